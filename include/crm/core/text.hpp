@@ -1,0 +1,46 @@
+// crm/core/text.hpp - Persian-aware text normalisation for search and
+// duplicate detection, and UTF-8 validation for every text that enters.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "crm/core/error.hpp"
+
+namespace crm::text {
+
+/// True when `s` is well-formed UTF-8 (no overlongs, no surrogates).
+CRM_API bool is_valid_utf8(std::string_view s) noexcept;
+
+/// Checks that `s` is valid UTF-8 of at most `max_bytes` bytes, with no
+/// control characters other than tab/newline; fails with invalid_argument
+/// naming `field`.
+CRM_API result<void> check(std::string_view s, std::string_view field,
+                           std::size_t max_bytes = 1024);
+
+/// The search key of a text: Unicode compatibility normalisation (NFKC) and
+/// case folding; Arabic letter forms mapped to Persian (ي ى ئ -> ی, ك -> ک,
+/// ة ۀ ە -> ه, أ إ آ ٱ -> ا, ؤ -> و); tatweel and diacritics (harakat,
+/// hamza marks) removed; Persian and Arabic-Indic digits to ASCII; ZWNJ,
+/// ZWJ, and every other space-like character to one ASCII space; runs of
+/// spaces collapsed; trimmed. Invalid UTF-8 yields an empty string.
+/// "علي‌رضا  كريمي" and "علی رضا کریمی" have the same key.
+CRM_API std::string normalize(std::string_view s);
+
+/// normalize() with every space removed: "علی‌رضا" == "علیرضا" == "علی رضا".
+CRM_API std::string compact_key(std::string_view s);
+
+/// Persian (U+06F0..U+06F9) and Arabic-Indic (U+0660..U+0669) digits to
+/// ASCII; everything else unchanged. For phone numbers, ids and amounts.
+CRM_API std::string ascii_digits(std::string_view s);
+
+/// Trims leading/trailing white space (ASCII and Unicode space-like
+/// characters, ZWNJ included) and collapses inner runs to one space,
+/// keeping letters as they are. For display values such as names.
+CRM_API std::string tidy(std::string_view s);
+
+/// Similarity of two normalised strings in [0, 1]: Jaro-Winkler over code
+/// points. 1 means equal.
+CRM_API double similarity(std::string_view a, std::string_view b);
+
+}  // namespace crm::text
