@@ -1,0 +1,23 @@
+// crm/crm.hpp - the umbrella header: everything a C++ host needs.
+#pragma once
+
+#include "crm/core/audit.hpp"
+#include "crm/core/context.hpp"
+#include "crm/core/email.hpp"
+#include "crm/core/error.hpp"
+#include "crm/core/id.hpp"
+#include "crm/core/money.hpp"
+#include "crm/core/national_id.hpp"
+#include "crm/core/phone.hpp"
+#include "crm/core/text.hpp"
+#include "crm/core/time.hpp"
+#include "crm/core/value.hpp"
+#include "crm/customer/custom_field.hpp"
+#include "crm/customer/json.hpp"
+#include "crm/customer/party.hpp"
+#include "crm/customer/purchase.hpp"
+#include "crm/customer/timeline.hpp"
+#include "crm/customer/view.hpp"
+#include "crm/engine.hpp"
+#include "crm/import.hpp"
+#include "crm/storage/store.hpp"

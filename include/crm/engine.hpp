@@ -1,0 +1,152 @@
+// crm/engine.hpp - crm::Engine, the facade every host holds: open a
+// database, then work with customers through it. Start reading here.
+//
+// Every mutation validates its input, then runs in one transaction that
+// writes the change, an audit entry and an outbox event together; a failed
+// call changes nothing. No call throws: each returns crm::result.
+//
+// Threading: an Engine may be shared between threads; calls are
+// serialised internally. begin()/commit()/rollback() group the calls of
+// all threads into one transaction, so use them from one thread at a time.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crm/core/audit.hpp"
+#include "crm/core/context.hpp"
+#include "crm/core/error.hpp"
+#include "crm/core/phone.hpp"
+#include "crm/core/time.hpp"
+#include "crm/customer/custom_field.hpp"
+#include "crm/customer/party.hpp"
+#include "crm/customer/purchase.hpp"
+#include "crm/customer/timeline.hpp"
+#include "crm/customer/view.hpp"
+#include "crm/storage/store.hpp"
+
+namespace crm {
+
+struct EngineOptions {
+    /// Where the data lives: "memory:" or "sqlite:PATH" (or a bare PATH).
+    std::string database = "memory:";
+    /// The clock "now" is read from; the system clock when null.
+    std::shared_ptr<const Clock> clock;
+    /// Region for phone numbers written without a country code.
+    std::string default_region = "IR";
+    /// Mobile operator table; the built-in one when null.
+    std::shared_ptr<const phone::OperatorTable> operators;
+    /// The allowed lifecycle stages; the first is the default.
+    std::vector<std::string> lifecycle_stages = {"lead", "subscriber", "prospect", "customer",
+                                                 "former"};
+};
+
+/// Outcome of an idempotent write.
+enum class WriteOutcome { created, updated, unchanged };
+CRM_API const char* to_string(WriteOutcome) noexcept;
+
+template <class T>
+struct Written {
+    T record;
+    WriteOutcome outcome = WriteOutcome::created;
+};
+
+class CRM_API Engine {
+public:
+    /// Opens the database named in `options` (creating and migrating it).
+    static result<std::unique_ptr<Engine>> open(EngineOptions options);
+    /// Wraps a store the caller built (tests, custom backends).
+    static result<std::unique_ptr<Engine>> open(std::unique_ptr<storage::Store> store,
+                                                EngineOptions options);
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    std::string_view backend() const noexcept;
+    Timestamp now() const;
+
+    // ---- explicit transactions -------------------------------------------
+    /// Groups the following calls into one transaction until commit() or
+    /// rollback(). A call that fails inside it is undone alone. conflict if
+    /// one is already open.
+    result<void> begin();
+    result<void> commit();
+    result<void> rollback();
+    bool in_transaction() const noexcept;
+
+    // ---- parties -----------------------------------------------------------
+    /// Creates a party. Persons need a first or last name, organisations an
+    /// organization_name. conflict if external_id is taken.
+    result<Party> create_party(const Context& ctx, const PartyInput& input);
+    /// Creates or updates the party with input.external_id (required);
+    /// writing the same input twice reports `unchanged` the second time.
+    result<Written<Party>> upsert_party(const Context& ctx, const PartyInput& input);
+    /// Applies the set fields of `input` to an existing party.
+    result<Party> update_party(const Context& ctx, const Id& id, const PartyInput& input);
+    /// The party; a merged-away id resolves to its survivor.
+    result<Party> get_party(const Id& id);
+    result<Party> get_party_by_external_id(std::string_view external_id);
+    /// An id (36-character text) or an external id.
+    result<Party> find_party(std::string_view id_or_external_id);
+    /// Sets the consent of one channel on one contact point.
+    result<Party> set_consent(const Context& ctx, const Id& party, const Id& contact,
+                              const Consent& consent);
+
+    // ---- organisations ----------------------------------------------------
+    result<Membership> link_to_organization(const Context& ctx, const Id& person,
+                                            const Id& organization, std::string_view role);
+    result<void> unlink_from_organization(const Context& ctx, const Id& person,
+                                          const Id& organization);
+
+    // ---- timeline ----------------------------------------------------------
+    /// Logs an interaction. With an external_id, logging it again is a no-op
+    /// returning the stored one.
+    result<Interaction> log_interaction(const Context& ctx, const Interaction& input);
+    result<Page<Interaction>> timeline(const Id& party, const TimelineQuery& query);
+
+    // ---- activities --------------------------------------------------------
+    result<Activity> schedule_activity(const Context& ctx, const Activity& input);
+    result<Activity> complete_activity(const Context& ctx, const Id& activity);
+    result<Activity> cancel_activity(const Context& ctx, const Id& activity);
+    /// Open activities of `assignee` due before now.
+    result<std::vector<Activity>> overdue_activities(std::string_view assignee, int limit = 100);
+    /// Open activities of `assignee` due before `until`.
+    result<std::vector<Activity>> activities_due_by(std::string_view assignee, Timestamp until,
+                                                    int limit = 100);
+
+    // ---- purchases ---------------------------------------------------------
+    /// Records an ERP order on a party; the same order_id again updates it.
+    result<Written<Purchase>> record_purchase(const Context& ctx, const Purchase& input);
+    result<std::vector<Purchase>> purchases(const Id& party);
+
+    // ---- custom fields -----------------------------------------------------
+    result<FieldDef> define_field(const Context& ctx, const FieldDef& def);
+    result<std::vector<FieldDef>> fields(std::string_view record_type = "party");
+
+    // ---- the 360 view, search, duplicates, merge --------------------------
+    result<Customer360> customer_360(const Id& party, int recent_interactions = 20);
+    result<std::vector<SearchHit>> search(const SearchQuery& query);
+    result<std::vector<DuplicatePair>> find_duplicates(const DuplicateOptions& options = {});
+    /// Merges every party in `merged` into `survivor` in one transaction.
+    result<Party> merge(const Context& ctx, const Id& survivor, const std::vector<Id>& merged,
+                        const MergeRules& rules = {});
+
+    // ---- audit and events --------------------------------------------------
+    result<std::vector<AuditEntry>> audit_trail(const Id& record, int limit = 100);
+    /// Events with seq > cursor, oldest first.
+    result<std::vector<Event>> events_after(std::int64_t cursor, int limit = 100);
+    /// Records that `consumer` has handled every event up to `cursor`.
+    result<void> acknowledge(std::string_view consumer, std::int64_t cursor);
+    /// The last acknowledged cursor of `consumer` (0 when none).
+    result<std::int64_t> consumer_cursor(std::string_view consumer);
+
+    struct Impl;
+
+private:
+    explicit Engine(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace crm

@@ -1,0 +1,129 @@
+// crm/storage/store.hpp - the storage interface the Engine writes through:
+// a Store hands out transactions; a transaction reads and writes records.
+// Backends: memory (tests, ephemeral) and SQLite (the embedded default).
+// Less stable than engine.hpp: backend authors, not hosts, use it.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crm/core/audit.hpp"
+#include "crm/core/error.hpp"
+#include "crm/customer/custom_field.hpp"
+#include "crm/customer/party.hpp"
+#include "crm/customer/purchase.hpp"
+#include "crm/customer/timeline.hpp"
+
+namespace crm::storage {
+
+/// How a name lookup matches the normalised name.
+enum class NameMatch { prefix, contains };
+
+/// One unit of work. Every write is invisible to other transactions until
+/// commit(); destroying an uncommitted transaction rolls it back.
+/// Savepoints nest inside it: a failed operation rolls back to its
+/// savepoint and leaves the rest of the transaction intact.
+/// A transaction is used by one thread.
+class Transaction {
+public:
+    virtual ~Transaction() = default;
+    virtual result<void> commit() = 0;
+    virtual result<void> savepoint() = 0;
+    virtual result<void> release_savepoint() = 0;
+    virtual result<void> rollback_to_savepoint() = 0;
+
+    // Parties. get_party loads contact points too.
+    virtual result<std::optional<Party>> get_party(const Id& id) = 0;
+    virtual result<Id> party_by_external_id(std::string_view external_id) = 0;  ///< nil if none
+    /// Inserts or replaces a party and its whole set of contact points.
+    /// `name_key` is the party's normalised name, kept for name search.
+    virtual result<void> put_party(const Party& party, std::string_view name_key) = 0;
+    virtual result<std::vector<Id>> parties_by_contact(ContactKind kind, std::string_view value) = 0;
+    virtual result<std::vector<Id>> parties_by_national_id(std::string_view national_id) = 0;
+    virtual result<std::vector<Id>> parties_by_tag(std::string_view tag, int offset, int limit) = 0;
+    /// Live (not merged-away) parties whose name key matches, ordered by
+    /// name key then id.
+    virtual result<std::vector<Id>> parties_by_name(std::string_view key, NameMatch match,
+                                                    int offset, int limit) = 0;
+    /// Calls `fn` for every live party (contacts loaded), in id order;
+    /// stops early when fn returns false.
+    virtual result<void> for_each_party(const std::function<bool(const Party&)>& fn) = 0;
+
+    // Merges: merged id -> survivor id.
+    virtual result<void> put_merge(const Id& merged, const Id& survivor, Timestamp at) = 0;
+    virtual result<Id> merged_into(const Id& id) = 0;  ///< nil if not merged
+    virtual result<std::vector<Id>> merged_from(const Id& survivor) = 0;
+    /// Moves interactions, activities, purchases and memberships of `from`
+    /// to `to`; a membership both already have keeps `to`'s.
+    virtual result<void> reassign_party(const Id& from, const Id& to) = 0;
+
+    // Memberships.
+    virtual result<void> put_membership(const Membership& m) = 0;
+    virtual result<bool> delete_membership(const Id& person, const Id& organization) = 0;
+    virtual result<std::vector<Membership>> memberships_of(const Id& party) = 0;
+
+    // Interactions, newest first; `before` is an opaque cursor from a previous page.
+    virtual result<void> put_interaction(const Interaction& i) = 0;
+    virtual result<std::optional<Interaction>> interaction_by_external_id(std::string_view ext) = 0;
+    virtual result<Page<Interaction>> interactions(const Id& party, const TimelineQuery& q) = 0;
+
+    // Activities.
+    virtual result<void> put_activity(const Activity& a) = 0;
+    virtual result<std::optional<Activity>> get_activity(const Id& id) = 0;
+    /// Open activities of a party, soonest due first.
+    virtual result<std::vector<Activity>> open_activities(const Id& party, int limit) = 0;
+    /// Open activities of an assignee due strictly before `until`, soonest first.
+    virtual result<std::vector<Activity>> activities_due(std::string_view assignee, Timestamp until,
+                                                         int limit) = 0;
+
+    // Purchases, and the per-party summary the store keeps on every write.
+    virtual result<std::optional<Purchase>> purchase_by_order_id(std::string_view order_id) = 0;
+    virtual result<void> put_purchase(const Purchase& p) = 0;
+    virtual result<std::vector<Purchase>> purchases_of(const Id& party) = 0;
+    virtual result<std::vector<PurchaseSummary>> purchase_summary(const Id& party) = 0;
+
+    // Custom field declarations.
+    virtual result<void> put_field(const FieldDef& def) = 0;
+    virtual result<std::vector<FieldDef>> fields(std::string_view record_type) = 0;
+
+    // Audit and outbox; append assigns seq.
+    virtual result<void> append_audit(AuditEntry& entry) = 0;
+    virtual result<std::vector<AuditEntry>> audit_of(const Id& record, int limit) = 0;
+    virtual result<void> append_event(Event& event) = 0;
+    virtual result<std::vector<Event>> events_after(std::int64_t cursor, int limit) = 0;
+    virtual result<void> set_cursor(std::string_view consumer, std::int64_t cursor) = 0;
+    virtual result<std::int64_t> cursor(std::string_view consumer) = 0;  ///< 0 if none
+};
+
+/// A database. Thread-safe: transactions may be begun from several threads;
+/// the backend serialises writers.
+class Store {
+public:
+    virtual ~Store() = default;
+    virtual result<std::unique_ptr<Transaction>> begin() = 0;
+    /// "memory" or "sqlite".
+    virtual std::string_view backend() const noexcept = 0;
+};
+
+/// An empty in-memory store; everything is lost when it is destroyed.
+CRM_API std::unique_ptr<Store> open_memory();
+
+struct SqliteOptions {
+    std::string path;           ///< file name; ":memory:" for a private in-memory database
+    bool create = true;         ///< create the file when missing
+    bool read_only = false;
+    int busy_timeout_ms = 5000;
+};
+
+/// Opens (and creates, and migrates) a SQLite database. A file written by a
+/// newer crmcore fails with version_mismatch; an unreadable one with storage.
+CRM_API result<std::unique_ptr<Store>> open_sqlite(const SqliteOptions& options);
+
+/// The schema version this build of crmcore writes.
+CRM_API int sqlite_schema_version() noexcept;
+
+}  // namespace crm::storage
