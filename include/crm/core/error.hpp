@@ -76,5 +76,9 @@ struct is_error_code_enum<crm::errc> : true_type {};
 /// CRM_TRY(var, expr): assigns the value of a result to a new variable
 /// `var`, or returns its error from the enclosing function.
 #define CRM_TRY(var, ...) BOOST_OUTCOME_TRY(var, __VA_ARGS__)
-/// CRM_TRYV(expr): returns the error of a result<void> (or any result).
-#define CRM_TRYV(...) BOOST_OUTCOME_TRYV(__VA_ARGS__)
+/// CRM_TRYV(expr): returns the error of a result<void> (or any result);
+/// one statement, safe in an unbraced if or loop.
+#define CRM_TRYV(...)                      \
+    do {                                   \
+        BOOST_OUTCOME_TRYV(__VA_ARGS__);   \
+    } while (0)

@@ -13,8 +13,10 @@ namespace crm::text {
 CRM_API bool is_valid_utf8(std::string_view s) noexcept;
 
 /// Checks that `s` is valid UTF-8 of at most `max_bytes` bytes, with no
-/// control characters other than tab/newline; fails with invalid_argument
-/// naming `field`.
+/// control characters (C0 and DEL) other than tab, newline and carriage
+/// return; fails with invalid_argument naming `field`, the message saying
+/// which rule failed: "is not valid UTF-8", "is longer than N bytes",
+/// "contains a control character" (checked in that order).
 CRM_API result<void> check(std::string_view s, std::string_view field,
                            std::size_t max_bytes = 1024);
 
@@ -23,8 +25,9 @@ CRM_API result<void> check(std::string_view s, std::string_view field,
 /// ة ۀ ە -> ه, أ إ آ ٱ -> ا, ؤ -> و); tatweel and diacritics (harakat,
 /// hamza marks) removed; Persian and Arabic-Indic digits to ASCII; ZWNJ,
 /// ZWJ, and every other space-like character to one ASCII space; runs of
-/// spaces collapsed; trimmed. Invalid UTF-8 yields an empty string.
-/// "علي‌رضا  كريمي" and "علی رضا کریمی" have the same key.
+/// spaces collapsed; trimmed; other control characters and default-ignorable
+/// code points (RLM, soft hyphen...) dropped. Invalid UTF-8 yields an empty
+/// string. "علي‌رضا  كريمي" and "علی رضا کریمی" have the same key.
 CRM_API std::string normalize(std::string_view s);
 
 /// normalize() with every space removed: "علی‌رضا" == "علیرضا" == "علی رضا".
@@ -35,12 +38,16 @@ CRM_API std::string compact_key(std::string_view s);
 CRM_API std::string ascii_digits(std::string_view s);
 
 /// Trims leading/trailing white space (ASCII and Unicode space-like
-/// characters, ZWNJ included) and collapses inner runs to one space,
-/// keeping letters as they are. For display values such as names.
+/// characters, ZWNJ and ZWJ included) and collapses inner runs to one ASCII
+/// space, keeping letters as they are. For display values such as names.
+/// An inner run made only of ZWNJ/ZWJ is not white space but part of the
+/// word's spelling (می‌خواهم): it is kept as its first character. Invalid
+/// UTF-8 bytes are copied unchanged (validate with check()).
 CRM_API std::string tidy(std::string_view s);
 
 /// Similarity of two normalised strings in [0, 1]: Jaro-Winkler over code
-/// points. 1 means equal.
+/// points (prefix scale 0.1, common prefix of up to 4). 1 means equal; 0
+/// when exactly one is empty or nothing matches.
 CRM_API double similarity(std::string_view a, std::string_view b);
 
 }  // namespace crm::text

@@ -20,6 +20,17 @@
 
 namespace crm::storage {
 
+/// The key a backend indexes a contact point's value by, and looks
+/// parties_by_contact() up by: e-mail addresses compare without case,
+/// other kinds by their normalised value as it is.
+inline std::string contact_index_key(ContactKind kind, std::string_view value) {
+    std::string key(value);
+    if (kind == ContactKind::email)
+        for (auto& c : key)
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return key;
+}
+
 /// How a name lookup matches the normalised name.
 enum class NameMatch { prefix, contains };
 
@@ -42,6 +53,8 @@ public:
     /// Inserts or replaces a party and its whole set of contact points.
     /// `name_key` is the party's normalised name, kept for name search.
     virtual result<void> put_party(const Party& party, std::string_view name_key) = 0;
+    /// Live parties with a contact point whose contact_index_key() equals
+    /// that of `value`.
     virtual result<std::vector<Id>> parties_by_contact(ContactKind kind, std::string_view value) = 0;
     virtual result<std::vector<Id>> parties_by_national_id(std::string_view national_id) = 0;
     virtual result<std::vector<Id>> parties_by_tag(std::string_view tag, int offset, int limit) = 0;

@@ -1,0 +1,78 @@
+// src/customer/codec.hpp - JSON forms of the customer context's records
+// (nlohmann::json inside the library only), and strict readers that name
+// the offending field and reject unknown ones.
+#pragma once
+
+#include <initializer_list>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "crm/core/audit.hpp"
+#include "crm/customer/custom_field.hpp"
+#include "crm/customer/party.hpp"
+#include "crm/customer/purchase.hpp"
+#include "crm/customer/timeline.hpp"
+#include "crm/customer/view.hpp"
+
+namespace crm::codec {
+
+using json = nlohmann::json;
+
+// ---- writers -------------------------------------------------------------
+json to_json(const Id& id);  // null when nil
+json to_json(const Money& m);
+json to_json(const Value& v);
+json to_json(const CustomValues& v);
+json to_json(const Consent& c);
+json to_json(const ContactPoint& c);
+json to_json(const Party& p);
+json to_json(const Membership& m);
+json to_json(const Interaction& i);
+json to_json(const Activity& a);
+json to_json(const PurchaseLine& l);
+json to_json(const Purchase& p);
+json to_json(const PurchaseSummary& s);
+json to_json(const FieldDef& f);
+json to_json(const Customer360& v);
+json to_json(const SearchHit& h);
+json to_json(const DuplicatePair& d);
+json to_json(const AuditEntry& a);
+json to_json(const Event& e);
+json time_json(Timestamp t);
+
+// ---- strict readers ------------------------------------------------------
+/// Fails unless `j` is an object whose keys are all in `allowed`.
+result<void> expect_object(const json& j, std::string_view path,
+                           std::initializer_list<std::string_view> allowed);
+std::string join(std::string_view path, std::string_view key);
+
+result<std::optional<std::string>> get_string(const json& obj, std::string_view key,
+                                              std::string_view path, std::size_t max_bytes = 1024);
+result<std::optional<std::int64_t>> get_int(const json& obj, std::string_view key,
+                                            std::string_view path);
+result<std::optional<bool>> get_bool(const json& obj, std::string_view key, std::string_view path);
+result<std::optional<Timestamp>> get_time(const json& obj, std::string_view key,
+                                          std::string_view path);
+result<std::optional<Id>> get_id(const json& obj, std::string_view key, std::string_view path);
+result<std::optional<std::vector<std::string>>> get_strings(const json& obj, std::string_view key,
+                                                            std::string_view path);
+
+result<Value> value_from_json(const json& j, std::string_view path);
+result<Money> money_from_json(const json& j, std::string_view path);
+result<Consent> consent_from_json(const json& j, std::string_view path);
+result<ContactInput> contact_input_from_json(const json& j, std::string_view path);
+result<PartyInput> party_input_from_json(const json& j, std::string_view path = "");
+result<Interaction> interaction_from_json(const json& j, std::string_view path = "");
+result<Activity> activity_from_json(const json& j, std::string_view path = "");
+result<Purchase> purchase_from_json(const json& j, std::string_view path = "");
+result<FieldDef> field_def_from_json(const json& j, std::string_view path = "");
+result<SearchQuery> search_query_from_json(const json& j, std::string_view path = "");
+result<DuplicateOptions> duplicate_options_from_json(const json& j, std::string_view path = "");
+result<MergeRules> merge_rules_from_json(const json& j, std::string_view path = "");
+
+/// Parses JSON text (UTF-8 checked); parse error names the byte offset.
+result<json> parse(std::string_view text, std::string_view what = "request");
+
+}  // namespace crm::codec

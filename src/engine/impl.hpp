@@ -1,0 +1,84 @@
+// src/engine/impl.hpp - Engine::Impl: the store, the clock, the id
+// generator, the open explicit transaction, and the two ways every call
+// runs: read() and write() (one savepoint or transaction per call).
+#pragma once
+
+#include <map>
+#include <mutex>
+
+#include "crm/engine.hpp"
+#include "customer/codec.hpp"
+
+namespace crm {
+
+struct Engine::Impl {
+    std::unique_ptr<storage::Store> store;
+    EngineOptions options;
+    std::shared_ptr<const Clock> clock;
+    std::shared_ptr<const phone::OperatorTable> operators;
+    std::recursive_mutex mutex;
+    IdGenerator ids;
+    std::unique_ptr<storage::Transaction> open_txn;
+    std::map<std::string, std::vector<FieldDef>, std::less<>> field_cache;
+
+    Timestamp now() const { return clock->now(); }
+    Id new_id() { return ids.next(now()); }
+
+    /// Runs fn(tx) atomically: inside the open transaction under a
+    /// savepoint, or in a transaction of its own that commits on success.
+    template <class F>
+    auto write(F&& fn) -> decltype(fn(std::declval<storage::Transaction&>())) {
+        std::lock_guard lock(mutex);
+        if (open_txn) {
+            CRM_TRYV(open_txn->savepoint());
+            auto r = fn(*open_txn);
+            if (r) {
+                CRM_TRYV(open_txn->release_savepoint());
+            } else {
+                (void)open_txn->rollback_to_savepoint();
+                field_cache.clear();
+            }
+            return r;
+        }
+        CRM_TRY(tx, store->begin());
+        auto r = fn(*tx);
+        if (!r) {
+            field_cache.clear();
+            return r;
+        }
+        CRM_TRYV(tx->commit());
+        return r;
+    }
+
+    template <class F>
+    auto read(F&& fn) -> decltype(fn(std::declval<storage::Transaction&>())) {
+        std::lock_guard lock(mutex);
+        if (open_txn) return fn(*open_txn);
+        CRM_TRY(tx, store->begin());
+        return fn(*tx);
+    }
+
+    result<const std::vector<FieldDef>*> fields_of(storage::Transaction& tx, std::string_view rt);
+
+    /// Follows merges from `id` to the live party.
+    result<Party> load_live_party(storage::Transaction& tx, const Id& id);
+
+    /// Writes the audit entry and the outbox event of one change.
+    result<void> record(storage::Transaction& tx, const Context& ctx, std::string_view record_type,
+                        const Id& id, std::string_view action, std::vector<FieldChange> changes,
+                        std::string_view event_type, const codec::json& payload);
+
+    /// Validates `in` and applies it to `p` (a copy of the stored party, or
+    /// a fresh one when creating).
+    result<void> apply(storage::Transaction& tx, Party& p, const PartyInput& in, bool creating);
+
+    result<void> store_party(storage::Transaction& tx, const Party& p);
+};
+
+/// The field-by-field difference of two JSON objects (absent = null).
+std::vector<FieldChange> diff(const codec::json& before, const codec::json& after);
+
+/// The normalised name key of a party, kept for name search.
+std::string name_key(const Party& p);
+
+}  // namespace crm

@@ -1,0 +1,520 @@
+// src/storage/memory/memory_store.cpp - the in-memory backend: maps with
+// secondary indexes, one writer at a time, and an undo log that makes
+// rollback and savepoints exact.
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+
+#include "crm/storage/store.hpp"
+#include "storage/timeline_cursor.hpp"
+
+namespace crm::storage {
+namespace {
+
+std::string contact_key(ContactKind k, std::string_view v) {
+    return static_cast<char>('0' + static_cast<int>(k)) + contact_index_key(k, v);
+}
+
+struct State {
+    std::map<Id, Party> parties;
+    std::unordered_map<Id, std::string> name_keys;
+    std::unordered_map<std::string, Id> by_external;
+    std::unordered_map<std::string, std::set<Id>> by_contact;
+    std::unordered_map<std::string, std::set<Id>> by_national;
+    std::map<std::string, std::set<Id>> by_tag;
+    std::set<std::pair<std::string, Id>> by_name;
+
+    std::map<Id, Id> merges;
+    std::map<std::pair<Id, Id>, Membership> memberships;
+
+    std::map<Id, Interaction> interactions;
+    std::map<Id, std::set<std::pair<std::int64_t, Id>>> interactions_of;
+    std::unordered_map<std::string, Id> interaction_by_ext;
+
+    std::map<Id, Activity> activities;
+
+    std::map<Id, Purchase> purchases;
+    std::unordered_map<std::string, Id> purchase_by_order;
+    std::map<Id, std::set<Id>> purchases_of;
+
+    std::map<std::pair<std::string, std::string>, FieldDef> fields;
+    std::vector<AuditEntry> audit;
+    std::vector<Event> events;
+    std::map<std::string, std::int64_t, std::less<>> cursors;
+
+    // --- indexed edits; each is its own inverse's building block ---------
+    void index_party(const Party& p, const std::string& key) {
+        const bool live = p.merged_into.is_nil();
+        name_keys[p.id] = key;
+        if (!p.external_id.empty()) by_external[p.external_id] = p.id;
+        if (!live) return;
+        for (const auto& c : p.contacts) by_contact[contact_key(c.kind, c.value)].insert(p.id);
+        if (!p.national_id.empty()) by_national[p.national_id].insert(p.id);
+        for (const auto& t : p.tags) by_tag[t].insert(p.id);
+        by_name.emplace(key, p.id);
+    }
+    void unindex_party(const Party& p) {
+        auto drop = [&](auto& index, const std::string& k) {
+            auto it = index.find(k);
+            if (it == index.end()) return;
+            it->second.erase(p.id);
+            if (it->second.empty()) index.erase(it);
+        };
+        for (const auto& c : p.contacts) drop(by_contact, contact_key(c.kind, c.value));
+        if (!p.national_id.empty()) drop(by_national, p.national_id);
+        for (const auto& t : p.tags) drop(by_tag, t);
+        if (auto it = by_external.find(p.external_id); it != by_external.end() && it->second == p.id)
+            by_external.erase(it);
+        by_name.erase({name_keys[p.id], p.id});
+        name_keys.erase(p.id);
+    }
+    void set_party(const Party& p, const std::string& key) {
+        if (auto it = parties.find(p.id); it != parties.end()) unindex_party(it->second);
+        parties[p.id] = p;
+        index_party(p, key);
+    }
+    void erase_party(const Id& id) {
+        if (auto it = parties.find(id); it != parties.end()) {
+            unindex_party(it->second);
+            parties.erase(it);
+        }
+    }
+
+    void set_interaction(const Interaction& i) {
+        erase_interaction(i.id);
+        interactions[i.id] = i;
+        interactions_of[i.party].emplace(i.at.ms, i.id);
+        if (!i.external_id.empty()) interaction_by_ext[i.external_id] = i.id;
+    }
+    void erase_interaction(const Id& id) {
+        auto it = interactions.find(id);
+        if (it == interactions.end()) return;
+        interactions_of[it->second.party].erase({it->second.at.ms, id});
+        if (!it->second.external_id.empty()) interaction_by_ext.erase(it->second.external_id);
+        interactions.erase(it);
+    }
+
+    void set_purchase(const Purchase& p) {
+        erase_purchase(p.id);
+        purchases[p.id] = p;
+        purchase_by_order[p.order_id] = p.id;
+        purchases_of[p.party].insert(p.id);
+    }
+    void erase_purchase(const Id& id) {
+        auto it = purchases.find(id);
+        if (it == purchases.end()) return;
+        purchases_of[it->second.party].erase(id);
+        purchase_by_order.erase(it->second.order_id);
+        purchases.erase(it);
+    }
+};
+
+class MemoryStore;
+
+class MemoryTransaction final : public Transaction {
+public:
+    MemoryTransaction(State& s, std::unique_lock<std::mutex> lock) : s_(s), lock_(std::move(lock)) {}
+    ~MemoryTransaction() override {
+        if (!done_) undo_to(0);
+    }
+
+    result<void> commit() override {
+        undo_.clear();
+        marks_.clear();
+        done_ = true;
+        return ok();
+    }
+    result<void> savepoint() override {
+        marks_.push_back(undo_.size());
+        return ok();
+    }
+    result<void> release_savepoint() override {
+        if (marks_.empty()) return fail(errc::internal, "no savepoint to release");
+        marks_.pop_back();
+        return ok();
+    }
+    result<void> rollback_to_savepoint() override {
+        if (marks_.empty()) return fail(errc::internal, "no savepoint to roll back to");
+        undo_to(marks_.back());
+        marks_.pop_back();
+        return ok();
+    }
+
+    result<std::optional<Party>> get_party(const Id& id) override {
+        auto it = s_.parties.find(id);
+        if (it == s_.parties.end()) return std::optional<Party>{};
+        return std::optional<Party>{it->second};
+    }
+    result<Id> party_by_external_id(std::string_view ext) override {
+        auto it = s_.by_external.find(std::string(ext));
+        return it == s_.by_external.end() ? Id{} : it->second;
+    }
+    result<void> put_party(const Party& p, std::string_view name_key) override {
+        if (!p.external_id.empty()) {
+            auto it = s_.by_external.find(p.external_id);
+            if (it != s_.by_external.end() && it->second != p.id)
+                return fail(errc::conflict, "'" + p.external_id + "' belongs to another party",
+                            "external_id");
+        }
+        std::optional<Party> old;
+        std::string old_key;
+        if (auto it = s_.parties.find(p.id); it != s_.parties.end()) {
+            old = it->second;
+            old_key = s_.name_keys[p.id];
+        }
+        s_.set_party(p, std::string(name_key));
+        undo_.push_back([this, id = p.id, old = std::move(old), old_key] {
+            if (old) s_.set_party(*old, old_key);
+            else s_.erase_party(id);
+        });
+        return ok();
+    }
+    result<std::vector<Id>> parties_by_contact(ContactKind kind, std::string_view value) override {
+        return ids_in(s_.by_contact, contact_key(kind, value));
+    }
+    result<std::vector<Id>> parties_by_national_id(std::string_view nid) override {
+        return ids_in(s_.by_national, std::string(nid));
+    }
+    result<std::vector<Id>> parties_by_tag(std::string_view tag, int offset, int limit) override {
+        std::vector<Id> out;
+        auto it = s_.by_tag.find(std::string(tag));
+        if (it == s_.by_tag.end()) return out;
+        int i = 0;
+        for (const auto& id : it->second) {
+            if (i++ < offset) continue;
+            if (static_cast<int>(out.size()) >= limit) break;
+            out.push_back(id);
+        }
+        return out;
+    }
+    result<std::vector<Id>> parties_by_name(std::string_view key, NameMatch match, int offset,
+                                            int limit) override {
+        std::vector<Id> out;
+        int skipped = 0;
+        auto take = [&](const Id& id) {
+            if (skipped < offset) {
+                ++skipped;
+                return true;
+            }
+            out.push_back(id);
+            return static_cast<int>(out.size()) < limit;
+        };
+        if (match == NameMatch::prefix) {
+            for (auto it = s_.by_name.lower_bound({std::string(key), Id{}});
+                 it != s_.by_name.end() && it->first.compare(0, key.size(), key) == 0; ++it)
+                if (!take(it->second)) break;
+        } else {
+            for (const auto& [k, id] : s_.by_name)
+                if (k.find(key) != std::string::npos && !take(id)) break;
+        }
+        return out;
+    }
+    result<void> for_each_party(const std::function<bool(const Party&)>& fn) override {
+        for (const auto& [id, p] : s_.parties)
+            if (p.merged_into.is_nil() && !fn(p)) break;
+        return ok();
+    }
+
+    result<void> put_merge(const Id& merged, const Id& survivor, Timestamp) override {
+        auto old = s_.merges.find(merged);
+        std::optional<Id> before;
+        if (old != s_.merges.end()) before = old->second;
+        s_.merges[merged] = survivor;
+        undo_.push_back([this, merged, before] {
+            if (before) s_.merges[merged] = *before;
+            else s_.merges.erase(merged);
+        });
+        return ok();
+    }
+    result<Id> merged_into(const Id& id) override {
+        auto it = s_.merges.find(id);
+        return it == s_.merges.end() ? Id{} : it->second;
+    }
+    result<std::vector<Id>> merged_from(const Id& survivor) override {
+        std::vector<Id> out;
+        for (const auto& [m, s] : s_.merges)
+            if (s == survivor) out.push_back(m);
+        return out;
+    }
+    result<void> reassign_party(const Id& from, const Id& to) override {
+        std::vector<Interaction> is;
+        for (const auto& [at, id] : s_.interactions_of[from]) is.push_back(s_.interactions[id]);
+        for (auto i : is) {
+            CRM_TRYV(put_interaction_impl(i, to));
+        }
+        for (auto& [id, a] : s_.activities)
+            if (a.party == from) {
+                Activity moved = a;
+                moved.party = to;
+                CRM_TRYV(put_activity(moved));
+            }
+        std::vector<Purchase> ps;
+        for (const auto& pid : s_.purchases_of[from]) ps.push_back(s_.purchases[pid]);
+        for (auto p : ps) {
+            p.party = to;
+            CRM_TRYV(put_purchase(p));
+        }
+        std::vector<Membership> ms;
+        for (const auto& [key, m] : s_.memberships)
+            if (m.person == from || m.organization == from) ms.push_back(m);
+        for (auto m : ms) {
+            CRM_TRYV(delete_membership(m.person, m.organization));
+            if (m.person == from) m.person = to;
+            if (m.organization == from) m.organization = to;
+            if (m.person == m.organization) continue;
+            if (!s_.memberships.count({m.person, m.organization})) CRM_TRYV(put_membership(m));
+        }
+        return ok();
+    }
+
+    result<void> put_membership(const Membership& m) override {
+        const auto key = std::make_pair(m.person, m.organization);
+        std::optional<Membership> old;
+        if (auto it = s_.memberships.find(key); it != s_.memberships.end()) old = it->second;
+        s_.memberships[key] = m;
+        undo_.push_back([this, key, old] {
+            if (old) s_.memberships[key] = *old;
+            else s_.memberships.erase(key);
+        });
+        return ok();
+    }
+    result<bool> delete_membership(const Id& person, const Id& organization) override {
+        const auto key = std::make_pair(person, organization);
+        auto it = s_.memberships.find(key);
+        if (it == s_.memberships.end()) return false;
+        Membership old = it->second;
+        s_.memberships.erase(it);
+        undo_.push_back([this, key, old] { s_.memberships[key] = old; });
+        return true;
+    }
+    result<std::vector<Membership>> memberships_of(const Id& party) override {
+        std::vector<Membership> out;
+        for (const auto& [key, m] : s_.memberships)
+            if (m.person == party || m.organization == party) out.push_back(m);
+        return out;
+    }
+
+    result<void> put_interaction(const Interaction& i) override { return put_interaction_impl(i, i.party); }
+    result<std::optional<Interaction>> interaction_by_external_id(std::string_view ext) override {
+        auto it = s_.interaction_by_ext.find(std::string(ext));
+        if (it == s_.interaction_by_ext.end()) return std::optional<Interaction>{};
+        return std::optional<Interaction>{s_.interactions[it->second]};
+    }
+    result<Page<Interaction>> interactions(const Id& party, const TimelineQuery& q) override {
+        Page<Interaction> page;
+        auto idx = s_.interactions_of.find(party);
+        if (idx == s_.interactions_of.end()) return page;
+        auto it = idx->second.end();
+        if (!q.before.empty()) {
+            CRM_TRY(c, decode_cursor(q.before));
+            it = idx->second.lower_bound({c.at_ms, c.id});
+        }
+        while (it != idx->second.begin() && static_cast<int>(page.items.size()) < q.limit) {
+            --it;
+            page.items.push_back(s_.interactions[it->second]);
+        }
+        if (it != idx->second.begin() && !page.items.empty())
+            page.next = encode_cursor(page.items.back().at.ms, page.items.back().id);
+        return page;
+    }
+
+    result<void> put_activity(const Activity& a) override {
+        std::optional<Activity> old;
+        if (auto it = s_.activities.find(a.id); it != s_.activities.end()) old = it->second;
+        s_.activities[a.id] = a;
+        undo_.push_back([this, id = a.id, old] {
+            if (old) s_.activities[id] = *old;
+            else s_.activities.erase(id);
+        });
+        return ok();
+    }
+    result<std::optional<Activity>> get_activity(const Id& id) override {
+        auto it = s_.activities.find(id);
+        if (it == s_.activities.end()) return std::optional<Activity>{};
+        return std::optional<Activity>{it->second};
+    }
+    result<std::vector<Activity>> open_activities(const Id& party, int limit) override {
+        return select_activities([&](const Activity& a) { return a.party == party; }, limit);
+    }
+    result<std::vector<Activity>> activities_due(std::string_view assignee, Timestamp until,
+                                                 int limit) override {
+        return select_activities(
+            [&](const Activity& a) { return a.assignee == assignee && a.due < until; }, limit);
+    }
+
+    result<std::optional<Purchase>> purchase_by_order_id(std::string_view order_id) override {
+        auto it = s_.purchase_by_order.find(std::string(order_id));
+        if (it == s_.purchase_by_order.end()) return std::optional<Purchase>{};
+        return std::optional<Purchase>{s_.purchases[it->second]};
+    }
+    result<void> put_purchase(const Purchase& p) override {
+        if (auto it = s_.purchase_by_order.find(p.order_id);
+            it != s_.purchase_by_order.end() && it->second != p.id)
+            return fail(errc::conflict, "order '" + p.order_id + "' is already recorded", "order_id");
+        std::optional<Purchase> old;
+        if (auto it = s_.purchases.find(p.id); it != s_.purchases.end()) old = it->second;
+        s_.set_purchase(p);
+        undo_.push_back([this, id = p.id, old] {
+            if (old) s_.set_purchase(*old);
+            else s_.erase_purchase(id);
+        });
+        return ok();
+    }
+    result<std::vector<Purchase>> purchases_of(const Id& party) override {
+        std::vector<Purchase> out;
+        if (auto it = s_.purchases_of.find(party); it != s_.purchases_of.end())
+            for (const auto& id : it->second) out.push_back(s_.purchases[id]);
+        std::sort(out.begin(), out.end(), [](const Purchase& a, const Purchase& b) {
+            return std::tie(a.ordered_at, a.id) < std::tie(b.ordered_at, b.id);
+        });
+        return out;
+    }
+    result<std::vector<PurchaseSummary>> purchase_summary(const Id& party) override {
+        std::map<std::string, PurchaseSummary> by_currency;
+        if (auto it = s_.purchases_of.find(party); it != s_.purchases_of.end())
+            for (const auto& id : it->second) {
+                const Purchase& p = s_.purchases[id];
+                auto& sum = by_currency[p.total.currency];
+                if (sum.count == 0 || p.ordered_at < sum.first_at) sum.first_at = p.ordered_at;
+                if (sum.count == 0 || p.ordered_at > sum.last_at) sum.last_at = p.ordered_at;
+                sum.currency = p.total.currency;
+                ++sum.count;
+                if (__builtin_add_overflow(sum.total_minor, p.total.minor, &sum.total_minor))
+                    return fail(errc::internal, "purchase total overflows 64 bits", "total");
+            }
+        std::vector<PurchaseSummary> out;
+        for (auto& [c, s] : by_currency) out.push_back(s);
+        return out;
+    }
+
+    result<void> put_field(const FieldDef& def) override {
+        const auto key = std::make_pair(def.record_type, def.name);
+        std::optional<FieldDef> old;
+        if (auto it = s_.fields.find(key); it != s_.fields.end()) old = it->second;
+        s_.fields[key] = def;
+        undo_.push_back([this, key, old] {
+            if (old) s_.fields[key] = *old;
+            else s_.fields.erase(key);
+        });
+        return ok();
+    }
+    result<std::vector<FieldDef>> fields(std::string_view record_type) override {
+        std::vector<FieldDef> out;
+        for (const auto& [key, def] : s_.fields)
+            if (key.first == record_type) out.push_back(def);
+        return out;
+    }
+
+    result<void> append_audit(AuditEntry& e) override {
+        e.seq = static_cast<std::int64_t>(s_.audit.size()) + 1;
+        s_.audit.push_back(e);
+        undo_.push_back([this] { s_.audit.pop_back(); });
+        return ok();
+    }
+    result<std::vector<AuditEntry>> audit_of(const Id& record, int limit) override {
+        std::vector<AuditEntry> out;
+        for (auto it = s_.audit.rbegin(); it != s_.audit.rend() && static_cast<int>(out.size()) < limit; ++it)
+            if (it->record_id == record) out.push_back(*it);
+        return out;
+    }
+    result<void> append_event(Event& e) override {
+        e.seq = static_cast<std::int64_t>(s_.events.size()) + 1;
+        s_.events.push_back(e);
+        undo_.push_back([this] { s_.events.pop_back(); });
+        return ok();
+    }
+    result<std::vector<Event>> events_after(std::int64_t cursor, int limit) override {
+        std::vector<Event> out;
+        for (std::size_t i = static_cast<std::size_t>(std::max<std::int64_t>(cursor, 0));
+             i < s_.events.size() && static_cast<int>(out.size()) < limit; ++i)
+            out.push_back(s_.events[i]);
+        return out;
+    }
+    result<void> set_cursor(std::string_view consumer, std::int64_t cursor) override {
+        std::optional<std::int64_t> old;
+        if (auto it = s_.cursors.find(consumer); it != s_.cursors.end()) old = it->second;
+        s_.cursors[std::string(consumer)] = cursor;
+        undo_.push_back([this, name = std::string(consumer), old] {
+            if (old) s_.cursors[name] = *old;
+            else s_.cursors.erase(name);
+        });
+        return ok();
+    }
+    result<std::int64_t> cursor(std::string_view consumer) override {
+        auto it = s_.cursors.find(consumer);
+        return it == s_.cursors.end() ? 0 : it->second;
+    }
+
+private:
+    template <class Index>
+    static std::vector<Id> ids_in(const Index& index, const std::string& key) {
+        auto it = index.find(key);
+        if (it == index.end()) return {};
+        return {it->second.begin(), it->second.end()};
+    }
+
+    template <class Pred>
+    std::vector<Activity> select_activities(Pred pred, int limit) {
+        std::vector<Activity> out;
+        for (const auto& [id, a] : s_.activities)
+            if (a.status == ActivityStatus::open && pred(a)) out.push_back(a);
+        std::sort(out.begin(), out.end(), [](const Activity& a, const Activity& b) {
+            return std::tie(a.due, a.id) < std::tie(b.due, b.id);
+        });
+        if (static_cast<int>(out.size()) > limit) out.resize(static_cast<std::size_t>(limit));
+        return out;
+    }
+
+    result<void> put_interaction_impl(Interaction i, const Id& party) {
+        if (!i.external_id.empty()) {
+            auto it = s_.interaction_by_ext.find(i.external_id);
+            if (it != s_.interaction_by_ext.end() && it->second != i.id)
+                return fail(errc::conflict, "interaction '" + i.external_id + "' already exists",
+                            "external_id");
+        }
+        i.party = party;
+        std::optional<Interaction> old;
+        if (auto it = s_.interactions.find(i.id); it != s_.interactions.end()) old = it->second;
+        s_.set_interaction(i);
+        undo_.push_back([this, id = i.id, old] {
+            if (old) s_.set_interaction(*old);
+            else s_.erase_interaction(id);
+        });
+        return ok();
+    }
+
+    void undo_to(std::size_t mark) {
+        while (undo_.size() > mark) {
+            undo_.back()();
+            undo_.pop_back();
+        }
+    }
+
+    State& s_;
+    std::unique_lock<std::mutex> lock_;
+    std::vector<std::function<void()>> undo_;
+    std::vector<std::size_t> marks_;
+    bool done_ = false;
+};
+
+class MemoryStore final : public Store {
+public:
+    result<std::unique_ptr<Transaction>> begin() override {
+        std::unique_lock<std::mutex> lock(mutex_);
+        return std::unique_ptr<Transaction>(new MemoryTransaction(state_, std::move(lock)));
+    }
+    std::string_view backend() const noexcept override { return "memory"; }
+
+private:
+    std::mutex mutex_;
+    State state_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_memory() { return std::make_unique<MemoryStore>(); }
+
+}  // namespace crm::storage

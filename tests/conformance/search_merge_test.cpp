@@ -1,0 +1,156 @@
+// tests/conformance/search_merge_test.cpp - search, duplicate candidates
+// and merge with survivorship, on every backend.
+#include "backends.hpp"
+
+namespace crm::testing {
+namespace {
+
+std::vector<std::string> externals(const std::vector<SearchHit>& hits) {
+    std::vector<std::string> out;
+    for (const auto& h : hits) out.push_back(h.external_id);
+    return out;
+}
+
+TEST_P(Conformance, SearchFindsByEveryKey) {
+    person("C1", "علیرضا", "کریمی", "Ali@Karimi.ir", "09121234567");
+    person("C2", "علی", "کریم‌زاده", "", "09351112233");
+    person("C3", "مریم", "علوی");
+    PartyInput nid;
+    nid.first_name = "Nader";
+    nid.external_id = "C4";
+    nid.national_id = "0499370899";
+    nid.tags = std::vector<std::string>{"vip"};
+    must(engine->create_party(ctx, nid));
+
+    auto by = [&](const std::string& text) {
+        SearchQuery q;
+        q.text = text;
+        return externals(must(engine->search(q)));
+    };
+    EXPECT_EQ(by("+98 912 123 4567"), std::vector<std::string>{"C1"});
+    EXPECT_EQ(by("۰۹۱۲۱۲۳۴۵۶۷"), std::vector<std::string>{"C1"});
+    EXPECT_EQ(by("ali@karimi.IR"), std::vector<std::string>{"C1"});
+    EXPECT_EQ(by("C3"), std::vector<std::string>{"C3"});
+    EXPECT_EQ(by("0499370899"), std::vector<std::string>{"C4"});
+    // Arabic letters and a prefix find the Persian name; prefix before contains.
+    EXPECT_EQ(by("علي"), (std::vector<std::string>{"C2", "C1"}));
+    EXPECT_EQ(by("لوی"), (std::vector<std::string>{"C3"})) << "contains";
+    EXPECT_EQ(by("كريم"), (std::vector<std::string>{"C2", "C1"}));
+    SearchQuery tag;
+    tag.tag = "vip";
+    EXPECT_EQ(externals(must(engine->search(tag))), std::vector<std::string>{"C4"});
+    SearchQuery paged;
+    paged.text = "عل";
+    paged.limit = 1;
+    paged.offset = 1;
+    EXPECT_EQ(externals(must(engine->search(paged))).size(), 1u);
+    CRM_EXPECT_ERROR(engine->search(SearchQuery{}), errc::invalid_argument, "text");
+    SearchQuery big;
+    big.text = "x";
+    big.limit = 5000;
+    CRM_EXPECT_ERROR(engine->search(big), errc::invalid_argument, "limit");
+}
+
+TEST_P(Conformance, DuplicatesAreFoundWithReasons) {
+    person("C1", "حسین", "رضایی", "hosein@x.ir", "09121234567");
+    person("C2", "حسين", "رضايي", "", "+989121234567");       // Arabic letters, same phone
+    person("C3", "رضایی", "حسین", "HOSEIN@X.IR", "");          // swapped, same e-mail
+    person("C4", "حسین", "رضایی", "other@y.ir", "09129999999");  // same name, different person
+    auto pairs = must(engine->find_duplicates());
+    auto has = [&](const std::string& a, const std::string& b) {
+        for (const auto& p : pairs)
+            if ((p.a_external_id == a && p.b_external_id == b) || (p.a_external_id == b && p.b_external_id == a))
+                return &p;
+        return static_cast<const DuplicatePair*>(nullptr);
+    };
+    ASSERT_TRUE(has("C1", "C2"));
+    EXPECT_GE(has("C1", "C2")->score, 0.95);
+    EXPECT_NE(std::find(has("C1", "C2")->reasons.begin(), has("C1", "C2")->reasons.end(),
+                        "same phone and similar name"),
+              has("C1", "C2")->reasons.end());
+    ASSERT_TRUE(has("C1", "C3"));
+    EXPECT_FALSE(has("C1", "C4")) << "a common name alone with other contacts is not a duplicate";
+    for (std::size_t i = 1; i < pairs.size(); ++i) EXPECT_GE(pairs[i - 1].score, pairs[i].score);
+
+    DuplicateOptions custom;
+    custom.rules = {{"same city", {{MatchField::city, 1}}, 0.5}};
+    EXPECT_TRUE(must(engine->find_duplicates(custom)).empty()) << "nobody has a city";
+    custom.rules = {{"bad", {}, 0.5}};
+    CRM_EXPECT_ERROR(engine->find_duplicates(custom), errc::invalid_argument, "rules[0].all_of");
+}
+
+TEST_P(Conformance, MergeMovesEverythingAndTheOldIdResolves) {
+    Party a = person("C1", "Ali", "", "ali@x.ir", "");
+    PartyInput bin;
+    bin.external_id = "C2";
+    bin.first_name = "Ali";
+    bin.last_name = "Karimi";
+    bin.city = "Tehran";
+    bin.tags = std::vector<std::string>{"vip"};
+    bin.contacts = {{ContactKind::phone, "09121234567", "", {}, {}, {}},
+                    {ContactKind::email, "ali@x.ir", "", {}, true, {}}};
+    Party b = must(engine->create_party(ctx, bin));
+    Party c = person("C3", "A.", "Karimi", "", "09350000000");
+    Interaction i;
+    i.party = b.id;
+    i.channel = Channel::sms;
+    i.at = clock->now();
+    i.subject = "hello";
+    must(engine->log_interaction(ctx, i));
+    Purchase o;
+    o.party = c.id;
+    o.order_id = "SO-9";
+    o.ordered_at = clock->now();
+    o.total = Money{100, "IRR"};
+    must(engine->record_purchase(ctx, o));
+    Activity act;
+    act.party = b.id;
+    act.subject = "call";
+    act.due = clock->now();
+    must(engine->schedule_activity(ctx, act));
+
+    MergeRules rules;
+    rules.fields["first_name"] = Survivorship::survivor;
+    Party s = must(engine->merge(ctx, a.id, {b.id, c.id}, rules));
+    EXPECT_EQ(s.first_name, "Ali");
+    EXPECT_EQ(s.last_name, "Karimi") << "empty survivor field takes the merged value";
+    EXPECT_EQ(s.city, "Tehran");
+    EXPECT_EQ(s.tags, std::vector<std::string>{"vip"});
+    EXPECT_EQ(s.contacts.size(), 3u) << "e-mail united, two phones";
+    EXPECT_TRUE(s.contacts[0].verified);
+
+    EXPECT_EQ(must(engine->get_party(b.id)).id, a.id);
+    EXPECT_EQ(must(engine->get_party_by_external_id("C3")).id, a.id);
+    auto v = must(engine->customer_360(a.id));
+    EXPECT_EQ(v.recent_interactions.size(), 1u);
+    EXPECT_EQ(v.open_activities.size(), 1u);
+    ASSERT_EQ(v.purchases.size(), 1u);
+    EXPECT_EQ(v.purchases[0].count, 1);
+    EXPECT_EQ(v.merged_ids.size(), 2u);
+    SearchQuery q;
+    q.text = "09121234567";
+    auto hits = must(engine->search(q));
+    ASSERT_EQ(hits.size(), 1u);
+    EXPECT_EQ(hits[0].id, a.id) << "only the survivor is found";
+
+    CRM_EXPECT_ERROR(engine->merge(ctx, a.id, {b.id}), errc::conflict, "merged[0]");
+    CRM_EXPECT_ERROR(engine->merge(ctx, a.id, {a.id}), errc::invalid_argument, "merged[0]");
+    CRM_EXPECT_ERROR(engine->merge(ctx, a.id, {}), errc::invalid_argument, "merged");
+
+    // A chain: the survivor merged again still resolves from the first id.
+    Party d = person("C4", "Dariush", "K");
+    must(engine->merge(ctx, d.id, {a.id}));
+    EXPECT_EQ(must(engine->get_party(b.id)).id, d.id);
+}
+
+TEST_P(Conformance, MergeOfManyPartiesHasNoCap) {
+    Party s = person("S", "Main", "Party");
+    std::vector<Id> ids;
+    for (int k = 0; k < 60; ++k) ids.push_back(person("M" + std::to_string(k), "Dup", std::to_string(k)).id);
+    Party merged = must(engine->merge(ctx, s.id, ids));
+    EXPECT_EQ(merged.id, s.id);
+    EXPECT_EQ(must(engine->customer_360(s.id)).merged_ids.size(), 60u);
+}
+
+}  // namespace
+}  // namespace crm::testing
