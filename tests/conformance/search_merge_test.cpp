@@ -73,8 +73,17 @@ TEST_P(Conformance, DuplicatesAreFoundWithReasons) {
     for (std::size_t i = 1; i < pairs.size(); ++i) EXPECT_GE(pairs[i - 1].score, pairs[i].score);
 
     DuplicateOptions custom;
+    custom.min_score = 0.5;
     custom.rules = {{"same city", {{MatchField::city, 1}}, 0.5}};
-    EXPECT_TRUE(must(engine->find_duplicates(custom)).empty()) << "nobody has a city";
+    EXPECT_TRUE(must(engine->find_duplicates(custom)).empty()) << "nobody has a city yet";
+    PartyInput city;
+    city.city = "یزد";
+    must(engine->update_party(ctx, must(engine->get_party_by_external_id("C2")).id, city));
+    must(engine->update_party(ctx, must(engine->get_party_by_external_id("C3")).id, city));
+    auto by_city = must(engine->find_duplicates(custom));
+    ASSERT_EQ(by_city.size(), 1u) << "a custom rule replaces the built-in ones";
+    EXPECT_EQ(by_city[0].reasons, std::vector<std::string>{"same city"});
+    EXPECT_DOUBLE_EQ(by_city[0].score, 0.5);
     custom.rules = {{"bad", {}, 0.5}};
     CRM_EXPECT_ERROR(engine->find_duplicates(custom), errc::invalid_argument, "rules[0].all_of");
 }

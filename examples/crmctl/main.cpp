@@ -1,0 +1,369 @@
+// examples/crmctl/main.cpp - crmctl, the command-line tool over crmcore:
+// create a database, import CSV files, look at customers, find and merge
+// duplicates, read events, and run the demo.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "crm/crm.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
+
+  init DB                                   create (or migrate) a database file
+  import customers DB FILE.csv [--errors F] [--dry-run]
+  import orders DB FILE.csv [--errors F] [--dry-run]
+                                            import a CSV file; prints a summary line
+  show DB ID_OR_EXTERNAL_ID [--json]        the 360 view of a party
+  search DB QUERY [--json] [--limit N]      by name, e-mail, phone, external or national id
+  duplicates DB [--json] [--limit N] [--min-score S]
+                                            candidate duplicate pairs with reasons
+  merge DB SURVIVOR MERGED...               merge parties into the survivor
+  events DB [--after CURSOR] [--limit N] [--json]
+                                            the outbox of domain events
+  demo [--data DIR] [--db FILE]             import the Persian sample and show what the core does
+
+DB is a SQLite file. Exit status: 0 success, 1 failure, 2 usage error.
+)";
+
+struct Args {
+    std::vector<std::string> positional;
+    bool json = false;
+    bool dry_run = false;
+    std::string errors_file;
+    std::string data_dir;
+    std::string db;
+    long long after = 0;
+    long long limit = -1;
+    double min_score = -1;
+};
+
+int usage(const std::string& why) {
+    std::cerr << "crmctl: " << why << "\n\n" << kUsage;
+    return 2;
+}
+
+int failed(const crm::error& e) {
+    std::cerr << "crmctl: " << crm::to_string(e.code) << ": " << e.what() << "\n";
+    return 1;
+}
+
+bool parse_args(int argc, char** argv, Args& a, std::string& why) {
+    for (int i = 1; i < argc; ++i) {
+        std::string s = argv[i];
+        auto value = [&](const char* name) -> const char* {
+            if (i + 1 >= argc) {
+                why = std::string(name) + " needs a value";
+                return nullptr;
+            }
+            return argv[++i];
+        };
+        if (s == "--json") a.json = true;
+        else if (s == "--dry-run") a.dry_run = true;
+        else if (s == "--errors") { const char* v = value("--errors"); if (!v) return false; a.errors_file = v; }
+        else if (s == "--data") { const char* v = value("--data"); if (!v) return false; a.data_dir = v; }
+        else if (s == "--db") { const char* v = value("--db"); if (!v) return false; a.db = v; }
+        else if (s == "--after") { const char* v = value("--after"); if (!v) return false; a.after = std::atoll(v); }
+        else if (s == "--limit") { const char* v = value("--limit"); if (!v) return false; a.limit = std::atoll(v); }
+        else if (s == "--min-score") { const char* v = value("--min-score"); if (!v) return false; a.min_score = std::atof(v); }
+        else if (s.size() > 2 && s.rfind("--", 0) == 0) { why = "unknown option " + s; return false; }
+        else a.positional.push_back(s);
+    }
+    return true;
+}
+
+crm::result<std::unique_ptr<crm::Engine>> open(const std::string& db) {
+    crm::EngineOptions o;
+    o.database = "sqlite:" + db;
+    return crm::Engine::open(o);
+}
+
+// A progress bar on stderr when it is a terminal; nothing otherwise.
+class ProgressBar {
+public:
+    ProgressBar(std::string label, std::uint64_t total)
+        : label_(std::move(label)), total_(total), tty_(::isatty(2) == 1) {}
+    void update(std::uint64_t done) {
+        if (!tty_ || total_ == 0) return;
+        const int width = 40;
+        const int filled = static_cast<int>(width * std::min<double>(1.0, double(done) / double(total_)));
+        std::fprintf(stderr, "\r%s [%.*s%*s] %3d%%", label_.c_str(), filled,
+                     "########################################", width - filled, "",
+                     static_cast<int>(100.0 * std::min<double>(1.0, double(done) / double(total_))));
+        std::fflush(stderr);
+    }
+    void finish() {
+        if (tty_ && total_) std::fprintf(stderr, "\n");
+    }
+
+private:
+    std::string label_;
+    std::uint64_t total_;
+    bool tty_;
+};
+
+int import(crm::Engine& engine, const std::string& what, const std::string& file, const Args& a) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return failed(crm::fail(crm::errc::not_found, "cannot open " + file, "file"));
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(file, ec);
+    ProgressBar bar("importing " + what, ec ? 0 : size);
+    crm::ImportOptions options;
+    options.dry_run = a.dry_run;
+    options.progress = [&](std::uint64_t bytes) { bar.update(bytes); };
+    auto report = what == "customers" ? crm::import_customers_csv(engine, in, options)
+                                      : crm::import_orders_csv(engine, in, options);
+    bar.finish();
+    if (!report) return failed(report.error());
+    if (!a.errors_file.empty()) {
+        std::ofstream out(a.errors_file, std::ios::binary);
+        if (!out) return failed(crm::fail(crm::errc::storage, "cannot write " + a.errors_file, "errors"));
+        crm::write_problems_csv(report.value(), out);
+    }
+    std::cout << (a.dry_run ? "dry run: " : "") << report.value().summary() << "\n";
+    return 0;
+}
+
+std::string value_text(const crm::Value& v) {
+    return std::visit(
+        [](const auto& x) -> std::string {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, std::monostate>) return "";
+            else if constexpr (std::is_same_v<T, bool>) return x ? "true" : "false";
+            else if constexpr (std::is_same_v<T, std::int64_t>) return std::to_string(x);
+            else if constexpr (std::is_same_v<T, std::string>) return x;
+            else if constexpr (std::is_same_v<T, crm::Money>) return x.str();
+            else {
+                std::string out;
+                for (const auto& s : x) out += (out.empty() ? "" : ", ") + s;
+                return out;
+            }
+        },
+        v);
+}
+
+std::string when(crm::Timestamp t) { return crm::to_iso8601(t).substr(0, 16); }
+
+void print_view(const crm::Customer360& v) {
+    const crm::Party& p = v.party;
+    std::cout << p.display_name() << "  [" << crm::to_string(p.kind) << ", " << p.lifecycle_stage << "]\n"
+              << "  id           " << p.id.str() << "\n";
+    if (!p.external_id.empty()) std::cout << "  external id  " << p.external_id << "\n";
+    if (!p.national_id.empty()) std::cout << "  national id  " << p.national_id << "\n";
+    if (p.kind == crm::PartyKind::person && !p.organization_name.empty())
+        std::cout << "  company      " << p.organization_name << "\n";
+    if (!p.city.empty() || !p.country.empty()) std::cout << "  location     " << p.city << (p.city.empty() ? "" : ", ") << p.country << "\n";
+    if (!p.tags.empty()) {
+        std::cout << "  tags        ";
+        for (const auto& t : p.tags) std::cout << " " << t;
+        std::cout << "\n";
+    }
+    for (const auto& c : p.contacts) {
+        std::cout << "  " << crm::to_string(c.kind) << std::string(13 - std::strlen(crm::to_string(c.kind)), ' ')
+                  << c.value;
+        if (!c.operator_name.empty()) std::cout << "  (" << c.operator_name << ")";
+        if (c.primary) std::cout << "  primary";
+        if (c.verified) std::cout << "  verified";
+        for (const auto& consent : c.consents)
+            std::cout << "  " << consent.channel << ":" << crm::to_string(consent.status);
+        std::cout << "\n";
+    }
+    for (const auto& [name, value] : p.custom) std::cout << "  " << name << ": " << value_text(value) << "\n";
+    for (const auto& s : v.purchases) {
+        crm::Money total{s.total_minor, s.currency};
+        std::cout << "  purchases    " << s.count << " orders, " << total.str() << ", " << when(s.first_at).substr(0, 10)
+                  << " .. " << when(s.last_at).substr(0, 10) << "\n";
+    }
+    for (const auto& m : v.memberships)
+        std::cout << "  member       " << m.person.str() << " of " << m.organization.str() << " as " << m.role << "\n";
+    if (!v.open_activities.empty()) std::cout << "  open activities:\n";
+    for (const auto& a : v.open_activities)
+        std::cout << "    " << when(a.due) << "  " << crm::to_string(a.kind) << "  " << a.subject << "  -> " << a.assignee << "\n";
+    if (!v.recent_interactions.empty()) std::cout << "  recent interactions:\n";
+    for (const auto& i : v.recent_interactions)
+        std::cout << "    " << when(i.at) << "  " << crm::to_string(i.channel) << " " << crm::to_string(i.direction)
+                  << "  " << i.subject << "\n";
+    if (!v.merged_ids.empty()) std::cout << "  merged from  " << v.merged_ids.size() << " parties\n";
+}
+
+template <class T>
+std::string json_array(const std::vector<T>& items) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + crm::json::to_json(items[i]);
+    return out + "]";
+}
+
+int show(crm::Engine& engine, const std::string& key, const Args& a) {
+    auto party = engine.find_party(key);
+    if (!party) return failed(party.error());
+    auto view = engine.customer_360(party.value().id);
+    if (!view) return failed(view.error());
+    if (a.json) std::cout << crm::json::to_json(view.value()) << "\n";
+    else print_view(view.value());
+    return 0;
+}
+
+int search(crm::Engine& engine, const std::string& text, const Args& a) {
+    crm::SearchQuery q;
+    q.text = text;
+    if (a.limit > 0) q.limit = static_cast<int>(a.limit);
+    auto hits = engine.search(q);
+    if (!hits) return failed(hits.error());
+    if (a.json) {
+        std::cout << json_array(hits.value()) << "\n";
+        return 0;
+    }
+    for (const auto& h : hits.value())
+        std::cout << h.id.str() << "  " << h.external_id << "  " << h.display_name << "  " << h.city << "  ("
+                  << h.matched << ")\n";
+    if (hits.value().empty()) std::cout << "no party matches\n";
+    return 0;
+}
+
+int duplicates(crm::Engine& engine, const Args& a, int default_limit) {
+    crm::DuplicateOptions o;
+    o.limit = a.limit > 0 ? static_cast<int>(a.limit) : default_limit;
+    if (a.min_score >= 0) o.min_score = a.min_score;
+    auto pairs = engine.find_duplicates(o);
+    if (!pairs) return failed(pairs.error());
+    if (a.json) {
+        std::cout << json_array(pairs.value()) << "\n";
+        return 0;
+    }
+    for (const auto& p : pairs.value()) {
+        auto na = engine.get_party(p.a), nb = engine.get_party(p.b);
+        std::printf("%.2f  %s %s  ~  %s %s  (", p.score, p.a_external_id.c_str(),
+                    na ? na.value().display_name().c_str() : "?", p.b_external_id.c_str(),
+                    nb ? nb.value().display_name().c_str() : "?");
+        for (std::size_t i = 0; i < p.reasons.size(); ++i) std::printf("%s%s", i ? "; " : "", p.reasons[i].c_str());
+        std::printf(")\n");
+    }
+    return 0;
+}
+
+int merge(crm::Engine& engine, const std::vector<std::string>& keys) {
+    auto survivor = engine.find_party(keys[0]);
+    if (!survivor) return failed(survivor.error());
+    std::vector<crm::Id> merged;
+    for (std::size_t i = 1; i < keys.size(); ++i) {
+        auto p = engine.find_party(keys[i]);
+        if (!p) return failed(p.error());
+        merged.push_back(p.value().id);
+    }
+    auto result = engine.merge(crm::Context{"crmctl", "cli"}, survivor.value().id, merged);
+    if (!result) return failed(result.error());
+    std::cout << "merged " << merged.size() << " into " << result.value().id.str() << " ("
+              << result.value().display_name() << ")\n";
+    return 0;
+}
+
+int events(crm::Engine& engine, const Args& a) {
+    auto list = engine.events_after(a.after, a.limit > 0 ? static_cast<int>(a.limit) : 100);
+    if (!list) return failed(list.error());
+    if (a.json) {
+        std::cout << json_array(list.value()) << "\n";
+        return 0;
+    }
+    for (const auto& e : list.value())
+        std::cout << e.seq << "  " << crm::to_iso8601(e.at) << "  " << e.type << "  " << e.record_id.str() << "\n";
+    return 0;
+}
+
+std::string default_data_dir(const char* argv0) {
+    namespace fs = std::filesystem;
+    std::vector<fs::path> candidates = {fs::path("../shared/data/sample_fa"),
+                                        fs::path("../../shared/data/sample_fa")};
+    std::error_code ec;
+    auto exe = fs::canonical(fs::path(argv0), ec);
+    if (!ec)
+        for (auto dir = exe.parent_path(); dir.has_parent_path() && dir != dir.parent_path(); dir = dir.parent_path())
+            candidates.push_back(dir / ".." / "shared" / "data" / "sample_fa");
+    for (const auto& c : candidates)
+        if (fs::exists(c / "customers.csv")) return c.string();
+    return "";
+}
+
+int demo(const Args& a, const char* argv0) {
+    const std::string data = a.data_dir.empty() ? default_data_dir(argv0) : a.data_dir;
+    if (data.empty())
+        return failed(crm::fail(crm::errc::not_found, "cannot find the sample data; pass --data DIR", "data"));
+    const std::string db = a.db.empty() ? "crm_demo.db" : a.db;
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+    auto engine = open(db);
+    if (!engine) return failed(engine.error());
+    std::cout << "== crmcore demo on " << db << " (SQLite), data from " << data << "\n\n";
+    Args quiet = a;
+    quiet.errors_file = db + ".customer-problems.csv";
+    std::cout << "-- import customers.csv\n";
+    if (int rc = import(*engine.value(), "customers", data + "/customers.csv", quiet)) return rc;
+    std::cout << "   problems written to " << quiet.errors_file << "\n";
+    quiet.errors_file = db + ".order-problems.csv";
+    std::cout << "-- import orders.csv\n";
+    if (int rc = import(*engine.value(), "orders", data + "/orders.csv", quiet)) return rc;
+    std::cout << "-- importing customers.csv again changes nothing\n";
+    quiet.errors_file.clear();
+    if (int rc = import(*engine.value(), "customers", data + "/customers.csv", quiet)) return rc;
+
+    std::cout << "\n-- the 360 view of C0000002, found by phone in any spelling (۰۹۱۹۳۵۰۵۳۷۹)\n";
+    crm::SearchQuery q;
+    q.text = "۰۹۱۹۳۵۰۵۳۷۹";
+    auto hits = engine.value()->search(q);
+    if (!hits) return failed(hits.error());
+    if (!hits.value().empty()) {
+        auto view = engine.value()->customer_360(hits.value()[0].id);
+        if (!view) return failed(view.error());
+        print_view(view.value());
+    }
+    std::cout << "\n-- top duplicate pairs\n";
+    Args dup;
+    return duplicates(*engine.value(), dup, 10);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Args a;
+    std::string why;
+    if (!parse_args(argc, argv, a, why)) return usage(why);
+    if (a.positional.empty()) return usage("no command given");
+    const std::string cmd = a.positional[0];
+    const auto& p = a.positional;
+    if (cmd == "help" || cmd == "--help") {
+        std::cout << kUsage;
+        return 0;
+    }
+    if (cmd == "demo") return demo(a, argv[0]);
+    if (cmd == "import") {
+        if (p.size() != 4 || (p[1] != "customers" && p[1] != "orders"))
+            return usage("import takes customers|orders DB FILE.csv");
+        auto engine = open(p[2]);
+        if (!engine) return failed(engine.error());
+        return import(*engine.value(), p[1], p[3], a);
+    }
+    if (p.size() < 2) return usage(cmd + " needs a database file");
+    auto engine = open(p[1]);
+    if (!engine) return failed(engine.error());
+    crm::Engine& e = *engine.value();
+    if (cmd == "init") {
+        if (p.size() != 2) return usage("init takes DB");
+        std::cout << "database " << p[1] << " is ready (schema " << crm::storage::sqlite_schema_version() << ")\n";
+        return 0;
+    }
+    if (cmd == "show") return p.size() == 3 ? show(e, p[2], a) : usage("show takes DB ID_OR_EXTERNAL_ID");
+    if (cmd == "search") return p.size() == 3 ? search(e, p[2], a) : usage("search takes DB QUERY");
+    if (cmd == "duplicates") return p.size() == 2 ? duplicates(e, a, 1000) : usage("duplicates takes DB");
+    if (cmd == "merge") {
+        if (p.size() < 4) return usage("merge takes DB SURVIVOR MERGED...");
+        return merge(e, std::vector<std::string>(p.begin() + 2, p.end()));
+    }
+    if (cmd == "events") return p.size() == 2 ? events(e, a) : usage("events takes DB");
+    return usage("unknown command '" + cmd + "'");
+}

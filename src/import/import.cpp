@@ -1,0 +1,380 @@
+// src/import/import.cpp - CSV import of customers and orders: header
+// checks, per-row validation with warnings for droppable values, upserts
+// in batches, and the problem report.
+#include "crm/import.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <ostream>
+
+#include <cstdlib>
+#include "crm/core/text.hpp"
+#include "crm/engine.hpp"
+#include "import/csv.hpp"
+
+namespace crm {
+
+std::string ImportReport::summary() const {
+    return "imported " + std::to_string(imported) + ", updated " + std::to_string(updated) +
+           ", unchanged " + std::to_string(unchanged) + ", rejected " + std::to_string(rejected) +
+           ", warnings " + std::to_string(warnings);
+}
+
+void write_problems_csv(const ImportReport& report, std::ostream& out) {
+    out << "line,external_id,field,severity,reason,value\n";
+    for (const auto& p : report.problems)
+        out << p.line << ',' << csv::quote(p.external_id) << ',' << csv::quote(p.field) << ','
+            << p.severity << ',' << csv::quote(p.reason) << ',' << csv::quote(p.value) << '\n';
+}
+
+namespace {
+
+// The columns of the file, by name, after the header passed its checks.
+class Columns {
+public:
+    static result<Columns> read(csv::Reader& reader, const std::vector<std::string>& known,
+                                const std::vector<std::string>& required) {
+        std::vector<std::string> header;
+        if (!reader.next(header))
+            return fail(errc::parse, "the file is empty: a header line is expected", "header");
+        Columns cols;
+        for (std::size_t i = 0; i < header.size(); ++i) {
+            std::string name = text::tidy(header[i]);
+            if (!text::is_valid_utf8(name))
+                return fail(errc::parse, "is not UTF-8 text; save the file as UTF-8 CSV", "header");
+            if (name.empty())
+                return fail(errc::parse, "column " + std::to_string(i + 1) + " has no name", "header");
+            if (std::find(known.begin(), known.end(), name) == known.end()) {
+                std::string list;
+                for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+                return fail(errc::parse, "unknown column '" + name.substr(0, 64) + "'; known: " + list,
+                            "header");
+            }
+            if (cols.index_.count(name))
+                return fail(errc::parse, "column '" + name + "' appears twice", "header");
+            cols.index_[name] = i;
+        }
+        for (const auto& r : required)
+            if (!cols.index_.count(r))
+                return fail(errc::parse, "the required column '" + r + "' is missing", "header");
+        cols.width_ = header.size();
+        return cols;
+    }
+
+    std::size_t width() const { return width_; }
+    bool has(const std::string& name) const { return index_.count(name) > 0; }
+    /// The cell of `name` in `row`, or empty when the column is absent.
+    const std::string& cell(const std::vector<std::string>& row, const std::string& name) const {
+        static const std::string empty;
+        auto it = index_.find(name);
+        return it == index_.end() ? empty : row[it->second];
+    }
+    const std::map<std::string, std::size_t>& names() const { return index_; }
+
+private:
+    std::map<std::string, std::size_t> index_;
+    std::size_t width_ = 0;
+};
+
+// Runs rows through `apply` in batches of transactions, counting outcomes
+// and turning failures into problems. A failed row is undone alone.
+class Batcher {
+public:
+    Batcher(Engine& engine, const ImportOptions& options, ImportReport& report)
+        : engine_(engine), options_(options), report_(report) {}
+
+    result<void> start() {
+        if (engine_.in_transaction())
+            return fail(errc::conflict, "an import cannot run inside an open transaction");
+        return engine_.begin();
+    }
+
+    result<void> after_row() {
+        if (options_.dry_run || ++in_batch_ < std::max(options_.batch_size, 1)) return ok();
+        in_batch_ = 0;
+        CRM_TRYV(engine_.commit());
+        return engine_.begin();
+    }
+
+    result<void> finish() {
+        if (!engine_.in_transaction()) return ok();
+        return options_.dry_run ? engine_.rollback() : engine_.commit();
+    }
+
+    void abandon() {
+        if (engine_.in_transaction()) (void)engine_.rollback();
+    }
+
+    void count(WriteOutcome o) {
+        if (o == WriteOutcome::created) ++report_.imported;
+        else if (o == WriteOutcome::updated) ++report_.updated;
+        else ++report_.unchanged;
+    }
+
+private:
+    Engine& engine_;
+    const ImportOptions& options_;
+    ImportReport& report_;
+    int in_batch_ = 0;
+};
+
+void problem(ImportReport& report, std::int64_t line, const std::string& ext, std::string field,
+             bool error, std::string reason, std::string value) {
+    if (error) ++report.rejected;
+    else ++report.warnings;
+    report.problems.push_back(ImportProblem{line, ext, std::move(field), error ? "error" : "warning",
+                                            std::move(reason), std::move(value)});
+}
+
+// Checks the shape of a row; false (with the problem recorded) if unusable.
+bool row_is_sound(const csv::Reader& reader, const Columns& cols, const std::vector<std::string>& row,
+                  ImportReport& report) {
+    const auto key = cols.names().find("external_id");
+    const std::string ext = key != cols.names().end() && key->second < row.size()
+                                ? text::tidy(row[key->second])
+                                : std::string();
+    if (reader.unterminated_quote()) {
+        problem(report, reader.line(), ext, "", true, "a quoted field is not closed", "");
+        return false;
+    }
+    if (row.size() != cols.width()) {
+        problem(report, reader.line(), ext, "", true,
+                "has " + std::to_string(row.size()) + " fields; the header has " +
+                    std::to_string(cols.width()),
+                "");
+        return false;
+    }
+    for (const auto& [name, i] : cols.names())
+        if (!text::is_valid_utf8(row[i])) {
+            problem(report, reader.line(), text::is_valid_utf8(ext) ? ext : "", name, true,
+                    "is not valid UTF-8; save the file as UTF-8 CSV", "");
+            return false;
+        }
+    return true;
+}
+
+bool blank(const std::vector<std::string>& row) {
+    return std::all_of(row.begin(), row.end(), [](const std::string& s) { return text::tidy(s).empty(); });
+}
+
+void report_progress(const ImportOptions& options, const csv::Reader& reader, std::int64_t rows) {
+    if (options.progress && rows % 256 == 0) options.progress(reader.bytes_read());
+}
+
+result<void> check_encoding(std::istream& in) {
+    const int a = in.peek();
+    if (a == 0xFF || a == 0xFE)
+        return fail(errc::parse, "looks like UTF-16; save the file as UTF-8 CSV", "encoding");
+    return ok();
+}
+
+}  // namespace
+
+result<ImportReport> import_customers_csv(Engine& engine, std::istream& in, const ImportOptions& options) {
+    CRM_TRYV(check_encoding(in));
+    CRM_TRY(defs, engine.fields("party"));
+    std::vector<std::string> known = {"external_id", "kind",    "first_name",  "last_name",
+                                      "company",     "email",   "phone",       "city",
+                                      "country",     "national_id", "tags",    "created_at",
+                                      "lifecycle_stage", "owner"};
+    for (const auto& d : defs) known.push_back(d.name);
+    csv::Reader reader(in);
+    CRM_TRY(cols, Columns::read(reader, known, {"external_id"}));
+
+    ImportReport report;
+    Batcher batch(engine, options, report);
+    CRM_TRYV(batch.start());
+    std::vector<std::string> row;
+    std::int64_t rows = 0;
+    while (reader.next(row)) {
+        report_progress(options, reader, ++rows);
+        if (blank(row) && !reader.unterminated_quote()) continue;
+        if (!row_is_sound(reader, cols, row, report)) continue;
+        const std::int64_t line = reader.line();
+        const std::string ext = text::tidy(cols.cell(row, "external_id"));
+        auto reject = [&](std::string field, std::string reason, std::string value) {
+            problem(report, line, ext, std::move(field), true, std::move(reason), std::move(value));
+        };
+        if (ext.empty()) {
+            reject("external_id", "is required", "");
+            continue;
+        }
+        PartyInput input;
+        input.external_id = ext;
+        const std::string kind = text::normalize(cols.cell(row, "kind"));
+        if (kind.empty() || kind == "person" || kind == "شخص" || kind == "حقیقی") {
+            input.kind = PartyKind::person;
+        } else if (kind == "organization" || kind == "organisation" || kind == "company" ||
+                   kind == "سازمان" || kind == "حقوقی") {
+            input.kind = PartyKind::organization;
+        } else {
+            reject("kind", "must be person or organization", cols.cell(row, "kind"));
+            continue;
+        }
+        if (input.kind == PartyKind::person) {
+            input.first_name = cols.cell(row, "first_name");
+            input.last_name = cols.cell(row, "last_name");
+        }
+        if (cols.has("company")) input.organization_name = cols.cell(row, "company");
+        for (const char* name : {"city", "country", "national_id", "lifecycle_stage", "owner"}) {
+            const std::string& v = cols.cell(row, name);
+            if (!text::tidy(v).empty()) {
+                std::optional<std::string>* slot =
+                    std::string_view(name) == "city"          ? &input.city
+                    : std::string_view(name) == "country"     ? &input.country
+                    : std::string_view(name) == "national_id" ? &input.national_id
+                    : std::string_view(name) == "owner"       ? &input.owner
+                                                              : &input.lifecycle_stage;
+                *slot = v;
+            }
+        }
+        if (const std::string& tags = cols.cell(row, "tags"); !text::tidy(tags).empty()) {
+            std::vector<std::string> list;
+            std::string cur;
+            for (char c : tags + ";") {
+                if (c == ';' || c == '|') {
+                    if (!text::tidy(cur).empty()) list.push_back(text::tidy(cur));
+                    cur.clear();
+                } else {
+                    cur.push_back(c);
+                }
+            }
+            input.add_tags = std::move(list);
+        }
+        if (const std::string& created = cols.cell(row, "created_at"); !text::tidy(created).empty()) {
+            auto t = parse_iso8601(created, "created_at");
+            if (!t) {
+                reject("created_at", t.error().message, created);
+                continue;
+            }
+            input.created_at = t.value();
+        }
+        for (const auto& d : defs)
+            if (cols.has(d.name)) {
+                const std::string& v = cols.cell(row, d.name);
+                input.custom[d.name] = text::tidy(v).empty() ? Value{} : Value{v};
+            }
+        // A bad e-mail or phone costs only that contact point: the engine
+        // names it, the row is retried without it, and it becomes a warning.
+        std::vector<std::string> contact_columns;
+        for (const char* name : {"email", "phone"})
+            if (const std::string& v = cols.cell(row, name); !text::tidy(v).empty()) {
+                input.contacts.push_back({std::string_view(name) == "email" ? ContactKind::email
+                                                                            : ContactKind::phone,
+                                          v, "", {}, {}, {}});
+                contact_columns.push_back(name);
+            }
+        std::vector<ImportProblem> warnings;
+        auto written = engine.upsert_party(options.context, input);
+        while (!written && written.error().code == errc::invalid_argument &&
+               written.error().field.rfind("contacts[", 0) == 0) {
+            const std::size_t k = static_cast<std::size_t>(std::atoi(written.error().field.c_str() + 9));
+            if (k >= input.contacts.size()) break;
+            warnings.push_back({line, ext, contact_columns[k], "warning", written.error().message,
+                                input.contacts[k].value});
+            input.contacts.erase(input.contacts.begin() + static_cast<std::ptrdiff_t>(k));
+            contact_columns.erase(contact_columns.begin() + static_cast<std::ptrdiff_t>(k));
+            written = engine.upsert_party(options.context, input);
+        }
+        if (!written) {
+            const auto& err = written.error();
+            if (err.code == errc::storage || err.code == errc::internal) {
+                batch.abandon();
+                return err;
+            }
+            reject(err.field, err.message, "");
+            continue;
+        }
+        batch.count(written.value().outcome);
+        // A person with half a name is a valid record, but worth a look.
+        if (input.kind == PartyKind::person)
+            for (const char* part : {"first_name", "last_name"})
+                if (text::tidy(cols.cell(row, part)).empty())
+                    warnings.push_back({line, ext, part, "warning", "is empty", ""});
+        for (auto& w : warnings) {
+            ++report.warnings;
+            report.problems.push_back(std::move(w));
+        }
+        if (auto r = batch.after_row(); !r) {
+            batch.abandon();
+            return r.error();
+        }
+    }
+    if (auto r = batch.finish(); !r) {
+        batch.abandon();
+        return r.error();
+    }
+    if (options.progress) options.progress(reader.bytes_read());
+    return report;
+}
+
+result<ImportReport> import_orders_csv(Engine& engine, std::istream& in, const ImportOptions& options) {
+    CRM_TRYV(check_encoding(in));
+    csv::Reader reader(in);
+    const std::vector<std::string> columns = {"external_id", "order_id", "ordered_at", "amount_minor",
+                                              "currency"};
+    CRM_TRY(cols, Columns::read(reader, columns, columns));
+    ImportReport report;
+    Batcher batch(engine, options, report);
+    CRM_TRYV(batch.start());
+    std::vector<std::string> row;
+    std::int64_t rows = 0;
+    while (reader.next(row)) {
+        report_progress(options, reader, ++rows);
+        if (blank(row) && !reader.unterminated_quote()) continue;
+        if (!row_is_sound(reader, cols, row, report)) continue;
+        const std::int64_t line = reader.line();
+        const std::string ext = text::tidy(cols.cell(row, "external_id"));
+        auto reject = [&](std::string field, std::string reason, std::string value) {
+            problem(report, line, ext, std::move(field), true, std::move(reason), std::move(value));
+        };
+        Purchase p;
+        auto party = engine.get_party_by_external_id(ext);
+        if (!party) {
+            reject("external_id", ext.empty() ? "is required" : "no party has this external id", ext);
+            continue;
+        }
+        p.party = party.value().id;
+        p.order_id = cols.cell(row, "order_id");
+        auto at = parse_iso8601(cols.cell(row, "ordered_at"), "ordered_at");
+        if (!at) {
+            reject("ordered_at", at.error().message, cols.cell(row, "ordered_at"));
+            continue;
+        }
+        p.ordered_at = at.value();
+        const std::string amount = text::ascii_digits(text::tidy(cols.cell(row, "amount_minor")));
+        std::int64_t minor = 0;
+        auto [end, ec] = std::from_chars(amount.data(), amount.data() + amount.size(), minor);
+        if (amount.empty() || ec != std::errc() || end != amount.data() + amount.size()) {
+            reject("amount_minor", "is not a whole number of minor units", cols.cell(row, "amount_minor"));
+            continue;
+        }
+        std::string currency = text::tidy(cols.cell(row, "currency"));
+        for (auto& c : currency) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        p.total = Money{minor, currency};
+        auto written = engine.record_purchase(options.context, p);
+        if (!written) {
+            const auto& err = written.error();
+            if (err.code == errc::storage || err.code == errc::internal) {
+                batch.abandon();
+                return err;
+            }
+            reject(err.field, err.message, "");
+            continue;
+        }
+        batch.count(written.value().outcome);
+        if (auto r = batch.after_row(); !r) {
+            batch.abandon();
+            return r.error();
+        }
+    }
+    if (auto r = batch.finish(); !r) {
+        batch.abandon();
+        return r.error();
+    }
+    if (options.progress) options.progress(reader.bytes_read());
+    return report;
+}
+
+}  // namespace crm
