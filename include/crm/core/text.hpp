@@ -9,7 +9,8 @@
 
 namespace crm::text {
 
-/// True when `s` is well-formed UTF-8 (no overlongs, no surrogates).
+/// True when `s` is well-formed UTF-8: no overlong forms, surrogates, code
+/// points above U+10FFFF, truncated sequences or stray continuation bytes.
 CRM_API bool is_valid_utf8(std::string_view s) noexcept;
 
 /// Checks that `s` is valid UTF-8 of at most `max_bytes` bytes, with no
