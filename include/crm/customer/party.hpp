@@ -81,6 +81,15 @@ struct ContactInput {
     std::optional<bool> primary;
     std::optional<bool> verified;
     std::vector<Consent> consents;
+
+    /// The common case: `ContactInput::of(ContactKind::phone, "0912...")`.
+    static ContactInput of(ContactKind kind, std::string value, std::string type = {}) {
+        ContactInput c;
+        c.kind = kind;
+        c.value = std::move(value);
+        c.type = std::move(type);
+        return c;
+    }
 };
 
 /// A write to a party: only the fields that are set change. Used by

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# crmctl end to end: every command, its exit status and its output.
+# usage: crmctl_test.sh CRMCTL SAMPLE_DIR WORK_DIR
+set -u
+crmctl="$1"; data="$2"; work="$3"
+rm -rf "$work"; mkdir -p "$work"; cd "$work"
+passed=0; failed=0
+check() {  # check NAME COMMAND...: the command must succeed
+  local name="$1"; shift
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $name"; fi
+}
+status() {  # status EXPECTED NAME COMMAND...: exit status must be EXPECTED
+  local want="$1" name="$2"; shift 2
+  "$@" > out.txt 2> err.txt
+  local got=$?
+  if [ "$got" -eq "$want" ]; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAIL: $name: exit $got, want $want"; cat err.txt; fi
+}
+
+db=crm.db
+status 0 init "$crmctl" init $db
+status 2 "no command" "$crmctl"
+status 2 "unknown command" "$crmctl" frobnicate $db
+status 2 "unknown option" "$crmctl" search $db x --bogus
+
+# Import: summary line, problems file, dry run, idempotent second run.
+status 0 "dry run" "$crmctl" import customers $db "$data/customers.csv" --dry-run
+check "dry run summary" grep -q '^dry run: imported 99[0-9][0-9], updated 0, unchanged 0, rejected [0-9]*, warnings [0-9]*$' out.txt
+status 0 "dry run writes nothing" "$crmctl" search $db C0000002
+check "dry run left no party" grep -q "no party matches" out.txt
+status 0 "import customers" "$crmctl" import customers $db "$data/customers.csv" --errors problems.csv
+check "summary line" grep -Eq '^imported 99[0-9]{2}, updated 0, unchanged 0, rejected [1-9][0-9]*, warnings [1-9][0-9]*$' out.txt
+check "problems header" grep -q '^line,external_id,field,severity,reason,value$' problems.csv
+check "a bad phone is a warning with its value" grep -q ',phone,warning,.*,[0-9+]' problems.csv
+check "a missing name is an error" grep -q ',last_name,error,' problems.csv
+status 0 "import again" "$crmctl" import customers $db "$data/customers.csv"
+check "second run changes nothing" grep -Eq '^imported 0, updated 0, unchanged 99[0-9]{2}, ' out.txt
+status 0 "import orders" "$crmctl" import orders $db "$data/orders.csv"
+check "orders summary" grep -Eq '^imported 22[0-9]{3}, ' out.txt
+
+printf 'external_id,shoe_size\nC1,42\n' > bad_header.csv
+status 1 "wrong header" "$crmctl" import customers $db bad_header.csv
+check "wrong header message" grep -q "unknown column 'shoe_size'" err.txt
+status 1 "missing file" "$crmctl" import customers $db does-not-exist.csv
+
+# show, search, duplicates, merge, events.
+status 0 "show" "$crmctl" show $db C0000002
+check "show names the party" grep -q "C0000002" out.txt
+status 0 "show json" "$crmctl" show $db C0000002 --json
+check "show json has the party" grep -q '"external_id":"C0000002"' out.txt
+status 1 "show unknown" "$crmctl" show $db NO-SUCH-ID
+check "not found message" grep -q "not_found" err.txt
+status 0 "search by phone in Persian digits" "$crmctl" search $db "۰۹۱۹۳۵۰۵۳۷۹" --json
+check "search found C0000002" grep -q '"external_id":"C0000002"' out.txt
+status 0 "duplicates" "$crmctl" duplicates $db --json
+check "duplicates name both sides" grep -q '"a":{"external_id":"C0000011","id":"' out.txt
+check "duplicates give reasons" grep -q '"reasons":\["same phone and similar name"' out.txt
+status 0 "merge" "$crmctl" merge $db C0000011 C0000309
+check "merge message" grep -q "^merged 1 into" out.txt
+status 0 "merged id resolves" "$crmctl" show $db C0000309 --json
+check "resolves to survivor" grep -q '"external_id":"C0000011"' out.txt
+status 1 "merge twice" "$crmctl" merge $db C0000011 C0000309
+status 0 "events" "$crmctl" events $db --after 0 --limit 5 --json
+check "events json" grep -q '"type":"party.created"' out.txt
+status 0 "events text" "$crmctl" events $db --after 3 --limit 2
+check "events after cursor" test "$(wc -l < out.txt)" -eq 2
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
