@@ -605,12 +605,7 @@ result<DuplicateOptions> duplicate_options_from_json(const json& j, std::string_
 result<MergeRules> merge_rules_from_json(const json& j, std::string_view path) {
     CRM_TRYV(expect_object(j, path, {"default", "fields"}));
     MergeRules rules;
-    auto parse_rule = [](const std::string& s, const std::string& p) -> result<Survivorship> {
-        if (s == "survivor") return Survivorship::survivor;
-        if (s == "merged") return Survivorship::merged;
-        if (s == "newest") return Survivorship::newest;
-        return fail(errc::invalid_argument, "must be survivor, merged or newest", p);
-    };
+    auto parse_rule = [](const std::string& s, const std::string& p) { return parse_survivorship(s, p); };
     CRM_TRY(def, get_string(j, "default", path, 32));
     if (def) {
         CRM_TRY(r, parse_rule(*def, join(path, "default")));

@@ -35,6 +35,9 @@ CRM_ENUM_NAMES(MatchField, parse_match_field, {MatchField::phone, "phone"},
                {MatchField::name, "name"}, {MatchField::city, "city"},
                {MatchField::organization, "organization"})
 
+CRM_ENUM_NAMES(Survivorship, parse_survivorship, {Survivorship::survivor, "survivor"},
+               {Survivorship::merged, "merged"}, {Survivorship::newest, "newest"})
+
 result<FieldType> parse_field_type(std::string_view s) { return parse_field_type_named(s, "type"); }
 
 const char* to_string(WriteOutcome o) noexcept {

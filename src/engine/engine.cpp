@@ -107,7 +107,10 @@ result<void> Engine::rollback() {
     return ok();
 }
 
-bool Engine::in_transaction() const noexcept { return impl_->open_txn != nullptr; }
+bool Engine::in_transaction() const noexcept {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->open_txn != nullptr;
+}
 
 // ---- shared steps --------------------------------------------------------
 

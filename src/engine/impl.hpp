@@ -16,7 +16,7 @@ struct Engine::Impl {
     EngineOptions options;
     std::shared_ptr<const Clock> clock;
     std::shared_ptr<const phone::OperatorTable> operators;
-    std::recursive_mutex mutex;
+    mutable std::recursive_mutex mutex;
     IdGenerator ids;
     std::unique_ptr<storage::Transaction> open_txn;
     std::map<std::string, std::vector<FieldDef>, std::less<>> field_cache;

@@ -94,7 +94,10 @@ result<std::vector<SearchHit>> Engine::search(const SearchQuery& query) {
                     add(ids, "phone");
                 }
             }
-            const std::string key = text::normalize(q);
+            // A text that is an e-mail or a phone number is not a name:
+            // skip the name scan, which is the slow part of a search.
+            const bool name_like = q.find('@') == std::string::npos && !looks_like_phone(digits);
+            const std::string key = name_like ? text::normalize(q) : std::string();
             if (!key.empty() && found.size() < want) {
                 CRM_TRY(prefix, tx.parties_by_name(key, storage::NameMatch::prefix, 0,
                                                    static_cast<int>(want)));

@@ -87,6 +87,9 @@ enum class Survivorship {
     newest,    ///< from the party updated most recently, when non-empty
 };
 
+CRM_API const char* to_string(Survivorship) noexcept;
+CRM_API result<Survivorship> parse_survivorship(std::string_view s, std::string_view field = "rule");
+
 /// Field-level survivorship for merge. Fields: first_name, last_name,
 /// organization_name, national_id, lifecycle_stage, owner, city, country,
 /// external_id and "custom.NAME". Tags and contact points are united.

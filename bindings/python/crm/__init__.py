@@ -1,0 +1,241 @@
+"""crmcore for Python: customers, their contacts, timeline, activities and
+purchases, kept by the crmcore C++ engine.
+
+    import crm
+    with crm.Engine.open("customers.db") as engine:
+        p = engine.create_party(first_name="Ali", last_name="Rezaei",
+                                email="ali@example.ir", phone="0912 123 4567")
+        with engine.transaction():
+            engine.log_interaction(p, "call", subject="first call")
+
+Records (Party, Activity, ...) are read-only objects with to_dict(). Ids are
+str; times are timezone-aware UTC datetimes; money is crm.Money. Every
+failure raises a subclass of crm.Error carrying .code, .field and .message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import types as _types
+from typing import Iterator, Optional, Union
+
+from . import _crm
+from ._crm import (
+    Activity,
+    AuditEntry,
+    Consent,
+    ContactPoint,
+    Customer360,
+    DuplicatePair,
+    Engine,
+    Event,
+    FieldChange,
+    FieldDef,
+    ImportProblem,
+    ImportReport,
+    Interaction,
+    Membership,
+    Money,
+    Party,
+    Purchase,
+    PurchaseLine,
+    PurchaseSummary,
+    SearchHit,
+    TimelinePage,
+    Written,
+)
+
+__version__: str = _crm.__version__
+
+
+# ---- errors -------------------------------------------------------------------
+
+
+class Error(Exception):
+    """A failed crmcore call. `code` names the kind of failure
+    ("not_found"), `field` the offending input field when the input was at
+    fault ("contacts[1].value", else ""), `message` says what is wrong."""
+
+    code: str = "internal"
+
+    def __init__(self, message: str = "", field: str = "") -> None:
+        super().__init__(f"{field}: {message}" if field else message)
+        self.message = message
+        self.field = field
+
+    def __reduce__(self):  # keep message and field through pickle
+        return (type(self), (self.message, self.field))
+
+
+class InvalidArgument(Error, ValueError):
+    """The input failed validation; `field` names it."""
+
+    code = "invalid_argument"
+
+
+class NotFound(Error, LookupError):
+    """The addressed record does not exist."""
+
+    code = "not_found"
+
+
+class Conflict(Error):
+    """A uniqueness or concurrent-change violation (a taken external_id, a
+    transaction already open)."""
+
+    code = "conflict"
+
+
+class InvalidTransition(Error):
+    """The record's state does not allow the move (completing a cancelled
+    activity), or the engine is closed."""
+
+    code = "invalid_transition"
+
+
+class PermissionDenied(Error):
+    """The actor may not do this."""
+
+    code = "permission_denied"
+
+
+class StorageError(Error):
+    """The backend failed: I/O, a corrupt or locked file."""
+
+    code = "storage"
+
+
+class ParseError(Error, ValueError):
+    """Malformed JSON, CSV, date or number text."""
+
+    code = "parse"
+
+
+class Unsupported(Error):
+    """A feature this backend, build or engine does not have."""
+
+    code = "unsupported"
+
+
+class VersionMismatch(Error):
+    """The database was written by a newer crmcore."""
+
+    code = "version_mismatch"
+
+
+class InternalError(Error):
+    """A bug in crmcore; please report it."""
+
+    code = "internal"
+
+
+_ERRORS = (
+    InvalidArgument,
+    NotFound,
+    Conflict,
+    InvalidTransition,
+    PermissionDenied,
+    StorageError,
+    ParseError,
+    Unsupported,
+    VersionMismatch,
+    InternalError,
+)
+_crm._register_errors({cls.code: cls for cls in _ERRORS})
+
+
+# ---- transactions and iteration, added to Engine ----------------------------
+
+
+@contextlib.contextmanager
+def _transaction(self: Engine) -> Iterator[Engine]:
+    """`with engine.transaction():` groups the calls in the block into one
+    transaction: committed when the block ends, rolled back when it raises.
+    Transactions do not nest (Conflict)."""
+    self.begin()
+    try:
+        yield self
+    except BaseException:
+        if not self.closed and self.in_transaction:
+            self.rollback()
+        raise
+    self.commit()
+
+
+def _iter_events(self: Engine, after: int = 0, batch: int = 500) -> Iterator[Event]:
+    """Every event with seq > after, oldest first, read `batch` at a time as
+    the iteration goes."""
+    cursor = after
+    while True:
+        events = self.events_after(cursor, limit=batch)
+        yield from events
+        if len(events) < batch:
+            return
+        cursor = events[-1].seq
+
+
+def _iter_timeline(
+    self: Engine, party: Union[str, Party], batch: int = 100
+) -> Iterator[Interaction]:
+    """The party's whole timeline, newest first, read page by page as the
+    iteration goes."""
+    before: Optional[str] = None
+    while True:
+        page = self.timeline(party, before=before, limit=batch)
+        yield from page.items
+        if page.next is None:
+            return
+        before = page.next
+
+
+Engine.transaction = _transaction  # type: ignore[attr-defined]
+Engine.iter_events = _iter_events  # type: ignore[attr-defined]
+Engine.iter_timeline = _iter_timeline  # type: ignore[attr-defined]
+# Written[Party] and Written[Purchase] in annotations, as in the stubs.
+Written.__class_getitem__ = classmethod(_types.GenericAlias)  # type: ignore[attr-defined]
+
+# The classes are crm's: crm.Party, not crm._crm.Party.
+for _cls in (
+    Activity, AuditEntry, Consent, ContactPoint, Customer360, DuplicatePair, Engine, Event,
+    FieldChange, FieldDef, ImportProblem, ImportReport, Interaction, Membership, Money, Party,
+    Purchase, PurchaseLine, PurchaseSummary, SearchHit, TimelinePage, Written,
+):
+    _cls.__module__ = __name__
+del _cls
+
+__all__ = [
+    "Activity",
+    "AuditEntry",
+    "Conflict",
+    "Consent",
+    "ContactPoint",
+    "Customer360",
+    "DuplicatePair",
+    "Engine",
+    "Error",
+    "Event",
+    "FieldChange",
+    "FieldDef",
+    "ImportProblem",
+    "ImportReport",
+    "Interaction",
+    "InternalError",
+    "InvalidArgument",
+    "InvalidTransition",
+    "Membership",
+    "Money",
+    "NotFound",
+    "ParseError",
+    "Party",
+    "PermissionDenied",
+    "Purchase",
+    "PurchaseLine",
+    "PurchaseSummary",
+    "SearchHit",
+    "StorageError",
+    "TimelinePage",
+    "Unsupported",
+    "VersionMismatch",
+    "Written",
+    "__version__",
+]

@@ -1,0 +1,82 @@
+"""CSV imports: reports, problems, dry runs, progress, idempotency."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+import crm
+
+CUSTOMERS = """external_id,kind,first_name,last_name,company,email,phone,city,country,created_at
+C1,person,علی,رضایی,,ali@x.ir,09121234567,تهران,IR,2022-01-31T06:02:46Z
+C2,person,مینو,قهرمانیان,,bad-email,+98 935 111 2233,بابل,IR,2020-03-22T17:10:48Z
+C3,person,,,,,,,IR,2021-01-01T00:00:00Z
+C4,organization,,,شرکت نمونه,info@nemune.ir,,یزد,IR,2019-05-05T00:00:00Z
+"""
+
+ORDERS = """external_id,order_id,ordered_at,amount_minor,currency
+C1,O1,2022-02-04T15:08:00Z,2168000000,IRR
+C1,O2,2022-04-05T12:26:55Z,2047000000,IRR
+C9,O3,2022-04-05T12:26:55Z,100,IRR
+"""
+
+
+def test_import_customers_reports_each_row(engine):
+    seen = []
+    report = engine.import_customers(io.StringIO(CUSTOMERS), progress=seen.append)
+    assert isinstance(report, crm.ImportReport)
+    assert (report.imported, report.rejected) == (3, 1)
+    assert report.warnings >= 1 and report.summary().startswith("imported 3")
+    assert seen and all(isinstance(b, int) for b in seen) and seen[-1] == len(CUSTOMERS.encode())
+    error = next(p for p in report.problems if p.severity == "error")
+    assert (error.line, error.external_id) == (4, "C3")
+    warning = next(p for p in report.problems if p.severity == "warning")
+    assert (warning.external_id, warning.field, warning.value) == ("C2", "email", "bad-email")
+    assert report.problems_csv().startswith("line,external_id,field,severity,reason,value")
+    assert [p["line"] for p in report.to_dict()["problems"]] == [p.line for p in report.problems]
+    c2 = engine.get_party_by_external_id("C2")
+    assert [c.value for c in c2.contacts] == ["+989351112233"]
+    assert engine.get_party_by_external_id("C4").organization_name == "شرکت نمونه"
+    # The same file again changes nothing.
+    again = engine.import_customers(io.BytesIO(CUSTOMERS.encode()))
+    assert (again.imported, again.unchanged) == (0, 3)
+
+
+def test_import_orders_after_customers(engine, tmp_path):
+    engine.import_customers(io.StringIO(CUSTOMERS))
+    path = tmp_path / "orders.csv"
+    path.write_text(ORDERS, encoding="utf-8")
+    report = engine.import_orders(path)
+    assert (report.imported, report.rejected) == (2, 1)
+    c1 = engine.get_party_by_external_id("C1")
+    (summary,) = engine.customer_360(c1).purchases
+    assert (summary.count, summary.total_minor) == (2, 2168000000 + 2047000000)
+    assert engine.import_orders(str(path)).unchanged == 2
+
+
+def test_dry_run_writes_nothing(engine):
+    report = engine.import_customers(io.StringIO(CUSTOMERS), dry_run=True)
+    assert report.imported == 3
+    assert engine.events_after(0) == []
+    with pytest.raises(crm.NotFound):
+        engine.get_party_by_external_id("C1")
+
+
+def test_import_failures(engine, tmp_path):
+    with pytest.raises(FileNotFoundError):
+        engine.import_customers(tmp_path / "missing.csv")
+    with pytest.raises(crm.ParseError):
+        engine.import_customers(io.StringIO("external_id,shoe_size\nC1,42\n"))
+    with engine.transaction():
+        with pytest.raises(crm.Conflict):
+            engine.import_customers(io.StringIO(CUSTOMERS))
+
+    def stop(_bytes):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        engine.import_customers(io.StringIO(CUSTOMERS), progress=stop)
+    assert not engine.in_transaction
+    with pytest.raises(TypeError):
+        engine.import_customers(io.StringIO(CUSTOMERS), progress=5)
