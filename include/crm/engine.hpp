@@ -142,7 +142,7 @@ public:
     /// The last acknowledged cursor of `consumer` (0 when none).
     result<std::int64_t> consumer_cursor(std::string_view consumer);
 
-    struct Impl;
+    struct CRM_LOCAL Impl;
 
 private:
     explicit Engine(std::unique_ptr<Impl> impl);

@@ -626,10 +626,14 @@ result<MergeRules> merge_rules_from_json(const json& j, std::string_view path) {
 result<json> parse(std::string_view text, std::string_view what) {
     if (!text::is_valid_utf8(text))
         return fail(errc::parse, "is not valid UTF-8", std::string(what));
-    json j = json::parse(text.begin(), text.end(), nullptr, false);
-    if (j.is_discarded())
-        return fail(errc::parse, "is not valid JSON", std::string(what));
-    return j;
+    try {
+        return json::parse(text.begin(), text.end());
+    } catch (const json::parse_error& e) {
+        return fail(errc::parse, "is not valid JSON (at byte " + std::to_string(e.byte) + ")",
+                    std::string(what));
+    } catch (const std::exception& e) {
+        return fail(errc::parse, std::string("is not valid JSON: ") + e.what(), std::string(what));
+    }
 }
 
 }  // namespace crm::codec

@@ -254,7 +254,7 @@ result<Party> Engine::merge(const Context& ctx, const Id& survivor, const std::v
         return it == rules.fields.end() ? rules.default_rule : it->second;
     };
     return impl_->write([&](storage::Transaction& tx) -> result<Party> {
-        CRM_TRY(s, impl_->load_live_party(tx, survivor));
+        CRM_TRY(s, impl_->load_live_party(tx, survivor, "survivor"));
         const json before = codec::to_json(s);
         std::vector<Id> done;
         for (std::size_t i = 0; i < merged.size(); ++i) {

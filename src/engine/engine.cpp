@@ -27,6 +27,10 @@ std::vector<FieldChange> diff(const json& before, const json& after) {
     for (const auto& [k, v] : after.items()) {
         if (k == "updated_at" || k == "version") continue;
         auto it = before.find(k);
+        // On creation, an empty value is no news: list what was given.
+        if (it == before.end() && (v.is_null() || (v.is_string() && v.get_ref<const std::string&>().empty()) ||
+                                   ((v.is_array() || v.is_object()) && v.empty())))
+            continue;
         const json& old = it == before.end() ? null_value : *it;
         if (old != v) out.push_back({k, old.dump(-1, ' ', false, json::error_handler_t::replace),
                                      v.dump(-1, ' ', false, json::error_handler_t::replace)});
@@ -124,11 +128,12 @@ result<const std::vector<FieldDef>*> Engine::Impl::fields_of(storage::Transactio
     return &it->second;
 }
 
-result<Party> Engine::Impl::load_live_party(storage::Transaction& tx, const Id& id) {
+result<Party> Engine::Impl::load_live_party(storage::Transaction& tx, const Id& id,
+                                            std::string_view field) {
     Id cur = id;
     for (int hops = 0; hops < 64; ++hops) {
         CRM_TRY(p, tx.get_party(cur));
-        if (!p) return fail(errc::not_found, "no party with id " + id.str(), "party");
+        if (!p) return fail(errc::not_found, "no party with id " + id.str(), std::string(field));
         if (p->merged_into.is_nil()) return std::move(*p);
         cur = p->merged_into;
     }
@@ -321,7 +326,9 @@ result<void> Engine::Impl::apply(storage::Transaction& tx, Party& p, const Party
 
     // Custom fields: declared, typed, canonical.
     CRM_TRY(defs, fields_of(tx, "party"));
-    for (const auto& [name, value] : in.custom) {
+    for (const auto& entry : in.custom) {
+        const std::string& name = entry.first;
+        const Value& value = entry.second;
         const std::string path = "custom." + name;
         auto def = std::find_if(defs->begin(), defs->end(),
                                 [&](const FieldDef& d) { return d.name == name; });
@@ -482,7 +489,7 @@ result<Written<Party>> Engine::upsert_party(const Context& ctx, const PartyInput
 result<Party> Engine::update_party(const Context& ctx, const Id& id, const PartyInput& input) {
     CRM_TRYV(check_context(ctx));
     return impl_->write([&](storage::Transaction& tx) -> result<Party> {
-        CRM_TRY(p, impl_->load_live_party(tx, id));
+        CRM_TRY(p, impl_->load_live_party(tx, id, "id"));
         bool changed = false;
         return update_in(*impl_, tx, ctx, std::move(p), input, &changed);
     });
@@ -544,8 +551,8 @@ result<Membership> Engine::link_to_organization(const Context& ctx, const Id& pe
     CRM_TRYV(check_context(ctx));
     CRM_TRYV(text::check(role, "role", 200));
     return impl_->write([&](storage::Transaction& tx) -> result<Membership> {
-        CRM_TRY(p, impl_->load_live_party(tx, person));
-        CRM_TRY(o, impl_->load_live_party(tx, organization));
+        CRM_TRY(p, impl_->load_live_party(tx, person, "person"));
+        CRM_TRY(o, impl_->load_live_party(tx, organization, "organization"));
         if (p.kind != PartyKind::person)
             return fail(errc::invalid_argument, "must be a person", "person");
         if (o.kind != PartyKind::organization)
@@ -564,8 +571,8 @@ result<void> Engine::unlink_from_organization(const Context& ctx, const Id& pers
                                               const Id& organization) {
     CRM_TRYV(check_context(ctx));
     return impl_->write([&](storage::Transaction& tx) -> result<void> {
-        CRM_TRY(p, impl_->load_live_party(tx, person));
-        CRM_TRY(o, impl_->load_live_party(tx, organization));
+        CRM_TRY(p, impl_->load_live_party(tx, person, "person"));
+        CRM_TRY(o, impl_->load_live_party(tx, organization, "organization"));
         CRM_TRY(removed, tx.delete_membership(p.id, o.id));
         if (!removed) return fail(errc::not_found, "the person is not a member", "organization");
         return impl_->record(tx, ctx, "membership", p.id, "unlink",

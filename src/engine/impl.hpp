@@ -11,7 +11,7 @@
 
 namespace crm {
 
-struct Engine::Impl {
+struct CRM_LOCAL Engine::Impl {
     std::unique_ptr<storage::Store> store;
     EngineOptions options;
     std::shared_ptr<const Clock> clock;
@@ -60,8 +60,9 @@ struct Engine::Impl {
 
     result<const std::vector<FieldDef>*> fields_of(storage::Transaction& tx, std::string_view rt);
 
-    /// Follows merges from `id` to the live party.
-    result<Party> load_live_party(storage::Transaction& tx, const Id& id);
+    /// Follows merges from `id` to the live party; not_found names `field`.
+    result<Party> load_live_party(storage::Transaction& tx, const Id& id,
+                                  std::string_view field = "party");
 
     /// Writes the audit entry and the outbox event of one change.
     result<void> record(storage::Transaction& tx, const Context& ctx, std::string_view record_type,
@@ -75,7 +76,8 @@ struct Engine::Impl {
     result<void> store_party(storage::Transaction& tx, const Party& p);
 };
 
-/// The field-by-field difference of two JSON objects (absent = null).
+/// The field-by-field difference of two JSON objects: a key absent before
+/// is null, and one absent before whose new value is empty is not listed.
 std::vector<FieldChange> diff(const codec::json& before, const codec::json& after);
 
 /// The normalised name key of a party, kept for name search.

@@ -19,6 +19,7 @@ struct Backend {
 };
 
 std::vector<Backend> all_backends();
+inline void PrintTo(const Backend& b, std::ostream* os) { *os << b.name; }
 
 class Conformance : public ::testing::TestWithParam<Backend> {
 protected:

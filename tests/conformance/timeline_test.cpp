@@ -46,6 +46,13 @@ TEST_P(Conformance, TimelineIsPagedNewestFirstWithTies) {
     CRM_EXPECT_ERROR(engine->timeline(p.id, q), errc::invalid_argument, "limit");
 }
 
+TEST_P(Conformance, AMalformedCursorIsRefusedEvenOnAnEmptyTimeline) {
+    Party p = person("C1", "A", "B");
+    TimelineQuery q;
+    q.before = "not-a-cursor";
+    CRM_EXPECT_ERROR(engine->timeline(p.id, q), errc::invalid_argument, "before");
+}
+
 TEST_P(Conformance, InteractionWithExternalIdIsLoggedOnce) {
     Party p = person("C1", "A", "B");
     Interaction i = call(p.id, clock->now(), "support call");

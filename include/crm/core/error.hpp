@@ -28,6 +28,7 @@ enum class errc : int {
     unsupported = 8,         ///< a feature the backend or build does not have
     version_mismatch = 9,    ///< database written by a newer crmcore
     internal = 10,           ///< a bug in crmcore; please report it
+    out_of_memory = 11,      ///< an allocation failed
 };
 
 /// The std::error_category of crm::errc ("crm").

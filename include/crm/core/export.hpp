@@ -13,3 +13,11 @@
 #else
 #  define CRM_API __attribute__((visibility("default")))
 #endif
+
+/// Marks a type or function of the implementation as never exported, even
+/// when it is nested in an exported class.
+#if defined(_WIN32)
+#  define CRM_LOCAL
+#else
+#  define CRM_LOCAL __attribute__((visibility("hidden")))
+#endif

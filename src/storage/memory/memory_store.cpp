@@ -305,13 +305,14 @@ public:
     }
     result<Page<Interaction>> interactions(const Id& party, const TimelineQuery& q) override {
         Page<Interaction> page;
-        auto idx = s_.interactions_of.find(party);
-        if (idx == s_.interactions_of.end()) return page;
-        auto it = idx->second.end();
+        std::optional<TimelineCursor> cursor;
         if (!q.before.empty()) {
             CRM_TRY(c, decode_cursor(q.before));
-            it = idx->second.lower_bound({c.at_ms, c.id});
+            cursor = c;
         }
+        auto idx = s_.interactions_of.find(party);
+        if (idx == s_.interactions_of.end()) return page;
+        auto it = cursor ? idx->second.lower_bound({cursor->at_ms, cursor->id}) : idx->second.end();
         while (it != idx->second.begin() && static_cast<int>(page.items.size()) < q.limit) {
             --it;
             page.items.push_back(s_.interactions[it->second]);
