@@ -27,10 +27,11 @@
 #include "crm/core/context.hpp"
 #include "crm/core/error.hpp"
 #include "crm/engine.hpp"
+#include "customer/codec.hpp"
 
 namespace crm::commands {
 
-using json = nlohmann::json;
+using json = codec::json;
 
 /// Runs one command: `request` is the request object without "context",
 /// already known to be a JSON object.

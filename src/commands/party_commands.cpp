@@ -32,8 +32,7 @@ result<json> party_update(Engine& engine, const json& request, const Context& ct
     CRM_TRY(input, codec::party_input_from_json(*changes, "changes"));
     auto party = engine.update_party(ctx, id, input);
     if (!party) {
-        if (party.error().code == errc::not_found && party.error().field == "party")
-            return rename(party.error(), "party", "id");
+        if (party.error().code == errc::not_found && party.error().field == "id") return party.error();
         return rebase(party.error(), "changes");
     }
     return codec::to_json(party.value());
@@ -75,21 +74,13 @@ result<json> party_set_consent(Engine& engine, const json& request, const Contex
     return codec::to_json(updated);
 }
 
-// The Engine names a missing party "party" whichever side it was; tell the
-// caller which of the two request fields it was.
-error which_party(Engine& engine, error e, const Id& person) {
-    if (e.code != errc::not_found || e.field != "party") return e;
-    e.field = engine.get_party(person) ? "organization" : "person";
-    return e;
-}
-
 result<json> party_link_organization(Engine& engine, const json& request, const Context& ctx) {
     CRM_TRYV(codec::expect_object(request, "", {"person", "organization", "role"}));
     CRM_TRY(person, required_id(request, "person"));
     CRM_TRY(organization, required_id(request, "organization"));
     CRM_TRY(role, codec::get_string(request, "role", "", 200));
     auto m = engine.link_to_organization(ctx, person, organization, role.value_or(""));
-    if (!m) return which_party(engine, m.error(), person);
+    if (!m) return m.error();
     return codec::to_json(m.value());
 }
 
@@ -98,7 +89,7 @@ result<json> party_unlink_organization(Engine& engine, const json& request, cons
     CRM_TRY(person, required_id(request, "person"));
     CRM_TRY(organization, required_id(request, "organization"));
     auto r = engine.unlink_from_organization(ctx, person, organization);
-    if (!r) return which_party(engine, r.error(), person);
+    if (!r) return r.error();
     return json{{"person", person.str()}, {"organization", organization.str()}};
 }
 
@@ -152,7 +143,7 @@ result<json> merge(Engine& engine, const json& request, const Context& ctx) {
     }
     auto survived = engine.merge(ctx, survivor, merged, rules);
     if (!survived) {
-        error e = rename(survived.error(), "party", "survivor");
+        error e = survived.error();
         if (e.field.rfind("fields.", 0) == 0) e = rebase(std::move(e), "rules");
         return e;
     }

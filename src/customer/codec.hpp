@@ -18,7 +18,8 @@
 
 namespace crm::codec {
 
-using json = nlohmann::json;
+/// Insertion-ordered, so records read as written: id first, then the rest.
+using json = nlohmann::ordered_json;
 
 // ---- writers -------------------------------------------------------------
 json to_json(const Id& id);  // null when nil

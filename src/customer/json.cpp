@@ -8,10 +8,10 @@ namespace crm::json {
 namespace {
 template <class T>
 std::string text_of(const T& record) {
-    return codec::to_json(record).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return codec::to_json(record).dump(-1, ' ', false, codec::json::error_handler_t::replace);
 }
 template <class F>
-auto read(std::string_view text, F&& reader) -> decltype(reader(std::declval<const nlohmann::json&>())) {
+auto read(std::string_view text, F&& reader) -> decltype(reader(std::declval<const codec::json&>())) {
     CRM_TRY(j, codec::parse(text));
     return reader(j);
 }
