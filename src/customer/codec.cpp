@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "crm/core/text.hpp"
+#include "customer/party_text.hpp"
 
 namespace crm::codec {
 
@@ -35,41 +36,10 @@ json to_json(const Consent& c) {
             {"source", c.source}};
 }
 
-json to_json(const ContactPoint& c) {
-    json consents = json::array();
-    for (const auto& x : c.consents) consents.push_back(to_json(x));
-    json out = {{"id", to_json(c.id)},       {"kind", to_string(c.kind)},
-                {"type", c.type},            {"value", c.value},
-                {"primary", c.primary},      {"verified", c.verified},
-                {"consents", consents}};
-    if (!c.operator_name.empty()) out["operator"] = c.operator_name;
-    return out;
-}
-
-json to_json(const Party& p) {
-    json contacts = json::array();
-    for (const auto& c : p.contacts) contacts.push_back(to_json(c));
-    json out = {{"id", to_json(p.id)},
-                {"kind", to_string(p.kind)},
-                {"external_id", p.external_id},
-                {"display_name", p.display_name()},
-                {"first_name", p.first_name},
-                {"last_name", p.last_name},
-                {"organization_name", p.organization_name},
-                {"national_id", p.national_id},
-                {"lifecycle_stage", p.lifecycle_stage},
-                {"owner", p.owner},
-                {"city", p.city},
-                {"country", p.country},
-                {"tags", p.tags},
-                {"custom", to_json(p.custom)},
-                {"contacts", contacts},
-                {"created_at", time_json(p.created_at)},
-                {"updated_at", time_json(p.updated_at)},
-                {"version", p.version}};
-    if (!p.merged_into.is_nil()) out["merged_into"] = p.merged_into.str();
-    return out;
-}
+// Parties and contact points have one JSON form, written by hand for the
+// bulk path (party_text.cpp); the tree is parsed from it.
+json to_json(const ContactPoint& c) { return json::parse(contact_text(c)); }
+json to_json(const Party& p) { return json::parse(object_text(party_fields(p))); }
 
 json to_json(const Membership& m) {
     return {{"person", to_json(m.person)}, {"organization", to_json(m.organization)},

@@ -255,7 +255,7 @@ result<Party> Engine::merge(const Context& ctx, const Id& survivor, const std::v
     };
     return impl_->write([&](storage::Transaction& tx) -> result<Party> {
         CRM_TRY(s, impl_->load_live_party(tx, survivor, "survivor"));
-        const json before = codec::to_json(s);
+        const Party original = s;
         std::vector<Id> done;
         for (std::size_t i = 0; i < merged.size(); ++i) {
             const std::string path = "merged[" + std::to_string(i) + "]";
@@ -331,15 +331,15 @@ result<Party> Engine::merge(const Context& ctx, const Id& survivor, const std::v
             done.push_back(tomb.id);
         }
         s.updated_at = impl_->now();
-        ++s.version;
+        s.version = original.version + 1;
         CRM_TRYV(impl_->store_party(tx, s));
-        const json after = codec::to_json(s);
+        const auto after = codec::party_fields(s);
         json ids = json::array();
         for (const auto& d : done) ids.push_back(d.str());
-        auto changes = diff(before, after);
+        auto changes = codec::diff(codec::party_fields(original), after);
         changes.push_back({"merged", "null", ids.dump()});
         CRM_TRYV(impl_->record(tx, ctx, "party", s.id, "merge", std::move(changes), "party.merged",
-                               {{"survivor", after}, {"merged", ids}}));
+                               "{\"survivor\":" + codec::object_text(after) + ",\"merged\":" + ids.dump() + "}"));
         return s;
     });
 }

@@ -143,7 +143,7 @@ result<Party> Engine::Impl::load_live_party(storage::Transaction& tx, const Id& 
 result<void> Engine::Impl::record(storage::Transaction& tx, const Context& ctx,
                                   std::string_view record_type, const Id& id,
                                   std::string_view action, std::vector<FieldChange> changes,
-                                  std::string_view event_type, const json& payload) {
+                                  std::string_view event_type, std::string payload) {
     const Timestamp at = now();
     AuditEntry a;
     a.at = at;
@@ -159,12 +159,36 @@ result<void> Engine::Impl::record(storage::Transaction& tx, const Context& ctx,
     e.type = std::string(event_type);
     e.record_type = std::string(record_type);
     e.record_id = id;
-    e.payload = payload.dump(-1, ' ', false, json::error_handler_t::replace);
+    e.payload = std::move(payload);
     return tx.append_event(e);
 }
 
 result<void> Engine::Impl::store_party(storage::Transaction& tx, const Party& p) {
     return tx.put_party(p, name_key(p));
+}
+
+result<void> Engine::Impl::create_stored_party(storage::Transaction& tx, const Context& ctx,
+                                               const Party& p) {
+    CRM_TRYV(store_party(tx, p));
+    const auto fields = codec::party_fields(p);
+    return record(tx, ctx, "party", p.id, "create", codec::diff({}, fields), "party.created",
+                  codec::object_text(fields));
+}
+
+result<Party> Engine::Impl::update_stored_party(storage::Transaction& tx, const Context& ctx,
+                                                const Party& before, Party after,
+                                                std::string_view action, std::string_view event,
+                                                bool* changed) {
+    after.updated_at = now();
+    after.version = before.version + 1;
+    const auto after_fields = codec::party_fields(after);
+    auto changes = codec::diff(codec::party_fields(before), after_fields);
+    *changed = !changes.empty();
+    if (changes.empty()) return before;
+    CRM_TRYV(store_party(tx, after));
+    CRM_TRYV(record(tx, ctx, "party", after.id, action, std::move(changes), event,
+                    codec::object_text(after_fields)));
+    return after;
 }
 
 namespace {
@@ -422,37 +446,24 @@ result<Party> Engine::create_party(const Context& ctx, const PartyInput& input) 
         p.created_at = input.created_at.value_or(impl_->now());
         p.updated_at = impl_->now();
         p.version = 1;
-        CRM_TRYV(impl_->store_party(tx, p));
-        const json after = codec::to_json(p);
-        CRM_TRYV(impl_->record(tx, ctx, "party", p.id, "create", diff(json::object(), after),
-                               "party.created", after));
+        CRM_TRYV(impl_->create_stored_party(tx, ctx, p));
         return p;
     });
 }
 
 namespace {
 result<Party> update_in(Engine::Impl& impl, storage::Transaction& tx, const Context& ctx,
-                        Party p, const PartyInput& input, bool* changed) {
-    const json before = codec::to_json(p);
-    CRM_TRYV(impl.apply(tx, p, input, false));
-    if (input.created_at) p.created_at = *input.created_at;
-    json after = codec::to_json(p);
-    auto changes = diff(before, after);
-    *changed = !changes.empty();
-    if (changes.empty()) return p;
-    if (!p.external_id.empty()) {
-        CRM_TRY(owner, tx.party_by_external_id(p.external_id));
+                        const Party& p, const PartyInput& input, bool* changed) {
+    Party next = p;
+    CRM_TRYV(impl.apply(tx, next, input, false));
+    if (input.created_at) next.created_at = *input.created_at;
+    if (!next.external_id.empty() && next.external_id != p.external_id) {
+        CRM_TRY(owner, tx.party_by_external_id(next.external_id));
         if (!owner.is_nil() && owner != p.id)
-            return fail(errc::conflict, "'" + p.external_id + "' belongs to another party",
+            return fail(errc::conflict, "'" + next.external_id + "' belongs to another party",
                         "external_id");
     }
-    p.updated_at = impl.now();
-    ++p.version;
-    CRM_TRYV(impl.store_party(tx, p));
-    after["updated_at"] = codec::time_json(p.updated_at);
-    after["version"] = p.version;
-    CRM_TRYV(impl.record(tx, ctx, "party", p.id, "update", std::move(changes), "party.updated", after));
-    return p;
+    return impl.update_stored_party(tx, ctx, p, std::move(next), "update", "party.updated", changed);
 }
 }  // namespace
 
@@ -472,15 +483,12 @@ result<Written<Party>> Engine::upsert_party(const Context& ctx, const PartyInput
             p.created_at = input.created_at.value_or(impl_->now());
             p.updated_at = impl_->now();
             p.version = 1;
-            CRM_TRYV(impl_->store_party(tx, p));
-            const json after = codec::to_json(p);
-            CRM_TRYV(impl_->record(tx, ctx, "party", p.id, "create", diff(json::object(), after),
-                                   "party.created", after));
+            CRM_TRYV(impl_->create_stored_party(tx, ctx, p));
             return Written<Party>{std::move(p), WriteOutcome::created};
         }
         CRM_TRY(p, impl_->load_live_party(tx, id));
         bool changed = false;
-        CRM_TRY(updated, update_in(*impl_, tx, ctx, std::move(p), input, &changed));
+        CRM_TRY(updated, update_in(*impl_, tx, ctx, p, input, &changed));
         return Written<Party>{std::move(updated),
                               changed ? WriteOutcome::updated : WriteOutcome::unchanged};
     });
@@ -491,7 +499,7 @@ result<Party> Engine::update_party(const Context& ctx, const Id& id, const Party
     return impl_->write([&](storage::Transaction& tx) -> result<Party> {
         CRM_TRY(p, impl_->load_live_party(tx, id, "id"));
         bool changed = false;
-        return update_in(*impl_, tx, ctx, std::move(p), input, &changed);
+        return update_in(*impl_, tx, ctx, p, input, &changed);
     });
 }
 
@@ -528,19 +536,13 @@ result<Party> Engine::set_consent(const Context& ctx, const Id& party, const Id&
                                [&](const ContactPoint& c) { return c.id == contact; });
         if (it == p.contacts.end())
             return fail(errc::not_found, "no such contact point on this party", "contact");
-        const json before = codec::to_json(p);
+        Party next = p;
         Consent c = consent;
         if (c.at.ms == 0) c.at = impl_->now();
-        put_consent(it->consents, c);
-        p.updated_at = impl_->now();
-        ++p.version;
-        CRM_TRYV(impl_->store_party(tx, p));
-        const json after = codec::to_json(p);
-        CRM_TRYV(impl_->record(tx, ctx, "party", p.id, "consent", diff(before, after),
-                               "party.consent_changed",
-                               {{"party", p.id.str()}, {"contact", contact.str()},
-                                {"consent", codec::to_json(c)}}));
-        return p;
+        put_consent(next.contacts[static_cast<std::size_t>(it - p.contacts.begin())].consents, c);
+        bool changed = false;
+        return impl_->update_stored_party(tx, ctx, p, std::move(next), "consent",
+                                          "party.consent_changed", &changed);
     });
 }
 

@@ -8,6 +8,7 @@
 
 #include "crm/engine.hpp"
 #include "customer/codec.hpp"
+#include "customer/party_text.hpp"
 
 namespace crm {
 
@@ -67,7 +68,22 @@ struct CRM_LOCAL Engine::Impl {
     /// Writes the audit entry and the outbox event of one change.
     result<void> record(storage::Transaction& tx, const Context& ctx, std::string_view record_type,
                         const Id& id, std::string_view action, std::vector<FieldChange> changes,
-                        std::string_view event_type, const codec::json& payload);
+                        std::string_view event_type, std::string payload);
+    result<void> record(storage::Transaction& tx, const Context& ctx, std::string_view record_type,
+                        const Id& id, std::string_view action, std::vector<FieldChange> changes,
+                        std::string_view event_type, const codec::json& payload) {
+        return record(tx, ctx, record_type, id, action, std::move(changes), event_type,
+                      payload.dump(-1, ' ', false, codec::json::error_handler_t::replace));
+    }
+
+    /// Stores a new party: its audit entry lists what was given, its
+    /// event carries the whole party.
+    result<void> create_stored_party(storage::Transaction& tx, const Context& ctx, const Party& p);
+    /// Stores a changed party when anything but its bookkeeping changed;
+    /// `changed` says whether it did. `action`/`event` name the change.
+    result<Party> update_stored_party(storage::Transaction& tx, const Context& ctx, const Party& before,
+                                      Party after, std::string_view action, std::string_view event,
+                                      bool* changed);
 
     /// Validates `in` and applies it to `p` (a copy of the stored party, or
     /// a fresh one when creating).

@@ -1,0 +1,189 @@
+// src/customer/party_text.cpp - the hand-written JSON text of a party.
+#include "customer/party_text.hpp"
+
+#include <cstdio>
+#include <cstring>
+
+namespace crm::codec {
+
+void append_json_string(std::string& out, std::string_view s) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    out.push_back('"');
+    for (unsigned char c : s) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (c < 0x20) {
+                    out += "\\u00";
+                    out.push_back(kHex[c >> 4]);
+                    out.push_back(kHex[c & 15]);
+                } else {
+                    out.push_back(static_cast<char>(c));
+                }
+        }
+    }
+    out.push_back('"');
+}
+
+namespace {
+
+std::string quoted(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + 2);
+    append_json_string(out, s);
+    return out;
+}
+
+std::string id_text(const Id& id) { return id.is_nil() ? "null" : quoted(id.str()); }
+std::string time_text(Timestamp t) { return quoted(to_iso8601(t)); }
+
+void append_money(std::string& out, const Money& m) {
+    out += "{\"minor\":" + std::to_string(m.minor) + ",\"currency\":";
+    append_json_string(out, m.currency);
+    out.push_back('}');
+}
+
+void append_strings(std::string& out, const std::vector<std::string>& list) {
+    out.push_back('[');
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        if (i) out.push_back(',');
+        append_json_string(out, list[i]);
+    }
+    out.push_back(']');
+}
+
+void append_value(std::string& out, const Value& v) {
+    std::visit(
+        [&](const auto& x) {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, std::monostate>) out += "null";
+            else if constexpr (std::is_same_v<T, bool>) out += x ? "true" : "false";
+            else if constexpr (std::is_same_v<T, std::int64_t>) out += std::to_string(x);
+            else if constexpr (std::is_same_v<T, std::string>) append_json_string(out, x);
+            else if constexpr (std::is_same_v<T, Money>) append_money(out, x);
+            else append_strings(out, x);
+        },
+        v);
+}
+
+void append_contact(std::string& out, const ContactPoint& c) {
+    out += "{\"id\":" + id_text(c.id) + ",\"kind\":\"" + to_string(c.kind) + "\",\"type\":";
+    append_json_string(out, c.type);
+    out += ",\"value\":";
+    append_json_string(out, c.value);
+    out += c.primary ? ",\"primary\":true" : ",\"primary\":false";
+    out += c.verified ? ",\"verified\":true" : ",\"verified\":false";
+    out += ",\"consents\":[";
+    for (std::size_t i = 0; i < c.consents.size(); ++i) {
+        const Consent& k = c.consents[i];
+        if (i) out.push_back(',');
+        out += "{\"channel\":";
+        append_json_string(out, k.channel);
+        out += ",\"status\":\"" + std::string(to_string(k.status)) + "\",\"at\":" + time_text(k.at) +
+               ",\"source\":";
+        append_json_string(out, k.source);
+        out.push_back('}');
+    }
+    out.push_back(']');
+    if (!c.operator_name.empty()) {
+        out += ",\"operator\":";
+        append_json_string(out, c.operator_name);
+    }
+    out.push_back('}');
+}
+
+bool empty_text(const std::string& t) { return t == "\"\"" || t == "[]" || t == "{}" || t == "null"; }
+
+}  // namespace
+
+std::string contact_text(const ContactPoint& c) {
+    std::string out;
+    append_contact(out, c);
+    return out;
+}
+
+FieldTexts party_fields(const Party& p) {
+    FieldTexts f;
+    f.reserve(20);
+    f.emplace_back("id", id_text(p.id));
+    f.emplace_back("kind", quoted(to_string(p.kind)));
+    f.emplace_back("external_id", quoted(p.external_id));
+    f.emplace_back("display_name", quoted(p.display_name()));
+    f.emplace_back("first_name", quoted(p.first_name));
+    f.emplace_back("last_name", quoted(p.last_name));
+    f.emplace_back("organization_name", quoted(p.organization_name));
+    f.emplace_back("national_id", quoted(p.national_id));
+    f.emplace_back("lifecycle_stage", quoted(p.lifecycle_stage));
+    f.emplace_back("owner", quoted(p.owner));
+    f.emplace_back("city", quoted(p.city));
+    f.emplace_back("country", quoted(p.country));
+    std::string tags;
+    append_strings(tags, p.tags);
+    f.emplace_back("tags", std::move(tags));
+    std::string custom = "{";
+    for (const auto& [name, value] : p.custom) {
+        if (custom.size() > 1) custom.push_back(',');
+        append_json_string(custom, name);
+        custom.push_back(':');
+        append_value(custom, value);
+    }
+    custom.push_back('}');
+    f.emplace_back("custom", std::move(custom));
+    std::string contacts = "[";
+    for (std::size_t i = 0; i < p.contacts.size(); ++i) {
+        if (i) contacts.push_back(',');
+        append_contact(contacts, p.contacts[i]);
+    }
+    contacts.push_back(']');
+    f.emplace_back("contacts", std::move(contacts));
+    f.emplace_back("created_at", time_text(p.created_at));
+    f.emplace_back("updated_at", time_text(p.updated_at));
+    f.emplace_back("version", std::to_string(p.version));
+    if (!p.merged_into.is_nil()) f.emplace_back("merged_into", id_text(p.merged_into));
+    return f;
+}
+
+std::string object_text(const FieldTexts& fields) {
+    std::size_t size = 2;
+    for (const auto& [name, text] : fields) size += std::strlen(name) + text.size() + 4;
+    std::string out;
+    out.reserve(size);
+    out.push_back('{');
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (i) out.push_back(',');
+        out.push_back('"');
+        out += fields[i].first;
+        out += "\":";
+        out += fields[i].second;
+    }
+    out.push_back('}');
+    return out;
+}
+
+std::vector<FieldChange> diff(const FieldTexts& before, const FieldTexts& after) {
+    std::vector<FieldChange> out;
+    auto skip = [](const char* n) { return !std::strcmp(n, "updated_at") || !std::strcmp(n, "version"); };
+    auto find = [](const FieldTexts& in, const char* name) -> const std::string* {
+        for (const auto& [n, t] : in)
+            if (!std::strcmp(n, name)) return &t;
+        return nullptr;
+    };
+    for (const auto& [name, text] : after) {
+        if (skip(name)) continue;
+        const std::string* old = find(before, name);
+        if (!old) {
+            if (!empty_text(text)) out.push_back({name, "null", text});
+        } else if (*old != text) {
+            out.push_back({name, *old, text});
+        }
+    }
+    for (const auto& [name, text] : before)
+        if (!skip(name) && !find(after, name)) out.push_back({name, text, "null"});
+    return out;
+}
+
+}  // namespace crm::codec

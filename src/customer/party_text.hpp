@@ -1,0 +1,34 @@
+// src/customer/party_text.hpp - the JSON text of a party, written field by
+// field without building a JSON tree: the one definition of a party's JSON
+// form (codec::to_json parses it), fast enough for the bulk-import path,
+// and the unit the audit trail compares.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "crm/core/audit.hpp"
+#include "crm/customer/party.hpp"
+
+namespace crm::codec {
+
+/// A record as (field name, JSON text of its value) pairs, in output order.
+using FieldTexts = std::vector<std::pair<const char*, std::string>>;
+
+/// Appends `s` to `out` as a JSON string literal (quotes included).
+void append_json_string(std::string& out, std::string_view s);
+
+FieldTexts party_fields(const Party& p);
+std::string contact_text(const ContactPoint& c);
+
+/// "{"name":value,...}" of the pairs.
+std::string object_text(const FieldTexts& fields);
+
+/// The fields whose text differs; a field absent before counts as null,
+/// and one absent before with an empty value ("", [], {}) is not listed.
+/// `updated_at` and `version` are left out: they change with every write.
+std::vector<FieldChange> diff(const FieldTexts& before, const FieldTexts& after);
+
+}  // namespace crm::codec
