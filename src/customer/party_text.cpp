@@ -1,33 +1,14 @@
 // src/customer/party_text.cpp - the hand-written JSON text of a party.
 #include "customer/party_text.hpp"
 
+#include "core/json_text.hpp"
+
 #include <cstdio>
 #include <cstring>
 
 namespace crm::codec {
 
-void append_json_string(std::string& out, std::string_view s) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    out.push_back('"');
-    for (unsigned char c : s) {
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (c < 0x20) {
-                    out += "\\u00";
-                    out.push_back(kHex[c >> 4]);
-                    out.push_back(kHex[c & 15]);
-                } else {
-                    out.push_back(static_cast<char>(c));
-                }
-        }
-    }
-    out.push_back('"');
-}
+using namespace json_text;
 
 namespace {
 
@@ -40,35 +21,6 @@ std::string quoted(std::string_view s) {
 
 std::string id_text(const Id& id) { return id.is_nil() ? "null" : quoted(id.str()); }
 std::string time_text(Timestamp t) { return quoted(to_iso8601(t)); }
-
-void append_money(std::string& out, const Money& m) {
-    out += "{\"minor\":" + std::to_string(m.minor) + ",\"currency\":";
-    append_json_string(out, m.currency);
-    out.push_back('}');
-}
-
-void append_strings(std::string& out, const std::vector<std::string>& list) {
-    out.push_back('[');
-    for (std::size_t i = 0; i < list.size(); ++i) {
-        if (i) out.push_back(',');
-        append_json_string(out, list[i]);
-    }
-    out.push_back(']');
-}
-
-void append_value(std::string& out, const Value& v) {
-    std::visit(
-        [&](const auto& x) {
-            using T = std::decay_t<decltype(x)>;
-            if constexpr (std::is_same_v<T, std::monostate>) out += "null";
-            else if constexpr (std::is_same_v<T, bool>) out += x ? "true" : "false";
-            else if constexpr (std::is_same_v<T, std::int64_t>) out += std::to_string(x);
-            else if constexpr (std::is_same_v<T, std::string>) append_json_string(out, x);
-            else if constexpr (std::is_same_v<T, Money>) append_money(out, x);
-            else append_strings(out, x);
-        },
-        v);
-}
 
 void append_contact(std::string& out, const ContactPoint& c) {
     out += "{\"id\":" + id_text(c.id) + ",\"kind\":\"" + to_string(c.kind) + "\",\"type\":";
@@ -124,14 +76,8 @@ FieldTexts party_fields(const Party& p) {
     std::string tags;
     append_strings(tags, p.tags);
     f.emplace_back("tags", std::move(tags));
-    std::string custom = "{";
-    for (const auto& [name, value] : p.custom) {
-        if (custom.size() > 1) custom.push_back(',');
-        append_json_string(custom, name);
-        custom.push_back(':');
-        append_value(custom, value);
-    }
-    custom.push_back('}');
+    std::string custom;
+    append_custom(custom, p.custom);
     f.emplace_back("custom", std::move(custom));
     std::string contacts = "[";
     for (std::size_t i = 0; i < p.contacts.size(); ++i) {

@@ -17,9 +17,6 @@ namespace crm::codec {
 /// A record as (field name, JSON text of its value) pairs, in output order.
 using FieldTexts = std::vector<std::pair<const char*, std::string>>;
 
-/// Appends `s` to `out` as a JSON string literal (quotes included).
-void append_json_string(std::string& out, std::string_view s);
-
 FieldTexts party_fields(const Party& p);
 std::string contact_text(const ContactPoint& c);
 

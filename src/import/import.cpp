@@ -9,6 +9,8 @@
 #include <ostream>
 
 #include <cstdlib>
+#include <functional>
+#include <optional>
 #include "crm/core/text.hpp"
 #include "crm/engine.hpp"
 #include "import/csv.hpp"
@@ -169,6 +171,57 @@ result<void> check_encoding(std::istream& in) {
     return ok();
 }
 
+// How one row went: written with an outcome, or rejected (and reported).
+using RowResult = result<std::optional<WriteOutcome>>;
+using Reject = std::function<void(std::string field, std::string reason, std::string value)>;
+
+// A failed write rejects its row, unless the store itself failed: that
+// stops the import.
+RowResult rejected(const error& e, const Reject& reject) {
+    if (e.code == errc::storage || e.code == errc::internal || e.code == errc::out_of_memory) return e;
+    reject(e.field, e.message, "");
+    return std::optional<WriteOutcome>{};
+}
+
+// Reads every data row, hands the sound ones to `import_row` inside the
+// batches of transactions, and counts what came back.
+template <class RowFn>
+result<ImportReport> import_rows(Engine& engine, csv::Reader& reader, const Columns& cols,
+                                 const ImportOptions& options, RowFn&& import_row) {
+    ImportReport report;
+    Batcher batch(engine, options, report);
+    CRM_TRYV(batch.start());
+    std::vector<std::string> row;
+    std::int64_t rows = 0;
+    while (reader.next(row)) {
+        report_progress(options, reader, ++rows);
+        if (blank(row) && !reader.unterminated_quote()) continue;
+        if (!row_is_sound(reader, cols, row, report)) continue;
+        const std::int64_t line = reader.line();
+        const std::string ext = text::tidy(cols.cell(row, "external_id"));
+        const Reject reject = [&](std::string field, std::string reason, std::string value) {
+            problem(report, line, ext, std::move(field), true, std::move(reason), std::move(value));
+        };
+        auto outcome = import_row(row, line, ext, reject, report);
+        if (!outcome) {
+            batch.abandon();
+            return outcome.error();
+        }
+        if (!outcome.value()) continue;
+        batch.count(*outcome.value());
+        if (auto r = batch.after_row(); !r) {
+            batch.abandon();
+            return r.error();
+        }
+    }
+    if (auto r = batch.finish(); !r) {
+        batch.abandon();
+        return r.error();
+    }
+    if (options.progress) options.progress(reader.bytes_read());
+    return report;
+}
+
 }  // namespace
 
 result<ImportReport> import_customers_csv(Engine& engine, std::istream& in, const ImportOptions& options) {
@@ -182,23 +235,14 @@ result<ImportReport> import_customers_csv(Engine& engine, std::istream& in, cons
     csv::Reader reader(in);
     CRM_TRY(cols, Columns::read(reader, known, {"external_id"}));
 
-    ImportReport report;
-    Batcher batch(engine, options, report);
-    CRM_TRYV(batch.start());
-    std::vector<std::string> row;
-    std::int64_t rows = 0;
-    while (reader.next(row)) {
-        report_progress(options, reader, ++rows);
-        if (blank(row) && !reader.unterminated_quote()) continue;
-        if (!row_is_sound(reader, cols, row, report)) continue;
-        const std::int64_t line = reader.line();
-        const std::string ext = text::tidy(cols.cell(row, "external_id"));
-        auto reject = [&](std::string field, std::string reason, std::string value) {
-            problem(report, line, ext, std::move(field), true, std::move(reason), std::move(value));
-        };
+    return import_rows(engine, reader, cols, options, [&](const std::vector<std::string>& row,
+                                                        std::int64_t line, const std::string& ext,
+                                                        const Reject& reject,
+                                                        ImportReport& report) -> RowResult {
+        const std::optional<WriteOutcome> skipped;  // rejected, and said why
         if (ext.empty()) {
             reject("external_id", "is required", "");
-            continue;
+            return skipped;
         }
         PartyInput input;
         input.external_id = ext;
@@ -210,7 +254,7 @@ result<ImportReport> import_customers_csv(Engine& engine, std::istream& in, cons
             input.kind = PartyKind::organization;
         } else {
             reject("kind", "must be person or organization", cols.cell(row, "kind"));
-            continue;
+            return skipped;
         }
         if (input.kind == PartyKind::person) {
             input.first_name = cols.cell(row, "first_name");
@@ -246,7 +290,7 @@ result<ImportReport> import_customers_csv(Engine& engine, std::istream& in, cons
             auto t = parse_iso8601(created, "created_at");
             if (!t) {
                 reject("created_at", t.error().message, created);
-                continue;
+                return skipped;
             }
             input.created_at = t.value();
         }
@@ -277,16 +321,7 @@ result<ImportReport> import_customers_csv(Engine& engine, std::istream& in, cons
             contact_columns.erase(contact_columns.begin() + static_cast<std::ptrdiff_t>(k));
             written = engine.upsert_party(options.context, input);
         }
-        if (!written) {
-            const auto& err = written.error();
-            if (err.code == errc::storage || err.code == errc::internal) {
-                batch.abandon();
-                return err;
-            }
-            reject(err.field, err.message, "");
-            continue;
-        }
-        batch.count(written.value().outcome);
+        if (!written) return rejected(written.error(), reject);
         // A person with half a name is a valid record, but worth a look.
         if (input.kind == PartyKind::person)
             for (const char* part : {"first_name", "last_name"})
@@ -296,17 +331,8 @@ result<ImportReport> import_customers_csv(Engine& engine, std::istream& in, cons
             ++report.warnings;
             report.problems.push_back(std::move(w));
         }
-        if (auto r = batch.after_row(); !r) {
-            batch.abandon();
-            return r.error();
-        }
-    }
-    if (auto r = batch.finish(); !r) {
-        batch.abandon();
-        return r.error();
-    }
-    if (options.progress) options.progress(reader.bytes_read());
-    return report;
+        return std::optional<WriteOutcome>{written.value().outcome};
+    });
 }
 
 result<ImportReport> import_orders_csv(Engine& engine, std::istream& in, const ImportOptions& options) {
@@ -315,32 +341,23 @@ result<ImportReport> import_orders_csv(Engine& engine, std::istream& in, const I
     const std::vector<std::string> columns = {"external_id", "order_id", "ordered_at", "amount_minor",
                                               "currency"};
     CRM_TRY(cols, Columns::read(reader, columns, columns));
-    ImportReport report;
-    Batcher batch(engine, options, report);
-    CRM_TRYV(batch.start());
-    std::vector<std::string> row;
-    std::int64_t rows = 0;
-    while (reader.next(row)) {
-        report_progress(options, reader, ++rows);
-        if (blank(row) && !reader.unterminated_quote()) continue;
-        if (!row_is_sound(reader, cols, row, report)) continue;
-        const std::int64_t line = reader.line();
-        const std::string ext = text::tidy(cols.cell(row, "external_id"));
-        auto reject = [&](std::string field, std::string reason, std::string value) {
-            problem(report, line, ext, std::move(field), true, std::move(reason), std::move(value));
-        };
+    return import_rows(engine, reader, cols, options, [&](const std::vector<std::string>& row,
+                                                        std::int64_t, const std::string& ext,
+                                                        const Reject& reject,
+                                                        ImportReport&) -> RowResult {
+        const std::optional<WriteOutcome> skipped;  // rejected, and said why
         Purchase p;
         auto party = engine.get_party_by_external_id(ext);
         if (!party) {
             reject("external_id", ext.empty() ? "is required" : "no party has this external id", ext);
-            continue;
+            return skipped;
         }
         p.party = party.value().id;
         p.order_id = cols.cell(row, "order_id");
         auto at = parse_iso8601(cols.cell(row, "ordered_at"), "ordered_at");
         if (!at) {
             reject("ordered_at", at.error().message, cols.cell(row, "ordered_at"));
-            continue;
+            return skipped;
         }
         p.ordered_at = at.value();
         const std::string amount = text::ascii_digits(text::tidy(cols.cell(row, "amount_minor")));
@@ -348,33 +365,15 @@ result<ImportReport> import_orders_csv(Engine& engine, std::istream& in, const I
         auto [end, ec] = std::from_chars(amount.data(), amount.data() + amount.size(), minor);
         if (amount.empty() || ec != std::errc() || end != amount.data() + amount.size()) {
             reject("amount_minor", "is not a whole number of minor units", cols.cell(row, "amount_minor"));
-            continue;
+            return skipped;
         }
         std::string currency = text::tidy(cols.cell(row, "currency"));
         for (auto& c : currency) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         p.total = Money{minor, currency};
         auto written = engine.record_purchase(options.context, p);
-        if (!written) {
-            const auto& err = written.error();
-            if (err.code == errc::storage || err.code == errc::internal) {
-                batch.abandon();
-                return err;
-            }
-            reject(err.field, err.message, "");
-            continue;
-        }
-        batch.count(written.value().outcome);
-        if (auto r = batch.after_row(); !r) {
-            batch.abandon();
-            return r.error();
-        }
-    }
-    if (auto r = batch.finish(); !r) {
-        batch.abandon();
-        return r.error();
-    }
-    if (options.progress) options.progress(reader.bytes_read());
-    return report;
+        if (!written) return rejected(written.error(), reject);
+        return std::optional<WriteOutcome>{written.value().outcome};
+    });
 }
 
 }  // namespace crm

@@ -1,0 +1,1308 @@
+// storage/sqlite/sqlite_store.cpp - crm::storage::Store on SQLite: opening
+// (pragmas, migrations), transactions and savepoints, and every repository.
+//
+// Concurrency: a Store owns one connection. A transaction holds it
+// exclusively from begin() to commit/rollback (BEGIN IMMEDIATE: one writer),
+// so transactions of one Store run one after another; begin() waits up to
+// busy_timeout_ms for the running one. Other processes are kept out by
+// SQLite's own locks (WAL: readers never block the writer).
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
+#include "crm/storage/store.hpp"
+#include "storage/sqlite/codec.hpp"
+#include "storage/sqlite/db.hpp"
+#include "storage/sqlite/migrations.hpp"
+#include "storage/timeline_cursor.hpp"
+
+namespace crm::storage {
+
+int sqlite_schema_version() noexcept { return sqlite::migrations().back().version; }
+
+namespace sqlite {
+namespace {
+
+// 'CRMC': written by migration 1, so that a SQLite file of some other
+// application is refused instead of having tables added to it.
+constexpr std::int64_t kApplicationId = 1129466179;
+
+// ---- column lists shared by the statements that read them -----------------
+
+#define CRM_PARTY_COLS                                                                       \
+    "id, kind, external_id, first_name, last_name, organization_name, national_id, "         \
+    "lifecycle_stage, owner, city, country, tags, custom, created_at, updated_at, version, " \
+    "merged_into, contacts"
+#define CRM_INTERACTION_COLS                                                                 \
+    "id, party_id, channel, direction, at, subject, summary, actor, duration_s, outcome, " \
+    "external_id"
+#define CRM_ACTIVITY_COLS \
+    "id, party_id, kind, subject, note, due_at, assignee, status, created_at, closed_at"
+#define CRM_PURCHASE_COLS "id, party_id, order_id, ordered_at, total_minor, currency, lines"
+#define CRM_FIELD_COLS \
+    "record_type, name, label, type, required, allowed, min_value, max_value, currency"
+#define CRM_AUDIT_COLS "seq, at, actor, source, record_type, record_id, action, changes"
+#define CRM_EVENT_COLS "seq, at, type, record_type, record_id, payload"
+
+// An enum read back from the file that this build does not know: the file
+// is damaged (or was edited by hand), which is a storage failure.
+template <class E>
+result<E> stored_enum(result<E> r, std::string_view what) {
+    if (r) return r.value();
+    return fail(errc::storage, "sqlite: unknown " + std::string(what) + " in the database: " +
+                                   r.error().message);
+}
+
+result<void> check_limit(int limit, int max = 1000000) {
+    if (limit < 0 || limit > max)
+        return fail(errc::invalid_argument,
+                    "limit must be between 0 and " + std::to_string(max), "limit");
+    return ok();
+}
+
+result<void> check_offset(int offset) {
+    if (offset < 0) return fail(errc::invalid_argument, "offset must not be negative", "offset");
+    return ok();
+}
+
+// The smallest string greater than every string starting with `prefix`
+// (byte order, which is SQLite's BINARY collation): the upper bound of a
+// prefix range scan. UTF-8 never contains 0xFF, so "\xFF" bounds all text.
+std::string prefix_upper_bound(std::string_view prefix) {
+    std::string s(prefix);
+    while (!s.empty() && static_cast<unsigned char>(s.back()) == 0xFF) s.pop_back();
+    if (s.empty()) return "\xFF";
+    s.back() = static_cast<char>(static_cast<unsigned char>(s.back()) + 1);
+    return s;
+}
+
+// ---- row readers ---------------------------------------------------------
+
+result<Party> read_party(const Stmt& s) {
+    Party p;
+    CRM_TRY(id, s.id(0));
+    p.id = id;
+    CRM_TRY(kind, stored_enum(parse_party_kind(s.text(1)), "party kind"));
+    p.kind = kind;
+    p.external_id = s.str(2);
+    p.first_name = s.str(3);
+    p.last_name = s.str(4);
+    p.organization_name = s.str(5);
+    p.national_id = s.str(6);
+    p.lifecycle_stage = s.str(7);
+    p.owner = s.str(8);
+    p.city = s.str(9);
+    p.country = s.str(10);
+    CRM_TRY(tags, decode_strings(s.text(11), "party.tags"));
+    p.tags = std::move(tags);
+    CRM_TRY(custom, decode_custom(s.text(12), "party.custom"));
+    p.custom = std::move(custom);
+    p.created_at = Timestamp{s.i64(13)};
+    p.updated_at = Timestamp{s.i64(14)};
+    p.version = s.i64(15);
+    CRM_TRY(merged, s.id_or_nil(16));
+    p.merged_into = merged;
+    CRM_TRY(contacts, decode_contacts(s.text(17), "party.contacts"));
+    p.contacts = std::move(contacts);
+    return p;
+}
+
+result<Interaction> read_interaction(const Stmt& s) {
+    Interaction i;
+    CRM_TRY(id, s.id(0));
+    i.id = id;
+    CRM_TRY(party, s.id(1));
+    i.party = party;
+    CRM_TRY(channel, stored_enum(parse_channel(s.text(2)), "channel"));
+    i.channel = channel;
+    CRM_TRY(direction, stored_enum(parse_direction(s.text(3)), "direction"));
+    i.direction = direction;
+    i.at = Timestamp{s.i64(4)};
+    i.subject = s.str(5);
+    i.summary = s.str(6);
+    i.actor = s.str(7);
+    if (!s.is_null(8)) i.duration_s = s.i64(8);
+    i.outcome = s.str(9);
+    i.external_id = s.str(10);
+    return i;
+}
+
+result<Activity> read_activity(const Stmt& s) {
+    Activity a;
+    CRM_TRY(id, s.id(0));
+    a.id = id;
+    CRM_TRY(party, s.id(1));
+    a.party = party;
+    CRM_TRY(kind, stored_enum(parse_activity_kind(s.text(2)), "activity kind"));
+    a.kind = kind;
+    a.subject = s.str(3);
+    a.note = s.str(4);
+    a.due = Timestamp{s.i64(5)};
+    a.assignee = s.str(6);
+    CRM_TRY(status, stored_enum(parse_activity_status(s.text(7)), "activity status"));
+    a.status = status;
+    a.created_at = Timestamp{s.i64(8)};
+    if (!s.is_null(9)) a.closed_at = Timestamp{s.i64(9)};
+    return a;
+}
+
+result<Purchase> read_purchase(const Stmt& s) {
+    Purchase p;
+    CRM_TRY(id, s.id(0));
+    p.id = id;
+    CRM_TRY(party, s.id(1));
+    p.party = party;
+    p.order_id = s.str(2);
+    p.ordered_at = Timestamp{s.i64(3)};
+    p.total = Money{s.i64(4), s.str(5)};
+    CRM_TRY(lines, decode_lines(s.text(6), "purchase.lines"));
+    p.lines = std::move(lines);
+    return p;
+}
+
+result<FieldDef> read_field(const Stmt& s) {
+    FieldDef d;
+    d.record_type = s.str(0);
+    d.name = s.str(1);
+    d.label = s.str(2);
+    CRM_TRY(type, stored_enum(parse_field_type(s.text(3)), "field type"));
+    d.type = type;
+    d.required = s.i64(4) != 0;
+    CRM_TRY(allowed, decode_strings(s.text(5), "field_def.allowed"));
+    d.allowed = std::move(allowed);
+    if (!s.is_null(6)) d.min = s.i64(6);
+    if (!s.is_null(7)) d.max = s.i64(7);
+    d.currency = s.str(8);
+    return d;
+}
+
+result<AuditEntry> read_audit(const Stmt& s) {
+    AuditEntry e;
+    e.seq = s.i64(0);
+    e.at = Timestamp{s.i64(1)};
+    e.actor = s.str(2);
+    e.source = s.str(3);
+    e.record_type = s.str(4);
+    CRM_TRY(id, s.id(5));
+    e.record_id = id;
+    e.action = s.str(6);
+    CRM_TRY(changes, decode_changes(s.text(7), "audit.changes"));
+    e.changes = std::move(changes);
+    return e;
+}
+
+result<Event> read_event(const Stmt& s) {
+    Event e;
+    e.seq = s.i64(0);
+    e.at = Timestamp{s.i64(1)};
+    e.type = s.str(2);
+    e.record_type = s.str(3);
+    CRM_TRY(id, s.id(4));
+    e.record_id = id;
+    e.payload = s.str(5);
+    return e;
+}
+
+// Collects the first-column ids of every row.
+result<std::vector<Id>> collect_ids(Stmt& s) {
+    std::vector<Id> out;
+    for (;;) {
+        CRM_TRY(row, s.step());
+        if (!row) break;
+        CRM_TRY(id, s.id(0));
+        out.push_back(id);
+    }
+    return out;
+}
+
+template <class T, class Reader>
+result<std::vector<T>> collect(Stmt& s, Reader read) {
+    std::vector<T> out;
+    for (;;) {
+        CRM_TRY(row, s.step());
+        if (!row) break;
+        CRM_TRY(item, read(s));
+        out.push_back(std::move(item));
+    }
+    return out;
+}
+
+// ---- the store -----------------------------------------------------------
+
+// What a Store and its transactions share. The connection is reached only
+// by the holder of the writer slot (`busy`); a flag and a condition
+// variable, rather than a mutex held by the transaction, because a
+// transaction may be finished on another thread than the one that began it.
+struct Shared {
+    Connection conn;
+    bool read_only = false;
+    int busy_timeout_ms = 5000;
+    std::mutex m;
+    std::condition_variable cv;
+    bool busy = false;
+
+    void release() {
+        {
+            std::lock_guard lk(m);
+            busy = false;
+        }
+        cv.notify_one();
+    }
+};
+
+class SqliteTransaction final : public Transaction {
+public:
+    explicit SqliteTransaction(std::shared_ptr<Shared> shared)
+        : shared_(std::move(shared)), c_(shared_->conn) {}
+
+    ~SqliteTransaction() override {
+        if (!done_) {
+            if (!sqlite3_get_autocommit(c_.handle())) (void)c_.exec_script("ROLLBACK", "rollback");
+            finish();
+        }
+    }
+
+    // A read-only connection cannot take the write lock; a deferred BEGIN
+    // gives it a consistent snapshot all the same.
+    result<void> start(bool read_only) {
+        CRM_TRY(st, c_.stmt(read_only ? "BEGIN" : "BEGIN IMMEDIATE"));
+        return st.exec();
+    }
+
+    result<void> commit() override {
+        if (done_) return ended();
+        try {
+            // Savepoints still open are committed with the rest, as SQLite does.
+            CRM_TRY(st, c_.stmt("COMMIT"));
+            auto r = st.exec();
+            if (!r) return lost(std::move(r));
+            finish();
+            return ok();
+        } catch (...) {
+            return exception("commit");
+        }
+    }
+
+    // Savepoints are named by depth (sp_1, sp_2, ...) so the few distinct
+    // texts stay prepared in the connection's cache.
+    result<void> savepoint() override {
+        return run<void>("savepoint", [&]() -> result<void> {
+            CRM_TRY(st, c_.stmt_dynamic("SAVEPOINT sp_" + std::to_string(depth_ + 1)));
+            CRM_TRYV(st.exec());
+            ++depth_;
+            return ok();
+        });
+    }
+
+    result<void> release_savepoint() override {
+        return run<void>("release savepoint", [&]() -> result<void> {
+            if (depth_ == 0) return fail(errc::internal, "no savepoint to release");
+            CRM_TRY(st, c_.stmt_dynamic("RELEASE sp_" + std::to_string(depth_)));
+            CRM_TRYV(st.exec());
+            --depth_;
+            return ok();
+        });
+    }
+
+    result<void> rollback_to_savepoint() override {
+        return run<void>("rollback to savepoint", [&]() -> result<void> {
+            if (depth_ == 0) return fail(errc::internal, "no savepoint to roll back to");
+            // ROLLBACK TO keeps the savepoint on SQLite's stack; RELEASE pops
+            // it, so the caller's stack and SQLite's stay in step.
+            {
+                CRM_TRY(st, c_.stmt_dynamic("ROLLBACK TO sp_" + std::to_string(depth_)));
+                CRM_TRYV(st.exec());
+            }
+            CRM_TRY(st, c_.stmt_dynamic("RELEASE sp_" + std::to_string(depth_)));
+            CRM_TRYV(st.exec());
+            --depth_;
+            return ok();
+        });
+    }
+
+    // ---- parties ---------------------------------------------------------
+
+    result<std::optional<Party>> get_party(const Id& id) override {
+        return run<std::optional<Party>>("get_party", [&]() -> result<std::optional<Party>> {
+            IdText pid(id);
+            CRM_TRY(st, c_.stmt("SELECT " CRM_PARTY_COLS " FROM party WHERE id = ?1"));
+            st.bind(1, pid);
+            CRM_TRY(row, st.step());
+            if (!row) return std::optional<Party>{};
+            CRM_TRY(p, read_party(st));
+            return std::optional<Party>(std::move(p));
+        });
+    }
+
+    result<Id> party_by_external_id(std::string_view external_id) override {
+        return run<Id>("party_by_external_id", [&]() -> result<Id> {
+            if (external_id.empty()) return Id{};
+            CRM_TRY(st, c_.stmt("SELECT id FROM party WHERE external_id = ?1"));
+            st.bind(1, external_id);
+            CRM_TRY(row, st.step());
+            if (!row) return Id{};
+            return st.id(0);
+        });
+    }
+
+    result<void> put_party(const Party& p, std::string_view name_key) override {
+        return run<void>("put_party",
+                         [&]() -> result<void> { return put_party_impl(p, name_key); });
+    }
+
+    result<std::vector<Id>> parties_by_contact(ContactKind kind, std::string_view value) override {
+        return run<std::vector<Id>>("parties_by_contact", [&]() -> result<std::vector<Id>> {
+            // contact_key holds live parties only: no need to read party rows.
+            const std::string key = contact_index_key(kind, value);
+            CRM_TRY(st, c_.stmt("SELECT party_id FROM contact_key "
+                                "WHERE kind = ?1 AND value = ?2 ORDER BY party_id"));
+            st.bind(1, to_string(kind));
+            st.bind(2, key);
+            return collect_ids(st);
+        });
+    }
+
+    result<std::vector<Id>> parties_by_national_id(std::string_view national_id) override {
+        return run<std::vector<Id>>("parties_by_national_id", [&]() -> result<std::vector<Id>> {
+            if (national_id.empty()) return std::vector<Id>{};
+            CRM_TRY(st, c_.stmt("SELECT id FROM party WHERE national_id = ?1 "
+                                "AND merged_into IS NULL ORDER BY id"));
+            st.bind(1, national_id);
+            return collect_ids(st);
+        });
+    }
+
+    result<std::vector<Id>> parties_by_tag(std::string_view tag, int offset, int limit) override {
+        return run<std::vector<Id>>("parties_by_tag", [&]() -> result<std::vector<Id>> {
+            CRM_TRYV(check_offset(offset));
+            CRM_TRYV(check_limit(limit));
+            CRM_TRY(st, c_.stmt("SELECT party_id FROM party_tag WHERE tag = ?1 "
+                                "ORDER BY party_id LIMIT ?2 OFFSET ?3"));
+            st.bind(1, tag);
+            st.bind(2, limit);
+            st.bind(3, offset);
+            return collect_ids(st);
+        });
+    }
+
+    result<std::vector<Id>> parties_by_name(std::string_view key, NameMatch match, int offset,
+                                            int limit) override {
+        return run<std::vector<Id>>("parties_by_name", [&]() -> result<std::vector<Id>> {
+            CRM_TRYV(check_offset(offset));
+            CRM_TRYV(check_limit(limit));
+            if (match == NameMatch::prefix) {
+                // A range on the partial index (name_key, id): no scan.
+                std::string upper = prefix_upper_bound(key);
+                CRM_TRY(st, c_.stmt("SELECT id FROM party WHERE merged_into IS NULL "
+                                    "AND name_key >= ?1 AND name_key < ?2 "
+                                    "ORDER BY name_key, id LIMIT ?3 OFFSET ?4"));
+                st.bind(1, key);
+                st.bind(2, upper);
+                st.bind(3, limit);
+                st.bind(4, offset);
+                return collect_ids(st);
+            }
+            // instr() rather than LIKE: no wildcard characters to escape in
+            // the key. It scans the covering index, in order.
+            CRM_TRY(st, c_.stmt("SELECT id FROM party INDEXED BY party_name "
+                                "WHERE merged_into IS NULL AND instr(name_key, ?1) > 0 "
+                                "ORDER BY name_key, id LIMIT ?2 OFFSET ?3"));
+            st.bind(1, key);
+            st.bind(2, limit);
+            st.bind(3, offset);
+            return collect_ids(st);
+        });
+    }
+
+    result<void> for_each_party(const std::function<bool(const Party&)>& fn) override {
+        return run<void>("for_each_party", [&]() -> result<void> {
+            // One pass over the party table in id order; only the current
+            // party is in memory.
+            CRM_TRY(st, c_.stmt("SELECT " CRM_PARTY_COLS
+                                " FROM party WHERE merged_into IS NULL ORDER BY id"));
+            for (;;) {
+                CRM_TRY(row, st.step());
+                if (!row) break;
+                CRM_TRY(party, read_party(st));
+                if (!fn(party)) break;
+            }
+            return ok();
+        });
+    }
+
+    // ---- merges ----------------------------------------------------------
+
+    // Only the log: the merged party's own row (merged_into) is written by
+    // put_party, and a party merged into one that is merged later keeps
+    // its row as it was (readers follow the chain).
+    result<void> put_merge(const Id& merged, const Id& survivor, Timestamp at) override {
+        return run<void>("put_merge", [&]() -> result<void> {
+            IdText m(merged), s(survivor);
+            CRM_TRY(st, c_.stmt("INSERT INTO merge_log (merged, survivor, at) "
+                                "VALUES (?1, ?2, ?3) ON CONFLICT (merged) DO UPDATE "
+                                "SET survivor = excluded.survivor, at = excluded.at"));
+            st.bind(1, m);
+            st.bind(2, s);
+            st.bind(3, at.ms);
+            return st.exec();
+        });
+    }
+
+    result<Id> merged_into(const Id& id) override {
+        return run<Id>("merged_into", [&]() -> result<Id> {
+            IdText m(id);
+            CRM_TRY(st, c_.stmt("SELECT survivor FROM merge_log WHERE merged = ?1"));
+            st.bind(1, m);
+            CRM_TRY(row, st.step());
+            if (!row) return Id{};
+            return st.id(0);
+        });
+    }
+
+    result<std::vector<Id>> merged_from(const Id& survivor) override {
+        return run<std::vector<Id>>("merged_from", [&]() -> result<std::vector<Id>> {
+            IdText s(survivor);
+            CRM_TRY(st, c_.stmt("SELECT merged FROM merge_log WHERE survivor = ?1 "
+                                "ORDER BY merged"));
+            st.bind(1, s);
+            return collect_ids(st);
+        });
+    }
+
+    result<void> reassign_party(const Id& from, const Id& to) override {
+        return run<void>("reassign_party", [&]() -> result<void> {
+            return atomically([&]() -> result<void> { return reassign_impl(from, to); });
+        });
+    }
+
+    // ---- memberships -----------------------------------------------------
+
+    result<void> put_membership(const Membership& m) override {
+        return run<void>("put_membership", [&]() -> result<void> {
+            IdText person(m.person), org(m.organization);
+            CRM_TRY(st, c_.stmt("INSERT INTO membership (person, organization, role, since) "
+                                "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (person, organization) "
+                                "DO UPDATE SET role = excluded.role, since = excluded.since"));
+            st.bind(1, person);
+            st.bind(2, org);
+            st.bind(3, m.role);
+            st.bind(4, m.since.ms);
+            return st.exec();
+        });
+    }
+
+    result<bool> delete_membership(const Id& person, const Id& organization) override {
+        return run<bool>("delete_membership", [&]() -> result<bool> {
+            IdText p(person), o(organization);
+            CRM_TRY(st, c_.stmt("DELETE FROM membership WHERE person = ?1 AND organization = ?2"));
+            st.bind(1, p);
+            st.bind(2, o);
+            CRM_TRYV(st.exec());
+            return sqlite3_changes(c_.handle()) > 0;
+        });
+    }
+
+    result<std::vector<Membership>> memberships_of(const Id& party) override {
+        return run<std::vector<Membership>>(
+            "memberships_of", [&]() -> result<std::vector<Membership>> {
+                IdText p(party);
+                CRM_TRY(st, c_.stmt(
+                                "SELECT person, organization, role, since FROM membership "
+                                "WHERE person = ?1 UNION ALL "
+                                "SELECT person, organization, role, since FROM membership "
+                                "WHERE organization = ?1 AND person <> ?1 "
+                                "ORDER BY 1, 2"));
+                st.bind(1, p);
+                return collect<Membership>(st, [](const Stmt& s) -> result<Membership> {
+                    Membership m;
+                    CRM_TRY(person, s.id(0));
+                    CRM_TRY(org, s.id(1));
+                    m.person = person;
+                    m.organization = org;
+                    m.role = s.str(2);
+                    m.since = Timestamp{s.i64(3)};
+                    return m;
+                });
+            });
+    }
+
+    // ---- interactions ----------------------------------------------------
+
+    result<void> put_interaction(const Interaction& i) override {
+        return run<void>("put_interaction", [&]() -> result<void> {
+            IdText id(i.id), party(i.party);
+            CRM_TRY(st, c_.stmt(
+                            "INSERT INTO interaction (" CRM_INTERACTION_COLS ") VALUES "
+                            "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+                            "ON CONFLICT (id) DO UPDATE SET party_id = excluded.party_id, "
+                            "channel = excluded.channel, direction = excluded.direction, "
+                            "at = excluded.at, subject = excluded.subject, "
+                            "summary = excluded.summary, actor = excluded.actor, "
+                            "duration_s = excluded.duration_s, outcome = excluded.outcome, "
+                            "external_id = excluded.external_id"));
+            st.bind(1, id);
+            st.bind(2, party);
+            st.bind(3, to_string(i.channel));
+            st.bind(4, to_string(i.direction));
+            st.bind(5, i.at.ms);
+            st.bind(6, i.subject);
+            st.bind(7, i.summary);
+            st.bind(8, i.actor);
+            if (i.duration_s) st.bind(9, *i.duration_s); else st.bind_null(9);
+            st.bind(10, i.outcome);
+            st.bind_or_null(11, i.external_id);
+            return st.exec();
+        });
+    }
+
+    result<std::optional<Interaction>> interaction_by_external_id(std::string_view ext) override {
+        return run<std::optional<Interaction>>(
+            "interaction_by_external_id", [&]() -> result<std::optional<Interaction>> {
+                if (ext.empty()) return std::optional<Interaction>{};
+                CRM_TRY(st, c_.stmt("SELECT " CRM_INTERACTION_COLS
+                                    " FROM interaction WHERE external_id = ?1"));
+                st.bind(1, ext);
+                CRM_TRY(row, st.step());
+                if (!row) return std::optional<Interaction>{};
+                CRM_TRY(i, read_interaction(st));
+                return std::optional<Interaction>(std::move(i));
+            });
+    }
+
+    result<Page<Interaction>> interactions(const Id& party, const TimelineQuery& q) override {
+        return run<Page<Interaction>>("interactions", [&]() -> result<Page<Interaction>> {
+            if (q.limit < 1 || q.limit > 1000)
+                return fail(errc::invalid_argument, "limit must be between 1 and 1000", "limit");
+            IdText p(party);
+            Page<Interaction> page;
+            // One row more than asked tells whether another page follows.
+            const int fetch = q.limit + 1;
+            auto read_page = [&](Stmt& st) -> result<void> {
+                CRM_TRY(items, collect<Interaction>(st, read_interaction));
+                page.items = std::move(items);
+                return ok();
+            };
+            if (q.before.empty()) {
+                CRM_TRY(st, c_.stmt("SELECT " CRM_INTERACTION_COLS " FROM interaction "
+                                    "WHERE party_id = ?1 ORDER BY at DESC, id DESC LIMIT ?2"));
+                st.bind(1, p);
+                st.bind(2, fetch);
+                CRM_TRYV(read_page(st));
+            } else {
+                CRM_TRY(from, decode_cursor(q.before));
+                IdText after(from.id);
+                // The row value (at, id) walks the (party_id, at DESC, id DESC)
+                // index from the cursor on; ties in `at` page by id.
+                CRM_TRY(st, c_.stmt("SELECT " CRM_INTERACTION_COLS " FROM interaction "
+                                    "WHERE party_id = ?1 AND (at, id) < (?2, ?3) "
+                                    "ORDER BY at DESC, id DESC LIMIT ?4"));
+                st.bind(1, p);
+                st.bind(2, from.at_ms);
+                st.bind(3, after);
+                st.bind(4, fetch);
+                CRM_TRYV(read_page(st));
+            }
+            if (static_cast<int>(page.items.size()) > q.limit) {
+                page.items.pop_back();
+                page.next = encode_cursor(page.items.back().at.ms, page.items.back().id);
+            }
+            return page;
+        });
+    }
+
+    // ---- activities ------------------------------------------------------
+
+    result<void> put_activity(const Activity& a) override {
+        return run<void>("put_activity", [&]() -> result<void> {
+            IdText id(a.id), party(a.party);
+            CRM_TRY(st, c_.stmt("INSERT INTO activity (" CRM_ACTIVITY_COLS ") VALUES "
+                                "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+                                "ON CONFLICT (id) DO UPDATE SET party_id = excluded.party_id, "
+                                "kind = excluded.kind, subject = excluded.subject, "
+                                "note = excluded.note, due_at = excluded.due_at, "
+                                "assignee = excluded.assignee, status = excluded.status, "
+                                "created_at = excluded.created_at, "
+                                "closed_at = excluded.closed_at"));
+            st.bind(1, id);
+            st.bind(2, party);
+            st.bind(3, to_string(a.kind));
+            st.bind(4, a.subject);
+            st.bind(5, a.note);
+            st.bind(6, a.due.ms);
+            st.bind(7, a.assignee);
+            st.bind(8, to_string(a.status));
+            st.bind(9, a.created_at.ms);
+            if (a.closed_at) st.bind(10, a.closed_at->ms); else st.bind_null(10);
+            return st.exec();
+        });
+    }
+
+    result<std::optional<Activity>> get_activity(const Id& id) override {
+        return run<std::optional<Activity>>(
+            "get_activity", [&]() -> result<std::optional<Activity>> {
+                IdText a(id);
+                CRM_TRY(st, c_.stmt("SELECT " CRM_ACTIVITY_COLS " FROM activity WHERE id = ?1"));
+                st.bind(1, a);
+                CRM_TRY(row, st.step());
+                if (!row) return std::optional<Activity>{};
+                CRM_TRY(act, read_activity(st));
+                return std::optional<Activity>(std::move(act));
+            });
+    }
+
+    result<std::vector<Activity>> open_activities(const Id& party, int limit) override {
+        return run<std::vector<Activity>>(
+            "open_activities", [&]() -> result<std::vector<Activity>> {
+                CRM_TRYV(check_limit(limit));
+                IdText p(party);
+                CRM_TRY(st, c_.stmt("SELECT " CRM_ACTIVITY_COLS " FROM activity "
+                                    "WHERE party_id = ?1 AND status = ?2 "
+                                    "ORDER BY due_at, id LIMIT ?3"));
+                st.bind(1, p);
+                st.bind(2, to_string(ActivityStatus::open));
+                st.bind(3, limit);
+                return collect<Activity>(st, read_activity);
+            });
+    }
+
+    result<std::vector<Activity>> activities_due(std::string_view assignee, Timestamp until,
+                                                 int limit) override {
+        return run<std::vector<Activity>>(
+            "activities_due", [&]() -> result<std::vector<Activity>> {
+                CRM_TRYV(check_limit(limit));
+                CRM_TRY(st, c_.stmt("SELECT " CRM_ACTIVITY_COLS " FROM activity "
+                                    "WHERE assignee = ?1 AND status = ?2 AND due_at < ?3 "
+                                    "ORDER BY due_at, id LIMIT ?4"));
+                st.bind(1, assignee);
+                st.bind(2, to_string(ActivityStatus::open));
+                st.bind(3, until.ms);
+                st.bind(4, limit);
+                return collect<Activity>(st, read_activity);
+            });
+    }
+
+    // ---- purchases -------------------------------------------------------
+
+    result<std::optional<Purchase>> purchase_by_order_id(std::string_view order_id) override {
+        return run<std::optional<Purchase>>(
+            "purchase_by_order_id", [&]() -> result<std::optional<Purchase>> {
+                CRM_TRY(st, c_.stmt("SELECT " CRM_PURCHASE_COLS
+                                    " FROM purchase WHERE order_id = ?1"));
+                st.bind(1, order_id);
+                CRM_TRY(row, st.step());
+                if (!row) return std::optional<Purchase>{};
+                CRM_TRY(p, read_purchase(st));
+                return std::optional<Purchase>(std::move(p));
+            });
+    }
+
+    result<void> put_purchase(const Purchase& p) override {
+        return run<void>("put_purchase", [&]() -> result<void> { return put_purchase_impl(p); });
+    }
+
+    result<std::vector<Purchase>> purchases_of(const Id& party) override {
+        return run<std::vector<Purchase>>("purchases_of", [&]() -> result<std::vector<Purchase>> {
+            IdText p(party);
+            CRM_TRY(st, c_.stmt("SELECT " CRM_PURCHASE_COLS " FROM purchase WHERE party_id = ?1 "
+                                "ORDER BY ordered_at, id"));
+            st.bind(1, p);
+            return collect<Purchase>(st, read_purchase);
+        });
+    }
+
+    result<std::vector<PurchaseSummary>> purchase_summary(const Id& party) override {
+        return run<std::vector<PurchaseSummary>>(
+            "purchase_summary", [&]() -> result<std::vector<PurchaseSummary>> {
+                IdText p(party);
+                CRM_TRY(st, c_.stmt("SELECT currency, count, total_minor, first_at, last_at "
+                                    "FROM purchase_summary WHERE party_id = ?1 ORDER BY currency"));
+                st.bind(1, p);
+                return collect<PurchaseSummary>(st, [](const Stmt& s) -> result<PurchaseSummary> {
+                    return PurchaseSummary{s.str(0), s.i64(1), s.i64(2), Timestamp{s.i64(3)},
+                                           Timestamp{s.i64(4)}};
+                });
+            });
+    }
+
+    // ---- custom fields ---------------------------------------------------
+
+    result<void> put_field(const FieldDef& d) override {
+        return run<void>("put_field", [&]() -> result<void> {
+            std::string allowed = encode_strings(d.allowed);
+            CRM_TRY(st, c_.stmt("INSERT INTO field_def (" CRM_FIELD_COLS ") VALUES "
+                                "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+                                "ON CONFLICT (record_type, name) DO UPDATE SET "
+                                "label = excluded.label, type = excluded.type, "
+                                "required = excluded.required, allowed = excluded.allowed, "
+                                "min_value = excluded.min_value, max_value = excluded.max_value, "
+                                "currency = excluded.currency"));
+            st.bind(1, d.record_type);
+            st.bind(2, d.name);
+            st.bind(3, d.label);
+            st.bind(4, to_string(d.type));
+            st.bind(5, d.required);
+            st.bind(6, allowed);
+            if (d.min) st.bind(7, *d.min); else st.bind_null(7);
+            if (d.max) st.bind(8, *d.max); else st.bind_null(8);
+            st.bind(9, d.currency);
+            return st.exec();
+        });
+    }
+
+    result<std::vector<FieldDef>> fields(std::string_view record_type) override {
+        return run<std::vector<FieldDef>>("fields", [&]() -> result<std::vector<FieldDef>> {
+            CRM_TRY(st, c_.stmt("SELECT " CRM_FIELD_COLS
+                                " FROM field_def WHERE record_type = ?1 ORDER BY name"));
+            st.bind(1, record_type);
+            return collect<FieldDef>(st, read_field);
+        });
+    }
+
+    // ---- audit and outbox ------------------------------------------------
+
+    result<void> append_audit(AuditEntry& e) override {
+        return run<void>("append_audit", [&]() -> result<void> {
+            IdText rid(e.record_id);
+            std::string changes = encode_changes(e.changes);
+            CRM_TRY(st, c_.stmt("INSERT INTO audit (at, actor, source, record_type, record_id, "
+                                "action, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+            st.bind(1, e.at.ms);
+            st.bind(2, e.actor);
+            st.bind(3, e.source);
+            st.bind(4, e.record_type);
+            st.bind(5, rid);
+            st.bind(6, e.action);
+            st.bind(7, changes);
+            CRM_TRYV(st.exec());
+            e.seq = sqlite3_last_insert_rowid(c_.handle());
+            return ok();
+        });
+    }
+
+    result<std::vector<AuditEntry>> audit_of(const Id& record, int limit) override {
+        return run<std::vector<AuditEntry>>("audit_of", [&]() -> result<std::vector<AuditEntry>> {
+            CRM_TRYV(check_limit(limit));
+            IdText rid(record);
+            // Newest first: a limited trail shows the latest changes.
+            CRM_TRY(st, c_.stmt("SELECT " CRM_AUDIT_COLS " FROM audit WHERE record_id = ?1 "
+                                "ORDER BY seq DESC LIMIT ?2"));
+            st.bind(1, rid);
+            st.bind(2, limit);
+            return collect<AuditEntry>(st, read_audit);
+        });
+    }
+
+    result<void> append_event(Event& e) override {
+        return run<void>("append_event", [&]() -> result<void> {
+            IdText rid(e.record_id);
+            CRM_TRY(st, c_.stmt("INSERT INTO event (at, type, record_type, record_id, payload) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5)"));
+            st.bind(1, e.at.ms);
+            st.bind(2, e.type);
+            st.bind(3, e.record_type);
+            st.bind(4, rid);
+            st.bind(5, e.payload.empty() ? std::string_view("{}") : std::string_view(e.payload));
+            CRM_TRYV(st.exec());
+            e.seq = sqlite3_last_insert_rowid(c_.handle());
+            return ok();
+        });
+    }
+
+    result<std::vector<Event>> events_after(std::int64_t cursor, int limit) override {
+        return run<std::vector<Event>>("events_after", [&]() -> result<std::vector<Event>> {
+            CRM_TRYV(check_limit(limit));
+            CRM_TRY(st, c_.stmt("SELECT " CRM_EVENT_COLS
+                                " FROM event WHERE seq > ?1 ORDER BY seq LIMIT ?2"));
+            st.bind(1, cursor);
+            st.bind(2, limit);
+            return collect<Event>(st, read_event);
+        });
+    }
+
+    result<void> set_cursor(std::string_view consumer, std::int64_t cursor) override {
+        return run<void>("set_cursor", [&]() -> result<void> {
+            CRM_TRY(st, c_.stmt("INSERT INTO consumer (name, cursor) VALUES (?1, ?2) "
+                                "ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor"));
+            st.bind(1, consumer);
+            st.bind(2, cursor);
+            return st.exec();
+        });
+    }
+
+    result<std::int64_t> cursor(std::string_view consumer) override {
+        return run<std::int64_t>("cursor", [&]() -> result<std::int64_t> {
+            CRM_TRY(st, c_.stmt("SELECT cursor FROM consumer WHERE name = ?1"));
+            st.bind(1, consumer);
+            CRM_TRY(row, st.step());
+            return row ? st.i64(0) : std::int64_t{0};
+        });
+    }
+
+private:
+    // Every public method runs through here: no exception leaves it, a
+    // finished transaction refuses work, and a failure after which SQLite
+    // rolled the whole transaction back itself (I/O error, disk full) ends
+    // this transaction too, so later calls do not run outside of one.
+    template <class T, class F>
+    result<T> run(const char* what, F&& body) {
+        if (done_) return ended();
+        try {
+            result<T> r = body();
+            if (!r) return lost(std::move(r));
+            return r;
+        } catch (...) {
+            return exception(what);
+        }
+    }
+
+    template <class T>
+    result<T> lost(result<T> r) {
+        if (!done_ && sqlite3_get_autocommit(c_.handle())) {
+            finish();
+            r.error().message += " (SQLite rolled the transaction back)";
+        }
+        return r;
+    }
+
+    error ended() const {
+        return fail(errc::internal, "the transaction has already been committed or rolled back");
+    }
+
+    error exception(const char* what) {
+        try {
+            throw;
+        } catch (const std::bad_alloc&) {
+            return fail(errc::storage, std::string("sqlite: ") + what + ": out of memory");
+        } catch (const std::exception& e) {
+            return fail(errc::storage, std::string("sqlite: ") + what + ": " + e.what());
+        } catch (...) {
+            return fail(errc::storage, std::string("sqlite: ") + what + ": unknown exception");
+        }
+    }
+
+    void finish() {
+        done_ = true;
+        depth_ = 0;
+        shared_->release();
+    }
+
+    // Runs a multi-statement write under its own savepoint, so that a
+    // failure half-way leaves nothing behind. The hot single-record writes
+    // (put_party, a new purchase) do not need it: their one failure that is
+    // not fatal to the transaction (a UNIQUE conflict) comes from their
+    // first write, before anything else is written.
+    template <class F>
+    result<void> atomically(F&& body) {
+        {
+            CRM_TRY(st, c_.stmt("SAVEPOINT crm_op"));
+            CRM_TRYV(st.exec());
+        }
+        auto r = body();
+        if (!r) {
+            if (!sqlite3_get_autocommit(c_.handle())) {
+                if (auto st = c_.stmt("ROLLBACK TO crm_op")) (void)st.value().exec();
+                if (auto st = c_.stmt("RELEASE crm_op")) (void)st.value().exec();
+            }
+            return r;
+        }
+        CRM_TRY(st, c_.stmt("RELEASE crm_op"));
+        return st.exec();
+    }
+
+    // Binds the party columns ?1..?19 shared by the insert and the update.
+    struct PartyText {
+        IdText id;
+        std::optional<IdText> merged;
+        std::string tags, custom, contacts;
+    };
+
+    static void bind_party(Stmt& st, const Party& p, const PartyText& t, std::string_view key) {
+        st.bind(1, t.id);
+        st.bind(2, to_string(p.kind));
+        st.bind_or_null(3, p.external_id);
+        st.bind(4, p.first_name);
+        st.bind(5, p.last_name);
+        st.bind(6, p.organization_name);
+        st.bind_or_null(7, p.national_id);
+        st.bind(8, p.lifecycle_stage);
+        st.bind(9, p.owner);
+        st.bind(10, p.city);
+        st.bind(11, p.country);
+        st.bind(12, t.tags);
+        st.bind(13, t.custom);
+        st.bind(14, p.created_at.ms);
+        st.bind(15, p.updated_at.ms);
+        st.bind(16, p.version);
+        if (t.merged) st.bind(17, *t.merged); else st.bind_null(17);
+        st.bind(18, t.contacts);
+        st.bind(19, key);
+    }
+
+    result<void> put_party_impl(const Party& p, std::string_view name_key) {
+        PartyText t{IdText(p.id), std::nullopt, encode_strings(p.tags), encode_custom(p.custom),
+                    encode_contacts(p.contacts)};
+        if (!p.merged_into.is_nil()) t.merged.emplace(p.merged_into);
+        // The insert is tried first: in a bulk import most parties are new,
+        // and then there are no old tags or contact keys to reconcile. DO
+        // NOTHING applies to the id only; a taken external_id still fails.
+        {
+            CRM_TRY(st, c_.stmt("INSERT INTO party (" CRM_PARTY_COLS ", name_key) VALUES "
+                                "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                                "?15, ?16, ?17, ?18, ?19) ON CONFLICT (id) DO NOTHING"));
+            bind_party(st, p, t, name_key);
+            CRM_TRYV(st.exec());
+        }
+        // Tags and contact keys index live parties only, like the other
+        // lookups: a merged-away party has none.
+        const bool live = !t.merged;
+        if (sqlite3_changes(c_.handle()) > 0) {
+            if (!live) return ok();
+            for (const std::string& tag : p.tags) CRM_TRYV(add_tag(t.id, tag));
+            for (const ContactPoint& c : p.contacts)
+                CRM_TRYV(
+                    add_contact_key(t.id, to_string(c.kind), contact_index_key(c.kind, c.value)));
+            return ok();
+        }
+        // An update: the old row says which index rows go.
+        std::string old_tags, old_contacts;
+        bool was_live = true;
+        {
+            CRM_TRY(st, c_.stmt("SELECT tags, contacts, merged_into IS NULL FROM party "
+                                "WHERE id = ?1"));
+            st.bind(1, t.id);
+            CRM_TRY(row, st.step());
+            if (!row) return fail(errc::internal, "party vanished during put_party");
+            old_tags = st.str(0);
+            old_contacts = st.str(1);
+            was_live = st.i64(2) != 0;
+        }
+        {
+            CRM_TRY(st, c_.stmt("UPDATE party SET kind = ?2, external_id = ?3, "
+                                "first_name = ?4, last_name = ?5, organization_name = ?6, "
+                                "national_id = ?7, lifecycle_stage = ?8, owner = ?9, city = ?10, "
+                                "country = ?11, tags = ?12, custom = ?13, created_at = ?14, "
+                                "updated_at = ?15, version = ?16, merged_into = ?17, "
+                                "contacts = ?18, name_key = ?19 WHERE id = ?1"));
+            bind_party(st, p, t, name_key);
+            CRM_TRYV(st.exec());
+        }
+        if (was_live != live || old_tags != t.tags) {
+            std::vector<std::string> old;
+            if (was_live) {
+                CRM_TRY(o, decode_strings(old_tags, "party.tags"));
+                old = std::move(o);
+            }
+            const std::vector<std::string> none;
+            const std::vector<std::string>& now = live ? p.tags : none;
+            for (const std::string& tag : old)
+                if (std::find(now.begin(), now.end(), tag) == now.end())
+                    CRM_TRYV(drop_tag(t.id, tag));
+            for (const std::string& tag : now)
+                if (std::find(old.begin(), old.end(), tag) == old.end())
+                    CRM_TRYV(add_tag(t.id, tag));
+        }
+        if (was_live != live || old_contacts != t.contacts) {
+            using Key = std::pair<std::string, std::string>;
+            std::vector<Key> old, now;
+            if (was_live) {
+                CRM_TRY(o, contact_keys(old_contacts, "party.contacts"));
+                old = std::move(o);
+            }
+            if (live)
+                for (const ContactPoint& c : p.contacts)
+                    now.emplace_back(to_string(c.kind), contact_index_key(c.kind, c.value));
+            for (const Key& k : old)
+                if (std::find(now.begin(), now.end(), k) == now.end())
+                    CRM_TRYV(drop_contact_key(t.id, k.first, k.second));
+            for (const Key& k : now)
+                if (std::find(old.begin(), old.end(), k) == old.end())
+                    CRM_TRYV(add_contact_key(t.id, k.first, k.second));
+        }
+        return ok();
+    }
+
+    // OR IGNORE: a list may name the same tag or contact twice.
+    result<void> add_tag(const IdText& pid, std::string_view tag) {
+        CRM_TRY(st, c_.stmt("INSERT OR IGNORE INTO party_tag (tag, party_id) VALUES (?1, ?2)"));
+        st.bind(1, tag);
+        st.bind(2, pid);
+        return st.exec();
+    }
+
+    result<void> drop_tag(const IdText& pid, std::string_view tag) {
+        CRM_TRY(st, c_.stmt("DELETE FROM party_tag WHERE tag = ?1 AND party_id = ?2"));
+        st.bind(1, tag);
+        st.bind(2, pid);
+        return st.exec();
+    }
+
+    result<void> add_contact_key(const IdText& pid, std::string_view kind, std::string_view value) {
+        CRM_TRY(st, c_.stmt("INSERT OR IGNORE INTO contact_key (kind, value, party_id) "
+                            "VALUES (?1, ?2, ?3)"));
+        st.bind(1, kind);
+        st.bind(2, value);
+        st.bind(3, pid);
+        return st.exec();
+    }
+
+    result<void> drop_contact_key(const IdText& pid, std::string_view kind,
+                                  std::string_view value) {
+        CRM_TRY(st, c_.stmt("DELETE FROM contact_key WHERE kind = ?1 AND value = ?2 "
+                            "AND party_id = ?3"));
+        st.bind(1, kind);
+        st.bind(2, value);
+        st.bind(3, pid);
+        return st.exec();
+    }
+
+    result<void> reassign_impl(const Id& from, const Id& to) {
+        IdText f(from), t(to);
+        static const char* const kMoves[] = {
+            "UPDATE interaction SET party_id = ?2 WHERE party_id = ?1",
+            "UPDATE activity SET party_id = ?2 WHERE party_id = ?1",
+            "UPDATE purchase SET party_id = ?2 WHERE party_id = ?1",
+            // A membership both parties have keeps `to`'s: the moved copy
+            // is ignored on conflict, then the leftover deleted.
+            "UPDATE OR IGNORE membership SET person = ?2 WHERE person = ?1",
+            "UPDATE OR IGNORE membership SET organization = ?2 WHERE organization = ?1",
+            "DELETE FROM membership WHERE person = ?1 OR organization = ?1",
+            // A party is never a member of itself.
+            "DELETE FROM membership WHERE person = ?2 AND organization = ?2",
+            // Both parties' summaries are recomputed from their purchase rows.
+            "DELETE FROM purchase_summary WHERE party_id IN (?1, ?2)",
+            "INSERT INTO purchase_summary (party_id, currency, count, total_minor, first_at, "
+            "last_at) SELECT party_id, currency, count(*), sum(total_minor), min(ordered_at), "
+            "max(ordered_at) FROM purchase WHERE party_id IN (?1, ?2) GROUP BY party_id, currency",
+        };
+        for (const char* sql : kMoves) {
+            // Binding a parameter a statement does not use is a no-op.
+            CRM_TRY(st, c_.stmt(sql));
+            st.bind(1, f);
+            st.bind(2, t);
+            CRM_TRYV(st.exec());
+        }
+        return ok();
+    }
+
+    struct OldPurchase {
+        std::string party;
+        std::string currency;
+    };
+
+    result<void> put_purchase_impl(const Purchase& p) {
+        IdText id(p.id), party(p.party);
+        std::optional<OldPurchase> old;
+        {
+            CRM_TRY(st, c_.stmt("SELECT party_id, currency FROM purchase WHERE id = ?1"));
+            st.bind(1, id);
+            CRM_TRY(row, st.step());
+            if (row) old = OldPurchase{st.str(0), st.str(1)};
+        }
+        if (!old) {
+            // A new order: the summary is updated in place, overflow checked
+            // before anything is written.
+            PurchaseSummary s{p.total.currency, 0, 0, p.ordered_at, p.ordered_at};
+            {
+                CRM_TRY(st, c_.stmt("SELECT count, total_minor, first_at, last_at FROM "
+                                    "purchase_summary WHERE party_id = ?1 AND currency = ?2"));
+                st.bind(1, party);
+                st.bind(2, p.total.currency);
+                CRM_TRY(row, st.step());
+                if (row) {
+                    s.count = st.i64(0);
+                    s.total_minor = st.i64(1);
+                    s.first_at = std::min(Timestamp{st.i64(2)}, p.ordered_at);
+                    s.last_at = std::max(Timestamp{st.i64(3)}, p.ordered_at);
+                }
+            }
+            if (__builtin_add_overflow(s.total_minor, p.total.minor, &s.total_minor))
+                return fail(errc::invalid_argument,
+                            "the party's purchase total in " + p.total.currency +
+                                " would overflow 64 bits",
+                            "total");
+            ++s.count;
+            CRM_TRYV(write_purchase(p, id, party));
+            CRM_TRY(st, c_.stmt("INSERT OR REPLACE INTO purchase_summary (party_id, currency, "
+                                "count, total_minor, first_at, last_at) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+            st.bind(1, party);
+            st.bind(2, s.currency);
+            st.bind(3, s.count);
+            st.bind(4, s.total_minor);
+            st.bind(5, s.first_at.ms);
+            st.bind(6, s.last_at.ms);
+            return st.exec();
+        }
+        // An update: the old and the new (party, currency) summaries are
+        // recomputed from the rows, since first/last cannot be subtracted.
+        return atomically([&]() -> result<void> {
+            CRM_TRYV(write_purchase(p, id, party));
+            CRM_TRYV(recompute_summary(old->party, old->currency));
+            if (old->party != party.view() || old->currency != p.total.currency)
+                CRM_TRYV(recompute_summary(party.view(), p.total.currency));
+            return ok();
+        });
+    }
+
+    result<void> write_purchase(const Purchase& p, const IdText& id, const IdText& party) {
+        std::string lines = encode_lines(p.lines);
+        CRM_TRY(st, c_.stmt("INSERT INTO purchase (" CRM_PURCHASE_COLS ") VALUES "
+                            "(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO UPDATE SET "
+                            "party_id = excluded.party_id, order_id = excluded.order_id, "
+                            "ordered_at = excluded.ordered_at, "
+                            "total_minor = excluded.total_minor, currency = excluded.currency, "
+                            "lines = excluded.lines"));
+        st.bind(1, id);
+        st.bind(2, party);
+        st.bind(3, p.order_id);
+        st.bind(4, p.ordered_at.ms);
+        st.bind(5, p.total.minor);
+        st.bind(6, p.total.currency);
+        st.bind(7, lines);
+        return st.exec();
+    }
+
+    result<void> recompute_summary(std::string_view party, std::string_view currency) {
+        {
+            CRM_TRY(st, c_.stmt("DELETE FROM purchase_summary WHERE party_id = ?1 "
+                                "AND currency = ?2"));
+            st.bind(1, party);
+            st.bind(2, currency);
+            CRM_TRYV(st.exec());
+        }
+        CRM_TRY(st, c_.stmt("INSERT INTO purchase_summary (party_id, currency, count, "
+                            "total_minor, first_at, last_at) SELECT party_id, currency, "
+                            "count(*), sum(total_minor), min(ordered_at), max(ordered_at) "
+                            "FROM purchase WHERE party_id = ?1 AND currency = ?2 "
+                            "GROUP BY party_id, currency"));
+        st.bind(1, party);
+        st.bind(2, currency);
+        return st.exec();
+    }
+
+    std::shared_ptr<Shared> shared_;
+    Connection& c_;
+    int depth_ = 0;
+    bool done_ = false;
+};
+
+class SqliteStore final : public Store {
+public:
+    explicit SqliteStore(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
+
+    result<std::unique_ptr<Transaction>> begin() override {
+        bool holding = false;  // the writer slot, until a transaction owns it
+        try {
+            {
+                std::unique_lock lk(shared_->m);
+                if (!shared_->cv.wait_for(lk, std::chrono::milliseconds(shared_->busy_timeout_ms),
+                                          [&] { return !shared_->busy; }))
+                    return fail(errc::storage,
+                                "sqlite: database is busy: another transaction of this store "
+                                "is still open after " +
+                                    std::to_string(shared_->busy_timeout_ms) + " ms");
+                shared_->busy = true;
+                holding = true;
+            }
+            auto tx = std::make_unique<SqliteTransaction>(shared_);
+            holding = false;  // from here the transaction's destructor frees the slot
+            CRM_TRYV(tx->start(shared_->read_only));
+            return std::unique_ptr<Transaction>(std::move(tx));
+        } catch (const std::exception& e) {
+            if (holding) shared_->release();
+            return fail(errc::storage, std::string("sqlite: begin: ") + e.what());
+        }
+    }
+
+    std::string_view backend() const noexcept override { return "sqlite"; }
+
+private:
+    std::shared_ptr<Shared> shared_;
+};
+
+result<std::string> pragma_text(Connection& c, const char* sql) {
+    CRM_TRY(st, c.stmt(sql));
+    CRM_TRY(row, st.step());
+    return row ? st.str(0) : std::string();
+}
+
+result<std::unique_ptr<Store>> open(const SqliteOptions& o) {
+    if (o.path.empty()) return fail(errc::invalid_argument, "a database path is required", "path");
+    auto shared = std::make_shared<Shared>();
+    shared->read_only = o.read_only;
+    shared->busy_timeout_ms = std::max(0, o.busy_timeout_ms);
+    Connection& c = shared->conn;
+    // NOMUTEX: the Store serialises every use of the connection itself.
+    int flags = SQLITE_OPEN_NOMUTEX;
+    if (o.read_only) flags |= SQLITE_OPEN_READONLY;
+    else flags |= SQLITE_OPEN_READWRITE | (o.create ? SQLITE_OPEN_CREATE : 0);
+    CRM_TRYV(c.open(o.path, flags, shared->busy_timeout_ms));
+
+    // The first read of the file: a file that is not a database fails here,
+    // before anything is written to it.
+    auto version = schema_version(c);
+    if (!version)
+        return fail(errc::storage, "sqlite: cannot read '" + o.path + "': " +
+                                       version.error().message);
+    CRM_TRY(app, pragma_text(c, "PRAGMA application_id"));
+    if (app != "0" && app != std::to_string(kApplicationId))
+        return fail(errc::storage, "sqlite: '" + o.path + "' is the database of another "
+                                   "application (application_id " + app + ")");
+    const int current = sqlite_schema_version();
+    if (version.value() > current)
+        return fail(errc::version_mismatch,
+                    "database schema version " + std::to_string(version.value()) +
+                        " is newer than this crmcore supports (" + std::to_string(current) +
+                        "); upgrade crmcore to open '" + o.path + "'");
+    if (o.read_only && version.value() < current)
+        return fail(errc::storage, "sqlite: '" + o.path + "' has schema version " +
+                                       std::to_string(version.value()) + ", older than " +
+                                       std::to_string(current) +
+                                       "; open it once writable to migrate it");
+
+    CRM_TRYV(c.exec_script("PRAGMA foreign_keys = ON", "enable foreign keys"));
+    // A larger page cache keeps the indexes of a million-party file in
+    // memory: lookups then cost no system call. The pages are allocated on
+    // use, so a small database stays small.
+    CRM_TRYV(c.exec_script("PRAGMA cache_size = -65536", "set cache size"));
+    CRM_TRYV(c.exec_script("PRAGMA temp_store = MEMORY", "set temp store"));
+    // Pages beyond the cache are read through a memory map: a lookup in a
+    // database larger than the cache then costs no read() call per page.
+    CRM_TRYV(c.exec_script("PRAGMA mmap_size = 1073741824", "set mmap size"));
+    if (!o.read_only) {
+        // WAL: readers in other processes do not block the writer, and a
+        // commit appends to the log instead of rewriting pages twice.
+        // NORMAL syncs at checkpoints only; a power cut may lose the last
+        // commits but never corrupts the file.
+        CRM_TRY(mode, pragma_text(c, "PRAGMA journal_mode = WAL"));
+        if (mode != "wal" && mode != "memory")
+            return fail(errc::storage, "sqlite: cannot switch '" + o.path +
+                                           "' to WAL journal mode (got " + mode + ")");
+        CRM_TRYV(c.exec_script("PRAGMA synchronous = NORMAL", "set synchronous"));
+        // Checkpoint every 10,000 pages (40 MB) instead of 1,000: an index
+        // page dirtied by many commits is copied into the file once per
+        // checkpoint, and random-key indexes (names, e-mails) are exactly that.
+        CRM_TRYV(c.exec_script("PRAGMA wal_autocheckpoint = 10000", "set checkpoint interval"));
+        // A large commit can grow the log past that; it is cut back to
+        // 64 MB once checkpointed rather than left at its largest size.
+        CRM_TRYV(c.exec_script("PRAGMA journal_size_limit = 67108864", "set journal size limit"));
+        CRM_TRYV(migrate(c, migrations()));
+    }
+    return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(shared)));
+}
+
+}  // namespace
+}  // namespace sqlite
+
+result<std::unique_ptr<Store>> open_sqlite(const SqliteOptions& options) {
+    try {
+        return sqlite::open(options);
+    } catch (const std::exception& e) {
+        return fail(errc::storage, std::string("sqlite: open: ") + e.what());
+    } catch (...) {
+        return fail(errc::storage, "sqlite: open: unknown exception");
+    }
+}
+
+}  // namespace crm::storage
