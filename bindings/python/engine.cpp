@@ -482,6 +482,15 @@ void bind_engine(py::module_& m) {
             },
             py::arg("key"), "A party by id or by external id.")
         .def(
+            "list_parties",
+            [](const PyEngine& self, py::handle after, int limit) {
+                const crm::Id from = after.is_none() ? crm::Id{} : to_id(after, "after");
+                return list_of(call(self, [&](Engine& e) { return e.list_parties(from, limit); }));
+            },
+            py::arg("after") = py::none(), py::arg("limit") = 100,
+            "Live parties in id order after `after` (None: from the first), at most limit "
+            "(1..1000); pass the last id back for the next page.")
+        .def(
             "set_consent",
             [](const PyEngine& self, py::handle party, py::handle contact, py::handle consent,
                py::handle actor, py::handle source) {
@@ -785,7 +794,7 @@ void bind_engine(py::module_& m) {
                                   });
             },
             py::arg("path"), py::kw_only(), py::arg("dry_run") = false,
-            py::arg("progress") = py::none(), py::arg("batch_size") = 1000,
+            py::arg("progress") = py::none(), py::arg("batch_size") = 10000,
             py::arg("actor") = py::none(), py::arg("source") = py::none(),
             "Imports parties from CSV (a path or a file object): upserts by external_id. "
             "progress(bytes_read) is called now and then. Returns an ImportReport.")
@@ -799,10 +808,26 @@ void bind_engine(py::module_& m) {
                                   });
             },
             py::arg("path"), py::kw_only(), py::arg("dry_run") = false,
-            py::arg("progress") = py::none(), py::arg("batch_size") = 1000,
+            py::arg("progress") = py::none(), py::arg("batch_size") = 10000,
             py::arg("actor") = py::none(), py::arg("source") = py::none(),
             "Imports purchases from CSV (external_id, order_id, ordered_at, amount_minor, "
-            "currency): upserts by order_id. Returns an ImportReport.");
+            "currency): upserts by order_id. Returns an ImportReport.")
+        .def(
+            "export_customers",
+            [](const PyEngine& self, py::handle path) {
+                const std::string file = to_text(py::str(path), "path");
+                return call(self, [&](Engine& e) -> crm::result<std::int64_t> {
+                    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+                    if (!out) return crm::fail(crm::errc::storage, "cannot be written", "path");
+                    CRM_TRY(n, crm::export_customers_csv(e, out));
+                    out.close();
+                    if (!out) return crm::fail(crm::errc::storage, "could not be written completely", "path");
+                    return n;
+                });
+            },
+            py::arg("path"),
+            "Writes every live party to a CSV file in the columns import_customers reads; "
+            "returns how many.");
 }
 
 }  // namespace crmpy

@@ -22,6 +22,7 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
   import customers DB FILE.csv [--errors F] [--dry-run]
   import orders DB FILE.csv [--errors F] [--dry-run]
                                             import a CSV file; prints a summary line
+  export customers DB FILE.csv              write every party as CSV that imports back
   show DB ID_OR_EXTERNAL_ID [--json]        the 360 view of a party
   search DB QUERY [--json] [--limit N]      by name, e-mail, phone, external or national id
   duplicates DB [--json] [--limit N] [--min-score S]
@@ -347,6 +348,19 @@ int main(int argc, char** argv) {
         auto engine = open(p[2]);
         if (!engine) return failed(engine.error());
         return import(*engine.value(), p[1], p[3], a);
+    }
+    if (cmd == "export") {
+        if (p.size() != 4 || p[1] != "customers") return usage("export takes customers DB FILE.csv");
+        auto engine = open(p[2]);
+        if (!engine) return failed(engine.error());
+        std::ofstream out(p[3], std::ios::binary | std::ios::trunc);
+        if (!out) return failed(crm::fail(crm::errc::storage, "cannot write " + p[3], "file"));
+        auto written = crm::export_customers_csv(*engine.value(), out);
+        if (!written) return failed(written.error());
+        out.close();
+        if (!out) return failed(crm::fail(crm::errc::storage, "could not write " + p[3], "file"));
+        std::cout << "exported " << written.value() << " parties\n";
+        return 0;
     }
     if (p.size() < 2) return usage(cmd + " needs a database file");
     auto engine = open(p[1]);

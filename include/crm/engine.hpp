@@ -90,6 +90,10 @@ public:
     result<Party> get_party_by_external_id(std::string_view external_id);
     /// An id (36-character text) or an external id.
     result<Party> find_party(std::string_view id_or_external_id);
+    /// Live parties in id order (oldest first, ids being time-ordered),
+    /// after `after` (nil: from the first), at most `limit` (1..1000). Pass
+    /// the last id back as `after` to read the next page.
+    result<std::vector<Party>> list_parties(const Id& after = {}, int limit = 100);
     /// Sets the consent of one channel on one contact point.
     result<Party> set_consent(const Context& ctx, const Id& party, const Id& contact,
                               const Consent& consent);

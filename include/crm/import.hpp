@@ -1,5 +1,6 @@
 // crm/import.hpp - bulk import of customers and orders from CSV files, with
-// a per-row problem report; what crmctl import and the bindings call.
+// a per-row problem report, and the export that reads back in; what
+// crmctl import/export and the bindings call.
 #pragma once
 
 #include <cstdint>
@@ -62,6 +63,19 @@ CRM_API result<ImportReport> import_customers_csv(Engine& engine, std::istream& 
 /// amount_minor, currency. Upserts by order_id.
 CRM_API result<ImportReport> import_orders_csv(Engine& engine, std::istream& csv,
                                                const ImportOptions& options = {});
+
+/// Writes every live party as CSV in the columns import_customers_csv
+/// reads: external_id, kind, first_name, last_name, company, email and
+/// phone (the primary ones), city, country, national_id, tags (joined by
+/// ';'), created_at, lifecycle_stage, owner, then each declared custom field
+/// of party by name (money as "12.50 IRR", lists joined by ';'). Importing
+/// the output into a database with the same custom fields gives the same
+/// parties. `progress` is called with the parties written so far.
+struct ExportOptions {
+    std::function<void(std::uint64_t parties_written)> progress;
+};
+CRM_API result<std::int64_t> export_customers_csv(Engine& engine, std::ostream& out,
+                                                  const ExportOptions& options = {});
 
 /// Writes the problems as CSV: line,external_id,field,severity,reason,value.
 CRM_API void write_problems_csv(const ImportReport& report, std::ostream& out);

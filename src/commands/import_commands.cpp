@@ -1,5 +1,6 @@
 // src/commands/import_commands.cpp - bulk import of customers and orders
-// from CSV files, answering with the import report and its problems.
+// from CSV files, answering with the import report and its problems, and
+// the export of customers that imports back.
 #include <filesystem>
 #include <fstream>
 
@@ -44,6 +45,17 @@ result<json> import_file(Engine& engine, const json& request, const Context& ctx
     return report_json(report);
 }
 
+result<json> export_customers(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"path"}));
+    CRM_TRY(path, required_string(request, "path", 4096));
+    std::ofstream out(std::filesystem::path(path), std::ios::binary | std::ios::trunc);
+    if (!out) return fail(errc::storage, "cannot be written", "path");
+    CRM_TRY(written, export_customers_csv(engine, out));
+    out.close();
+    if (!out) return fail(errc::storage, "could not be written completely", "path");
+    return json{{"exported", written}};
+}
+
 constexpr const char* kReport =
     "{imported, updated, unchanged, rejected, warnings, summary, problems[{line, external_id, "
     "field, severity (error|warning), reason, value}]}";
@@ -60,6 +72,9 @@ constexpr Command kCommands[] = {
      "{path, dry_run (default false)}; columns: external_id (the party's), order_id, "
      "ordered_at, amount_minor, currency",
      kReport, true, import_file<&import_orders_csv>},
+    {"export.customers",
+     "Writes every live party to a CSV file in the columns import.customers reads.",
+     "{path}", "{exported}", false, export_customers},
 };
 
 }  // namespace

@@ -160,7 +160,7 @@ result<std::vector<DuplicatePair>> Engine::find_duplicates(const DuplicateOption
 
     std::vector<Profile> profiles;
     CRM_TRYV(impl_->read([&](storage::Transaction& tx) {
-        return tx.for_each_party([&](const Party& p) {
+        return tx.for_each_party(Id{}, [&](const Party& p) {
             profiles.push_back(profile_of(p));
             return true;
         });

@@ -330,6 +330,9 @@ result<void> Engine::Impl::apply(storage::Transaction& tx, Party& p, const Party
         CRM_TRYV(text::check(t, path, 100));
         std::string v = text::tidy(t);
         if (v.empty()) return fail(errc::invalid_argument, "is empty", path);
+        // ';' and '|' separate tags in CSV files.
+        if (v.find_first_of(";|") != std::string::npos)
+            return fail(errc::invalid_argument, "must not contain ';' or '|'", path);
         return v;
     };
     if (in.tags) p.tags.clear();
@@ -524,6 +527,18 @@ result<Party> Engine::find_party(std::string_view key) {
         if (p || p.error().code != errc::not_found) return p;
     }
     return get_party_by_external_id(key);
+}
+
+result<std::vector<Party>> Engine::list_parties(const Id& after, int limit) {
+    if (limit < 1 || limit > 1000) return fail(errc::invalid_argument, "must be 1..1000", "limit");
+    return impl_->read([&](storage::Transaction& tx) -> result<std::vector<Party>> {
+        std::vector<Party> out;
+        CRM_TRYV(tx.for_each_party(after, [&](const Party& p) {
+            out.push_back(p);
+            return static_cast<int>(out.size()) < limit;
+        }));
+        return out;
+    });
 }
 
 result<Party> Engine::set_consent(const Context& ctx, const Id& party, const Id& contact,

@@ -376,4 +376,72 @@ result<ImportReport> import_orders_csv(Engine& engine, std::istream& in, const I
     });
 }
 
+namespace {
+
+// A custom value as the import reads it back (check_value's text forms).
+std::string value_cell(const Value& v) {
+    return std::visit(
+        [](const auto& x) -> std::string {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, std::monostate>) return "";
+            else if constexpr (std::is_same_v<T, bool>) return x ? "true" : "false";
+            else if constexpr (std::is_same_v<T, std::int64_t>) return std::to_string(x);
+            else if constexpr (std::is_same_v<T, std::string>) return x;
+            else if constexpr (std::is_same_v<T, Money>) return x.str();
+            else {
+                std::string out;
+                for (const auto& item : x) out += (out.empty() ? "" : ";") + item;
+                return out;
+            }
+        },
+        v);
+}
+
+std::string primary(const Party& p, ContactKind kind) {
+    for (const auto& c : p.contacts)
+        if (c.kind == kind && c.primary) return c.value;
+    return "";
+}
+
+}  // namespace
+
+result<std::int64_t> export_customers_csv(Engine& engine, std::ostream& out, const ExportOptions& options) {
+    CRM_TRY(defs, engine.fields("party"));
+    out << "external_id,kind,first_name,last_name,company,email,phone,city,country,national_id,"
+           "tags,created_at,lifecycle_stage,owner";
+    for (const auto& d : defs) out << ',' << csv::quote(d.name);
+    out << '\n';
+    std::int64_t written = 0;
+    Id after;
+    for (;;) {
+        CRM_TRY(page, engine.list_parties(after, 1000));
+        if (page.empty()) break;
+        for (const Party& p : page) {
+            std::string tags;
+            for (const auto& t : p.tags) tags += (tags.empty() ? "" : ";") + t;
+            const std::string cells[] = {p.external_id, to_string(p.kind), p.first_name, p.last_name,
+                                         p.organization_name, primary(p, ContactKind::email),
+                                         primary(p, ContactKind::phone), p.city, p.country,
+                                         p.national_id, tags, to_iso8601(p.created_at),
+                                         p.lifecycle_stage, p.owner};
+            bool first = true;
+            for (const auto& c : cells) {
+                if (!first) out << ',';
+                first = false;
+                out << csv::quote(c);
+            }
+            for (const auto& d : defs) {
+                auto it = p.custom.find(d.name);
+                out << ',' << csv::quote(it == p.custom.end() ? std::string() : value_cell(it->second));
+            }
+            out << '\n';
+            ++written;
+        }
+        after = page.back().id;
+        if (options.progress) options.progress(static_cast<std::uint64_t>(written));
+    }
+    if (!out) return fail(errc::storage, "could not write the export", "out");
+    return written;
+}
+
 }  // namespace crm

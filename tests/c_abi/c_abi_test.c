@@ -1073,7 +1073,8 @@ static void test_commands(void) {
         "activity.schedule", "activity.complete", "activity.cancel", "activity.overdue",
         "activity.due_by", "purchase.record", "purchase.list", "field.define", "field.list",
         "customer.view", "search", "duplicates.find", "merge", "audit.trail", "events.after",
-        "events.ack", "events.cursor", "import.customers", "import.orders", "commands"};
+        "events.ack", "events.cursor", "import.customers", "import.orders", "export.customers",
+        "commands"};
     char *listed = NULL;
     char *by_execute = NULL;
     crm_engine *e = open_memory(0);

@@ -43,6 +43,13 @@ status 1 "wrong header" "$crmctl" import customers $db bad_header.csv
 check "wrong header message" grep -q "unknown column 'shoe_size'" err.txt
 status 1 "missing file" "$crmctl" import customers $db does-not-exist.csv
 
+# export writes what import reads back unchanged.
+status 0 "export" "$crmctl" export customers $db exported.csv
+check "export count" grep -Eq '^exported 99[0-9]{2} parties$' out.txt
+check "export header" grep -q '^external_id,kind,first_name,last_name,company,email,phone,' exported.csv
+status 0 "re-import the export" "$crmctl" import customers $db exported.csv
+check "re-import changes nothing" grep -Eq '^imported 0, updated 0, unchanged 99[0-9]{2}, rejected 0, ' out.txt
+
 # show, search, duplicates, merge, events.
 status 0 "show" "$crmctl" show $db C0000002
 check "show names the party" grep -q "C0000002" out.txt

@@ -80,3 +80,30 @@ def test_import_failures(engine, tmp_path):
     assert not engine.in_transaction
     with pytest.raises(TypeError):
         engine.import_customers(io.StringIO(CUSTOMERS), progress=5)
+
+
+def test_export_imports_back_unchanged(engine, tmp_path):
+    engine.create_party(external_id="E1", first_name="علی", last_name="کریمی",
+                        email="ali@x.ir", phone="09121234567", tags=["vip"])
+    engine.create_party(external_id="E2", kind="organization", organization_name="شرکت آلفا")
+    path = tmp_path / "out.csv"
+    assert engine.export_customers(str(path)) == 2
+    text = path.read_text(encoding="utf-8")
+    assert text.splitlines()[0].startswith("external_id,kind,first_name,last_name,company,email,phone")
+    report = engine.import_customers(str(path))
+    assert (report.imported, report.updated, report.unchanged) == (0, 0, 2)
+
+
+def test_list_parties_pages_in_id_order(engine):
+    ids = [engine.create_party(first_name="N", last_name=str(k)).id for k in range(5)]
+    seen, after = [], None
+    while True:
+        page = engine.list_parties(after=after, limit=2)
+        if not page:
+            break
+        seen += [p.id for p in page]
+        after = page[-1].id
+    assert seen == ids
+    with pytest.raises(crm.InvalidArgument) as err:
+        engine.list_parties(limit=0)
+    assert err.value.field == "limit"

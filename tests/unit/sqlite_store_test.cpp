@@ -642,7 +642,7 @@ TEST_F(SqliteStoreTest, ForEachPartyStreamsLivePartiesWithContactsInIdOrder) {
         ASSERT_TRUE(tx->put_party(p, "k"));
     }
     std::vector<Party> seen;
-    ASSERT_TRUE(tx->for_each_party([&](const Party& p) {
+    ASSERT_TRUE(tx->for_each_party(Id{}, [&](const Party& p) {
         seen.push_back(p);
         return true;
     }));
@@ -655,7 +655,7 @@ TEST_F(SqliteStoreTest, ForEachPartyStreamsLivePartiesWithContactsInIdOrder) {
     EXPECT_TRUE(seen[1].contacts.empty());
     expect_same(seen[3], full_party(5));
     int calls = 0;
-    ASSERT_TRUE(tx->for_each_party([&](const Party& p) {
+    ASSERT_TRUE(tx->for_each_party(Id{}, [&](const Party& p) {
         ++calls;
         // Reading inside the callback is allowed.
         EXPECT_TRUE(tx->get_party(p.id).value().has_value());
@@ -1273,7 +1273,7 @@ TEST_F(SqliteStoreTest, DamagedRowsAreStorageErrorsNotCrashes) {
         ASSERT_FALSE(p) << i;
         EXPECT_EQ(p.error().code, errc::storage) << i;
     }
-    auto each = tx->for_each_party([](const Party&) { return true; });
+    auto each = tx->for_each_party(Id{}, [](const Party&) { return true; });
     ASSERT_FALSE(each);
     EXPECT_EQ(each.error().code, errc::storage);
 }

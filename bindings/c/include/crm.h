@@ -325,7 +325,7 @@ CRM_EXTERN void crm_engine_close(crm_engine **engine);
  *   activity.schedule  activity.complete  activity.cancel
  *   activity.overdue  activity.due_by  purchase.record  purchase.list
  *   audit.trail  events.after  events.ack  events.cursor
- *   import.customers  import.orders  commands
+ *   import.customers  import.orders  export.customers  commands
  *
  * Returns CRM_OK; CRM_EINVALID for NULL arguments (field "engine",
  * "method", "out_response_json") and invalid requests; CRM_EPARSE when the

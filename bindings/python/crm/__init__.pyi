@@ -572,6 +572,7 @@ class Engine:
     def get_party(self, party: _IdLike) -> Party: ...
     def get_party_by_external_id(self, external_id: str) -> Party: ...
     def find_party(self, key: str) -> Party: ...
+    def list_parties(self, after: Optional[_IdLike] = None, limit: int = 100) -> List[Party]: ...
     def set_consent(
         self,
         party: _IdLike,
@@ -720,7 +721,7 @@ class Engine:
         *,
         dry_run: bool = False,
         progress: Optional[Callable[[int], object]] = None,
-        batch_size: int = 1000,
+        batch_size: int = 10000,
         actor: Optional[str] = None,
         source: Optional[str] = None,
     ) -> ImportReport: ...
@@ -730,7 +731,8 @@ class Engine:
         *,
         dry_run: bool = False,
         progress: Optional[Callable[[int], object]] = None,
-        batch_size: int = 1000,
+        batch_size: int = 10000,
         actor: Optional[str] = None,
         source: Optional[str] = None,
     ) -> ImportReport: ...
+    def export_customers(self, path: Union[str, os.PathLike[str]]) -> int: ...

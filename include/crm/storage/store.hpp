@@ -62,9 +62,11 @@ public:
     /// name key then id.
     virtual result<std::vector<Id>> parties_by_name(std::string_view key, NameMatch match,
                                                     int offset, int limit) = 0;
-    /// Calls `fn` for every live party (contacts loaded), in id order;
-    /// stops early when fn returns false.
-    virtual result<void> for_each_party(const std::function<bool(const Party&)>& fn) = 0;
+    /// Calls `fn` for every live party (contacts loaded) whose id is
+    /// greater than `after` (nil: from the first), in id order; stops
+    /// early when fn returns false. Streams: one party in memory at a time.
+    virtual result<void> for_each_party(const Id& after,
+                                        const std::function<bool(const Party&)>& fn) = 0;
 
     // Merges: merged id -> survivor id.
     virtual result<void> put_merge(const Id& merged, const Id& survivor, Timestamp at) = 0;

@@ -212,9 +212,10 @@ public:
         }
         return out;
     }
-    result<void> for_each_party(const std::function<bool(const Party&)>& fn) override {
-        for (const auto& [id, p] : s_.parties)
-            if (p.merged_into.is_nil() && !fn(p)) break;
+    result<void> for_each_party(const Id& after,
+                                const std::function<bool(const Party&)>& fn) override {
+        for (auto it = s_.parties.upper_bound(after); it != s_.parties.end(); ++it)
+            if (it->second.merged_into.is_nil() && !fn(it->second)) break;
         return ok();
     }
 

@@ -415,12 +415,15 @@ public:
         });
     }
 
-    result<void> for_each_party(const std::function<bool(const Party&)>& fn) override {
+    result<void> for_each_party(const Id& after,
+                                const std::function<bool(const Party&)>& fn) override {
         return run<void>("for_each_party", [&]() -> result<void> {
             // One pass over the party table in id order; only the current
             // party is in memory.
             CRM_TRY(st, c_.stmt("SELECT " CRM_PARTY_COLS
-                                " FROM party WHERE merged_into IS NULL ORDER BY id"));
+                                " FROM party WHERE merged_into IS NULL AND id > ?1 ORDER BY id"));
+            const IdText from(after);
+            st.bind(1, from);
             for (;;) {
                 CRM_TRY(row, st.step());
                 if (!row) break;
