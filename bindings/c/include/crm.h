@@ -66,7 +66,7 @@
  *   ("2024-03-20T10:15:00Z") inside JSON.
  *
  * Linking. Symbols are hidden by default; the functions below are the only
- *   ones libcrmcore exports for C (marked CRM_EXTERN). Define CRM_STATIC
+ *   ones libcrmcore exports for C (marked CRM_API). Define CRM_STATIC
  *   before including this header when linking a static build on Windows.
  */
 #ifndef CRM_H
@@ -75,17 +75,7 @@
 #include <stddef.h> /* NULL, in CRM_OPEN_OPTIONS_INIT */
 #include <stdint.h>
 
-#if defined(CRM_STATIC)
-#  define CRM_EXTERN
-#elif defined(_WIN32)
-#  if defined(CRM_BUILDING)
-#    define CRM_EXTERN __declspec(dllexport)
-#  else
-#    define CRM_EXTERN __declspec(dllimport)
-#  endif
-#else
-#  define CRM_EXTERN __attribute__((visibility("default")))
-#endif
+#include "crm/export.h" /* CRM_API: what libcrmcore exports */
 
 #ifdef __cplusplus
 extern "C" {
@@ -115,8 +105,8 @@ extern "C" {
  * crm_version_number() its CRM_VERSION_NUMBER.
  * Thread-safe. Since 0.1.
  */
-CRM_EXTERN const char *crm_version(void);
-CRM_EXTERN int crm_version_number(void);
+CRM_API const char *crm_version(void);
+CRM_API int crm_version_number(void);
 
 /* ========================================================================
  * Status codes
@@ -149,7 +139,7 @@ typedef enum crm_status {
  * the C++ and Python interfaces spell it; "unknown" for other values.
  * Owned by the library, never NULL. Thread-safe. Since 0.1.
  */
-CRM_EXTERN const char *crm_status_name(int status);
+CRM_API const char *crm_status_name(int status);
 
 /* ========================================================================
  * Errors
@@ -187,13 +177,13 @@ typedef struct crm_error {
  * {CRM_ENOMEM, "out of memory", ""}, so reporting running out of memory
  * never allocates. Thread-safe (each thread has its own). Since 0.1.
  */
-CRM_EXTERN const crm_error *crm_error_last(void);
+CRM_API const crm_error *crm_error_last(void);
 
 /*
  * Resets the calling thread's last error to "no error". Thread-safe.
  * Since 0.1.
  */
-CRM_EXTERN void crm_error_clear(void);
+CRM_API void crm_error_clear(void);
 
 /* ========================================================================
  * Memory
@@ -204,7 +194,7 @@ CRM_EXTERN void crm_error_clear(void);
  * harmless no-op. Any thread may free what any other thread received.
  * Since 0.1.
  */
-CRM_EXTERN void crm_free(void *ptr);
+CRM_API void crm_free(void *ptr);
 
 /* ========================================================================
  * Engines
@@ -269,7 +259,7 @@ typedef struct crm_open_options {
  * is 0 (field "version"); CRM_EVERSION when `version` is newer than the
  * library knows (field "version"). Thread-safe. Since 0.1.
  */
-CRM_EXTERN int crm_open_options_init(crm_open_options *opts, unsigned int version);
+CRM_API int crm_open_options_init(crm_open_options *opts, unsigned int version);
 
 /*
  * Opens an engine.
@@ -285,14 +275,14 @@ CRM_EXTERN int crm_open_options_init(crm_open_options *opts, unsigned int versio
  * the database cannot be opened or created.
  * Thread-safe. Since 0.1.
  */
-CRM_EXTERN int crm_engine_open(crm_engine **out /* OUT */, const crm_open_options *opts);
+CRM_API int crm_engine_open(crm_engine **out /* OUT */, const crm_open_options *opts);
 
 /*
  * Closes an engine and sets *engine to NULL. An explicit transaction still
  * open is rolled back. NULL, or a pointer to NULL, is a harmless no-op.
  * Must not run while another thread uses the engine. Since 0.1.
  */
-CRM_EXTERN void crm_engine_close(crm_engine **engine);
+CRM_API void crm_engine_close(crm_engine **engine);
 
 /* ========================================================================
  * Commands
@@ -334,7 +324,7 @@ CRM_EXTERN void crm_engine_close(crm_engine **engine);
  * command itself returns.
  * Thread-safe (see crm_engine). Since 0.1.
  */
-CRM_EXTERN int crm_execute(crm_engine *engine, const char *method, const char *request_json,
+CRM_API int crm_execute(crm_engine *engine, const char *method, const char *request_json,
                            char **out_response_json /* OUT */);
 
 /*
@@ -346,7 +336,7 @@ CRM_EXTERN int crm_execute(crm_engine *engine, const char *method, const char *r
  * Returns CRM_OK; CRM_EINVALID for a NULL out_json; CRM_ENOMEM.
  * Thread-safe. Since 0.1.
  */
-CRM_EXTERN int crm_commands(char **out_json /* OUT */);
+CRM_API int crm_commands(char **out_json /* OUT */);
 
 /* ========================================================================
  * Explicit transactions
@@ -364,9 +354,9 @@ CRM_EXTERN int crm_commands(char **out_json /* OUT */);
  * thread's: any thread may commit what another began (see crm_engine).
  * Since 0.1.
  */
-CRM_EXTERN int crm_begin(crm_engine *engine);
-CRM_EXTERN int crm_commit(crm_engine *engine);
-CRM_EXTERN int crm_rollback(crm_engine *engine);
+CRM_API int crm_begin(crm_engine *engine);
+CRM_API int crm_commit(crm_engine *engine);
+CRM_API int crm_rollback(crm_engine *engine);
 
 /* ========================================================================
  * Events
@@ -390,7 +380,7 @@ CRM_EXTERN int crm_rollback(crm_engine *engine);
  * or limit out of range (field "cursor", "limit"); CRM_ESTORAGE.
  * Thread-safe. Since 0.1.
  */
-CRM_EXTERN int crm_events_after(crm_engine *engine, int64_t cursor, int limit,
+CRM_API int crm_events_after(crm_engine *engine, int64_t cursor, int limit,
                                 char **out_json /* OUT */);
 
 /*
@@ -403,7 +393,7 @@ CRM_EXTERN int crm_events_after(crm_engine *engine, int64_t cursor, int limit,
  * CRM_ECONFLICT when the cursor is behind the one already acknowledged.
  * Thread-safe. Since 0.1.
  */
-CRM_EXTERN int crm_events_ack(crm_engine *engine, const char *consumer, int64_t cursor);
+CRM_API int crm_events_ack(crm_engine *engine, const char *consumer, int64_t cursor);
 
 /* ========================================================================
  * Clock
@@ -418,7 +408,7 @@ CRM_EXTERN int crm_events_ack(crm_engine *engine, const char *consumer, int64_t 
  * "ms"); CRM_EUNSUPPORTED when the engine reads the system clock.
  * Thread-safe. Since 0.1.
  */
-CRM_EXTERN int crm_set_now(crm_engine *engine, int64_t ms);
+CRM_API int crm_set_now(crm_engine *engine, int64_t ms);
 
 #ifdef __cplusplus
 } /* extern "C" */

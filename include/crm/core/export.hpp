@@ -1,23 +1,5 @@
-// crm/core/export.hpp - CRM_API, the one macro that exports a symbol from
-// the shared library. Everything else is hidden (-fvisibility=hidden).
+// crm/core/export.hpp - CRM_API and CRM_LOCAL for the C++ headers; the
+// definitions live in crm/export.h, shared with the C ABI's crm.h.
 #pragma once
 
-#if defined(CRM_STATIC)
-#  define CRM_API
-#elif defined(_WIN32)
-#  if defined(CRM_BUILDING)
-#    define CRM_API __declspec(dllexport)
-#  else
-#    define CRM_API __declspec(dllimport)
-#  endif
-#else
-#  define CRM_API __attribute__((visibility("default")))
-#endif
-
-/// Marks a type or function of the implementation as never exported, even
-/// when it is nested in an exported class.
-#if defined(_WIN32)
-#  define CRM_LOCAL
-#else
-#  define CRM_LOCAL __attribute__((visibility("hidden")))
-#endif
+#include "crm/export.h"
