@@ -133,24 +133,6 @@ int import(crm::Engine& engine, const std::string& what, const std::string& file
     return 0;
 }
 
-std::string value_text(const crm::Value& v) {
-    return std::visit(
-        [](const auto& x) -> std::string {
-            using T = std::decay_t<decltype(x)>;
-            if constexpr (std::is_same_v<T, std::monostate>) return "";
-            else if constexpr (std::is_same_v<T, bool>) return x ? "true" : "false";
-            else if constexpr (std::is_same_v<T, std::int64_t>) return std::to_string(x);
-            else if constexpr (std::is_same_v<T, std::string>) return x;
-            else if constexpr (std::is_same_v<T, crm::Money>) return x.str();
-            else {
-                std::string out;
-                for (const auto& s : x) out += (out.empty() ? "" : ", ") + s;
-                return out;
-            }
-        },
-        v);
-}
-
 std::string when(crm::Timestamp t) { return crm::to_iso8601(t).substr(0, 16); }
 
 void print_view(const crm::Customer360& v) {
@@ -177,7 +159,7 @@ void print_view(const crm::Customer360& v) {
             std::cout << "  " << consent.channel << ":" << crm::to_string(consent.status);
         std::cout << "\n";
     }
-    for (const auto& [name, value] : p.custom) std::cout << "  " << name << ": " << value_text(value) << "\n";
+    for (const auto& [name, value] : p.custom) std::cout << "  " << name << ": " << crm::value_text(value) << "\n";
     for (const auto& s : v.purchases) {
         crm::Money total{s.total_minor, s.currency};
         std::cout << "  purchases    " << s.count << " orders, " << total.str() << ", " << when(s.first_at).substr(0, 10)

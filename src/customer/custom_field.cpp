@@ -138,6 +138,24 @@ result<void> validate(const FieldDef& def) {
     return ok();
 }
 
+std::string value_text(const Value& value) {
+    return std::visit(
+        [](const auto& x) -> std::string {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, std::monostate>) return "";
+            else if constexpr (std::is_same_v<T, bool>) return x ? "true" : "false";
+            else if constexpr (std::is_same_v<T, std::int64_t>) return std::to_string(x);
+            else if constexpr (std::is_same_v<T, std::string>) return x;
+            else if constexpr (std::is_same_v<T, Money>) return x.str();
+            else {
+                std::string out;
+                for (const auto& item : x) out += (out.empty() ? "" : ";") + item;
+                return out;
+            }
+        },
+        value);
+}
+
 result<Value> check_value(const FieldDef& def, const Value& value, std::string_view path) {
     if (is_null(value)) return value;
     const std::string* s = std::get_if<std::string>(&value);

@@ -378,25 +378,6 @@ result<ImportReport> import_orders_csv(Engine& engine, std::istream& in, const I
 
 namespace {
 
-// A custom value as the import reads it back (check_value's text forms).
-std::string value_cell(const Value& v) {
-    return std::visit(
-        [](const auto& x) -> std::string {
-            using T = std::decay_t<decltype(x)>;
-            if constexpr (std::is_same_v<T, std::monostate>) return "";
-            else if constexpr (std::is_same_v<T, bool>) return x ? "true" : "false";
-            else if constexpr (std::is_same_v<T, std::int64_t>) return std::to_string(x);
-            else if constexpr (std::is_same_v<T, std::string>) return x;
-            else if constexpr (std::is_same_v<T, Money>) return x.str();
-            else {
-                std::string out;
-                for (const auto& item : x) out += (out.empty() ? "" : ";") + item;
-                return out;
-            }
-        },
-        v);
-}
-
 std::string primary(const Party& p, ContactKind kind) {
     for (const auto& c : p.contacts)
         if (c.kind == kind && c.primary) return c.value;
@@ -432,7 +413,7 @@ result<std::int64_t> export_customers_csv(Engine& engine, std::ostream& out, con
             }
             for (const auto& d : defs) {
                 auto it = p.custom.find(d.name);
-                out << ',' << csv::quote(it == p.custom.end() ? std::string() : value_cell(it->second));
+                out << ',' << csv::quote(it == p.custom.end() ? std::string() : value_text(it->second));
             }
             out << '\n';
             ++written;

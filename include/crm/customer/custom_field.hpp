@@ -39,4 +39,9 @@ CRM_API result<void> validate(const FieldDef& def);
 /// ("custom.tier").
 CRM_API result<Value> check_value(const FieldDef& def, const Value& value, std::string_view path);
 
+/// The text form of a value that check_value reads back: "" for null,
+/// "true"/"false", digits, the text itself, "12.50 IRR" for money, list
+/// members joined by ';'. What CSV export writes.
+CRM_API std::string value_text(const Value& value);
+
 }  // namespace crm
