@@ -119,10 +119,17 @@ std::string Money::str() const {
     std::string out = neg ? "-" : "";
     out += std::to_string(abs / static_cast<std::uint64_t>(scale));
     if (exp > 0) {
-        std::string frac = std::to_string(abs % static_cast<std::uint64_t>(scale));
-        out += "." + std::string(static_cast<std::size_t>(exp) - frac.size(), '0') + frac;
+        // The fraction, zero-padded to the exponent's width: digits from
+        // the right, so no width arithmetic can underflow.
+        char frac[8] = {'0', '0', '0', '0', '0', '0', '0', '0'};
+        std::uint64_t rest = abs % static_cast<std::uint64_t>(scale);
+        for (int i = exp - 1; i >= 0; --i, rest /= 10) frac[i] = static_cast<char>('0' + rest % 10);
+        out.push_back('.');
+        out.append(frac, static_cast<std::size_t>(exp));
     }
-    return out + " " + currency;
+    out.push_back(' ');
+    out += currency;
+    return out;
 }
 
 }  // namespace crm
