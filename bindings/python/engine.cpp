@@ -724,7 +724,7 @@ void bind_engine(py::module_& m) {
                 o.limit = limit;
                 return list_of(call(self, [&](Engine& e) { return e.find_duplicates(o); }));
             },
-            py::kw_only(), py::arg("rules") = py::none(), py::arg("min_score") = 0.5,
+            py::kw_only(), py::arg("rules") = py::none(), py::arg("min_score") = crm::DuplicateOptions{}.min_score,
             py::arg("limit") = 1000,
             "Candidate duplicate pairs, best first. rules: dicts {name, all_of: [{field, "
             "min_similarity}], score}; the built-in rules when None.")

@@ -189,7 +189,7 @@ constexpr Command kCommands[] = {
      "{items: [{id, kind, external_id, display_name, city, matched}]}", false, search},
     {"duplicates.find", "Finds pairs of parties that are probably the same, with scores and reasons.",
      "DuplicateOptions: {rules[{name, all_of[{field, min_similarity}], score}], min_score "
-     "(default 0.5), limit (default 1000)}; no rules: the built-in ones",
+     "(default 0.7), limit (default 1000)}; no rules: the built-in ones",
      "{items: [{a: {id, external_id}, b: {id, external_id}, score, reasons[]}]}", false,
      duplicates_find},
     {"merge", "Merges parties into a survivor in one transaction; their records move to it.",

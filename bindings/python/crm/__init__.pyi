@@ -693,7 +693,7 @@ class Engine:
         self,
         *,
         rules: Optional[Sequence[_RuleDict]] = None,
-        min_score: float = 0.5,
+        min_score: float = 0.7,
         limit: int = 1000,
     ) -> List[DuplicatePair]: ...
     def merge(
