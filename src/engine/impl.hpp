@@ -55,7 +55,7 @@ struct CRM_LOCAL Engine::Impl {
     auto read(F&& fn) -> decltype(fn(std::declval<storage::Transaction&>())) {
         std::lock_guard lock(mutex);
         if (open_txn) return fn(*open_txn);
-        CRM_TRY(tx, store->begin());
+        CRM_TRY(tx, store->begin_read());
         return fn(*tx);
     }
 

@@ -61,68 +61,80 @@ result<std::vector<SearchHit>> Engine::search(const SearchQuery& query) {
         return fail(errc::invalid_argument, "give a text or a tag to search for", "text");
 
     return impl_->read([&](storage::Transaction& tx) -> result<std::vector<SearchHit>> {
-        // Candidates in order of match strength; a party appears once, under
-        // its strongest match. Only offset+limit candidates are needed.
+        // Hits in order of match strength; a party appears once, under its
+        // strongest match. A candidate becomes a hit when it is live and,
+        // with a tag given, carries it: the filter runs before the count,
+        // so a page is full whenever enough parties match. Only
+        // offset+limit hits are needed.
         const std::size_t want = static_cast<std::size_t>(query.offset) + query.limit;
-        std::vector<std::pair<Id, const char*>> found;
+        std::vector<SearchHit> hits;
         std::unordered_set<Id> seen;
-        auto add = [&](const std::vector<Id>& ids, const char* how) {
-            for (const auto& id : ids)
-                if (found.size() < want && seen.insert(id).second) found.emplace_back(id, how);
+        auto add = [&](const std::vector<Id>& ids, const char* how) -> result<void> {
+            for (const auto& id : ids) {
+                if (hits.size() >= want) break;
+                if (!seen.insert(id).second) continue;
+                CRM_TRY(b, tx.get_party_brief(id));
+                if (!b || !b->merged_into.is_nil()) continue;
+                if (!tag.empty() && std::find(b->tags.begin(), b->tags.end(), tag) == b->tags.end())
+                    continue;
+                hits.push_back(SearchHit{b->id, b->kind, std::move(b->external_id),
+                                         std::move(b->display_name), std::move(b->city), how});
+            }
+            return ok();
+        };
+        // A name lookup, page by page until enough hits or no more names.
+        auto add_names = [&](const std::string& key, storage::NameMatch match,
+                             const char* how) -> result<void> {
+            const int page = static_cast<int>(std::max<std::size_t>(want, 100));
+            for (int offset = 0; hits.size() < want; offset += page) {
+                CRM_TRY(ids, tx.parties_by_name(key, match, offset, page));
+                CRM_TRYV(add(ids, how));
+                if (static_cast<int>(ids.size()) < page) break;
+            }
+            return ok();
         };
         if (!q.empty()) {
             CRM_TRY(ext, tx.party_by_external_id(q));
             if (!ext.is_nil()) {
                 CRM_TRY(p, impl_->load_live_party(tx, ext));
-                add({p.id}, "external_id");
+                CRM_TRYV(add({p.id}, "external_id"));
             }
             const std::string digits = text::ascii_digits(q);
             if (all_digits(digits) && (digits.size() == 10 || digits.size() == 11)) {
                 CRM_TRY(ids, tx.parties_by_national_id(digits));
-                add(ids, "national_id");
+                CRM_TRYV(add(ids, "national_id"));
             }
             if (q.find('@') != std::string::npos) {
                 if (auto e = email::normalize(q); e) {
                     CRM_TRY(ids, tx.parties_by_contact(ContactKind::email, e.value()));
-                    add(ids, "email");
+                    CRM_TRYV(add(ids, "email"));
                 }
             }
             if (looks_like_phone(digits)) {
                 if (auto ph = phone::parse(q, impl_->options.default_region, impl_->operators.get());
                     ph) {
                     CRM_TRY(ids, tx.parties_by_contact(ContactKind::phone, ph.value().e164));
-                    add(ids, "phone");
+                    CRM_TRYV(add(ids, "phone"));
                 }
             }
             // A text that is an e-mail or a phone number is not a name:
             // skip the name scan, which is the slow part of a search.
             const bool name_like = q.find('@') == std::string::npos && !looks_like_phone(digits);
             const std::string key = name_like ? text::normalize(q) : std::string();
-            if (!key.empty() && found.size() < want) {
-                CRM_TRY(prefix, tx.parties_by_name(key, storage::NameMatch::prefix, 0,
-                                                   static_cast<int>(want)));
-                add(prefix, "name_prefix");
-            }
-            if (!key.empty() && found.size() < want) {
-                CRM_TRY(contains, tx.parties_by_name(key, storage::NameMatch::contains, 0,
-                                                     static_cast<int>(want + seen.size())));
-                add(contains, "name_contains");
+            if (!key.empty()) {
+                CRM_TRYV(add_names(key, storage::NameMatch::prefix, "name_prefix"));
+                CRM_TRYV(add_names(key, storage::NameMatch::contains, "name_contains"));
             }
         } else {
-            CRM_TRY(ids, tx.parties_by_tag(tag, 0, static_cast<int>(want)));
-            add(ids, "tag");
+            const int page = static_cast<int>(std::max<std::size_t>(want, 100));
+            for (int offset = 0; hits.size() < want; offset += page) {
+                CRM_TRY(ids, tx.parties_by_tag(tag, offset, page));
+                CRM_TRYV(add(ids, "tag"));
+                if (static_cast<int>(ids.size()) < page) break;
+            }
         }
-        std::vector<SearchHit> hits;
-        std::size_t skipped = 0;
-        for (const auto& [id, how] : found) {
-            CRM_TRY(p, tx.get_party(id));
-            if (!p || !p->merged_into.is_nil()) continue;
-            if (!tag.empty() && std::find(p->tags.begin(), p->tags.end(), tag) == p->tags.end())
-                continue;
-            if (skipped++ < static_cast<std::size_t>(query.offset)) continue;
-            hits.push_back(SearchHit{p->id, p->kind, p->external_id, p->display_name(), p->city, how});
-            if (hits.size() >= static_cast<std::size_t>(query.limit)) break;
-        }
+        if (hits.size() <= static_cast<std::size_t>(query.offset)) return std::vector<SearchHit>{};
+        hits.erase(hits.begin(), hits.begin() + query.offset);
         return hits;
     });
 }

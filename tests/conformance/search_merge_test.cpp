@@ -51,6 +51,36 @@ TEST_P(Conformance, SearchFindsByEveryKey) {
     CRM_EXPECT_ERROR(engine->search(big), errc::invalid_argument, "limit");
 }
 
+// A text and a tag together: the tag filters the name matches before a
+// page is counted, so a party far down the name order is still found.
+TEST_P(Conformance, SearchByTextAndTagFillsThePage) {
+    for (int i = 0; i < 250; ++i) person("N" + std::to_string(1000 + i), "علی", "نام" + std::to_string(1000 + i));
+    for (int i : {1180, 1240}) {
+        PartyInput tagged;
+        tagged.tags = std::vector<std::string>{"vip"};
+        must(engine->update_party(ctx, must(engine->get_party_by_external_id("N" + std::to_string(i))).id, tagged));
+    }
+    SearchQuery q;
+    q.text = "علی";
+    q.tag = "vip";
+    q.limit = 1;
+    EXPECT_EQ(externals(must(engine->search(q))), std::vector<std::string>{"N1180"});
+    q.offset = 1;
+    EXPECT_EQ(externals(must(engine->search(q))), std::vector<std::string>{"N1240"});
+    q.offset = 2;
+    EXPECT_TRUE(must(engine->search(q)).empty());
+    q.offset = 0;
+    q.limit = 10;
+    q.text = "نام12";  // contains, not prefix
+    EXPECT_EQ(externals(must(engine->search(q))), std::vector<std::string>{"N1240"});
+    // Without the tag the page is the first names in name order.
+    SearchQuery plain;
+    plain.text = "علی";
+    plain.limit = 3;
+    EXPECT_EQ(externals(must(engine->search(plain))),
+              (std::vector<std::string>{"N1000", "N1001", "N1002"}));
+}
+
 TEST_P(Conformance, DuplicatesAreFoundWithReasons) {
     person("C1", "حسین", "رضایی", "hosein@x.ir", "09121234567");
     person("C2", "حسين", "رضايي", "", "+989121234567");       // Arabic letters, same phone

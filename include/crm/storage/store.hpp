@@ -31,6 +31,22 @@ inline std::string contact_index_key(ContactKind kind, std::string_view value) {
     return key;
 }
 
+/// What a search hit shows of a party: read without decoding its contact
+/// points and custom values.
+struct PartyBrief {
+    Id id;
+    PartyKind kind = PartyKind::person;
+    std::string external_id;
+    std::string display_name;
+    std::string city;
+    std::vector<std::string> tags;
+    Id merged_into;  ///< nil for a live party
+
+    static PartyBrief of(const Party& p) {
+        return PartyBrief{p.id, p.kind, p.external_id, p.display_name(), p.city, p.tags, p.merged_into};
+    }
+};
+
 /// How a name lookup matches the normalised name.
 enum class NameMatch { prefix, contains };
 
@@ -47,8 +63,10 @@ public:
     virtual result<void> release_savepoint() = 0;
     virtual result<void> rollback_to_savepoint() = 0;
 
-    // Parties. get_party loads contact points too.
+    // Parties. get_party loads contact points too; get_party_brief reads
+    // only what a search hit shows.
     virtual result<std::optional<Party>> get_party(const Id& id) = 0;
+    virtual result<std::optional<PartyBrief>> get_party_brief(const Id& id) = 0;
     virtual result<Id> party_by_external_id(std::string_view external_id) = 0;  ///< nil if none
     /// Inserts or replaces a party and its whole set of contact points.
     /// `name_key` is the party's normalised name, kept for name search.
@@ -120,6 +138,9 @@ class Store {
 public:
     virtual ~Store() = default;
     virtual result<std::unique_ptr<Transaction>> begin() = 0;
+    /// A transaction the caller only reads in: a consistent snapshot that
+    /// takes no write lock where the backend can tell the difference.
+    virtual result<std::unique_ptr<Transaction>> begin_read() { return begin(); }
     /// "memory" or "sqlite".
     virtual std::string_view backend() const noexcept = 0;
 };

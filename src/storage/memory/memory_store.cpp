@@ -148,6 +148,11 @@ public:
         if (it == s_.parties.end()) return std::optional<Party>{};
         return std::optional<Party>{it->second};
     }
+    result<std::optional<PartyBrief>> get_party_brief(const Id& id) override {
+        auto it = s_.parties.find(id);
+        if (it == s_.parties.end()) return std::optional<PartyBrief>{};
+        return std::optional<PartyBrief>{PartyBrief::of(it->second)};
+    }
     result<Id> party_by_external_id(std::string_view ext) override {
         auto it = s_.by_external.find(std::string(ext));
         return it == s_.by_external.end() ? Id{} : it->second;

@@ -108,6 +108,29 @@ result<Party> read_party(const Stmt& s) {
     return p;
 }
 
+// A row of CRM_BRIEF_COLS: a party without its contact points or custom values.
+#define CRM_BRIEF_COLS \
+    "id, kind, external_id, first_name, last_name, organization_name, city, tags, merged_into"
+result<PartyBrief> read_brief(const Stmt& s) {
+    Party p;
+    CRM_TRY(id, s.id(0));
+    p.id = id;
+    CRM_TRY(kind, stored_enum(parse_party_kind(s.text(1)), "party kind"));
+    p.kind = kind;
+    p.external_id = s.str(2);
+    p.first_name = s.str(3);
+    p.last_name = s.str(4);
+    p.organization_name = s.str(5);
+    p.city = s.str(6);
+    if (s.text(7) != "[]") {
+        CRM_TRY(tags, decode_strings(s.text(7), "party.tags"));
+        p.tags = std::move(tags);
+    }
+    CRM_TRY(merged, s.id_or_nil(8));
+    p.merged_into = merged;
+    return PartyBrief::of(p);
+}
+
 result<Interaction> read_interaction(const Stmt& s) {
     Interaction i;
     CRM_TRY(id, s.id(0));
@@ -258,15 +281,17 @@ public:
 
     ~SqliteTransaction() override {
         if (!done_) {
-            if (!sqlite3_get_autocommit(c_.handle())) (void)c_.exec_script("ROLLBACK", "rollback");
+            if (!sqlite3_get_autocommit(c_.handle())) {
+                if (auto st = c_.stmt("ROLLBACK")) (void)st.value().exec();
+            }
             finish();
         }
     }
 
-    // A read-only connection cannot take the write lock; a deferred BEGIN
-    // gives it a consistent snapshot all the same.
-    result<void> start(bool read_only) {
-        CRM_TRY(st, c_.stmt(read_only ? "BEGIN" : "BEGIN IMMEDIATE"));
+    // A reader (or a read-only connection, which cannot take the write
+    // lock) begins deferred: its first read takes a consistent snapshot.
+    result<void> start(bool reader) {
+        CRM_TRY(st, c_.stmt(reader ? "BEGIN" : "BEGIN IMMEDIATE"));
         return st.exec();
     }
 
@@ -333,6 +358,19 @@ public:
             CRM_TRY(p, read_party(st));
             return std::optional<Party>(std::move(p));
         });
+    }
+
+    result<std::optional<PartyBrief>> get_party_brief(const Id& id) override {
+        return run<std::optional<PartyBrief>>(
+            "get_party_brief", [&]() -> result<std::optional<PartyBrief>> {
+                IdText pid(id);
+                CRM_TRY(st, c_.stmt("SELECT " CRM_BRIEF_COLS " FROM party WHERE id = ?1"));
+                st.bind(1, pid);
+                CRM_TRY(row, st.step());
+                if (!row) return std::optional<PartyBrief>{};
+                CRM_TRY(b, read_brief(st));
+                return std::optional<PartyBrief>(std::move(b));
+            });
     }
 
     result<Id> party_by_external_id(std::string_view external_id) override {
@@ -1194,7 +1232,13 @@ class SqliteStore final : public Store {
 public:
     explicit SqliteStore(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
 
-    result<std::unique_ptr<Transaction>> begin() override {
+    result<std::unique_ptr<Transaction>> begin() override { return start(false); }
+    result<std::unique_ptr<Transaction>> begin_read() override { return start(true); }
+
+    std::string_view backend() const noexcept override { return "sqlite"; }
+
+private:
+    result<std::unique_ptr<Transaction>> start(bool read) {
         bool holding = false;  // the writer slot, until a transaction owns it
         try {
             {
@@ -1210,7 +1254,7 @@ public:
             }
             auto tx = std::make_unique<SqliteTransaction>(shared_);
             holding = false;  // from here the transaction's destructor frees the slot
-            CRM_TRYV(tx->start(shared_->read_only));
+            CRM_TRYV(tx->start(read || shared_->read_only));
             return std::unique_ptr<Transaction>(std::move(tx));
         } catch (const std::exception& e) {
             if (holding) shared_->release();
@@ -1218,9 +1262,6 @@ public:
         }
     }
 
-    std::string_view backend() const noexcept override { return "sqlite"; }
-
-private:
     std::shared_ptr<Shared> shared_;
 };
 
