@@ -29,6 +29,8 @@
 
 namespace crm {
 
+struct EngineAccess;  // the library's own internals (src/engine/access.hpp)
+
 struct EngineOptions {
     /// Where the data lives: "memory:" or "sqlite:PATH" (or a bare PATH).
     std::string database = "memory:";
@@ -149,6 +151,7 @@ public:
     struct CRM_LOCAL Impl;
 
 private:
+    friend struct EngineAccess;
     explicit Engine(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };

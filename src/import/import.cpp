@@ -13,6 +13,7 @@
 #include <optional>
 #include "crm/core/text.hpp"
 #include "crm/engine.hpp"
+#include "engine/access.hpp"
 #include "import/csv.hpp"
 
 namespace crm {
@@ -86,9 +87,18 @@ public:
     Batcher(Engine& engine, const ImportOptions& options, ImportReport& report)
         : engine_(engine), options_(options), report_(report) {}
 
+    // Rolls back what is still open and ends the store's bulk load, on
+    // every way out of the import.
+    ~Batcher() {
+        abandon();
+        if (bulk_) (void)EngineAccess::impl(engine_).store->bulk_load(false);
+    }
+
     result<void> start() {
         if (engine_.in_transaction())
             return fail(errc::conflict, "an import cannot run inside an open transaction");
+        CRM_TRYV(EngineAccess::impl(engine_).store->bulk_load(true));
+        bulk_ = true;
         return engine_.begin();
     }
 
@@ -119,6 +129,7 @@ private:
     const ImportOptions& options_;
     ImportReport& report_;
     int in_batch_ = 0;
+    bool bulk_ = false;
 };
 
 void problem(ImportReport& report, std::int64_t line, const std::string& ext, std::string field,

@@ -1343,3 +1343,56 @@ TEST_F(SqliteStoreTest, HandEditedContactJsonStillReads) {
     EXPECT_FALSE(decode_strings("[1]", "t"));
     EXPECT_FALSE(decode_strings("[\"a\",]", "t"));
 }
+
+// A bulk load changes how the connection reads, so it waits for the open
+// transaction like a begin does, and the store works as before in it and
+// after it.
+TEST_F(SqliteStoreTest, BulkLoadWaitsForTheOpenTransactionAndChangesNoData) {
+    SqliteOptions o;
+    o.path = path();
+    o.busy_timeout_ms = 50;
+    auto store = std::move(open_sqlite(o).value());
+    {
+        auto tx = begin(*store);
+        ASSERT_TRUE(tx->put_party(simple_party(1), "a"));
+        auto busy = store->bulk_load(true);
+        ASSERT_FALSE(busy);
+        EXPECT_EQ(busy.error().code, errc::storage);
+        ASSERT_TRUE(tx->commit());
+    }
+    ASSERT_TRUE(store->bulk_load(true));
+    {
+        auto tx = begin(*store);
+        ASSERT_TRUE(tx->put_party(simple_party(2), "b"));
+        ASSERT_TRUE(tx->commit());
+    }
+    ASSERT_TRUE(store->bulk_load(false));
+    auto reader = store->begin_read();
+    ASSERT_TRUE(reader) << reader.error().what();
+    EXPECT_TRUE(reader.value()->get_party(id_of(1)).value().has_value());
+    auto brief = reader.value()->get_party_brief(id_of(2));
+    ASSERT_TRUE(brief && brief.value());
+    EXPECT_EQ(brief.value()->display_name, simple_party(2).display_name());
+    EXPECT_FALSE(reader.value()->get_party_brief(id_of(3)).value().has_value());
+}
+
+// A read transaction takes no write lock: another connection can write
+// while it is open, and the reader keeps its snapshot.
+TEST_F(SqliteStoreTest, ReadTransactionsTakeNoWriteLock) {
+    auto store = open(path());
+    {
+        auto tx = begin(*store);
+        ASSERT_TRUE(tx->put_party(simple_party(1), "a"));
+        ASSERT_TRUE(tx->commit());
+    }
+    auto reader = std::move(store->begin_read().value());
+    ASSERT_TRUE(reader->get_party(id_of(1)).value().has_value());
+    sqlite3* other = nullptr;
+    ASSERT_EQ(sqlite3_open(path().c_str(), &other), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE; DELETE FROM contact_key; COMMIT;", nullptr,
+                           nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(other);
+    sqlite3_close(other);
+    EXPECT_TRUE(reader->get_party(id_of(1)).value().has_value());
+}

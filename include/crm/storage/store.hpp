@@ -141,6 +141,10 @@ public:
     /// A transaction the caller only reads in: a consistent snapshot that
     /// takes no write lock where the backend can tell the difference.
     virtual result<std::unique_ptr<Transaction>> begin_read() { return begin(); }
+    /// A bulk load starts (true) or ends (false); called with no
+    /// transaction open. The backend may trade read caching for memory
+    /// bounded by its page cache while it lasts.
+    virtual result<void> bulk_load(bool on) { (void)on; return ok(); }
     /// "memory" or "sqlite".
     virtual std::string_view backend() const noexcept = 0;
 };

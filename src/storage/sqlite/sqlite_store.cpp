@@ -28,6 +28,10 @@ namespace {
 // application is refused instead of having tables added to it.
 constexpr std::int64_t kApplicationId = 1129466179;
 
+// The memory map of a file, and none: see open() and bulk_load().
+constexpr const char* kMmapOn = "PRAGMA mmap_size = 1073741824";
+constexpr const char* kMmapOff = "PRAGMA mmap_size = 0";
+
 // ---- column lists shared by the statements that read them -----------------
 
 #define CRM_PARTY_COLS                                                                       \
@@ -1235,6 +1239,17 @@ public:
     result<std::unique_ptr<Transaction>> begin() override { return start(false); }
     result<std::unique_ptr<Transaction>> begin_read() override { return start(true); }
 
+    // Pages read through the memory map stay in the process's resident
+    // set; a bulk load touches most of a large file once, so it reads
+    // through the page cache alone and its memory stays bounded by that.
+    result<void> bulk_load(bool on) override {
+        std::unique_lock lk(shared_->m);
+        if (!shared_->cv.wait_for(lk, std::chrono::milliseconds(shared_->busy_timeout_ms),
+                                  [&] { return !shared_->busy; }))
+            return fail(errc::storage, "sqlite: database is busy: a transaction is still open");
+        return shared_->conn.exec_script(on ? kMmapOff : kMmapOn, "set mmap size");
+    }
+
     std::string_view backend() const noexcept override { return "sqlite"; }
 
 private:
@@ -1313,7 +1328,8 @@ result<std::unique_ptr<Store>> open(const SqliteOptions& o) {
     CRM_TRYV(c.exec_script("PRAGMA temp_store = MEMORY", "set temp store"));
     // Pages beyond the cache are read through a memory map: a lookup in a
     // database larger than the cache then costs no read() call per page.
-    CRM_TRYV(c.exec_script("PRAGMA mmap_size = 1073741824", "set mmap size"));
+    // A bulk load turns the map off (bulk_load()).
+    CRM_TRYV(c.exec_script(kMmapOn, "set mmap size"));
     if (!o.read_only) {
         // WAL: readers in other processes do not block the writer, and a
         // commit appends to the log instead of rewriting pages twice.
