@@ -2,6 +2,8 @@
 #pragma once
 
 #include "crm/core/audit.hpp"
+#include "crm/core/business_calendar.hpp"
+#include "crm/core/calendar.hpp"
 #include "crm/core/context.hpp"
 #include "crm/core/email.hpp"
 #include "crm/core/error.hpp"
@@ -19,5 +21,7 @@
 #include "crm/customer/timeline.hpp"
 #include "crm/customer/view.hpp"
 #include "crm/engine.hpp"
+#include "crm/expr/expr.hpp"
+#include "crm/expr/sql.hpp"
 #include "crm/import.hpp"
 #include "crm/storage/store.hpp"
