@@ -25,6 +25,10 @@ struct Customer360 {
 /// Search: `text` is matched against external_id, national id, e-mail,
 /// phone (any spelling), and the normalised name (prefix, then contains);
 /// `tag` filters by tag. Results are ordered by match strength, then name.
+/// A search: by `text` (external id, national id, e-mail, phone in any
+/// spelling, then name prefix, then name contains), or by `tag`, or both
+/// (the text's matches that carry the tag). Hits come in that order of
+/// match strength, each party once; `offset` and `limit` page them.
 struct SearchQuery {
     std::string text;
     std::string tag;
