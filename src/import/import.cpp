@@ -87,11 +87,13 @@ public:
     Batcher(Engine& engine, const ImportOptions& options, ImportReport& report)
         : engine_(engine), options_(options), report_(report) {}
 
-    // Rolls back what is still open and ends the store's bulk load, on
-    // every way out of the import.
+    // On every way out of an import that started: rolls back what it left
+    // open and ends the store's bulk load. An import refused at start()
+    // (the caller's transaction is open) touches neither.
     ~Batcher() {
+        if (!bulk_) return;
         abandon();
-        if (bulk_) (void)EngineAccess::impl(engine_).store->bulk_load(false);
+        (void)EngineAccess::impl(engine_).store->bulk_load(false);
     }
 
     result<void> start() {

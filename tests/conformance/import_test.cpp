@@ -190,6 +190,20 @@ TEST_P(Conformance, ImportDryRunWritesNothing) {
     EXPECT_FALSE(engine->in_transaction());
 }
 
+// An import refused because the caller's transaction is open leaves that
+// transaction open, with its writes, for the caller to finish.
+TEST_P(Conformance, ImportInsideAnOpenTransactionIsRefusedAndLeavesItAlone) {
+    must(engine->begin());
+    person("C1", "Ali", "K");
+    std::istringstream in("external_id,first_name\nC2,Reza\n");
+    auto r = import_customers_csv(*engine, in);
+    CRM_EXPECT_ERROR(r, errc::conflict, "");
+    EXPECT_TRUE(engine->in_transaction());
+    must(engine->commit());
+    EXPECT_TRUE(engine->get_party_by_external_id("C1"));
+    EXPECT_FALSE(engine->get_party_by_external_id("C2"));
+}
+
 TEST_P(Conformance, ImportOrdersUpsertsByOrderId) {
     person("C1", "Ali", "K");
     const std::string csv =
