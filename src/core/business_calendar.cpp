@@ -10,7 +10,7 @@
 #include <utility>
 
 #include "crm/core/text.hpp"
-#include "customer/codec.hpp"  // the project's strict JSON readers
+#include "core/json_read.hpp"
 
 namespace crm {
 namespace {

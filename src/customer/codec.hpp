@@ -1,14 +1,13 @@
 // src/customer/codec.hpp - JSON forms of the customer context's records
-// (nlohmann::json inside the library only), and strict readers that name
-// the offending field and reject unknown ones.
+// (nlohmann::json inside the library only), and their strict readers.
 #pragma once
 
 #include <initializer_list>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "core/json_read.hpp"
 #include "crm/core/audit.hpp"
 #include "crm/customer/custom_field.hpp"
 #include "crm/customer/party.hpp"
@@ -17,9 +16,6 @@
 #include "crm/customer/view.hpp"
 
 namespace crm::codec {
-
-/// Insertion-ordered, so records read as written: id first, then the rest.
-using json = nlohmann::ordered_json;
 
 // ---- writers -------------------------------------------------------------
 json to_json(const Id& id);  // null when nil
@@ -43,23 +39,7 @@ json to_json(const AuditEntry& a);
 json to_json(const Event& e);
 json time_json(Timestamp t);
 
-// ---- strict readers ------------------------------------------------------
-/// Fails unless `j` is an object whose keys are all in `allowed`.
-result<void> expect_object(const json& j, std::string_view path,
-                           std::initializer_list<std::string_view> allowed);
-std::string join(std::string_view path, std::string_view key);
-
-result<std::optional<std::string>> get_string(const json& obj, std::string_view key,
-                                              std::string_view path, std::size_t max_bytes = 1024);
-result<std::optional<std::int64_t>> get_int(const json& obj, std::string_view key,
-                                            std::string_view path);
-result<std::optional<bool>> get_bool(const json& obj, std::string_view key, std::string_view path);
-result<std::optional<Timestamp>> get_time(const json& obj, std::string_view key,
-                                          std::string_view path);
-result<std::optional<Id>> get_id(const json& obj, std::string_view key, std::string_view path);
-result<std::optional<std::vector<std::string>>> get_strings(const json& obj, std::string_view key,
-                                                            std::string_view path);
-
+// ---- strict readers of the customer records (core/json_read.hpp: the generic ones)
 result<Value> value_from_json(const json& j, std::string_view path);
 result<Money> money_from_json(const json& j, std::string_view path);
 result<Consent> consent_from_json(const json& j, std::string_view path);
@@ -72,8 +52,5 @@ result<FieldDef> field_def_from_json(const json& j, std::string_view path = "");
 result<SearchQuery> search_query_from_json(const json& j, std::string_view path = "");
 result<DuplicateOptions> duplicate_options_from_json(const json& j, std::string_view path = "");
 result<MergeRules> merge_rules_from_json(const json& j, std::string_view path = "");
-
-/// Parses JSON text (UTF-8 checked); parse error names the byte offset.
-result<json> parse(std::string_view text, std::string_view what = "request");
 
 }  // namespace crm::codec

@@ -82,16 +82,21 @@ result<std::vector<SearchHit>> Engine::search(const SearchQuery& query) {
             }
             return ok();
         };
-        // A name lookup, page by page until enough hits or no more names.
-        auto add_names = [&](const std::string& key, storage::NameMatch match,
-                             const char* how) -> result<void> {
+        // A lookup that pages (names, tags): page after page until enough
+        // hits or no more candidates. fetch(offset, limit) gives the ids.
+        auto add_pages = [&](const char* how, auto&& fetch) -> result<void> {
             const int page = static_cast<int>(std::max<std::size_t>(want, 100));
             for (int offset = 0; hits.size() < want; offset += page) {
-                CRM_TRY(ids, tx.parties_by_name(key, match, offset, page));
+                CRM_TRY(ids, fetch(offset, page));
                 CRM_TRYV(add(ids, how));
                 if (static_cast<int>(ids.size()) < page) break;
             }
             return ok();
+        };
+        auto by_name = [&](const std::string& key, storage::NameMatch match) {
+            return [&tx, &key, match](int offset, int limit) {
+                return tx.parties_by_name(key, match, offset, limit);
+            };
         };
         if (!q.empty()) {
             CRM_TRY(ext, tx.party_by_external_id(q));
@@ -122,16 +127,13 @@ result<std::vector<SearchHit>> Engine::search(const SearchQuery& query) {
             const bool name_like = q.find('@') == std::string::npos && !looks_like_phone(digits);
             const std::string key = name_like ? text::normalize(q) : std::string();
             if (!key.empty()) {
-                CRM_TRYV(add_names(key, storage::NameMatch::prefix, "name_prefix"));
-                CRM_TRYV(add_names(key, storage::NameMatch::contains, "name_contains"));
+                CRM_TRYV(add_pages("name_prefix", by_name(key, storage::NameMatch::prefix)));
+                CRM_TRYV(add_pages("name_contains", by_name(key, storage::NameMatch::contains)));
             }
         } else {
-            const int page = static_cast<int>(std::max<std::size_t>(want, 100));
-            for (int offset = 0; hits.size() < want; offset += page) {
-                CRM_TRY(ids, tx.parties_by_tag(tag, offset, page));
-                CRM_TRYV(add(ids, "tag"));
-                if (static_cast<int>(ids.size()) < page) break;
-            }
+            CRM_TRYV(add_pages("tag", [&](int offset, int limit) {
+                return tx.parties_by_tag(tag, offset, limit);
+            }));
         }
         if (hits.size() <= static_cast<std::size_t>(query.offset)) return std::vector<SearchHit>{};
         hits.erase(hits.begin(), hits.begin() + query.offset);

@@ -10,9 +10,10 @@
 
 namespace crm::expr {
 
-/// Type-checks the JSON form held in `doc` against `schema`. Error paths
+/// Type-checks the JSON form held in `doc` (as codec::parse gives it)
+/// against `schema`. Error paths
 /// start with `root` ("$" alone; "$.transitions[2].guard" for a rule
 /// inside a larger document). Never throws.
-result<Expr> load_json(const nlohmann::json& doc, const Schema& schema, std::string root = "$");
+result<Expr> load_json(const nlohmann::ordered_json& doc, const Schema& schema, std::string root = "$");
 
 }  // namespace crm::expr

@@ -1,11 +1,11 @@
 // src/expr/load.cpp - the JSON form to a type-checked tree: every error
 // names the JSON path of the bad value and says why.
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <charconv>
 #include <limits>
 
+#include "core/json_read.hpp"
 #include "crm/core/text.hpp"
 #include "expr/ast.hpp"
 #include "expr/json_form.hpp"
@@ -13,7 +13,7 @@
 namespace crm::expr {
 namespace {
 
-using json = nlohmann::json;
+using json = codec::json;
 
 // Appends a path segment for the lifetime of the guard.
 class PathPart {
@@ -602,16 +602,7 @@ result<Expr> Expr::from_json(std::string_view text, const Schema& schema) {
     if (json_depth(text) > 2 * kMaxDepth + 8)
         return fail(errc::invalid_argument,
                     "nests conditions deeper than " + std::to_string(kMaxDepth) + " levels", "$");
-    json doc;
-    try {
-        doc = json::parse(text);
-    } catch (const json::parse_error& e) {
-        return fail(errc::parse, std::string("is not JSON: ") + e.what(), "$");
-    } catch (const std::bad_alloc&) {
-        return fail(errc::out_of_memory, "out of memory reading a rule", "$");
-    } catch (const std::exception& e) {
-        return fail(errc::parse, std::string("is not JSON: ") + e.what(), "$");
-    }
+    CRM_TRY(doc, codec::parse(text, "$"));
     return load_json(doc, schema);
 }
 

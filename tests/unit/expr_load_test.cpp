@@ -304,12 +304,12 @@ TEST(ExprLoad, DepthAndSizeAreLimited) {
 TEST(ExprLoad, EmbeddedRulesNameTheirPlace) {
     // A rule inside a larger document (a process definition's guard)
     // reports paths under that document.
-    const auto doc = nlohmann::json::parse(
+    const auto doc = nlohmann::ordered_json::parse(
         R"({"transitions":[{"to":"won","guard":{"or":[{"eq":[{"field":"x"},1]}]}}]})");
     auto r = crm::expr::load_json(doc["transitions"][0]["guard"], schema(), "$.transitions[0].guard");
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().field, "$.transitions[0].guard.or[0].eq[0]");
-    auto good = crm::expr::load_json(nlohmann::json::parse(R"({"field":"vip"})"), schema());
+    auto good = crm::expr::load_json(nlohmann::ordered_json::parse(R"({"field":"vip"})"), schema());
     ASSERT_TRUE(good);
     EXPECT_EQ(good.value().to_json(), R"({"field":"vip"})");
 }

@@ -83,8 +83,9 @@ std::string prefix_upper_bound(std::string_view prefix) {
 
 // ---- row readers ---------------------------------------------------------
 
-result<Party> read_party(const Stmt& s) {
-    Party p;
+// The columns both party column lists begin with: id, kind, external_id
+// and the three names.
+result<void> read_party_head(const Stmt& s, Party& p) {
     CRM_TRY(id, s.id(0));
     p.id = id;
     CRM_TRY(kind, stored_enum(parse_party_kind(s.text(1)), "party kind"));
@@ -93,6 +94,12 @@ result<Party> read_party(const Stmt& s) {
     p.first_name = s.str(3);
     p.last_name = s.str(4);
     p.organization_name = s.str(5);
+    return ok();
+}
+
+result<Party> read_party(const Stmt& s) {
+    Party p;
+    CRM_TRYV(read_party_head(s, p));
     p.national_id = s.str(6);
     p.lifecycle_stage = s.str(7);
     p.owner = s.str(8);
@@ -117,19 +124,10 @@ result<Party> read_party(const Stmt& s) {
     "id, kind, external_id, first_name, last_name, organization_name, city, tags, merged_into"
 result<PartyBrief> read_brief(const Stmt& s) {
     Party p;
-    CRM_TRY(id, s.id(0));
-    p.id = id;
-    CRM_TRY(kind, stored_enum(parse_party_kind(s.text(1)), "party kind"));
-    p.kind = kind;
-    p.external_id = s.str(2);
-    p.first_name = s.str(3);
-    p.last_name = s.str(4);
-    p.organization_name = s.str(5);
+    CRM_TRYV(read_party_head(s, p));
     p.city = s.str(6);
-    if (s.text(7) != "[]") {
-        CRM_TRY(tags, decode_strings(s.text(7), "party.tags"));
-        p.tags = std::move(tags);
-    }
+    CRM_TRY(tags, decode_strings(s.text(7), "party.tags"));
+    p.tags = std::move(tags);
     CRM_TRY(merged, s.id_or_nil(8));
     p.merged_into = merged;
     return PartyBrief::of(p);

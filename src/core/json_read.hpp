@@ -1,0 +1,46 @@
+// src/core/json_read.hpp - JSON inside the library (nlohmann, never in a
+// public header) and strict readers that name the offending field by its
+// path and reject unknown keys.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crm/core/error.hpp"
+#include "crm/core/id.hpp"
+#include "crm/core/time.hpp"
+
+namespace crm::codec {
+
+/// Insertion-ordered, so records read as written: id first, then the rest.
+using json = nlohmann::ordered_json;
+
+/// Parses JSON text (UTF-8 checked); parse error names the byte offset.
+result<json> parse(std::string_view text, std::string_view what = "request");
+
+/// Fails unless `j` is an object whose keys are all in `allowed`.
+result<void> expect_object(const json& j, std::string_view path,
+                           std::initializer_list<std::string_view> allowed);
+std::string join(std::string_view path, std::string_view key);
+/// The member `key` of an object, or nullptr when absent or null.
+const json* member(const json& obj, std::string_view key);
+/// `j` as a string (valid UTF-8, at most max_bytes); errors name `path`.
+result<std::string> string_of(const json& j, const std::string& path, std::size_t max_bytes);
+
+result<std::optional<std::string>> get_string(const json& obj, std::string_view key,
+                                              std::string_view path, std::size_t max_bytes = 1024);
+result<std::optional<std::int64_t>> get_int(const json& obj, std::string_view key,
+                                            std::string_view path);
+result<std::optional<bool>> get_bool(const json& obj, std::string_view key, std::string_view path);
+result<std::optional<Timestamp>> get_time(const json& obj, std::string_view key,
+                                          std::string_view path);
+result<std::optional<Id>> get_id(const json& obj, std::string_view key, std::string_view path);
+result<std::optional<std::vector<std::string>>> get_strings(const json& obj, std::string_view key,
+                                                            std::string_view path);
+
+}  // namespace crm::codec
