@@ -9,6 +9,12 @@
 #include "crm/engine.hpp"
 #include "crm/import.hpp"
 
+namespace crm::commands {
+// The command catalogue's dispatcher (src/commands/catalogue.hpp), declared
+// here so this translation unit does not parse the JSON library.
+result<std::string> execute(Engine& engine, std::string_view method, std::string_view request_json);
+}  // namespace crm::commands
+
 namespace crmpy {
 
 namespace {
@@ -760,6 +766,23 @@ void bind_engine(py::module_& m) {
                 return list_of(call(self, [&](Engine& e) { return e.audit_trail(id, limit); }));
             },
             py::arg("record"), py::kw_only(), py::arg("limit") = 100)
+        .def(
+            "execute",
+            [](const PyEngine& self, py::handle method, py::object request) {
+                const std::string m = to_text(method, "method");
+                py::module_ json = py::module_::import("json");
+                const std::string text =
+                    request.is_none()
+                        ? std::string("{}")
+                        : json.attr("dumps")(request, py::arg("ensure_ascii") = false)
+                              .cast<std::string>();
+                const std::string answer = call(
+                    self, [&](Engine& e) { return crm::commands::execute(e, m, text); });
+                return json.attr("loads")(answer);
+            },
+            py::arg("method"), py::arg("request") = py::none(),
+            "Runs a command of the catalogue (the same as crm_execute in C) with a dict "
+            "request; returns the dict response.")
         .def(
             "events_after",
             [](const PyEngine& self, std::int64_t cursor, int limit) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "crm/core/audit.hpp"
+#include "crm/core/business_calendar.hpp"
 #include "crm/core/context.hpp"
 #include "crm/core/error.hpp"
 #include "crm/core/phone.hpp"
@@ -25,6 +26,9 @@
 #include "crm/customer/purchase.hpp"
 #include "crm/customer/timeline.hpp"
 #include "crm/customer/view.hpp"
+#include "crm/expr/schema.hpp"
+#include "crm/process/process.hpp"
+#include "crm/sales/opportunity.hpp"
 #include "crm/storage/store.hpp"
 
 namespace crm {
@@ -130,6 +134,31 @@ public:
     // ---- custom fields -----------------------------------------------------
     result<FieldDef> define_field(const Context& ctx, const FieldDef& def);
     result<std::vector<FieldDef>> fields(std::string_view record_type = "party");
+
+    // ---- processes and business calendars --------------------------------
+    /// Stores a process definition (the JSON form of crm/process/process.hpp,
+    /// checked against the schema of its record_type, "opportunity" for
+    /// pipelines). Content equal to the latest version answers that version
+    /// as `unchanged`; other content becomes the next version (1, 2, ...),
+    /// `created` either way otherwise. Records keep the version they started
+    /// on until migrated. Effects may set only fields a record type lets
+    /// them (opportunity: name, owner, team, campaign, probability,
+    /// expected_close, custom.*).
+    result<Written<process::Definition>> define_process(const Context& ctx, std::string_view json);
+    /// A stored definition; version 0 is the latest.
+    result<process::Definition> process_definition(std::string_view id, int version = 0);
+    /// The latest version of every stored definition, by id.
+    result<std::vector<process::Definition>> process_definitions();
+    /// Stores a business calendar (JSON, crm/core/business_calendar.hpp) by
+    /// id, versioned like definitions. Definitions name it in "calendar".
+    result<Written<BusinessCalendarDef>> define_calendar(const Context& ctx, std::string_view json);
+    /// The latest version of a stored calendar; an empty id is the default,
+    /// BusinessCalendar::iran_default(), unless one is stored as "default".
+    result<BusinessCalendar> business_calendar(std::string_view id = {});
+    /// The fields rules over `record_type` may name: built-in and custom.
+    result<expr::Schema> record_schema(std::string_view record_type);
+    /// Every stage change and tracked value change of a record, oldest first.
+    result<std::vector<HistoryEntry>> history(std::string_view record_type, const Id& id);
 
     // ---- the 360 view, search, duplicates, merge --------------------------
     result<Customer360> customer_360(const Id& party, int recent_interactions = 20);

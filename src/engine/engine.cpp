@@ -99,7 +99,7 @@ result<void> Engine::commit() {
     if (!impl_->open_txn) return fail(errc::conflict, "no transaction is open");
     auto tx = std::move(impl_->open_txn);
     auto r = tx->commit();
-    if (!r) impl_->field_cache.clear();
+    if (!r) impl_->forget_caches();
     return r;
 }
 
@@ -107,7 +107,7 @@ result<void> Engine::rollback() {
     std::lock_guard lock(impl_->mutex);
     if (!impl_->open_txn) return fail(errc::conflict, "no transaction is open");
     impl_->open_txn.reset();
-    impl_->field_cache.clear();
+    impl_->forget_caches();
     return ok();
 }
 
@@ -191,12 +191,12 @@ result<Party> Engine::Impl::update_stored_party(storage::Transaction& tx, const 
     return after;
 }
 
-namespace {
-
 result<void> check_context(const Context& ctx) {
     CRM_TRYV(text::check(ctx.actor, "context.actor", 200));
     return text::check(ctx.source, "context.source", 200);
 }
+
+namespace {
 
 result<std::string> clean_text(const std::optional<std::string>& v, std::string_view field,
                                std::size_t max = 200) {

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "crm/engine.hpp"
+#include "crm/expr/expr.hpp"
 #include "customer/codec.hpp"
 #include "customer/party_text.hpp"
 
@@ -21,6 +22,17 @@ struct CRM_LOCAL Engine::Impl {
     IdGenerator ids;
     std::unique_ptr<storage::Transaction> open_txn;
     std::map<std::string, std::vector<FieldDef>, std::less<>> field_cache;
+    // Parsed definitions by (id, version) and calendars by id. Stored
+    // versions never change, but a rolled-back write may have cached one
+    // that was never stored: every failed write forgets them all.
+    std::map<std::pair<std::string, int>, process::Definition, std::less<>> process_cache;
+    std::map<std::string, BusinessCalendar, std::less<>> calendar_cache;
+
+    void forget_caches() {
+        field_cache.clear();
+        process_cache.clear();
+        calendar_cache.clear();
+    }
 
     Timestamp now() const { return clock->now(); }
     Id new_id() { return ids.next(now()); }
@@ -37,14 +49,14 @@ struct CRM_LOCAL Engine::Impl {
                 CRM_TRYV(open_txn->release_savepoint());
             } else {
                 (void)open_txn->rollback_to_savepoint();
-                field_cache.clear();
+                forget_caches();
             }
             return r;
         }
         CRM_TRY(tx, store->begin());
         auto r = fn(*tx);
         if (!r) {
-            field_cache.clear();
+            forget_caches();
             return r;
         }
         CRM_TRYV(tx->commit());
@@ -90,11 +102,31 @@ struct CRM_LOCAL Engine::Impl {
     result<void> apply(storage::Transaction& tx, Party& p, const PartyInput& in, bool creating);
 
     result<void> store_party(storage::Transaction& tx, const Party& p);
+
+    // ---- processes (processes.cpp) -----------------------------------------
+    /// The schema rules and definitions of `record_type` are checked against.
+    result<expr::Schema> schema_of(storage::Transaction& tx, std::string_view record_type);
+    /// A stored definition (version 0: the latest); not_found names `field`.
+    result<process::Definition> definition(storage::Transaction& tx, std::string_view id,
+                                           int version, std::string_view field = "pipeline");
+    /// Stores `json` as a new version unless the latest has the same content.
+    result<Written<process::Definition>> store_definition(storage::Transaction& tx,
+                                                          const Context& ctx,
+                                                          std::string_view json);
+    /// The calendar a definition counts business time in.
+    result<BusinessCalendar> calendar_of(storage::Transaction& tx, std::string_view id);
+    /// The instant `d` after `from` in `calendar`.
+    result<Timestamp> due_after(const BusinessCalendar& calendar, Timestamp from,
+                                const process::Duration& d);
+    expr::Context rule_context() const { return expr::Context{now(), "Asia/Tehran"}; }
 };
 
 /// The field-by-field difference of two JSON objects: a key absent before
 /// is null, and one absent before whose new value is empty is not listed.
 std::vector<FieldChange> diff(const codec::json& before, const codec::json& after);
+
+/// Checks the actor and source of a call's context.
+result<void> check_context(const Context& ctx);
 
 /// The normalised name key of a party, kept for name search.
 std::string name_key(const Party& p);

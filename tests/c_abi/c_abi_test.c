@@ -1064,6 +1064,72 @@ static void test_bad_input(void) {
     crm_engine_close(&e);
 }
 
+/* ---- sales: a pipeline, an opportunity, its moves ------------------------------- */
+
+static void test_sales(void) {
+    crm_engine *e = open_memory(T0);
+    char *out = NULL;
+    char *party = NULL;
+    char *pid = NULL;
+    char *opp = NULL;
+    char *oid = NULL;
+    if (e == NULL) return;
+    party = must(e, "party.create", "{\"kind\":\"organization\",\"organization_name\":\"Pars Co\"}");
+    pid = member(party, "id");
+    opp = must(e, "opportunity.create",
+               "{\"party\":\"%s\",\"name\":\"ERP\",\"owner\":\"sara\","
+               "\"expected_close\":\"1403-01-15\"}",
+               pid);
+    oid = member(opp, "id");
+    CHECK(member_is(opp, "stage", "qualify"));
+    CHECK(member_is(opp, "expected_close", "2024-04-03"));
+
+    /* An illegal move, a missing required field, a missing close record. */
+    CHECK_STATUS(exec(e, "opportunity.move", &out, "{\"id\":\"%s\",\"move\":\"win\"}", oid),
+                 CRM_EINVALID_TRANSITION, "move");
+    CHECK(out == NULL);
+    CHECK(strstr(crm_error_last()->message, "allowed moves: develop -> develop") != NULL);
+    CHECK_STATUS(exec(e, "opportunity.move", &out, "{\"id\":\"%s\",\"move\":\"propose\"}",
+                      oid),
+                 CRM_EINVALID, "amount");
+    CHECK_STATUS(exec(e, "opportunity.move", &out,
+                      "{\"id\":\"%s\",\"move\":\"propose\",\"changes\":{\"amount\":"
+                      "{\"minor\":-1,\"currency\":\"IRR\"}}}",
+                      oid),
+                 CRM_EINVALID, "changes.amount");
+    out = must(e, "opportunity.move",
+               "{\"id\":\"%s\",\"move\":\"propose\",\"changes\":{\"amount\":"
+               "{\"minor\":900000,\"currency\":\"IRR\"}}}",
+               oid);
+    CHECK(member_is(out, "stage", "propose"));
+    crm_free(out);
+    CHECK_STATUS(exec(e, "opportunity.win", &out, "{\"id\":\"%s\"}", oid), CRM_EINVALID,
+                 "close.reason");
+    out = must(e, "opportunity.win", "{\"id\":\"%s\",\"close\":{\"reason\":\"price\"}}",
+               oid);
+    CHECK(member_is(out, "status", "won"));
+    crm_free(out);
+    out = must(e, "history.get", "{\"record_type\":\"opportunity\",\"id\":\"%s\"}", oid);
+    CHECK(count_items(out, "items") == 3);
+    crm_free(out);
+    out = must(e, "pipeline.show", "{}");
+    CHECK(has(out, "\"weighted_minor\":900000"));
+    crm_free(out);
+    out = must(e, "process.get", "{\"id\":\"sales\",\"format\":\"mermaid\"}");
+    CHECK(has(out, "stateDiagram-v2"));
+    crm_free(out);
+    CHECK_STATUS(exec(e, "process.define", &out, "{\"definition\":{\"id\":\"x\"}}"),
+                 CRM_EINVALID, "definition.record_type");
+    CHECK_STATUS(exec(e, "process.get", &out, "{\"id\":\"sales\",\"format\":\"png\"}"),
+                 CRM_EINVALID, "format");
+
+    free(oid);
+    crm_free(opp);
+    free(pid);
+    crm_free(party);
+    crm_engine_close(&e);
+}
+
 /* ---- the catalogue ----------------------------------------------------------------- */
 
 static void test_commands(void) {
@@ -1074,7 +1140,10 @@ static void test_commands(void) {
         "activity.due_by", "purchase.record", "purchase.list", "field.define", "field.list",
         "customer.view", "search", "duplicates.find", "merge", "audit.trail", "events.after",
         "events.ack", "events.cursor", "import.customers", "import.orders", "export.customers",
-        "commands"};
+        "process.define", "process.get", "process.list", "calendar.define", "history.get",
+        "opportunity.create", "opportunity.update", "opportunity.get", "opportunity.list",
+        "opportunity.move", "opportunity.win", "opportunity.lose", "opportunity.reopen",
+        "opportunity.moves", "opportunity.migrate", "pipeline.show", "commands"};
     char *listed = NULL;
     char *by_execute = NULL;
     crm_engine *e = open_memory(0);
@@ -1239,6 +1308,7 @@ int main(void) {
     run_case("manual clock and activities", test_clock_and_activities);
     run_case("organisations, consent, fields, duplicates, merge", test_organisations_fields_merge);
     run_case("bad input names the field", test_bad_input);
+    run_case("sales: a pipeline, an opportunity, its moves", test_sales);
     run_case("the command catalogue", test_commands);
     run_case("import", test_import);
     run_case("errors are per thread", test_errors_are_per_thread);

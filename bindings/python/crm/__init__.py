@@ -188,6 +188,76 @@ def _iter_timeline(
         before = page.next
 
 
+class Sales:
+    """The sales side of an Engine: process definitions, opportunities on
+    pipelines, their moves and history. Every method runs one command of the
+    catalogue (Engine.execute) and answers its JSON response as a dict;
+    money is {"minor": int, "currency": str}. Errors raise crm.Error
+    subclasses, InvalidTransition for a move the stage does not allow.
+
+        sales = crm.Sales(engine)
+        opp = sales.create_opportunity(party=p.id, name="ERP licences")
+        sales.move(opp["id"], "propose", changes={"amount": {"minor": 5000000, "currency": "IRR"}})
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _run(self, method: str, request: dict) -> dict:
+        return self.engine.execute(method, {k: v for k, v in request.items() if v is not None})
+
+    def define_process(self, definition: dict) -> dict:
+        return self._run("process.define", {"definition": definition})
+
+    def process(self, id: str, version: int = 0, format: str = "json") -> dict:
+        return self._run("process.get", {"id": id, "version": version, "format": format})
+
+    def define_calendar(self, calendar: dict) -> dict:
+        return self._run("calendar.define", {"calendar": calendar})
+
+    def create_opportunity(self, **fields: object) -> dict:
+        return self._run("opportunity.create", fields)
+
+    def update_opportunity(self, id: str, **changes: object) -> dict:
+        return self._run("opportunity.update", {"id": id, "changes": changes})
+
+    def get_opportunity(self, id: str) -> dict:
+        return self._run("opportunity.get", {"id": id})
+
+    def opportunities_of(self, party: str) -> list:
+        return self._run("opportunity.list", {"party": party})["items"]
+
+    def move(self, id: str, move: str, *, reason: Optional[str] = None,
+             close: Optional[dict] = None, changes: Optional[dict] = None) -> dict:
+        return self._run("opportunity.move",
+                         {"id": id, "move": move, "reason": reason, "close": close,
+                          "changes": changes})
+
+    def win(self, id: str, reason: str, **close: object) -> dict:
+        return self._run("opportunity.win", {"id": id, "close": dict(close, reason=reason)})
+
+    def lose(self, id: str, reason: str, **close: object) -> dict:
+        return self._run("opportunity.lose", {"id": id, "close": dict(close, reason=reason)})
+
+    def reopen(self, id: str, reason: Optional[str] = None) -> dict:
+        return self._run("opportunity.reopen", {"id": id, "reason": reason})
+
+    def moves(self, id: str) -> list:
+        return self._run("opportunity.moves", {"id": id})["items"]
+
+    def pipeline(self, pipeline: str = "sales") -> dict:
+        return self._run("pipeline.show", {"pipeline": pipeline})
+
+    def history(self, id: str, record_type: str = "opportunity") -> list:
+        return self._run("history.get", {"record_type": record_type, "id": id})["items"]
+
+    def migrate(self, pipeline: str, from_version: int, to_version: int,
+                mapping: Optional[dict] = None) -> int:
+        return self._run("opportunity.migrate",
+                         {"pipeline": pipeline, "from_version": from_version,
+                          "to_version": to_version, "mapping": mapping})["migrated"]
+
+
 Engine.transaction = _transaction  # type: ignore[attr-defined]
 Engine.iter_events = _iter_events  # type: ignore[attr-defined]
 Engine.iter_timeline = _iter_timeline  # type: ignore[attr-defined]
@@ -231,6 +301,7 @@ __all__ = [
     "Purchase",
     "PurchaseLine",
     "PurchaseSummary",
+    "Sales",
     "SearchHit",
     "StorageError",
     "TimelinePage",

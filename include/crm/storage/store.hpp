@@ -17,6 +17,7 @@
 #include "crm/customer/party.hpp"
 #include "crm/customer/purchase.hpp"
 #include "crm/customer/timeline.hpp"
+#include "crm/sales/opportunity.hpp"
 
 namespace crm::storage {
 
@@ -45,6 +46,17 @@ struct PartyBrief {
     static PartyBrief of(const Party& p) {
         return PartyBrief{p.id, p.kind, p.external_id, p.display_name(), p.city, p.tags, p.merged_into};
     }
+};
+
+/// A stored definition: a process definition ("process") or a business
+/// calendar ("calendar"), one row per version.
+struct StoredDefinition {
+    std::string kind;
+    std::string id;
+    int version = 1;
+    std::string body;  ///< the canonical JSON form
+    Timestamp created_at;
+    std::string actor;
 };
 
 /// How a name lookup matches the normalised name.
@@ -90,8 +102,9 @@ public:
     virtual result<void> put_merge(const Id& merged, const Id& survivor, Timestamp at) = 0;
     virtual result<Id> merged_into(const Id& id) = 0;  ///< nil if not merged
     virtual result<std::vector<Id>> merged_from(const Id& survivor) = 0;
-    /// Moves interactions, activities, purchases and memberships of `from`
-    /// to `to`; a membership both already have keeps `to`'s.
+    /// Moves interactions, activities, purchases, opportunities and
+    /// memberships of `from` to `to`; a membership both already have keeps
+    /// `to`'s.
     virtual result<void> reassign_party(const Id& from, const Id& to) = 0;
 
     // Memberships.
@@ -122,6 +135,35 @@ public:
     // Custom field declarations.
     virtual result<void> put_field(const FieldDef& def) = 0;
     virtual result<std::vector<FieldDef>> fields(std::string_view record_type) = 0;
+
+    // Definitions, versioned per (kind, id).
+    virtual result<void> put_definition(const StoredDefinition& d) = 0;
+    /// `version` 0: the latest.
+    virtual result<std::optional<StoredDefinition>> get_definition(std::string_view kind,
+                                                                   std::string_view id,
+                                                                   int version) = 0;
+    /// The latest version of every id of `kind`, by id.
+    virtual result<std::vector<StoredDefinition>> definitions(std::string_view kind) = 0;
+
+    // Opportunities.
+    virtual result<void> put_opportunity(const Opportunity& o) = 0;
+    virtual result<std::optional<Opportunity>> get_opportunity(const Id& id) = 0;
+    virtual result<Id> opportunity_by_external_id(std::string_view external_id) = 0;  ///< nil if none
+    /// The opportunities of a party, newest first.
+    virtual result<std::vector<Opportunity>> opportunities_of(const Id& party) = 0;
+    /// Ids of the opportunities of `pipeline` on `version` (0: any) after
+    /// `after` (nil: from the first), in id order, at most `limit`.
+    virtual result<std::vector<Id>> opportunities_in(std::string_view pipeline, int version,
+                                                     const Id& after, int limit) = 0;
+    /// Count, amount and weighted amount per (stage, currency) of the
+    /// pipeline's opportunities, ordered by stage then currency.
+    virtual result<std::vector<StageTotal>> stage_totals(std::string_view pipeline) = 0;
+
+    // History of process records; append assigns seq.
+    virtual result<void> append_history(HistoryEntry& entry) = 0;
+    /// Oldest first.
+    virtual result<std::vector<HistoryEntry>> history_of(std::string_view record_type,
+                                                         const Id& id) = 0;
 
     // Audit and outbox; append assigns seq.
     virtual result<void> append_audit(AuditEntry& entry) = 0;

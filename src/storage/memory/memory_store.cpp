@@ -41,6 +41,12 @@ struct State {
     std::map<Id, std::set<Id>> purchases_of;
 
     std::map<std::pair<std::string, std::string>, FieldDef> fields;
+    // (kind, id) -> version -> definition
+    std::map<std::pair<std::string, std::string>, std::map<int, StoredDefinition>, std::less<>>
+        definitions;
+    std::map<Id, Opportunity> opportunities;
+    std::unordered_map<std::string, Id> opportunity_by_ext;
+    std::vector<HistoryEntry> history;
     std::vector<AuditEntry> audit;
     std::vector<Event> events;
     std::map<std::string, std::int64_t, std::less<>> cursors;
@@ -263,6 +269,13 @@ public:
             p.party = to;
             CRM_TRYV(put_purchase(p));
         }
+        std::vector<Opportunity> os;
+        for (const auto& [id, o] : s_.opportunities)
+            if (o.party == from) os.push_back(o);
+        for (auto o : os) {
+            o.party = to;
+            CRM_TRYV(put_opportunity(o));
+        }
         std::vector<Membership> ms;
         for (const auto& [key, m] : s_.memberships)
             if (m.person == from || m.organization == from) ms.push_back(m);
@@ -415,6 +428,118 @@ public:
         return out;
     }
 
+    result<void> put_definition(const StoredDefinition& d) override {
+        const auto key = std::make_pair(d.kind, d.id);
+        auto& versions = s_.definitions[key];
+        if (versions.count(d.version))
+            return fail(errc::conflict,
+                        d.kind + " '" + d.id + "' version " + std::to_string(d.version) +
+                            " exists",
+                        "version");
+        versions[d.version] = d;
+        undo_.push_back([this, key, v = d.version] {
+            auto& vs = s_.definitions[key];
+            vs.erase(v);
+            if (vs.empty()) s_.definitions.erase(key);
+        });
+        return ok();
+    }
+    result<std::optional<StoredDefinition>> get_definition(std::string_view kind,
+                                                           std::string_view id,
+                                                           int version) override {
+        auto it = s_.definitions.find(std::make_pair(std::string(kind), std::string(id)));
+        if (it == s_.definitions.end() || it->second.empty())
+            return std::optional<StoredDefinition>{};
+        if (version == 0) return std::optional<StoredDefinition>{it->second.rbegin()->second};
+        auto v = it->second.find(version);
+        if (v == it->second.end()) return std::optional<StoredDefinition>{};
+        return std::optional<StoredDefinition>{v->second};
+    }
+    result<std::vector<StoredDefinition>> definitions(std::string_view kind) override {
+        std::vector<StoredDefinition> out;
+        for (const auto& [key, versions] : s_.definitions)
+            if (key.first == kind && !versions.empty()) out.push_back(versions.rbegin()->second);
+        return out;
+    }
+
+    result<void> put_opportunity(const Opportunity& o) override {
+        if (!o.external_id.empty()) {
+            auto it = s_.opportunity_by_ext.find(o.external_id);
+            if (it != s_.opportunity_by_ext.end() && it->second != o.id)
+                return fail(errc::conflict, "opportunity '" + o.external_id + "' already exists",
+                            "external_id");
+        }
+        std::optional<Opportunity> old;
+        if (auto it = s_.opportunities.find(o.id); it != s_.opportunities.end()) old = it->second;
+        set_opportunity(o, old);
+        undo_.push_back([this, o, old] {
+            if (old) {
+                set_opportunity(*old, o);
+            } else {
+                if (!o.external_id.empty()) s_.opportunity_by_ext.erase(o.external_id);
+                s_.opportunities.erase(o.id);
+            }
+        });
+        return ok();
+    }
+    result<std::optional<Opportunity>> get_opportunity(const Id& id) override {
+        auto it = s_.opportunities.find(id);
+        if (it == s_.opportunities.end()) return std::optional<Opportunity>{};
+        return std::optional<Opportunity>{it->second};
+    }
+    result<Id> opportunity_by_external_id(std::string_view external_id) override {
+        auto it = s_.opportunity_by_ext.find(std::string(external_id));
+        return it == s_.opportunity_by_ext.end() ? Id{} : it->second;
+    }
+    result<std::vector<Opportunity>> opportunities_of(const Id& party) override {
+        std::vector<Opportunity> out;
+        for (auto it = s_.opportunities.rbegin(); it != s_.opportunities.rend(); ++it)
+            if (it->second.party == party) out.push_back(it->second);
+        return out;
+    }
+    result<std::vector<Id>> opportunities_in(std::string_view pipeline, int version,
+                                             const Id& after, int limit) override {
+        std::vector<Id> out;
+        for (auto it = s_.opportunities.upper_bound(after);
+             it != s_.opportunities.end() && static_cast<int>(out.size()) < limit; ++it)
+            if (it->second.pipeline == pipeline &&
+                (version == 0 || it->second.pipeline_version == version))
+                out.push_back(it->first);
+        return out;
+    }
+    result<std::vector<StageTotal>> stage_totals(std::string_view pipeline) override {
+        std::map<std::pair<std::string, std::string>, StageTotal> totals;
+        for (const auto& [id, o] : s_.opportunities) {
+            if (o.pipeline != pipeline) continue;
+            const std::string currency = o.amount ? o.amount->currency : "";
+            auto& t = totals[{o.stage, currency}];
+            t.stage = o.stage;
+            t.currency = currency;
+            ++t.count;
+            if (o.amount) {
+                t.amount_minor += o.amount->minor;
+                t.weighted_minor += o.amount->minor * o.probability / 100;
+            }
+        }
+        std::vector<StageTotal> out;
+        for (auto& [key, t] : totals) out.push_back(t);
+        return out;
+    }
+
+    result<void> append_history(HistoryEntry& e) override {
+        e.seq = static_cast<std::int64_t>(s_.history.size()) + 1;
+        s_.history.push_back(e);
+        undo_.push_back([this] { s_.history.pop_back(); });
+        return ok();
+    }
+    result<std::vector<HistoryEntry>> history_of(std::string_view record_type,
+                                                 const Id& id) override {
+        std::vector<HistoryEntry> out;
+        for (const auto& e : s_.history)
+            if (e.record_id == id && e.record_type == record_type) out.push_back(e);
+        return out;
+    }
+
     result<void> append_audit(AuditEntry& e) override {
         e.seq = static_cast<std::int64_t>(s_.audit.size()) + 1;
         s_.audit.push_back(e);
@@ -491,6 +616,13 @@ private:
             else s_.erase_interaction(id);
         });
         return ok();
+    }
+
+    // Replaces `old` (if any) by `o` in the opportunity maps.
+    void set_opportunity(const Opportunity& o, const std::optional<Opportunity>& old) {
+        if (old && !old->external_id.empty()) s_.opportunity_by_ext.erase(old->external_id);
+        s_.opportunities[o.id] = o;
+        if (!o.external_id.empty()) s_.opportunity_by_ext[o.external_id] = o.id;
     }
 
     void undo_to(std::size_t mark) {

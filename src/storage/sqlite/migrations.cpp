@@ -221,8 +221,69 @@ SELECT seq, strftime('%Y-%m-%dT%H:%M:%fZ', at / 1000.0, 'unixepoch') AS at_utc,
 FROM event;
 )sql";
 
+// Version 2: process definitions, opportunities and the history of
+// process records. An opportunity is one row: the columns a lookup or a
+// pipeline total reads, and `body`, the whole record as JSON, read back.
+constexpr const char* kV2 = R"sql(
+CREATE TABLE definition (
+    kind       TEXT NOT NULL,
+    id         TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    body       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    actor      TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (kind, id, version)
+) WITHOUT ROWID;
+
+CREATE TABLE opportunity (
+    id               TEXT PRIMARY KEY NOT NULL,
+    external_id      TEXT,
+    party_id         TEXT NOT NULL,
+    pipeline         TEXT NOT NULL,
+    pipeline_version INTEGER NOT NULL,
+    stage            TEXT NOT NULL,
+    status           TEXT NOT NULL,
+    owner            TEXT NOT NULL DEFAULT '',
+    amount_minor     INTEGER,
+    currency         TEXT NOT NULL DEFAULT '',
+    probability      INTEGER NOT NULL,
+    expected_close   TEXT NOT NULL DEFAULT '',
+    updated_at       INTEGER NOT NULL,
+    body             TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX opportunity_external_id ON opportunity (external_id)
+    WHERE external_id IS NOT NULL;
+CREATE INDEX opportunity_party ON opportunity (party_id);
+CREATE INDEX opportunity_pipeline ON opportunity (pipeline, pipeline_version, id);
+
+-- One row per stage change, or per change of the values a record type
+-- tracks (from_state = to_state, move = ''). values_json holds them.
+CREATE TABLE history (
+    seq             INTEGER PRIMARY KEY,
+    record_type     TEXT NOT NULL,
+    record_id       TEXT NOT NULL,
+    process         TEXT NOT NULL,
+    process_version INTEGER NOT NULL,
+    from_state      TEXT NOT NULL,
+    to_state        TEXT NOT NULL,
+    move            TEXT NOT NULL,
+    at              INTEGER NOT NULL,
+    actor           TEXT NOT NULL,
+    reason          TEXT NOT NULL,
+    values_json     TEXT NOT NULL
+);
+CREATE INDEX history_record ON history (record_id, seq);
+
+CREATE VIEW v_history AS
+SELECT seq, strftime('%Y-%m-%dT%H:%M:%fZ', at / 1000.0, 'unixepoch') AS at_utc,
+       record_type, record_id, process, process_version, from_state, to_state, move,
+       actor, reason, values_json
+FROM history;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
+    {2, kV2},
 };
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <mutex>
 
 #include "crm/storage/store.hpp"
+#include "sales/codec.hpp"
 #include "storage/sqlite/codec.hpp"
 #include "storage/sqlite/db.hpp"
 #include "storage/sqlite/migrations.hpp"
@@ -227,6 +228,18 @@ result<Event> read_event(const Stmt& s) {
     e.record_id = id;
     e.payload = s.str(5);
     return e;
+}
+
+result<StoredDefinition> read_definition(Stmt& s) {
+    return StoredDefinition{s.str(0), s.str(1), static_cast<int>(s.i64(2)), s.str(3),
+                            Timestamp{s.i64(4)}, s.str(5)};
+}
+
+// An opportunity is read back from its body (column 0).
+result<Opportunity> read_opportunity(Stmt& s) {
+    auto doc = codec::json::parse(s.text(0), nullptr, false);
+    if (doc.is_discarded()) return fail(errc::storage, "sqlite: an opportunity body is not JSON");
+    return codec::opportunity_from_json(doc);
 }
 
 // Collects the first-column ids of every row.
@@ -802,6 +815,214 @@ public:
         });
     }
 
+    // ---- definitions -----------------------------------------------------
+
+    result<void> put_definition(const StoredDefinition& d) override {
+        return run<void>("put_definition", [&]() -> result<void> {
+            CRM_TRY(st, c_.stmt("INSERT INTO definition (kind, id, version, body, created_at, "
+                                "actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+            st.bind(1, d.kind);
+            st.bind(2, d.id);
+            st.bind(3, d.version);
+            st.bind(4, d.body);
+            st.bind(5, d.created_at.ms);
+            st.bind(6, d.actor);
+            auto r = st.exec();
+            if (!r && sqlite3_extended_errcode(c_.handle()) == SQLITE_CONSTRAINT_PRIMARYKEY)
+                return fail(errc::conflict,
+                            d.kind + " '" + d.id + "' version " + std::to_string(d.version) +
+                                " exists",
+                            "version");
+            return r;
+        });
+    }
+
+    result<std::optional<StoredDefinition>> get_definition(std::string_view kind,
+                                                           std::string_view id,
+                                                           int version) override {
+        return run<std::optional<StoredDefinition>>(
+            "get_definition", [&]() -> result<std::optional<StoredDefinition>> {
+                CRM_TRY(st, c_.stmt("SELECT kind, id, version, body, created_at, actor "
+                                    "FROM definition WHERE kind = ?1 AND id = ?2 "
+                                    "AND (?3 = 0 OR version = ?3) ORDER BY version DESC LIMIT 1"));
+                st.bind(1, kind);
+                st.bind(2, id);
+                st.bind(3, version);
+                CRM_TRY(rows, collect<StoredDefinition>(st, read_definition));
+                if (rows.empty()) return std::optional<StoredDefinition>{};
+                return std::optional<StoredDefinition>{std::move(rows.front())};
+            });
+    }
+
+    result<std::vector<StoredDefinition>> definitions(std::string_view kind) override {
+        return run<std::vector<StoredDefinition>>(
+            "definitions", [&]() -> result<std::vector<StoredDefinition>> {
+                CRM_TRY(st, c_.stmt("SELECT kind, id, max(version), body, created_at, actor "
+                                    "FROM definition WHERE kind = ?1 GROUP BY id ORDER BY id"));
+                st.bind(1, kind);
+                return collect<StoredDefinition>(st, read_definition);
+            });
+    }
+
+    // ---- opportunities ---------------------------------------------------
+
+    result<void> put_opportunity(const Opportunity& o) override {
+        return run<void>("put_opportunity", [&]() -> result<void> {
+            IdText id(o.id), party(o.party);
+            const std::string body = codec::to_json(o).dump();
+            CRM_TRY(st, c_.stmt(
+                "INSERT INTO opportunity (id, external_id, party_id, pipeline, pipeline_version, "
+                "stage, status, owner, amount_minor, currency, probability, expected_close, "
+                "updated_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                "?13, ?14) ON CONFLICT (id) DO UPDATE SET external_id = excluded.external_id, "
+                "party_id = excluded.party_id, pipeline = excluded.pipeline, "
+                "pipeline_version = excluded.pipeline_version, stage = excluded.stage, "
+                "status = excluded.status, owner = excluded.owner, "
+                "amount_minor = excluded.amount_minor, currency = excluded.currency, "
+                "probability = excluded.probability, expected_close = excluded.expected_close, "
+                "updated_at = excluded.updated_at, body = excluded.body"));
+            st.bind(1, id);
+            st.bind_or_null(2, o.external_id);
+            st.bind(3, party);
+            st.bind(4, o.pipeline);
+            st.bind(5, o.pipeline_version);
+            st.bind(6, o.stage);
+            st.bind(7, o.status);
+            st.bind(8, o.owner);
+            if (o.amount) st.bind(9, o.amount->minor); else st.bind_null(9);
+            st.bind(10, o.amount ? std::string_view(o.amount->currency) : std::string_view());
+            st.bind(11, o.probability);
+            st.bind(12, o.expected_close);
+            st.bind(13, o.updated_at.ms);
+            st.bind(14, body);
+            auto r = st.exec();
+            if (!r && sqlite3_extended_errcode(c_.handle()) == SQLITE_CONSTRAINT_UNIQUE)
+                return fail(errc::conflict, "opportunity '" + o.external_id + "' already exists",
+                            "external_id");
+            return r;
+        });
+    }
+
+    result<std::optional<Opportunity>> get_opportunity(const Id& id) override {
+        return run<std::optional<Opportunity>>(
+            "get_opportunity", [&]() -> result<std::optional<Opportunity>> {
+                IdText o(id);
+                CRM_TRY(st, c_.stmt("SELECT body FROM opportunity WHERE id = ?1"));
+                st.bind(1, o);
+                CRM_TRY(rows, collect<Opportunity>(st, read_opportunity));
+                if (rows.empty()) return std::optional<Opportunity>{};
+                return std::optional<Opportunity>{std::move(rows.front())};
+            });
+    }
+
+    result<Id> opportunity_by_external_id(std::string_view external_id) override {
+        return run<Id>("opportunity_by_external_id", [&]() -> result<Id> {
+            CRM_TRY(st, c_.stmt("SELECT id FROM opportunity WHERE external_id = ?1"));
+            st.bind(1, external_id);
+            CRM_TRY(ids, collect_ids(st));
+            return ids.empty() ? Id{} : ids.front();
+        });
+    }
+
+    result<std::vector<Opportunity>> opportunities_of(const Id& party) override {
+        return run<std::vector<Opportunity>>(
+            "opportunities_of", [&]() -> result<std::vector<Opportunity>> {
+                IdText p(party);
+                CRM_TRY(st, c_.stmt("SELECT body FROM opportunity WHERE party_id = ?1 "
+                                    "ORDER BY id DESC"));
+                st.bind(1, p);
+                return collect<Opportunity>(st, read_opportunity);
+            });
+    }
+
+    result<std::vector<Id>> opportunities_in(std::string_view pipeline, int version,
+                                             const Id& after, int limit) override {
+        return run<std::vector<Id>>("opportunities_in", [&]() -> result<std::vector<Id>> {
+            CRM_TRYV(check_limit(limit));
+            IdText a(after);
+            CRM_TRY(st, c_.stmt("SELECT id FROM opportunity WHERE pipeline = ?1 "
+                                "AND (?2 = 0 OR pipeline_version = ?2) AND id > ?3 "
+                                "ORDER BY id LIMIT ?4"));
+            st.bind(1, pipeline);
+            st.bind(2, version);
+            st.bind(3, after.is_nil() ? std::string_view("") : a.view());
+            st.bind(4, limit);
+            return collect_ids(st);
+        });
+    }
+
+    result<std::vector<StageTotal>> stage_totals(std::string_view pipeline) override {
+        return run<std::vector<StageTotal>>(
+            "stage_totals", [&]() -> result<std::vector<StageTotal>> {
+                // Amounts are at most 9e16 minor units, so amount * 100 fits.
+                CRM_TRY(st, c_.stmt("SELECT stage, currency, count(*), "
+                                    "coalesce(sum(amount_minor), 0), "
+                                    "coalesce(sum(amount_minor * probability / 100), 0) "
+                                    "FROM opportunity WHERE pipeline = ?1 "
+                                    "GROUP BY stage, currency ORDER BY stage, currency"));
+                st.bind(1, pipeline);
+                return collect<StageTotal>(st, [](Stmt& s) -> result<StageTotal> {
+                    return StageTotal{s.str(0), s.str(1), s.i64(2), s.i64(3), s.i64(4)};
+                });
+            });
+    }
+
+    // ---- history -----------------------------------------------------------
+
+    result<void> append_history(HistoryEntry& e) override {
+        return run<void>("append_history", [&]() -> result<void> {
+            IdText rid(e.record_id);
+            CRM_TRY(st, c_.stmt("INSERT INTO history (record_type, record_id, process, "
+                                "process_version, from_state, to_state, move, at, actor, reason, "
+                                "values_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
+            st.bind(1, e.record_type);
+            st.bind(2, rid);
+            st.bind(3, e.process);
+            st.bind(4, e.process_version);
+            st.bind(5, e.from_state);
+            st.bind(6, e.to_state);
+            st.bind(7, e.move);
+            st.bind(8, e.at.ms);
+            st.bind(9, e.actor);
+            st.bind(10, e.reason);
+            st.bind(11, e.values.empty() ? std::string_view("{}") : std::string_view(e.values));
+            CRM_TRYV(st.exec());
+            e.seq = sqlite3_last_insert_rowid(c_.handle());
+            return ok();
+        });
+    }
+
+    result<std::vector<HistoryEntry>> history_of(std::string_view record_type,
+                                                 const Id& id) override {
+        return run<std::vector<HistoryEntry>>(
+            "history_of", [&]() -> result<std::vector<HistoryEntry>> {
+                IdText rid(id);
+                CRM_TRY(st, c_.stmt("SELECT seq, record_type, record_id, process, "
+                                    "process_version, from_state, to_state, move, at, actor, "
+                                    "reason, values_json FROM history WHERE record_id = ?1 "
+                                    "AND record_type = ?2 ORDER BY seq"));
+                st.bind(1, rid);
+                st.bind(2, record_type);
+                return collect<HistoryEntry>(st, [](Stmt& s) -> result<HistoryEntry> {
+                    HistoryEntry h;
+                    h.seq = s.i64(0);
+                    h.record_type = s.str(1);
+                    CRM_TRY(rid, s.id(2));
+                    h.record_id = rid;
+                    h.process = s.str(3);
+                    h.process_version = static_cast<int>(s.i64(4));
+                    h.from_state = s.str(5);
+                    h.to_state = s.str(6);
+                    h.move = s.str(7);
+                    h.at = Timestamp{s.i64(8)};
+                    h.actor = s.str(9);
+                    h.reason = s.str(10);
+                    h.values = s.str(11);
+                    return h;
+                });
+            });
+    }
+
     // ---- audit and outbox ------------------------------------------------
 
     result<void> append_audit(AuditEntry& e) override {
@@ -1105,6 +1326,8 @@ private:
             "UPDATE interaction SET party_id = ?2 WHERE party_id = ?1",
             "UPDATE activity SET party_id = ?2 WHERE party_id = ?1",
             "UPDATE purchase SET party_id = ?2 WHERE party_id = ?1",
+            "UPDATE opportunity SET party_id = ?2, body = json_set(body, '$.party', ?2) "
+            "WHERE party_id = ?1",
             // A membership both parties have keeps `to`'s: the moved copy
             // is ignored on conflict, then the leftover deleted.
             "UPDATE OR IGNORE membership SET person = ?2 WHERE person = ?1",

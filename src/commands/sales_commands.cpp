@@ -1,0 +1,270 @@
+// src/commands/sales_commands.cpp - commands on processes, business
+// calendars, opportunities and pipelines.
+// The sales codec first: request.hpp's items() finds the to_json overloads
+// declared before it.
+#include "sales/codec.hpp"
+// clang-format off
+#include "commands/request.hpp"
+// clang-format on
+#include "crm/sales/sales.hpp"
+
+namespace crm::commands {
+
+namespace {
+
+// A definition travels as a JSON object in "definition".
+result<std::string> definition_text(const json& request) {
+    const json* d = codec::member(request, "definition");
+    if (!d) return fail(errc::invalid_argument, "is required", "definition");
+    if (!d->is_object()) return fail(errc::invalid_argument, "must be an object", "definition");
+    return d->dump();
+}
+
+result<json> process_define(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"definition"}));
+    CRM_TRY(text, definition_text(request));
+    auto written = engine.define_process(ctx, text);
+    if (!written) return rebase(written.error(), "definition");
+    return json{{"outcome", to_string(written.value().outcome)},
+                {"definition", codec::to_json(written.value().record)}};
+}
+
+result<json> process_get(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "version", "format"}));
+    CRM_TRY(id, required_string(request, "id", 64));
+    CRM_TRY(version, int_or(request, "version", 0));
+    CRM_TRY(format, codec::get_string(request, "format", "", 16));
+    CRM_TRY(d, engine.process_definition(id, version));
+    const std::string f = format.value_or("json");
+    if (f == "json") return codec::to_json(d);
+    if (f == "dot") return json{{"dot", d.to_dot()}};
+    if (f == "mermaid") return json{{"mermaid", d.to_mermaid()}};
+    return fail(errc::invalid_argument, "must be json, dot or mermaid", "format");
+}
+
+result<json> process_list(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {}));
+    CRM_TRY(all, engine.process_definitions());
+    json list = json::array();
+    for (const auto& d : all)
+        list.push_back({{"id", d.id()},
+                        {"version", d.version()},
+                        {"record_type", d.record_type()},
+                        {"name", d.name()}});
+    return json{{"items", std::move(list)}};
+}
+
+result<json> calendar_define(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"calendar"}));
+    const json* c = codec::member(request, "calendar");
+    if (!c || !c->is_object()) return fail(errc::invalid_argument, "must be an object", "calendar");
+    auto written = engine.define_calendar(ctx, c->dump());
+    if (!written) return rebase(written.error(), "calendar");
+    return json{{"outcome", to_string(written.value().outcome)},
+                {"calendar", codec::parse(to_json(written.value().record)).value()}};
+}
+
+result<json> history_get(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"record_type", "id"}));
+    CRM_TRY(record_type, required_string(request, "record_type", 64));
+    CRM_TRY(id, required_id(request, "id"));
+    CRM_TRY(entries, engine.history(record_type, id));
+    return items(entries);
+}
+
+// ---- opportunities -----------------------------------------------------------
+
+#define CRM_OPPORTUNITY_FIELDS                                                              \
+    "external_id", "name", "party", "owner", "team", "amount", "probability",               \
+        "expected_close", "source_lead", "campaign", "competitors", "products", "custom"
+
+result<json> opportunity_create(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {CRM_OPPORTUNITY_FIELDS, "pipeline"}));
+    CRM_TRY(input, codec::opportunity_input_from_json(request, "", true));
+    CRM_TRY(o, Sales(engine).create_opportunity(ctx, input));
+    return codec::to_json(o);
+}
+
+result<json> opportunity_update(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "changes"}));
+    CRM_TRY(id, required_id(request, "id"));
+    const json* changes = codec::member(request, "changes");
+    if (!changes) return fail(errc::invalid_argument, "is required", "changes");
+    CRM_TRYV(codec::expect_object(*changes, "changes", {CRM_OPPORTUNITY_FIELDS}));
+    CRM_TRY(input, codec::opportunity_input_from_json(*changes, "changes", false));
+    auto o = Sales(engine).update_opportunity(ctx, id, input);
+    if (!o) return o.error().field == "id" ? o.error() : rebase(o.error(), "changes");
+    return codec::to_json(o.value());
+}
+
+result<json> opportunity_get(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"id"}));
+    CRM_TRY(key, required_string(request, "id", 200));
+    CRM_TRY(o, Sales(engine).get_opportunity(key));
+    return codec::to_json(o);
+}
+
+result<json> opportunity_list(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"party"}));
+    CRM_TRY(party, required_id(request, "party"));
+    CRM_TRY(list, Sales(engine).opportunities_of(party));
+    return items(list);
+}
+
+// Reads the optional close record of a request.
+result<std::optional<CloseRecord>> close_of(const json& request) {
+    const json* c = codec::member(request, "close");
+    if (!c) return std::optional<CloseRecord>{};
+    CRM_TRY(close, codec::close_record_from_json(*c, "close"));
+    return std::optional<CloseRecord>{std::move(close)};
+}
+
+result<json> opportunity_move(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "move", "reason", "close", "changes"}));
+    CRM_TRY(id, required_id(request, "id"));
+    MoveInput move;
+    CRM_TRY(name, required_string(request, "move", 64));
+    move.move = std::move(name);
+    CRM_TRY(reason, codec::get_string(request, "reason", "", 1000));
+    move.reason = reason.value_or("");
+    CRM_TRY(close, close_of(request));
+    move.close = std::move(close);
+    if (const json* changes = codec::member(request, "changes")) {
+        CRM_TRYV(codec::expect_object(*changes, "changes", {CRM_OPPORTUNITY_FIELDS}));
+        CRM_TRY(input, codec::opportunity_input_from_json(*changes, "changes", false));
+        move.changes = std::move(input);
+    }
+    auto o = Sales(engine).move_opportunity(ctx, id, move);
+    if (!o) {
+        // A field the request's changes set is theirs; a required field the
+        // record lacks is named as the record's.
+        const std::string& f = o.error().field;
+        const json* changes = codec::member(request, "changes");
+        const std::string top = f.substr(0, f.find_first_of(".["));
+        if (changes && !top.empty() && changes->contains(top)) return rebase(o.error(), "changes");
+        return o.error();
+    }
+    return codec::to_json(o.value());
+}
+
+template <result<Opportunity> (Sales::*close)(const Context&, const Id&, const CloseRecord&)>
+result<json> opportunity_close(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "close"}));
+    CRM_TRY(id, required_id(request, "id"));
+    CRM_TRY(c, close_of(request));
+    CRM_TRY(o, (Sales(engine).*close)(ctx, id, c.value_or(CloseRecord{})));
+    return codec::to_json(o);
+}
+
+result<json> opportunity_reopen(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "reason"}));
+    CRM_TRY(id, required_id(request, "id"));
+    CRM_TRY(reason, codec::get_string(request, "reason", "", 1000));
+    CRM_TRY(o, Sales(engine).reopen_opportunity(ctx, id, reason.value_or("")));
+    return codec::to_json(o);
+}
+
+result<json> opportunity_moves(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"id"}));
+    CRM_TRY(id, required_id(request, "id"));
+    CRM_TRY(moves, Sales(engine).allowed_moves(id));
+    return items(moves);
+}
+
+result<json> opportunity_migrate(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "",
+                                  {"pipeline", "from_version", "to_version", "mapping"}));
+    CRM_TRY(pipeline, required_string(request, "pipeline", 64));
+    CRM_TRY(from, int_or(request, "from_version", 0));
+    CRM_TRY(to, int_or(request, "to_version", 0));
+    std::map<std::string, std::string> mapping;
+    if (const json* m = codec::member(request, "mapping")) {
+        if (!m->is_object()) return fail(errc::invalid_argument, "must be an object", "mapping");
+        for (const auto& [k, v] : m->items()) {
+            CRM_TRY(s, codec::string_of(v, codec::join("mapping", k), 64));
+            mapping[k] = std::move(s);
+        }
+    }
+    CRM_TRY(moved, Sales(engine).migrate_opportunities(ctx, pipeline, from, to, mapping));
+    return json{{"migrated", moved}};
+}
+
+result<json> pipeline_show(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"pipeline"}));
+    CRM_TRY(name, codec::get_string(request, "pipeline", "", 64));
+    CRM_TRY(stages, Sales(engine).pipeline(name.value_or("sales")));
+    json list = json::array();
+    for (const auto& s : stages) {
+        json totals = json::array();
+        for (const auto& t : s.totals) totals.push_back(codec::to_json(t));
+        list.push_back({{"stage", s.state.id},
+                        {"label", s.state.label},
+                        {"category", process::to_string(s.state.category)},
+                        {"probability", s.state.probability ? json(*s.state.probability)
+                                                            : json(nullptr)},
+                        {"forecast_category", process::to_string(s.state.forecast_category)},
+                        {"totals", std::move(totals)}});
+    }
+    return json{{"pipeline", name.value_or("sales")}, {"items", std::move(list)}};
+}
+
+#undef CRM_OPPORTUNITY_FIELDS
+
+constexpr Command kSales[] = {
+    {"process.define",
+     "Stores a process definition; changed content becomes a new version.",
+     "{definition: {id, record_type, states, transitions, ...} (docs/PROCESSES.md)}",
+     "{outcome: created|unchanged, definition}", true, process_define},
+    {"process.get", "A process definition (latest version unless one is named), as JSON, "
+                    "Graphviz DOT or Mermaid.",
+     "{id, version?, format?: json|dot|mermaid}", "the definition, or {dot} or {mermaid}", false,
+     process_get},
+    {"process.list", "The latest version of every process definition.", "{}",
+     "{items: [{id, version, record_type, name}]}", false, process_list},
+    {"calendar.define", "Stores a business calendar (working hours, days off, holidays, zone).",
+     "{calendar: {id, name, time_zone, week, holidays}}", "{outcome, calendar}", true,
+     calendar_define},
+    {"history.get", "Every stage change and tracked value change of a record, oldest first.",
+     "{record_type, id}", "{items: [history entry]}", false, history_get},
+    {"opportunity.create",
+     "Creates an opportunity in the first stage of its pipeline (\"sales\" when none is named).",
+     "{pipeline?, party, name, external_id?, owner?, team?, amount?: {minor, currency}, probability?, expected_close? (YYYY-MM-DD; a year below 1700 is Jalali), source_lead?, campaign?, competitors?, products?, custom?}", "the opportunity", true,
+     opportunity_create},
+    {"opportunity.update", "Changes the given fields of an open opportunity.",
+     "{id, changes: {...opportunity fields}}", "the opportunity", true, opportunity_update},
+    {"opportunity.get", "One opportunity by id or external id.", "{id}", "the opportunity", false,
+     opportunity_get},
+    {"opportunity.list", "The opportunities of a party, newest first.", "{party}",
+     "{items: [opportunity]}", false, opportunity_list},
+    {"opportunity.move",
+     "Moves an opportunity by transition name or target stage, with effects and history.",
+     "{id, move, reason?, close?: {reason, competitor, actual_revenue, date, note}, changes?}",
+     "the opportunity", true, opportunity_move},
+    {"opportunity.win", "The move into the won stage, with a close record.",
+     "{id, close: {reason, actual_revenue?, date?, note?}}", "the opportunity", true,
+     opportunity_close<&Sales::win_opportunity>},
+    {"opportunity.lose", "The move into the lost stage, with a close record.",
+     "{id, close: {reason, competitor?, date?, note?}}", "the opportunity", true,
+     opportunity_close<&Sales::lose_opportunity>},
+    {"opportunity.reopen", "Reopens a won or lost opportunity.", "{id, reason?}",
+     "the opportunity", true, opportunity_reopen},
+    {"opportunity.moves", "The moves an opportunity may make now (guards evaluated).", "{id}",
+     "{items: [{name, to, to_label, close_record, reopen, required_fields}]}", false,
+     opportunity_moves},
+    {"opportunity.migrate",
+     "Moves a pipeline's opportunities from one definition version to another.",
+     "{pipeline, from_version, to_version, mapping?: {old_stage: new_stage}}", "{migrated}", true,
+     opportunity_migrate},
+    {"pipeline.show", "Each stage of a pipeline with count, amount and weighted amount per currency.",
+     "{pipeline?}", "{pipeline, items: [{stage, label, category, probability, "
+                    "forecast_category, totals: [{currency, count, amount_minor, weighted_minor}]}]}",
+     false, pipeline_show},
+};
+
+}  // namespace
+
+namespace detail {
+std::span<const Command> sales_commands() { return kSales; }
+}  // namespace detail
+
+}  // namespace crm::commands

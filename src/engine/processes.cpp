@@ -1,0 +1,221 @@
+// src/engine/processes.cpp - process definitions and business calendars
+// stored by version, the schemas of record types, and history.
+#include "core/json_read.hpp"
+#include "crm/core/text.hpp"
+#include "engine/impl.hpp"
+#include "sales/codec.hpp"
+#include "sales/record.hpp"
+
+namespace crm {
+namespace {
+
+constexpr std::string_view kProcessKind = "process";
+constexpr std::string_view kCalendarKind = "calendar";
+
+// Effects may set these built-in fields of an opportunity; custom.* too.
+bool settable(std::string_view record_type, std::string_view field) {
+    if (field.rfind("custom.", 0) == 0) return true;
+    if (record_type == "opportunity")
+        for (std::string_view f : {"name", "owner", "team", "campaign", "probability",
+                                   "expected_close"})
+            if (field == f) return true;
+    return false;
+}
+
+result<void> check_effects(const process::Definition& d) {
+    const auto check = [&](const std::vector<process::Effect>& effects,
+                           const std::string& path) -> result<void> {
+        for (std::size_t i = 0; i < effects.size(); ++i)
+            if (effects[i].kind == process::Effect::Kind::set_field &&
+                !settable(d.record_type(), effects[i].field))
+                return fail(errc::invalid_argument,
+                            "an effect cannot set '" + effects[i].field + "' of " + d.record_type(),
+                            path + "[" + std::to_string(i) + "].set.field");
+        return ok();
+    };
+    for (std::size_t i = 0; i < d.states().size(); ++i)
+        CRM_TRYV(check(d.states()[i].on_enter, "states[" + std::to_string(i) + "].on_enter"));
+    for (std::size_t i = 0; i < d.transitions().size(); ++i)
+        CRM_TRYV(check(d.transitions()[i].effects,
+                       "transitions[" + std::to_string(i) + "].effects"));
+    return ok();
+}
+
+// The record_type a definition's JSON names, read before the definition
+// itself so that it can be checked against that type's schema.
+result<std::string> record_type_of(std::string_view json) {
+    CRM_TRY(doc, codec::parse(json, "definition"));
+    if (!doc.is_object()) return fail(errc::invalid_argument, "must be an object", "");
+    CRM_TRY(rt, codec::get_string(doc, "record_type", "", 64));
+    if (!rt || rt->empty()) return fail(errc::invalid_argument, "is required", "record_type");
+    return *rt;
+}
+
+}  // namespace
+
+result<expr::Schema> Engine::Impl::schema_of(storage::Transaction& tx,
+                                             std::string_view record_type) {
+    expr::Schema schema;
+    if (record_type == "opportunity") {
+        schema = sales::opportunity_schema();
+    } else {
+        return fail(errc::invalid_argument,
+                    "no process runs on records of type '" + std::string(record_type).substr(0, 64) +
+                        "' (known: opportunity)",
+                    "record_type");
+    }
+    CRM_TRY(defs, fields_of(tx, record_type));
+    for (const auto& def : *defs) CRM_TRYV(schema.add_custom(def));
+    return schema;
+}
+
+result<process::Definition> Engine::Impl::definition(storage::Transaction& tx, std::string_view id,
+                                                     int version, std::string_view field) {
+    if (version > 0)
+        if (auto it = process_cache.find(std::make_pair(std::string(id), version));
+            it != process_cache.end())
+            return it->second;
+    CRM_TRY(stored, tx.get_definition(kProcessKind, id, version));
+    if (!stored)
+        return fail(errc::not_found,
+                    version > 0 ? "no version " + std::to_string(version) + " of process '" +
+                                      std::string(id) + "'"
+                                : "no process '" + std::string(id) + "'",
+                    std::string(field));
+    CRM_TRY(rt, record_type_of(stored->body));
+    CRM_TRY(schema, schema_of(tx, rt));
+    auto d = process::Definition::from_json(stored->body, schema);
+    if (!d)
+        return fail(errc::storage,
+                    "stored process '" + stored->id + "' version " +
+                        std::to_string(stored->version) + " no longer loads: " + d.error().what());
+    auto versioned = d.value().with_version(stored->version);
+    process_cache.insert_or_assign(std::make_pair(stored->id, stored->version), versioned);
+    return versioned;
+}
+
+result<Written<process::Definition>> Engine::Impl::store_definition(storage::Transaction& tx,
+                                                                    const Context& ctx,
+                                                                    std::string_view json) {
+    CRM_TRY(rt, record_type_of(json));
+    CRM_TRY(schema, schema_of(tx, rt));
+    CRM_TRY(loaded, process::Definition::from_json(json, schema));
+    CRM_TRYV(check_effects(loaded));
+    CRM_TRY(latest, tx.get_definition(kProcessKind, loaded.id(), 0));
+    int version = 1;
+    if (latest) {
+        CRM_TRY(current, definition(tx, loaded.id(), latest->version, "id"));
+        if (current.record_type() != loaded.record_type())
+            return fail(errc::conflict,
+                        "process '" + loaded.id() + "' runs on " + current.record_type() +
+                            "; a new version cannot change the record type",
+                        "record_type");
+        if (current.same_content(loaded))
+            return Written<process::Definition>{current, WriteOutcome::unchanged};
+        version = latest->version + 1;
+    }
+    auto stored = loaded.with_version(version);
+    const std::string body = stored.to_json();
+    CRM_TRYV(tx.put_definition({std::string(kProcessKind), stored.id(), version, body, now(),
+                                ctx.actor}));
+    process_cache.insert_or_assign(std::make_pair(stored.id(), version), stored);
+    codec::json payload = {{"id", stored.id()},
+                           {"version", version},
+                           {"record_type", stored.record_type()}};
+    CRM_TRYV(record(tx, ctx, "process", Id{}, version == 1 ? "create" : "update",
+                    {{"version", std::to_string(version - 1), std::to_string(version)}},
+                    "process.defined", payload));
+    return Written<process::Definition>{stored, WriteOutcome::created};
+}
+
+result<BusinessCalendar> Engine::Impl::calendar_of(storage::Transaction& tx, std::string_view id) {
+    const std::string key = id.empty() ? "default" : std::string(id);
+    if (auto it = calendar_cache.find(key); it != calendar_cache.end()) return it->second;
+    CRM_TRY(stored, tx.get_definition(kCalendarKind, key, 0));
+    if (!stored) {
+        if (!id.empty())
+            return fail(errc::not_found, "no business calendar '" + key + "'", "calendar");
+        return BusinessCalendar::iran_default();
+    }
+    CRM_TRY(def, parse_business_calendar(stored->body));
+    CRM_TRY(calendar, BusinessCalendar::make(std::move(def)));
+    calendar_cache.insert_or_assign(key, calendar);
+    return calendar;
+}
+
+result<Timestamp> Engine::Impl::due_after(const BusinessCalendar& calendar, Timestamp from,
+                                          const process::Duration& d) {
+    constexpr std::int64_t kHour = 3'600'000;
+    using Unit = process::Duration::Unit;
+    switch (d.unit) {
+        case Unit::business_hours: return calendar.add(from, d.amount * kHour);
+        case Unit::business_days: return calendar.add_days(from, static_cast<int>(d.amount));
+        case Unit::hours: return Timestamp{from.ms + d.amount * kHour};
+        case Unit::days: return Timestamp{from.ms + d.amount * 24 * kHour};
+    }
+    return fail(errc::internal, "unknown duration unit");
+}
+
+result<Written<process::Definition>> Engine::define_process(const Context& ctx,
+                                                            std::string_view json) {
+    CRM_TRYV(check_context(ctx));
+    return impl_->write([&](storage::Transaction& tx) {
+        return impl_->store_definition(tx, ctx, json);
+    });
+}
+
+result<process::Definition> Engine::process_definition(std::string_view id, int version) {
+    if (version < 0) return fail(errc::invalid_argument, "must not be negative", "version");
+    return impl_->read([&](storage::Transaction& tx) {
+        return impl_->definition(tx, id, version, "id");
+    });
+}
+
+result<std::vector<process::Definition>> Engine::process_definitions() {
+    return impl_->read([&](storage::Transaction& tx) -> result<std::vector<process::Definition>> {
+        CRM_TRY(stored, tx.definitions(kProcessKind));
+        std::vector<process::Definition> out;
+        for (const auto& s : stored) {
+            CRM_TRY(d, impl_->definition(tx, s.id, s.version, "id"));
+            out.push_back(std::move(d));
+        }
+        return out;
+    });
+}
+
+result<Written<BusinessCalendarDef>> Engine::define_calendar(const Context& ctx,
+                                                             std::string_view json) {
+    CRM_TRYV(check_context(ctx));
+    CRM_TRY(def, parse_business_calendar(json));
+    CRM_TRY(calendar, BusinessCalendar::make(def));
+    return impl_->write([&](storage::Transaction& tx) -> result<Written<BusinessCalendarDef>> {
+        CRM_TRY(latest, tx.get_definition(kCalendarKind, def.id, 0));
+        const std::string body = to_json(def);
+        if (latest && latest->body == body)
+            return Written<BusinessCalendarDef>{def, WriteOutcome::unchanged};
+        const int version = latest ? latest->version + 1 : 1;
+        CRM_TRYV(tx.put_definition({std::string(kCalendarKind), def.id, version, body,
+                                    impl_->now(), ctx.actor}));
+        impl_->calendar_cache.insert_or_assign(def.id, calendar);
+        codec::json payload = {{"id", def.id}, {"version", version}};
+        CRM_TRYV(impl_->record(tx, ctx, "calendar", Id{}, version == 1 ? "create" : "update",
+                               {{"version", std::to_string(version - 1), std::to_string(version)}},
+                               "calendar.defined", payload));
+        return Written<BusinessCalendarDef>{def, latest ? WriteOutcome::updated
+                                                        : WriteOutcome::created};
+    });
+}
+
+result<BusinessCalendar> Engine::business_calendar(std::string_view id) {
+    return impl_->read([&](storage::Transaction& tx) { return impl_->calendar_of(tx, id); });
+}
+
+result<expr::Schema> Engine::record_schema(std::string_view record_type) {
+    return impl_->read([&](storage::Transaction& tx) { return impl_->schema_of(tx, record_type); });
+}
+
+result<std::vector<HistoryEntry>> Engine::history(std::string_view record_type, const Id& id) {
+    return impl_->read([&](storage::Transaction& tx) { return tx.history_of(record_type, id); });
+}
+
+}  // namespace crm

@@ -1,0 +1,224 @@
+// src/sales/codec.cpp - JSON forms of opportunities, close records, history
+// entries, allowed moves and pipeline totals.
+#include "sales/codec.hpp"
+
+#include "customer/codec.hpp"
+
+namespace crm::codec {
+namespace {
+
+json strings_json(const std::vector<std::string>& v) { return json(v); }
+
+json money_or_null(const std::optional<Money>& m) { return m ? to_json(*m) : json(nullptr); }
+
+result<std::optional<Money>> optional_money(const json& j, std::string_view key,
+                                            std::string_view path) {
+    const json* m = member(j, key);
+    if (!m) return std::optional<Money>{};
+    CRM_TRY(money, money_from_json(*m, join(path, key)));
+    return std::optional<Money>{money};
+}
+
+result<std::string> text_or_empty(const json& j, std::string_view key, std::string_view path,
+                                  std::size_t max_bytes) {
+    CRM_TRY(s, get_string(j, key, path, max_bytes));
+    return s.value_or("");
+}
+
+result<CustomValues> custom_of(const json& j, std::string_view path) {
+    CustomValues out;
+    const json* c = member(j, "custom");
+    if (!c) return out;
+    const std::string p = join(path, "custom");
+    if (!c->is_object()) return fail(errc::invalid_argument, "must be an object", p);
+    for (const auto& [k, v] : c->items()) {
+        CRM_TRY(value, value_from_json(v, join(p, k)));
+        out[k] = std::move(value);
+    }
+    return out;
+}
+
+}  // namespace
+
+json to_json(const CloseRecord& c) {
+    return {{"reason", c.reason},
+            {"competitor", c.competitor},
+            {"actual_revenue", money_or_null(c.actual_revenue)},
+            {"date", c.date},
+            {"note", c.note}};
+}
+
+json to_json(const Opportunity& o) {
+    return {{"id", to_json(o.id)},
+            {"external_id", o.external_id},
+            {"name", o.name},
+            {"party", to_json(o.party)},
+            {"owner", o.owner},
+            {"team", o.team},
+            {"pipeline", o.pipeline},
+            {"pipeline_version", o.pipeline_version},
+            {"stage", o.stage},
+            {"status", o.status},
+            {"amount", money_or_null(o.amount)},
+            {"probability", o.probability},
+            {"forecast_category", o.forecast_category},
+            {"expected_close", o.expected_close},
+            {"source_lead", to_json(o.source_lead)},
+            {"campaign", o.campaign},
+            {"competitors", strings_json(o.competitors)},
+            {"products", strings_json(o.products)},
+            {"close", o.close ? to_json(*o.close) : json(nullptr)},
+            {"custom", to_json(o.custom)},
+            {"created_at", time_json(o.created_at)},
+            {"updated_at", time_json(o.updated_at)},
+            {"stage_entered_at", time_json(o.stage_entered_at)},
+            {"closed_at", o.closed_at ? time_json(*o.closed_at) : json(nullptr)},
+            {"version", o.version}};
+}
+
+json to_json(const HistoryEntry& h) {
+    json values = json::object();
+    if (!h.values.empty()) {
+        auto parsed = json::parse(h.values, nullptr, false);
+        if (!parsed.is_discarded()) values = std::move(parsed);
+    }
+    return {{"seq", h.seq},
+            {"record_type", h.record_type},
+            {"record_id", to_json(h.record_id)},
+            {"process", h.process},
+            {"process_version", h.process_version},
+            {"from", h.from_state},
+            {"to", h.to_state},
+            {"move", h.move},
+            {"at", time_json(h.at)},
+            {"actor", h.actor},
+            {"reason", h.reason},
+            {"values", std::move(values)}};
+}
+
+json to_json(const AllowedMove& m) {
+    return {{"name", m.name},
+            {"to", m.to},
+            {"to_label", m.to_label},
+            {"close_record", m.close_record},
+            {"reopen", m.reopen},
+            {"required_fields", strings_json(m.required_fields)}};
+}
+
+json to_json(const StageTotal& t) {
+    return {{"stage", t.stage},
+            {"currency", t.currency},
+            {"count", t.count},
+            {"amount_minor", t.amount_minor},
+            {"weighted_minor", t.weighted_minor}};
+}
+
+json to_json(const process::Definition& d) { return json::parse(d.to_json()); }
+
+result<CloseRecord> close_record_from_json(const json& j, std::string_view path) {
+    CRM_TRYV(expect_object(j, path, {"reason", "competitor", "actual_revenue", "date", "note"}));
+    CloseRecord c;
+    CRM_TRY(reason, text_or_empty(j, "reason", path, 1000));
+    c.reason = std::move(reason);
+    CRM_TRY(competitor, text_or_empty(j, "competitor", path, 200));
+    c.competitor = std::move(competitor);
+    CRM_TRY(revenue, optional_money(j, "actual_revenue", path));
+    c.actual_revenue = revenue;
+    CRM_TRY(date, text_or_empty(j, "date", path, 32));
+    c.date = std::move(date);
+    CRM_TRY(note, text_or_empty(j, "note", path, 65536));
+    c.note = std::move(note);
+    return c;
+}
+
+result<Opportunity> opportunity_from_json(const json& j, std::string_view path) {
+    if (!j.is_object()) return fail(errc::storage, "an opportunity is not a JSON object", std::string(path));
+    Opportunity o;
+    CRM_TRY(id, get_id(j, "id", path));
+    o.id = id.value_or(Id{});
+    CRM_TRY(party, get_id(j, "party", path));
+    o.party = party.value_or(Id{});
+    CRM_TRY(lead, get_id(j, "source_lead", path));
+    o.source_lead = lead.value_or(Id{});
+    std::string* texts[] = {&o.external_id, &o.name,   &o.owner,  &o.team,
+                            &o.pipeline,    &o.stage,  &o.status, &o.forecast_category,
+                            &o.expected_close, &o.campaign};
+    const char* keys[] = {"external_id", "name",   "owner",  "team",
+                          "pipeline",    "stage",  "status", "forecast_category",
+                          "expected_close", "campaign"};
+    for (std::size_t i = 0; i < std::size(keys); ++i) {
+        CRM_TRY(s, text_or_empty(j, keys[i], path, 65536));
+        *texts[i] = std::move(s);
+    }
+    CRM_TRY(version, get_int(j, "pipeline_version", path));
+    o.pipeline_version = static_cast<int>(version.value_or(0));
+    CRM_TRY(amount, optional_money(j, "amount", path));
+    o.amount = amount;
+    CRM_TRY(probability, get_int(j, "probability", path));
+    o.probability = static_cast<int>(probability.value_or(0));
+    CRM_TRY(competitors, get_strings(j, "competitors", path));
+    o.competitors = competitors.value_or(std::vector<std::string>{});
+    CRM_TRY(products, get_strings(j, "products", path));
+    o.products = products.value_or(std::vector<std::string>{});
+    if (const json* c = member(j, "close")) {
+        CRM_TRY(close, close_record_from_json(*c, join(path, "close")));
+        o.close = std::move(close);
+    }
+    CRM_TRY(custom, custom_of(j, path));
+    o.custom = std::move(custom);
+    Timestamp* times[] = {&o.created_at, &o.updated_at, &o.stage_entered_at};
+    const char* time_keys[] = {"created_at", "updated_at", "stage_entered_at"};
+    for (int i = 0; i < 3; ++i) {
+        CRM_TRY(t, get_time(j, time_keys[i], path));
+        *times[i] = t.value_or(Timestamp{});
+    }
+    CRM_TRY(closed_at, get_time(j, "closed_at", path));
+    o.closed_at = closed_at;
+    CRM_TRY(v, get_int(j, "version", path));
+    o.version = v.value_or(1);
+    return o;
+}
+
+result<OpportunityInput> opportunity_input_from_json(const json& j, std::string_view path,
+                                                     bool creating) {
+    if (!j.is_object()) return fail(errc::invalid_argument, "must be an object", std::string(path));
+    OpportunityInput in;
+    std::optional<std::string>* texts[] = {&in.external_id, &in.name,           &in.owner,
+                                           &in.team,        &in.expected_close, &in.campaign};
+    const char* keys[] = {"external_id", "name", "owner", "team", "expected_close", "campaign"};
+    for (std::size_t i = 0; i < std::size(keys); ++i) {
+        CRM_TRY(s, get_string(j, keys[i], path, 1000));
+        *texts[i] = std::move(s);
+    }
+    CRM_TRY(party, get_id(j, "party", path));
+    in.party = party;
+    CRM_TRY(lead, get_id(j, "source_lead", path));
+    in.source_lead = lead;
+    if (auto it = j.find("amount"); it != j.end() && it->is_null()) {
+        in.clear_amount = true;
+    } else {
+        CRM_TRY(amount, optional_money(j, "amount", path));
+        in.amount = amount;
+    }
+    CRM_TRY(probability, get_int(j, "probability", path));
+    if (probability) {
+        if (*probability < 0 || *probability > 100)
+            return fail(errc::invalid_argument, "must be from 0 to 100", join(path, "probability"));
+        in.probability = static_cast<int>(*probability);
+    }
+    CRM_TRY(competitors, get_strings(j, "competitors", path));
+    in.competitors = competitors;
+    CRM_TRY(products, get_strings(j, "products", path));
+    in.products = products;
+    CRM_TRY(custom, custom_of(j, path));
+    in.custom = std::move(custom);
+    CRM_TRY(pipeline, get_string(j, "pipeline", path, 64));
+    if (pipeline && !creating)
+        return fail(errc::invalid_argument,
+                    "cannot change; move the opportunity to another version with a migration",
+                    join(path, "pipeline"));
+    in.pipeline = pipeline.value_or("");
+    return in;
+}
+
+}  // namespace crm::codec

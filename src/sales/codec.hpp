@@ -1,0 +1,29 @@
+// src/sales/codec.hpp - JSON forms of the sales records: what commands
+// answer, what the SQLite backend keeps in opportunity.body, and the strict
+// readers of requests (errors name the JSON path).
+#pragma once
+
+#include "core/json_read.hpp"
+#include "crm/process/process.hpp"
+#include "crm/sales/opportunity.hpp"
+
+namespace crm::codec {
+
+json to_json(const CloseRecord& c);
+json to_json(const Opportunity& o);
+json to_json(const HistoryEntry& h);
+json to_json(const AllowedMove& m);
+json to_json(const StageTotal& t);
+/// The definition's canonical JSON form as a value.
+json to_json(const process::Definition& d);
+
+/// Reads what to_json(Opportunity) wrote (the SQLite body).
+result<Opportunity> opportunity_from_json(const json& j, std::string_view path = "");
+result<CloseRecord> close_record_from_json(const json& j, std::string_view path);
+/// The fields of a create or update request ("pipeline" only when
+/// creating). Unknown keys are the caller's to refuse (expect_object),
+/// since requests carry more (id, move, reason).
+result<OpportunityInput> opportunity_input_from_json(const json& j, std::string_view path,
+                                                     bool creating);
+
+}  // namespace crm::codec

@@ -1,0 +1,47 @@
+// src/sales/record.cpp - the opportunity schema and its Record adapter.
+#include "sales/record.hpp"
+
+namespace crm::sales {
+
+expr::Schema opportunity_schema() {
+    using expr::Type;
+    expr::Schema s;
+    const std::pair<const char*, Type> fields[] = {
+        {"name", Type::text},           {"owner", Type::text},
+        {"team", Type::text},           {"pipeline", Type::text},
+        {"stage", Type::text},          {"status", Type::text},
+        {"amount", Type::money},        {"probability", Type::integer},
+        {"forecast_category", Type::text}, {"expected_close", Type::date},
+        {"campaign", Type::text},       {"competitors", Type::text_list},
+        {"products", Type::text_list},  {"created_at", Type::timestamp},
+        {"stage_entered_at", Type::timestamp},
+    };
+    for (const auto& [name, type] : fields) (void)s.add(name, type);
+    return s;
+}
+
+Value OpportunityRecord::get(std::string_view f) const {
+    const auto text = [](const std::string& s) { return s.empty() ? Value{} : Value{s}; };
+    if (f.rfind("custom.", 0) == 0) {
+        auto it = o_.custom.find(std::string(f.substr(7)));
+        return it == o_.custom.end() ? Value{} : it->second;
+    }
+    if (f == "name") return text(o_.name);
+    if (f == "owner") return text(o_.owner);
+    if (f == "team") return text(o_.team);
+    if (f == "pipeline") return text(o_.pipeline);
+    if (f == "stage") return text(o_.stage);
+    if (f == "status") return text(o_.status);
+    if (f == "amount") return o_.amount ? Value{*o_.amount} : Value{};
+    if (f == "probability") return Value{static_cast<std::int64_t>(o_.probability)};
+    if (f == "forecast_category") return text(o_.forecast_category);
+    if (f == "expected_close") return text(o_.expected_close);
+    if (f == "campaign") return text(o_.campaign);
+    if (f == "competitors") return Value{o_.competitors};
+    if (f == "products") return Value{o_.products};
+    if (f == "created_at") return Value{o_.created_at.ms};
+    if (f == "stage_entered_at") return Value{o_.stage_entered_at.ms};
+    return Value{};
+}
+
+}  // namespace crm::sales

@@ -1,0 +1,24 @@
+// src/sales/record.hpp - an opportunity as the rule language sees it: its
+// schema and a Record adapter for guards and required fields.
+#pragma once
+
+#include "crm/expr/expr.hpp"
+#include "crm/sales/opportunity.hpp"
+
+namespace crm::sales {
+
+/// The built-in fields of an opportunity (custom fields are added by the
+/// Engine from its declarations).
+expr::Schema opportunity_schema();
+
+/// Reads fields of an opportunity by name; custom fields as "custom.<name>".
+class OpportunityRecord final : public expr::Record {
+public:
+    explicit OpportunityRecord(const Opportunity& o) noexcept : o_(o) {}
+    Value get(std::string_view field) const override;
+
+private:
+    const Opportunity& o_;
+};
+
+}  // namespace crm::sales

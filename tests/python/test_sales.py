@@ -1,0 +1,101 @@
+"""Sales from Python: process definitions, opportunities, moves, close
+records, history and pipeline totals, through Engine.execute and crm.Sales."""
+
+from __future__ import annotations
+
+import pytest
+
+import crm
+
+
+def irr(minor: int) -> dict:
+    return {"minor": minor, "currency": "IRR"}
+
+
+@pytest.fixture
+def sales(engine):
+    return crm.Sales(engine)
+
+
+def test_an_opportunity_walks_the_default_pipeline(engine, sales, person):
+    p = person("C1", "Ali", "Rezaei")
+    opp = sales.create_opportunity(party=p.id, name="ERP licences", owner="user:7",
+                                   expected_close="1404-03-15")
+    assert opp["stage"] == "qualify"
+    assert opp["probability"] == 10
+    assert opp["expected_close"] == "2025-06-05"
+    with pytest.raises(crm.InvalidArgument) as e:
+        sales.move(opp["id"], "propose")
+    assert e.value.field == "amount"
+    moved = sales.move(opp["id"], "propose", reason="asked for prices",
+                       changes={"amount": irr(50_000_000)})
+    assert (moved["stage"], moved["probability"]) == ("propose", 60)
+    assert [m["name"] for m in sales.moves(opp["id"])] == ["negotiate", "back", "win", "lose"]
+    won = sales.win(opp["id"], "best offer", note="signed")
+    assert won["status"] == "won"
+    assert won["close"]["actual_revenue"] == irr(50_000_000)
+    history = sales.history(opp["id"])
+    assert [(h["from"], h["to"]) for h in history] == [("", "qualify"), ("qualify", "propose"),
+                                                        ("propose", "won")]
+    assert history[1]["reason"] == "asked for prices"
+    assert sales.reopen(opp["id"], "came back")["stage"] == "qualify"
+    assert [o["id"] for o in sales.opportunities_of(p.id)] == [opp["id"]]
+
+
+def test_an_illegal_move_names_the_allowed_ones(sales, person):
+    p = person("C1", "Ali", "Rezaei")
+    opp = sales.create_opportunity(party=p.id, name="deal")
+    with pytest.raises(crm.InvalidTransition) as e:
+        sales.move(opp["id"], "win", close={"reason": "x"})
+    assert e.value.field == "move"
+    assert "allowed moves: develop -> develop, propose -> propose, lose -> lost" in e.value.message
+    assert sales.get_opportunity(opp["id"])["stage"] == "qualify"
+
+
+def test_bad_requests_name_their_json_path(engine, sales, person):
+    p = person("C1", "Ali", "Rezaei")
+    with pytest.raises(crm.InvalidArgument) as e:
+        sales.create_opportunity(party=p.id, name="deal", amount={"minor": 5, "currency": "XX"})
+    assert e.value.field == "amount.currency"
+    with pytest.raises(crm.InvalidArgument) as e:
+        engine.execute("opportunity.create", {"party": p.id, "name": "x", "colour": "red"})
+    assert e.value.field == "colour"
+    opp = sales.create_opportunity(party=p.id, name="deal")
+    with pytest.raises(crm.InvalidArgument) as e:
+        sales.update_opportunity(opp["id"], probability=150)
+    assert e.value.field == "changes.probability"
+    with pytest.raises(crm.NotFound) as e:
+        engine.execute("no.such.command", {})
+    assert e.value.field == "method"
+
+
+def test_definitions_are_versioned_and_drawn(sales):
+    definition = {
+        "id": "b2b", "record_type": "opportunity",
+        "states": [{"id": "new", "initial": True, "probability": 5},
+                   {"id": "won", "category": "won"}, {"id": "lost", "category": "lost"}],
+        "transitions": [{"name": "win", "from": "new", "to": "won", "close_record": True},
+                        {"name": "lose", "from": "*", "to": "lost", "close_record": True}],
+    }
+    first = sales.define_process(definition)
+    assert (first["outcome"], first["definition"]["version"]) == ("created", 1)
+    assert sales.define_process(definition)["outcome"] == "unchanged"
+    definition["states"][0]["probability"] = 7
+    assert sales.define_process(definition)["definition"]["version"] == 2
+    assert sales.process("b2b", 1)["states"][0]["probability"] == 5
+    assert '"new" -> "won" [label="win"]' in sales.process("b2b", format="dot")["dot"]
+    assert "s_new --> s_lost : lose" in sales.process("b2b", format="mermaid")["mermaid"]
+    definition["states"][0]["initial"] = False
+    with pytest.raises(crm.InvalidArgument) as e:
+        sales.define_process(definition)
+    assert e.value.field == "definition.states"
+
+
+def test_pipeline_totals(sales, person):
+    p = person("C1", "Ali", "Rezaei")
+    for minor in (1_000, 2_001):
+        sales.create_opportunity(party=p.id, name="deal", amount=irr(minor))
+    stages = {s["stage"]: s for s in sales.pipeline()["items"]}
+    assert stages["qualify"]["totals"] == [{"stage": "qualify", "currency": "IRR", "count": 2,
+                                            "amount_minor": 3_001, "weighted_minor": 300}]
+    assert stages["won"]["totals"] == []
