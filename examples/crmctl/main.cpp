@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "commands/catalogue.hpp"
 #include "crm/crm.hpp"
 
 namespace {
@@ -30,6 +31,13 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
   merge DB SURVIVOR MERGED...               merge parties into the survivor
   events DB [--after CURSOR] [--limit N] [--json]
                                             the outbox of domain events
+  pipeline show DB [PIPELINE] [--json]      each stage with its deals, amount and weighted amount
+  opp create DB PARTY NAME [AMOUNT CURRENCY] [--pipeline P] [--owner U] [--json]
+                                            a new opportunity (PARTY: id or external id)
+  opp move DB OPP MOVE [REASON] [--json]    move by transition name or target stage
+  opp win DB OPP REASON [--json]            close as won (the close record's reason)
+  opp lose DB OPP REASON [COMPETITOR] [--json]
+  opp show DB OPP [--json]                  an opportunity, its allowed moves and history
   demo [--data DIR] [--db FILE]             import the Persian sample and show what the core does
 
 DB is a SQLite file. Exit status: 0 success, 1 failure, 2 usage error.
@@ -42,6 +50,8 @@ struct Args {
     std::string errors_file;
     std::string data_dir;
     std::string db;
+    std::string pipeline;
+    std::string owner;
     long long after = 0;
     long long limit = -1;
     double min_score = -1;
@@ -72,6 +82,8 @@ bool parse_args(int argc, char** argv, Args& a, std::string& why) {
         else if (s == "--errors") { const char* v = value("--errors"); if (!v) return false; a.errors_file = v; }
         else if (s == "--data") { const char* v = value("--data"); if (!v) return false; a.data_dir = v; }
         else if (s == "--db") { const char* v = value("--db"); if (!v) return false; a.db = v; }
+        else if (s == "--pipeline") { const char* v = value("--pipeline"); if (!v) return false; a.pipeline = v; }
+        else if (s == "--owner") { const char* v = value("--owner"); if (!v) return false; a.owner = v; }
         else if (s == "--after") { const char* v = value("--after"); if (!v) return false; a.after = std::atoll(v); }
         else if (s == "--limit") { const char* v = value("--limit"); if (!v) return false; a.limit = std::atoll(v); }
         else if (s == "--min-score") { const char* v = value("--min-score"); if (!v) return false; a.min_score = std::atof(v); }
@@ -260,6 +272,113 @@ int events(crm::Engine& engine, const Args& a) {
     return 0;
 }
 
+// ---- sales -------------------------------------------------------------------
+
+const crm::Context kCli{"crmctl", "cli"};
+
+// Prints a command's JSON answer (--json) or nothing; the human form is the caller's.
+int print_json(crm::Engine& engine, std::string_view method, const crm::commands::json& request) {
+    auto answer = crm::commands::execute(engine, method, request.dump());
+    if (!answer) return failed(answer.error());
+    std::cout << answer.value() << "\n";
+    return 0;
+}
+
+std::string money_text(const std::optional<crm::Money>& m) { return m ? m->str() : "-"; }
+
+void print_opportunity(const crm::Opportunity& o) {
+    std::cout << o.id.str() << "  " << o.name << "  [" << o.pipeline << " v" << o.pipeline_version
+              << ": " << o.stage << ", " << o.status << "]  " << money_text(o.amount) << "  "
+              << o.probability << "%";
+    if (!o.expected_close.empty()) std::cout << "  close " << o.expected_close;
+    if (!o.owner.empty()) std::cout << "  owner " << o.owner;
+    std::cout << "\n";
+}
+
+int pipeline_show(crm::Engine& engine, const std::string& name, const Args& a) {
+    if (a.json) return print_json(engine, "pipeline.show", {{"pipeline", name}});
+    auto stages = crm::Sales(engine).pipeline(name);
+    if (!stages) return failed(stages.error());
+    std::cout << "pipeline " << name << "\n";
+    for (const auto& s : stages.value()) {
+        std::printf("  %-14s %-9s %4s", s.state.label.c_str(), crm::process::to_string(s.state.category),
+                    s.state.probability ? (std::to_string(*s.state.probability) + "%").c_str() : "");
+        if (s.totals.empty()) std::printf("  -");
+        for (const auto& t : s.totals)
+            std::printf("  %lld deals %s (weighted %s)", static_cast<long long>(t.count),
+                        t.currency.empty() ? "without amount"
+                                           : crm::Money{t.amount_minor, t.currency}.str().c_str(),
+                        t.currency.empty() ? "-" : crm::Money{t.weighted_minor, t.currency}.str().c_str());
+        std::printf("\n");
+    }
+    return 0;
+}
+
+int opportunity(crm::Engine& engine, const std::vector<std::string>& p, const Args& a) {
+    crm::Sales sales(engine);
+    const std::string& verb = p[1];
+    auto finish = [&](const crm::result<crm::Opportunity>& o) {
+        if (!o) return failed(o.error());
+        if (a.json) return print_json(engine, "opportunity.get", {{"id", o.value().id.str()}});
+        print_opportunity(o.value());
+        return 0;
+    };
+    auto target = [&]() { return sales.get_opportunity(p[3]); };
+    if (verb == "create") {
+        if (p.size() != 5 && p.size() != 7) return usage("opp create takes DB PARTY NAME [AMOUNT CURRENCY]");
+        auto party = engine.find_party(p[3]);
+        if (!party) return failed(party.error());
+        crm::OpportunityInput in;
+        in.party = party.value().id;
+        in.name = p[4];
+        in.pipeline = a.pipeline;
+        if (!a.owner.empty()) in.owner = a.owner;
+        if (p.size() == 7) {
+            auto amount = crm::Money::parse(p[5], p[6]);
+            if (!amount) return failed(amount.error());
+            in.amount = amount.value();
+        }
+        return finish(sales.create_opportunity(kCli, in));
+    }
+    if (p.size() < 4) return usage("opp " + verb + " needs DB and OPP");
+    auto o = target();
+    if (!o) return failed(o.error());
+    const crm::Id id = o.value().id;
+    if (verb == "show") {
+        if (p.size() != 4) return usage("opp show takes DB OPP");
+        if (a.json) return print_json(engine, "opportunity.get", {{"id", id.str()}});
+        print_opportunity(o.value());
+        auto moves = sales.allowed_moves(id);
+        if (!moves) return failed(moves.error());
+        std::cout << "  moves:";
+        for (const auto& m : moves.value()) std::cout << "  " << m.name << " -> " << m.to;
+        std::cout << "\n  history:\n";
+        auto history = engine.history("opportunity", id);
+        if (!history) return failed(history.error());
+        for (const auto& h : history.value())
+            std::cout << "    " << when(h.at) << "  " << (h.from_state.empty() ? "(new)" : h.from_state) << " -> "
+                      << h.to_state << (h.move.empty() ? "" : "  by " + h.move) << "  " << h.actor
+                      << (h.reason.empty() ? "" : "  \"" + h.reason + "\"") << "\n";
+        return 0;
+    }
+    if (verb == "move") {
+        if (p.size() != 5 && p.size() != 6) return usage("opp move takes DB OPP MOVE [REASON]");
+        crm::MoveInput m;
+        m.move = p[4];
+        if (p.size() == 6) m.reason = p[5];
+        return finish(sales.move_opportunity(kCli, id, m));
+    }
+    if (verb == "win" || verb == "lose") {
+        if (p.size() != 5 && !(verb == "lose" && p.size() == 6))
+            return usage("opp " + verb + " takes DB OPP REASON" + (verb == "lose" ? " [COMPETITOR]" : ""));
+        crm::CloseRecord c;
+        c.reason = p[4];
+        if (p.size() == 6) c.competitor = p[5];
+        return finish(verb == "win" ? sales.win_opportunity(kCli, id, c) : sales.lose_opportunity(kCli, id, c));
+    }
+    return usage("unknown opp command '" + verb + "'");
+}
+
 std::string default_data_dir(const char* argv0) {
     namespace fs = std::filesystem;
     std::vector<fs::path> candidates = {fs::path("../shared/data/sample_fa"),
@@ -272,6 +391,47 @@ std::string default_data_dir(const char* argv0) {
     for (const auto& c : candidates)
         if (fs::exists(c / "customers.csv")) return c.string();
     return "";
+}
+
+// A short sales story on the imported sample: two deals, one won, one lost.
+int sales_story(crm::Engine& engine, const crm::Id& party) {
+    if (party.is_nil()) return 0;
+    crm::Sales sales(engine);
+    std::cout << "\n-- sales: two opportunities on the built-in pipeline\n";
+    crm::OpportunityInput in;
+    in.party = party;
+    in.name = "ERP licences";
+    in.owner = "sara";
+    in.expected_close = "1404-03-31";
+    auto erp = sales.create_opportunity(kCli, in);
+    if (!erp) return failed(erp.error());
+    in.name = "Support contract";
+    auto support = sales.create_opportunity(kCli, in);
+    if (!support) return failed(support.error());
+    crm::MoveInput win_path;
+    win_path.move = "propose";
+    win_path.reason = "asked for a price";
+    auto premature = sales.move_opportunity(kCli, erp.value().id, win_path);
+    std::cout << "   propose without an amount: " << (premature ? "moved?" : premature.error().what()) << "\n";
+    win_path.changes.amount = crm::Money::parse("4500000000", "IRR").value();
+    for (const char* step : {"propose", "negotiate"}) {
+        win_path.move = step;
+        auto moved = sales.move_opportunity(kCli, erp.value().id, win_path);
+        if (!moved) return failed(moved.error());
+        win_path.changes = {};
+    }
+    crm::CloseRecord why;
+    why.reason = "best total cost";
+    if (auto won = sales.win_opportunity(kCli, erp.value().id, why); !won) return failed(won.error());
+    why.reason = "budget moved to next year";
+    why.competitor = "-";
+    if (auto lost = sales.lose_opportunity(kCli, support.value().id, why); !lost) return failed(lost.error());
+    auto illegal = sales.move_opportunity(kCli, support.value().id, win_path);
+    std::cout << "   a lost deal cannot negotiate: " << (illegal ? "moved?" : illegal.error().what()) << "\n";
+    std::vector<std::string> show = {"opp", "show", "", erp.value().id.str()};
+    Args plain;
+    if (int rc = opportunity(engine, show, plain)) return rc;
+    return pipeline_show(engine, "sales", plain);
 }
 
 int demo(const Args& a, const char* argv0) {
@@ -307,7 +467,8 @@ int demo(const Args& a, const char* argv0) {
     }
     std::cout << "\n-- top duplicate pairs\n";
     Args dup;
-    return duplicates(*engine.value(), dup, 10);
+    if (int rc = duplicates(*engine.value(), dup, 10)) return rc;
+    return sales_story(*engine.value(), hits.value().empty() ? crm::Id{} : hits.value()[0].id);
 }
 
 }  // namespace
@@ -344,8 +505,15 @@ int main(int argc, char** argv) {
         std::cout << "exported " << written.value() << " parties\n";
         return 0;
     }
-    if (p.size() < 2) return usage(cmd + " needs a database file");
-    auto engine = open(p[1]);
+    // "pipeline show DB" and "opp VERB DB ...": the database comes third.
+    const bool verb_first = cmd == "pipeline" || cmd == "opp";
+    std::vector<std::string> args = p;
+    if (verb_first) {
+        if (p.size() < 3) return usage(cmd + " needs a verb and a database file");
+        std::swap(args[1], args[2]);  // args: cmd DB VERB ...
+    }
+    if (args.size() < 2) return usage(cmd + " needs a database file");
+    auto engine = open(args[1]);
     if (!engine) return failed(engine.error());
     crm::Engine& e = *engine.value();
     if (cmd == "init") {
@@ -361,5 +529,10 @@ int main(int argc, char** argv) {
         return merge(e, std::vector<std::string>(p.begin() + 2, p.end()));
     }
     if (cmd == "events") return p.size() == 2 ? events(e, a) : usage("events takes DB");
+    if (cmd == "pipeline") {
+        if (p.size() > 4 || p[1] != "show") return usage("pipeline show takes DB [PIPELINE]");
+        return pipeline_show(e, p.size() == 4 ? p[3] : "sales", a);
+    }
+    if (cmd == "opp") return opportunity(e, p, a);
     return usage("unknown command '" + cmd + "'");
 }

@@ -72,5 +72,24 @@ check "events json" grep -q '"type":"party.created"' out.txt
 status 0 "events text" "$crmctl" events $db --after 3 --limit 2
 check "events after cursor" test "$(wc -l < out.txt)" -eq 2
 
+# Sales: an opportunity on the built-in pipeline, an illegal move, a win.
+status 0 "opp create" "$crmctl" opp create $db C0000011 "ERP licences" 4500000 IRR --owner sara --json
+check "opp starts in qualify" grep -q '"stage":"qualify"' out.txt
+opp=$(sed -n 's/^{"id":"\([0-9a-f-]*\)".*/\1/p' out.txt)
+status 1 "opp illegal move" "$crmctl" opp move $db "$opp" win
+check "illegal move names the allowed ones" grep -q "invalid_transition: move: .*allowed moves: develop -> develop" err.txt
+status 0 "opp move" "$crmctl" opp move $db "$opp" propose "asked for a price"
+check "opp proposed" grep -q "propose, open.*60%" out.txt
+status 1 "opp win without reason" "$crmctl" opp win $db "$opp" ""
+check "win needs a reason" grep -q "close.reason" err.txt
+status 0 "opp win" "$crmctl" opp win $db "$opp" "best price" --json
+check "opp won" grep -q '"status":"won"' out.txt
+status 0 "opp show" "$crmctl" opp show $db "$opp"
+check "history lists the moves" grep -q "propose -> won  by win" out.txt
+status 0 "pipeline show" "$crmctl" pipeline show $db --json
+check "pipeline totals" grep -q '"stage":"won".*"amount_minor":450000000' out.txt
+status 1 "unknown pipeline" "$crmctl" pipeline show $db nope
+check "unknown pipeline message" grep -q "not_found: pipeline" err.txt
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
