@@ -38,6 +38,12 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
   opp win DB OPP REASON [--json]            close as won (the close record's reason)
   opp lose DB OPP REASON [COMPETITOR] [--json]
   opp show DB OPP [--json]                  an opportunity, its allowed moves and history
+  lead create DB FIRST LAST EMAIL_OR_PHONE [--company C] [--source S] [--owner U] [--json]
+  lead qualify DB LEAD [--json]             the move to qualified
+  lead disqualify DB LEAD REASON [--json]   lost, cannot_contact, no_longer_interested, cancelled, ...
+  lead convert DB LEAD [--opportunity NAME] [--pipeline P] [--json]
+                                            to a party (found by national id, e-mail or phone, else new)
+  lead show DB LEAD [--json]
   demo [--data DIR] [--db FILE]             import the Persian sample and show what the core does
 
 DB is a SQLite file. Exit status: 0 success, 1 failure, 2 usage error.
@@ -52,6 +58,9 @@ struct Args {
     std::string db;
     std::string pipeline;
     std::string owner;
+    std::string company;
+    std::string source;
+    std::string opportunity;
     long long after = 0;
     long long limit = -1;
     double min_score = -1;
@@ -84,6 +93,9 @@ bool parse_args(int argc, char** argv, Args& a, std::string& why) {
         else if (s == "--db") { const char* v = value("--db"); if (!v) return false; a.db = v; }
         else if (s == "--pipeline") { const char* v = value("--pipeline"); if (!v) return false; a.pipeline = v; }
         else if (s == "--owner") { const char* v = value("--owner"); if (!v) return false; a.owner = v; }
+        else if (s == "--company") { const char* v = value("--company"); if (!v) return false; a.company = v; }
+        else if (s == "--source") { const char* v = value("--source"); if (!v) return false; a.source = v; }
+        else if (s == "--opportunity") { const char* v = value("--opportunity"); if (!v) return false; a.opportunity = v; }
         else if (s == "--after") { const char* v = value("--after"); if (!v) return false; a.after = std::atoll(v); }
         else if (s == "--limit") { const char* v = value("--limit"); if (!v) return false; a.limit = std::atoll(v); }
         else if (s == "--min-score") { const char* v = value("--min-score"); if (!v) return false; a.min_score = std::atof(v); }
@@ -187,6 +199,11 @@ void print_view(const crm::Customer360& v) {
         std::cout << "    " << when(i.at) << "  " << crm::to_string(i.channel) << " " << crm::to_string(i.direction)
                   << "  " << i.subject << "\n";
     if (!v.merged_ids.empty()) std::cout << "  merged from  " << v.merged_ids.size() << " parties\n";
+    for (const auto& o : v.open_opportunities)
+        std::cout << "  opportunity  " << o.name << "  [" << o.stage << "]  "
+                  << (o.amount ? o.amount->str() : "-") << "  " << o.probability << "%\n";
+    for (const auto& l : v.open_leads)
+        std::cout << "  lead         " << l.source << "  [" << l.state << "]  score " << l.score << "\n";
 }
 
 template <class T>
@@ -379,6 +396,81 @@ int opportunity(crm::Engine& engine, const std::vector<std::string>& p, const Ar
     return usage("unknown opp command '" + verb + "'");
 }
 
+void print_lead(const crm::Lead& l) {
+    std::cout << l.id.str() << "  " << crm::text::tidy(l.first_name + " " + l.last_name)
+              << (l.company.empty() ? "" : " (" + l.company + ")") << "  [" << l.process << ": "
+              << l.state << "]  score " << l.score;
+    if (!l.source.empty()) std::cout << "  from " << l.source;
+    if (!l.disqualify_reason.empty()) std::cout << "  reason " << l.disqualify_reason;
+    std::cout << "\n";
+    for (const auto& line : l.score_lines) std::cout << "  " << (line.points >= 0 ? "+" : "") << line.points << "  " << line.rule << "\n";
+}
+
+int lead(crm::Engine& engine, const std::vector<std::string>& p, const Args& a) {
+    crm::Sales sales(engine);
+    const std::string& verb = p[1];
+    auto finish = [&](const crm::result<crm::Lead>& l) {
+        if (!l) return failed(l.error());
+        if (a.json) return print_json(engine, "lead.get", {{"id", l.value().id.str()}});
+        print_lead(l.value());
+        return 0;
+    };
+    if (verb == "create") {
+        if (p.size() != 6) return usage("lead create takes DB FIRST LAST EMAIL_OR_PHONE");
+        crm::LeadInput in;
+        in.first_name = p[3];
+        in.last_name = p[4];
+        if (p[5].find('@') != std::string::npos) in.email = p[5];
+        else in.phone = p[5];
+        if (!a.company.empty()) in.company = a.company;
+        in.source = a.source.empty() ? "cli" : a.source;
+        if (!a.owner.empty()) in.owner = a.owner;
+        return finish(sales.capture_lead(kCli, in));
+    }
+    if (p.size() < 4) return usage("lead " + verb + " needs DB and LEAD");
+    auto found = sales.get_lead(p[3]);
+    if (!found) return failed(found.error());
+    const crm::Id id = found.value().id;
+    if (verb == "show") return p.size() == 4 ? finish(found) : usage("lead show takes DB LEAD");
+    if (verb == "qualify")
+        return p.size() == 4 ? finish(sales.move_lead(kCli, id, "qualify")) : usage("lead qualify takes DB LEAD");
+    if (verb == "disqualify")
+        return p.size() == 5 ? finish(sales.disqualify_lead(kCli, id, p[4]))
+                             : usage("lead disqualify takes DB LEAD REASON");
+    if (verb == "convert") {
+        if (p.size() != 4) return usage("lead convert takes DB LEAD");
+        crm::ConvertOptions o;
+        o.create_opportunity = !a.opportunity.empty();
+        o.opportunity_name = a.opportunity;
+        o.pipeline = a.pipeline;
+        auto c = sales.convert_lead(kCli, id, o);
+        if (!c) return failed(c.error());
+        if (a.json) {
+            crm::commands::json j = {{"party", c.value().party.str()},
+                                     {"party_created", c.value().party_created},
+                                     {"matched_by", c.value().matched_by},
+                                     {"organization", c.value().organization.is_nil() ? "" : c.value().organization.str()},
+                                     {"opportunity", c.value().opportunity.is_nil() ? "" : c.value().opportunity.str()},
+                                     {"already_converted", c.value().already_converted}};
+            std::cout << j.dump() << "\n";
+            return 0;
+        }
+        const auto& v = c.value();
+        std::cout << (v.already_converted ? "already converted: party " : v.party_created ? "new party " : "existing party ")
+                  << v.party.str();
+        if (!v.matched_by.empty()) {
+            std::cout << " (matched by";
+            for (const auto& m : v.matched_by) std::cout << " " << m;
+            std::cout << ")";
+        }
+        if (!v.organization.is_nil()) std::cout << ", organization " << v.organization.str();
+        if (!v.opportunity.is_nil()) std::cout << ", opportunity " << v.opportunity.str();
+        std::cout << "\n";
+        return 0;
+    }
+    return usage("unknown lead command '" + verb + "'");
+}
+
 std::string default_data_dir(const char* argv0) {
     namespace fs = std::filesystem;
     std::vector<fs::path> candidates = {fs::path("../shared/data/sample_fa"),
@@ -506,7 +598,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     // "pipeline show DB" and "opp VERB DB ...": the database comes third.
-    const bool verb_first = cmd == "pipeline" || cmd == "opp";
+    const bool verb_first = cmd == "pipeline" || cmd == "opp" || cmd == "lead";
     std::vector<std::string> args = p;
     if (verb_first) {
         if (p.size() < 3) return usage(cmd + " needs a verb and a database file");
@@ -534,5 +626,6 @@ int main(int argc, char** argv) {
         return pipeline_show(e, p.size() == 4 ? p[3] : "sales", a);
     }
     if (cmd == "opp") return opportunity(e, p, a);
+    if (cmd == "lead") return lead(e, p, a);
     return usage("unknown command '" + cmd + "'");
 }

@@ -25,6 +25,7 @@
 #include "crm/expr/sql.hpp"
 #include "crm/import.hpp"
 #include "crm/process/process.hpp"
+#include "crm/sales/lead.hpp"
 #include "crm/sales/opportunity.hpp"
 #include "crm/sales/sales.hpp"
 #include "crm/storage/store.hpp"

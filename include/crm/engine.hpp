@@ -143,7 +143,8 @@ public:
     /// `created` either way otherwise. Records keep the version they started
     /// on until migrated. Effects may set only fields a record type lets
     /// them (opportunity: name, owner, team, campaign, probability,
-    /// expected_close, custom.*).
+    /// expected_close, custom.*; lead: owner, campaign, interest, note, city,
+    /// custom.*).
     result<Written<process::Definition>> define_process(const Context& ctx, std::string_view json);
     /// A stored definition; version 0 is the latest.
     result<process::Definition> process_definition(std::string_view id, int version = 0);

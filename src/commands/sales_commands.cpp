@@ -210,6 +210,84 @@ result<json> pipeline_show(Engine& engine, const json& request, const Context&) 
 
 #undef CRM_OPPORTUNITY_FIELDS
 
+// ---- leads -------------------------------------------------------------------
+
+#define CRM_LEAD_FIELDS                                                                      \
+    "external_id", "source", "channel", "campaign", "first_name", "last_name", "company",    \
+        "job_title", "email", "phone", "national_id", "city", "interest", "note", "owner",   \
+        "party", "custom"
+
+result<json> lead_capture(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {CRM_LEAD_FIELDS, "process"}));
+    CRM_TRY(input, codec::lead_input_from_json(request, "", true));
+    CRM_TRY(l, Sales(engine).capture_lead(ctx, input));
+    return codec::to_json(l);
+}
+
+result<json> lead_update(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "changes"}));
+    CRM_TRY(id, required_id(request, "id"));
+    const json* changes = codec::member(request, "changes");
+    if (!changes) return fail(errc::invalid_argument, "is required", "changes");
+    CRM_TRYV(codec::expect_object(*changes, "changes", {CRM_LEAD_FIELDS}));
+    CRM_TRY(input, codec::lead_input_from_json(*changes, "changes", false));
+    auto l = Sales(engine).update_lead(ctx, id, input);
+    if (!l) return l.error().field == "id" ? l.error() : rebase(l.error(), "changes");
+    return codec::to_json(l.value());
+}
+
+#undef CRM_LEAD_FIELDS
+
+result<json> lead_get(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"id"}));
+    CRM_TRY(key, required_string(request, "id", 200));
+    CRM_TRY(l, Sales(engine).get_lead(key));
+    return codec::to_json(l);
+}
+
+result<json> lead_list(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"party"}));
+    CRM_TRY(party, required_id(request, "party"));
+    CRM_TRY(list, Sales(engine).leads_of(party));
+    return items(list);
+}
+
+result<json> lead_move(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "move", "reason"}));
+    CRM_TRY(id, required_id(request, "id"));
+    CRM_TRY(move, required_string(request, "move", 64));
+    CRM_TRY(reason, codec::get_string(request, "reason", "", 1000));
+    CRM_TRY(l, Sales(engine).move_lead(ctx, id, move, reason.value_or("")));
+    return codec::to_json(l);
+}
+
+result<json> lead_disqualify(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "reason", "note"}));
+    CRM_TRY(id, required_id(request, "id"));
+    CRM_TRY(reason, codec::get_string(request, "reason", "", 100));
+    CRM_TRY(note, codec::get_string(request, "note", "", 1000));
+    CRM_TRY(l, Sales(engine).disqualify_lead(ctx, id, reason.value_or(""), note.value_or("")));
+    return codec::to_json(l);
+}
+
+result<json> lead_convert(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "create_opportunity", "opportunity_name",
+                                                "pipeline", "amount", "owner"}));
+    CRM_TRY(id, required_id(request, "id"));
+    json options = request;
+    options.erase("id");
+    CRM_TRY(o, codec::convert_options_from_json(options, ""));
+    CRM_TRY(c, Sales(engine).convert_lead(ctx, id, o));
+    return codec::to_json(c);
+}
+
+result<json> lead_scoring(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"rules"}));
+    auto r = Sales(engine).define_lead_scoring(ctx, request.dump());
+    if (!r) return r.error();
+    return json{{"rules", request.contains("rules") ? request.at("rules").size() : 0}};
+}
+
 constexpr Command kSales[] = {
     {"process.define",
      "Stores a process definition; changed content becomes a new version.",
@@ -255,6 +333,32 @@ constexpr Command kSales[] = {
      "Moves a pipeline's opportunities from one definition version to another.",
      "{pipeline, from_version, to_version, mapping?: {old_stage: new_stage}}", "{migrated}", true,
      opportunity_migrate},
+    {"lead.capture",
+     "Captures a lead from any source and channel on its qualification process, scored by the "
+     "stored rules.",
+     "{process?, external_id?, source?, channel?, campaign?, first_name?, last_name?, company?, "
+     "job_title?, email?, phone?, national_id?, city?, interest?, note?, owner?, party?, custom?}",
+     "the lead", true, lead_capture},
+    {"lead.update", "Changes the given fields of an open lead and scores it again.",
+     "{id, changes: {...lead fields}}", "the lead", true, lead_update},
+    {"lead.get", "One lead by id or external id.", "{id}", "the lead", false, lead_get},
+    {"lead.list", "The leads of a party, newest first.", "{party}", "{items: [lead]}", false,
+     lead_list},
+    {"lead.move", "A move of the lead's process (contact, qualify, reopen ...).",
+     "{id, move, reason?}", "the lead", true, lead_move},
+    {"lead.disqualify",
+     "Disqualifies a lead with a reason (lost, cannot_contact, no_longer_interested, cancelled, "
+     "or the host's own).",
+     "{id, reason, note?}", "the lead", true, lead_disqualify},
+    {"lead.convert",
+     "Converts a qualified lead: finds or creates the party and organisation, optionally an "
+     "opportunity; idempotent.",
+     "{id, create_opportunity?, opportunity_name?, pipeline?, amount?, owner?}",
+     "{party, party_created, matched_by, organization, organization_created, opportunity, "
+     "already_converted}",
+     true, lead_convert},
+    {"lead.scoring", "Stores the lead scoring rules (a rule and points each).",
+     "{rules: [{name, when: rule, points}]}", "{rules: count}", true, lead_scoring},
     {"pipeline.show", "Each stage of a pipeline with count, amount and weighted amount per currency.",
      "{pipeline?}", "{pipeline, items: [{stage, label, category, probability, "
                     "forecast_category, totals: [{currency, count, amount_minor, weighted_minor}]}]}",

@@ -2,6 +2,8 @@
 // context's records.
 #include "customer/codec.hpp"
 
+#include "sales/codec.hpp"
+
 #include <algorithm>
 
 #include "crm/core/text.hpp"
@@ -106,6 +108,8 @@ json to_json(const Customer360& v) {
     json merged = json::array();
     for (const auto& id : v.merged_ids) merged.push_back(id.str());
     out["merged_ids"] = merged;
+    out["open_opportunities"] = list(v.open_opportunities);
+    out["open_leads"] = list(v.open_leads);
     return out;
 }
 

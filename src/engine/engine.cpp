@@ -433,25 +433,29 @@ result<void> Engine::Impl::apply(storage::Transaction& tx, Party& p, const Party
 
 // ---- parties -------------------------------------------------------------
 
+result<Party> Engine::Impl::insert_party(storage::Transaction& tx, const Context& ctx,
+                                         const PartyInput& input) {
+    Party p;
+    p.kind = input.kind.value_or(PartyKind::person);
+    CRM_TRYV(apply(tx, p, input, true));
+    if (!p.external_id.empty()) {
+        CRM_TRY(existing, tx.party_by_external_id(p.external_id));
+        if (!existing.is_nil())
+            return fail(errc::conflict, "'" + p.external_id + "' belongs to another party",
+                        "external_id");
+    }
+    p.id = new_id();
+    p.created_at = input.created_at.value_or(now());
+    p.updated_at = now();
+    p.version = 1;
+    CRM_TRYV(create_stored_party(tx, ctx, p));
+    return p;
+}
+
 result<Party> Engine::create_party(const Context& ctx, const PartyInput& input) {
     CRM_TRYV(check_context(ctx));
-    return impl_->write([&](storage::Transaction& tx) -> result<Party> {
-        Party p;
-        p.kind = input.kind.value_or(PartyKind::person);
-        CRM_TRYV(impl_->apply(tx, p, input, true));
-        if (!p.external_id.empty()) {
-            CRM_TRY(existing, tx.party_by_external_id(p.external_id));
-            if (!existing.is_nil())
-                return fail(errc::conflict, "'" + p.external_id + "' belongs to another party",
-                            "external_id");
-        }
-        p.id = impl_->new_id();
-        p.created_at = input.created_at.value_or(impl_->now());
-        p.updated_at = impl_->now();
-        p.version = 1;
-        CRM_TRYV(impl_->create_stored_party(tx, ctx, p));
-        return p;
-    });
+    return impl_->write(
+        [&](storage::Transaction& tx) { return impl_->insert_party(tx, ctx, input); });
 }
 
 namespace {

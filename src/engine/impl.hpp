@@ -102,6 +102,9 @@ struct CRM_LOCAL Engine::Impl {
     result<void> apply(storage::Transaction& tx, Party& p, const PartyInput& in, bool creating);
 
     result<void> store_party(storage::Transaction& tx, const Party& p);
+    /// Engine::create_party's work, in `tx`.
+    result<Party> insert_party(storage::Transaction& tx, const Context& ctx,
+                               const PartyInput& input);
 
     // ---- processes (processes.cpp) -----------------------------------------
     /// The schema rules and definitions of `record_type` are checked against.
@@ -119,6 +122,23 @@ struct CRM_LOCAL Engine::Impl {
     result<Timestamp> due_after(const BusinessCalendar& calendar, Timestamp from,
                                 const process::Duration& d);
     expr::Context rule_context() const { return expr::Context{now(), "Asia/Tehran"}; }
+    /// Appends a history entry; `at` and `actor` are filled from now and ctx.
+    result<void> write_history(storage::Transaction& tx, const Context& ctx, HistoryEntry entry);
+    /// The record a move's effects act for.
+    struct EffectTarget {
+        std::string record_type;
+        Id id;
+        Id party;           ///< follow-up activities are on this party
+        std::string owner;  ///< and assigned to this owner unless the effect names one
+        std::string label;  ///< the activity's note
+    };
+    /// Runs the activity and emit effects of a move (field sets are the
+    /// record type's own): activities due in the definition's calendar,
+    /// events with `payload`.
+    result<void> run_effects(storage::Transaction& tx, const Context& ctx,
+                             const process::Definition& d, const EffectTarget& target,
+                             const std::vector<const process::Effect*>& effects,
+                             const codec::json& payload);
 };
 
 /// The field-by-field difference of two JSON objects: a key absent before

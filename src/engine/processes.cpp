@@ -19,6 +19,9 @@ bool settable(std::string_view record_type, std::string_view field) {
         for (std::string_view f : {"name", "owner", "team", "campaign", "probability",
                                    "expected_close"})
             if (field == f) return true;
+    if (record_type == "lead")
+        for (std::string_view f : {"owner", "campaign", "interest", "note", "city"})
+            if (field == f) return true;
     return false;
 }
 
@@ -58,10 +61,12 @@ result<expr::Schema> Engine::Impl::schema_of(storage::Transaction& tx,
     expr::Schema schema;
     if (record_type == "opportunity") {
         schema = sales::opportunity_schema();
+    } else if (record_type == "lead") {
+        schema = sales::lead_schema();
     } else {
         return fail(errc::invalid_argument,
                     "no process runs on records of type '" + std::string(record_type).substr(0, 64) +
-                        "' (known: opportunity)",
+                        "' (known: opportunity, lead)",
                     "record_type");
     }
     CRM_TRY(defs, fields_of(tx, record_type));
@@ -154,6 +159,57 @@ result<Timestamp> Engine::Impl::due_after(const BusinessCalendar& calendar, Time
         case Unit::days: return Timestamp{from.ms + d.amount * 24 * kHour};
     }
     return fail(errc::internal, "unknown duration unit");
+}
+
+result<void> Engine::Impl::write_history(storage::Transaction& tx, const Context& ctx,
+                                         HistoryEntry entry) {
+    entry.at = now();
+    entry.actor = ctx.actor;
+    return tx.append_history(entry);
+}
+
+result<void> Engine::Impl::run_effects(storage::Transaction& tx, const Context& ctx,
+                                       const process::Definition& d, const EffectTarget& target,
+                                       const std::vector<const process::Effect*>& effects,
+                                       const codec::json& payload) {
+    std::optional<BusinessCalendar> calendar;
+    for (const auto* e : effects) {
+        if (e->kind == process::Effect::Kind::activity) {
+            if (target.party.is_nil())
+                return fail(errc::invalid_argument,
+                            "a follow-up activity of this move needs the " + target.record_type +
+                                "'s party, and it has none",
+                            "party");
+            if (!calendar) {
+                CRM_TRY(c, calendar_of(tx, d.calendar()));
+                calendar = std::move(c);
+            }
+            Activity a;
+            a.id = new_id();
+            a.party = target.party;
+            CRM_TRY(kind, parse_activity_kind(e->activity_kind));
+            a.kind = kind;
+            a.subject = e->subject;
+            a.note = target.label;
+            a.assignee = e->assignee.empty() ? target.owner : e->assignee;
+            CRM_TRY(due, due_after(*calendar, now(), e->due_in));
+            a.due = due;
+            a.created_at = now();
+            CRM_TRYV(tx.put_activity(a));
+            const codec::json j = codec::to_json(a);
+            CRM_TRYV(record(tx, ctx, "activity", a.id, "create", diff(codec::json::object(), j),
+                            "activity.scheduled", j));
+        } else if (e->kind == process::Effect::Kind::emit) {
+            Event ev;
+            ev.at = now();
+            ev.type = e->event_type;
+            ev.record_type = target.record_type;
+            ev.record_id = target.id;
+            ev.payload = payload.dump(-1, ' ', false, codec::json::error_handler_t::replace);
+            CRM_TRYV(tx.append_event(ev));
+        }
+    }
+    return ok();
 }
 
 result<Written<process::Definition>> Engine::define_process(const Context& ctx,

@@ -28,6 +28,12 @@ result<Customer360> Engine::customer_360(const Id& party, int recent_interaction
         v.purchases = std::move(sums);
         CRM_TRY(merged, tx.merged_from(id));
         v.merged_ids = std::move(merged);
+        CRM_TRY(opportunities, tx.opportunities_of(id));
+        for (auto& o : opportunities)
+            if (o.status == "open") v.open_opportunities.push_back(std::move(o));
+        CRM_TRY(leads, tx.leads_of(id));
+        for (auto& l : leads)
+            if (l.status == "open") v.open_leads.push_back(std::move(l));
         return v;
     });
 }

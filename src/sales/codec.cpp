@@ -221,4 +221,137 @@ result<OpportunityInput> opportunity_input_from_json(const json& j, std::string_
     return in;
 }
 
+// The text fields of a lead, in the order both directions read them.
+namespace {
+constexpr const char* kLeadTexts[] = {
+    "external_id", "source", "channel", "campaign", "first_name", "last_name",  "company",
+    "job_title",   "email",  "phone",   "national_id", "city",    "interest",   "note",
+    "owner"};
+std::string* lead_texts(Lead& l, std::size_t i) {
+    std::string* fields[] = {&l.external_id, &l.source,     &l.channel,  &l.campaign,
+                             &l.first_name,  &l.last_name,  &l.company,  &l.job_title,
+                             &l.email,       &l.phone,      &l.national_id, &l.city,
+                             &l.interest,    &l.note,       &l.owner};
+    return fields[i];
+}
+std::optional<std::string>* input_texts(LeadInput& l, std::size_t i) {
+    std::optional<std::string>* fields[] = {
+        &l.external_id, &l.source, &l.channel, &l.campaign,    &l.first_name,
+        &l.last_name,   &l.company, &l.job_title, &l.email,    &l.phone,
+        &l.national_id, &l.city,   &l.interest, &l.note,       &l.owner};
+    return fields[i];
+}
+}  // namespace
+
+json to_json(const Lead& l) {
+    json j = {{"id", to_json(l.id)}};
+    Lead copy = l;
+    for (std::size_t i = 0; i < std::size(kLeadTexts); ++i) j[kLeadTexts[i]] = *lead_texts(copy, i);
+    json lines = json::array();
+    for (const auto& s : l.score_lines) lines.push_back({{"rule", s.rule}, {"points", s.points}});
+    j.update({{"process", l.process},
+              {"process_version", l.process_version},
+              {"state", l.state},
+              {"status", l.status},
+              {"disqualify_reason", l.disqualify_reason},
+              {"score", l.score},
+              {"score_lines", std::move(lines)},
+              {"party", to_json(l.party)},
+              {"organization", to_json(l.organization)},
+              {"opportunity", to_json(l.opportunity)},
+              {"custom", to_json(l.custom)},
+              {"created_at", time_json(l.created_at)},
+              {"updated_at", time_json(l.updated_at)},
+              {"converted_at", l.converted_at ? time_json(*l.converted_at) : json(nullptr)},
+              {"version", l.version}});
+    return j;
+}
+
+json to_json(const Conversion& c) {
+    return {{"party", to_json(c.party)},
+            {"party_created", c.party_created},
+            {"matched_by", c.matched_by},
+            {"organization", to_json(c.organization)},
+            {"organization_created", c.organization_created},
+            {"opportunity", to_json(c.opportunity)},
+            {"already_converted", c.already_converted}};
+}
+
+result<Lead> lead_from_json(const json& j, std::string_view path) {
+    if (!j.is_object()) return fail(errc::storage, "a lead is not a JSON object", std::string(path));
+    Lead l;
+    for (std::size_t i = 0; i < std::size(kLeadTexts); ++i) {
+        CRM_TRY(s, text_or_empty(j, kLeadTexts[i], path, 65536));
+        *lead_texts(l, i) = std::move(s);
+    }
+    Id* ids[] = {&l.id, &l.party, &l.organization, &l.opportunity};
+    const char* id_keys[] = {"id", "party", "organization", "opportunity"};
+    for (int i = 0; i < 4; ++i) {
+        CRM_TRY(id, get_id(j, id_keys[i], path));
+        *ids[i] = id.value_or(Id{});
+    }
+    std::string* texts[] = {&l.process, &l.state, &l.status, &l.disqualify_reason};
+    const char* text_keys[] = {"process", "state", "status", "disqualify_reason"};
+    for (int i = 0; i < 4; ++i) {
+        CRM_TRY(s, text_or_empty(j, text_keys[i], path, 1000));
+        *texts[i] = std::move(s);
+    }
+    CRM_TRY(version, get_int(j, "process_version", path));
+    l.process_version = static_cast<int>(version.value_or(0));
+    CRM_TRY(score, get_int(j, "score", path));
+    l.score = static_cast<int>(score.value_or(0));
+    if (const json* lines = member(j, "score_lines"); lines && lines->is_array())
+        for (const auto& line : *lines) {
+            CRM_TRY(rule, text_or_empty(line, "rule", path, 200));
+            CRM_TRY(points, get_int(line, "points", path));
+            l.score_lines.push_back({std::move(rule), static_cast<int>(points.value_or(0))});
+        }
+    CRM_TRY(custom, custom_of(j, path));
+    l.custom = std::move(custom);
+    CRM_TRY(created, get_time(j, "created_at", path));
+    l.created_at = created.value_or(Timestamp{});
+    CRM_TRY(updated, get_time(j, "updated_at", path));
+    l.updated_at = updated.value_or(Timestamp{});
+    CRM_TRY(converted, get_time(j, "converted_at", path));
+    l.converted_at = converted;
+    CRM_TRY(v, get_int(j, "version", path));
+    l.version = v.value_or(1);
+    return l;
+}
+
+result<LeadInput> lead_input_from_json(const json& j, std::string_view path, bool creating) {
+    if (!j.is_object()) return fail(errc::invalid_argument, "must be an object", std::string(path));
+    LeadInput in;
+    for (std::size_t i = 0; i < std::size(kLeadTexts); ++i) {
+        CRM_TRY(s, get_string(j, kLeadTexts[i], path, 65536));
+        *input_texts(in, i) = std::move(s);
+    }
+    CRM_TRY(party, get_id(j, "party", path));
+    in.party = party;
+    CRM_TRY(custom, custom_of(j, path));
+    in.custom = std::move(custom);
+    CRM_TRY(process, get_string(j, "process", path, 64));
+    if (process && !creating)
+        return fail(errc::invalid_argument, "cannot change", join(path, "process"));
+    in.process = process.value_or("");
+    return in;
+}
+
+result<ConvertOptions> convert_options_from_json(const json& j, std::string_view path) {
+    CRM_TRYV(expect_object(j, path, {"create_opportunity", "opportunity_name", "pipeline",
+                                     "amount", "owner"}));
+    ConvertOptions o;
+    CRM_TRY(create, get_bool(j, "create_opportunity", path));
+    o.create_opportunity = create.value_or(false);
+    CRM_TRY(name, text_or_empty(j, "opportunity_name", path, 500));
+    o.opportunity_name = std::move(name);
+    CRM_TRY(pipeline, text_or_empty(j, "pipeline", path, 64));
+    o.pipeline = std::move(pipeline);
+    CRM_TRY(amount, optional_money(j, "amount", path));
+    o.amount = amount;
+    CRM_TRY(owner, text_or_empty(j, "owner", path, 200));
+    o.owner = std::move(owner);
+    return o;
+}
+
 }  // namespace crm::codec

@@ -5,6 +5,7 @@
 
 #include "core/json_read.hpp"
 #include "crm/process/process.hpp"
+#include "crm/sales/lead.hpp"
 #include "crm/sales/opportunity.hpp"
 
 namespace crm::codec {
@@ -14,6 +15,8 @@ json to_json(const Opportunity& o);
 json to_json(const HistoryEntry& h);
 json to_json(const AllowedMove& m);
 json to_json(const StageTotal& t);
+json to_json(const Lead& l);
+json to_json(const Conversion& c);
 /// The definition's canonical JSON form as a value.
 json to_json(const process::Definition& d);
 
@@ -25,5 +28,12 @@ result<CloseRecord> close_record_from_json(const json& j, std::string_view path)
 /// since requests carry more (id, move, reason).
 result<OpportunityInput> opportunity_input_from_json(const json& j, std::string_view path,
                                                      bool creating);
+
+/// Reads what to_json(Lead) wrote (the SQLite body).
+result<Lead> lead_from_json(const json& j, std::string_view path = "");
+/// The fields of a capture or update request ("process" only when creating);
+/// unknown keys are the caller's to refuse.
+result<LeadInput> lead_input_from_json(const json& j, std::string_view path, bool creating);
+result<ConvertOptions> convert_options_from_json(const json& j, std::string_view path);
 
 }  // namespace crm::codec

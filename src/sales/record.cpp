@@ -44,4 +44,42 @@ Value OpportunityRecord::get(std::string_view f) const {
     return Value{};
 }
 
+namespace {
+constexpr const char* kLeadTextFields[] = {"source",   "channel",   "campaign",    "first_name",
+                                           "last_name", "company",  "job_title",   "email",
+                                           "phone",     "national_id", "city",     "interest",
+                                           "owner",     "state",    "status",      "email_domain"};
+}  // namespace
+
+expr::Schema lead_schema() {
+    expr::Schema s;
+    for (const char* f : kLeadTextFields) (void)s.add(f, expr::Type::text);
+    (void)s.add("score", expr::Type::integer);
+    (void)s.add("created_at", expr::Type::timestamp);
+    return s;
+}
+
+Value LeadRecord::get(std::string_view f) const {
+    const auto text = [](const std::string& s) { return s.empty() ? Value{} : Value{s}; };
+    if (f.rfind("custom.", 0) == 0) {
+        auto it = l_.custom.find(std::string(f.substr(7)));
+        return it == l_.custom.end() ? Value{} : it->second;
+    }
+    const std::pair<std::string_view, const std::string*> texts[] = {
+        {"source", &l_.source},       {"channel", &l_.channel},   {"campaign", &l_.campaign},
+        {"first_name", &l_.first_name}, {"last_name", &l_.last_name}, {"company", &l_.company},
+        {"job_title", &l_.job_title}, {"email", &l_.email},       {"phone", &l_.phone},
+        {"national_id", &l_.national_id}, {"city", &l_.city},     {"interest", &l_.interest},
+        {"owner", &l_.owner},         {"state", &l_.state},       {"status", &l_.status}};
+    for (const auto& [name, value] : texts)
+        if (f == name) return text(*value);
+    if (f == "email_domain") {
+        const auto at = l_.email.rfind('@');
+        return at == std::string::npos ? Value{} : Value{l_.email.substr(at + 1)};
+    }
+    if (f == "score") return Value{static_cast<std::int64_t>(l_.score)};
+    if (f == "created_at") return Value{l_.created_at.ms};
+    return Value{};
+}
+
 }  // namespace crm::sales

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "crm/expr/expr.hpp"
+#include "crm/sales/lead.hpp"
 #include "crm/sales/opportunity.hpp"
 
 namespace crm::sales {
@@ -19,6 +20,19 @@ public:
 
 private:
     const Opportunity& o_;
+};
+
+/// The built-in fields of a lead: its texts, email_domain, state, status,
+/// score and created_at.
+expr::Schema lead_schema();
+
+class LeadRecord final : public expr::Record {
+public:
+    explicit LeadRecord(const Lead& l) noexcept : l_(l) {}
+    Value get(std::string_view field) const override;
+
+private:
+    const Lead& l_;
 };
 
 }  // namespace crm::sales

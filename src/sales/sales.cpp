@@ -9,10 +9,18 @@
 #include "engine/access.hpp"
 #include "sales/codec.hpp"
 #include "sales/record.hpp"
+#include "sales/work.hpp"
 
 namespace crm {
+
+result<std::string> sales::clean_text(const std::string& s, const char* field, std::size_t max) {
+    CRM_TRYV(text::check(s, field, max));
+    return text::tidy(s);
+}
+
 namespace {
 
+using sales::clean_text;
 using json = codec::json;
 
 constexpr std::string_view kRecordType = "opportunity";
@@ -49,10 +57,6 @@ constexpr const char* kDefaultPipeline = R"({
 
 // ---- validation ------------------------------------------------------------
 
-result<std::string> clean_text(const std::string& s, const char* field, std::size_t max) {
-    CRM_TRYV(text::check(s, field, max));
-    return text::tidy(s);
-}
 
 result<std::vector<std::string>> clean_list(const std::vector<std::string>& in, const char* field) {
     if (in.size() > 100) return fail(errc::invalid_argument, "more than 100 entries", field);
@@ -236,19 +240,10 @@ public:
         const bool moved = !before || before->stage != after.stage ||
                            before->pipeline_version != after.pipeline_version;
         if (moved || tracked(*before) != tracked(after)) {
-            HistoryEntry h;
-            h.record_type = std::string(kRecordType);
-            h.record_id = after.id;
-            h.process = after.pipeline;
-            h.process_version = after.pipeline_version;
-            h.from_state = before ? before->stage : "";
-            h.to_state = after.stage;
-            h.move = move;
-            h.at = impl_.now();
-            h.actor = ctx_.actor;
-            h.reason = reason;
-            h.values = tracked(after).dump();
-            CRM_TRYV(tx_.append_history(h));
+            CRM_TRYV(impl_.write_history(tx_, ctx_,
+                                         {0, std::string(kRecordType), after.id, after.pipeline,
+                                          after.pipeline_version, before ? before->stage : "",
+                                          after.stage, move, {}, {}, reason, tracked(after).dump()}));
         }
         const json j = codec::to_json(after);
         json old = before ? codec::to_json(*before) : json::object();
@@ -296,39 +291,9 @@ public:
     result<void> follow_up(const process::Definition& d, const Opportunity& o,
                            const std::vector<const process::Effect*>& effects,
                            const json& move_payload) {
-        std::optional<BusinessCalendar> calendar;
-        for (const auto* e : effects) {
-            if (e->kind == process::Effect::Kind::activity) {
-                if (!calendar) {
-                    CRM_TRY(c, impl_.calendar_of(tx_, d.calendar()));
-                    calendar = std::move(c);
-                }
-                Activity a;
-                a.id = impl_.new_id();
-                a.party = o.party;
-                CRM_TRY(kind, parse_activity_kind(e->activity_kind));
-                a.kind = kind;
-                a.subject = e->subject;
-                a.note = "opportunity " + o.id.str() + " (" + o.name + ")";
-                a.assignee = e->assignee.empty() ? o.owner : e->assignee;
-                CRM_TRY(due, impl_.due_after(*calendar, impl_.now(), e->due_in));
-                a.due = due;
-                a.created_at = impl_.now();
-                CRM_TRYV(tx_.put_activity(a));
-                const json j = codec::to_json(a);
-                CRM_TRYV(impl_.record(tx_, ctx_, "activity", a.id, "create",
-                                      diff(json::object(), j), "activity.scheduled", j));
-            } else if (e->kind == process::Effect::Kind::emit) {
-                Event ev;
-                ev.at = impl_.now();
-                ev.type = e->event_type;
-                ev.record_type = std::string(kRecordType);
-                ev.record_id = o.id;
-                ev.payload = move_payload.dump(-1, ' ', false, json::error_handler_t::replace);
-                CRM_TRYV(tx_.append_event(ev));
-            }
-        }
-        return ok();
+        return impl_.run_effects(tx_, ctx_, d, {std::string(kRecordType), o.id, o.party, o.owner,
+                                                "opportunity " + o.id.str() + " (" + o.name + ")"},
+                                 effects, move_payload);
     }
 
     result<Opportunity> move(const Id& id, const MoveInput& in) {
@@ -419,36 +384,41 @@ bool is_reopen_target(const process::State& s) { return !s.is_closed; }
 
 const char* default_pipeline_json() noexcept { return kDefaultPipeline; }
 
+result<Opportunity> sales::create_opportunity_in(Engine::Impl& impl, storage::Transaction& tx,
+                                                 const Context& ctx, const OpportunityInput& input) {
+    Work w(impl, tx, ctx);
+    CRM_TRY(d, w.pipeline_for_create(input.pipeline));
+    Opportunity o;
+    o.id = impl.new_id();
+    o.pipeline = d.id();
+    o.pipeline_version = d.version();
+    o.created_at = impl.now();
+    CRM_TRYV(w.apply(o, input, true));
+    w.enter(o, d.initial(), input.probability.has_value());
+    if (!o.external_id.empty()) {
+        CRM_TRY(taken, tx.opportunity_by_external_id(o.external_id));
+        if (!taken.is_nil())
+            return fail(errc::conflict, "opportunity '" + o.external_id + "' already exists",
+                        "external_id");
+    }
+    CRM_TRYV(w.store(std::nullopt, o, "", "", "create", "opportunity.created"));
+    std::vector<const process::Effect*> effects;
+    for (const auto& e : d.initial().on_enter) effects.push_back(&e);
+    if (!effects.empty()) {
+        CRM_TRYV(w.set_fields(o, effects));
+        CRM_TRYV(tx.put_opportunity(o));
+        const json payload = {{"opportunity", o.id.str()}, {"move", ""}, {"from", ""},
+                              {"to", o.stage}, {"reason", ""}};
+        CRM_TRYV(w.follow_up(d, o, effects, payload));
+    }
+    return o;
+}
+
 result<Opportunity> Sales::create_opportunity(const Context& ctx, const OpportunityInput& input) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<Opportunity> {
-        Work w(impl, tx, ctx);
-        CRM_TRY(d, w.pipeline_for_create(input.pipeline));
-        Opportunity o;
-        o.id = impl.new_id();
-        o.pipeline = d.id();
-        o.pipeline_version = d.version();
-        o.created_at = impl.now();
-        CRM_TRYV(w.apply(o, input, true));
-        w.enter(o, d.initial(), input.probability.has_value());
-        if (!o.external_id.empty()) {
-            CRM_TRY(taken, tx.opportunity_by_external_id(o.external_id));
-            if (!taken.is_nil())
-                return fail(errc::conflict, "opportunity '" + o.external_id + "' already exists",
-                            "external_id");
-        }
-        CRM_TRYV(w.store(std::nullopt, o, "", "", "create", "opportunity.created"));
-        std::vector<const process::Effect*> effects;
-        for (const auto& e : d.initial().on_enter) effects.push_back(&e);
-        if (!effects.empty()) {
-            CRM_TRYV(w.set_fields(o, effects));
-            CRM_TRYV(tx.put_opportunity(o));
-            const json payload = {{"opportunity", o.id.str()}, {"move", ""}, {"from", ""},
-                                  {"to", o.stage}, {"reason", ""}};
-            CRM_TRYV(w.follow_up(d, o, effects, payload));
-        }
-        return o;
+    return impl.write([&](storage::Transaction& tx) {
+        return sales::create_opportunity_in(impl, tx, ctx, input);
     });
 }
 

@@ -1143,7 +1143,9 @@ static void test_commands(void) {
         "process.define", "process.get", "process.list", "calendar.define", "history.get",
         "opportunity.create", "opportunity.update", "opportunity.get", "opportunity.list",
         "opportunity.move", "opportunity.win", "opportunity.lose", "opportunity.reopen",
-        "opportunity.moves", "opportunity.migrate", "pipeline.show", "commands"};
+        "opportunity.moves", "opportunity.migrate", "lead.capture", "lead.update", "lead.get",
+        "lead.list", "lead.move", "lead.disqualify", "lead.convert", "lead.scoring",
+        "pipeline.show", "commands"};
     char *listed = NULL;
     char *by_execute = NULL;
     crm_engine *e = open_memory(0);

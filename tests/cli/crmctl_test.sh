@@ -91,5 +91,20 @@ check "pipeline totals" grep -q '"stage":"won".*"amount_minor":450000000' out.tx
 status 1 "unknown pipeline" "$crmctl" pipeline show $db nope
 check "unknown pipeline message" grep -q "not_found: pipeline" err.txt
 
+# Leads: capture, an early conversion refused, qualify, convert to the existing party.
+status 0 "lead create" "$crmctl" lead create $db Sara Ahmadi 09123456789 --company "Pars Co" --source web_form --json
+check "lead is new" grep -q '"state":"new"' out.txt
+lead=$(sed -n 's/^{"id":"\([0-9a-f-]*\)".*/\1/p' out.txt)
+status 1 "lead convert too early" "$crmctl" lead convert $db "$lead"
+check "early conversion names the moves" grep -q "allowed moves: .*qualify -> qualified" err.txt
+status 0 "lead qualify" "$crmctl" lead qualify $db "$lead"
+check "lead qualified" grep -q "\[lead: qualified\]" out.txt
+status 0 "lead convert" "$crmctl" lead convert $db "$lead" --opportunity "Pars ERP"
+check "conversion made a party, organisation and opportunity" grep -q "^new party .*, organization .*, opportunity " out.txt
+status 0 "lead convert again" "$crmctl" lead convert $db "$lead"
+check "conversion is idempotent" grep -q "^already converted" out.txt
+status 1 "lead disqualify converted" "$crmctl" lead disqualify $db "$lead" cancelled
+check "a converted lead cannot be disqualified" grep -q "invalid_transition" err.txt
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -99,3 +99,33 @@ def test_pipeline_totals(sales, person):
     assert stages["qualify"]["totals"] == [{"stage": "qualify", "currency": "IRR", "count": 2,
                                             "amount_minor": 3_001, "weighted_minor": 300}]
     assert stages["won"]["totals"] == []
+
+
+def test_a_lead_is_scored_qualified_and_converted(engine, sales, person):
+    existing = person("C1", "Ali", "Rezaei", email="ali@example.ir")
+    sales.define_lead_scoring([
+        {"name": "web form", "when": {"eq": [{"field": "source"}, "web_form"]}, "points": 10},
+        {"name": "has a company", "when": {"not": {"is_empty": {"field": "company"}}}, "points": 20},
+    ])
+    lead = sales.capture_lead(source="web_form", first_name="Ali", last_name="Rezaei",
+                              email="ALI@example.ir", company="Pars Co")
+    assert lead["score"] == 30
+    assert [s["rule"] for s in lead["score_lines"]] == ["web form", "has a company"]
+    with pytest.raises(crm.InvalidTransition):
+        sales.convert_lead(lead["id"])
+    sales.move_lead(lead["id"], "qualify")
+    done = sales.convert_lead(lead["id"], create_opportunity=True,
+                              amount={"minor": 5_000, "currency": "IRR"})
+    assert done["party"] == existing.id
+    assert done["matched_by"] == ["email"]
+    assert done["organization_created"] is True
+    assert sales.get_opportunity(done["opportunity"])["source_lead"] == lead["id"]
+    assert sales.convert_lead(lead["id"])["already_converted"] is True
+    view = engine.execute("customer.view", {"party": existing.id})
+    assert [l["id"] for l in view["open_leads"]] == []
+    with pytest.raises(crm.InvalidArgument) as e:
+        sales.capture_lead(first_name="X")
+    assert e.value.field == "email"
+    with pytest.raises(crm.InvalidArgument) as e:
+        sales.disqualify_lead(sales.capture_lead(first_name="Y", phone="09121112233")["id"], "")
+    assert e.value.field == "reason"

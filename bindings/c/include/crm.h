@@ -318,6 +318,8 @@ CRM_API void crm_engine_close(crm_engine **engine);
  *   opportunity.create  opportunity.update  opportunity.get  opportunity.list
  *   opportunity.move  opportunity.win  opportunity.lose  opportunity.reopen
  *   opportunity.moves  opportunity.migrate  pipeline.show
+ *   lead.capture  lead.update  lead.get  lead.list  lead.move  lead.disqualify
+ *   lead.convert  lead.scoring
  *   audit.trail  events.after  events.ack  events.cursor
  *   import.customers  import.orders  export.customers  commands
  *

@@ -189,8 +189,9 @@ def _iter_timeline(
 
 
 class Sales:
-    """The sales side of an Engine: process definitions, opportunities on
-    pipelines, their moves and history. Every method runs one command of the
+    """The sales side of an Engine: process definitions, leads and their
+    qualification, scoring and conversion, opportunities on pipelines, their
+    moves and history. Every method runs one command of the
     catalogue (Engine.execute) and answers its JSON response as a dict;
     money is {"minor": int, "currency": str}. Errors raise crm.Error
     subclasses, InvalidTransition for a move the stage does not allow.
@@ -250,6 +251,30 @@ class Sales:
 
     def history(self, id: str, record_type: str = "opportunity") -> list:
         return self._run("history.get", {"record_type": record_type, "id": id})["items"]
+
+    def capture_lead(self, **fields: object) -> dict:
+        return self._run("lead.capture", fields)
+
+    def update_lead(self, id: str, **changes: object) -> dict:
+        return self._run("lead.update", {"id": id, "changes": changes})
+
+    def get_lead(self, id: str) -> dict:
+        return self._run("lead.get", {"id": id})
+
+    def leads_of(self, party: str) -> list:
+        return self._run("lead.list", {"party": party})["items"]
+
+    def move_lead(self, id: str, move: str, reason: Optional[str] = None) -> dict:
+        return self._run("lead.move", {"id": id, "move": move, "reason": reason})
+
+    def disqualify_lead(self, id: str, reason: str, note: Optional[str] = None) -> dict:
+        return self._run("lead.disqualify", {"id": id, "reason": reason, "note": note})
+
+    def convert_lead(self, id: str, **options: object) -> dict:
+        return self._run("lead.convert", dict(options, id=id))
+
+    def define_lead_scoring(self, rules: list) -> dict:
+        return self._run("lead.scoring", {"rules": rules})
 
     def migrate(self, pipeline: str, from_version: int, to_version: int,
                 mapping: Optional[dict] = None) -> int:

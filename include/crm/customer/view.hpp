@@ -9,6 +9,8 @@
 #include "crm/customer/party.hpp"
 #include "crm/customer/purchase.hpp"
 #include "crm/customer/timeline.hpp"
+#include "crm/sales/lead.hpp"
+#include "crm/sales/opportunity.hpp"
 
 namespace crm {
 
@@ -20,6 +22,8 @@ struct Customer360 {
     std::vector<Activity> open_activities;         ///< soonest due first
     std::vector<PurchaseSummary> purchases;        ///< one per currency
     std::vector<Id> merged_ids;                    ///< parties merged into this one
+    std::vector<Opportunity> open_opportunities;   ///< newest first
+    std::vector<Lead> open_leads;                  ///< newest first
 };
 
 /// Search: `text` is matched against external_id, national id, e-mail,

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "crm/engine.hpp"
+#include "crm/sales/lead.hpp"
 #include "crm/sales/opportunity.hpp"
 
 namespace crm {
@@ -38,6 +39,15 @@ struct MoveInput {
 /// from every open stage; won and lost need a close record and reopen to
 /// qualify. Its JSON text, for hosts that want to start from it.
 CRM_API const char* default_pipeline_json() noexcept;
+
+/// The built-in lead qualification "lead": new -> contacted -> qualified ->
+/// converted (won), disqualified (lost) from every open state with a
+/// reason, reopen from disqualified to new.
+CRM_API const char* default_lead_process_json() noexcept;
+
+/// The reasons disqualify_lead knows; a host may give its own word too.
+/// "lost", "cannot_contact", "no_longer_interested", "cancelled".
+CRM_API const std::vector<std::string>& standard_disqualify_reasons();
 
 class CRM_API Sales {
 public:
@@ -95,6 +105,48 @@ public:
     result<std::int64_t> migrate_opportunities(const Context& ctx, std::string_view pipeline,
                                                int from_version, int to_version,
                                                const std::map<std::string, std::string>& mapping);
+
+    // ---- leads -------------------------------------------------------------
+    /// Captures a lead on its qualification process ("lead" unless
+    /// input.process names another of record type lead): it needs a name
+    /// (first, last or company) and an e-mail or phone; the e-mail and
+    /// phone are normalised (invalid_argument naming them otherwise), the
+    /// national id checked. Scored by the stored scoring rules. With an
+    /// external_id already captured: conflict.
+    result<Lead> capture_lead(const Context& ctx, const LeadInput& input);
+    /// Changes an open lead's fields and scores it again.
+    result<Lead> update_lead(const Context& ctx, const Id& id, const LeadInput& input);
+    /// An id or an external id; not_found names "id".
+    result<Lead> get_lead(std::string_view id_or_external_id);
+    /// The leads of a party (known at capture or made by conversion), newest first.
+    result<std::vector<Lead>> leads_of(const Id& party);
+    /// A move of the lead's process by transition name or target state
+    /// ("contact", "qualify"); errors as move_opportunity's.
+    result<Lead> move_lead(const Context& ctx, const Id& id, std::string_view move,
+                           std::string_view reason = {});
+    /// The move into the lost state with `reason` (a standard reason or the
+    /// host's own word, at most 100 bytes; required) and an optional note.
+    result<Lead> disqualify_lead(const Context& ctx, const Id& id, std::string_view reason,
+                                 std::string_view note = {});
+    /// Converts a lead whose state allows the move into its won state
+    /// (qualified, in the built-in process), in one transaction: the party
+    /// is the lead's own, else one found by national id, e-mail or phone
+    /// (in that order), else a new person (an organisation when the lead
+    /// has only a company); a company is found by its exact normalised
+    /// name among organisations or created, and the person linked to it
+    /// with the job title as role; with options.create_opportunity, an
+    /// opportunity on options.pipeline for the organisation (else the
+    /// person) with the lead as its source. Converting a converted lead
+    /// again answers the first conversion (already_converted) and writes
+    /// nothing.
+    result<Conversion> convert_lead(const Context& ctx, const Id& id,
+                                    const ConvertOptions& options = {});
+    /// Stores the lead scoring rules (JSON: {"rules": [{"name", "when":
+    /// rule over the lead schema, "points": -1000..1000}]}, at most 500),
+    /// versioned like definitions. Leads are scored when captured or
+    /// updated: the sum of the points of every rule that holds, each listed
+    /// in Lead::score_lines.
+    result<void> define_lead_scoring(const Context& ctx, std::string_view json);
 
 private:
     Engine* engine_;

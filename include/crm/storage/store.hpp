@@ -17,6 +17,7 @@
 #include "crm/customer/party.hpp"
 #include "crm/customer/purchase.hpp"
 #include "crm/customer/timeline.hpp"
+#include "crm/sales/lead.hpp"
 #include "crm/sales/opportunity.hpp"
 
 namespace crm::storage {
@@ -102,9 +103,9 @@ public:
     virtual result<void> put_merge(const Id& merged, const Id& survivor, Timestamp at) = 0;
     virtual result<Id> merged_into(const Id& id) = 0;  ///< nil if not merged
     virtual result<std::vector<Id>> merged_from(const Id& survivor) = 0;
-    /// Moves interactions, activities, purchases, opportunities and
-    /// memberships of `from` to `to`; a membership both already have keeps
-    /// `to`'s.
+    /// Moves interactions, activities, purchases, opportunities, leads
+    /// (as party or organisation) and memberships of `from` to `to`; a
+    /// membership both already have keeps `to`'s.
     virtual result<void> reassign_party(const Id& from, const Id& to) = 0;
 
     // Memberships.
@@ -158,6 +159,13 @@ public:
     /// Count, amount and weighted amount per (stage, currency) of the
     /// pipeline's opportunities, ordered by stage then currency.
     virtual result<std::vector<StageTotal>> stage_totals(std::string_view pipeline) = 0;
+
+    // Leads.
+    virtual result<void> put_lead(const Lead& l) = 0;
+    virtual result<std::optional<Lead>> get_lead(const Id& id) = 0;
+    virtual result<Id> lead_by_external_id(std::string_view external_id) = 0;  ///< nil if none
+    /// The leads of a party, newest first.
+    virtual result<std::vector<Lead>> leads_of(const Id& party) = 0;
 
     // History of process records; append assigns seq.
     virtual result<void> append_history(HistoryEntry& entry) = 0;

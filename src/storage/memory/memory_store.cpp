@@ -46,6 +46,8 @@ struct State {
         definitions;
     std::map<Id, Opportunity> opportunities;
     std::unordered_map<std::string, Id> opportunity_by_ext;
+    std::map<Id, Lead> leads;
+    std::unordered_map<std::string, Id> lead_by_ext;
     std::vector<HistoryEntry> history;
     std::vector<AuditEntry> audit;
     std::vector<Event> events;
@@ -276,6 +278,14 @@ public:
             o.party = to;
             CRM_TRYV(put_opportunity(o));
         }
+        std::vector<Lead> ls;
+        for (const auto& [id, l] : s_.leads)
+            if (l.party == from || l.organization == from) ls.push_back(l);
+        for (auto l : ls) {
+            if (l.party == from) l.party = to;
+            if (l.organization == from) l.organization = to;
+            CRM_TRYV(put_lead(l));
+        }
         std::vector<Membership> ms;
         for (const auto& [key, m] : s_.memberships)
             if (m.person == from || m.organization == from) ms.push_back(m);
@@ -463,24 +473,7 @@ public:
     }
 
     result<void> put_opportunity(const Opportunity& o) override {
-        if (!o.external_id.empty()) {
-            auto it = s_.opportunity_by_ext.find(o.external_id);
-            if (it != s_.opportunity_by_ext.end() && it->second != o.id)
-                return fail(errc::conflict, "opportunity '" + o.external_id + "' already exists",
-                            "external_id");
-        }
-        std::optional<Opportunity> old;
-        if (auto it = s_.opportunities.find(o.id); it != s_.opportunities.end()) old = it->second;
-        set_opportunity(o, old);
-        undo_.push_back([this, o, old] {
-            if (old) {
-                set_opportunity(*old, o);
-            } else {
-                if (!o.external_id.empty()) s_.opportunity_by_ext.erase(o.external_id);
-                s_.opportunities.erase(o.id);
-            }
-        });
-        return ok();
+        return put_keyed(s_.opportunities, s_.opportunity_by_ext, o, "opportunity");
     }
     result<std::optional<Opportunity>> get_opportunity(const Id& id) override {
         auto it = s_.opportunities.find(id);
@@ -523,6 +516,25 @@ public:
         }
         std::vector<StageTotal> out;
         for (auto& [key, t] : totals) out.push_back(t);
+        return out;
+    }
+
+    result<void> put_lead(const Lead& l) override {
+        return put_keyed(s_.leads, s_.lead_by_ext, l, "lead");
+    }
+    result<std::optional<Lead>> get_lead(const Id& id) override {
+        auto it = s_.leads.find(id);
+        if (it == s_.leads.end()) return std::optional<Lead>{};
+        return std::optional<Lead>{it->second};
+    }
+    result<Id> lead_by_external_id(std::string_view external_id) override {
+        auto it = s_.lead_by_ext.find(std::string(external_id));
+        return it == s_.lead_by_ext.end() ? Id{} : it->second;
+    }
+    result<std::vector<Lead>> leads_of(const Id& party) override {
+        std::vector<Lead> out;
+        for (auto it = s_.leads.rbegin(); it != s_.leads.rend(); ++it)
+            if (it->second.party == party) out.push_back(it->second);
         return out;
     }
 
@@ -618,11 +630,35 @@ private:
         return ok();
     }
 
-    // Replaces `old` (if any) by `o` in the opportunity maps.
-    void set_opportunity(const Opportunity& o, const std::optional<Opportunity>& old) {
-        if (old && !old->external_id.empty()) s_.opportunity_by_ext.erase(old->external_id);
-        s_.opportunities[o.id] = o;
-        if (!o.external_id.empty()) s_.opportunity_by_ext[o.external_id] = o.id;
+    // Inserts or replaces a record kept by id with a unique optional
+    // external id (opportunities, leads), undoably.
+    template <class T>
+    result<void> put_keyed(std::map<Id, T>& records, std::unordered_map<std::string, Id>& by_ext,
+                           const T& r, const char* what) {
+        if (!r.external_id.empty()) {
+            auto it = by_ext.find(r.external_id);
+            if (it != by_ext.end() && it->second != r.id)
+                return fail(errc::conflict,
+                            std::string(what) + " '" + r.external_id + "' already exists",
+                            "external_id");
+        }
+        std::optional<T> old;
+        if (auto it = records.find(r.id); it != records.end()) old = it->second;
+        const auto replace = [&records, &by_ext](const T& now, const std::optional<T>& was) {
+            if (was && !was->external_id.empty()) by_ext.erase(was->external_id);
+            records[now.id] = now;
+            if (!now.external_id.empty()) by_ext[now.external_id] = now.id;
+        };
+        replace(r, old);
+        undo_.push_back([&records, &by_ext, replace, r, old] {
+            if (old) {
+                replace(*old, r);
+            } else {
+                if (!r.external_id.empty()) by_ext.erase(r.external_id);
+                records.erase(r.id);
+            }
+        });
+        return ok();
     }
 
     void undo_to(std::size_t mark) {

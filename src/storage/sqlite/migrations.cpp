@@ -221,7 +221,7 @@ SELECT seq, strftime('%Y-%m-%dT%H:%M:%fZ', at / 1000.0, 'unixepoch') AS at_utc,
 FROM event;
 )sql";
 
-// Version 2: process definitions, opportunities and the history of
+// Version 2: process definitions, opportunities, leads and the history of
 // process records. An opportunity is one row: the columns a lookup or a
 // pipeline total reads, and `body`, the whole record as JSON, read back.
 constexpr const char* kV2 = R"sql(
@@ -255,6 +255,20 @@ CREATE UNIQUE INDEX opportunity_external_id ON opportunity (external_id)
     WHERE external_id IS NOT NULL;
 CREATE INDEX opportunity_party ON opportunity (party_id);
 CREATE INDEX opportunity_pipeline ON opportunity (pipeline, pipeline_version, id);
+
+CREATE TABLE lead (
+    id          TEXT PRIMARY KEY NOT NULL,
+    external_id TEXT,
+    party_id    TEXT,
+    state       TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    owner       TEXT NOT NULL DEFAULT '',
+    score       INTEGER NOT NULL DEFAULT 0,
+    updated_at  INTEGER NOT NULL,
+    body        TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX lead_external_id ON lead (external_id) WHERE external_id IS NOT NULL;
+CREATE INDEX lead_party ON lead (party_id) WHERE party_id IS NOT NULL;
 
 -- One row per stage change, or per change of the values a record type
 -- tracks (from_state = to_state, move = ''). values_json holds them.

@@ -235,11 +235,13 @@ result<StoredDefinition> read_definition(Stmt& s) {
                             Timestamp{s.i64(4)}, s.str(5)};
 }
 
-// An opportunity is read back from its body (column 0).
-result<Opportunity> read_opportunity(Stmt& s) {
+// Opportunities and leads are read back from their body (column 0).
+template <class T>
+result<T> read_body(Stmt& s) {
     auto doc = codec::json::parse(s.text(0), nullptr, false);
-    if (doc.is_discarded()) return fail(errc::storage, "sqlite: an opportunity body is not JSON");
-    return codec::opportunity_from_json(doc);
+    if (doc.is_discarded()) return fail(errc::storage, "sqlite: a record body is not JSON");
+    if constexpr (std::is_same_v<T, Lead>) return codec::lead_from_json(doc);
+    else return codec::opportunity_from_json(doc);
 }
 
 // Collects the first-column ids of every row.
@@ -896,7 +898,7 @@ public:
             st.bind(13, o.updated_at.ms);
             st.bind(14, body);
             auto r = st.exec();
-            if (!r && sqlite3_extended_errcode(c_.handle()) == SQLITE_CONSTRAINT_UNIQUE)
+            if (!r && r.error().code == errc::conflict)
                 return fail(errc::conflict, "opportunity '" + o.external_id + "' already exists",
                             "external_id");
             return r;
@@ -909,7 +911,7 @@ public:
                 IdText o(id);
                 CRM_TRY(st, c_.stmt("SELECT body FROM opportunity WHERE id = ?1"));
                 st.bind(1, o);
-                CRM_TRY(rows, collect<Opportunity>(st, read_opportunity));
+                CRM_TRY(rows, collect<Opportunity>(st, read_body<Opportunity>));
                 if (rows.empty()) return std::optional<Opportunity>{};
                 return std::optional<Opportunity>{std::move(rows.front())};
             });
@@ -931,7 +933,7 @@ public:
                 CRM_TRY(st, c_.stmt("SELECT body FROM opportunity WHERE party_id = ?1 "
                                     "ORDER BY id DESC"));
                 st.bind(1, p);
-                return collect<Opportunity>(st, read_opportunity);
+                return collect<Opportunity>(st, read_body<Opportunity>);
             });
     }
 
@@ -965,6 +967,65 @@ public:
                     return StageTotal{s.str(0), s.str(1), s.i64(2), s.i64(3), s.i64(4)};
                 });
             });
+    }
+
+    // ---- leads -------------------------------------------------------------
+
+    result<void> put_lead(const Lead& l) override {
+        return run<void>("put_lead", [&]() -> result<void> {
+            IdText id(l.id), party(l.party);
+            const std::string body = codec::to_json(l).dump();
+            CRM_TRY(st, c_.stmt(
+                "INSERT INTO lead (id, external_id, party_id, state, status, owner, score, "
+                "updated_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+                "ON CONFLICT (id) DO UPDATE SET external_id = excluded.external_id, "
+                "party_id = excluded.party_id, state = excluded.state, status = excluded.status, "
+                "owner = excluded.owner, score = excluded.score, updated_at = excluded.updated_at, "
+                "body = excluded.body"));
+            st.bind(1, id);
+            st.bind_or_null(2, l.external_id);
+            if (l.party.is_nil()) st.bind_null(3); else st.bind(3, party);
+            st.bind(4, l.state);
+            st.bind(5, l.status);
+            st.bind(6, l.owner);
+            st.bind(7, l.score);
+            st.bind(8, l.updated_at.ms);
+            st.bind(9, body);
+            auto r = st.exec();
+            if (!r && r.error().code == errc::conflict)
+                return fail(errc::conflict, "lead '" + l.external_id + "' already exists",
+                            "external_id");
+            return r;
+        });
+    }
+
+    result<std::optional<Lead>> get_lead(const Id& id) override {
+        return run<std::optional<Lead>>("get_lead", [&]() -> result<std::optional<Lead>> {
+            IdText l(id);
+            CRM_TRY(st, c_.stmt("SELECT body FROM lead WHERE id = ?1"));
+            st.bind(1, l);
+            CRM_TRY(rows, collect<Lead>(st, read_body<Lead>));
+            if (rows.empty()) return std::optional<Lead>{};
+            return std::optional<Lead>{std::move(rows.front())};
+        });
+    }
+
+    result<Id> lead_by_external_id(std::string_view external_id) override {
+        return run<Id>("lead_by_external_id", [&]() -> result<Id> {
+            CRM_TRY(st, c_.stmt("SELECT id FROM lead WHERE external_id = ?1"));
+            st.bind(1, external_id);
+            CRM_TRY(ids, collect_ids(st));
+            return ids.empty() ? Id{} : ids.front();
+        });
+    }
+
+    result<std::vector<Lead>> leads_of(const Id& party) override {
+        return run<std::vector<Lead>>("leads_of", [&]() -> result<std::vector<Lead>> {
+            IdText p(party);
+            CRM_TRY(st, c_.stmt("SELECT body FROM lead WHERE party_id = ?1 ORDER BY id DESC"));
+            st.bind(1, p);
+            return collect<Lead>(st, read_body<Lead>);
+        });
     }
 
     // ---- history -----------------------------------------------------------
@@ -1328,6 +1389,10 @@ private:
             "UPDATE purchase SET party_id = ?2 WHERE party_id = ?1",
             "UPDATE opportunity SET party_id = ?2, body = json_set(body, '$.party', ?2) "
             "WHERE party_id = ?1",
+            "UPDATE lead SET party_id = ?2, body = json_set(body, '$.party', ?2) "
+            "WHERE party_id = ?1",
+            "UPDATE lead SET body = json_set(body, '$.organization', ?2) "
+            "WHERE json_extract(body, '$.organization') = ?1",
             // A membership both parties have keeps `to`'s: the moved copy
             // is ignored on conflict, then the leftover deleted.
             "UPDATE OR IGNORE membership SET person = ?2 WHERE person = ?1",
