@@ -44,6 +44,8 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
   lead convert DB LEAD [--opportunity NAME] [--pipeline P] [--json]
                                             to a party (found by national id, e-mail or phone, else new)
   lead show DB LEAD [--json]
+  forecast DB --period P [--calendar jalali|gregorian] [--by owner|team|pipeline]
+           [--pipeline P] [--json]          the forecast of a month, quarter or year (1404-Q1, 2025-06)
   demo [--data DIR] [--db FILE]             import the Persian sample and show what the core does
 
 DB is a SQLite file. Exit status: 0 success, 1 failure, 2 usage error.
@@ -61,6 +63,9 @@ struct Args {
     std::string company;
     std::string source;
     std::string opportunity;
+    std::string period;
+    std::string calendar = "gregorian";
+    std::string by = "owner";
     long long after = 0;
     long long limit = -1;
     double min_score = -1;
@@ -95,6 +100,9 @@ bool parse_args(int argc, char** argv, Args& a, std::string& why) {
         else if (s == "--owner") { const char* v = value("--owner"); if (!v) return false; a.owner = v; }
         else if (s == "--company") { const char* v = value("--company"); if (!v) return false; a.company = v; }
         else if (s == "--source") { const char* v = value("--source"); if (!v) return false; a.source = v; }
+        else if (s == "--period") { const char* v = value("--period"); if (!v) return false; a.period = v; }
+        else if (s == "--calendar") { const char* v = value("--calendar"); if (!v) return false; a.calendar = v; }
+        else if (s == "--by") { const char* v = value("--by"); if (!v) return false; a.by = v; }
         else if (s == "--opportunity") { const char* v = value("--opportunity"); if (!v) return false; a.opportunity = v; }
         else if (s == "--after") { const char* v = value("--after"); if (!v) return false; a.after = std::atoll(v); }
         else if (s == "--limit") { const char* v = value("--limit"); if (!v) return false; a.limit = std::atoll(v); }
@@ -471,6 +479,47 @@ int lead(crm::Engine& engine, const std::vector<std::string>& p, const Args& a) 
     return usage("unknown lead command '" + verb + "'");
 }
 
+int forecast(crm::Engine& engine, const Args& a) {
+    if (a.period.empty()) return usage("forecast needs --period (1404-Q1, 2025-06, 1404)");
+    crm::commands::json request = {{"period", a.period}, {"calendar", a.calendar}, {"group_by", a.by}};
+    if (!a.pipeline.empty()) request["pipeline"] = a.pipeline;
+    if (!a.owner.empty()) request["owner"] = a.owner;
+    if (a.json) return print_json(engine, "forecast", request);
+    auto answer = crm::commands::execute(engine, "forecast", request.dump());
+    if (!answer) return failed(answer.error());
+    const auto f = crm::commands::json::parse(answer.value());
+    std::cout << "forecast " << f["period"].get<std::string>() << " (" << f["from_date"].get<std::string>()
+              << " .. " << f["to_date"].get<std::string>() << ", by " << a.by << ")\n";
+    const auto money = [](std::int64_t minor, const std::string& currency) {
+        return currency.empty() ? std::to_string(minor) : crm::Money{minor, currency}.str();
+    };
+    for (const auto& r : f["rows"]) {
+        const std::string cur = r["currency"].get<std::string>();
+        std::cout << "  " << (r["group"].get<std::string>().empty() ? "(none)" : r["group"].get<std::string>())
+                  << "  " << (cur.empty() ? "no amount" : cur) << "\n";
+        for (const char* cat : {"commit", "best_case", "pipeline", "omitted"}) {
+            const auto& s = r[cat];
+            if (s["count"].get<std::int64_t>() == 0) continue;
+            std::printf("    %-10s %3lld deals  %s  (weighted %s)\n", cat,
+                        static_cast<long long>(s["count"].get<std::int64_t>()),
+                        money(s["amount_minor"].get<std::int64_t>(), cur).c_str(),
+                        money(s["weighted_minor"].get<std::int64_t>(), cur).c_str());
+        }
+        std::printf("    won %lld (%s), lost %lld, win rate %.0f%%, average deal %s\n",
+                    static_cast<long long>(r["won_count"].get<std::int64_t>()),
+                    money(r["won_minor"].get<std::int64_t>(), cur).c_str(),
+                    static_cast<long long>(r["lost_count"].get<std::int64_t>()),
+                    100.0 * r["win_rate"].get<double>(),
+                    money(r["average_deal_minor"].get<std::int64_t>(), cur).c_str());
+    }
+    for (const auto& s : f["stages"])
+        std::printf("  %s/%s: %.1f days on average over %lld moves\n", s["pipeline"].get<std::string>().c_str(),
+                    s["stage"].get<std::string>().c_str(), s["average_days"].get<double>(),
+                    static_cast<long long>(s["moves"].get<std::int64_t>()));
+    if (f["rows"].empty()) std::cout << "  no deal closes or is expected to close in the period\n";
+    return 0;
+}
+
 std::string default_data_dir(const char* argv0) {
     namespace fs = std::filesystem;
     std::vector<fs::path> candidates = {fs::path("../shared/data/sample_fa"),
@@ -523,7 +572,13 @@ int sales_story(crm::Engine& engine, const crm::Id& party) {
     std::vector<std::string> show = {"opp", "show", "", erp.value().id.str()};
     Args plain;
     if (int rc = opportunity(engine, show, plain)) return rc;
-    return pipeline_show(engine, "sales", plain);
+    if (int rc = pipeline_show(engine, "sales", plain)) return rc;
+    Args quarter;
+    quarter.calendar = "jalali";
+    auto today = crm::TimeZone::find("Asia/Tehran").value().to_local(engine.now(), crm::CalendarSystem::jalali);
+    quarter.period = std::to_string(today.date.year) + "-Q" + std::to_string((today.date.month - 1) / 3 + 1);
+    std::cout << "\n-- the forecast of this Jalali quarter\n";
+    return forecast(engine, quarter);
 }
 
 int demo(const Args& a, const char* argv0) {
@@ -627,5 +682,6 @@ int main(int argc, char** argv) {
     }
     if (cmd == "opp") return opportunity(e, p, a);
     if (cmd == "lead") return lead(e, p, a);
+    if (cmd == "forecast") return p.size() == 2 ? forecast(e, a) : usage("forecast takes DB --period P");
     return usage("unknown command '" + cmd + "'");
 }

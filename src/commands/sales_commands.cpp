@@ -189,6 +189,46 @@ result<json> opportunity_migrate(Engine& engine, const json& request, const Cont
     return json{{"migrated", moved}};
 }
 
+result<json> forecast_get(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"period", "calendar", "time_zone", "group_by",
+                                                "pipeline", "owner", "team"}));
+    ForecastQuery q;
+    CRM_TRY(period, required_string(request, "period", 32));
+    q.period = std::move(period);
+    CRM_TRY(calendar, codec::get_string(request, "calendar", "", 16));
+    if (calendar) {
+        CRM_TRY(cal, parse_calendar_system(*calendar, "calendar"));
+        q.calendar = cal;
+    }
+    CRM_TRY(zone, codec::get_string(request, "time_zone", "", 64));
+    if (zone) q.time_zone = *zone;
+    CRM_TRY(group, codec::get_string(request, "group_by", "", 16));
+    const std::string g = group.value_or("owner");
+    if (g == "owner") q.group_by = ForecastGroup::owner;
+    else if (g == "team") q.group_by = ForecastGroup::team;
+    else if (g == "pipeline") q.group_by = ForecastGroup::pipeline;
+    else return fail(errc::invalid_argument, "must be owner, team or pipeline", "group_by");
+    std::string* filters[] = {&q.pipeline, &q.owner, &q.team};
+    const char* keys[] = {"pipeline", "owner", "team"};
+    for (int i = 0; i < 3; ++i) {
+        CRM_TRY(v, codec::get_string(request, keys[i], "", 200));
+        *filters[i] = v.value_or("");
+    }
+    CRM_TRY(f, Sales(engine).forecast(q));
+    return codec::to_json(f);
+}
+
+result<json> pipeline_as_of(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"pipeline", "at"}));
+    CRM_TRY(name, codec::get_string(request, "pipeline", "", 64));
+    CRM_TRY(at, codec::get_time(request, "at", ""));
+    if (!at) return fail(errc::invalid_argument, "is required", "at");
+    CRM_TRY(stages, Sales(engine).pipeline_as_of(name.value_or("sales"), *at));
+    json out = items(stages);
+    out["pipeline"] = name.value_or("sales");
+    return out;
+}
+
 result<json> pipeline_show(Engine& engine, const json& request, const Context&) {
     CRM_TRYV(codec::expect_object(request, "", {"pipeline"}));
     CRM_TRY(name, codec::get_string(request, "pipeline", "", 64));
@@ -359,6 +399,18 @@ constexpr Command kSales[] = {
      true, lead_convert},
     {"lead.scoring", "Stores the lead scoring rules (a rule and points each).",
      "{rules: [{name, when: rule, points}]}", "{rules: count}", true, lead_scoring},
+    {"forecast",
+     "The forecast of a period (Gregorian or Jalali month, quarter or year) per owner, team or "
+     "pipeline: amounts by forecast category, win rate, average deal, days per stage.",
+     "{period: YYYY|YYYY-MM|YYYY-Qn, calendar?: gregorian|jalali, time_zone?, group_by?: "
+     "owner|team|pipeline, pipeline?, owner?, team?}",
+     "{period, from_date, to_date, from, to, rows: [{group, currency, pipeline, best_case, "
+     "commit, omitted: {count, amount_minor, weighted_minor}, won_count, lost_count, won_minor, "
+     "win_rate, average_deal_minor}], stages: [{pipeline, stage, moves, average_days}]}",
+     false, forecast_get},
+    {"pipeline.as_of", "Each stage of a pipeline as it stood at an instant, rebuilt from history.",
+     "{pipeline?, at}", "{pipeline, items: [{stage, currency, count, amount_minor, weighted_minor}]}",
+     false, pipeline_as_of},
     {"pipeline.show", "Each stage of a pipeline with count, amount and weighted amount per currency.",
      "{pipeline?}", "{pipeline, items: [{stage, label, category, probability, "
                     "forecast_category, totals: [{currency, count, amount_minor, weighted_minor}]}]}",

@@ -267,6 +267,40 @@ json to_json(const Lead& l) {
     return j;
 }
 
+json to_json(const Forecast& f) {
+    const auto sums = [](const ForecastRow::Sums& s) {
+        return json{{"count", s.count}, {"amount_minor", s.amount_minor},
+                    {"weighted_minor", s.weighted_minor}};
+    };
+    json rows = json::array();
+    for (const auto& r : f.rows)
+        rows.push_back({{"group", r.group},
+                        {"currency", r.currency},
+                        {"pipeline", sums(r.pipeline)},
+                        {"best_case", sums(r.best_case)},
+                        {"commit", sums(r.commit)},
+                        {"omitted", sums(r.omitted)},
+                        {"won_count", r.won_count},
+                        {"lost_count", r.lost_count},
+                        {"won_minor", r.won_minor},
+                        {"win_rate", r.win_rate},
+                        {"average_deal_minor", r.average_deal_minor}});
+    json stages = json::array();
+    for (const auto& s : f.stages)
+        stages.push_back({{"pipeline", s.pipeline},
+                          {"stage", s.stage},
+                          {"moves", s.moves},
+                          {"average_days", s.average_days}});
+    return {{"period", f.period}, {"from_date", f.from_date}, {"to_date", f.to_date},
+            {"from", time_json(f.from)}, {"to", time_json(f.to)}, {"rows", std::move(rows)},
+            {"stages", std::move(stages)}};
+}
+
+json to_json(const StageSnapshot& s) {
+    return {{"stage", s.stage}, {"currency", s.currency}, {"count", s.count},
+            {"amount_minor", s.amount_minor}, {"weighted_minor", s.weighted_minor}};
+}
+
 json to_json(const Conversion& c) {
     return {{"party", to_json(c.party)},
             {"party_created", c.party_created},

@@ -5,6 +5,7 @@
 
 #include "core/json_read.hpp"
 #include "crm/process/process.hpp"
+#include "crm/sales/forecast.hpp"
 #include "crm/sales/lead.hpp"
 #include "crm/sales/opportunity.hpp"
 
@@ -16,6 +17,8 @@ json to_json(const HistoryEntry& h);
 json to_json(const AllowedMove& m);
 json to_json(const StageTotal& t);
 json to_json(const Lead& l);
+json to_json(const Forecast& f);
+json to_json(const StageSnapshot& s);
 json to_json(const Conversion& c);
 /// The definition's canonical JSON form as a value.
 json to_json(const process::Definition& d);

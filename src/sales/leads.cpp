@@ -233,7 +233,8 @@ public:
             CRM_TRYV(impl_.write_history(
                 tx_, ctx_,
                 {0, std::string(kRecordType), after.id, after.process, after.process_version,
-                 before ? before->state : "", after.state, move, {}, {}, reason, values.dump()}));
+                 before ? before->state : "", after.state, move, {}, {}, reason, values.dump(),
+                 0}));
         }
         json old = before ? codec::to_json(*before) : json::object();
         json now = codec::to_json(after);

@@ -243,7 +243,10 @@ public:
             CRM_TRYV(impl_.write_history(tx_, ctx_,
                                          {0, std::string(kRecordType), after.id, after.pipeline,
                                           after.pipeline_version, before ? before->stage : "",
-                                          after.stage, move, {}, {}, reason, tracked(after).dump()}));
+                                          after.stage, move, {}, {}, reason, tracked(after).dump(),
+                                          before && before->stage != after.stage
+                                              ? impl_.now().ms - before->stage_entered_at.ms
+                                              : 0}));
         }
         const json j = codec::to_json(after);
         json old = before ? codec::to_json(*before) : json::object();

@@ -1145,7 +1145,7 @@ static void test_commands(void) {
         "opportunity.move", "opportunity.win", "opportunity.lose", "opportunity.reopen",
         "opportunity.moves", "opportunity.migrate", "lead.capture", "lead.update", "lead.get",
         "lead.list", "lead.move", "lead.disqualify", "lead.convert", "lead.scoring",
-        "pipeline.show", "commands"};
+        "forecast", "pipeline.as_of", "pipeline.show", "commands"};
     char *listed = NULL;
     char *by_execute = NULL;
     crm_engine *e = open_memory(0);

@@ -106,5 +106,15 @@ check "conversion is idempotent" grep -q "^already converted" out.txt
 status 1 "lead disqualify converted" "$crmctl" lead disqualify $db "$lead" cancelled
 check "a converted lead cannot be disqualified" grep -q "invalid_transition" err.txt
 
+# The forecast: a Jalali quarter and a Gregorian year; bad periods are usage or input errors.
+status 0 "forecast jalali" "$crmctl" forecast $db --period 1404-Q1 --calendar jalali --json
+check "forecast has its Gregorian span" grep -q '"from_date":"2025-03-21","to_date":"2025-06-22"' out.txt
+year=$(date -u +%Y)
+status 0 "forecast this year" "$crmctl" forecast $db --period "$year" --by pipeline
+check "the won deal counts this year" grep -q "won 1 (4500000.00 IRR)" out.txt
+status 1 "forecast bad period" "$crmctl" forecast $db --period 1404-Q7 --calendar jalali
+check "bad period named" grep -q "invalid_argument: period" err.txt
+status 2 "forecast without period" "$crmctl" forecast $db
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -129,3 +129,21 @@ def test_a_lead_is_scored_qualified_and_converted(engine, sales, person):
     with pytest.raises(crm.InvalidArgument) as e:
         sales.disqualify_lead(sales.capture_lead(first_name="Y", phone="09121112233")["id"], "")
     assert e.value.field == "reason"
+
+
+def test_the_forecast_of_a_jalali_quarter(engine, sales, person):
+    p = person("C1", "Ali", "Rezaei")
+    opp = sales.create_opportunity(party=p.id, name="deal", owner="sara",
+                                   amount=irr(10_000), expected_close="1403-01-20")
+    sales.move(opp["id"], "propose")
+    f = sales.forecast("1403-Q1", calendar="jalali")
+    assert (f["from_date"], f["to_date"]) == ("2024-03-20", "2024-06-21")
+    [row] = f["rows"]
+    assert row["group"] == "sara"
+    assert row["best_case"] == {"count": 1, "amount_minor": 10_000, "weighted_minor": 6_000}
+    assert sales.forecast("1403-Q2", calendar="jalali")["rows"] == []
+    with pytest.raises(crm.InvalidArgument) as e:
+        sales.forecast("1403-Q9", calendar="jalali")
+    assert e.value.field == "period"
+    [stage] = sales.pipeline_as_of("2030-01-01T00:00:00Z")
+    assert (stage["stage"], stage["count"]) == ("propose", 1)

@@ -319,7 +319,7 @@ CRM_API void crm_engine_close(crm_engine **engine);
  *   opportunity.move  opportunity.win  opportunity.lose  opportunity.reopen
  *   opportunity.moves  opportunity.migrate  pipeline.show
  *   lead.capture  lead.update  lead.get  lead.list  lead.move  lead.disqualify
- *   lead.convert  lead.scoring
+ *   lead.convert  lead.scoring  forecast  pipeline.as_of
  *   audit.trail  events.after  events.ack  events.cursor
  *   import.customers  import.orders  export.customers  commands
  *

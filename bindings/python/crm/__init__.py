@@ -276,6 +276,14 @@ class Sales:
     def define_lead_scoring(self, rules: list) -> dict:
         return self._run("lead.scoring", {"rules": rules})
 
+    def forecast(self, period: str, calendar: str = "gregorian", group_by: str = "owner",
+                 **filters: object) -> dict:
+        return self._run("forecast", dict(filters, period=period, calendar=calendar,
+                                          group_by=group_by))
+
+    def pipeline_as_of(self, at: str, pipeline: str = "sales") -> list:
+        return self._run("pipeline.as_of", {"pipeline": pipeline, "at": at})["items"]
+
     def migrate(self, pipeline: str, from_version: int, to_version: int,
                 mapping: Optional[dict] = None) -> int:
         return self._run("opportunity.migrate",

@@ -84,6 +84,7 @@ struct HistoryEntry {
     std::string actor;
     std::string reason;
     std::string values;
+    std::int64_t duration_ms = 0;  ///< time spent in from_state (0 when it is "")
 };
 
 /// A move a record may make now (for a host's user interface).

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "crm/engine.hpp"
+#include "crm/sales/forecast.hpp"
 #include "crm/sales/lead.hpp"
 #include "crm/sales/opportunity.hpp"
 
@@ -105,6 +106,21 @@ public:
     result<std::int64_t> migrate_opportunities(const Context& ctx, std::string_view pipeline,
                                                int from_version, int to_version,
                                                const std::map<std::string, std::string>& mapping);
+
+    // ---- forecast ----------------------------------------------------------
+    /// The forecast of a period: per group (owner, team or pipeline) and
+    /// currency, the open deals expected to close in it by forecast
+    /// category (count, amount, weighted amount), the deals won and lost in
+    /// it (win rate, won revenue, average deal size), and the mean days per
+    /// stage of the stage changes in it. A period is "YYYY-Qn", "YYYY-MM"
+    /// or "YYYY" in the query's calendar ("1404-Q1" Jalali is 2025-03-21 ..
+    /// 2025-06-21); its days begin at midnight in the query's zone.
+    /// invalid_argument names "period", "time_zone".
+    result<Forecast> forecast(const ForecastQuery& query);
+    /// Each stage of `pipeline` as it stood at `at`: count, amount and
+    /// weighted amount per currency, rebuilt from history (each deal's
+    /// latest history entry at or before `at`).
+    result<std::vector<StageSnapshot>> pipeline_as_of(std::string_view pipeline, Timestamp at);
 
     // ---- leads -------------------------------------------------------------
     /// Captures a lead on its qualification process ("lead" unless

@@ -17,6 +17,7 @@
 #include "crm/customer/party.hpp"
 #include "crm/customer/purchase.hpp"
 #include "crm/customer/timeline.hpp"
+#include "crm/sales/forecast.hpp"
 #include "crm/sales/lead.hpp"
 #include "crm/sales/opportunity.hpp"
 
@@ -59,6 +60,33 @@ struct StoredDefinition {
     Timestamp created_at;
     std::string actor;
 };
+
+/// Which opportunities a forecast reads: open ones expected to close in
+/// [from_date, to_date) and closed ones closed in [from, to), filtered by
+/// pipeline, owner and team (empty: any).
+struct ForecastScope {
+    ForecastGroup group_by = ForecastGroup::owner;
+    std::string pipeline, owner, team;
+    std::string from_date, to_date;  ///< Gregorian "YYYY-MM-DD"
+    Timestamp from, to;
+};
+
+/// One group of a forecast: opportunities of one group key, currency,
+/// status and forecast category.
+struct ForecastCell {
+    std::string group, currency, status, forecast_category;
+    std::int64_t count = 0, amount_minor = 0, weighted_minor = 0;
+    std::int64_t revenue_minor = 0;  ///< won deals: the actual revenue in the deal's currency
+};
+
+/// The revenue a won opportunity counts with: its close record's actual
+/// revenue when in the deal's currency, else its amount.
+inline std::int64_t revenue_minor(const Opportunity& o) {
+    if (o.close && o.close->actual_revenue && o.amount &&
+        o.close->actual_revenue->currency == o.amount->currency)
+        return o.close->actual_revenue->minor;
+    return o.amount ? o.amount->minor : 0;
+}
 
 /// How a name lookup matches the normalised name.
 enum class NameMatch { prefix, contains };
@@ -159,6 +187,18 @@ public:
     /// Count, amount and weighted amount per (stage, currency) of the
     /// pipeline's opportunities, ordered by stage then currency.
     virtual result<std::vector<StageTotal>> stage_totals(std::string_view pipeline) = 0;
+
+    /// The cells of a forecast, ordered by group, currency, status, category.
+    virtual result<std::vector<ForecastCell>> forecast_cells(const ForecastScope& scope) = 0;
+    /// Mean time in each stage over the opportunity history entries of
+    /// [scope.from, scope.to) that left a stage (scope.pipeline filters;
+    /// owner and team do not), ordered by pipeline and stage.
+    virtual result<std::vector<StageDuration>> stage_durations(const ForecastScope& scope) = 0;
+    /// The latest history entry at or before `at` of every record of
+    /// `record_type` on process `process`, in record id order.
+    virtual result<std::vector<HistoryEntry>> history_as_of(std::string_view record_type,
+                                                            std::string_view process,
+                                                            Timestamp at) = 0;
 
     // Leads.
     virtual result<void> put_lead(const Lead& l) = 0;

@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "crm/storage/store.hpp"
@@ -516,6 +517,67 @@ public:
         }
         std::vector<StageTotal> out;
         for (auto& [key, t] : totals) out.push_back(t);
+        return out;
+    }
+
+    result<std::vector<ForecastCell>> forecast_cells(const ForecastScope& scope) override {
+        std::map<std::tuple<std::string, std::string, std::string, std::string>, ForecastCell> cells;
+        for (const auto& [id, o] : s_.opportunities) {
+            if ((!scope.pipeline.empty() && o.pipeline != scope.pipeline) ||
+                (!scope.owner.empty() && o.owner != scope.owner) ||
+                (!scope.team.empty() && o.team != scope.team))
+                continue;
+            const bool open = o.status == "open";
+            if (open && (o.expected_close < scope.from_date || o.expected_close >= scope.to_date))
+                continue;
+            if (!open && (!o.closed_at || o.closed_at->ms < scope.from.ms ||
+                          o.closed_at->ms >= scope.to.ms))
+                continue;
+            const std::string& group = scope.group_by == ForecastGroup::owner  ? o.owner
+                                       : scope.group_by == ForecastGroup::team ? o.team
+                                                                               : o.pipeline;
+            const std::string currency = o.amount ? o.amount->currency : "";
+            auto& c = cells[{group, currency, o.status, o.forecast_category}];
+            c.group = group;
+            c.currency = currency;
+            c.status = o.status;
+            c.forecast_category = o.forecast_category;
+            ++c.count;
+            if (o.amount) {
+                c.amount_minor += o.amount->minor;
+                c.weighted_minor += o.amount->minor * o.probability / 100;
+            }
+            if (o.status == "won") c.revenue_minor += revenue_minor(o);
+        }
+        std::vector<ForecastCell> out;
+        for (auto& [key, c] : cells) out.push_back(c);
+        return out;
+    }
+    result<std::vector<StageDuration>> stage_durations(const ForecastScope& scope) override {
+        std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, std::int64_t>> sums;
+        for (const auto& e : s_.history)
+            if (e.record_type == "opportunity" && !e.from_state.empty() &&
+                e.from_state != e.to_state && e.at.ms >= scope.from.ms && e.at.ms < scope.to.ms &&
+                (scope.pipeline.empty() || e.process == scope.pipeline)) {
+                auto& [n, total] = sums[{e.process, e.from_state}];
+                ++n;
+                total += e.duration_ms;
+            }
+        std::vector<StageDuration> out;
+        for (const auto& [key, v] : sums)
+            out.push_back({key.first, key.second, v.first,
+                           static_cast<double>(v.second) / static_cast<double>(v.first) / 86'400'000.0});
+        return out;
+    }
+    result<std::vector<HistoryEntry>> history_as_of(std::string_view record_type,
+                                                    std::string_view process,
+                                                    Timestamp at) override {
+        std::map<Id, HistoryEntry> last;
+        for (const auto& e : s_.history)
+            if (e.record_type == record_type && e.at.ms <= at.ms) last[e.record_id] = e;
+        std::vector<HistoryEntry> out;
+        for (auto& [id, e] : last)
+            if (e.process == process) out.push_back(std::move(e));
         return out;
     }
 

@@ -73,6 +73,7 @@ public:
     result<void> exec();
 
     std::int64_t i64(int col) const noexcept { return sqlite3_column_int64(s_, col); }
+    double f64(int col) const noexcept { return sqlite3_column_double(s_, col); }
     bool is_null(int col) const noexcept { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
     std::string_view text(int col) const noexcept {
         auto p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));

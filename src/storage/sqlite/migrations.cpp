@@ -244,10 +244,14 @@ CREATE TABLE opportunity (
     stage            TEXT NOT NULL,
     status           TEXT NOT NULL,
     owner            TEXT NOT NULL DEFAULT '',
+    team             TEXT NOT NULL DEFAULT '',
+    forecast_category TEXT NOT NULL DEFAULT '',
     amount_minor     INTEGER,
     currency         TEXT NOT NULL DEFAULT '',
     probability      INTEGER NOT NULL,
     expected_close   TEXT NOT NULL DEFAULT '',
+    closed_at        INTEGER,
+    revenue_minor    INTEGER NOT NULL DEFAULT 0,
     updated_at       INTEGER NOT NULL,
     body             TEXT NOT NULL
 ) WITHOUT ROWID;
@@ -255,6 +259,9 @@ CREATE UNIQUE INDEX opportunity_external_id ON opportunity (external_id)
     WHERE external_id IS NOT NULL;
 CREATE INDEX opportunity_party ON opportunity (party_id);
 CREATE INDEX opportunity_pipeline ON opportunity (pipeline, pipeline_version, id);
+-- The forecast reads open deals by expected close and closed ones by close time.
+CREATE INDEX opportunity_expected_close ON opportunity (expected_close) WHERE status = 'open';
+CREATE INDEX opportunity_closed_at ON opportunity (closed_at) WHERE closed_at IS NOT NULL;
 
 CREATE TABLE lead (
     id          TEXT PRIMARY KEY NOT NULL,
@@ -284,9 +291,11 @@ CREATE TABLE history (
     at              INTEGER NOT NULL,
     actor           TEXT NOT NULL,
     reason          TEXT NOT NULL,
-    values_json     TEXT NOT NULL
+    values_json     TEXT NOT NULL,
+    duration_ms     INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX history_record ON history (record_id, seq);
+CREATE INDEX history_at ON history (record_type, at);
 
 CREATE VIEW v_history AS
 SELECT seq, strftime('%Y-%m-%dT%H:%M:%fZ', at / 1000.0, 'unixepoch') AS at_utc,

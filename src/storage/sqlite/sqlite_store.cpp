@@ -230,6 +230,29 @@ result<Event> read_event(const Stmt& s) {
     return e;
 }
 
+#define CRM_HISTORY_COLS                                                                  \
+    "seq, record_type, record_id, process, process_version, from_state, to_state, move, at, " \
+    "actor, reason, values_json, duration_ms"
+
+result<HistoryEntry> read_history(Stmt& s) {
+    HistoryEntry h;
+    h.seq = s.i64(0);
+    h.record_type = s.str(1);
+    CRM_TRY(rid, s.id(2));
+    h.record_id = rid;
+    h.process = s.str(3);
+    h.process_version = static_cast<int>(s.i64(4));
+    h.from_state = s.str(5);
+    h.to_state = s.str(6);
+    h.move = s.str(7);
+    h.at = Timestamp{s.i64(8)};
+    h.actor = s.str(9);
+    h.reason = s.str(10);
+    h.values = s.str(11);
+    h.duration_ms = s.i64(12);
+    return h;
+}
+
 result<StoredDefinition> read_definition(Stmt& s) {
     return StoredDefinition{s.str(0), s.str(1), static_cast<int>(s.i64(2)), s.str(3),
                             Timestamp{s.i64(4)}, s.str(5)};
@@ -874,14 +897,17 @@ public:
             const std::string body = codec::to_json(o).dump();
             CRM_TRY(st, c_.stmt(
                 "INSERT INTO opportunity (id, external_id, party_id, pipeline, pipeline_version, "
-                "stage, status, owner, amount_minor, currency, probability, expected_close, "
-                "updated_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-                "?13, ?14) ON CONFLICT (id) DO UPDATE SET external_id = excluded.external_id, "
+                "stage, status, owner, team, forecast_category, amount_minor, currency, "
+                "probability, expected_close, closed_at, revenue_minor, updated_at, body) VALUES "
+                "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) "
+                "ON CONFLICT (id) DO UPDATE SET external_id = excluded.external_id, "
                 "party_id = excluded.party_id, pipeline = excluded.pipeline, "
                 "pipeline_version = excluded.pipeline_version, stage = excluded.stage, "
-                "status = excluded.status, owner = excluded.owner, "
+                "status = excluded.status, owner = excluded.owner, team = excluded.team, "
+                "forecast_category = excluded.forecast_category, "
                 "amount_minor = excluded.amount_minor, currency = excluded.currency, "
                 "probability = excluded.probability, expected_close = excluded.expected_close, "
+                "closed_at = excluded.closed_at, revenue_minor = excluded.revenue_minor, "
                 "updated_at = excluded.updated_at, body = excluded.body"));
             st.bind(1, id);
             st.bind_or_null(2, o.external_id);
@@ -891,12 +917,16 @@ public:
             st.bind(6, o.stage);
             st.bind(7, o.status);
             st.bind(8, o.owner);
-            if (o.amount) st.bind(9, o.amount->minor); else st.bind_null(9);
-            st.bind(10, o.amount ? std::string_view(o.amount->currency) : std::string_view());
-            st.bind(11, o.probability);
-            st.bind(12, o.expected_close);
-            st.bind(13, o.updated_at.ms);
-            st.bind(14, body);
+            st.bind(9, o.team);
+            st.bind(10, o.forecast_category);
+            if (o.amount) st.bind(11, o.amount->minor); else st.bind_null(11);
+            st.bind(12, o.amount ? std::string_view(o.amount->currency) : std::string_view());
+            st.bind(13, o.probability);
+            st.bind(14, o.expected_close);
+            if (o.closed_at) st.bind(15, o.closed_at->ms); else st.bind_null(15);
+            st.bind(16, o.status == "won" ? revenue_minor(o) : std::int64_t{0});
+            st.bind(17, o.updated_at.ms);
+            st.bind(18, body);
             auto r = st.exec();
             if (!r && r.error().code == errc::conflict)
                 return fail(errc::conflict, "opportunity '" + o.external_id + "' already exists",
@@ -1035,7 +1065,8 @@ public:
             IdText rid(e.record_id);
             CRM_TRY(st, c_.stmt("INSERT INTO history (record_type, record_id, process, "
                                 "process_version, from_state, to_state, move, at, actor, reason, "
-                                "values_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
+                                "values_json, duration_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+                                "?9, ?10, ?11, ?12)"));
             st.bind(1, e.record_type);
             st.bind(2, rid);
             st.bind(3, e.process);
@@ -1047,6 +1078,7 @@ public:
             st.bind(9, e.actor);
             st.bind(10, e.reason);
             st.bind(11, e.values.empty() ? std::string_view("{}") : std::string_view(e.values));
+            st.bind(12, e.duration_ms);
             CRM_TRYV(st.exec());
             e.seq = sqlite3_last_insert_rowid(c_.handle());
             return ok();
@@ -1058,28 +1090,83 @@ public:
         return run<std::vector<HistoryEntry>>(
             "history_of", [&]() -> result<std::vector<HistoryEntry>> {
                 IdText rid(id);
-                CRM_TRY(st, c_.stmt("SELECT seq, record_type, record_id, process, "
-                                    "process_version, from_state, to_state, move, at, actor, "
-                                    "reason, values_json FROM history WHERE record_id = ?1 "
+                CRM_TRY(st, c_.stmt("SELECT " CRM_HISTORY_COLS " FROM history WHERE record_id = ?1 "
                                     "AND record_type = ?2 ORDER BY seq"));
                 st.bind(1, rid);
                 st.bind(2, record_type);
-                return collect<HistoryEntry>(st, [](Stmt& s) -> result<HistoryEntry> {
-                    HistoryEntry h;
-                    h.seq = s.i64(0);
-                    h.record_type = s.str(1);
-                    CRM_TRY(rid, s.id(2));
-                    h.record_id = rid;
-                    h.process = s.str(3);
-                    h.process_version = static_cast<int>(s.i64(4));
-                    h.from_state = s.str(5);
-                    h.to_state = s.str(6);
-                    h.move = s.str(7);
-                    h.at = Timestamp{s.i64(8)};
-                    h.actor = s.str(9);
-                    h.reason = s.str(10);
-                    h.values = s.str(11);
-                    return h;
+                return collect<HistoryEntry>(st, read_history);
+            });
+    }
+
+    result<std::vector<HistoryEntry>> history_as_of(std::string_view record_type,
+                                                    std::string_view process,
+                                                    Timestamp at) override {
+        return run<std::vector<HistoryEntry>>(
+            "history_as_of", [&]() -> result<std::vector<HistoryEntry>> {
+                // The latest entry of each record at or before `at`, then only
+                // those on the process.
+                CRM_TRY(st, c_.stmt("SELECT " CRM_HISTORY_COLS " FROM history WHERE seq IN "
+                                    "(SELECT max(seq) FROM history WHERE record_type = ?1 "
+                                    "AND at <= ?3 GROUP BY record_id) AND process = ?2 "
+                                    "ORDER BY record_id"));
+                st.bind(1, record_type);
+                st.bind(2, process);
+                st.bind(3, at.ms);
+                return collect<HistoryEntry>(st, read_history);
+            });
+    }
+
+    result<std::vector<ForecastCell>> forecast_cells(const ForecastScope& scope) override {
+        return run<std::vector<ForecastCell>>(
+            "forecast_cells", [&]() -> result<std::vector<ForecastCell>> {
+                // The group column comes from a fixed list, never from input.
+                const char* group = scope.group_by == ForecastGroup::owner  ? "owner"
+                                    : scope.group_by == ForecastGroup::team ? "team"
+                                                                            : "pipeline";
+                const std::string filters =
+                    " AND (?1 = '' OR pipeline = ?1) AND (?2 = '' OR owner = ?2) "
+                    "AND (?3 = '' OR team = ?3)";
+                const std::string cols =
+                    std::string("SELECT ") + group +
+                    ", currency, status, forecast_category, count(*), "
+                    "coalesce(sum(amount_minor), 0), "
+                    "coalesce(sum(amount_minor * probability / 100), 0), sum(revenue_minor) "
+                    "FROM opportunity ";
+                const std::string sql =
+                    cols + "WHERE status = 'open' AND expected_close >= ?4 AND expected_close < ?5" +
+                    filters + " GROUP BY 1, 2, 3, 4 UNION ALL " + cols +
+                    "WHERE closed_at >= ?6 AND closed_at < ?7" + filters +
+                    " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4";
+                CRM_TRY(st, c_.stmt(sql.c_str()));
+                st.bind(1, scope.pipeline);
+                st.bind(2, scope.owner);
+                st.bind(3, scope.team);
+                st.bind(4, scope.from_date);
+                st.bind(5, scope.to_date);
+                st.bind(6, scope.from.ms);
+                st.bind(7, scope.to.ms);
+                return collect<ForecastCell>(st, [](Stmt& s) -> result<ForecastCell> {
+                    return ForecastCell{s.str(0),  s.str(1),  s.str(2),  s.str(3),
+                                        s.i64(4),  s.i64(5),  s.i64(6),  s.i64(7)};
+                });
+            });
+    }
+
+    result<std::vector<StageDuration>> stage_durations(const ForecastScope& scope) override {
+        return run<std::vector<StageDuration>>(
+            "stage_durations", [&]() -> result<std::vector<StageDuration>> {
+                CRM_TRY(st, c_.stmt("SELECT process, from_state, count(*), "
+                                    "avg(duration_ms) / 86400000.0 FROM history "
+                                    "WHERE record_type = 'opportunity' AND at >= ?1 AND at < ?2 "
+                                    "AND from_state <> '' AND from_state <> to_state "
+                                    "AND (?3 = '' OR process = ?3) "
+                                    "GROUP BY process, from_state ORDER BY process, from_state"));
+                st.bind(1, scope.from.ms);
+                st.bind(2, scope.to.ms);
+                st.bind(3, scope.pipeline);
+                return collect<StageDuration>(st, [](Stmt& s) -> result<StageDuration> {
+                    return StageDuration{s.str(0), s.str(1), s.i64(2),
+                                         s.f64(3)};
                 });
             });
     }

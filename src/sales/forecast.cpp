@@ -1,0 +1,166 @@
+// src/sales/forecast.cpp - the forecast of a period and the pipeline as it
+// stood at an instant.
+#include <charconv>
+#include <map>
+
+#include "crm/core/text.hpp"
+#include "crm/sales/sales.hpp"
+#include "engine/access.hpp"
+
+namespace crm {
+namespace {
+
+using json = codec::json;
+
+struct Span {
+    Date first;  // in the query's calendar
+    Date next;   // the first day after the period
+};
+
+result<int> number(std::string_view s, std::string_view what) {
+    int v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || end != s.data() + s.size() || s.empty())
+        return fail(errc::invalid_argument,
+                    "is not a period (YYYY, YYYY-MM or YYYY-Qn): bad " + std::string(what),
+                    "period");
+    return v;
+}
+
+// "1404", "1404-03", "1404-Q1" (ASCII or Persian digits).
+result<Span> parse_forecast_period(std::string_view text) {
+    const std::string s = text::ascii_digits(text::tidy(text));
+    CRM_TRY(year, number(std::string_view(s).substr(0, s.find('-')), "year"));
+    if (s.find('-') == std::string::npos) return Span{{year, 1, 1}, {year + 1, 1, 1}};
+    const std::string_view rest = std::string_view(s).substr(s.find('-') + 1);
+    if (!rest.empty() && (rest[0] == 'Q' || rest[0] == 'q')) {
+        CRM_TRY(q, number(rest.substr(1), "quarter"));
+        if (q < 1 || q > 4) return fail(errc::invalid_argument, "quarter must be Q1-Q4", "period");
+        const int m = 3 * (q - 1) + 1;
+        return q == 4 ? Span{{year, m, 1}, {year + 1, 1, 1}} : Span{{year, m, 1}, {year, m + 3, 1}};
+    }
+    CRM_TRY(month, number(rest, "month"));
+    if (month < 1 || month > 12) return fail(errc::invalid_argument, "month must be 01-12", "period");
+    return month == 12 ? Span{{year, 12, 1}, {year + 1, 1, 1}}
+                       : Span{{year, month, 1}, {year, month + 1, 1}};
+}
+
+result<Date> to_gregorian(Date d, CalendarSystem cal) {
+    if (cal == CalendarSystem::gregorian) {
+        if (!is_valid_date(d, cal))
+            return fail(errc::invalid_argument, "is outside the supported years", "period");
+        return d;
+    }
+    auto g = gregorian_from_jalali(d);
+    if (!g) return fail(errc::invalid_argument, "is outside the supported years", "period");
+    return g.value();
+}
+
+ForecastRow::Sums* sums_of(ForecastRow& row, const std::string& category) {
+    if (category == "pipeline") return &row.pipeline;
+    if (category == "best_case") return &row.best_case;
+    if (category == "commit") return &row.commit;
+    if (category == "omitted") return &row.omitted;
+    return nullptr;
+}
+
+}  // namespace
+
+result<Forecast> Sales::forecast(const ForecastQuery& query) {
+    CRM_TRY(span, parse_forecast_period(query.period));
+    CRM_TRY(zone, TimeZone::find(query.time_zone, "time_zone"));
+    CRM_TRY(first, to_gregorian(span.first, query.calendar));
+    CRM_TRY(next, to_gregorian(span.next, query.calendar));
+    Forecast f;
+    f.period = text::tidy(query.period);
+    f.from_date = format_date(first);
+    f.to_date = format_date(next);
+    CRM_TRY(from, zone.from_local(LocalTime{first, 0, 0, 0, 0, 0}));
+    CRM_TRY(to, zone.from_local(LocalTime{next, 0, 0, 0, 0, 0}));
+    f.from = from;
+    f.to = to;
+    storage::ForecastScope scope{query.group_by, query.pipeline, query.owner, query.team,
+                                 f.from_date,    f.to_date,      f.from,      f.to};
+    auto& impl = EngineAccess::impl(*engine_);
+    return impl.read([&](storage::Transaction& tx) -> result<Forecast> {
+        CRM_TRY(cells, tx.forecast_cells(scope));
+        std::map<std::pair<std::string, std::string>, ForecastRow> rows;
+        for (const auto& c : cells) {
+            ForecastRow& row = rows[{c.group, c.currency}];
+            row.group = c.group;
+            row.currency = c.currency;
+            if (c.status == "open") {
+                if (auto* sums = sums_of(row, c.forecast_category)) {
+                    sums->count += c.count;
+                    sums->amount_minor += c.amount_minor;
+                    sums->weighted_minor += c.weighted_minor;
+                }
+            } else if (c.status == "won") {
+                row.won_count += c.count;
+                row.won_minor += c.revenue_minor;
+            } else if (c.status == "lost") {
+                row.lost_count += c.count;
+            }
+        }
+        for (auto& [key, row] : rows) {
+            const std::int64_t closed = row.won_count + row.lost_count;
+            row.win_rate = closed ? static_cast<double>(row.won_count) / static_cast<double>(closed) : 0;
+            row.average_deal_minor = row.won_count ? row.won_minor / row.won_count : 0;
+            f.rows.push_back(std::move(row));
+        }
+        CRM_TRY(stages, tx.stage_durations(scope));
+        f.stages = std::move(stages);
+        return f;
+    });
+}
+
+result<std::vector<StageSnapshot>> Sales::pipeline_as_of(std::string_view pipeline, Timestamp at) {
+    auto& impl = EngineAccess::impl(*engine_);
+    return impl.read([&](storage::Transaction& tx) -> result<std::vector<StageSnapshot>> {
+        CRM_TRY(d, impl.definition(tx, pipeline, 0, "pipeline"));
+        if (d.record_type() != "opportunity")
+            return fail(errc::invalid_argument, "is not a pipeline of opportunities", "pipeline");
+        CRM_TRY(entries, tx.history_as_of("opportunity", pipeline, at));
+        std::map<std::pair<std::string, std::string>, StageSnapshot> stages;
+        for (const auto& e : entries) {
+            auto values = json::parse(e.values, nullptr, false);
+            std::string currency;
+            std::int64_t minor = 0, probability = 0;
+            const auto integer = [](const json& obj, const char* key) -> std::int64_t {
+                auto it = obj.find(key);
+                return it != obj.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
+            };
+            if (values.is_object()) {
+                if (auto a = values.find("amount"); a != values.end() && a->is_object()) {
+                    auto c = a->find("currency");
+                    if (c != a->end() && c->is_string()) currency = c->get<std::string>();
+                    minor = integer(*a, "minor");
+                }
+                probability = integer(values, "probability");
+            }
+            if (minor < 0 || minor > 90'000'000'000'000'000 || probability < 0 || probability > 100)
+                return fail(errc::storage, "history entry " + std::to_string(e.seq) +
+                                               " holds values out of range");
+            auto& s = stages[{e.to_state, currency}];
+            s.stage = e.to_state;
+            s.currency = currency;
+            ++s.count;
+            s.amount_minor += minor;
+            s.weighted_minor += minor * probability / 100;
+        }
+        // In the order of the latest definition's states; others after.
+        std::vector<StageSnapshot> out;
+        for (const auto& state : d.states())
+            for (auto it = stages.begin(); it != stages.end();)
+                if (it->first.first == state.id) {
+                    out.push_back(it->second);
+                    it = stages.erase(it);
+                } else {
+                    ++it;
+                }
+        for (auto& [key, s] : stages) out.push_back(s);
+        return out;
+    });
+}
+
+}  // namespace crm
