@@ -49,7 +49,9 @@ result<Duration> duration_of(const json& j, const std::string& path) {
     if (!j.is_object() || j.size() != 1)
         return bad("must be an object with one of business_hours, business_days, hours, days",
                    path);
-    const auto& [key, value] = *j.items().begin();
+    const auto first = j.begin();  // an object iterator: key() and value() stay valid
+    const std::string key = first.key();
+    const json& value = first.value();
     Duration d;
     const auto* unit = std::find(std::begin(kUnitNames), std::end(kUnitNames), key);
     if (unit == std::end(kUnitNames))
@@ -168,7 +170,7 @@ result<Effect> effect_of(const json& j, const std::string& path, const expr::Sch
         e.event_type = *type;
         return e;
     }
-    return bad("is not an effect (activity, set, emit)", join(path, j.items().begin().key()));
+    return bad("is not an effect (activity, set, emit)", join(path, j.begin().key()));
 }
 
 result<std::vector<Effect>> effects_of(const json& obj, std::string_view key, std::string_view path,
