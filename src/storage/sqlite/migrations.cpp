@@ -295,7 +295,8 @@ CREATE TABLE history (
     duration_ms     INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX history_record ON history (record_id, seq);
-CREATE INDEX history_at ON history (record_type, at);
+-- Days per stage reads the stage changes of a period from this index alone.
+CREATE INDEX history_at ON history (record_type, at, process, from_state, to_state, duration_ms);
 
 CREATE VIEW v_history AS
 SELECT seq, strftime('%Y-%m-%dT%H:%M:%fZ', at / 1000.0, 'unixepoch') AS at_utc,
