@@ -352,22 +352,7 @@ result<void> Engine::Impl::apply(storage::Transaction& tx, Party& p, const Party
     if (p.tags.size() > 100) return fail(errc::invalid_argument, "more than 100 tags", "tags");
 
     // Custom fields: declared, typed, canonical.
-    CRM_TRY(defs, fields_of(tx, "party"));
-    for (const auto& entry : in.custom) {
-        const std::string& name = entry.first;
-        const Value& value = entry.second;
-        const std::string path = "custom." + name;
-        auto def = std::find_if(defs->begin(), defs->end(),
-                                [&](const FieldDef& d) { return d.name == name; });
-        if (def == defs->end())
-            return fail(errc::invalid_argument, "is not a declared custom field of party", path);
-        CRM_TRY(v, check_value(*def, value, path));
-        if (is_null(v)) p.custom.erase(name);
-        else p.custom[name] = std::move(v);
-    }
-    for (const auto& def : *defs)
-        if (def.required && !p.custom.count(def.name))
-            return fail(errc::invalid_argument, "is required", "custom." + def.name);
+    CRM_TRYV(apply_custom(tx, "party", in.custom, p.custom));
 
     // Contact points: removed by id, then ensured present by (kind, value).
     for (std::size_t i = 0; i < in.remove_contacts.size(); ++i) {
@@ -432,6 +417,26 @@ result<void> Engine::Impl::apply(storage::Transaction& tx, Party& p, const Party
 }
 
 // ---- parties -------------------------------------------------------------
+
+result<void> Engine::Impl::apply_custom(storage::Transaction& tx, std::string_view record_type,
+                                         const CustomValues& in, CustomValues& values) {
+    CRM_TRY(defs, fields_of(tx, record_type));
+    for (const auto& [name, value] : in) {
+        const std::string path = "custom." + name;
+        auto def = std::find_if(defs->begin(), defs->end(),
+                                [&](const FieldDef& d) { return d.name == name; });
+        if (def == defs->end())
+            return fail(errc::invalid_argument,
+                        "is not a declared custom field of " + std::string(record_type), path);
+        CRM_TRY(v, check_value(*def, value, path));
+        if (is_null(v)) values.erase(name);
+        else values[name] = std::move(v);
+    }
+    for (const auto& def : *defs)
+        if (def.required && !values.count(def.name))
+            return fail(errc::invalid_argument, "is required", "custom." + def.name);
+    return ok();
+}
 
 result<Party> Engine::Impl::insert_party(storage::Transaction& tx, const Context& ctx,
                                          const PartyInput& input) {

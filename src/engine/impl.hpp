@@ -102,6 +102,12 @@ struct CRM_LOCAL Engine::Impl {
     result<void> apply(storage::Transaction& tx, Party& p, const PartyInput& in, bool creating);
 
     result<void> store_party(storage::Transaction& tx, const Party& p);
+    /// Sets (or, for a null value, clears) the custom fields `in` names on
+    /// `values`, each checked against its declaration for `record_type`,
+    /// then checks that every required one is set. Errors name
+    /// "custom.<name>".
+    result<void> apply_custom(storage::Transaction& tx, std::string_view record_type,
+                              const CustomValues& in, CustomValues& values);
     /// Engine::create_party's work, in `tx`.
     result<Party> insert_party(storage::Transaction& tx, const Context& ctx,
                                const PartyInput& input);

@@ -177,20 +177,7 @@ public:
                         creating ? "last_name" : "changes");
         if (l.email.empty() && l.phone.empty())
             return fail(errc::invalid_argument, "a lead needs an e-mail or a phone", "email");
-        CRM_TRY(defs, impl_.fields_of(tx_, kRecordType));
-        for (const auto& [name, value] : in.custom) {
-            const std::string path = "custom." + name;
-            auto def = std::find_if(defs->begin(), defs->end(),
-                                    [&](const FieldDef& d) { return d.name == name; });
-            if (def == defs->end())
-                return fail(errc::invalid_argument, "is not a declared custom field of lead", path);
-            CRM_TRY(v, check_value(*def, value, path));
-            if (is_null(v)) l.custom.erase(name);
-            else l.custom[name] = std::move(v);
-        }
-        for (const auto& def : *defs)
-            if (def.required && !l.custom.count(def.name))
-                return fail(errc::invalid_argument, "is required", "custom." + def.name);
+        CRM_TRYV(impl_.apply_custom(tx_, kRecordType, in.custom, l.custom));
         return ok();
     }
 

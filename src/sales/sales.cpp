@@ -201,21 +201,7 @@ public:
             CRM_TRY(list, clean_list(*in.products, "products"));
             o.products = std::move(list);
         }
-        CRM_TRY(defs, impl_.fields_of(tx_, kRecordType));
-        for (const auto& [name, value] : in.custom) {
-            const std::string path = "custom." + name;
-            auto def = std::find_if(defs->begin(), defs->end(),
-                                    [&](const FieldDef& d) { return d.name == name; });
-            if (def == defs->end())
-                return fail(errc::invalid_argument, "is not a declared custom field of opportunity",
-                            path);
-            CRM_TRY(v, check_value(*def, value, path));
-            if (is_null(v)) o.custom.erase(name);
-            else o.custom[name] = std::move(v);
-        }
-        for (const auto& def : *defs)
-            if (def.required && !o.custom.count(def.name))
-                return fail(errc::invalid_argument, "is required", "custom." + def.name);
+        CRM_TRYV(impl_.apply_custom(tx_, kRecordType, in.custom, o.custom));
         return ok();
     }
 
