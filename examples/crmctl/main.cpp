@@ -447,22 +447,20 @@ int lead(crm::Engine& engine, const std::vector<std::string>& p, const Args& a) 
                              : usage("lead disqualify takes DB LEAD REASON");
     if (verb == "convert") {
         if (p.size() != 4) return usage("lead convert takes DB LEAD");
+        if (a.json) {
+            crm::commands::json request = {{"id", id.str()},
+                                           {"create_opportunity", !a.opportunity.empty()},
+                                           {"context", {{"actor", kCli.actor}, {"source", kCli.source}}}};
+            if (!a.opportunity.empty()) request["opportunity_name"] = a.opportunity;
+            if (!a.pipeline.empty()) request["pipeline"] = a.pipeline;
+            return print_json(engine, "lead.convert", request);
+        }
         crm::ConvertOptions o;
         o.create_opportunity = !a.opportunity.empty();
         o.opportunity_name = a.opportunity;
         o.pipeline = a.pipeline;
         auto c = sales.convert_lead(kCli, id, o);
         if (!c) return failed(c.error());
-        if (a.json) {
-            crm::commands::json j = {{"party", c.value().party.str()},
-                                     {"party_created", c.value().party_created},
-                                     {"matched_by", c.value().matched_by},
-                                     {"organization", c.value().organization.is_nil() ? "" : c.value().organization.str()},
-                                     {"opportunity", c.value().opportunity.is_nil() ? "" : c.value().opportunity.str()},
-                                     {"already_converted", c.value().already_converted}};
-            std::cout << j.dump() << "\n";
-            return 0;
-        }
         const auto& v = c.value();
         std::cout << (v.already_converted ? "already converted: party " : v.party_created ? "new party " : "existing party ")
                   << v.party.str();

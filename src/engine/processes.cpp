@@ -106,6 +106,7 @@ result<Written<process::Definition>> Engine::Impl::store_definition(storage::Tra
     CRM_TRY(schema, schema_of(tx, rt));
     CRM_TRY(loaded, process::Definition::from_json(json, schema));
     CRM_TRYV(check_effects(loaded));
+    if (!loaded.calendar().empty()) CRM_TRYV(calendar_of(tx, loaded.calendar()));
     CRM_TRY(latest, tx.get_definition(kProcessKind, loaded.id(), 0));
     int version = 1;
     if (latest) {

@@ -50,8 +50,7 @@ struct ScoringRule {
     int points = 0;
 };
 
-result<std::vector<ScoringRule>> load_scoring(std::string_view text, const expr::Schema& schema) {
-    CRM_TRY(doc, codec::parse(text, "scoring"));
+result<std::vector<ScoringRule>> load_scoring(const json& doc, const expr::Schema& schema) {
     CRM_TRYV(codec::expect_object(doc, "", {"rules"}));
     const json* rules = codec::member(doc, "rules");
     if (!rules || !rules->is_array()) return fail(errc::invalid_argument, "must be an array", "rules");
@@ -188,7 +187,9 @@ public:
         CRM_TRY(stored, tx_.get_definition(kScoringKind, kRecordType, 0));
         if (!stored) return ok();
         CRM_TRY(schema, impl_.schema_of(tx_, kRecordType));
-        auto rules = load_scoring(stored->body, schema);
+        auto doc = codec::parse(stored->body, "scoring");
+        auto rules = doc ? load_scoring(doc.value(), schema)
+                         : result<std::vector<ScoringRule>>(doc.error());
         if (!rules)
             return fail(errc::storage, "the stored lead scoring rules no longer load: " +
                                            rules.error().what());
@@ -593,9 +594,8 @@ result<void> Sales::define_lead_scoring(const Context& ctx, std::string_view tex
     auto& impl = EngineAccess::impl(*engine_);
     return impl.write([&](storage::Transaction& tx) -> result<void> {
         CRM_TRY(schema, impl.schema_of(tx, kRecordType));
-        CRM_TRY(rules, load_scoring(text, schema));
-        (void)rules;
         CRM_TRY(doc, codec::parse(text, "scoring"));
+        CRM_TRYV(load_scoring(doc, schema));
         const std::string body = doc.dump();
         CRM_TRY(latest, tx.get_definition(kScoringKind, kRecordType, 0));
         if (latest && latest->body == body) return ok();

@@ -327,6 +327,50 @@ TEST_P(Conformance, GuardsAndEffectsRunWithTheMove) {
     EXPECT_TRUE(sent);
 }
 
+TEST_P(Conformance, BusinessCalendarsAreVersionedAndEffectsCountInThem) {
+    // A calendar open every day 09:00-10:00 in UTC: a 2-business-hour
+    // follow-up due the day after tomorrow at 10:00.
+    const std::string one_hour = R"({"id": "one-hour", "time_zone": "UTC", "week": {
+        "saturday": ["09:00-10:00"], "sunday": ["09:00-10:00"], "monday": ["09:00-10:00"],
+        "tuesday": ["09:00-10:00"], "wednesday": ["09:00-10:00"], "thursday": ["09:00-10:00"],
+        "friday": ["09:00-10:00"]}})";
+    EXPECT_EQ(must(engine->define_calendar(ctx, one_hour)).outcome, WriteOutcome::created);
+    EXPECT_EQ(must(engine->define_calendar(ctx, one_hour)).outcome, WriteOutcome::unchanged);
+    EXPECT_EQ(must(engine->business_calendar("one-hour")).def().time_zone, "UTC");
+    EXPECT_EQ(must(engine->business_calendar()).def().time_zone, "Asia/Tehran") << "the default";
+    CRM_EXPECT_ERROR(engine->business_calendar("nope"), errc::not_found, "calendar");
+    CRM_EXPECT_ERROR(engine->define_calendar(ctx, R"({"id": "x", "week": {}})"),
+                     errc::invalid_argument, "week");
+
+    json def = b2b_pipeline();
+    def["calendar"] = "missing";
+    CRM_EXPECT_ERROR(engine->define_process(ctx, def.dump()), errc::not_found, "calendar");
+    def["calendar"] = "one-hour";
+    def["states"][1]["on_enter"][0]["activity"]["due_in"] = json::parse(R"({"business_hours": 2})");
+    must(engine->define_process(ctx, def.dump()));
+    Sales sales(*engine);
+    Party p = person("C1", "Ali", "Rezaei");
+    OpportunityInput in;
+    in.party = p.id;
+    in.name = "deal";
+    in.pipeline = "b2b";
+    in.owner = "user:3";
+    in.amount = irr(100'000);
+    Opportunity o = must(sales.create_opportunity(ctx, in));
+    clock->set(Timestamp{1'700'000'000'000});  // 2023-11-14T22:13:20Z, after the day's hour
+    must(sales.move_opportunity(ctx, o.id, mv("offer")));
+    auto due = must(engine->activities_due_by("user:3", Timestamp{INT64_MAX / 2}, 10));
+    ASSERT_EQ(due.size(), 1u);
+    EXPECT_EQ(due[0].due, Timestamp{1'700'128'800'000});  // 2023-11-16T10:00Z
+
+    // A changed calendar is a new version.
+    std::string wider = one_hour;
+    const std::string friday = "\"friday\": [\"09:00-10:00\"]";
+    wider.replace(wider.find(friday), friday.size(), "\"friday\": [\"09:00-11:00\"]");
+    EXPECT_EQ(must(engine->define_calendar(ctx, wider)).outcome, WriteOutcome::updated);
+    EXPECT_EQ(must(engine->business_calendar("one-hour")).def().week[5].front().end_minute, 660);
+}
+
 TEST_P(Conformance, PipelineTotalsPerStageAndCurrency) {
     Sales sales(*engine);
     Party p = person("C1", "Ali", "Rezaei");
@@ -358,7 +402,7 @@ TEST_P(Conformance, PipelineTotalsPerStageAndCurrency) {
     CRM_EXPECT_ERROR(sales.pipeline("nope"), errc::not_found, "pipeline");
 }
 
-TEST_P(Conformance, MergeMovesOpportunitiesToTheSurvivor) {
+TEST_P(Conformance, MergeMovesOpportunitiesAndLeadsToTheSurvivor) {
     Sales sales(*engine);
     Party a = person("C1", "Ali", "Rezaei");
     Party b = person("C2", "Ali", "Rezaie");
@@ -366,8 +410,14 @@ TEST_P(Conformance, MergeMovesOpportunitiesToTheSurvivor) {
     in.party = b.id;
     in.name = "deal";
     Opportunity o = must(sales.create_opportunity(ctx, in));
+    LeadInput lead;
+    lead.first_name = "Ali";
+    lead.email = "ali@example.ir";
+    lead.party = b.id;
+    Lead l = must(sales.capture_lead(ctx, lead));
     must(engine->merge(ctx, a.id, {b.id}));
     EXPECT_EQ(must(sales.get_opportunity(o.id.str())).party, a.id);
+    EXPECT_EQ(must(sales.get_lead(l.id.str())).party, a.id);
     EXPECT_EQ(must(sales.opportunities_of(a.id)).size(), 1u);
     EXPECT_EQ(must(sales.opportunities_of(b.id)).size(), 1u) << "a merged id resolves";
 }

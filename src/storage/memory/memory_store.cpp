@@ -477,19 +477,13 @@ public:
         return put_keyed(s_.opportunities, s_.opportunity_by_ext, o, "opportunity");
     }
     result<std::optional<Opportunity>> get_opportunity(const Id& id) override {
-        auto it = s_.opportunities.find(id);
-        if (it == s_.opportunities.end()) return std::optional<Opportunity>{};
-        return std::optional<Opportunity>{it->second};
+        return keyed_get(s_.opportunities, id);
     }
     result<Id> opportunity_by_external_id(std::string_view external_id) override {
-        auto it = s_.opportunity_by_ext.find(std::string(external_id));
-        return it == s_.opportunity_by_ext.end() ? Id{} : it->second;
+        return keyed_by_external(s_.opportunity_by_ext, external_id);
     }
     result<std::vector<Opportunity>> opportunities_of(const Id& party) override {
-        std::vector<Opportunity> out;
-        for (auto it = s_.opportunities.rbegin(); it != s_.opportunities.rend(); ++it)
-            if (it->second.party == party) out.push_back(it->second);
-        return out;
+        return keyed_of_party(s_.opportunities, party);
     }
     result<std::vector<Id>> opportunities_in(std::string_view pipeline, int version,
                                              const Id& after, int limit) override {
@@ -585,19 +579,13 @@ public:
         return put_keyed(s_.leads, s_.lead_by_ext, l, "lead");
     }
     result<std::optional<Lead>> get_lead(const Id& id) override {
-        auto it = s_.leads.find(id);
-        if (it == s_.leads.end()) return std::optional<Lead>{};
-        return std::optional<Lead>{it->second};
+        return keyed_get(s_.leads, id);
     }
     result<Id> lead_by_external_id(std::string_view external_id) override {
-        auto it = s_.lead_by_ext.find(std::string(external_id));
-        return it == s_.lead_by_ext.end() ? Id{} : it->second;
+        return keyed_by_external(s_.lead_by_ext, external_id);
     }
     result<std::vector<Lead>> leads_of(const Id& party) override {
-        std::vector<Lead> out;
-        for (auto it = s_.leads.rbegin(); it != s_.leads.rend(); ++it)
-            if (it->second.party == party) out.push_back(it->second);
-        return out;
+        return keyed_of_party(s_.leads, party);
     }
 
     result<void> append_history(HistoryEntry& e) override {
@@ -690,6 +678,26 @@ private:
             else s_.erase_interaction(id);
         });
         return ok();
+    }
+
+    // Reads of records kept by id with an external id and a party
+    // (opportunities, leads): by id, by external id, a party's newest first.
+    template <class T>
+    static std::optional<T> keyed_get(const std::map<Id, T>& records, const Id& id) {
+        auto it = records.find(id);
+        return it == records.end() ? std::nullopt : std::optional<T>{it->second};
+    }
+    static Id keyed_by_external(const std::unordered_map<std::string, Id>& by_ext,
+                                std::string_view external_id) {
+        auto it = by_ext.find(std::string(external_id));
+        return it == by_ext.end() ? Id{} : it->second;
+    }
+    template <class T>
+    static std::vector<T> keyed_of_party(const std::map<Id, T>& records, const Id& party) {
+        std::vector<T> out;
+        for (auto it = records.rbegin(); it != records.rend(); ++it)
+            if (it->second.party == party) out.push_back(it->second);
+        return out;
     }
 
     // Inserts or replaces a record kept by id with a unique optional

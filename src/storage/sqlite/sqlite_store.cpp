@@ -936,35 +936,22 @@ public:
     }
 
     result<std::optional<Opportunity>> get_opportunity(const Id& id) override {
-        return run<std::optional<Opportunity>>(
-            "get_opportunity", [&]() -> result<std::optional<Opportunity>> {
-                IdText o(id);
-                CRM_TRY(st, c_.stmt("SELECT body FROM opportunity WHERE id = ?1"));
-                st.bind(1, o);
-                CRM_TRY(rows, collect<Opportunity>(st, read_body<Opportunity>));
-                if (rows.empty()) return std::optional<Opportunity>{};
-                return std::optional<Opportunity>{std::move(rows.front())};
-            });
+        return run<std::optional<Opportunity>>("get_opportunity", [&] {
+            return body_by_id<Opportunity>("SELECT body FROM opportunity WHERE id = ?1", id);
+        });
     }
 
     result<Id> opportunity_by_external_id(std::string_view external_id) override {
-        return run<Id>("opportunity_by_external_id", [&]() -> result<Id> {
-            CRM_TRY(st, c_.stmt("SELECT id FROM opportunity WHERE external_id = ?1"));
-            st.bind(1, external_id);
-            CRM_TRY(ids, collect_ids(st));
-            return ids.empty() ? Id{} : ids.front();
+        return run<Id>("opportunity_by_external_id", [&] {
+            return id_by_key("SELECT id FROM opportunity WHERE external_id = ?1", external_id);
         });
     }
 
     result<std::vector<Opportunity>> opportunities_of(const Id& party) override {
-        return run<std::vector<Opportunity>>(
-            "opportunities_of", [&]() -> result<std::vector<Opportunity>> {
-                IdText p(party);
-                CRM_TRY(st, c_.stmt("SELECT body FROM opportunity WHERE party_id = ?1 "
-                                    "ORDER BY id DESC"));
-                st.bind(1, p);
-                return collect<Opportunity>(st, read_body<Opportunity>);
-            });
+        return run<std::vector<Opportunity>>("opportunities_of", [&] {
+            return bodies_by_id<Opportunity>(
+                "SELECT body FROM opportunity WHERE party_id = ?1 ORDER BY id DESC", party);
+        });
     }
 
     result<std::vector<Id>> opportunities_in(std::string_view pipeline, int version,
@@ -1030,31 +1017,21 @@ public:
     }
 
     result<std::optional<Lead>> get_lead(const Id& id) override {
-        return run<std::optional<Lead>>("get_lead", [&]() -> result<std::optional<Lead>> {
-            IdText l(id);
-            CRM_TRY(st, c_.stmt("SELECT body FROM lead WHERE id = ?1"));
-            st.bind(1, l);
-            CRM_TRY(rows, collect<Lead>(st, read_body<Lead>));
-            if (rows.empty()) return std::optional<Lead>{};
-            return std::optional<Lead>{std::move(rows.front())};
+        return run<std::optional<Lead>>("get_lead", [&] {
+            return body_by_id<Lead>("SELECT body FROM lead WHERE id = ?1", id);
         });
     }
 
     result<Id> lead_by_external_id(std::string_view external_id) override {
-        return run<Id>("lead_by_external_id", [&]() -> result<Id> {
-            CRM_TRY(st, c_.stmt("SELECT id FROM lead WHERE external_id = ?1"));
-            st.bind(1, external_id);
-            CRM_TRY(ids, collect_ids(st));
-            return ids.empty() ? Id{} : ids.front();
+        return run<Id>("lead_by_external_id", [&] {
+            return id_by_key("SELECT id FROM lead WHERE external_id = ?1", external_id);
         });
     }
 
     result<std::vector<Lead>> leads_of(const Id& party) override {
-        return run<std::vector<Lead>>("leads_of", [&]() -> result<std::vector<Lead>> {
-            IdText p(party);
-            CRM_TRY(st, c_.stmt("SELECT body FROM lead WHERE party_id = ?1 ORDER BY id DESC"));
-            st.bind(1, p);
-            return collect<Lead>(st, read_body<Lead>);
+        return run<std::vector<Lead>>("leads_of", [&] {
+            return bodies_by_id<Lead>("SELECT body FROM lead WHERE party_id = ?1 ORDER BY id DESC",
+                                      party);
         });
     }
 
@@ -1297,6 +1274,29 @@ private:
         done_ = true;
         depth_ = 0;
         shared_->release();
+    }
+
+    // Records kept as a JSON body (opportunities, leads): the bodies a
+    // statement with one id parameter selects, the first of them, and the
+    // id a statement with one text parameter selects.
+    template <class T>
+    result<std::vector<T>> bodies_by_id(const char* sql, const Id& id) {
+        IdText key(id);
+        CRM_TRY(st, c_.stmt(sql));
+        st.bind(1, key);
+        return collect<T>(st, read_body<T>);
+    }
+    template <class T>
+    result<std::optional<T>> body_by_id(const char* sql, const Id& id) {
+        CRM_TRY(rows, bodies_by_id<T>(sql, id));
+        if (rows.empty()) return std::optional<T>{};
+        return std::optional<T>{std::move(rows.front())};
+    }
+    result<Id> id_by_key(const char* sql, std::string_view key) {
+        CRM_TRY(st, c_.stmt(sql));
+        st.bind(1, key);
+        CRM_TRY(ids, collect_ids(st));
+        return ids.empty() ? Id{} : ids.front();
     }
 
     // Runs a multi-statement write under its own savepoint, so that a
