@@ -110,6 +110,7 @@ json to_json(const Customer360& v) {
     out["merged_ids"] = merged;
     out["open_opportunities"] = list(v.open_opportunities);
     out["open_leads"] = list(v.open_leads);
+    out["open_quotes"] = list(v.open_quotes);
     return out;
 }
 

@@ -122,6 +122,15 @@ struct CRM_LOCAL Engine::Impl {
     result<Written<process::Definition>> store_definition(storage::Transaction& tx,
                                                           const Context& ctx,
                                                           std::string_view json);
+    /// The latest version of process `id` ("": `builtin_id`) for a new
+    /// record of `record_type`; the built-in definition `builtin_json` is
+    /// stored on first use. not_found or invalid_argument (a process of
+    /// another record type) name `field`.
+    result<process::Definition> process_for_create(storage::Transaction& tx, const Context& ctx,
+                                                   std::string_view id, std::string_view builtin_id,
+                                                   const char* builtin_json,
+                                                   std::string_view record_type,
+                                                   std::string_view field);
     /// The calendar a definition counts business time in.
     result<BusinessCalendar> calendar_of(storage::Transaction& tx, std::string_view id);
     /// The instant `d` after `from` in `calendar`.

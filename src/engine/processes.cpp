@@ -12,15 +12,19 @@ namespace {
 constexpr std::string_view kProcessKind = "process";
 constexpr std::string_view kCalendarKind = "calendar";
 
-// Effects may set these built-in fields of an opportunity; custom.* too.
+// Effects may set these built-in fields of a record type; custom.* too
+// (quotes have no custom fields).
 bool settable(std::string_view record_type, std::string_view field) {
-    if (field.rfind("custom.", 0) == 0) return true;
+    if (field.rfind("custom.", 0) == 0) return record_type != "quote";
     if (record_type == "opportunity")
         for (std::string_view f : {"name", "owner", "team", "campaign", "probability",
                                    "expected_close"})
             if (field == f) return true;
     if (record_type == "lead")
         for (std::string_view f : {"owner", "campaign", "interest", "note", "city"})
+            if (field == f) return true;
+    if (record_type == "quote")
+        for (std::string_view f : {"owner", "note"})
             if (field == f) return true;
     return false;
 }
@@ -63,10 +67,12 @@ result<expr::Schema> Engine::Impl::schema_of(storage::Transaction& tx,
         schema = sales::opportunity_schema();
     } else if (record_type == "lead") {
         schema = sales::lead_schema();
+    } else if (record_type == "quote") {
+        return sales::quote_schema();
     } else {
         return fail(errc::invalid_argument,
                     "no process runs on records of type '" + std::string(record_type).substr(0, 64) +
-                        "' (known: opportunity, lead)",
+                        "' (known: opportunity, lead, quote)",
                     "record_type");
     }
     CRM_TRY(defs, fields_of(tx, record_type));
@@ -132,6 +138,24 @@ result<Written<process::Definition>> Engine::Impl::store_definition(storage::Tra
                     {{"version", std::to_string(version - 1), std::to_string(version)}},
                     "process.defined", payload));
     return Written<process::Definition>{stored, WriteOutcome::created};
+}
+
+result<process::Definition> Engine::Impl::process_for_create(
+    storage::Transaction& tx, const Context& ctx, std::string_view name,
+    std::string_view builtin_id, const char* builtin_json, std::string_view record_type,
+    std::string_view field) {
+    const std::string id(name.empty() ? builtin_id : name);
+    auto found = definition(tx, id, 0, field);
+    if (!found && found.error().code == errc::not_found && id == builtin_id) {
+        CRM_TRY(stored, store_definition(tx, Context{"system", ctx.source}, builtin_json));
+        return stored.record;
+    }
+    if (found && found.value().record_type() != record_type)
+        return fail(errc::invalid_argument,
+                    "process '" + id + "' runs on " + found.value().record_type() + ", not " +
+                        std::string(record_type),
+                    std::string(field));
+    return found;
 }
 
 result<BusinessCalendar> Engine::Impl::calendar_of(storage::Transaction& tx, std::string_view id) {

@@ -34,6 +34,9 @@ result<Customer360> Engine::customer_360(const Id& party, int recent_interaction
         CRM_TRY(leads, tx.leads_of(id));
         for (auto& l : leads)
             if (l.status == "open") v.open_leads.push_back(std::move(l));
+        CRM_TRY(quotes, tx.quotes_of(id));
+        for (auto& q : quotes)
+            if (q.status == "open") v.open_quotes.push_back(std::move(q));
         return v;
     });
 }

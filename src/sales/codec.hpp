@@ -8,6 +8,7 @@
 #include "crm/sales/forecast.hpp"
 #include "crm/sales/lead.hpp"
 #include "crm/sales/opportunity.hpp"
+#include "crm/sales/quote.hpp"
 
 namespace crm::codec {
 
@@ -38,5 +39,20 @@ result<Lead> lead_from_json(const json& j, std::string_view path = "");
 /// unknown keys are the caller's to refuse.
 result<LeadInput> lead_input_from_json(const json& j, std::string_view path, bool creating);
 result<ConvertOptions> convert_options_from_json(const json& j, std::string_view path);
+
+json to_json(const Price& p);
+json to_json(const Product& p);
+json to_json(const TaxCategory& t);
+json to_json(const QuoteLine& l);
+json to_json(const Quote& q);
+/// A product: its stored body (`stored`, with times and version), or a
+/// definition request (only sku, name, unit, tax_category, prices, active).
+result<Product> product_from_json(const json& j, std::string_view path, bool stored);
+result<TaxCategory> tax_category_from_json(const json& j, std::string_view path);
+/// Reads what to_json(Quote) wrote (the SQLite body).
+result<Quote> quote_from_json(const json& j, std::string_view path = "");
+/// The fields of a create, update or revise request ("process" only when
+/// creating); lines are read strictly, other unknown keys are the caller's.
+result<QuoteInput> quote_input_from_json(const json& j, std::string_view path, bool creating);
 
 }  // namespace crm::codec

@@ -99,18 +99,8 @@ public:
     }
 
     result<process::Definition> process_for_create(const std::string& name) {
-        const std::string id = name.empty() ? "lead" : name;
-        auto found = impl_.definition(tx_, id, 0, "process");
-        if (found || found.error().code != errc::not_found || id != "lead") {
-            if (found && found.value().record_type() != kRecordType)
-                return fail(errc::invalid_argument,
-                            "process '" + id + "' runs on " + found.value().record_type() +
-                                ", not lead",
-                            "process");
-            return found;
-        }
-        CRM_TRY(stored, impl_.store_definition(tx_, Context{"system", ctx_.source}, kLeadProcess));
-        return stored.record;
+        return impl_.process_for_create(tx_, ctx_, name, "lead", kLeadProcess, kRecordType,
+                                        "process");
     }
 
     result<void> apply(Lead& l, const LeadInput& in, bool creating) {

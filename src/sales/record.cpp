@@ -82,4 +82,46 @@ Value LeadRecord::get(std::string_view f) const {
     return Value{};
 }
 
+expr::Schema quote_schema() {
+    using expr::Type;
+    expr::Schema s;
+    const std::pair<const char*, Type> fields[] = {
+        {"state", Type::text},        {"status", Type::text},      {"currency", Type::text},
+        {"price_list", Type::text},   {"owner", Type::text},       {"number", Type::text},
+        {"revision", Type::integer},  {"line_count", Type::integer}, {"skus", Type::text_list},
+        {"total", Type::money},       {"subtotal", Type::money},   {"discount", Type::money},
+        {"tax", Type::money},         {"valid_until", Type::date}, {"created_at", Type::timestamp},
+    };
+    for (const auto& [name, type] : fields) (void)s.add(name, type);
+    return s;
+}
+
+Value QuoteRecord::get(std::string_view f) const {
+    const auto text = [](const std::string& s) { return s.empty() ? Value{} : Value{s}; };
+    const auto money = [this](std::int64_t minor) {
+        return q_.currency.empty() ? Value{} : Value{Money{minor, q_.currency}};
+    };
+    if (f == "state") return text(q_.state);
+    if (f == "status") return text(q_.status);
+    if (f == "currency") return text(q_.currency);
+    if (f == "price_list") return text(q_.price_list);
+    if (f == "owner") return text(q_.owner);
+    if (f == "number") return text(q_.number);
+    if (f == "revision") return Value{static_cast<std::int64_t>(q_.revision)};
+    if (f == "line_count") return Value{static_cast<std::int64_t>(q_.lines.size())};
+    if (f == "skus") {
+        std::vector<std::string> skus;
+        for (const auto& l : q_.lines)
+            if (!l.sku.empty()) skus.push_back(l.sku);
+        return Value{std::move(skus)};
+    }
+    if (f == "total") return money(q_.total_minor);
+    if (f == "subtotal") return money(q_.subtotal_minor);
+    if (f == "discount") return money(q_.discount_minor);
+    if (f == "tax") return money(q_.tax_minor);
+    if (f == "valid_until") return text(q_.valid_until);
+    if (f == "created_at") return Value{q_.created_at.ms};
+    return Value{};
+}
+
 }  // namespace crm::sales

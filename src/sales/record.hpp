@@ -5,6 +5,7 @@
 #include "crm/expr/expr.hpp"
 #include "crm/sales/lead.hpp"
 #include "crm/sales/opportunity.hpp"
+#include "crm/sales/quote.hpp"
 
 namespace crm::sales {
 
@@ -33,6 +34,20 @@ public:
 
 private:
     const Lead& l_;
+};
+
+/// The built-in fields of a quote: state, status, currency, price_list,
+/// owner, number, revision, line_count, skus (text list), total, subtotal,
+/// discount and tax (money), valid_until and created_at.
+expr::Schema quote_schema();
+
+class QuoteRecord final : public expr::Record {
+public:
+    explicit QuoteRecord(const Quote& q) noexcept : q_(q) {}
+    Value get(std::string_view field) const override;
+
+private:
+    const Quote& q_;
 };
 
 }  // namespace crm::sales

@@ -18,9 +18,50 @@ result<std::string> sales::clean_text(const std::string& s, const char* field, s
     return text::tidy(s);
 }
 
+// "YYYY-MM-DD" (ASCII or Persian digits, '/' allowed); a year below 1700 is
+// Jalali. Answers the Gregorian date, or "" for empty input.
+result<std::string> sales::clean_date(const std::string& s, std::string_view field) {
+    std::string t = text::ascii_digits(text::tidy(s));
+    if (t.empty()) return std::string();
+    std::replace(t.begin(), t.end(), '/', '-');
+    const bool jalali = t.size() >= 4 && t.compare(0, 4, "1700") < 0 && t[0] != '-';
+    auto parsed = parse_date(t, jalali ? CalendarSystem::jalali : CalendarSystem::gregorian, field);
+    if (!parsed)
+        return fail(errc::invalid_argument,
+                    parsed.error().message + " (YYYY-MM-DD; a year below 1700 is Jalali)",
+                    std::string(field));
+    const Date d = parsed.value();
+    if (!jalali) return format_date(d);
+    CRM_TRY(g, gregorian_from_jalali(d));
+    return format_date(g);
+}
+
+std::vector<AllowedMove> sales::moves_for_ui(const process::Definition& d, std::string_view state,
+                                             const expr::Record& record,
+                                             const expr::Context& context) {
+    std::vector<AllowedMove> out;
+    for (const auto* t : d.allowed_moves(state, record, context)) {
+        const process::State& to = *d.find_state(t->to);
+        AllowedMove m{t->name, t->to, to.label, t->close_record, t->reopen, t->required_fields};
+        for (const auto& f : to.required_fields)
+            if (std::find(m.required_fields.begin(), m.required_fields.end(), f) ==
+                m.required_fields.end())
+                m.required_fields.push_back(f);
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
+std::string sales::today(Timestamp now) {
+    static const TimeZone tehran = TimeZone::find("Asia/Tehran").value();
+    return format_date(tehran.to_local(now).date);
+}
+
 namespace {
 
+using sales::clean_date;
 using sales::clean_text;
+using sales::today;
 using json = codec::json;
 
 constexpr std::string_view kRecordType = "opportunity";
@@ -71,24 +112,6 @@ result<std::vector<std::string>> clean_list(const std::vector<std::string>& in, 
     return out;
 }
 
-// "YYYY-MM-DD" (ASCII or Persian digits, '/' allowed); a year below 1700 is
-// Jalali. Answers the Gregorian date, or "" for empty input.
-result<std::string> clean_date(const std::string& s, std::string_view field) {
-    std::string t = text::ascii_digits(text::tidy(s));
-    if (t.empty()) return std::string();
-    std::replace(t.begin(), t.end(), '/', '-');
-    const bool jalali = t.size() >= 4 && t.compare(0, 4, "1700") < 0 && t[0] != '-';
-    auto parsed = parse_date(t, jalali ? CalendarSystem::jalali : CalendarSystem::gregorian, field);
-    if (!parsed)
-        return fail(errc::invalid_argument,
-                    parsed.error().message + " (YYYY-MM-DD; a year below 1700 is Jalali)",
-                    std::string(field));
-    const Date d = parsed.value();
-    if (!jalali) return format_date(d);
-    CRM_TRY(g, gregorian_from_jalali(d));
-    return format_date(g);
-}
-
 result<Money> clean_amount(const Money& m, const std::string& field) {
     CRM_TRY(checked, Money::of(m.minor, m.currency, field));
     if (checked.minor < 0) return fail(errc::invalid_argument, "must not be negative", field);
@@ -97,10 +120,6 @@ result<Money> clean_amount(const Money& m, const std::string& field) {
     return checked;
 }
 
-std::string today(Timestamp now) {
-    static const TimeZone tehran = TimeZone::find("Asia/Tehran").value();
-    return format_date(tehran.to_local(now).date);
-}
 
 // The values history keeps for an opportunity.
 json tracked(const Opportunity& o) {
@@ -139,19 +158,8 @@ public:
     // The pipeline an opportunity is created on: the latest version; the
     // built-in "sales" is stored on first use.
     result<process::Definition> pipeline_for_create(const std::string& name) {
-        const std::string id = name.empty() ? "sales" : name;
-        auto found = impl_.definition(tx_, id, 0, "pipeline");
-        if (found || found.error().code != errc::not_found || id != "sales") {
-            if (found && found.value().record_type() != kRecordType)
-                return fail(errc::invalid_argument,
-                            "process '" + id + "' runs on " + found.value().record_type() +
-                                ", not opportunity",
-                            "pipeline");
-            return found;
-        }
-        CRM_TRY(stored, impl_.store_definition(tx_, Context{"system", ctx_.source},
-                                               kDefaultPipeline));
-        return stored.record;
+        return impl_.process_for_create(tx_, ctx_, name, "sales", kDefaultPipeline, kRecordType,
+                                        "pipeline");
     }
 
     // Applies `in` to `o`; errors name the input's field.
@@ -503,18 +511,7 @@ result<std::vector<AllowedMove>> Sales::allowed_moves(const Id& id) {
         Work w(impl, tx, ctx);
         CRM_TRY(o, w.load(id));
         CRM_TRY(d, impl.definition(tx, o.pipeline, o.pipeline_version));
-        std::vector<AllowedMove> out;
-        const sales::OpportunityRecord record(o);
-        for (const auto* t : d.allowed_moves(o.stage, record, impl.rule_context())) {
-            const process::State& to = *d.find_state(t->to);
-            AllowedMove m{t->name, t->to, to.label, t->close_record, t->reopen, t->required_fields};
-            for (const auto& f : to.required_fields)
-                if (std::find(m.required_fields.begin(), m.required_fields.end(), f) ==
-                    m.required_fields.end())
-                    m.required_fields.push_back(f);
-            out.push_back(std::move(m));
-        }
-        return out;
+        return sales::moves_for_ui(d, o.stage, sales::OpportunityRecord(o), impl.rule_context());
     });
 }
 

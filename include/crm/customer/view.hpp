@@ -11,6 +11,7 @@
 #include "crm/customer/timeline.hpp"
 #include "crm/sales/lead.hpp"
 #include "crm/sales/opportunity.hpp"
+#include "crm/sales/quote.hpp"
 
 namespace crm {
 
@@ -24,6 +25,7 @@ struct Customer360 {
     std::vector<Id> merged_ids;                    ///< parties merged into this one
     std::vector<Opportunity> open_opportunities;   ///< newest first
     std::vector<Lead> open_leads;                  ///< newest first
+    std::vector<Quote> open_quotes;                ///< draft or active, newest first
 };
 
 /// Search: `text` is matched against external_id, national id, e-mail,

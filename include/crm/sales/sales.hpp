@@ -20,6 +20,7 @@
 #include "crm/sales/forecast.hpp"
 #include "crm/sales/lead.hpp"
 #include "crm/sales/opportunity.hpp"
+#include "crm/sales/quote.hpp"
 
 namespace crm {
 
@@ -45,6 +46,12 @@ CRM_API const char* default_pipeline_json() noexcept;
 /// converted (won), disqualified (lost) from every open state with a
 /// reason, reopen from disqualified to new.
 CRM_API const char* default_lead_process_json() noexcept;
+
+/// The built-in quote lifecycle "quote": draft -> active -> won | lost,
+/// cancel from draft or active (lost and cancel need a reason), revise
+/// from draft or active into "revised" (closed) while a new revision
+/// starts as a draft.
+CRM_API const char* default_quote_process_json() noexcept;
 
 /// The reasons disqualify_lead knows; a host may give its own word too.
 /// "lost", "cannot_contact", "no_longer_interested", "cancelled".
@@ -163,6 +170,67 @@ public:
     /// updated: the sum of the points of every rule that holds, each listed
     /// in Lead::score_lines.
     result<void> define_lead_scoring(const Context& ctx, std::string_view json);
+
+    // ---- product catalogue and quotes (پیش‌فاکتور) -------------------------
+    /// Stores a product by sku: created, replaced (updated), or unchanged
+    /// when the content is the same. sku 1..64 bytes without spaces; name
+    /// required; unit defaults to "piece", tax_category to "standard" and
+    /// must name a tax category; prices in known currencies, 0..9e16 minor
+    /// units, at most one per (price list, currency). Errors name the field
+    /// ("prices[1].unit_price").
+    result<Written<Product>> define_product(const Context& ctx, const Product& product);
+    /// not_found names "sku".
+    result<Product> get_product(std::string_view sku);
+    /// Products whose sku sorts after `after`, in sku order; limit 1..1000.
+    result<std::vector<Product>> products(std::string_view after = {}, int limit = 100);
+    /// Stores a tax category (id 1..64 bytes, rate 0..10000 basis points);
+    /// a stored one replaces the built-in of the same id. Lines keep the
+    /// rate they were priced at.
+    result<Written<TaxCategory>> define_tax_category(const Context& ctx, const TaxCategory& tax);
+    /// The stored categories and the built-ins they do not replace, by id.
+    result<std::vector<TaxCategory>> tax_categories();
+
+    /// Creates a draft quote (revision 1) on its lifecycle ("quote" unless
+    /// input.process names another definition of record type quote). The
+    /// party is given or taken from the opportunity; the currency defaults
+    /// to IRR and the price list to "default". Each line is priced: a sku
+    /// takes the product's name, unit, tax category and its price in the
+    /// quote's price list and currency unless the line gives them; a line
+    /// without a sku needs a name and a unit price. Totals by
+    /// compute_totals. At most 500 lines. A number another quote carries:
+    /// conflict.
+    result<Quote> create_quote(const Context& ctx, const QuoteInput& input);
+    /// Changes a quote in its initial (draft) state; `lines` replaces them
+    /// all. An active quote takes only owner and note (revise it to change
+    /// more); a closed one nothing (invalid_transition).
+    result<Quote> update_quote(const Context& ctx, const Id& id, const QuoteInput& input);
+    /// An id, or a quote number (its latest revision); not_found names "id".
+    result<Quote> get_quote(std::string_view id_or_number);
+    /// The quotes of a party, or of an opportunity, newest first.
+    result<std::vector<Quote>> quotes_of(const Id& party);
+    result<std::vector<Quote>> quotes_for_opportunity(const Id& opportunity);
+    /// Every revision of the quote `id` belongs to, oldest first.
+    result<std::vector<Quote>> quote_revisions(const Id& id);
+    /// A move of the quote's lifecycle ("activate", "win", "lose",
+    /// "cancel"): invalid_transition naming the state, the move and the
+    /// moves allowed; a move needing a close record needs `reason`.
+    /// Leaving the draft state needs at least one line and a valid_until
+    /// that has not passed. Entering a won state emits "quote.won", the
+    /// order hand-off for the ERP: its payload is the whole quote with its
+    /// lines and totals. "revise" is revise_quote's.
+    result<Quote> move_quote(const Context& ctx, const Id& id, std::string_view move,
+                             std::string_view reason = {});
+    /// Makes the next revision: a draft copy of the quote (lines and all)
+    /// with `changes` applied, while the quote itself moves by "revise"
+    /// into its closed state and points at the new one. Answers the new
+    /// revision. invalid_transition when the quote's state has no revise.
+    result<Quote> revise_quote(const Context& ctx, const Id& id, const QuoteInput& changes = {},
+                               std::string_view reason = {});
+    /// Records the ERP's order id on a won quote (1..200 bytes); the same
+    /// id again changes nothing, another one is a conflict.
+    result<Quote> record_order(const Context& ctx, const Id& id, std::string_view erp_order_id);
+    /// The moves the quote may make now.
+    result<std::vector<AllowedMove>> quote_moves(const Id& id);
 
 private:
     Engine* engine_;

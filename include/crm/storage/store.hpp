@@ -19,6 +19,7 @@
 #include "crm/customer/timeline.hpp"
 #include "crm/sales/forecast.hpp"
 #include "crm/sales/lead.hpp"
+#include "crm/sales/quote.hpp"
 #include "crm/sales/opportunity.hpp"
 
 namespace crm::storage {
@@ -132,7 +133,7 @@ public:
     virtual result<Id> merged_into(const Id& id) = 0;  ///< nil if not merged
     virtual result<std::vector<Id>> merged_from(const Id& survivor) = 0;
     /// Moves interactions, activities, purchases, opportunities, leads
-    /// (as party or organisation) and memberships of `from` to `to`; a
+    /// (as party or organisation), quotes and memberships of `from` to `to`; a
     /// membership both already have keeps `to`'s.
     virtual result<void> reassign_party(const Id& from, const Id& to) = 0;
 
@@ -206,6 +207,25 @@ public:
     virtual result<Id> lead_by_external_id(std::string_view external_id) = 0;  ///< nil if none
     /// The leads of a party, newest first.
     virtual result<std::vector<Lead>> leads_of(const Id& party) = 0;
+
+    // The product catalogue, by sku.
+    virtual result<void> put_product(const Product& p) = 0;
+    virtual result<std::optional<Product>> get_product(std::string_view sku) = 0;
+    /// Products whose sku sorts after `after` ("" : from the first), in sku
+    /// order, at most `limit`.
+    virtual result<std::vector<Product>> products(std::string_view after, int limit) = 0;
+
+    // Quotes: one record per revision.
+    virtual result<void> put_quote(const Quote& q) = 0;
+    virtual result<std::optional<Quote>> get_quote(const Id& id) = 0;
+    /// The latest revision carrying `number`; nil if none.
+    virtual result<Id> quote_by_number(std::string_view number) = 0;
+    /// The quotes of a party, newest first.
+    virtual result<std::vector<Quote>> quotes_of(const Id& party) = 0;
+    /// The quotes of an opportunity, newest first.
+    virtual result<std::vector<Quote>> quotes_for_opportunity(const Id& opportunity) = 0;
+    /// Every revision of the quote whose first revision is `root`, oldest first.
+    virtual result<std::vector<Quote>> quote_revisions(const Id& root) = 0;
 
     // History of process records; append assigns seq.
     virtual result<void> append_history(HistoryEntry& entry) = 0;

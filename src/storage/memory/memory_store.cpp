@@ -49,6 +49,8 @@ struct State {
     std::unordered_map<std::string, Id> opportunity_by_ext;
     std::map<Id, Lead> leads;
     std::unordered_map<std::string, Id> lead_by_ext;
+    std::map<std::string, Product, std::less<>> products;
+    std::map<Id, Quote> quotes;
     std::vector<HistoryEntry> history;
     std::vector<AuditEntry> audit;
     std::vector<Event> events;
@@ -286,6 +288,13 @@ public:
             if (l.party == from) l.party = to;
             if (l.organization == from) l.organization = to;
             CRM_TRYV(put_lead(l));
+        }
+        std::vector<Quote> qs;
+        for (const auto& [id, q] : s_.quotes)
+            if (q.party == from) qs.push_back(q);
+        for (auto q : qs) {
+            q.party = to;
+            CRM_TRYV(put_quote(q));
         }
         std::vector<Membership> ms;
         for (const auto& [key, m] : s_.memberships)
@@ -588,6 +597,53 @@ public:
         return keyed_of_party(s_.leads, party);
     }
 
+    result<void> put_product(const Product& p) override {
+        put_undoable(s_.products, p.sku, p);
+        return ok();
+    }
+    result<std::optional<Product>> get_product(std::string_view sku) override {
+        auto it = s_.products.find(sku);
+        return it == s_.products.end() ? std::nullopt : std::optional<Product>{it->second};
+    }
+    result<std::vector<Product>> products(std::string_view after, int limit) override {
+        std::vector<Product> out;
+        for (auto it = s_.products.upper_bound(after);
+             it != s_.products.end() && static_cast<int>(out.size()) < limit; ++it)
+            out.push_back(it->second);
+        return out;
+    }
+
+    result<void> put_quote(const Quote& q) override {
+        put_undoable(s_.quotes, q.id, q);
+        return ok();
+    }
+    result<std::optional<Quote>> get_quote(const Id& id) override {
+        return keyed_get(s_.quotes, id);
+    }
+    result<Id> quote_by_number(std::string_view number) override {
+        const Quote* best = nullptr;
+        for (const auto& [id, q] : s_.quotes)
+            if (q.number == number && (!best || q.revision > best->revision)) best = &q;
+        return best ? best->id : Id{};
+    }
+    result<std::vector<Quote>> quotes_of(const Id& party) override {
+        return keyed_of_party(s_.quotes, party);
+    }
+    result<std::vector<Quote>> quotes_for_opportunity(const Id& opportunity) override {
+        std::vector<Quote> out;
+        for (auto it = s_.quotes.rbegin(); it != s_.quotes.rend(); ++it)
+            if (it->second.opportunity == opportunity) out.push_back(it->second);
+        return out;
+    }
+    result<std::vector<Quote>> quote_revisions(const Id& root) override {
+        std::vector<Quote> out;
+        for (const auto& [id, q] : s_.quotes)
+            if (q.root == root) out.push_back(q);
+        std::sort(out.begin(), out.end(),
+                  [](const Quote& a, const Quote& b) { return a.revision < b.revision; });
+        return out;
+    }
+
     result<void> append_history(HistoryEntry& e) override {
         e.seq = static_cast<std::int64_t>(s_.history.size()) + 1;
         s_.history.push_back(e);
@@ -698,6 +754,18 @@ private:
         for (auto it = records.rbegin(); it != records.rend(); ++it)
             if (it->second.party == party) out.push_back(it->second);
         return out;
+    }
+
+    // Inserts or replaces map[key], undoably.
+    template <class Map, class Key, class T>
+    void put_undoable(Map& records, const Key& key, const T& value) {
+        std::optional<T> old;
+        if (auto it = records.find(key); it != records.end()) old = it->second;
+        records.insert_or_assign(key, value);
+        undo_.push_back([&records, key, old] {
+            if (old) records.insert_or_assign(key, *old);
+            else records.erase(key);
+        });
     }
 
     // Inserts or replaces a record kept by id with a unique optional

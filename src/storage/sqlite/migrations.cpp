@@ -305,9 +305,42 @@ SELECT seq, strftime('%Y-%m-%dT%H:%M:%fZ', at / 1000.0, 'unixepoch') AS at_utc,
 FROM history;
 )sql";
 
+// Version 3: the product catalogue and quotes, one row per revision; like
+// opportunities, the columns lookups read and the whole record as `body`.
+constexpr const char* kV3 = R"sql(
+CREATE TABLE product (
+    sku        TEXT PRIMARY KEY NOT NULL,
+    name       TEXT NOT NULL,
+    active     INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    body       TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE quote (
+    id             TEXT PRIMARY KEY NOT NULL,
+    root           TEXT NOT NULL,
+    revision       INTEGER NOT NULL,
+    number         TEXT,
+    party_id       TEXT NOT NULL,
+    opportunity_id TEXT,
+    state          TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    currency       TEXT NOT NULL,
+    total_minor    INTEGER NOT NULL,
+    erp_order_id   TEXT,
+    updated_at     INTEGER NOT NULL,
+    body           TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX quote_revision ON quote (root, revision);
+CREATE INDEX quote_party ON quote (party_id);
+CREATE INDEX quote_opportunity ON quote (opportunity_id) WHERE opportunity_id IS NOT NULL;
+CREATE INDEX quote_number ON quote (number, revision) WHERE number IS NOT NULL;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
+    {3, kV3},
 };
 
 }  // namespace

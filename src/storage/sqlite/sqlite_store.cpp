@@ -258,12 +258,15 @@ result<StoredDefinition> read_definition(Stmt& s) {
                             Timestamp{s.i64(4)}, s.str(5)};
 }
 
-// Opportunities and leads are read back from their body (column 0).
+// Opportunities, leads, quotes and products are read back from their body
+// (column 0).
 template <class T>
 result<T> read_body(Stmt& s) {
     auto doc = codec::json::parse(s.text(0), nullptr, false);
     if (doc.is_discarded()) return fail(errc::storage, "sqlite: a record body is not JSON");
     if constexpr (std::is_same_v<T, Lead>) return codec::lead_from_json(doc);
+    else if constexpr (std::is_same_v<T, Quote>) return codec::quote_from_json(doc);
+    else if constexpr (std::is_same_v<T, Product>) return codec::product_from_json(doc, "", true);
     else return codec::opportunity_from_json(doc);
 }
 
@@ -1035,6 +1038,113 @@ public:
         });
     }
 
+    // ---- products and quotes -------------------------------------------------
+
+    result<void> put_product(const Product& p) override {
+        return run<void>("put_product", [&]() -> result<void> {
+            const std::string body = codec::to_json(p).dump();
+            CRM_TRY(st, c_.stmt("INSERT INTO product (sku, name, active, updated_at, body) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (sku) DO UPDATE SET "
+                                "name = excluded.name, active = excluded.active, "
+                                "updated_at = excluded.updated_at, body = excluded.body"));
+            st.bind(1, p.sku);
+            st.bind(2, p.name);
+            st.bind(3, p.active ? 1 : 0);
+            st.bind(4, p.updated_at.ms);
+            st.bind(5, body);
+            return st.exec();
+        });
+    }
+
+    result<std::optional<Product>> get_product(std::string_view sku) override {
+        return run<std::optional<Product>>("get_product", [&]() -> result<std::optional<Product>> {
+            CRM_TRY(st, c_.stmt("SELECT body FROM product WHERE sku = ?1"));
+            st.bind(1, sku);
+            CRM_TRY(rows, collect<Product>(st, read_body<Product>));
+            if (rows.empty()) return std::optional<Product>{};
+            return std::optional<Product>{std::move(rows.front())};
+        });
+    }
+
+    result<std::vector<Product>> products(std::string_view after, int limit) override {
+        return run<std::vector<Product>>("products", [&]() -> result<std::vector<Product>> {
+            CRM_TRYV(check_limit(limit));
+            CRM_TRY(st, c_.stmt("SELECT body FROM product WHERE sku > ?1 ORDER BY sku LIMIT ?2"));
+            st.bind(1, after);
+            st.bind(2, limit);
+            return collect<Product>(st, read_body<Product>);
+        });
+    }
+
+    result<void> put_quote(const Quote& q) override {
+        return run<void>("put_quote", [&]() -> result<void> {
+            IdText id(q.id), root(q.root), party(q.party), opp(q.opportunity);
+            const std::string body = codec::to_json(q).dump();
+            CRM_TRY(st, c_.stmt(
+                "INSERT INTO quote (id, root, revision, number, party_id, opportunity_id, state, "
+                "status, currency, total_minor, erp_order_id, updated_at, body) VALUES "
+                "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+                "ON CONFLICT (id) DO UPDATE SET number = excluded.number, "
+                "party_id = excluded.party_id, opportunity_id = excluded.opportunity_id, "
+                "state = excluded.state, status = excluded.status, currency = excluded.currency, "
+                "total_minor = excluded.total_minor, erp_order_id = excluded.erp_order_id, "
+                "updated_at = excluded.updated_at, body = excluded.body"));
+            st.bind(1, id);
+            st.bind(2, root);
+            st.bind(3, q.revision);
+            st.bind_or_null(4, q.number);
+            st.bind(5, party);
+            if (q.opportunity.is_nil()) st.bind_null(6); else st.bind(6, opp);
+            st.bind(7, q.state);
+            st.bind(8, q.status);
+            st.bind(9, q.currency);
+            st.bind(10, q.total_minor);
+            st.bind_or_null(11, q.erp_order_id);
+            st.bind(12, q.updated_at.ms);
+            st.bind(13, body);
+            auto r = st.exec();
+            if (!r && r.error().code == errc::conflict)
+                return fail(errc::conflict,
+                            "revision " + std::to_string(q.revision) + " of the quote already exists",
+                            "revision");
+            return r;
+        });
+    }
+
+    result<std::optional<Quote>> get_quote(const Id& id) override {
+        return run<std::optional<Quote>>("get_quote", [&] {
+            return body_by_id<Quote>("SELECT body FROM quote WHERE id = ?1", id);
+        });
+    }
+
+    result<Id> quote_by_number(std::string_view number) override {
+        return run<Id>("quote_by_number", [&] {
+            return id_by_key("SELECT id FROM quote WHERE number = ?1 ORDER BY revision DESC LIMIT 1",
+                             number);
+        });
+    }
+
+    result<std::vector<Quote>> quotes_of(const Id& party) override {
+        return run<std::vector<Quote>>("quotes_of", [&] {
+            return bodies_by_id<Quote>("SELECT body FROM quote WHERE party_id = ?1 ORDER BY id DESC",
+                                       party);
+        });
+    }
+
+    result<std::vector<Quote>> quotes_for_opportunity(const Id& opportunity) override {
+        return run<std::vector<Quote>>("quotes_for_opportunity", [&] {
+            return bodies_by_id<Quote>(
+                "SELECT body FROM quote WHERE opportunity_id = ?1 ORDER BY id DESC", opportunity);
+        });
+    }
+
+    result<std::vector<Quote>> quote_revisions(const Id& root) override {
+        return run<std::vector<Quote>>("quote_revisions", [&] {
+            return bodies_by_id<Quote>("SELECT body FROM quote WHERE root = ?1 ORDER BY revision",
+                                       root);
+        });
+    }
+
     // ---- history -----------------------------------------------------------
 
     result<void> append_history(HistoryEntry& e) override {
@@ -1480,6 +1590,8 @@ private:
             "WHERE party_id = ?1",
             "UPDATE lead SET body = json_set(body, '$.organization', ?2) "
             "WHERE json_extract(body, '$.organization') = ?1",
+            "UPDATE quote SET party_id = ?2, body = json_set(body, '$.party', ?2) "
+            "WHERE party_id = ?1",
             // A membership both parties have keeps `to`'s: the moved copy
             // is ignored on conflict, then the leftover deleted.
             "UPDATE OR IGNORE membership SET person = ?2 WHERE person = ?1",
