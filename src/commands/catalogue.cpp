@@ -35,7 +35,8 @@ std::span<const Command> catalogue() {
     static const std::vector<Command> all = [] {
         std::vector<Command> v;
         for (auto part : {detail::party_commands(), detail::timeline_commands(),
-                          detail::sales_commands(), detail::outbox_commands(),
+                          detail::sales_commands(), detail::quote_commands(),
+                          detail::outbox_commands(),
                           detail::import_commands(),
                           std::span<const Command>(kOwn)})
             v.insert(v.end(), part.begin(), part.end());

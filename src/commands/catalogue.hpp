@@ -78,6 +78,7 @@ std::span<const Command> timeline_commands();
 std::span<const Command> outbox_commands();
 std::span<const Command> import_commands();
 std::span<const Command> sales_commands();
+std::span<const Command> quote_commands();
 }  // namespace detail
 
 }  // namespace crm::commands

@@ -1130,6 +1130,64 @@ static void test_sales(void) {
     crm_engine_close(&e);
 }
 
+static void test_quotes(void) {
+    crm_engine *e = open_memory(T0);
+    char *out = NULL;
+    char *party = NULL;
+    char *pid = NULL;
+    char *quote = NULL;
+    char *qid = NULL;
+    if (e == NULL) return;
+    party = must(e, "party.create", "{\"kind\":\"organization\",\"organization_name\":\"Pars Co\"}");
+    pid = member(party, "id");
+    out = must(e, "product.define",
+               "{\"sku\":\"ERP-1\",\"name\":\"ERP licence\",\"prices\":[{\"unit_price\":"
+               "{\"minor\":1000000,\"currency\":\"IRR\"}}]}");
+    CHECK(has(out, "\"outcome\":\"created\""));
+    crm_free(out);
+    CHECK_STATUS(exec(e, "product.define", &out, "{\"sku\":\"A B\",\"name\":\"x\"}"),
+                 CRM_EINVALID, "sku");
+
+    /* A line in another currency, a negative quantity: nothing written. */
+    CHECK_STATUS(exec(e, "quote.create", &out,
+                      "{\"party\":\"%s\",\"lines\":[{\"sku\":\"ERP-1\",\"unit_price\":"
+                      "{\"minor\":5,\"currency\":\"USD\"}}]}",
+                      pid),
+                 CRM_EINVALID, "lines[0].unit_price");
+    CHECK_STATUS(exec(e, "quote.create", &out,
+                      "{\"party\":\"%s\",\"lines\":[{\"sku\":\"ERP-1\",\"quantity\":-2}]}",
+                      pid),
+                 CRM_EINVALID, "lines[0].quantity");
+    quote = must(e, "quote.create",
+                 "{\"party\":\"%s\",\"number\":\"PF-1\",\"lines\":[{\"sku\":\"ERP-1\","
+                 "\"quantity\":2.5,\"discount_percent\":\"10\"}]}",
+                 pid);
+    qid = member(quote, "id");
+    /* 2.5 x 1,000,000 = 2,500,000; less 10% = 2,250,000; VAT 10% = 225,000. */
+    CHECK(has(quote, "\"total_minor\":2475000"));
+    CHECK_STATUS(exec(e, "quote.move", &out, "{\"id\":\"%s\",\"move\":\"win\"}", qid),
+                 CRM_EINVALID_TRANSITION, "move");
+    crm_free(must(e, "quote.move", "{\"id\":\"%s\",\"move\":\"activate\"}", qid));
+    out = must(e, "quote.move", "{\"id\":\"%s\",\"move\":\"win\"}", qid);
+    CHECK(member_is(out, "status", "won"));
+    crm_free(out);
+    out = must(e, "quote.order", "{\"id\":\"%s\",\"erp_order_id\":\"SO-9\"}", qid);
+    CHECK(member_is(out, "erp_order_id", "SO-9"));
+    crm_free(out);
+    out = must(e, "quote.get", "{\"id\":\"PF-1\"}");
+    CHECK(member_is(out, "state", "won"));
+    crm_free(out);
+    CHECK_STATUS(crm_events_after(e, 0, 100, &out), CRM_OK, "");
+    CHECK(has(out, "\"type\":\"quote.won\""));
+    crm_free(out);
+
+    free(qid);
+    crm_free(quote);
+    free(pid);
+    crm_free(party);
+    crm_engine_close(&e);
+}
+
 /* ---- the catalogue ----------------------------------------------------------------- */
 
 static void test_commands(void) {
@@ -1145,7 +1203,9 @@ static void test_commands(void) {
         "opportunity.move", "opportunity.win", "opportunity.lose", "opportunity.reopen",
         "opportunity.moves", "opportunity.migrate", "lead.capture", "lead.update", "lead.get",
         "lead.list", "lead.move", "lead.disqualify", "lead.convert", "lead.scoring",
-        "forecast", "pipeline.as_of", "pipeline.show", "commands"};
+        "forecast", "pipeline.as_of", "pipeline.show", "product.define", "product.get",
+        "product.list", "tax.define", "tax.list", "quote.create", "quote.update", "quote.get",
+        "quote.list", "quote.move", "quote.revise", "quote.order", "quote.moves", "commands"};
     char *listed = NULL;
     char *by_execute = NULL;
     crm_engine *e = open_memory(0);
@@ -1311,6 +1371,7 @@ int main(void) {
     run_case("organisations, consent, fields, duplicates, merge", test_organisations_fields_merge);
     run_case("bad input names the field", test_bad_input);
     run_case("sales: a pipeline, an opportunity, its moves", test_sales);
+    run_case("quotes: catalogue, exact totals, won quote, ERP order", test_quotes);
     run_case("the command catalogue", test_commands);
     run_case("import", test_import);
     run_case("errors are per thread", test_errors_are_per_thread);

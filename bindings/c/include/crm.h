@@ -320,6 +320,9 @@ CRM_API void crm_engine_close(crm_engine **engine);
  *   opportunity.moves  opportunity.migrate  pipeline.show
  *   lead.capture  lead.update  lead.get  lead.list  lead.move  lead.disqualify
  *   lead.convert  lead.scoring  forecast  pipeline.as_of
+ *   product.define  product.get  product.list  tax.define  tax.list
+ *   quote.create  quote.update  quote.get  quote.list  quote.move
+ *   quote.revise  quote.order  quote.moves
  *   audit.trail  events.after  events.ack  events.cursor
  *   import.customers  import.orders  export.customers  commands
  *

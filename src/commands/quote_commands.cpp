@@ -1,0 +1,191 @@
+// src/commands/quote_commands.cpp - commands on the product catalogue, tax
+// categories and quotes.
+// The sales codec first: request.hpp's items() finds the to_json overloads
+// declared before it.
+#include "sales/codec.hpp"
+// clang-format off
+#include "commands/request.hpp"
+// clang-format on
+#include "crm/sales/sales.hpp"
+
+namespace crm::commands {
+namespace {
+
+#define CRM_QUOTE_FIELDS \
+    "number", "party", "opportunity", "owner", "currency", "price_list", "valid_until", "note", "lines"
+
+result<json> product_define(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRY(p, codec::product_from_json(request, "", false));
+    CRM_TRY(written, Sales(engine).define_product(ctx, p));
+    return json{{"outcome", to_string(written.outcome)}, {"product", codec::to_json(written.record)}};
+}
+
+result<json> product_get(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"sku"}));
+    CRM_TRY(sku, required_string(request, "sku", 200));
+    CRM_TRY(p, Sales(engine).get_product(sku));
+    return codec::to_json(p);
+}
+
+result<json> product_list(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"after", "limit"}));
+    CRM_TRY(after, codec::get_string(request, "after", "", 200));
+    CRM_TRY(limit, int_or(request, "limit", 100));
+    CRM_TRY(list, Sales(engine).products(after.value_or(""), limit));
+    return items(list);
+}
+
+result<json> tax_define(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRY(t, codec::tax_category_from_json(request, ""));
+    CRM_TRY(written, Sales(engine).define_tax_category(ctx, t));
+    return json{{"outcome", to_string(written.outcome)},
+                {"tax_category", codec::to_json(written.record)}};
+}
+
+result<json> tax_list(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {}));
+    CRM_TRY(list, Sales(engine).tax_categories());
+    return items(list);
+}
+
+result<json> quote_create(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {CRM_QUOTE_FIELDS, "process"}));
+    CRM_TRY(input, codec::quote_input_from_json(request, "", true));
+    CRM_TRY(q, Sales(engine).create_quote(ctx, input));
+    return codec::to_json(q);
+}
+
+// The "changes" of an update or a revision, errors rebased onto it.
+result<QuoteInput> changes_of(const json& request) {
+    const json* changes = codec::member(request, "changes");
+    if (!changes) return QuoteInput{};
+    CRM_TRYV(codec::expect_object(*changes, "changes", {CRM_QUOTE_FIELDS}));
+    return codec::quote_input_from_json(*changes, "changes", false);
+}
+
+result<json> rebased(result<Quote> q) {
+    if (!q) return q.error().field == "id" ? q.error() : rebase(q.error(), "changes");
+    return codec::to_json(q.value());
+}
+
+result<json> quote_update(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "changes"}));
+    CRM_TRY(id, required_id(request, "id"));
+    if (!codec::member(request, "changes")) return fail(errc::invalid_argument, "is required", "changes");
+    CRM_TRY(input, changes_of(request));
+    return rebased(Sales(engine).update_quote(ctx, id, input));
+}
+
+result<json> quote_revise(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "changes", "reason"}));
+    CRM_TRY(id, required_id(request, "id"));
+    CRM_TRY(input, changes_of(request));
+    CRM_TRY(reason, codec::get_string(request, "reason", "", 1000));
+    auto q = Sales(engine).revise_quote(ctx, id, input, reason.value_or(""));
+    if (!q && (q.error().field == "move" || q.error().field == "reason")) return q.error();
+    return rebased(std::move(q));
+}
+
+result<json> quote_get(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"id"}));
+    CRM_TRY(key, required_string(request, "id", 200));
+    CRM_TRY(q, Sales(engine).get_quote(key));
+    return codec::to_json(q);
+}
+
+result<json> quote_list(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"party", "opportunity", "revisions_of"}));
+    const char* keys[] = {"party", "opportunity", "revisions_of"};
+    int given = 0;
+    for (const char* k : keys) given += codec::member(request, k) ? 1 : 0;
+    if (given != 1)
+        return fail(errc::invalid_argument, "give exactly one of party, opportunity, revisions_of",
+                    "party");
+    Sales sales(engine);
+    if (codec::member(request, "party")) {
+        CRM_TRY(party, required_id(request, "party"));
+        CRM_TRY(list, sales.quotes_of(party));
+        return items(list);
+    }
+    if (codec::member(request, "opportunity")) {
+        CRM_TRY(opp, required_id(request, "opportunity"));
+        CRM_TRY(list, sales.quotes_for_opportunity(opp));
+        return items(list);
+    }
+    CRM_TRY(id, required_id(request, "revisions_of"));
+    auto list = sales.quote_revisions(id);
+    if (!list) return rebase(list.error(), "revisions_of");
+    return items(list.value());
+}
+
+result<json> quote_move(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "move", "reason"}));
+    CRM_TRY(id, required_id(request, "id"));
+    CRM_TRY(move, required_string(request, "move", 64));
+    CRM_TRY(reason, codec::get_string(request, "reason", "", 1000));
+    CRM_TRY(q, Sales(engine).move_quote(ctx, id, move, reason.value_or("")));
+    return codec::to_json(q);
+}
+
+result<json> quote_order(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "erp_order_id"}));
+    CRM_TRY(id, required_id(request, "id"));
+    CRM_TRY(order, required_string(request, "erp_order_id", 200));
+    CRM_TRY(q, Sales(engine).record_order(ctx, id, order));
+    return codec::to_json(q);
+}
+
+result<json> quote_moves(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"id"}));
+    CRM_TRY(id, required_id(request, "id"));
+    CRM_TRY(moves, Sales(engine).quote_moves(id));
+    return items(moves);
+}
+
+constexpr Command kQuotes[] = {
+    {"product.define",
+     "Stores a product of the catalogue by sku (created, updated or unchanged).",
+     "{sku, name, unit?, tax_category?, prices?: [{price_list?, unit_price: {minor, currency}}], "
+     "active?}",
+     "{outcome, product}", true, product_define},
+    {"product.get", "One product by sku.", "{sku}", "the product", false, product_get},
+    {"product.list", "Products in sku order, after a sku.", "{after?, limit?}",
+     "{items: [product]}", false, product_list},
+    {"tax.define", "Stores a tax category and its rate (replaces a built-in of the same id).",
+     "{id, label?, rate_bp: 0..10000}", "{outcome, tax_category}", true, tax_define},
+    {"tax.list", "The tax categories: stored ones and the built-ins (standard 10%, exempt).", "{}",
+     "{items: [{id, label, rate_bp}]}", false, tax_list},
+    {"quote.create",
+     "Creates a draft quote; lines are priced from the catalogue and totalled exactly.",
+     "{process?, party? (or opportunity), opportunity?, number?, owner?, currency? (IRR), "
+     "price_list? (default), valid_until? (YYYY-MM-DD; a year below 1700 is Jalali), note?, "
+     "lines?: [{sku?, name?, unit?, quantity?, unit_price?, discount_percent? | "
+     "discount_amount?, tax_category?}]}",
+     "the quote", true, quote_create},
+    {"quote.update", "Changes a draft quote (an active one: owner and note only).",
+     "{id, changes: {...quote fields}}", "the quote", true, quote_update},
+    {"quote.get", "One quote by id, or the latest revision of a quote number.", "{id}",
+     "the quote", false, quote_get},
+    {"quote.list", "The quotes of a party or of an opportunity (newest first), or every revision "
+                   "of a quote (oldest first).",
+     "{party} | {opportunity} | {revisions_of}", "{items: [quote]}", false, quote_list},
+    {"quote.move",
+     "A move of the quote's lifecycle (activate, win, lose, cancel); win emits quote.won, the "
+     "order hand-off.",
+     "{id, move, reason?}", "the quote", true, quote_move},
+    {"quote.revise",
+     "Makes the next revision as a draft (with changes) and closes the quote as revised.",
+     "{id, changes?, reason?}", "the new revision", true, quote_revise},
+    {"quote.order", "Records the ERP's order id on a won quote.", "{id, erp_order_id}",
+     "the quote", true, quote_order},
+    {"quote.moves", "The moves a quote may make now.", "{id}",
+     "{items: [{name, to, to_label, close_record, reopen, required_fields}]}", false, quote_moves},
+};
+
+}  // namespace
+
+namespace detail {
+std::span<const Command> quote_commands() { return kQuotes; }
+}  // namespace detail
+
+}  // namespace crm::commands
