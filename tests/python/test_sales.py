@@ -147,3 +147,51 @@ def test_the_forecast_of_a_jalali_quarter(engine, sales, person):
     assert e.value.field == "period"
     [stage] = sales.pipeline_as_of("2030-01-01T00:00:00Z")
     assert (stage["stage"], stage["count"]) == ("propose", 1)
+
+
+def test_a_quote_from_the_catalogue_to_the_erp_order(engine, sales, person):
+    p = person("C1", "Ali", "Rezaei")
+    made = sales.define_product("ERP-1", "ERP licence", unit="licence",
+                                prices=[{"unit_price": irr(1_234_567)},
+                                        {"price_list": "wholesale", "unit_price": irr(1_000_000)}])
+    assert made["outcome"] == "created"
+    assert sales.define_product("ERP-1", "ERP licence", unit="licence",
+                                prices=made["product"]["prices"])["outcome"] == "unchanged"
+    assert [t["id"] for t in sales.tax_categories()] == ["exempt", "standard"]
+    with pytest.raises(crm.InvalidArgument) as e:
+        sales.create_quote(party=p.id, lines=[{"sku": "ERP-1", "unit_price": {"minor": 1, "currency": "USD"}}])
+    assert e.value.field == "lines[0].unit_price"
+    with pytest.raises(crm.InvalidArgument) as e:
+        sales.create_quote(party=p.id, lines=[{"sku": "ERP-1", "quantity": -1}])
+    assert e.value.field == "lines[0].quantity"
+    assert sales.quotes(party=p.id) == []
+
+    q = sales.create_quote(party=p.id, number="PF-1", valid_until="1403-02-01",
+                           lines=[{"sku": "ERP-1", "quantity": "3", "discount_percent": 12.5},
+                                  {"name": "Training", "quantity": 2.5,
+                                   "unit_price": irr(999), "discount_amount": irr(100),
+                                   "tax_category": "exempt"}])
+    assert q["valid_until"] == "2024-04-20"
+    assert [l["total_minor"] for l in q["lines"]] == [3_564_812, 2_398]
+    assert q["total_minor"] == 3_567_210
+    assert [m["name"] for m in sales.quote_moves(q["id"])] == ["activate", "cancel", "revise"]
+    sales.move_quote(q["id"], "activate")
+    with pytest.raises(crm.InvalidTransition):
+        sales.update_quote(q["id"], lines=[])
+    second = sales.revise_quote(q["id"], reason="10% more off",
+                                lines=[{"sku": "ERP-1", "quantity": 3, "discount_percent": 22.5}])
+    assert (second["revision"], second["state"]) == (2, "draft")
+    assert sales.get_quote(q["id"])["state"] == "revised"
+    assert sales.get_quote("PF-1")["id"] == second["id"]
+    assert [r["revision"] for r in sales.quotes(revisions_of=second["id"])] == [1, 2]
+    sales.move_quote(second["id"], "activate")
+    won = sales.move_quote(second["id"], "win", reason="signed")
+    assert won["status"] == "won"
+    handoff = [ev for ev in engine.events_after(0, limit=1000) if ev.type == "quote.won"]
+    assert len(handoff) == 1
+    assert [l["sku"] for l in handoff[0].payload["lines"]] == ["ERP-1"]
+    assert sales.record_order(second["id"], "SO-77")["erp_order_id"] == "SO-77"
+    with pytest.raises(crm.Conflict):
+        sales.record_order(second["id"], "SO-78")
+    view = engine.execute("customer.view", {"party": p.id})
+    assert view["open_quotes"] == []

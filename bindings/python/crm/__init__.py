@@ -191,7 +191,7 @@ def _iter_timeline(
 class Sales:
     """The sales side of an Engine: process definitions, leads and their
     qualification, scoring and conversion, opportunities on pipelines, their
-    moves and history. Every method runs one command of the
+    moves and history, the product catalogue and quotes. Every method runs one command of the
     catalogue (Engine.execute) and answers its JSON response as a dict;
     money is {"minor": int, "currency": str}. Errors raise crm.Error
     subclasses, InvalidTransition for a move the stage does not allow.
@@ -289,6 +289,47 @@ class Sales:
         return self._run("opportunity.migrate",
                          {"pipeline": pipeline, "from_version": from_version,
                           "to_version": to_version, "mapping": mapping})["migrated"]
+
+    def define_product(self, sku: str, name: str, **fields: object) -> dict:
+        return self._run("product.define", dict(fields, sku=sku, name=name))
+
+    def get_product(self, sku: str) -> dict:
+        return self._run("product.get", {"sku": sku})
+
+    def products(self, after: Optional[str] = None, limit: int = 100) -> list:
+        return self._run("product.list", {"after": after, "limit": limit})["items"]
+
+    def define_tax_category(self, id: str, rate_bp: int, label: Optional[str] = None) -> dict:
+        return self._run("tax.define", {"id": id, "rate_bp": rate_bp, "label": label})
+
+    def tax_categories(self) -> list:
+        return self._run("tax.list", {})["items"]
+
+    def create_quote(self, **fields: object) -> dict:
+        return self._run("quote.create", fields)
+
+    def update_quote(self, id: str, **changes: object) -> dict:
+        return self._run("quote.update", {"id": id, "changes": changes})
+
+    def get_quote(self, id: str) -> dict:
+        return self._run("quote.get", {"id": id})
+
+    def quotes(self, *, party: Optional[str] = None, opportunity: Optional[str] = None,
+               revisions_of: Optional[str] = None) -> list:
+        return self._run("quote.list", {"party": party, "opportunity": opportunity,
+                                        "revisions_of": revisions_of})["items"]
+
+    def move_quote(self, id: str, move: str, reason: Optional[str] = None) -> dict:
+        return self._run("quote.move", {"id": id, "move": move, "reason": reason})
+
+    def revise_quote(self, id: str, reason: Optional[str] = None, **changes: object) -> dict:
+        return self._run("quote.revise", {"id": id, "changes": changes, "reason": reason})
+
+    def record_order(self, id: str, erp_order_id: str) -> dict:
+        return self._run("quote.order", {"id": id, "erp_order_id": erp_order_id})
+
+    def quote_moves(self, id: str) -> list:
+        return self._run("quote.moves", {"id": id})["items"]
 
 
 Engine.transaction = _transaction  # type: ignore[attr-defined]
