@@ -44,6 +44,16 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
   lead convert DB LEAD [--opportunity NAME] [--pipeline P] [--json]
                                             to a party (found by national id, e-mail or phone, else new)
   lead show DB LEAD [--json]
+  product add DB SKU NAME PRICE [CURRENCY] [--price-list L] [--unit U] [--tax T] [--json]
+                                            a catalogue product with its price in one list (major units)
+  quote create DB PARTY SKU:QTY[:DISCOUNT%]... [--opp OPP] [--number N] [--currency C]
+               [--price-list L] [--json]    a draft quote priced from the catalogue
+  quote activate|win DB QUOTE [--json]      lifecycle moves (win hands the order to the ERP)
+  quote lose|cancel DB QUOTE REASON [--json]
+  quote revise DB QUOTE [SKU:QTY[:DISCOUNT%]...] [--json]
+                                            the next revision (new lines replace the old)
+  quote order DB QUOTE ERP_ORDER_ID [--json] record the ERP's order id on a won quote
+  quote show DB QUOTE [--json]              a quote (id or number): lines, totals, moves, revisions
   forecast DB --period P [--calendar jalali|gregorian] [--by owner|team|pipeline]
            [--pipeline P] [--json]          the forecast of a month, quarter or year (1404-Q1, 2025-06)
   demo [--data DIR] [--db FILE]             import the Persian sample and show what the core does
@@ -63,6 +73,12 @@ struct Args {
     std::string company;
     std::string source;
     std::string opportunity;
+    std::string opp;
+    std::string number;
+    std::string currency;
+    std::string price_list;
+    std::string unit;
+    std::string tax;
     std::string period;
     std::string calendar = "gregorian";
     std::string by = "owner";
@@ -104,6 +120,12 @@ bool parse_args(int argc, char** argv, Args& a, std::string& why) {
         else if (s == "--calendar") { const char* v = value("--calendar"); if (!v) return false; a.calendar = v; }
         else if (s == "--by") { const char* v = value("--by"); if (!v) return false; a.by = v; }
         else if (s == "--opportunity") { const char* v = value("--opportunity"); if (!v) return false; a.opportunity = v; }
+        else if (s == "--opp") { const char* v = value("--opp"); if (!v) return false; a.opp = v; }
+        else if (s == "--number") { const char* v = value("--number"); if (!v) return false; a.number = v; }
+        else if (s == "--currency") { const char* v = value("--currency"); if (!v) return false; a.currency = v; }
+        else if (s == "--price-list") { const char* v = value("--price-list"); if (!v) return false; a.price_list = v; }
+        else if (s == "--unit") { const char* v = value("--unit"); if (!v) return false; a.unit = v; }
+        else if (s == "--tax") { const char* v = value("--tax"); if (!v) return false; a.tax = v; }
         else if (s == "--after") { const char* v = value("--after"); if (!v) return false; a.after = std::atoll(v); }
         else if (s == "--limit") { const char* v = value("--limit"); if (!v) return false; a.limit = std::atoll(v); }
         else if (s == "--min-score") { const char* v = value("--min-score"); if (!v) return false; a.min_score = std::atof(v); }
@@ -477,6 +499,138 @@ int lead(crm::Engine& engine, const std::vector<std::string>& p, const Args& a) 
     return usage("unknown lead command '" + verb + "'");
 }
 
+// ---- catalogue and quotes ------------------------------------------------------
+
+int product(crm::Engine& engine, const std::vector<std::string>& p, const Args& a) {
+    if (p[1] != "add") return usage("unknown product command '" + p[1] + "'");
+    if (p.size() != 6 && p.size() != 7) return usage("product add takes DB SKU NAME PRICE [CURRENCY]");
+    auto price = crm::Money::parse(p[5], p.size() == 7 ? p[6] : "IRR", "price");
+    if (!price) return failed(price.error());
+    crm::Product in;
+    in.sku = p[3];
+    in.name = p[4];
+    in.unit = a.unit;
+    in.tax_category = a.tax;
+    in.prices = {crm::Price{a.price_list.empty() ? "default" : a.price_list, price.value()}};
+    auto written = crm::Sales(engine).define_product(kCli, in);
+    if (!written) return failed(written.error());
+    if (a.json) return print_json(engine, "product.get", {{"sku", written.value().record.sku}});
+    const crm::Product& made = written.value().record;
+    std::cout << crm::to_string(written.value().outcome) << "  " << made.sku << "  " << made.name
+              << "  " << price.value().str() << " per " << made.unit << "  tax " << made.tax_category << "\n";
+    return 0;
+}
+
+// "SKU:QTY[:DISCOUNT%]" -> a line.
+crm::result<crm::QuoteLineInput> line_arg(const std::string& s) {
+    crm::QuoteLineInput l;
+    const auto first = s.find(':');
+    l.sku = s.substr(0, first);
+    if (first != std::string::npos) {
+        const auto second = s.find(':', first + 1);
+        l.quantity = s.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
+        if (second != std::string::npos) {
+            l.discount_percent = s.substr(second + 1);
+            if (!l.discount_percent.empty() && l.discount_percent.back() == '%') l.discount_percent.pop_back();
+        }
+    }
+    if (l.sku.empty()) return crm::fail(crm::errc::invalid_argument, "'" + s + "' is not SKU:QTY[:DISCOUNT%]", "line");
+    return l;
+}
+
+crm::result<std::vector<crm::QuoteLineInput>> lines_arg(const std::vector<std::string>& p, std::size_t from) {
+    std::vector<crm::QuoteLineInput> out;
+    for (std::size_t i = from; i < p.size(); ++i) {
+        CRM_TRY(l, line_arg(p[i]));
+        out.push_back(std::move(l));
+    }
+    return out;
+}
+
+void print_quote(crm::Engine& engine, const crm::Quote& q, bool detail) {
+    const auto money = [&](std::int64_t minor) { return crm::Money{minor, q.currency}.str(); };
+    std::cout << q.id.str() << "  " << (q.number.empty() ? "(no number)" : q.number) << " rev " << q.revision
+              << "  [" << q.process << ": " << q.state << "]  total " << money(q.total_minor);
+    if (!q.valid_until.empty()) std::cout << "  valid until " << q.valid_until;
+    if (!q.erp_order_id.empty()) std::cout << "  ERP order " << q.erp_order_id;
+    std::cout << "\n";
+    if (!detail) return;
+    for (const auto& l : q.lines) {
+        std::printf("    %-10s %-24s %10.3f %-8s x %16s", l.sku.c_str(), l.name.c_str(),
+                    static_cast<double>(l.quantity_milli) / 1000.0, l.unit.c_str(), l.unit_price.str().c_str());
+        if (l.discount_minor) std::printf("  -%s", money(l.discount_minor).c_str());
+        std::printf("  tax %s  = %s\n", money(l.tax_minor).c_str(), money(l.total_minor).c_str());
+    }
+    std::cout << "    subtotal " << money(q.subtotal_minor) << "  discount " << money(q.discount_minor)
+              << "  tax " << money(q.tax_minor) << "  total " << money(q.total_minor) << "\n";
+    crm::Sales sales(engine);
+    if (auto moves = sales.quote_moves(q.id); moves && !moves.value().empty()) {
+        std::cout << "  moves:";
+        for (const auto& m : moves.value()) std::cout << "  " << m.name << " -> " << m.to;
+        std::cout << "\n";
+    }
+    if (auto revisions = sales.quote_revisions(q.id); revisions && revisions.value().size() > 1) {
+        std::cout << "  revisions:";
+        for (const auto& r : revisions.value()) std::cout << "  " << r.revision << " " << r.state;
+        std::cout << "\n";
+    }
+}
+
+int quote(crm::Engine& engine, const std::vector<std::string>& p, const Args& a) {
+    crm::Sales sales(engine);
+    const std::string& verb = p[1];
+    auto finish = [&](const crm::result<crm::Quote>& q, bool detail) {
+        if (!q) return failed(q.error());
+        if (a.json) return print_json(engine, "quote.get", {{"id", q.value().id.str()}});
+        print_quote(engine, q.value(), detail);
+        return 0;
+    };
+    if (verb == "create") {
+        if (p.size() < 5) return usage("quote create takes DB PARTY SKU:QTY[:DISCOUNT%]...");
+        auto party = engine.find_party(p[3]);
+        if (!party) return failed(party.error());
+        crm::QuoteInput in;
+        in.party = party.value().id;
+        if (!a.opp.empty()) {
+            auto o = sales.get_opportunity(a.opp);
+            if (!o) return failed(o.error());
+            in.opportunity = o.value().id;
+        }
+        if (!a.number.empty()) in.number = a.number;
+        if (!a.currency.empty()) in.currency = a.currency;
+        if (!a.price_list.empty()) in.price_list = a.price_list;
+        if (!a.owner.empty()) in.owner = a.owner;
+        auto lines = lines_arg(p, 4);
+        if (!lines) return failed(lines.error());
+        in.lines = std::move(lines).value();
+        return finish(sales.create_quote(kCli, in), true);
+    }
+    if (p.size() < 4) return usage("quote " + verb + " needs DB and QUOTE");
+    auto found = sales.get_quote(p[3]);
+    if (!found) return failed(found.error());
+    const crm::Id id = found.value().id;
+    if (verb == "show") return p.size() == 4 ? finish(found, true) : usage("quote show takes DB QUOTE");
+    if (verb == "activate" || verb == "win")
+        return p.size() == 4 ? finish(sales.move_quote(kCli, id, verb), false)
+                             : usage("quote " + verb + " takes DB QUOTE");
+    if (verb == "lose" || verb == "cancel")
+        return p.size() == 5 ? finish(sales.move_quote(kCli, id, verb, p[4]), false)
+                             : usage("quote " + verb + " takes DB QUOTE REASON");
+    if (verb == "revise") {
+        crm::QuoteInput changes;
+        if (p.size() > 4) {
+            auto lines = lines_arg(p, 4);
+            if (!lines) return failed(lines.error());
+            changes.lines = std::move(lines).value();
+        }
+        return finish(sales.revise_quote(kCli, id, changes), true);
+    }
+    if (verb == "order")
+        return p.size() == 5 ? finish(sales.record_order(kCli, id, p[4]), false)
+                             : usage("quote order takes DB QUOTE ERP_ORDER_ID");
+    return usage("unknown quote command '" + verb + "'");
+}
+
 int forecast(crm::Engine& engine, const Args& a) {
     if (a.period.empty()) return usage("forecast needs --period (1404-Q1, 2025-06, 1404)");
     crm::commands::json request = {{"period", a.period}, {"calendar", a.calendar}, {"group_by", a.by}};
@@ -559,6 +713,50 @@ int sales_story(crm::Engine& engine, const crm::Id& party) {
         if (!moved) return failed(moved.error());
         win_path.changes = {};
     }
+    std::cout << "\n-- a quote for the deal, priced from the catalogue (VAT 10%)\n";
+    crm::Product licence;
+    licence.sku = "ERP-USER";
+    licence.name = "ERP user licence";
+    licence.unit = "licence";
+    licence.prices = {crm::Price{"default", crm::Money::parse("95000000", "IRR").value()}};
+    crm::Product training;
+    training.sku = "TRAIN-H";
+    training.name = "Training";
+    training.unit = "hour";
+    training.tax_category = "exempt";
+    training.prices = {crm::Price{"default", crm::Money::parse("4500000", "IRR").value()}};
+    for (const auto* prod : {&licence, &training})
+        if (auto made = sales.define_product(kCli, *prod); !made) return failed(made.error());
+    crm::QuoteInput offer;
+    offer.opportunity = erp.value().id;
+    offer.number = "PF-1404-001";
+    // Valid for 30 days, given as a Jalali date.
+    const auto until = crm::TimeZone::find("Asia/Tehran").value().to_local(
+        crm::Timestamp{engine.now().ms + 30LL * 86'400'000}, crm::CalendarSystem::jalali);
+    offer.valid_until = crm::format_date(until.date);
+    crm::QuoteLineInput users;
+    users.sku = "ERP-USER";
+    users.quantity = "45";
+    users.discount_percent = "7.5";
+    crm::QuoteLineInput hours;
+    hours.sku = "TRAIN-H";
+    hours.quantity = "12.5";
+    offer.lines = std::vector<crm::QuoteLineInput>{users, hours};
+    auto offered = sales.create_quote(kCli, offer);
+    if (!offered) return failed(offered.error());
+    crm::QuoteLineInput usd = users;
+    usd.unit_price = crm::Money::parse("100", "USD").value();
+    crm::QuoteInput mixed;
+    mixed.lines = std::vector<crm::QuoteLineInput>{usd};
+    auto refused = sales.update_quote(kCli, offered.value().id, mixed);
+    std::cout << "   a line in dollars on a rial quote: " << (refused ? "accepted?" : refused.error().what()) << "\n";
+    for (const char* step : {"activate", "win"})
+        if (auto moved = sales.move_quote(kCli, offered.value().id, step); !moved) return failed(moved.error());
+    auto ordered = sales.record_order(kCli, offered.value().id, "SO-1404-0042");
+    if (!ordered) return failed(ordered.error());
+    print_quote(engine, ordered.value(), true);
+    std::cout << "   quote.won carried the lines to the ERP, which answered order SO-1404-0042\n";
+
     crm::CloseRecord why;
     why.reason = "best total cost";
     if (auto won = sales.win_opportunity(kCli, erp.value().id, why); !won) return failed(won.error());
@@ -651,7 +849,8 @@ int main(int argc, char** argv) {
         return 0;
     }
     // "pipeline show DB" and "opp VERB DB ...": the database comes third.
-    const bool verb_first = cmd == "pipeline" || cmd == "opp" || cmd == "lead";
+    const bool verb_first =
+        cmd == "pipeline" || cmd == "opp" || cmd == "lead" || cmd == "product" || cmd == "quote";
     std::vector<std::string> args = p;
     if (verb_first) {
         if (p.size() < 3) return usage(cmd + " needs a verb and a database file");
@@ -680,6 +879,8 @@ int main(int argc, char** argv) {
     }
     if (cmd == "opp") return opportunity(e, p, a);
     if (cmd == "lead") return lead(e, p, a);
+    if (cmd == "product") return product(e, p, a);
+    if (cmd == "quote") return quote(e, p, a);
     if (cmd == "forecast") return p.size() == 2 ? forecast(e, a) : usage("forecast takes DB --period P");
     return usage("unknown command '" + cmd + "'");
 }

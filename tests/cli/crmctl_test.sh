@@ -116,5 +116,30 @@ status 1 "forecast bad period" "$crmctl" forecast $db --period 1404-Q7 --calenda
 check "bad period named" grep -q "invalid_argument: period" err.txt
 status 2 "forecast without period" "$crmctl" forecast $db
 
+# Quotes: a product, a quote priced from it, a currency mix refused, the lifecycle, the ERP order.
+status 0 "product add" "$crmctl" product add $db ERP-1 "ERP licence" 1250000 --unit licence
+check "product created" grep -q "^created  ERP-1  ERP licence  1250000.00 IRR per licence  tax standard" out.txt
+status 1 "quote with a bad line" "$crmctl" quote create $db C0000011 ERP-1:-2
+check "a negative quantity is named" grep -q "invalid_argument: lines\[0\].quantity" err.txt
+status 1 "quote in another list" "$crmctl" quote create $db C0000011 ERP-1:1 --price-list wholesale
+check "a missing price is named" grep -q "lines\[0\].unit_price: product 'ERP-1' has no price in price list 'wholesale'" err.txt
+status 0 "quote create" "$crmctl" quote create $db C0000011 ERP-1:2:10% --number PF-9
+check "quote totals: 2 x 1,250,000 less 10% plus 10% VAT" grep -q "PF-9 rev 1  \[quote: draft\]  total 2475000.00 IRR" out.txt
+check "quote shows its moves" grep -q "moves:  activate -> active  cancel -> cancelled  revise -> revised" out.txt
+status 1 "quote win from draft" "$crmctl" quote win $db PF-9
+check "an illegal quote move names the allowed ones" grep -q "invalid_transition: move: .*allowed moves: activate -> active" err.txt
+status 0 "quote revise" "$crmctl" quote revise $db PF-9 ERP-1:3
+check "the revision is a draft" grep -q "PF-9 rev 2  \[quote: draft\]  total 4125000.00 IRR" out.txt
+check "the revisions are listed" grep -q "revisions:  1 revised  2 draft" out.txt
+status 0 "quote activate" "$crmctl" quote activate $db PF-9
+status 0 "quote win" "$crmctl" quote win $db PF-9
+status 0 "quote order" "$crmctl" quote order $db PF-9 SO-77 --json
+check "the ERP order is recorded" grep -q '"erp_order_id":"SO-77"' out.txt
+status 1 "quote order again" "$crmctl" quote order $db PF-9 SO-78
+check "a second order id conflicts" grep -q "conflict: erp_order_id" err.txt
+status 0 "quote show" "$crmctl" quote show $db PF-9 --json
+check "the quote is won" grep -q '"state":"won"' out.txt
+status 2 "quote lose without reason" "$crmctl" quote lose $db PF-9
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
