@@ -342,5 +342,45 @@ TEST_P(Conformance, QuotesFollowTheirOpportunityPartyAndShowIn360) {
     CRM_EXPECT_ERROR(sales.quotes_for_opportunity(a.id), errc::not_found, "opportunity");
 }
 
+// The example of docs/PROCESSES.md: large quotes need approval.
+TEST_P(Conformance, AQuoteProcessOfTheHostsOwnGuardsByTotal) {
+    Sales sales(*engine);
+    must(engine->define_process(ctx, R"({"id": "quote_approval", "record_type": "quote",
+     "name": "Quote with approval",
+     "states": [
+       {"id": "draft", "initial": true}, {"id": "approval"}, {"id": "active"},
+       {"id": "won", "category": "won"}, {"id": "lost", "category": "lost"},
+       {"id": "cancelled", "category": "cancelled"}, {"id": "revised", "category": "closed"}],
+     "transitions": [
+       {"name": "activate", "from": "draft", "to": "active",
+        "guard": {"le": [{"field": "total"}, {"money": "50000000", "currency": "IRR"}]}},
+       {"name": "ask_approval", "from": "draft", "to": "approval",
+        "guard": {"gt": [{"field": "total"}, {"money": "50000000", "currency": "IRR"}]}},
+       {"name": "approve", "from": "approval", "to": "active"},
+       {"name": "win", "from": "active", "to": "won"},
+       {"name": "lose", "from": "active", "to": "lost", "close_record": true},
+       {"name": "cancel", "from": ["draft", "approval", "active"], "to": "cancelled",
+        "close_record": true},
+       {"name": "revise", "from": ["draft", "approval", "active"], "to": "revised"}]})"));
+    Party p = person("C1", "Ali", "Rezaei");
+    must(sales.define_product(ctx, product("ERP-1", "ERP licence", 1'000'000'000)));  // 10M rials
+    QuoteInput in;
+    in.party = p.id;
+    in.process = "quote_approval";
+    in.lines = std::vector<QuoteLineInput>{line("ERP-1", "4")};  // 44M rials with VAT
+    Quote small = must(sales.create_quote(ctx, in));
+    EXPECT_EQ(small.process, "quote_approval");
+    EXPECT_EQ(must(sales.move_quote(ctx, small.id, "activate")).state, "active");
+    in.lines = std::vector<QuoteLineInput>{line("ERP-1", "5")};  // 55M rials
+    Quote large = must(sales.create_quote(ctx, in));
+    CRM_EXPECT_ERROR(sales.move_quote(ctx, large.id, "activate"), errc::invalid_transition, "move");
+    must(sales.move_quote(ctx, large.id, "ask_approval"));
+    EXPECT_EQ(must(sales.move_quote(ctx, large.id, "approve")).state, "active");
+    in.process = "sales";
+    CRM_EXPECT_ERROR(sales.create_quote(ctx, in), errc::not_found, "process");
+    must(engine->define_process(ctx, default_pipeline_json()));
+    CRM_EXPECT_ERROR(sales.create_quote(ctx, in), errc::invalid_argument, "process");
+}
+
 }  // namespace
 }  // namespace crm::testing
