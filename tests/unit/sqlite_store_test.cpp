@@ -279,6 +279,64 @@ TEST_F(SqliteStoreTest, MigratesAnOlderFileAndKeepsItsData) {
     ASSERT_TRUE(tx->commit());
 }
 
+// Days per stage come from the quarter-hour sums when a period's bounds
+// fall on quarter hours, else from the history rows; both agree, and a file
+// of schema 2 gets its sums from the history it already has.
+TEST_F(SqliteStoreTest, DaysPerStageFromQuarterHourSumsAgreeWithHistory) {
+    const auto entry = [](int n, const char* from, const char* to, std::int64_t at,
+                          std::int64_t duration) {
+        HistoryEntry h;
+        h.record_type = "opportunity";
+        h.record_id = id_of(n);
+        h.process = "sales";
+        h.process_version = 1;
+        h.from_state = from;
+        h.to_state = to;
+        h.move = to;
+        h.at = Timestamp{at};
+        h.actor = "test";
+        h.values = "{}";
+        h.duration_ms = duration;
+        return h;
+    };
+    const std::int64_t day = 86'400'000, t0 = 1'700'000'000'000 / 900'000 * 900'000;
+    {
+        auto store = open(path());
+        auto tx = begin(*store);
+        std::vector<HistoryEntry> rows = {
+            entry(1, "", "qualify", t0, 0),
+            entry(1, "qualify", "develop", t0 + 1000, 2 * day),
+            entry(2, "qualify", "develop", t0 + day, 4 * day),
+            entry(2, "develop", "develop", t0 + day + 5, 0),  // a change of values
+            entry(2, "develop", "won", t0 + 3 * day, day),
+            entry(3, "qualify", "lost", t0 + 40 * day, 7 * day)};  // outside the period
+        for (auto& h : rows) ASSERT_TRUE(tx->append_history(h));
+        ASSERT_TRUE(tx->commit());
+    }
+    const auto durations = [&](Timestamp from, Timestamp to) {
+        auto store = open(path());
+        auto tx = begin(*store);
+        ForecastScope scope;
+        scope.from = from;
+        scope.to = to;
+        std::string out;
+        const auto all = tx->stage_durations(scope).value();
+        for (const auto& d : all)
+            out += d.pipeline + "/" + d.stage + " " + std::to_string(d.moves) + " " +
+                   std::to_string(d.average_days) + ";";
+        return out;
+    };
+    const std::string expected = "sales/develop 1 1.000000;sales/qualify 2 3.000000;";
+    EXPECT_EQ(durations(Timestamp{t0}, Timestamp{t0 + 30 * day}), expected);          // sums
+    EXPECT_EQ(durations(Timestamp{t0 - 7}, Timestamp{t0 + 30 * day + 7}), expected);  // rows
+    EXPECT_EQ(query(path(), "SELECT count(*) FROM stage_time"), "4");  // four quarter hours
+    // Back to schema 2 without the sums: the migration rebuilds them.
+    exec(path(), "DROP TABLE stage_time; DROP TABLE quote; DROP TABLE product; "
+                 "PRAGMA user_version = 2;");
+    EXPECT_EQ(durations(Timestamp{t0}, Timestamp{t0 + 30 * day}), expected);
+    EXPECT_EQ(query(path(), "SELECT sum(moves) FROM stage_time"), "4");
+}
+
 TEST_F(SqliteStoreTest, MigrationRunnerAppliesOnlyNewerStepsInOneTransaction) {
     using namespace crm::storage::sqlite;
     const Migration v1[] = {{1, "CREATE TABLE t (a INTEGER);"}};

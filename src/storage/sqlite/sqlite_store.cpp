@@ -270,6 +270,9 @@ result<T> read_body(Stmt& s) {
     else return codec::opportunity_from_json(doc);
 }
 
+// stage_time's bucket: a quarter hour.
+constexpr std::int64_t kStageBucketMs = 900'000;
+
 // Collects the first-column ids of every row.
 result<std::vector<Id>> collect_ids(Stmt& s) {
     std::vector<Id> out;
@@ -1168,7 +1171,19 @@ public:
             st.bind(12, e.duration_ms);
             CRM_TRYV(st.exec());
             e.seq = sqlite3_last_insert_rowid(c_.handle());
-            return ok();
+            if (e.from_state.empty() || e.from_state == e.to_state) return ok();
+            // A failure here is the connection's (I/O), fatal to the
+            // transaction, so the two writes need no savepoint of their own.
+            CRM_TRY(sum, c_.stmt("INSERT INTO stage_time (record_type, bucket, process, stage, "
+                                 "moves, total_ms) VALUES (?1, ?2, ?3, ?4, 1, ?5) "
+                                 "ON CONFLICT DO UPDATE SET moves = moves + 1, "
+                                 "total_ms = total_ms + excluded.total_ms"));
+            sum.bind(1, e.record_type);
+            sum.bind(2, e.at.ms / kStageBucketMs);
+            sum.bind(3, e.process);
+            sum.bind(4, e.from_state);
+            sum.bind(5, e.duration_ms);
+            return sum.exec();
         });
     }
 
@@ -1242,14 +1257,25 @@ public:
     result<std::vector<StageDuration>> stage_durations(const ForecastScope& scope) override {
         return run<std::vector<StageDuration>>(
             "stage_durations", [&]() -> result<std::vector<StageDuration>> {
-                CRM_TRY(st, c_.stmt("SELECT process, from_state, count(*), "
-                                    "avg(duration_ms) / 86400000.0 FROM history "
-                                    "WHERE record_type = 'opportunity' AND at >= ?1 AND at < ?2 "
-                                    "AND from_state <> '' AND from_state <> to_state "
-                                    "AND (?3 = '' OR process = ?3) "
-                                    "GROUP BY process, from_state ORDER BY process, from_state"));
-                st.bind(1, scope.from.ms);
-                st.bind(2, scope.to.ms);
+                // Bounds on quarter hours read the sums kept by bucket;
+                // others (and negative instants) the history rows.
+                const bool buckets = scope.from.ms >= 0 && scope.to.ms >= 0 &&
+                                     scope.from.ms % kStageBucketMs == 0 &&
+                                     scope.to.ms % kStageBucketMs == 0;
+                CRM_TRY(st, c_.stmt(
+                    buckets ? "SELECT process, stage, sum(moves), "
+                              "sum(total_ms) / CAST(sum(moves) AS REAL) / 86400000.0 "
+                              "FROM stage_time WHERE record_type = 'opportunity' "
+                              "AND bucket >= ?1 AND bucket < ?2 AND (?3 = '' OR process = ?3) "
+                              "GROUP BY process, stage ORDER BY process, stage"
+                            : "SELECT process, from_state, count(*), "
+                              "avg(duration_ms) / 86400000.0 FROM history "
+                              "WHERE record_type = 'opportunity' AND at >= ?1 AND at < ?2 "
+                              "AND from_state <> '' AND from_state <> to_state "
+                              "AND (?3 = '' OR process = ?3) "
+                              "GROUP BY process, from_state ORDER BY process, from_state"));
+                st.bind(1, buckets ? scope.from.ms / kStageBucketMs : scope.from.ms);
+                st.bind(2, buckets ? scope.to.ms / kStageBucketMs : scope.to.ms);
                 st.bind(3, scope.pipeline);
                 return collect<StageDuration>(st, [](Stmt& s) -> result<StageDuration> {
                     return StageDuration{s.str(0), s.str(1), s.i64(2),
