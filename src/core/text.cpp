@@ -369,6 +369,39 @@ result<void> check(std::string_view s, std::string_view field, std::size_t max_b
     return ok();
 }
 
+bool is_key(std::string_view s) noexcept {
+    if (s.empty()) return true;
+    if (s.front() == ' ' || s.back() == ' ') return false;
+    const bool ascii = is_ascii(s);
+    const KeyPieces& pieces = key_pieces();
+    bool space = false;
+    char32_t cp = 0;
+    for (std::size_t i = 0; i < s.size();) {
+        const auto b = static_cast<unsigned char>(s[i]);
+        if (b == ' ') {
+            if (space) return false;  // two spaces collapse into one
+            space = true;
+            ++i;
+            continue;
+        }
+        space = false;
+        if (ascii) {  // as ascii_key: control characters go, capitals fold
+            if (b < 0x20 || b == 0x7F || (b >= 'A' && b <= 'Z')) return false;
+            ++i;
+            continue;
+        }
+        // As key_from_pieces: each character must fold to itself.
+        const std::size_t len = decode(s, i, cp);
+        if (len == 0) return false;
+        const KeyPiece* piece = pieces.find(cp);
+        if (piece == nullptr || piece->kind != KeyPiece::letters || piece->size != len ||
+            s.compare(i, len, std::string_view(piece->bytes.data(), piece->size)) != 0)
+            return false;
+        i += len;
+    }
+    return true;
+}
+
 std::string normalize(std::string_view s) {
     if (is_ascii(s)) return ascii_key(s);
     std::string out;

@@ -8,24 +8,39 @@
 namespace crm::expr {
 namespace {
 
-// An operand's value, read once per test. Text is held as its key,
-// decimals as decimal_key, dates as Gregorian text.
-struct Operand {
+// An operand's value, read once per test, in place: text is held as its
+// key, decimals as decimal_key, dates as Gregorian text, each a view of the
+// rule's node, of the record's own value (a text that already is its key),
+// or of an Operand's `own`. A literal needs only the View.
+struct View {
     Type type = Type::boolean;
     bool present = false;
     std::int64_t i = 0;  // boolean, integer, timestamp, money minor units
-    std::string s;       // text key, decimal key, date
-    std::string currency;
-    std::vector<std::string> keys;  // text list: the key of each element
+    std::string_view s;  // text key, decimal key, date
+    std::string_view currency;
+    const std::vector<std::string>* list = nullptr;  // text list: the key of each element
 };
 
-template <class T>
-int three_way(const T& a, const T& b) {
-    return a < b ? -1 : (b < a ? 1 : 0);
+// A View with what it may point into; views into itself are why it neither
+// copies nor moves.
+struct Operand : View {
+    std::string own;
+    std::vector<std::string> own_list;
+    Value held;  // the field's value when the record answers only get()
+
+    Operand() = default;
+    Operand(const Operand&) = delete;
+    Operand& operator=(const Operand&) = delete;
+};
+
+int three_way(std::int64_t a, std::int64_t b) { return a < b ? -1 : (b < a ? 1 : 0); }
+int three_way(std::string_view a, std::string_view b) {
+    const int c = a.compare(b);
+    return c < 0 ? -1 : (c > 0 ? 1 : 0);
 }
 
-std::string numeric_key(const Operand& o) {
-    if (o.type == Type::decimal) return o.s;
+std::string numeric_key(const View& o) {
+    if (o.type == Type::decimal) return std::string(o.s);
     return decimal_key(std::to_string(o.i)).value_or(std::string());
 }
 
@@ -33,7 +48,7 @@ std::string numeric_key(const Operand& o) {
 // currencies.
 constexpr int kIncomparable = 2;
 
-int order(const Operand& a, const Operand& b) {
+int order(const View& a, const View& b) {
     if (!a.present || !b.present) return kIncomparable;
     switch (a.type) {
         case Type::money:
@@ -65,53 +80,68 @@ bool holds(Op op, int c) {
     }
 }
 
-Operand read_field(const Node& n, const Record& record) {
-    Operand o;
+void read_field(const Node& n, const Record& record, Operand& o) {
     o.type = n.type;
-    const Value v = record.get(n.text);
+    const Value* v = record.find(n.text);
+    if (v == nullptr) {
+        o.held = record.get(n.text);
+        v = &o.held;
+    }
     switch (n.type) {
         case Type::boolean:
-            if (const bool* b = std::get_if<bool>(&v)) o.present = true, o.i = *b;
+            if (const bool* b = std::get_if<bool>(v)) o.present = true, o.i = *b;
             break;
         case Type::integer:
         case Type::timestamp:
-            if (const auto* i = std::get_if<std::int64_t>(&v)) o.present = true, o.i = *i;
+            if (const auto* i = std::get_if<std::int64_t>(v)) o.present = true, o.i = *i;
             break;
         case Type::decimal: {
             std::optional<std::string> key;
-            if (const auto* s = std::get_if<std::string>(&v)) key = decimal_key(*s);
-            else if (const auto* i = std::get_if<std::int64_t>(&v)) key = decimal_key(std::to_string(*i));
-            if (key) o.present = true, o.s = std::move(*key);
+            if (const auto* s = std::get_if<std::string>(v)) key = decimal_key(*s);
+            else if (const auto* i = std::get_if<std::int64_t>(v)) key = decimal_key(std::to_string(*i));
+            if (key) {
+                o.present = true;
+                o.s = o.own = std::move(*key);
+            }
             break;
         }
         case Type::text:
-            if (const auto* s = std::get_if<std::string>(&v)) {
-                o.s = text::normalize(*s);
+            if (const auto* s = std::get_if<std::string>(v)) {
+                if (text::is_key(*s)) {
+                    o.s = *s;
+                } else {
+                    o.s = o.own = text::normalize(*s);
+                }
                 o.present = !o.s.empty();
             }
             break;
         case Type::money:
-            if (const auto* m = std::get_if<Money>(&v)) {
+            if (const auto* m = std::get_if<Money>(v)) {
                 o.present = true;
                 o.i = m->minor;
                 o.currency = m->currency;
             }
             break;
         case Type::date:
-            if (const auto* s = std::get_if<std::string>(&v); s && !s->empty()) {
+            if (const auto* s = std::get_if<std::string>(v); s && !s->empty()) {
                 o.present = true;
                 o.s = *s;
             }
             break;
         case Type::text_list:
-            if (const auto* l = std::get_if<std::vector<std::string>>(&v)) {
+            if (const auto* l = std::get_if<std::vector<std::string>>(v)) {
                 o.present = true;
-                o.keys.reserve(l->size());
-                for (const auto& item : *l) o.keys.push_back(text::normalize(item));
+                if (std::all_of(l->begin(), l->end(), [](const std::string& x) { return text::is_key(x); })) {
+                    o.list = l;
+                } else {
+                    auto& keys = o.own_list;
+                    keys.reserve(l->size());
+                    for (const auto& item : *l) keys.push_back(text::normalize(item));
+                    o.list = &keys;
+                }
             }
             break;
     }
-    return o;
 }
 
 class Evaluation {
@@ -124,7 +154,8 @@ public:
         switch (n.op) {
             case Op::lit_bool: return n.num != 0;
             case Op::field: {
-                const Operand o = read_field(n, record_);
+                Operand o;
+                read_field(n, record_, o);
                 return o.present && o.i != 0;
             }
             case Op::all:
@@ -141,19 +172,28 @@ public:
             case Op::lt:
             case Op::le:
             case Op::gt:
-            case Op::ge: return holds(n.op, order(value(kid(n, 0)), value(kid(n, 1))));
-            case Op::between: {
-                const Operand a = value(kid(n, 0));
-                return holds(Op::ge, order(a, value(kid(n, 1)))) &&
-                       holds(Op::le, order(a, value(kid(n, 2))));
-            }
-            case Op::in: return in(value(kid(n, 0)), tree_.nodes[kid(n, 1)]);
+            case Op::ge:
+                return with(kid(n, 0), [&](const View& a) {
+                    return with(kid(n, 1), [&](const View& b) { return holds(n.op, order(a, b)); });
+                });
+            case Op::between:
+                return with(kid(n, 0), [&](const View& a) {
+                    return with(kid(n, 1), [&](const View& lo) {
+                               return holds(Op::ge, order(a, lo));
+                           }) &&
+                           with(kid(n, 2), [&](const View& hi) { return holds(Op::le, order(a, hi)); });
+                });
+            case Op::in:
+                return with(kid(n, 0), [&](const View& a) { return in(a, tree_.nodes[kid(n, 1)]); });
             case Op::contains:
-            case Op::starts_with: return find(n.op, value(kid(n, 0)), value(kid(n, 1)));
-            case Op::is_empty: {
-                const Operand o = value(kid(n, 0));
-                return !o.present || (o.type == Type::text_list && o.keys.empty());
-            }
+            case Op::starts_with:
+                return with(kid(n, 0), [&](const View& hay) {
+                    return with(kid(n, 1), [&](const View& needle) { return find(n.op, hay, needle); });
+                });
+            case Op::is_empty:
+                return with(kid(n, 0), [](const View& o) {
+                    return !o.present || (o.type == Type::text_list && o.list->empty());
+                });
             default: return false;  // operands never stand here (checked on load)
         }
     }
@@ -161,53 +201,61 @@ public:
 private:
     std::uint32_t kid(const Node& n, std::uint32_t k) const { return tree_.kid_index(n, k); }
 
-    Operand value(std::uint32_t index) const {
+    // Calls f with the value of the operand node `index`: a literal as a
+    // View of the node, a field read into an Operand.
+    template <class F>
+    bool with(std::uint32_t index, F&& f) const {
         const Node& n = tree_.nodes[index];
-        if (n.op == Op::field) return read_field(n, record_);
-        Operand o;
-        o.type = n.type;
-        o.present = true;
+        if (n.op == Op::field) {
+            Operand o;
+            read_field(n, record_, o);
+            return f(static_cast<const View&>(o));
+        }
+        View v;
+        v.type = n.type;
+        v.present = true;
         switch (n.op) {
             case Op::lit_bool:
             case Op::lit_int:
-            case Op::lit_timestamp: o.i = n.num; break;
+            case Op::lit_timestamp: v.i = n.num; break;
             case Op::lit_money:
-                o.i = n.num;
-                o.currency = n.currency;
+                v.i = n.num;
+                v.currency = n.currency;
                 break;
             case Op::lit_decimal:
             case Op::lit_text:
-            case Op::lit_date: o.s = n.key; break;
+            case Op::lit_date: v.s = n.key; break;
             case Op::now:
-            case Op::start_of: o.i = times_[index]; break;
-            default: o.present = false; break;
+            case Op::start_of: v.i = times_[index]; break;
+            default: v.present = false; break;
         }
-        return o;
+        return f(static_cast<const View&>(v));
     }
 
-    bool in(const Operand& a, const Node& list) const {
+    bool in(const View& a, const Node& list) const {
         if (!a.present) return false;
         for (std::uint32_t k = 0; k < list.count; ++k) {
-            const Operand e = value(kid(list, k));
-            if (a.type == Type::text_list) {
-                if (std::find(a.keys.begin(), a.keys.end(), e.s) != a.keys.end()) return true;
-            } else if (holds(Op::eq, order(a, e))) {
-                return true;
-            }
+            const bool found = with(kid(list, k), [&](const View& e) {
+                if (a.type == Type::text_list)
+                    return std::find(a.list->begin(), a.list->end(), e.s) != a.list->end();
+                return holds(Op::eq, order(a, e));
+            });
+            if (found) return true;
         }
         return false;
     }
 
-    static bool find(Op op, const Operand& hay, const Operand& needle) {
+    static bool find(Op op, const View& hay, const View& needle) {
         if (!hay.present || !needle.present) return false;
-        const auto match = [&](const std::string& s) {
+        const auto match = [&](std::string_view s) {
             return op == Op::contains && hay.type == Type::text_list
                        ? s == needle.s
-                       : op == Op::contains ? s.find(needle.s) != std::string::npos
-                                            : s.compare(0, needle.s.size(), needle.s) == 0;
+                       : op == Op::contains ? s.find(needle.s) != std::string_view::npos
+                                            : s.substr(0, needle.s.size()) == needle.s;
         };
         if (hay.type == Type::text) return match(hay.s);
-        return std::any_of(hay.keys.begin(), hay.keys.end(), match);
+        return std::any_of(hay.list->begin(), hay.list->end(),
+                           [&](const std::string& s) { return match(s); });
     }
 
     const Expr::Tree& tree_;

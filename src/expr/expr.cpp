@@ -304,4 +304,10 @@ Value MapRecord::get(std::string_view field) const {
     return it == values.end() ? Value{} : it->second;
 }
 
+const Value* MapRecord::find(std::string_view field) const {
+    static const Value missing;
+    auto it = values.find(field);
+    return it == values.end() ? &missing : &it->second;
+}
+
 }  // namespace crm::expr

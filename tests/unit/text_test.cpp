@@ -420,3 +420,27 @@ TEST(TextThreads, ConcurrentFirstUseAgrees) {
     for (auto& th : threads) th.join();
     for (int m : mismatches) EXPECT_EQ(m, 0);
 }
+
+// is_key answers "normalize(s) == s" without allocating; it may say false
+// when unsure, never true wrongly.
+TEST(TextIsKey, NeverClaimsAKeyThatNormalisingWouldChange) {
+    const std::vector<std::string> pieces = {
+        "a", "Z", "q", "7", " ", "  ", "\t", "-", ".", "ی", "ي", "ك", "ک", "ة", "ه", "\u200c",
+        "\u064b", "۱", "٣", "آ", "ا", "ٔ", "ﻻ", "é", "e\u0301", "ß", "\u00a0", "تهران", "ali"};
+    std::mt19937 rng(7);
+    int keys = 0;
+    for (int round = 0; round < 20000; ++round) {
+        std::string s;
+        const int n = static_cast<int>(rng() % 6);
+        for (int i = 0; i < n; ++i) s += pieces[rng() % pieces.size()];
+        if (text::is_key(s)) {
+            ++keys;
+            EXPECT_EQ(text::normalize(s), s) << s;
+        }
+    }
+    EXPECT_GT(keys, 100) << "the check is not vacuous";
+    for (const char* k : {"تهران", "ali rezaei", "علی رضایی", "پارس صنعت", "b2b", "vip", ""})
+        EXPECT_TRUE(text::is_key(k)) << k;
+    for (const char* k : {"Ali", "علي", " ali", "ali ", "a  b", "كتاب", "a\tb"})
+        EXPECT_FALSE(text::is_key(k)) << k;
+}

@@ -31,6 +31,12 @@ CRM_API result<void> check(std::string_view s, std::string_view field,
 /// string. "علي‌رضا  كريمي" and "علی رضا کریمی" have the same key.
 CRM_API std::string normalize(std::string_view s);
 
+/// True when `s` is already its own key (normalize(s) == s), checked
+/// without allocating: lower-case ASCII and Persian letters that map to
+/// themselves, single spaces between words. False may also mean "not
+/// known without normalising" (text that needs utf8proc).
+CRM_API bool is_key(std::string_view s) noexcept;
+
 /// normalize() with every space removed: "علی‌رضا" == "علیرضا" == "علی رضا".
 CRM_API std::string compact_key(std::string_view s);
 

@@ -107,6 +107,12 @@ class CRM_API Record {
 public:
     virtual ~Record();
     virtual Value get(std::string_view field) const = 0;
+    /// The field's value where the record holds one to point at (no copy),
+    /// living as long as the record is not changed; nullptr: ask get().
+    virtual const Value* find(std::string_view field) const {
+        (void)field;
+        return nullptr;
+    }
 };
 
 /// A Record held in a map: for tests, hosts and computed records.
@@ -114,6 +120,7 @@ class CRM_API MapRecord final : public Record {
 public:
     std::map<std::string, Value, std::less<>> values;
     Value get(std::string_view field) const override;
+    const Value* find(std::string_view field) const override;
 };
 
 /// What relative times are measured from.
