@@ -81,21 +81,10 @@ public:
     LeadWork(Engine::Impl& impl, storage::Transaction& tx, const Context& ctx)
         : impl_(impl), tx_(tx), ctx_(ctx) {}
 
-    result<Lead> load(const Id& id) {
-        CRM_TRY(found, tx_.get_lead(id));
-        if (!found) return fail(errc::not_found, "no lead with id " + id.str(), "id");
-        return std::move(*found);
-    }
-
-    result<Lead> find(std::string_view key) {
-        if (auto id = Id::parse(key); id) {
-            CRM_TRY(found, tx_.get_lead(id.value()));
-            if (found) return std::move(*found);
-        }
-        CRM_TRY(id, tx_.lead_by_external_id(key));
-        if (id.is_nil())
-            return fail(errc::not_found, "no lead '" + std::string(key).substr(0, 64) + "'", "id");
-        return load(id);
+    result<Lead> load(const Id& id) { return records().load(id); }
+    result<Lead> find(std::string_view key) { return records().find(key); }
+    sales::Records<Lead> records() {
+        return {tx_, &storage::Transaction::get_lead, &storage::Transaction::lead_by_external_id, "lead"};
     }
 
     result<process::Definition> process_for_create(const std::string& name) {

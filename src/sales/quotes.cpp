@@ -73,21 +73,10 @@ public:
     QuoteWork(Engine::Impl& impl, storage::Transaction& tx, const Context& ctx)
         : impl_(impl), tx_(tx), ctx_(ctx) {}
 
-    result<Quote> load(const Id& id) {
-        CRM_TRY(found, tx_.get_quote(id));
-        if (!found) return fail(errc::not_found, "no quote with id " + id.str(), "id");
-        return std::move(*found);
-    }
-
-    result<Quote> find(std::string_view key) {
-        if (auto id = Id::parse(key); id) {
-            CRM_TRY(found, tx_.get_quote(id.value()));
-            if (found) return std::move(*found);
-        }
-        CRM_TRY(id, tx_.quote_by_number(key));
-        if (id.is_nil())
-            return fail(errc::not_found, "no quote '" + std::string(key).substr(0, 64) + "'", "id");
-        return load(id);
+    result<Quote> load(const Id& id) { return records().load(id); }
+    result<Quote> find(std::string_view key) { return records().find(key); }
+    sales::Records<Quote> records() {
+        return {tx_, &storage::Transaction::get_quote, &storage::Transaction::quote_by_number, "quote"};
     }
 
     result<TaxCategory> tax(const std::string& id, const std::string& field) {

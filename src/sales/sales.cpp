@@ -137,22 +137,10 @@ public:
     Work(Engine::Impl& impl, storage::Transaction& tx, const Context& ctx)
         : impl_(impl), tx_(tx), ctx_(ctx) {}
 
-    result<Opportunity> load(const Id& id) {
-        CRM_TRY(found, tx_.get_opportunity(id));
-        if (!found) return fail(errc::not_found, "no opportunity with id " + id.str(), "id");
-        return std::move(*found);
-    }
-
-    result<Opportunity> find(std::string_view key) {
-        if (auto id = Id::parse(key); id) {
-            CRM_TRY(found, tx_.get_opportunity(id.value()));
-            if (found) return std::move(*found);
-        }
-        CRM_TRY(id, tx_.opportunity_by_external_id(key));
-        if (id.is_nil())
-            return fail(errc::not_found, "no opportunity '" + std::string(key).substr(0, 64) + "'",
-                        "id");
-        return load(id);
+    result<Opportunity> load(const Id& id) { return records().load(id); }
+    result<Opportunity> find(std::string_view key) { return records().find(key); }
+    sales::Records<Opportunity> records() {
+        return {tx_, &storage::Transaction::get_opportunity, &storage::Transaction::opportunity_by_external_id, "opportunity"};
     }
 
     // The pipeline an opportunity is created on: the latest version; the

@@ -28,6 +28,43 @@ std::vector<AllowedMove> moves_for_ui(const process::Definition& d, std::string_
 /// A percent as decimal text ("12.5", at most 2 decimals, 0..100) in basis points.
 result<int> parse_percent_bp(std::string_view text, std::string_view field);
 
+/// Reads a sales record (opportunity, lead, quote) through `tx`: by id,
+/// or by id or its other key (an external id, a quote number). not_found
+/// names "id".
+template <class T>
+class Records {
+public:
+    using Get = result<std::optional<T>> (storage::Transaction::*)(const Id&);
+    using ByKey = result<Id> (storage::Transaction::*)(std::string_view);
+
+    Records(storage::Transaction& tx, Get get, ByKey by_key, const char* what) noexcept
+        : tx_(tx), get_(get), by_key_(by_key), what_(what) {}
+
+    result<T> load(const Id& id) const {
+        CRM_TRY(found, (tx_.*get_)(id));
+        if (!found) return fail(errc::not_found, std::string("no ") + what_ + " with id " + id.str(), "id");
+        return std::move(*found);
+    }
+
+    result<T> find(std::string_view key) const {
+        if (auto id = Id::parse(key); id) {
+            CRM_TRY(found, (tx_.*get_)(id.value()));
+            if (found) return std::move(*found);
+        }
+        CRM_TRY(id, (tx_.*by_key_)(key));
+        if (id.is_nil())
+            return fail(errc::not_found,
+                        std::string("no ") + what_ + " '" + std::string(key).substr(0, 64) + "'", "id");
+        return load(id);
+    }
+
+private:
+    storage::Transaction& tx_;
+    Get get_;
+    ByKey by_key_;
+    const char* what_;
+};
+
 /// Sales::create_opportunity's work, in `tx`.
 result<Opportunity> create_opportunity_in(Engine::Impl& impl, storage::Transaction& tx,
                                           const Context& ctx, const OpportunityInput& input);
