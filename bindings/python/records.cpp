@@ -12,6 +12,12 @@
 #include "crm/customer/view.hpp"
 #include "crm/import.hpp"
 
+namespace crm::codec {
+// The 360 view's sales lists as JSON text (src/customer/codec.cpp), declared
+// here so this translation unit does not parse the JSON library.
+std::string sales_list_json(const Customer360& v, std::string_view which);
+}  // namespace crm::codec
+
 namespace crmpy {
 
 namespace {
@@ -255,6 +261,15 @@ void bind_records(py::module_& m) {
                    return py::object(std::move(out));
                },
                "parties merged into this one")
+        .field("open_opportunities",
+               [](const Customer360& v) { return from_json_text(crm::codec::sales_list_json(v, "open_opportunities")); },
+               "dicts in the command catalogue's form, newest first")
+        .field("open_leads",
+               [](const Customer360& v) { return from_json_text(crm::codec::sales_list_json(v, "open_leads")); },
+               "dicts, newest first")
+        .field("open_quotes",
+               [](const Customer360& v) { return from_json_text(crm::codec::sales_list_json(v, "open_quotes")); },
+               "dicts (draft or active), newest first")
         .done({"party"});
 
     Record<SearchHit>(m, "SearchHit", "One party found by search().")

@@ -94,6 +94,17 @@ json to_json(const FieldDef& f) {
     return out;
 }
 
+std::string sales_list_json(const Customer360& v, std::string_view which) {
+    json a = json::array();
+    const auto add = [&a](const auto& items) {
+        for (const auto& x : items) a.push_back(to_json(x));
+    };
+    if (which == "open_opportunities") add(v.open_opportunities);
+    else if (which == "open_leads") add(v.open_leads);
+    else if (which == "open_quotes") add(v.open_quotes);
+    return a.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 json to_json(const Customer360& v) {
     json out = {{"party", to_json(v.party)}};
     auto list = [](const auto& items) {

@@ -33,6 +33,10 @@ json to_json(const Purchase& p);
 json to_json(const PurchaseSummary& s);
 json to_json(const FieldDef& f);
 json to_json(const Customer360& v);
+/// The JSON text of one sales list of a 360 view ("open_opportunities",
+/// "open_leads", "open_quotes"; anything else: "[]"), for bindings that
+/// hand records on as parsed JSON.
+std::string sales_list_json(const Customer360& v, std::string_view which);
 json to_json(const SearchHit& h);
 json to_json(const DuplicatePair& d);
 json to_json(const AuditEntry& a);

@@ -123,6 +123,11 @@ def test_a_lead_is_scored_qualified_and_converted(engine, sales, person):
     assert sales.convert_lead(lead["id"])["already_converted"] is True
     view = engine.execute("customer.view", {"party": existing.id})
     assert [l["id"] for l in view["open_leads"]] == []
+    typed = engine.customer_360(existing.id)
+    assert typed.open_leads == []
+    assert [o["id"] for o in typed.open_opportunities] == []  # the deal went to the organisation
+    org_view = engine.customer_360(done["organization"])
+    assert [o["id"] for o in org_view.open_opportunities] == [done["opportunity"]]
     with pytest.raises(crm.InvalidArgument) as e:
         sales.capture_lead(first_name="X")
     assert e.value.field == "email"
@@ -172,6 +177,7 @@ def test_a_quote_from_the_catalogue_to_the_erp_order(engine, sales, person):
                                    "unit_price": irr(999), "discount_amount": irr(100),
                                    "tax_category": "exempt"}])
     assert q["valid_until"] == "2024-04-20"
+    assert [x["id"] for x in engine.customer_360(p.id).open_quotes] == [q["id"]]
     assert [l["total_minor"] for l in q["lines"]] == [3_564_812, 2_398]
     assert q["total_minor"] == 3_567_210
     assert [m["name"] for m in sales.quote_moves(q["id"])] == ["activate", "cancel", "revise"]
@@ -195,3 +201,4 @@ def test_a_quote_from_the_catalogue_to_the_erp_order(engine, sales, person):
         sales.record_order(second["id"], "SO-78")
     view = engine.execute("customer.view", {"party": p.id})
     assert view["open_quotes"] == []
+    assert engine.customer_360(p.id).open_quotes == []
