@@ -93,6 +93,10 @@ result<process::Definition> Engine::Impl::definition(storage::Transaction& tx, s
                                       std::string(id) + "'"
                                 : "no process '" + std::string(id) + "'",
                     std::string(field));
+    // The latest version, once known, may be loaded already.
+    if (auto it = process_cache.find(std::make_pair(stored->id, stored->version));
+        it != process_cache.end())
+        return it->second;
     CRM_TRY(rt, record_type_of(stored->body));
     CRM_TRY(schema, schema_of(tx, rt));
     auto d = process::Definition::from_json(stored->body, schema);
