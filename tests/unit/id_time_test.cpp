@@ -59,6 +59,18 @@ TEST(Time, FormatsAndRoundTrips) {
     EXPECT_EQ(crm::to_iso8601(crm::Timestamp{-1}), "1969-12-31T23:59:59.999Z");
     for (std::int64_t ms : {0LL, 951782400000LL, 4102444800000LL, -86400000LL})
         EXPECT_EQ(crm::parse_iso8601(crm::to_iso8601(crm::Timestamp{ms})).value().ms, ms);
+    EXPECT_EQ(crm::to_iso8601(crm::Timestamp{253402300799999}), "9999-12-31T23:59:59.999Z");
+    EXPECT_EQ(crm::to_iso8601(crm::Timestamp{-62135596800000}), "0001-01-01T00:00:00Z");
+    // Any instant of the years parse_iso8601 reads (1000..9999) survives
+    // the round trip.
+    std::uint64_t x = 88172645463325252ULL;
+    for (int i = 0; i < 20000; ++i) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        const std::int64_t ms = -30610224000000LL +  // 1000-01-01
+                                static_cast<std::int64_t>(x % 284012524800000ULL);
+        const std::string text = crm::to_iso8601(crm::Timestamp{ms});
+        ASSERT_EQ(crm::parse_iso8601(text).value().ms, ms) << text;
+    }
 }
 
 TEST(Time, ManualClockMovesOnlyWhenTold) {
