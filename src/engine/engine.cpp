@@ -25,7 +25,9 @@ std::vector<FieldChange> diff(const json& before, const json& after) {
     std::vector<FieldChange> out;
     static const json null_value;
     for (const auto& [k, v] : after.items()) {
-        if (k == "updated_at" || k == "version") continue;
+        if (k == "updated_at" || k == "version" || k == "stage_entered_at" ||
+            k == "state_entered_at")
+            continue;
         auto it = before.find(k);
         // On creation, an empty value is no news: list what was given.
         if (it == before.end() && (v.is_null() || (v.is_string() && v.get_ref<const std::string&>().empty()) ||
@@ -36,7 +38,7 @@ std::vector<FieldChange> diff(const json& before, const json& after) {
                                      v.dump(-1, ' ', false, json::error_handler_t::replace)});
     }
     for (const auto& [k, v] : before.items())
-        if (!after.contains(k))
+        if (!after.contains(k) && k != "updated_at" && k != "version")
             out.push_back({k, v.dump(-1, ' ', false, json::error_handler_t::replace), "null"});
     return out;
 }

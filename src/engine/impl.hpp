@@ -158,6 +158,8 @@ struct CRM_LOCAL Engine::Impl {
 
 /// The field-by-field difference of two JSON objects: a key absent before
 /// is null, and one absent before whose new value is empty is not listed.
+/// The bookkeeping every write changes (updated_at, version, and the time a
+/// record entered its stage or state) is not listed.
 std::vector<FieldChange> diff(const codec::json& before, const codec::json& after);
 
 /// Checks the actor and source of a call's context.

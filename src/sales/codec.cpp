@@ -49,31 +49,33 @@ json to_json(const CloseRecord& c) {
 }
 
 json to_json(const Opportunity& o) {
-    return {{"id", to_json(o.id)},
-            {"external_id", o.external_id},
-            {"name", o.name},
-            {"party", to_json(o.party)},
-            {"owner", o.owner},
-            {"team", o.team},
-            {"pipeline", o.pipeline},
-            {"pipeline_version", o.pipeline_version},
-            {"stage", o.stage},
-            {"status", o.status},
-            {"amount", money_or_null(o.amount)},
-            {"probability", o.probability},
-            {"forecast_category", o.forecast_category},
-            {"expected_close", o.expected_close},
-            {"source_lead", to_json(o.source_lead)},
-            {"campaign", o.campaign},
-            {"competitors", strings_json(o.competitors)},
-            {"products", strings_json(o.products)},
-            {"close", o.close ? to_json(*o.close) : json(nullptr)},
-            {"custom", to_json(o.custom)},
-            {"created_at", time_json(o.created_at)},
-            {"updated_at", time_json(o.updated_at)},
-            {"stage_entered_at", time_json(o.stage_entered_at)},
-            {"closed_at", o.closed_at ? time_json(*o.closed_at) : json(nullptr)},
-            {"version", o.version}};
+    return Members(25)
+        .add("id", to_json(o.id))
+        .add("external_id", o.external_id)
+        .add("name", o.name)
+        .add("party", to_json(o.party))
+        .add("owner", o.owner)
+        .add("team", o.team)
+        .add("pipeline", o.pipeline)
+        .add("pipeline_version", o.pipeline_version)
+        .add("stage", o.stage)
+        .add("status", o.status)
+        .add("amount", money_or_null(o.amount))
+        .add("probability", o.probability)
+        .add("forecast_category", o.forecast_category)
+        .add("expected_close", o.expected_close)
+        .add("source_lead", to_json(o.source_lead))
+        .add("campaign", o.campaign)
+        .add("competitors", strings_json(o.competitors))
+        .add("products", strings_json(o.products))
+        .add("close", o.close ? to_json(*o.close) : json(nullptr))
+        .add("custom", to_json(o.custom))
+        .add("created_at", time_json(o.created_at))
+        .add("updated_at", time_json(o.updated_at))
+        .add("stage_entered_at", time_json(o.stage_entered_at))
+        .add("closed_at", o.closed_at ? time_json(*o.closed_at) : json(nullptr))
+        .add("version", o.version)
+        .done();
 }
 
 json to_json(const HistoryEntry& h) {

@@ -203,14 +203,9 @@ public:
                  before ? before->state : "", after.state, move, {}, {}, reason, values.dump(),
                  0}));
         }
-        json old = before ? codec::to_json(*before) : json::object();
-        json now = codec::to_json(after);
-        for (const char* k : {"updated_at", "version"}) {
-            old.erase(k);
-            now.erase(k);
-        }
-        return impl_.record(tx_, ctx_, kRecordType, after.id, action, diff(old, now), event,
-                            codec::to_json(after));
+        const json j = codec::to_json(after);
+        return impl_.record(tx_, ctx_, kRecordType, after.id, action,
+                            diff(before ? codec::to_json(*before) : json::object(), j), event, j);
     }
 
     // A move by name or target; `close` says a close record is given.

@@ -61,54 +61,58 @@ json to_json(const TaxCategory& t) {
 }
 
 json to_json(const QuoteLine& l) {
-    return {{"sku", l.sku},
-            {"name", l.name},
-            {"unit", l.unit},
-            {"quantity_milli", l.quantity_milli},
-            {"unit_price", to_json(l.unit_price)},
-            {"discount_bp", l.discount_bp},
-            {"discount_amount", l.discount_amount ? to_json(*l.discount_amount) : json(nullptr)},
-            {"tax_category", l.tax_category},
-            {"tax_rate_bp", l.tax_rate_bp},
-            {"subtotal_minor", l.subtotal_minor},
-            {"discount_minor", l.discount_minor},
-            {"net_minor", l.net_minor},
-            {"tax_minor", l.tax_minor},
-            {"total_minor", l.total_minor}};
+    return Members(14)
+        .add("sku", l.sku)
+        .add("name", l.name)
+        .add("unit", l.unit)
+        .add("quantity_milli", l.quantity_milli)
+        .add("unit_price", to_json(l.unit_price))
+        .add("discount_bp", l.discount_bp)
+        .add("discount_amount", l.discount_amount ? to_json(*l.discount_amount) : json(nullptr))
+        .add("tax_category", l.tax_category)
+        .add("tax_rate_bp", l.tax_rate_bp)
+        .add("subtotal_minor", l.subtotal_minor)
+        .add("discount_minor", l.discount_minor)
+        .add("net_minor", l.net_minor)
+        .add("tax_minor", l.tax_minor)
+        .add("total_minor", l.total_minor)
+        .done();
 }
 
 json to_json(const Quote& q) {
     json lines = json::array();
     for (const auto& l : q.lines) lines.push_back(to_json(l));
-    return {{"id", to_json(q.id)},
-            {"root", to_json(q.root)},
-            {"revision", q.revision},
-            {"number", q.number},
-            {"party", to_json(q.party)},
-            {"opportunity", to_json(q.opportunity)},
-            {"owner", q.owner},
-            {"process", q.process},
-            {"process_version", q.process_version},
-            {"state", q.state},
-            {"status", q.status},
-            {"currency", q.currency},
-            {"price_list", q.price_list},
-            {"valid_until", q.valid_until},
-            {"note", q.note},
-            {"lines", std::move(lines)},
-            {"subtotal_minor", q.subtotal_minor},
-            {"discount_minor", q.discount_minor},
-            {"net_minor", q.net_minor},
-            {"tax_minor", q.tax_minor},
-            {"total_minor", q.total_minor},
-            {"close_reason", q.close_reason},
-            {"superseded_by", to_json(q.superseded_by)},
-            {"erp_order_id", q.erp_order_id},
-            {"created_at", time_json(q.created_at)},
-            {"updated_at", time_json(q.updated_at)},
-            {"state_entered_at", time_json(q.state_entered_at)},
-            {"closed_at", q.closed_at ? time_json(*q.closed_at) : json(nullptr)},
-            {"version", q.version}};
+    return Members(29)
+        .add("id", to_json(q.id))
+        .add("root", to_json(q.root))
+        .add("revision", q.revision)
+        .add("number", q.number)
+        .add("party", to_json(q.party))
+        .add("opportunity", to_json(q.opportunity))
+        .add("owner", q.owner)
+        .add("process", q.process)
+        .add("process_version", q.process_version)
+        .add("state", q.state)
+        .add("status", q.status)
+        .add("currency", q.currency)
+        .add("price_list", q.price_list)
+        .add("valid_until", q.valid_until)
+        .add("note", q.note)
+        .add("lines", std::move(lines))
+        .add("subtotal_minor", q.subtotal_minor)
+        .add("discount_minor", q.discount_minor)
+        .add("net_minor", q.net_minor)
+        .add("tax_minor", q.tax_minor)
+        .add("total_minor", q.total_minor)
+        .add("close_reason", q.close_reason)
+        .add("superseded_by", to_json(q.superseded_by))
+        .add("erp_order_id", q.erp_order_id)
+        .add("created_at", time_json(q.created_at))
+        .add("updated_at", time_json(q.updated_at))
+        .add("state_entered_at", time_json(q.state_entered_at))
+        .add("closed_at", q.closed_at ? time_json(*q.closed_at) : json(nullptr))
+        .add("version", q.version)
+        .done();
 }
 
 result<Price> price_from_json(const json& j, std::string_view path) {

@@ -246,13 +246,8 @@ public:
                      ? impl_.now().ms - before->state_entered_at.ms
                      : 0}));
         const json j = codec::to_json(after);
-        json old = before ? codec::to_json(*before) : json::object();
-        json now = j;
-        for (const char* k : {"updated_at", "version", "state_entered_at"}) {
-            old.erase(k);
-            now.erase(k);
-        }
-        return impl_.record(tx_, ctx_, kRecordType, after.id, action, diff(old, now), event, j);
+        return impl_.record(tx_, ctx_, kRecordType, after.id, action,
+                            diff(before ? codec::to_json(*before) : json::object(), j), event, j);
     }
 
     result<void> set_fields(Quote& q, const std::vector<const process::Effect*>& effects) {
@@ -427,14 +422,10 @@ result<Written<Product>> Sales::define_product(const Context& ctx, const Product
             p.updated_at = impl.now();
         }
         CRM_TRYV(tx.put_product(p));
-        json before = old ? codec::to_json(*old) : json::object();
-        json after = codec::to_json(p);
-        for (const char* k : {"updated_at", "version", "created_at"}) {
-            before.erase(k);
-            after.erase(k);
-        }
+        const json after = codec::to_json(p);
         CRM_TRYV(impl.record(tx, ctx, "product", Id{}, old ? "update" : "create",
-                             diff(before, after), "product.defined", codec::to_json(p)));
+                             diff(old ? codec::to_json(*old) : json::object(), after),
+                             "product.defined", after));
         return Written<Product>{p, old ? WriteOutcome::updated : WriteOutcome::created};
     });
 }

@@ -123,11 +123,13 @@ result<Money> clean_amount(const Money& m, const std::string& field) {
 
 // The values history keeps for an opportunity.
 json tracked(const Opportunity& o) {
-    return {{"amount", o.amount ? codec::to_json(*o.amount) : json(nullptr)},
-            {"probability", o.probability},
-            {"expected_close", o.expected_close},
-            {"forecast_category", o.forecast_category},
-            {"owner", o.owner}};
+    return codec::Members(5)
+        .add("amount", o.amount ? codec::to_json(*o.amount) : json(nullptr))
+        .add("probability", o.probability)
+        .add("expected_close", o.expected_close)
+        .add("forecast_category", o.forecast_category)
+        .add("owner", o.owner)
+        .done();
 }
 
 // ---- the work of one call ----------------------------------------------------
@@ -231,13 +233,8 @@ public:
                                               : 0}));
         }
         const json j = codec::to_json(after);
-        json old = before ? codec::to_json(*before) : json::object();
-        for (const char* k : {"updated_at", "version", "stage_entered_at"}) {
-            old.erase(k);
-        }
-        json now = j;
-        for (const char* k : {"updated_at", "version", "stage_entered_at"}) now.erase(k);
-        return impl_.record(tx_, ctx_, kRecordType, after.id, action, diff(old, now), event, j);
+        return impl_.record(tx_, ctx_, kRecordType, after.id, action,
+                            diff(before ? codec::to_json(*before) : json::object(), j), event, j);
     }
 
     // Runs the effects of a move: field sets on `o` (before it is stored)
