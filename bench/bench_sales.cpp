@@ -199,6 +199,92 @@ void BM_RawHistoryInsert(benchmark::State& state) {
 }
 BENCHMARK(BM_RawHistoryInsert)->Arg(1000)->Arg(100'000)->Unit(benchmark::kMillisecond)->Iterations(1);
 
+// The floor under a move: the raw C API writing exactly the rows a move
+// writes (the deal's row with its whole body, the history row, the stage
+// sum, the audit entry and the event carrying the body), with no logic at
+// all, in the same batches, on deals created through crmcore.
+void BM_RawMoveRows(benchmark::State& state) {
+    const std::int64_t n = state.range(0);
+    for (auto _ : state) {
+        state.PauseTiming();
+        const std::string path = scratch("raw_moves");
+        remove_db(path);
+        std::vector<std::string> ids;
+        {
+            auto engine = open_engine(path);
+            crm::Context ctx{"bench", "bench"};
+            crm::PartyInput pi;
+            pi.last_name = "Bench";
+            const crm::Id party = engine->create_party(ctx, pi).value().id;
+            crm::Sales sales(*engine);
+            crm::OpportunityInput in;
+            in.party = party;
+            in.name = "deal";
+            in.amount = crm::Money{5'000'000, "IRR"};
+            for (std::int64_t i = 0; i < n; i += kMoveBatch) {
+                (void)engine->begin();
+                for (std::int64_t k = i; k < std::min(n, i + kMoveBatch); ++k)
+                    ids.push_back(sales.create_opportunity(ctx, in).value().id.str());
+                (void)engine->commit();
+            }
+        }
+        sqlite3* db = nullptr;
+        sqlite3_open(path.c_str(), &db);
+        sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;",
+                     nullptr, nullptr, nullptr);
+        std::string body;
+        {
+            sqlite3_stmt* one = nullptr;
+            sqlite3_prepare_v2(db, "SELECT body FROM opportunity LIMIT 1", -1, &one, nullptr);
+            if (sqlite3_step(one) == SQLITE_ROW)
+                body = reinterpret_cast<const char*>(sqlite3_column_text(one, 0));
+            sqlite3_finalize(one);
+        }
+        const char* sql[] = {
+            "UPDATE opportunity SET stage = 'develop', probability = 30, updated_at = ?2, "
+            "body = ?3 WHERE id = ?1",
+            "INSERT INTO history (record_type, record_id, process, process_version, from_state, "
+            "to_state, move, at, actor, reason, values_json, duration_ms) VALUES ('opportunity', "
+            "?1, 'sales', 1, 'qualify', 'develop', 'develop', ?2, 'bench', 'first meeting held', "
+            "'{\"amount\":{\"minor\":5000000,\"currency\":\"IRR\"},\"probability\":30}', 1000)",
+            "INSERT INTO stage_time (record_type, bucket, process, stage, moves, total_ms) VALUES "
+            "('opportunity', ?2 / 900000, 'sales', 'qualify', 1, 1000) ON CONFLICT DO UPDATE SET "
+            "moves = moves + 1, total_ms = total_ms + 1000",
+            "INSERT INTO audit (at, actor, source, record_type, record_id, action, changes) VALUES "
+            "(?2, 'bench', 'bench', 'opportunity', ?1, 'move', '[{\"field\":\"stage\",\"before\":"
+            "\"qualify\",\"after\":\"develop\"},{\"field\":\"probability\",\"before\":\"10\","
+            "\"after\":\"30\"}]')",
+            "INSERT INTO event (at, type, record_type, record_id, payload) VALUES (?2, "
+            "'opportunity.moved', 'opportunity', ?1, ?3)"};
+        std::vector<sqlite3_stmt*> st(std::size(sql));
+        for (std::size_t i = 0; i < st.size(); ++i) sqlite3_prepare_v2(db, sql[i], -1, &st[i], nullptr);
+        crm::SystemClock clock;
+        state.ResumeTiming();
+        for (std::int64_t i = 0; i < n;) {
+            sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+            for (int k = 0; k < kMoveBatch && i < n; ++k, ++i) {
+                const std::string& id = ids[static_cast<std::size_t>(i)];
+                for (auto* s : st) {
+                    sqlite3_bind_text(s, 1, id.c_str(), -1, SQLITE_STATIC);
+                    sqlite3_bind_int64(s, 2, clock.now().ms);
+                    if (sqlite3_bind_parameter_count(s) >= 3)
+                        sqlite3_bind_text(s, 3, body.c_str(), -1, SQLITE_STATIC);
+                    if (sqlite3_step(s) != SQLITE_DONE) state.SkipWithError(sqlite3_errmsg(db));
+                    sqlite3_reset(s);
+                }
+            }
+            sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+        }
+        state.PauseTiming();
+        for (auto* s : st) sqlite3_finalize(s);
+        sqlite3_close(db);
+        remove_db(path);
+        state.ResumeTiming();
+    }
+    state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_RawMoveRows)->Arg(1000)->Arg(100'000)->Unit(benchmark::kMillisecond)->Iterations(1);
+
 // ---- the forecast ------------------------------------------------------------------
 
 // n opportunities over 20 owners and 5 history rows each, written with the
