@@ -369,28 +369,70 @@ result<void> check(std::string_view s, std::string_view field, std::size_t max_b
     return ok();
 }
 
+namespace {
+// For each code point below U+0800 (ASCII, Latin, Arabic script): whether it
+// folds to itself as a letter, so that is_key reads one- and two-byte
+// characters from a table.
+const std::array<bool, kLowBlocks>& folds_to_itself() {
+    static const std::array<bool, kLowBlocks> table = [] {
+        std::array<bool, kLowBlocks> t{};
+        const KeyPieces& pieces = key_pieces();
+        std::string utf8;
+        for (char32_t cp = 0; cp < kLowBlocks; ++cp) {
+            const KeyPiece* piece = pieces.find(cp);
+            if (piece == nullptr || piece->kind != KeyPiece::letters) continue;
+            utf8.clear();
+            append_utf8(utf8, cp);
+            t[cp] = utf8 == std::string_view(piece->bytes.data(), piece->size);
+        }
+        return t;
+    }();
+    return table;
+}
+}  // namespace
+
 bool is_key(std::string_view s) noexcept {
     if (s.empty()) return true;
     if (s.front() == ' ' || s.back() == ' ') return false;
-    const bool ascii = is_ascii(s);
-    const KeyPieces& pieces = key_pieces();
     bool space = false;
+    if (is_ascii(s)) {  // as ascii_key: control characters go, capitals fold
+        for (const char ch : s) {
+            const auto b = static_cast<unsigned char>(ch);
+            if (b == ' ') {
+                if (space) return false;  // two spaces collapse into one
+                space = true;
+                continue;
+            }
+            space = false;
+            if (b < 0x20 || b == 0x7F || (b >= 'A' && b <= 'Z')) return false;
+        }
+        return true;
+    }
+    // As key_from_pieces: each character must fold to itself.
+    const auto& table = folds_to_itself();
+    const KeyPieces& pieces = key_pieces();
     char32_t cp = 0;
     for (std::size_t i = 0; i < s.size();) {
-        const auto b = static_cast<unsigned char>(s[i]);
-        if (b == ' ') {
-            if (space) return false;  // two spaces collapse into one
+        const auto b0 = static_cast<unsigned char>(s[i]);
+        if (b0 == ' ') {
+            if (space) return false;
             space = true;
             ++i;
             continue;
         }
         space = false;
-        if (ascii) {  // as ascii_key: control characters go, capitals fold
-            if (b < 0x20 || b == 0x7F || (b >= 'A' && b <= 'Z')) return false;
+        if (b0 < 0x80) {
+            if (!table[b0]) return false;
             ++i;
             continue;
         }
-        // As key_from_pieces: each character must fold to itself.
+        if (b0 >= 0xC2 && b0 < 0xE0 && i + 1 < s.size()) {
+            const auto b1 = static_cast<unsigned char>(s[i + 1]);
+            if ((b1 & 0xC0) != 0x80) return false;
+            if (!table[((b0 & 0x1Fu) << 6) | (b1 & 0x3Fu)]) return false;
+            i += 2;
+            continue;
+        }
         const std::size_t len = decode(s, i, cp);
         if (len == 0) return false;
         const KeyPiece* piece = pieces.find(cp);

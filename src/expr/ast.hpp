@@ -46,11 +46,13 @@ struct Node {
     CalendarSystem calendar = CalendarSystem::gregorian;
     bool has_calendar = false;  // written in the rule (kept for to_json)
     bool has_zone = false;      // `text` holds the zone name
+    std::uint32_t slot = 0;     // field: its position in the schema's fields
 };
 
 struct Expr::Tree {
     std::vector<Node> nodes;
     std::vector<std::uint32_t> kids;
+    std::uint64_t layout = 0;  // the schema's layout (Schema::layout) it was loaded against
     std::uint32_t root() const noexcept { return static_cast<std::uint32_t>(nodes.size() - 1); }
     const Node& kid(const Node& n, std::uint32_t i) const { return nodes[kids[n.first + i]]; }
     std::uint32_t kid_index(const Node& n, std::uint32_t i) const { return kids[n.first + i]; }

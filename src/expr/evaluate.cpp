@@ -80,9 +80,9 @@ bool holds(Op op, int c) {
     }
 }
 
-void read_field(const Node& n, const Record& record, Operand& o) {
+void read_field(const Node& n, const Record& record, bool by_slot, Operand& o) {
     o.type = n.type;
-    const Value* v = record.find(n.text);
+    const Value* v = by_slot ? record.at(n.slot) : record.find(n.text);
     if (v == nullptr) {
         o.held = record.get(n.text);
         v = &o.held;
@@ -147,7 +147,8 @@ void read_field(const Node& n, const Record& record, Operand& o) {
 class Evaluation {
 public:
     Evaluation(const Expr::Tree& tree, const std::vector<std::int64_t>& times, const Record& record)
-        : tree_(tree), times_(times), record_(record) {}
+        : tree_(tree), times_(times), record_(record),
+          by_slot_(tree.layout != 0 && record.layout() == tree.layout) {}
 
     bool test(std::uint32_t index) const {
         const Node& n = tree_.nodes[index];
@@ -155,7 +156,7 @@ public:
             case Op::lit_bool: return n.num != 0;
             case Op::field: {
                 Operand o;
-                read_field(n, record_, o);
+                read_field(n, record_, by_slot_, o);
                 return o.present && o.i != 0;
             }
             case Op::all:
@@ -208,7 +209,7 @@ private:
         const Node& n = tree_.nodes[index];
         if (n.op == Op::field) {
             Operand o;
-            read_field(n, record_, o);
+            read_field(n, record_, by_slot_, o);
             return f(static_cast<const View&>(o));
         }
         View v;
@@ -261,6 +262,7 @@ private:
     const Expr::Tree& tree_;
     const std::vector<std::int64_t>& times_;
     const Record& record_;
+    const bool by_slot_;  // the record is laid out as the rule's schema
 };
 
 }  // namespace

@@ -94,6 +94,22 @@ const Field* Schema::find(std::string_view name) const noexcept {
     return it == index_.end() ? nullptr : &fields_[it->second];
 }
 
+int Schema::slot(std::string_view name) const noexcept {
+    auto it = index_.find(name);
+    return it == index_.end() ? -1 : static_cast<int>(it->second);
+}
+
+std::uint64_t Schema::layout() const noexcept {
+    std::uint64_t h = 14695981039346656037ULL;  // FNV-1a
+    const auto mix = [&h](unsigned char b) { h = (h ^ b) * 1099511628211ULL; };
+    for (const auto& f : fields_) {
+        for (char c : f.name) mix(static_cast<unsigned char>(c));
+        mix(0);
+        mix(static_cast<unsigned char>(f.type));
+    }
+    return h == 0 ? 1 : h;
+}
+
 // ---- shared helpers ---------------------------------------------------------
 
 std::optional<std::string> decimal_key(std::string_view s) {
@@ -302,6 +318,28 @@ Record::~Record() = default;
 Value MapRecord::get(std::string_view field) const {
     auto it = values.find(field);
     return it == values.end() ? Value{} : it->second;
+}
+
+RowRecord::RowRecord(const Schema& schema)
+    : schema_(&schema), layout_(schema.layout()), values_(schema.fields().size()) {}
+
+result<void> RowRecord::set(std::string_view field, Value value) {
+    const int slot = schema_->slot(field);
+    if (slot < 0)
+        return fail(errc::invalid_argument,
+                    "unknown field '" + std::string(field).substr(0, 64) + "'", "field");
+    values_[static_cast<std::size_t>(slot)] = std::move(value);
+    return ok();
+}
+
+Value RowRecord::get(std::string_view field) const {
+    const Value* v = find(field);
+    return v ? *v : Value{};
+}
+
+const Value* RowRecord::find(std::string_view field) const {
+    const int slot = schema_->slot(field);
+    return slot < 0 ? nullptr : &values_[static_cast<std::size_t>(slot)];
 }
 
 const Value* MapRecord::find(std::string_view field) const {

@@ -93,7 +93,9 @@ bool is_literal(Op op) { return op <= Op::lit_list; }
 
 class Loader {
 public:
-    explicit Loader(const Schema& schema) : schema_(schema), tree_(std::make_shared<Expr::Tree>()) {}
+    explicit Loader(const Schema& schema) : schema_(schema), tree_(std::make_shared<Expr::Tree>()) {
+        tree_->layout = schema.layout();
+    }
 
     std::shared_ptr<Expr::Tree> take() { return std::move(tree_); }
 
@@ -369,6 +371,7 @@ result<std::uint32_t> Loader::object_operand(const KeyInfo& key, const json& j,
             n.type = f->type;
             n.text = f->name;
             n.currency = f->currency;
+            n.slot = static_cast<std::uint32_t>(f - schema_.fields().data());
             return push(std::move(n), {}, path);
         }
         case Op::lit_decimal: {

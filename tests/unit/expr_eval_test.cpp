@@ -255,3 +255,40 @@ TEST(ExprEval, MatcherResolvesTimesOnce) {
 }
 
 }  // namespace
+
+namespace {
+
+// A RowRecord is read by position when its schema has the rule's layout,
+// and by name otherwise; either way the answers are a MapRecord's.
+TEST(ExprEval, RowRecordsAreReadByPositionOnlyForTheSameLayout) {
+    Schema reordered;
+    for (auto it = schema().fields().rbegin(); it != schema().fields().rend(); ++it)
+        ASSERT_TRUE(reordered.add(*it));
+    ASSERT_NE(reordered.layout(), schema().layout());
+    Schema copy = schema();
+    EXPECT_EQ(copy.layout(), schema().layout());
+    EXPECT_EQ(schema().slot("tags"), 2);
+    EXPECT_EQ(schema().slot("nope"), -1);
+
+    auto rule = Expr::from_json(
+        R"({"and": [{"eq": [{"field": "city"}, "تهران"]}, {"contains": [{"field": "tags"}, "vip"]},
+                    {"gt": [{"field": "n"}, 3]}]})",
+        schema());
+    ASSERT_TRUE(rule) << rule.error().what();
+    auto m = crm::expr::Matcher::make(rule.value(), Context{kNow, "Asia/Tehran"}).value();
+    for (const Schema* s : std::vector<const Schema*>{&schema(), &reordered}) {
+        crm::expr::RowRecord r(*s);
+        ASSERT_TRUE(r.set("city", std::string("تهران")));
+        ASSERT_TRUE(r.set("tags", List{"VIP", "b2b"}));
+        ASSERT_TRUE(r.set("n", std::int64_t{4}));
+        EXPECT_TRUE(m.matches(r)) << (s == &schema() ? "same layout" : "other layout");
+        ASSERT_TRUE(r.set("n", std::int64_t{3}));
+        EXPECT_FALSE(m.matches(r));
+        auto bad = r.set("nope", std::int64_t{1});
+        ASSERT_FALSE(bad);
+        EXPECT_EQ(bad.error().field, "field");
+        EXPECT_TRUE(std::holds_alternative<std::monostate>(r.get("wallet")));
+    }
+}
+
+}  // namespace

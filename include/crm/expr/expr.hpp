@@ -113,6 +113,38 @@ public:
         (void)field;
         return nullptr;
     }
+    /// Records laid out as a Schema's fields (RowRecord) answer their
+    /// layout and the value at a field's position; others 0 and nullptr.
+    virtual std::uint64_t layout() const noexcept { return 0; }
+    virtual const Value* at(std::uint32_t slot) const noexcept {
+        (void)slot;
+        return nullptr;
+    }
+};
+
+/// A record laid out as a Schema's fields, each value at its field's
+/// position in Schema::fields(): a rule loaded against a schema of the same
+/// layout reads it by position, without looking names up. For hosts that
+/// evaluate many rules over many records. The Schema must outlive it.
+class CRM_API RowRecord final : public Record {
+public:
+    explicit RowRecord(const Schema& schema);
+    /// Sets a field by name; invalid_argument naming "field" when the
+    /// schema has no such field.
+    result<void> set(std::string_view field, Value value);
+    /// The value at position `slot` of the schema's fields (unchecked).
+    Value& operator[](std::size_t slot) noexcept { return values_[slot]; }
+    Value get(std::string_view field) const override;
+    const Value* find(std::string_view field) const override;
+    std::uint64_t layout() const noexcept override { return layout_; }
+    const Value* at(std::uint32_t slot) const noexcept override {
+        return slot < values_.size() ? &values_[slot] : nullptr;
+    }
+
+private:
+    const Schema* schema_;
+    std::uint64_t layout_;
+    std::vector<Value> values_;
 };
 
 /// A Record held in a map: for tests, hosts and computed records.

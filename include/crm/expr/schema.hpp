@@ -2,6 +2,7 @@
 // record type: which fields a rule may name, and the type of each.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -67,6 +68,12 @@ public:
     const Field* find(std::string_view name) const noexcept;
     /// All fields, in the order they were added.
     const std::vector<Field>& fields() const noexcept { return fields_; }
+    /// The position of a field in fields(), or -1.
+    int slot(std::string_view name) const noexcept;
+    /// An identity of the field list (names and types, in order), never 0:
+    /// a rule loaded against a schema reads a RowRecord of a schema with
+    /// the same layout by position instead of by name.
+    std::uint64_t layout() const noexcept;
 
 private:
     std::vector<Field> fields_;
