@@ -63,45 +63,8 @@ constexpr const char* kRule =
     R"(city = "تهران" and stage in ["propose", "negotiate"] and amount >= 2000000 IRR )"
     R"(and probability between 20 and 90 and tags contains "vip")";
 
-void BM_ExprEvaluate5Conditions(benchmark::State& state) {
-    auto expr = crm::expr::Expr::from_text(kRule, deal_schema()).value();
-    auto matcher = crm::expr::Matcher::make(expr, {crm::Timestamp{0}, "Asia/Tehran"}).value();
-    const auto records = deal_records();
-    std::size_t i = 0, held = 0;
-    for (auto _ : state) {
-        held += matcher.matches(records[i++ & 63]);
-    }
-    benchmark::DoNotOptimize(held);
-    state.SetItemsProcessed(state.iterations());
-}
-BENCHMARK(BM_ExprEvaluate5Conditions);
-
-// Baseline: the same five tests hand-written over the same records, texts
-// compared by their normalised keys prepared once (as the rule's literals are),
-// a record's text normalised only when it is not already its own key.
-void BM_PlainLoop5Conditions(benchmark::State& state) {
-    const auto records = deal_records();
-    const std::string tehran = crm::text::normalize("تهران");
-    std::size_t i = 0, held = 0;
-    for (auto _ : state) {
-        const auto& v = records[i++ & 63].values;
-        const auto& city = std::get<std::string>(v.at("city"));
-        const auto& stage = std::get<std::string>(v.at("stage"));
-        const auto& amount = std::get<crm::Money>(v.at("amount"));
-        const auto p = std::get<std::int64_t>(v.at("probability"));
-        const auto& tags = std::get<std::vector<std::string>>(v.at("tags"));
-        const bool in_tehran = crm::text::is_key(city) ? city == tehran : crm::text::normalize(city) == tehran;
-        held += in_tehran && (stage == "propose" || stage == "negotiate") &&
-                amount.currency == "IRR" && amount.minor >= 200'000'000 && p >= 20 && p <= 90 &&
-                std::find(tags.begin(), tags.end(), "vip") != tags.end();
-    }
-    benchmark::DoNotOptimize(held);
-    state.SetItemsProcessed(state.iterations());
-}
-BENCHMARK(BM_PlainLoop5Conditions);
-
-// The same rule over the same values held as RowRecords of the rule's
-// schema, which the rule reads by position.
+// The same rule over the same values, held as MapRecords (looked up by
+// name) or as RowRecords of the rule's schema (read by position).
 const crm::expr::Schema& deal_schema_kept() {
     static const crm::expr::Schema s = deal_schema();
     return s;
@@ -116,10 +79,10 @@ std::vector<crm::expr::RowRecord> deal_rows() {
     return out;
 }
 
-void BM_ExprEvaluate5ConditionsRow(benchmark::State& state) {
+template <class Record>
+void evaluate_rule(benchmark::State& state, const std::vector<Record>& records) {
     auto expr = crm::expr::Expr::from_text(kRule, deal_schema_kept()).value();
     auto matcher = crm::expr::Matcher::make(expr, {crm::Timestamp{0}, "Asia/Tehran"}).value();
-    const auto records = deal_rows();
     std::size_t i = 0, held = 0;
     for (auto _ : state) {
         held += matcher.matches(records[i++ & 63]);
@@ -127,32 +90,54 @@ void BM_ExprEvaluate5ConditionsRow(benchmark::State& state) {
     benchmark::DoNotOptimize(held);
     state.SetItemsProcessed(state.iterations());
 }
+
+void BM_ExprEvaluate5Conditions(benchmark::State& state) { evaluate_rule(state, deal_records()); }
+BENCHMARK(BM_ExprEvaluate5Conditions);
+
+void BM_ExprEvaluate5ConditionsRow(benchmark::State& state) { evaluate_rule(state, deal_rows()); }
 BENCHMARK(BM_ExprEvaluate5ConditionsRow);
 
-// Baseline: the five tests hand-written over the same RowRecords, each
-// field read at its position.
-void BM_PlainLoop5ConditionsRow(benchmark::State& state) {
-    const auto records = deal_rows();
-    const auto& schema = deal_schema_kept();
-    const auto slot = [&](const char* f) { return static_cast<std::uint32_t>(schema.slot(f)); };
-    const std::uint32_t c = slot("city"), st = slot("stage"), a = slot("amount"),
-                        p = slot("probability"), t = slot("tags");
+// Baselines: the same five tests hand-written over the same records, texts
+// compared by their normalised keys prepared once (as the rule's literals
+// are), a record's text normalised only when it is not already its own key.
+// `read(record, name)` finds a field's value.
+template <class Record, class Read>
+void plain_tests(benchmark::State& state, const std::vector<Record>& records, Read read) {
     const std::string tehran = crm::text::normalize("تهران");
     std::size_t i = 0, held = 0;
     for (auto _ : state) {
         const auto& r = records[i++ & 63];
-        const auto& city = std::get<std::string>(*r.at(c));
-        const auto& stage = std::get<std::string>(*r.at(st));
-        const auto& amount = std::get<crm::Money>(*r.at(a));
-        const auto prob = std::get<std::int64_t>(*r.at(p));
-        const auto& tags = std::get<std::vector<std::string>>(*r.at(t));
+        const auto& city = std::get<std::string>(read(r, 0));
+        const auto& stage = std::get<std::string>(read(r, 1));
+        const auto& amount = std::get<crm::Money>(read(r, 2));
+        const auto p = std::get<std::int64_t>(read(r, 3));
+        const auto& tags = std::get<std::vector<std::string>>(read(r, 4));
         const bool in_tehran = crm::text::is_key(city) ? city == tehran : crm::text::normalize(city) == tehran;
-        held += in_tehran && (stage == "propose" || stage == "negotiate") && amount.currency == "IRR" &&
-                amount.minor >= 200'000'000 && prob >= 20 && prob <= 90 &&
+        held += in_tehran && (stage == "propose" || stage == "negotiate") &&
+                amount.currency == "IRR" && amount.minor >= 200'000'000 && p >= 20 && p <= 90 &&
                 std::find(tags.begin(), tags.end(), "vip") != tags.end();
     }
     benchmark::DoNotOptimize(held);
     state.SetItemsProcessed(state.iterations());
+}
+
+constexpr const char* kDealFields[] = {"city", "stage", "amount", "probability", "tags"};
+
+// Over MapRecords: each field looked up by name.
+void BM_PlainLoop5Conditions(benchmark::State& state) {
+    plain_tests(state, deal_records(), [](const crm::expr::MapRecord& r, int f) -> const crm::Value& {
+        return r.values.at(kDealFields[f]);
+    });
+}
+BENCHMARK(BM_PlainLoop5Conditions);
+
+// Over RowRecords: each field read at its position.
+void BM_PlainLoop5ConditionsRow(benchmark::State& state) {
+    std::uint32_t slots[5];
+    for (int f = 0; f < 5; ++f) slots[f] = static_cast<std::uint32_t>(deal_schema_kept().slot(kDealFields[f]));
+    plain_tests(state, deal_rows(), [&slots](const crm::expr::RowRecord& r, int f) -> const crm::Value& {
+        return *r.at(slots[f]);
+    });
 }
 BENCHMARK(BM_PlainLoop5ConditionsRow);
 
