@@ -145,6 +145,28 @@ BENCHMARK(BM_PlainLoop5ConditionsRow);
 
 constexpr int kMoveBatch = 1000;  // moves per transaction, ours and the baseline alike
 
+// n opportunities of one party in the first stage of the built-in pipeline,
+// created in transactions of kMoveBatch.
+std::vector<crm::Id> create_deals(crm::Engine& engine, std::int64_t n) {
+    const crm::Context ctx{"bench", "bench"};
+    crm::PartyInput pi;
+    pi.last_name = "Bench";
+    crm::OpportunityInput in;
+    in.party = engine.create_party(ctx, pi).value().id;
+    in.name = "deal";
+    in.amount = crm::Money{5'000'000, "IRR"};
+    crm::Sales sales(engine);
+    std::vector<crm::Id> ids;
+    ids.reserve(static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; i += kMoveBatch) {
+        (void)engine.begin();
+        for (std::int64_t k = i; k < std::min(n, i + kMoveBatch); ++k)
+            ids.push_back(sales.create_opportunity(ctx, in).value().id);
+        (void)engine.commit();
+    }
+    return ids;
+}
+
 // n opportunities moved qualify -> develop: each move writes the deal, a
 // history row, an audit entry and an event.
 void BM_StageTransitions(benchmark::State& state) {
@@ -154,23 +176,9 @@ void BM_StageTransitions(benchmark::State& state) {
         const std::string path = scratch("moves");
         remove_db(path);
         auto engine = open_engine(path);
-        crm::Context ctx{"bench", "bench"};
-        crm::PartyInput pi;
-        pi.last_name = "Bench";
-        const crm::Id party = engine->create_party(ctx, pi).value().id;
+        const crm::Context ctx{"bench", "bench"};
         crm::Sales sales(*engine);
-        std::vector<crm::Id> ids;
-        ids.reserve(static_cast<std::size_t>(n));
-        crm::OpportunityInput in;
-        in.party = party;
-        in.name = "deal";
-        in.amount = crm::Money{5'000'000, "IRR"};
-        for (std::int64_t i = 0; i < n; i += kMoveBatch) {
-            (void)engine->begin();
-            for (std::int64_t k = i; k < std::min(n, i + kMoveBatch); ++k)
-                ids.push_back(sales.create_opportunity(ctx, in).value().id);
-            (void)engine->commit();
-        }
+        const std::vector<crm::Id> ids = create_deals(*engine, n);
         crm::MoveInput m;
         m.move = "develop";
         m.reason = "first meeting held";
@@ -251,24 +259,7 @@ void BM_RawMoveRows(benchmark::State& state) {
         const std::string path = scratch("raw_moves");
         remove_db(path);
         std::vector<std::string> ids;
-        {
-            auto engine = open_engine(path);
-            crm::Context ctx{"bench", "bench"};
-            crm::PartyInput pi;
-            pi.last_name = "Bench";
-            const crm::Id party = engine->create_party(ctx, pi).value().id;
-            crm::Sales sales(*engine);
-            crm::OpportunityInput in;
-            in.party = party;
-            in.name = "deal";
-            in.amount = crm::Money{5'000'000, "IRR"};
-            for (std::int64_t i = 0; i < n; i += kMoveBatch) {
-                (void)engine->begin();
-                for (std::int64_t k = i; k < std::min(n, i + kMoveBatch); ++k)
-                    ids.push_back(sales.create_opportunity(ctx, in).value().id.str());
-                (void)engine->commit();
-            }
-        }
+        for (const auto& id : create_deals(*open_engine(path), n)) ids.push_back(id.str());
         sqlite3* db = nullptr;
         sqlite3_open(path.c_str(), &db);
         sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;",
