@@ -55,7 +55,7 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
   quote order DB QUOTE ERP_ORDER_ID [--json] record the ERP's order id on a won quote
   quote show DB QUOTE [--json]              a quote (id or number): lines, totals, moves, revisions
   forecast DB --period P [--calendar jalali|gregorian] [--by owner|team|pipeline]
-           [--pipeline P] [--json]          the forecast of a month, quarter or year (1404-Q1, 2025-06)
+           [--pipeline P] [--owner U] [--json] the forecast of a month, quarter or year (1404-Q1, 2025-06)
   demo [--data DIR] [--db FILE]             import the Persian sample and show what the core does
 
 DB is a SQLite file. Exit status: 0 success, 1 failure, 2 usage error.

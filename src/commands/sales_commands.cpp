@@ -413,7 +413,7 @@ constexpr Command kSales[] = {
      false, pipeline_as_of},
     {"pipeline.show", "Each stage of a pipeline with count, amount and weighted amount per currency.",
      "{pipeline?}", "{pipeline, items: [{stage, label, category, probability, "
-                    "forecast_category, totals: [{currency, count, amount_minor, weighted_minor}]}]}",
+                    "forecast_category, totals: [{stage, currency, count, amount_minor, weighted_minor}]}]}",
      false, pipeline_show},
 };
 

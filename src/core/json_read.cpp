@@ -46,6 +46,12 @@ result<std::optional<std::string>> get_string(const json& obj, std::string_view 
     return std::optional<std::string>{std::move(s)};
 }
 
+result<std::string> text_or_empty(const json& obj, std::string_view key, std::string_view path,
+                                  std::size_t max_bytes) {
+    CRM_TRY(s, get_string(obj, key, path, max_bytes));
+    return s.value_or("");
+}
+
 result<std::optional<std::int64_t>> get_int(const json& obj, std::string_view key,
                                             std::string_view path) {
     const json* m = member(obj, key);

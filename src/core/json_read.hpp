@@ -53,6 +53,9 @@ result<std::string> string_of(const json& j, const std::string& path, std::size_
 
 result<std::optional<std::string>> get_string(const json& obj, std::string_view key,
                                               std::string_view path, std::size_t max_bytes = 1024);
+/// get_string, absent or null as "".
+result<std::string> text_or_empty(const json& obj, std::string_view key, std::string_view path,
+                                  std::size_t max_bytes);
 result<std::optional<std::int64_t>> get_int(const json& obj, std::string_view key,
                                             std::string_view path);
 result<std::optional<bool>> get_bool(const json& obj, std::string_view key, std::string_view path);

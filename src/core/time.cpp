@@ -132,7 +132,7 @@ std::string to_iso8601(Timestamp t) {
     if (c.year >= 0 && c.year <= 9999) {
         // Written digit by digit: this runs for every time in every record
         // and event crmcore writes as JSON, and snprintf is most of its cost.
-        char out[24] = "0000-00-00T00:00:00.000";
+        char out[25] = "0000-00-00T00:00:00.000Z";
         const auto put = [&out](int at, int value, int width) {
             for (int i = width - 1; i >= 0; --i, value /= 10) out[at + i] = static_cast<char>('0' + value % 10);
         };
@@ -142,9 +142,12 @@ std::string to_iso8601(Timestamp t) {
         put(11, sec / 3600, 2);
         put(14, sec / 60 % 60, 2);
         put(17, sec % 60, 2);
-        if (!ms) return std::string(out, 19) + 'Z';
+        if (!ms) {
+            out[19] = 'Z';
+            return std::string(out, 20);
+        }
         put(20, ms, 3);
-        return std::string(out, 23) + 'Z';
+        return std::string(out, 24);
     }
     char buf[40];
     if (ms)

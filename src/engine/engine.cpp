@@ -21,13 +21,17 @@ std::string Party::display_name() const {
 
 std::string name_key(const Party& p) { return text::normalize(p.display_name()); }
 
+// What every write changes, never listed as a change.
+bool bookkeeping(std::string_view key) {
+    return key == "updated_at" || key == "version" || key == "stage_entered_at" ||
+           key == "state_entered_at";
+}
+
 std::vector<FieldChange> diff(const json& before, const json& after) {
     std::vector<FieldChange> out;
     static const json null_value;
     for (const auto& [k, v] : after.items()) {
-        if (k == "updated_at" || k == "version" || k == "stage_entered_at" ||
-            k == "state_entered_at")
-            continue;
+        if (bookkeeping(k)) continue;
         auto it = before.find(k);
         // On creation, an empty value is no news: list what was given.
         if (it == before.end() && (v.is_null() || (v.is_string() && v.get_ref<const std::string&>().empty()) ||
@@ -38,7 +42,7 @@ std::vector<FieldChange> diff(const json& before, const json& after) {
                                      v.dump(-1, ' ', false, json::error_handler_t::replace)});
     }
     for (const auto& [k, v] : before.items())
-        if (!after.contains(k) && k != "updated_at" && k != "version")
+        if (!bookkeeping(k) && !after.contains(k))
             out.push_back({k, v.dump(-1, ' ', false, json::error_handler_t::replace), "null"});
     return out;
 }

@@ -21,10 +21,10 @@ bool settable(std::string_view record_type, std::string_view field) {
                                    "expected_close"})
             if (field == f) return true;
     if (record_type == "lead")
-        for (std::string_view f : {"owner", "campaign", "interest", "note", "city"})
+        for (std::string_view f : {"owner", "campaign", "interest", "city"})
             if (field == f) return true;
     if (record_type == "quote")
-        for (std::string_view f : {"owner", "note"})
+        for (std::string_view f : {"owner"})
             if (field == f) return true;
     return false;
 }
@@ -169,7 +169,7 @@ result<BusinessCalendar> Engine::Impl::calendar_of(storage::Transaction& tx, std
     if (!stored) {
         if (!id.empty())
             return fail(errc::not_found, "no business calendar '" + key + "'", "calendar");
-        return BusinessCalendar::iran_default();
+        return calendar_cache.insert_or_assign(key, BusinessCalendar::iran_default()).first->second;
     }
     CRM_TRY(def, parse_business_calendar(stored->body));
     CRM_TRY(calendar, BusinessCalendar::make(std::move(def)));

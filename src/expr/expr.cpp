@@ -65,6 +65,11 @@ result<void> Schema::add(Field field) {
         return fail(errc::invalid_argument, "only text and text-list fields take allowed values",
                     "allowed");
     index_.emplace(field.name, fields_.size());
+    // The layout folds in each field as it comes (FNV-1a of name and type).
+    const auto mix = [this](unsigned char b) { layout_ = (layout_ ^ b) * 1099511628211ULL; };
+    for (char c : field.name) mix(static_cast<unsigned char>(c));
+    mix(0);
+    mix(static_cast<unsigned char>(field.type));
     fields_.push_back(std::move(field));
     return ok();
 }
@@ -99,16 +104,7 @@ int Schema::slot(std::string_view name) const noexcept {
     return it == index_.end() ? -1 : static_cast<int>(it->second);
 }
 
-std::uint64_t Schema::layout() const noexcept {
-    std::uint64_t h = 14695981039346656037ULL;  // FNV-1a
-    const auto mix = [&h](unsigned char b) { h = (h ^ b) * 1099511628211ULL; };
-    for (const auto& f : fields_) {
-        for (char c : f.name) mix(static_cast<unsigned char>(c));
-        mix(0);
-        mix(static_cast<unsigned char>(f.type));
-    }
-    return h == 0 ? 1 : h;
-}
+std::uint64_t Schema::layout() const noexcept { return layout_ == 0 ? 1 : layout_; }
 
 // ---- shared helpers ---------------------------------------------------------
 

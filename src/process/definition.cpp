@@ -465,7 +465,6 @@ result<Definition::Data> load(const json& doc, const expr::Schema& schema) {
         return bad("the initial state must be open", at("states", d.initial) + ".initial");
 
     const json* transitions = codec::member(doc, "transitions");
-    if (!transitions) transitions = nullptr;
     if (transitions && !transitions->is_array()) return bad("must be an array", "transitions");
     if (transitions && transitions->size() > kMaxTransitions)
         return bad("has more than 2000 transitions", "transitions");

@@ -11,20 +11,6 @@ json strings_json(const std::vector<std::string>& v) { return json(v); }
 
 json money_or_null(const std::optional<Money>& m) { return m ? to_json(*m) : json(nullptr); }
 
-result<std::optional<Money>> optional_money(const json& j, std::string_view key,
-                                            std::string_view path) {
-    const json* m = member(j, key);
-    if (!m) return std::optional<Money>{};
-    CRM_TRY(money, money_from_json(*m, join(path, key)));
-    return std::optional<Money>{money};
-}
-
-result<std::string> text_or_empty(const json& j, std::string_view key, std::string_view path,
-                                  std::size_t max_bytes) {
-    CRM_TRY(s, get_string(j, key, path, max_bytes));
-    return s.value_or("");
-}
-
 result<CustomValues> custom_of(const json& j, std::string_view path) {
     CustomValues out;
     const json* c = member(j, "custom");
@@ -39,6 +25,14 @@ result<CustomValues> custom_of(const json& j, std::string_view path) {
 }
 
 }  // namespace
+
+result<std::optional<Money>> optional_money(const json& j, std::string_view key,
+                                            std::string_view path) {
+    const json* m = member(j, key);
+    if (!m) return std::optional<Money>{};
+    CRM_TRY(money, money_from_json(*m, join(path, key)));
+    return std::optional<Money>{money};
+}
 
 json to_json(const CloseRecord& c) {
     return {{"reason", c.reason},

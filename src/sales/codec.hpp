@@ -24,6 +24,10 @@ json to_json(const Conversion& c);
 /// The definition's canonical JSON form as a value.
 json to_json(const process::Definition& d);
 
+/// The money object at `key` of `j`, or nothing when absent or null.
+result<std::optional<Money>> optional_money(const json& j, std::string_view key,
+                                            std::string_view path);
+
 /// Reads what to_json(Opportunity) wrote (the SQLite body).
 result<Opportunity> opportunity_from_json(const json& j, std::string_view path = "");
 result<CloseRecord> close_record_from_json(const json& j, std::string_view path);

@@ -222,9 +222,7 @@ public:
                         "entering '" + target.id + "' converts the lead: use convert", "move");
         enter(after, target);
         after.disqualify_reason = target.is_closed ? disqualify_reason : "";
-        std::vector<const process::Effect*> effects;
-        for (const auto& e : t->effects) effects.push_back(&e);
-        for (const auto& e : target.on_enter) effects.push_back(&e);
+        const auto effects = sales::effects_of(t, target);
         CRM_TRYV(set_fields(after, effects));
         const std::string event = target.is_closed ? "lead.disqualified"
                                   : t->reopen      ? "lead.reopened"
@@ -243,7 +241,6 @@ public:
             if (e->field == "owner") in.owner = text;
             else if (e->field == "campaign") in.campaign = text;
             else if (e->field == "interest") in.interest = text;
-            else if (e->field == "note") in.note = text;
             else if (e->field == "city") in.city = text;
             else if (e->field.rfind("custom.", 0) == 0) in.custom[e->field.substr(7)] = e->value;
             auto applied = apply(l, in, false);
@@ -335,6 +332,7 @@ public:
             CRM_TRY(found, match_party(before, c.matched_by));
             c.party = found;
         }
+        Party party;
         if (c.party.is_nil()) {
             PartyInput p;
             p.kind = person_lead ? PartyKind::person : PartyKind::organization;
@@ -351,13 +349,13 @@ public:
             if (!before.phone.empty()) p.contacts.push_back(ContactInput::of(ContactKind::phone, before.phone));
             auto made = impl_.insert_party(tx_, ctx_, p);
             if (!made) return rename_party_error(made.error());
-            c.party = made.value().id;
+            party = std::move(made).value();
             c.party_created = true;
         } else {
             CRM_TRY(live, impl_.load_live_party(tx_, c.party, "party"));
-            c.party = live.id;
+            party = std::move(live);
         }
-        CRM_TRY(party, impl_.load_live_party(tx_, c.party, "party"));
+        c.party = party.id;
         if (!before.company.empty()) {
             if (party.kind == PartyKind::organization) {
                 c.organization = party.id;
@@ -397,15 +395,15 @@ public:
             }
             c.opportunity = opp.value().id;
         }
-        enter(after, *d.find_state(t->to));
+        const process::State& target = *d.find_state(t->to);
+        enter(after, target);
         after.party = c.party;
         after.organization = c.organization;
         after.opportunity = c.opportunity;
         after.converted_at = impl_.now();
+        const auto effects = sales::effects_of(t, target);
+        CRM_TRYV(set_fields(after, effects));
         CRM_TRYV(store(before, after, t->name, "", "convert", "lead.converted"));
-        std::vector<const process::Effect*> effects;
-        for (const auto& e : t->effects) effects.push_back(&e);
-        for (const auto& e : d.find_state(t->to)->on_enter) effects.push_back(&e);
         CRM_TRYV(effects_after(d, after, effects, t->name, before.state, ""));
         return c;
     }
@@ -462,22 +460,14 @@ result<Lead> Sales::capture_lead(const Context& ctx, const LeadInput& input) {
         l.process_version = d.version();
         l.created_at = impl.now();
         CRM_TRYV(w.apply(l, input, true));
-        if (!l.external_id.empty()) {
-            CRM_TRY(taken, tx.lead_by_external_id(l.external_id));
-            if (!taken.is_nil())
-                return fail(errc::conflict, "lead '" + l.external_id + "' already exists",
-                            "external_id");
-        }
         w.enter(l, d.initial());
+        // The initial state's field sets are part of the lead captured (and
+        // scored); a taken external id is the store's conflict.
+        const auto effects = sales::effects_of(nullptr, d.initial());
+        CRM_TRYV(w.set_fields(l, effects));
         CRM_TRYV(w.score(l));
         CRM_TRYV(w.store(std::nullopt, l, "", "", "create", "lead.captured"));
-        std::vector<const process::Effect*> effects;
-        for (const auto& e : d.initial().on_enter) effects.push_back(&e);
-        if (!effects.empty()) {
-            CRM_TRYV(w.set_fields(l, effects));
-            CRM_TRYV(tx.put_lead(l));
-            CRM_TRYV(w.effects_after(d, l, effects, "", "", ""));
-        }
+        if (!effects.empty()) CRM_TRYV(w.effects_after(d, l, effects, "", "", ""));
         return l;
     });
 }
@@ -494,12 +484,6 @@ result<Lead> Sales::update_lead(const Context& ctx, const Id& id, const LeadInpu
                         "the lead is " + before.state + "; reopen it to change it", "id");
         Lead after = before;
         CRM_TRYV(w.apply(after, input, false));
-        if (after.external_id != before.external_id && !after.external_id.empty()) {
-            CRM_TRY(taken, tx.lead_by_external_id(after.external_id));
-            if (!taken.is_nil() && taken != after.id)
-                return fail(errc::conflict, "lead '" + after.external_id + "' already exists",
-                            "external_id");
-        }
         CRM_TRYV(w.score(after));
         if (codec::to_json(after) == codec::to_json(before)) return before;
         CRM_TRYV(w.store(before, after, "", "", "update", "lead.updated"));

@@ -7,12 +7,6 @@
 namespace crm::codec {
 namespace {
 
-result<std::string> text_or_empty(const json& j, std::string_view key, std::string_view path,
-                                  std::size_t max_bytes) {
-    CRM_TRY(s, get_string(j, key, path, max_bytes));
-    return s.value_or("");
-}
-
 // A decimal given as a JSON number or as text ("2.5", "۲٫۵").
 result<std::optional<std::string>> decimal_text(const json& j, std::string_view key,
                                                 std::string_view path) {
@@ -208,8 +202,10 @@ result<Quote> quote_from_json(const json& j, std::string_view path) {
         *totals[i] = v;
     }
     if (const json* lines = member(j, "lines")) {
+        if (!lines->is_array()) return fail(errc::storage, "a quote's lines are not an array", std::string(path));
         for (std::size_t i = 0; i < lines->size(); ++i) {
             const json& lj = (*lines)[i];
+            if (!lj.is_object()) return fail(errc::storage, "a quote line is not an object", std::string(path));
             const std::string lp = join(path, "lines") + "[" + std::to_string(i) + "]";
             QuoteLine l;
             std::string* lt[] = {&l.sku, &l.name, &l.unit, &l.tax_category};
@@ -226,10 +222,8 @@ result<Quote> quote_from_json(const json& j, std::string_view path) {
             l.unit_price = std::move(price);
             CRM_TRY(dbp, int_or(lj, "discount_bp", lp, 0));
             l.discount_bp = static_cast<int>(dbp);
-            if (const json* da = member(lj, "discount_amount")) {
-                CRM_TRY(amount, money_from_json(*da, join(lp, "discount_amount")));
-                l.discount_amount = std::move(amount);
-            }
+            CRM_TRY(amount, optional_money(lj, "discount_amount", lp));
+            l.discount_amount = std::move(amount);
             CRM_TRY(rate, int_or(lj, "tax_rate_bp", lp, 0));
             l.tax_rate_bp = static_cast<int>(rate);
             std::int64_t* lv[] = {&l.subtotal_minor, &l.discount_minor, &l.net_minor,
@@ -268,16 +262,12 @@ result<QuoteLineInput> quote_line_input_from_json(const json& j, std::string_vie
     }
     CRM_TRY(quantity, decimal_text(j, "quantity", path));
     if (quantity) in.quantity = *quantity;
-    if (const json* up = member(j, "unit_price")) {
-        CRM_TRY(price, money_from_json(*up, join(path, "unit_price")));
-        in.unit_price = std::move(price);
-    }
+    CRM_TRY(price, optional_money(j, "unit_price", path));
+    in.unit_price = std::move(price);
     CRM_TRY(percent, decimal_text(j, "discount_percent", path));
     in.discount_percent = percent.value_or("");
-    if (const json* da = member(j, "discount_amount")) {
-        CRM_TRY(amount, money_from_json(*da, join(path, "discount_amount")));
-        in.discount_amount = std::move(amount);
-    }
+    CRM_TRY(amount, optional_money(j, "discount_amount", path));
+    in.discount_amount = std::move(amount);
     return in;
 }
 

@@ -2,6 +2,7 @@
 // lines priced from the catalogue, exact totals, the lifecycle on a
 // process definition, revisions, and the order hand-off of a won quote.
 #include <algorithm>
+#include <map>
 
 #include "crm/core/text.hpp"
 #include "crm/sales/sales.hpp"
@@ -79,15 +80,21 @@ public:
         return {tx_, &storage::Transaction::get_quote, &storage::Transaction::quote_by_number, "quote"};
     }
 
+    // A tax category, read once per call however many lines name it.
     result<TaxCategory> tax(const std::string& id, const std::string& field) {
+        if (auto it = taxes_.find(id); it != taxes_.end()) return it->second;
         CRM_TRY(stored, tx_.get_definition(kTaxKind, id, 0));
+        std::optional<TaxCategory> found;
         if (stored) {
             CRM_TRY(doc, codec::parse(stored->body, "tax category"));
-            return codec::tax_category_from_json(doc, "");
+            CRM_TRY(t, codec::tax_category_from_json(doc, ""));
+            found = std::move(t);
         }
         for (const auto& t : kBuiltinTaxes)
-            if (t.id == id) return t;
-        return fail(errc::invalid_argument, "no tax category '" + id.substr(0, 64) + "'", field);
+            if (!found && t.id == id) found = t;
+        if (!found)
+            return fail(errc::invalid_argument, "no tax category '" + id.substr(0, 64) + "'", field);
+        return taxes_.emplace(id, std::move(*found)).first->second;
     }
 
     // A line as the host asked for it, priced in `q`'s list and currency.
@@ -255,7 +262,7 @@ public:
             if (e->kind != process::Effect::Kind::set_field) continue;
             const std::string* s = std::get_if<std::string>(&e->value);
             QuoteInput in;
-            (e->field == "owner" ? in.owner : in.note) = s ? *s : std::string();
+            in.owner = s ? *s : std::string();  // the one built-in field effects may set
             auto applied = apply(q, in, false);
             if (!applied)
                 return fail(applied.error().code,
@@ -263,6 +270,16 @@ public:
                             applied.error().field);
         }
         return ok();
+    }
+
+    // The quote's lifecycle effects, after it is stored.
+    result<void> follow_up(const process::Definition& d, const Quote& q,
+                           const std::vector<const process::Effect*>& effects,
+                           const json& payload) {
+        return impl_.run_effects(tx_, ctx_, d,
+                                 {std::string(kRecordType), q.id, q.party, q.owner,
+                                  "quote " + (q.number.empty() ? q.id.str() : q.number)},
+                                 effects, payload);
     }
 
     // A move other than revise; `revising` lets revise_quote's own through.
@@ -300,9 +317,7 @@ public:
         enter(after, target);
         if (target.is_closed) after.close_reason = reason;
         if (revising) after.superseded_by = next;
-        std::vector<const process::Effect*> effects;
-        for (const auto& e : t->effects) effects.push_back(&e);
-        for (const auto& e : target.on_enter) effects.push_back(&e);
+        const auto effects = sales::effects_of(t, target);
         CRM_TRYV(set_fields(after, effects));
         const std::string event = target.is_won ? "quote.won"
                                   : target.category == process::Category::lost ? "quote.lost"
@@ -313,10 +328,7 @@ public:
         CRM_TRYV(store(before, after, t->name, reason, "move", event));
         const json payload = {{"quote", after.id.str()}, {"move", t->name}, {"from", before.state},
                               {"to", after.state},       {"reason", reason}};
-        CRM_TRYV(impl_.run_effects(tx_, ctx_, d,
-                                   {std::string(kRecordType), after.id, after.party, after.owner,
-                                    "quote " + (after.number.empty() ? after.id.str() : after.number)},
-                                   effects, payload));
+        CRM_TRYV(follow_up(d, after, effects, payload));
         return after;
     }
 
@@ -332,16 +344,24 @@ public:
         q.created_at = impl_.now();
         enter(q, d.initial());
         CRM_TRYV(apply(q, in, true));
+        const auto effects = sales::effects_of(nullptr, d.initial());
+        CRM_TRYV(set_fields(q, effects));
         CRM_TRYV(store(std::nullopt, q, "", "", "create", "quote.created"));
+        if (!effects.empty())
+            CRM_TRYV(follow_up(d, q, effects,
+                               {{"quote", q.id.str()}, {"move", ""}, {"from", ""}, {"to", q.state},
+                                {"reason", ""}}));
         return q;
     }
 
     result<Quote> revise(const Id& id, const QuoteInput& changes, std::string_view reason) {
         CRM_TRY(old, load(id));
         CRM_TRY(d, impl_.definition(tx_, old.process, old.process_version, "process"));
+        // After the newest revision, whichever one is revised.
+        CRM_TRY(revisions, tx_.quote_revisions(old.root));
         Quote next = old;
         next.id = impl_.new_id();
-        next.revision = old.revision + 1;
+        next.revision = revisions.back().revision + 1;
         next.version = 1;
         next.created_at = impl_.now();
         next.closed_at.reset();
@@ -361,6 +381,7 @@ private:
     Engine::Impl& impl_;
     storage::Transaction& tx_;
     const Context& ctx_;
+    std::map<std::string, TaxCategory, std::less<>> taxes_;
 };
 
 result<Product> clean_product(const Product& in, QuoteWork& w) {

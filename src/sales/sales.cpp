@@ -36,6 +36,15 @@ result<std::string> sales::clean_date(const std::string& s, std::string_view fie
     return format_date(g);
 }
 
+std::vector<const process::Effect*> sales::effects_of(const process::Transition* t,
+                                                      const process::State& target) {
+    std::vector<const process::Effect*> out;
+    if (t)
+        for (const auto& e : t->effects) out.push_back(&e);
+    for (const auto& e : target.on_enter) out.push_back(&e);
+    return out;
+}
+
 std::vector<AllowedMove> sales::moves_for_ui(const process::Definition& d, std::string_view state,
                                              const expr::Record& record,
                                              const expr::Context& context) {
@@ -316,9 +325,7 @@ public:
             after.closed_at.reset();
             after.close.reset();
         }
-        std::vector<const process::Effect*> effects;
-        for (const auto& e : t->effects) effects.push_back(&e);
-        for (const auto& e : target.on_enter) effects.push_back(&e);
+        const auto effects = sales::effects_of(t, target);
         CRM_TRYV(set_fields(after, effects));
         const std::string event = target.is_won                     ? "opportunity.won"
                                   : target.category == process::Category::lost ? "opportunity.lost"
@@ -377,18 +384,12 @@ result<Opportunity> sales::create_opportunity_in(Engine::Impl& impl, storage::Tr
     o.created_at = impl.now();
     CRM_TRYV(w.apply(o, input, true));
     w.enter(o, d.initial(), input.probability.has_value());
-    if (!o.external_id.empty()) {
-        CRM_TRY(taken, tx.opportunity_by_external_id(o.external_id));
-        if (!taken.is_nil())
-            return fail(errc::conflict, "opportunity '" + o.external_id + "' already exists",
-                        "external_id");
-    }
+    // The initial state's field sets are part of the record created; a
+    // taken external id is the store's conflict.
+    const auto effects = sales::effects_of(nullptr, d.initial());
+    CRM_TRYV(w.set_fields(o, effects));
     CRM_TRYV(w.store(std::nullopt, o, "", "", "create", "opportunity.created"));
-    std::vector<const process::Effect*> effects;
-    for (const auto& e : d.initial().on_enter) effects.push_back(&e);
     if (!effects.empty()) {
-        CRM_TRYV(w.set_fields(o, effects));
-        CRM_TRYV(tx.put_opportunity(o));
         const json payload = {{"opportunity", o.id.str()}, {"move", ""}, {"from", ""},
                               {"to", o.stage}, {"reason", ""}};
         CRM_TRYV(w.follow_up(d, o, effects, payload));
@@ -422,13 +423,6 @@ result<Opportunity> Sales::update_opportunity(const Context& ctx, const Id& id,
                         "id");
         Opportunity after = before;
         CRM_TRYV(w.apply(after, input, false));
-        if (input.external_id && after.external_id != before.external_id &&
-            !after.external_id.empty()) {
-            CRM_TRY(taken, tx.opportunity_by_external_id(after.external_id));
-            if (!taken.is_nil() && taken != after.id)
-                return fail(errc::conflict, "opportunity '" + after.external_id + "' already exists",
-                            "external_id");
-        }
         if (codec::to_json(after) == codec::to_json(before)) return before;
         CRM_TRYV(w.store(before, after, "", "", "update", "opportunity.updated"));
         return after;
@@ -552,6 +546,10 @@ result<std::int64_t> Sales::migrate_opportunities(const Context& ctx, std::strin
                 o.pipeline_version = to_version;
                 const process::State& target = *to.find_state(states.at(before.stage));
                 if (target.id != before.stage) w.enter(o, target, false);
+                if (!target.is_closed) {
+                    o.closed_at.reset();
+                    o.close.reset();
+                }
                 o.status = process::to_string(target.category);
                 o.forecast_category = process::to_string(target.forecast_category);
                 CRM_TRYV(w.store(before, o, "migrate",

@@ -20,6 +20,11 @@ result<std::string> clean_date(const std::string& s, std::string_view field);
 /// Today's Gregorian date in Asia/Tehran.
 std::string today(Timestamp now);
 
+/// The effects a move runs: the transition's (none for the move that
+/// creates a record), then the target state's on-enter effects.
+std::vector<const process::Effect*> effects_of(const process::Transition* t,
+                                               const process::State& target);
+
 /// The moves out of `state` whose guard holds, each with the fields it and
 /// its target state require.
 std::vector<AllowedMove> moves_for_ui(const process::Definition& d, std::string_view state,

@@ -109,7 +109,7 @@ check "a converted lead cannot be disqualified" grep -q "invalid_transition" err
 # The forecast: a Jalali quarter and a Gregorian year; bad periods are usage or input errors.
 status 0 "forecast jalali" "$crmctl" forecast $db --period 1404-Q1 --calendar jalali --json
 check "forecast has its Gregorian span" grep -q '"from_date":"2025-03-21","to_date":"2025-06-22"' out.txt
-year=$(date -u +%Y)
+year=$(TZ=Asia/Tehran date +%Y)  # the forecast counts days in Asia/Tehran
 status 0 "forecast this year" "$crmctl" forecast $db --period "$year" --by pipeline
 check "the won deal counts this year" grep -q "won 1 (4500000.00 IRR)" out.txt
 status 1 "forecast bad period" "$crmctl" forecast $db --period 1404-Q7 --calendar jalali

@@ -13,11 +13,13 @@ public:
     Deals(Engine& engine, const Context& ctx, const Id& party)
         : sales_(engine), ctx_(ctx), party_(party) {}
 
-    Opportunity add(const std::string& owner, std::int64_t amount, const std::string& close) {
+    Opportunity add(const std::string& owner, std::int64_t amount, const std::string& close,
+                    const std::string& team = "") {
         OpportunityInput in;
         in.party = party_;
         in.name = "deal";
         in.owner = owner;
+        in.team = team;
         in.amount = Money{amount, "IRR"};
         in.expected_close = close;
         return must(sales_.create_opportunity(ctx_, in));
@@ -39,6 +41,47 @@ private:
     const Context& ctx_;
     Id party_;
 };
+
+TEST_P(Conformance, ForecastByTeamWithFilters) {
+    clock->set(Timestamp{1'742'889'600'000});  // 2025-03-25T08:00Z = 1404-01-05 in Tehran
+    Party p = person("C1", "Ali", "Rezaei");
+    Deals deals(*engine, ctx, p.id);
+    deals.add("sara", 1'000, "1404-02-10", "north");
+    Opportunity won = deals.add("reza", 4'000, "1404-02-01", "north");
+    deals.add("reza", 2'000, "1404-02-01", "south");
+    deals.move(won, "propose");
+    deals.close(won, true);
+
+    ForecastQuery q;
+    q.period = "1404-Q1";
+    q.calendar = CalendarSystem::jalali;
+    q.group_by = ForecastGroup::team;
+    Forecast f = must(deals.sales().forecast(q));
+    ASSERT_EQ(f.rows.size(), 2u);
+    EXPECT_EQ(f.rows[0].group, "north");
+    EXPECT_EQ(f.rows[0].pipeline.count, 1);
+    EXPECT_EQ(f.rows[0].pipeline.amount_minor, 1'000);
+    EXPECT_EQ(f.rows[0].won_count, 1);
+    EXPECT_EQ(f.rows[0].won_minor, 4'000);
+    EXPECT_EQ(f.rows[1].group, "south");
+    EXPECT_EQ(f.rows[1].pipeline.amount_minor, 2'000);
+    EXPECT_EQ(f.rows[1].won_count, 0);
+
+    q.team = "south";
+    Forecast south = must(deals.sales().forecast(q));
+    ASSERT_EQ(south.rows.size(), 1u);
+    EXPECT_EQ(south.rows[0].group, "south");
+    q.team.clear();
+    q.owner = "reza";
+    q.group_by = ForecastGroup::owner;
+    Forecast reza = must(deals.sales().forecast(q));
+    ASSERT_EQ(reza.rows.size(), 1u);
+    EXPECT_EQ(reza.rows[0].pipeline.amount_minor, 2'000);
+    EXPECT_EQ(reza.rows[0].won_count, 1);
+    q.owner.clear();
+    q.pipeline = "nope";
+    EXPECT_TRUE(must(deals.sales().forecast(q)).rows.empty());
+}
 
 TEST_P(Conformance, ForecastOfAJalaliQuarterAndAGregorianMonth) {
     clock->set(Timestamp{1'742'889'600'000});  // 2025-03-25T08:00Z = 1404-01-05 in Tehran

@@ -211,5 +211,37 @@ TEST_P(Conformance, The360ViewShowsOpenLeadsAndOpportunities) {
     EXPECT_TRUE(must(engine->customer_360(p.id)).open_leads.empty());
 }
 
+// Field sets of the initial state belong to the record created (its event
+// and its score see them); those of the conversion to the converted lead.
+TEST_P(Conformance, EffectsSetFieldsOnCaptureAndConversion) {
+    Sales sales(*engine);
+    must(engine->define_process(ctx, R"({"id": "routed", "record_type": "lead",
+      "states": [
+        {"id": "new", "initial": true, "on_enter": [{"set": {"field": "owner", "value": "sdr-pool"}}]},
+        {"id": "qualified"},
+        {"id": "converted", "category": "won"},
+        {"id": "dropped", "category": "lost"}],
+      "transitions": [
+        {"name": "qualify", "from": "new", "to": "qualified"},
+        {"name": "convert", "from": "qualified", "to": "converted",
+         "effects": [{"set": {"field": "owner", "value": "account-manager"}}]},
+        {"name": "disqualify", "from": "*", "to": "dropped", "close_record": true}]})"));
+    must(sales.define_lead_scoring(ctx, R"({"rules": [{"name": "routed to the pool",
+        "when": {"eq": [{"field": "owner"}, "sdr-pool"]}, "points": 7}]})"));
+    LeadInput in = web_lead("Sara", "Ahmadi", "sara@example.ir");
+    in.process = "routed";
+    Lead l = must(sales.capture_lead(ctx, in));
+    EXPECT_EQ(l.owner, "sdr-pool");
+    EXPECT_EQ(l.score, 7) << "the score sees the field the effect set";
+    EXPECT_EQ(must(sales.get_lead(l.id.str())).owner, "sdr-pool");
+    const auto events = must(engine->events_after(0, 100));
+    ASSERT_EQ(events.back().type, "lead.captured");
+    EXPECT_NE(events.back().payload.find("\"owner\":\"sdr-pool\""), std::string::npos)
+        << events.back().payload;
+    must(sales.move_lead(ctx, l.id, "qualify"));
+    must(sales.convert_lead(ctx, l.id));
+    EXPECT_EQ(must(sales.get_lead(l.id.str())).owner, "account-manager");
+}
+
 }  // namespace
 }  // namespace crm::testing

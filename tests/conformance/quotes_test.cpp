@@ -307,6 +307,18 @@ TEST_P(Conformance, RevisingAQuoteClosesThePreviousRevision) {
     other.party = p.id;
     other.number = "PF-7";
     CRM_EXPECT_ERROR(sales.create_quote(ctx, other), errc::conflict, "number");
+    other.number = "PF-8";
+    must(sales.create_quote(ctx, other));
+    QuoteInput renumber;
+    renumber.number = "PF-8";
+    CRM_EXPECT_ERROR(sales.revise_quote(ctx, second.id, renumber), errc::conflict, "number");
+    renumber.number = "PF-7-B";
+    Quote third = must(sales.revise_quote(ctx, second.id, renumber));
+    EXPECT_EQ(third.revision, 3);
+    EXPECT_EQ(must(sales.get_quote("PF-7-B")).id, third.id) << "a revision may take a new number";
+    EXPECT_EQ(must(sales.get_quote("PF-7")).id, second.id) << "the old number finds its newest";
+    CRM_EXPECT_ERROR(sales.get_quote(""), errc::not_found, "id");
+    second = third;  // the open revision, for what follows
     QuoteInput bad;
     bad.currency = "NOPE";
     const std::size_t n = must(engine->events_after(0, 10'000)).size();

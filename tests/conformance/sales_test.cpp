@@ -52,6 +52,27 @@ json b2b_pipeline() {
 }
 
 
+// The initial stage's field sets belong to the opportunity created: its
+// stored record and its creation event carry them.
+TEST_P(Conformance, TheInitialStagesEffectsAreOnTheCreatedOpportunity) {
+    Sales sales(*engine);
+    json def = b2b_pipeline();
+    def["states"][0]["on_enter"] = json::parse(R"([{"set": {"field": "team", "value": "inside"}}])");
+    must(engine->define_process(ctx, def.dump()));
+    Party p = person("C1", "Ali", "Rezaei");
+    OpportunityInput in;
+    in.party = p.id;
+    in.name = "deal";
+    in.pipeline = "b2b";
+    Opportunity o = must(sales.create_opportunity(ctx, in));
+    EXPECT_EQ(o.team, "inside");
+    EXPECT_EQ(must(sales.get_opportunity(o.id.str())).team, "inside");
+    const auto events = must(engine->events_after(0, 100));
+    ASSERT_EQ(events.back().type, "opportunity.created");
+    EXPECT_NE(events.back().payload.find("\"team\":\"inside\""), std::string::npos)
+        << events.back().payload;
+}
+
 TEST_P(Conformance, AnOpportunityStartsOnTheBuiltInPipeline) {
     Sales sales(*engine);
     Party p = person("C1", "Ali", "Rezaei");

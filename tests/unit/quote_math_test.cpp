@@ -73,6 +73,10 @@ TEST(QuoteMath, TotalsAreTheExactSumsOfTheLines) {
                       static_cast<std::int64_t>(
                           (static_cast<__int128>(l.subtotal_minor) * l.discount_bp * 2 + 10'000) /
                           20'000));
+            EXPECT_EQ(l.net_minor, l.subtotal_minor - l.discount_minor);
+            EXPECT_EQ(l.tax_minor, static_cast<std::int64_t>(
+                                       (static_cast<__int128>(l.net_minor) * l.tax_rate_bp * 2 + 10'000) /
+                                       20'000));
             EXPECT_EQ(l.net_minor + l.tax_minor, l.total_minor);
             total += l.total_minor;
         }

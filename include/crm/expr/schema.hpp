@@ -78,6 +78,7 @@ public:
 private:
     std::vector<Field> fields_;
     std::map<std::string, std::size_t, std::less<>> index_;
+    std::uint64_t layout_ = 14695981039346656037ULL;
 };
 
 }  // namespace crm::expr

@@ -614,6 +614,11 @@ public:
     }
 
     result<void> put_quote(const Quote& q) override {
+        for (const auto& [id, other] : s_.quotes)
+            if (other.root == q.root && other.revision == q.revision && id != q.id)
+                return fail(errc::conflict,
+                            "revision " + std::to_string(q.revision) + " of the quote already exists",
+                            "revision");
         put_undoable(s_.quotes, q.id, q);
         return ok();
     }
@@ -621,6 +626,7 @@ public:
         return keyed_get(s_.quotes, id);
     }
     result<Id> quote_by_number(std::string_view number) override {
+        if (number.empty()) return Id{};  // as SQLite, where no number is NULL
         const Quote* best = nullptr;
         for (const auto& [id, q] : s_.quotes)
             if (q.number == number && (!best || q.revision > best->revision)) best = &q;

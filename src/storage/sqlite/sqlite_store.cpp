@@ -7,6 +7,7 @@
 // busy_timeout_ms for the running one. Other processes are kept out by
 // SQLite's own locks (WAL: readers never block the writer).
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -1221,25 +1222,35 @@ public:
     result<std::vector<ForecastCell>> forecast_cells(const ForecastScope& scope) override {
         return run<std::vector<ForecastCell>>(
             "forecast_cells", [&]() -> result<std::vector<ForecastCell>> {
-                // The group column comes from a fixed list, never from input.
-                const char* group = scope.group_by == ForecastGroup::owner  ? "owner"
-                                    : scope.group_by == ForecastGroup::team ? "team"
-                                                                            : "pipeline";
-                const std::string filters =
-                    " AND (?1 = '' OR pipeline = ?1) AND (?2 = '' OR owner = ?2) "
-                    "AND (?3 = '' OR team = ?3)";
-                const std::string cols =
-                    std::string("SELECT ") + group +
-                    ", currency, status, forecast_category, count(*), "
-                    "coalesce(sum(amount_minor), 0), "
-                    "coalesce(sum(amount_minor * probability / 100), 0), sum(revenue_minor) "
-                    "FROM opportunity ";
-                const std::string sql =
-                    cols + "WHERE status = 'open' AND expected_close >= ?4 AND expected_close < ?5" +
-                    filters + " GROUP BY 1, 2, 3, 4 UNION ALL " + cols +
-                    "WHERE closed_at >= ?6 AND closed_at < ?7" + filters +
-                    " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4";
-                CRM_TRY(st, c_.stmt(sql.c_str()));
+                // One statement per group column (a fixed list, never
+                // input), built once: the statement cache is keyed by the
+                // text's address, which must therefore stay put.
+                static const std::array<std::string, 3> kSql = [] {
+                    std::array<std::string, 3> out;
+                    const char* groups[] = {"owner", "team", "pipeline"};
+                    for (int g = 0; g < 3; ++g) {
+                        const std::string filters =
+                            " AND (?1 = '' OR pipeline = ?1) AND (?2 = '' OR owner = ?2) "
+                            "AND (?3 = '' OR team = ?3)";
+                        const std::string cols =
+                            std::string("SELECT ") + groups[g] +
+                            ", currency, status, forecast_category, count(*), "
+                            "coalesce(sum(amount_minor), 0), "
+                            "coalesce(sum(amount_minor * probability / 100), 0), "
+                            "sum(revenue_minor) FROM opportunity ";
+                        out[static_cast<std::size_t>(g)] =
+                            cols + "WHERE status = 'open' AND expected_close >= ?4 "
+                                   "AND expected_close < ?5" +
+                            filters + " GROUP BY 1, 2, 3, 4 UNION ALL " + cols +
+                            "WHERE closed_at >= ?6 AND closed_at < ?7 AND status <> 'open'" +
+                            filters + " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4";
+                    }
+                    return out;
+                }();
+                const std::size_t group = scope.group_by == ForecastGroup::owner  ? 0
+                                          : scope.group_by == ForecastGroup::team ? 1
+                                                                                  : 2;
+                CRM_TRY(st, c_.stmt(kSql[group].c_str()));
                 st.bind(1, scope.pipeline);
                 st.bind(2, scope.owner);
                 st.bind(3, scope.team);
