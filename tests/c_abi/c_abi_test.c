@@ -1158,6 +1158,9 @@ static void test_quotes(void) {
                       "{\"party\":\"%s\",\"lines\":[{\"sku\":\"ERP-1\",\"quantity\":-2}]}",
                       pid),
                  CRM_EINVALID, "lines[0].quantity");
+    out = must(e, "quote.list", "{\"party\":\"%s\"}", pid);
+    CHECK(count_items(out, "items") == 0);
+    crm_free(out);
     quote = must(e, "quote.create",
                  "{\"party\":\"%s\",\"number\":\"PF-1\",\"lines\":[{\"sku\":\"ERP-1\","
                  "\"quantity\":2.5,\"discount_percent\":\"10\"}]}",

@@ -45,6 +45,10 @@ TEST_P(Conformance, ProductsArePricedPerListAndCurrency) {
     ASSERT_EQ(listed.size(), 2u);
     EXPECT_EQ(listed[0].sku, "A-0");
     EXPECT_EQ(must(sales.products("A-0", 10)).size(), 1u);
+    auto first_page = must(sales.products("", 1));
+    ASSERT_EQ(first_page.size(), 1u);
+    EXPECT_EQ(first_page[0].sku, "A-0");
+    CRM_EXPECT_ERROR(sales.products("", 0), errc::invalid_argument, "limit");
 
     const std::size_t before = must(engine->events_after(0, 10'000)).size();
     CRM_EXPECT_ERROR(sales.define_product(ctx, product("ERP 1", "x", 1)), errc::invalid_argument,
