@@ -28,4 +28,5 @@
 #include "crm/sales/lead.hpp"
 #include "crm/sales/opportunity.hpp"
 #include "crm/sales/sales.hpp"
+#include "crm/service/sla.hpp"
 #include "crm/storage/store.hpp"
