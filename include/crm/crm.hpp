@@ -28,5 +28,7 @@
 #include "crm/sales/lead.hpp"
 #include "crm/sales/opportunity.hpp"
 #include "crm/sales/sales.hpp"
+#include "crm/service/service.hpp"
 #include "crm/service/sla.hpp"
+#include "crm/service/ticket.hpp"
 #include "crm/storage/store.hpp"

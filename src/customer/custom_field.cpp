@@ -111,9 +111,11 @@ result<void> validate(const FieldDef& def) {
         return fail(errc::invalid_argument, "'" + def.name + "' is a built-in field", "name");
     if (def.record_type != "party" && def.record_type != "interaction" &&
         def.record_type != "activity" && def.record_type != "purchase" &&
-        def.record_type != "opportunity" && def.record_type != "lead")
+        def.record_type != "opportunity" && def.record_type != "lead" &&
+        def.record_type != "ticket")
         return fail(errc::invalid_argument,
-                    "must be one of: party, interaction, activity, purchase, opportunity, lead",
+                    "must be one of: party, interaction, activity, purchase, opportunity, lead, "
+                    "ticket",
                     "record_type");
     CRM_TRYV(text::check(def.label, "label", 200));
     const bool is_enum = def.type == FieldType::enumeration || def.type == FieldType::multi_enum;

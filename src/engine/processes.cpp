@@ -5,6 +5,8 @@
 #include "engine/impl.hpp"
 #include "sales/codec.hpp"
 #include "sales/record.hpp"
+#include "service/record.hpp"
+#include "service/work.hpp"
 
 namespace crm {
 namespace {
@@ -25,6 +27,9 @@ bool settable(std::string_view record_type, std::string_view field) {
             if (field == f) return true;
     if (record_type == "quote")
         for (std::string_view f : {"owner"})
+            if (field == f) return true;
+    if (record_type == "ticket")
+        for (std::string_view f : {"priority", "category"})
             if (field == f) return true;
     return false;
 }
@@ -69,10 +74,12 @@ result<expr::Schema> Engine::Impl::schema_of(storage::Transaction& tx,
         schema = sales::lead_schema();
     } else if (record_type == "quote") {
         return sales::quote_schema();
+    } else if (record_type == "ticket") {
+        schema = service::ticket_schema();
     } else {
         return fail(errc::invalid_argument,
                     "no process runs on records of type '" + std::string(record_type).substr(0, 64) +
-                        "' (known: opportunity, lead, quote)",
+                        "' (known: opportunity, lead, quote, ticket)",
                     "record_type");
     }
     CRM_TRY(defs, fields_of(tx, record_type));
@@ -286,6 +293,8 @@ result<Written<BusinessCalendarDef>> Engine::define_calendar(const Context& ctx,
         CRM_TRYV(impl_->record(tx, ctx, "calendar", Id{}, version == 1 ? "create" : "update",
                                {{"version", std::to_string(version - 1), std::to_string(version)}},
                                "calendar.defined", payload));
+        // Open SLA clocks counting in it take the new hours.
+        CRM_TRYV(service::calendar_changed(*impl_, tx, ctx, def.id));
         return Written<BusinessCalendarDef>{def, latest ? WriteOutcome::updated
                                                         : WriteOutcome::created};
     });

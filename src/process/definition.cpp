@@ -374,9 +374,11 @@ result<Transition> transition_of(const json& j, const std::string& path,
     t.reopen = reopen.value_or(false);
     for (const auto& f : t.from) {
         const bool closed = state_named(f)->is_closed;
-        if (closed && !t.reopen)
-            return bad("leaves the closed state '" + f + "': only a transition with \"reopen\": "
-                       "true may",
+        // Closed to closed (resolved -> closed) finishes a record; closed to
+        // open takes a reopen.
+        if (closed && !t.reopen && !target->is_closed)
+            return bad("leaves the closed state '" + f + "' for an open one: only a transition "
+                       "with \"reopen\": true may",
                        from_path);
         if (!closed && t.reopen)
             return bad("is a reopen but '" + f + "' is not a closed state", from_path);

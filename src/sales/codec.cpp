@@ -11,6 +11,8 @@ json strings_json(const std::vector<std::string>& v) { return json(v); }
 
 json money_or_null(const std::optional<Money>& m) { return m ? to_json(*m) : json(nullptr); }
 
+}  // namespace
+
 result<CustomValues> custom_of(const json& j, std::string_view path) {
     CustomValues out;
     const json* c = member(j, "custom");
@@ -23,8 +25,6 @@ result<CustomValues> custom_of(const json& j, std::string_view path) {
     }
     return out;
 }
-
-}  // namespace
 
 result<std::optional<Money>> optional_money(const json& j, std::string_view key,
                                             std::string_view path) {

@@ -24,6 +24,10 @@ json to_json(const Conversion& c);
 /// The definition's canonical JSON form as a value.
 json to_json(const process::Definition& d);
 
+/// The "custom" object of a stored record or a request; errors name
+/// "<path>.custom.<name>".
+result<CustomValues> custom_of(const json& j, std::string_view path);
+
 /// The money object at `key` of `j`, or nothing when absent or null.
 result<std::optional<Money>> optional_money(const json& j, std::string_view key,
                                             std::string_view path);

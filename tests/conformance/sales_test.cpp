@@ -297,7 +297,7 @@ TEST_P(Conformance, DefinitionsAreVersionedAndDealsKeepTheirVersion) {
     CRM_EXPECT_ERROR(engine->process_definition("b2b", 3), errc::not_found, "id");
 
     json wrong_type = b2b_pipeline();
-    wrong_type["record_type"] = "ticket";
+    wrong_type["record_type"] = "invoice";
     CRM_EXPECT_ERROR(engine->define_process(ctx, wrong_type.dump()), errc::invalid_argument,
                      "record_type");
     json bad_set = b2b_pipeline();

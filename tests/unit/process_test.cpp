@@ -148,6 +148,12 @@ TEST(ProcessDefinition, ClosedStatesLeaveOnlyByReopen) {
     m["transitions"][3]["to"] = "lost";
     m["transitions"][3]["from"] = "won";
     expect_error(m, errc::invalid_argument, "transitions[3].to", "open state");
+    // Closed to closed needs no reopen: a resolved record is closed for good.
+    auto f = sales();
+    f["states"].push_back(json::parse(R"({"id": "archived", "category": "closed"})"));
+    f["transitions"].push_back(
+        json::parse(R"({"name": "archive", "from": ["won", "lost"], "to": "archived"})"));
+    EXPECT_TRUE(load(f)) << f.dump();
 }
 
 TEST(ProcessDefinition, NamesAndFieldsResolve) {

@@ -21,6 +21,7 @@
 #include "crm/sales/lead.hpp"
 #include "crm/sales/quote.hpp"
 #include "crm/sales/opportunity.hpp"
+#include "crm/service/ticket.hpp"
 
 namespace crm::storage {
 
@@ -133,7 +134,7 @@ public:
     virtual result<Id> merged_into(const Id& id) = 0;  ///< nil if not merged
     virtual result<std::vector<Id>> merged_from(const Id& survivor) = 0;
     /// Moves interactions, activities, purchases, opportunities, leads
-    /// (as party or organisation), quotes and memberships of `from` to `to`; a
+    /// (as party or organisation), quotes, tickets and memberships of `from` to `to`; a
     /// membership both already have keeps `to`'s.
     virtual result<void> reassign_party(const Id& from, const Id& to) = 0;
 
@@ -226,6 +227,24 @@ public:
     virtual result<std::vector<Quote>> quotes_for_opportunity(const Id& opportunity) = 0;
     /// Every revision of the quote whose first revision is `root`, oldest first.
     virtual result<std::vector<Quote>> quote_revisions(const Id& root) = 0;
+
+    // Tickets and their comments.
+    virtual result<void> put_ticket(const Ticket& t) = 0;
+    virtual result<std::optional<Ticket>> get_ticket(const Id& id) = 0;
+    virtual result<Id> ticket_by_external_id(std::string_view external_id) = 0;  ///< nil if none
+    /// The tickets of a party, newest first.
+    virtual result<std::vector<Ticket>> tickets_of(const Id& party) = 0;
+    /// Ids of the tickets whose due_at is at or before `until`, soonest
+    /// first, at most `limit`.
+    virtual result<std::vector<Id>> tickets_due(Timestamp until, int limit) = 0;
+    /// Ids of the open tickets (status "open") whose clocks follow SLA
+    /// policy `policy`, after `after` (nil: from the first), in id order.
+    virtual result<std::vector<Id>> open_tickets_of_policy(std::string_view policy,
+                                                           const Id& after, int limit) = 0;
+    virtual result<void> put_comment(const TicketComment& c) = 0;
+    /// Oldest first; public ones only unless include_internal.
+    virtual result<std::vector<TicketComment>> comments_of(const Id& ticket,
+                                                           bool include_internal) = 0;
 
     // History of process records; append assigns seq.
     virtual result<void> append_history(HistoryEntry& entry) = 0;

@@ -51,6 +51,9 @@ struct State {
     std::unordered_map<std::string, Id> lead_by_ext;
     std::map<std::string, Product, std::less<>> products;
     std::map<Id, Quote> quotes;
+    std::map<Id, Ticket> tickets;
+    std::unordered_map<std::string, Id> ticket_by_ext;
+    std::map<Id, TicketComment> comments;  // ids are time-ordered: oldest first
     std::vector<HistoryEntry> history;
     std::vector<AuditEntry> audit;
     std::vector<Event> events;
@@ -295,6 +298,13 @@ public:
         for (auto q : qs) {
             q.party = to;
             CRM_TRYV(put_quote(q));
+        }
+        std::vector<Ticket> ts;
+        for (const auto& [id, t] : s_.tickets)
+            if (t.party == from) ts.push_back(t);
+        for (auto t : ts) {
+            t.party = to;
+            CRM_TRYV(put_ticket(t));
         }
         std::vector<Membership> ms;
         for (const auto& [key, m] : s_.memberships)
@@ -634,6 +644,50 @@ public:
     }
     result<std::vector<Quote>> quotes_of(const Id& party) override {
         return keyed_of_party(s_.quotes, party);
+    }
+    result<void> put_ticket(const Ticket& t) override {
+        return put_keyed(s_.tickets, s_.ticket_by_ext, t, "ticket");
+    }
+    result<std::optional<Ticket>> get_ticket(const Id& id) override {
+        return keyed_get(s_.tickets, id);
+    }
+    result<Id> ticket_by_external_id(std::string_view external_id) override {
+        return keyed_by_external(s_.ticket_by_ext, external_id);
+    }
+    result<std::vector<Ticket>> tickets_of(const Id& party) override {
+        return keyed_of_party(s_.tickets, party);
+    }
+    result<std::vector<Id>> tickets_due(Timestamp until, int limit) override {
+        std::vector<std::pair<Timestamp, Id>> due;
+        for (const auto& [id, t] : s_.tickets)
+            if (t.due_at && *t.due_at <= until) due.emplace_back(*t.due_at, id);
+        std::sort(due.begin(), due.end());
+        std::vector<Id> out;
+        for (const auto& [at, id] : due) {
+            if (static_cast<int>(out.size()) >= limit) break;
+            out.push_back(id);
+        }
+        return out;
+    }
+    result<std::vector<Id>> open_tickets_of_policy(std::string_view policy, const Id& after,
+                                                   int limit) override {
+        std::vector<Id> out;
+        for (auto it = s_.tickets.upper_bound(after);
+             it != s_.tickets.end() && static_cast<int>(out.size()) < limit; ++it)
+            if (it->second.status == "open" && it->second.sla_policy == policy)
+                out.push_back(it->first);
+        return out;
+    }
+    result<void> put_comment(const TicketComment& c) override {
+        put_undoable(s_.comments, c.id, c);
+        return ok();
+    }
+    result<std::vector<TicketComment>> comments_of(const Id& ticket,
+                                                   bool include_internal) override {
+        std::vector<TicketComment> out;
+        for (const auto& [id, c] : s_.comments)
+            if (c.ticket == ticket && (include_internal || c.is_public)) out.push_back(c);
+        return out;
     }
     result<std::vector<Quote>> quotes_for_opportunity(const Id& opportunity) override {
         std::vector<Quote> out;

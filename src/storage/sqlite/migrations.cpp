@@ -356,10 +356,44 @@ FROM history WHERE from_state <> '' AND from_state <> to_state
 GROUP BY record_type, at / 900000, process, from_state;
 )sql";
 
+// Version 4: service tickets and their comments. due_at is the next instant
+// tick() has work on a ticket; the partial index keeps a tick that finds
+// nothing due at one probe however many tickets are open.
+constexpr const char* kV4 = R"sql(
+CREATE TABLE ticket (
+    id          TEXT PRIMARY KEY NOT NULL,
+    external_id TEXT UNIQUE,
+    party_id    TEXT NOT NULL,
+    queue       TEXT NOT NULL,
+    assignee    TEXT NOT NULL,
+    state       TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    priority    TEXT NOT NULL,
+    type        TEXT NOT NULL,
+    sla_policy  TEXT NOT NULL,
+    due_at      INTEGER,
+    updated_at  INTEGER NOT NULL,
+    body        TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX ticket_party ON ticket (party_id);
+CREATE INDEX ticket_due ON ticket (due_at) WHERE due_at IS NOT NULL;
+CREATE INDEX ticket_open_policy ON ticket (sla_policy, id) WHERE status = 'open';
+CREATE INDEX ticket_queue ON ticket (queue, status, assignee);
+
+CREATE TABLE ticket_comment (
+    id        TEXT PRIMARY KEY NOT NULL,
+    ticket_id TEXT NOT NULL,
+    is_public INTEGER NOT NULL,
+    body      TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX ticket_comment_ticket ON ticket_comment (ticket_id, id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
     {3, kV3},
+    {4, kV4},
 };
 
 }  // namespace

@@ -14,6 +14,7 @@
 
 #include "crm/storage/store.hpp"
 #include "sales/codec.hpp"
+#include "service/codec.hpp"
 #include "storage/sqlite/codec.hpp"
 #include "storage/sqlite/db.hpp"
 #include "storage/sqlite/migrations.hpp"
@@ -259,7 +260,7 @@ result<StoredDefinition> read_definition(Stmt& s) {
                             Timestamp{s.i64(4)}, s.str(5)};
 }
 
-// Opportunities, leads, quotes and products are read back from their body
+// Opportunities, leads, quotes, products, tickets and comments are read back from their body
 // (column 0).
 template <class T>
 result<T> read_body(Stmt& s) {
@@ -268,6 +269,8 @@ result<T> read_body(Stmt& s) {
     if constexpr (std::is_same_v<T, Lead>) return codec::lead_from_json(doc);
     else if constexpr (std::is_same_v<T, Quote>) return codec::quote_from_json(doc);
     else if constexpr (std::is_same_v<T, Product>) return codec::product_from_json(doc, "", true);
+    else if constexpr (std::is_same_v<T, Ticket>) return codec::ticket_from_json(doc);
+    else if constexpr (std::is_same_v<T, TicketComment>) return codec::comment_from_json(doc);
     else return codec::opportunity_from_json(doc);
 }
 
@@ -1149,6 +1152,116 @@ public:
         });
     }
 
+    // ---- tickets and comments ------------------------------------------------
+
+    result<void> put_ticket(const Ticket& t) override {
+        return run<void>("put_ticket", [&]() -> result<void> {
+            IdText id(t.id), party(t.party);
+            const std::string body = codec::to_json(t).dump();
+            CRM_TRY(st, c_.stmt(
+                "INSERT INTO ticket (id, external_id, party_id, queue, assignee, state, status, "
+                "priority, type, sla_policy, due_at, updated_at, body) VALUES "
+                "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+                "ON CONFLICT (id) DO UPDATE SET external_id = excluded.external_id, "
+                "party_id = excluded.party_id, queue = excluded.queue, "
+                "assignee = excluded.assignee, state = excluded.state, status = excluded.status, "
+                "priority = excluded.priority, type = excluded.type, "
+                "sla_policy = excluded.sla_policy, due_at = excluded.due_at, "
+                "updated_at = excluded.updated_at, body = excluded.body"));
+            st.bind(1, id);
+            st.bind_or_null(2, t.external_id);
+            st.bind(3, party);
+            st.bind(4, t.queue);
+            st.bind(5, t.assignee);
+            st.bind(6, t.state);
+            st.bind(7, t.status);
+            st.bind(8, to_string(t.priority));
+            st.bind(9, to_string(t.type));
+            st.bind(10, t.sla_policy);
+            if (t.due_at) st.bind(11, t.due_at->ms); else st.bind_null(11);
+            st.bind(12, t.updated_at.ms);
+            st.bind(13, body);
+            auto r = st.exec();
+            if (!r && r.error().code == errc::conflict)
+                return fail(errc::conflict, "ticket '" + t.external_id + "' already exists",
+                            "external_id");
+            return r;
+        });
+    }
+
+    result<std::optional<Ticket>> get_ticket(const Id& id) override {
+        return run<std::optional<Ticket>>("get_ticket", [&] {
+            return body_by_id<Ticket>("SELECT body FROM ticket WHERE id = ?1", id);
+        });
+    }
+
+    result<Id> ticket_by_external_id(std::string_view external_id) override {
+        return run<Id>("ticket_by_external_id", [&] {
+            return id_by_key("SELECT id FROM ticket WHERE external_id = ?1", external_id);
+        });
+    }
+
+    result<std::vector<Ticket>> tickets_of(const Id& party) override {
+        return run<std::vector<Ticket>>("tickets_of", [&] {
+            return bodies_by_id<Ticket>(
+                "SELECT body FROM ticket WHERE party_id = ?1 ORDER BY id DESC", party);
+        });
+    }
+
+    result<std::vector<Id>> tickets_due(Timestamp until, int limit) override {
+        return run<std::vector<Id>>("tickets_due", [&]() -> result<std::vector<Id>> {
+            CRM_TRYV(check_limit(limit, 100'000));
+            CRM_TRY(st, c_.stmt("SELECT id FROM ticket WHERE due_at IS NOT NULL AND due_at <= ?1 "
+                                "ORDER BY due_at LIMIT ?2"));
+            st.bind(1, until.ms);
+            st.bind(2, limit);
+            return collect_ids(st);
+        });
+    }
+
+    result<std::vector<Id>> open_tickets_of_policy(std::string_view policy, const Id& after,
+                                                   int limit) override {
+        return run<std::vector<Id>>("open_tickets_of_policy", [&]() -> result<std::vector<Id>> {
+            CRM_TRYV(check_limit(limit, 100'000));
+            IdText a(after);
+            CRM_TRY(st, c_.stmt("SELECT id FROM ticket WHERE status = 'open' AND sla_policy = ?1 "
+                                "AND id > ?2 ORDER BY id LIMIT ?3"));
+            st.bind(1, policy);
+            st.bind(2, a);
+            st.bind(3, limit);
+            return collect_ids(st);
+        });
+    }
+
+    result<void> put_comment(const TicketComment& c) override {
+        return run<void>("put_comment", [&]() -> result<void> {
+            IdText id(c.id), ticket(c.ticket);
+            const std::string body = codec::to_json(c).dump();
+            CRM_TRY(st, c_.stmt("INSERT INTO ticket_comment (id, ticket_id, is_public, body) "
+                                "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO UPDATE SET "
+                                "is_public = excluded.is_public, body = excluded.body"));
+            st.bind(1, id);
+            st.bind(2, ticket);
+            st.bind(3, c.is_public ? 1 : 0);
+            st.bind(4, body);
+            return st.exec();
+        });
+    }
+
+    result<std::vector<TicketComment>> comments_of(const Id& ticket,
+                                                   bool include_internal) override {
+        return run<std::vector<TicketComment>>("comments_of", [&] {
+            return include_internal
+                       ? bodies_by_id<TicketComment>(
+                             "SELECT body FROM ticket_comment WHERE ticket_id = ?1 ORDER BY id",
+                             ticket)
+                       : bodies_by_id<TicketComment>(
+                             "SELECT body FROM ticket_comment WHERE ticket_id = ?1 "
+                             "AND is_public = 1 ORDER BY id",
+                             ticket);
+        });
+    }
+
     // ---- history -----------------------------------------------------------
 
     result<void> append_history(HistoryEntry& e) override {
@@ -1628,6 +1741,8 @@ private:
             "UPDATE lead SET body = json_set(body, '$.organization', ?2) "
             "WHERE json_extract(body, '$.organization') = ?1",
             "UPDATE quote SET party_id = ?2, body = json_set(body, '$.party', ?2) "
+            "WHERE party_id = ?1",
+            "UPDATE ticket SET party_id = ?2, body = json_set(body, '$.party', ?2) "
             "WHERE party_id = ?1",
             // A membership both parties have keeps `to`'s: the moved copy
             // is ignored on conflict, then the leftover deleted.

@@ -1,0 +1,181 @@
+// crm/service/service.hpp - crm::Service, the service desk side of an
+// Engine: tickets on a process definition, queues and referral, comments,
+// SLA policies whose KPI clocks count business time, and tick().
+//
+//     crm::Service desk(*engine);
+//     desk.define_sla_policy(ctx, R"({"id": "standard", "kpis": {...}})");
+//     auto t = desk.create_ticket(ctx, input);
+//     desk.add_comment(ctx, t->id, {.body = "We are on it"});  // first response
+//     desk.move_ticket(ctx, t->id, "resolve", "replaced the modem");
+//     desk.tick(ctx);  // the host calls it now and then; it starts no thread
+//
+// A Service is a handle: cheap, holding only the Engine, which must outlive
+// it. Every call runs in one transaction (or under a savepoint of the
+// Engine's open one) and writes the change, its history entry, an audit
+// entry and outbox events together; a failed call changes nothing.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crm/engine.hpp"
+#include "crm/service/sla.hpp"
+#include "crm/service/ticket.hpp"
+
+namespace crm {
+
+/// The built-in ticket lifecycle "ticket": new -> open -> pending_customer |
+/// pending_third_party -> open ...; resolve from any open state into
+/// "resolved" (closed) with a reason; close from resolved into "closed";
+/// reopen from resolved within 7 days (a guard on resolved_at: a host
+/// changes the period by storing its own version); cancel from any open
+/// state with a reason; merge (by merge_ticket) into "merged".
+CRM_API const char* default_ticket_process_json() noexcept;
+
+/// A person who works a queue's tickets, and the skills assignment by
+/// skill matches.
+struct QueueMember {
+    std::string user;
+    std::vector<std::string> skills;
+    friend bool operator==(const QueueMember&, const QueueMember&) = default;
+};
+
+/// A team that works tickets (صف). JSON form:
+///     {"id": "tier1", "name": "Front line", "members": [{"user": "sara", "skills": ["fa"]}]}
+struct Queue {
+    std::string id;  ///< [a-z0-9_-], at most 64 bytes
+    std::string name;
+    std::vector<QueueMember> members;  ///< a user at most once
+    friend bool operator==(const Queue&, const Queue&) = default;
+};
+
+/// The targets of one KPI, in business milliseconds of the policy's calendar.
+struct SlaTarget {
+    SlaKpi kpi = SlaKpi::resolution;
+    std::int64_t warning_ms = 0, failure_ms = 0;
+    friend bool operator==(const SlaTarget&, const SlaTarget&) = default;
+};
+
+/// An SLA policy as data. The first policy, by `order` then id, whose
+/// `when` holds for a ticket sets its KPIs; a ticket no policy matches has
+/// no clocks. JSON form (docs/SERVICE.md):
+///
+///     {"id": "vip-urgent", "name": "VIP, urgent", "order": 10,
+///      "when": {"and": [{"eq": [{"field": "priority"}, "urgent"]},
+///                       {"contains": [{"field": "party_tags"}, "vip"]}]},
+///      "calendar": "tehran-office", "pause_states": ["pending_customer"],
+///      "kpis": {"first_response": {"warning": {"business_minutes": 30},
+///                                  "failure": {"business_hours": 1}},
+///               "resolution": {"warning": {"business_hours": 6},
+///                              "failure": {"business_hours": 8}}}}
+///
+/// "order" defaults to 100, "when" to always, "calendar" to the default,
+/// "pause_states" to ["pending_customer"], a KPI's "warning" to its
+/// failure time. Times are {"business_hours": n} or {"business_minutes":
+/// n}, above 0 and at most ten years.
+struct SlaPolicy {
+    std::string id, name;
+    int order = 100;
+    std::optional<expr::Expr> when;
+    std::string calendar;
+    std::vector<std::string> pause_states = {"pending_customer"};
+    std::vector<SlaTarget> targets;  ///< at most one per KPI, at least one
+    int version = 0;
+};
+
+/// What one tick did.
+struct TickReport {
+    int examined = 0;  ///< tickets that were due
+    int warnings = 0;  ///< clocks that went nearing_breach (event sla.warning)
+    int breaches = 0;  ///< clocks that breached (event sla.breached)
+};
+
+class CRM_API Service {
+public:
+    explicit Service(Engine& engine) noexcept : engine_(&engine) {}
+
+    // ---- queues -----------------------------------------------------------
+    /// Stores a queue by id (versioned, like definitions); the same content
+    /// again is `unchanged`. invalid_argument names "id", "name",
+    /// "members[i].user" (empty or repeated) or "members[i].skills[j]".
+    result<Written<Queue>> define_queue(const Context& ctx, const Queue& queue);
+    result<Queue> queue(std::string_view id);
+    result<std::vector<Queue>> queues();
+
+    // ---- SLA policies -----------------------------------------------------
+    /// Stores a policy (JSON form above), checked against the ticket schema;
+    /// a changed policy recomputes the open clocks that follow it, in the
+    /// same transaction. Errors name the JSON path ("kpis.resolution.failure").
+    result<Written<SlaPolicy>> define_sla_policy(const Context& ctx, std::string_view json);
+    /// The latest version of every policy, in the order they are tried.
+    result<std::vector<SlaPolicy>> sla_policies();
+
+    // ---- tickets ----------------------------------------------------------
+    /// Opens a ticket in the initial state of its process, picks its SLA
+    /// policy and starts its first_response and resolution clocks. Needs
+    /// subject and party; a contact must be a person; a queue must exist
+    /// and an assignee must be one of its members (when it has members);
+    /// a parent must exist. conflict when external_id is taken.
+    result<Ticket> create_ticket(const Context& ctx, const TicketInput& input);
+    /// Applies the set fields; a change of a field an SLA policy reads
+    /// (priority, type, ...) picks the policy again and retargets the open
+    /// clocks. Queue and assignee change by refer_ticket and assign_ticket.
+    /// invalid_transition for a closed ticket.
+    result<Ticket> update_ticket(const Context& ctx, const Id& id, const TicketInput& input);
+    /// An id or an external id; not_found names "id".
+    result<Ticket> get_ticket(std::string_view id_or_external_id);
+    /// The tickets of a party, newest first (merged parties resolve).
+    result<std::vector<Ticket>> tickets_of(const Id& party);
+
+    /// Moves a ticket: a transition name ("pend_customer", "resolve",
+    /// "close", "reopen", "cancel", ...) or a target state. Entering a
+    /// pause state of the policy pauses the clocks, leaving it resumes
+    /// them; entering a closed state stops them (resolution is met);
+    /// cancelling cancels them. A reason is needed where the transition
+    /// asks for a close record (resolve, cancel). invalid_transition names
+    /// the current state, the move and the moves allowed.
+    result<Ticket> move_ticket(const Context& ctx, const Id& id, std::string_view move,
+                               std::string_view reason = {});
+    /// The moves the ticket may make now, for a user interface.
+    result<std::vector<AllowedMove>> ticket_moves(const Id& id);
+    /// Closes `duplicate` as merged into `into` (state "merged", clocks
+    /// cancelled) and copies its public comments' count into history.
+    /// Both must be open; invalid_argument names "into" when they are the same.
+    result<Ticket> merge_ticket(const Context& ctx, const Id& duplicate, const Id& into);
+
+    /// Assigns an open ticket to a member of its queue ("" : back to the
+    /// queue). invalid_argument names "assignee" when the queue has members
+    /// and the user is not one.
+    result<Ticket> assign_ticket(const Context& ctx, const Id& id, std::string_view assignee);
+    /// Refers (ارجاع) an open ticket to another queue and/or person with a
+    /// reason (required), kept in history as the move "refer".
+    result<Ticket> refer_ticket(const Context& ctx, const Id& id, std::string_view queue,
+                                std::string_view assignee, std::string_view reason);
+
+    /// Adds a comment to a ticket that is not merged. An agent's public
+    /// comment is a response: it sets first_response_at and stops the
+    /// running first_response and next_response clocks; a customer's public
+    /// comment starts a next_response clock when the policy has one.
+    result<TicketComment> add_comment(const Context& ctx, const Id& ticket,
+                                      const CommentInput& input);
+    /// Oldest first; internal ones only with include_internal.
+    result<std::vector<TicketComment>> comments(const Id& ticket, bool include_internal = true);
+
+    // ---- clocks -----------------------------------------------------------
+    /// Does all due clock work at `now` (the Engine's clock when omitted):
+    /// each clock of a due ticket that passed its warning or failure instant
+    /// changes status and emits sla.warning or sla.breached once. Idempotent:
+    /// calling it again at the same time does nothing. Visits only tickets
+    /// whose due_at has come (an index), at most `limit` per call.
+    result<TickReport> tick(const Context& ctx, std::optional<Timestamp> now = std::nullopt,
+                            int limit = 10'000);
+    /// Why a ticket's clock of `kpi` has the deadline it has (the latest
+    /// clock of that KPI).
+    result<BusinessTrace> explain_sla(const Id& ticket, SlaKpi kpi);
+
+private:
+    Engine* engine_;
+};
+
+}  // namespace crm

@@ -1,0 +1,129 @@
+// crm/service/ticket.hpp - service tickets (تیکت، مورد خدماتی): a request,
+// complaint, warranty claim or return of a party, worked in a queue on a
+// process definition, with comments, attachment metadata and the SLA
+// clocks of its policy.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crm/core/id.hpp"
+#include "crm/core/time.hpp"
+#include "crm/core/value.hpp"
+#include "crm/customer/timeline.hpp"
+#include "crm/service/sla.hpp"
+
+namespace crm {
+
+/// What a ticket is about. Each may have its own process definition
+/// (Service::set_type_process); the rest use the built-in "ticket".
+enum class TicketType {
+    question,
+    request,
+    incident,
+    complaint,       ///< شکایت
+    warranty_claim,  ///< ادعای گارانتی
+    return_request,  ///< "return": مرجوعی (RMA)
+    recall,          ///< a recall case (فراخوان)
+    field_service,   ///< a visit on site
+};
+enum class TicketPriority { low, normal, high, urgent };
+
+/// "question", "request", "incident", "complaint", "warranty_claim",
+/// "return", "recall", "field_service".
+CRM_API const char* to_string(TicketType t) noexcept;
+/// "low", "normal", "high", "urgent".
+CRM_API const char* to_string(TicketPriority p) noexcept;
+CRM_API result<TicketType> parse_ticket_type(std::string_view s, std::string_view field = "type");
+CRM_API result<TicketPriority> parse_ticket_priority(std::string_view s,
+                                                     std::string_view field = "priority");
+
+/// A file attached to a comment; the host keeps the bytes.
+struct Attachment {
+    std::string name;        ///< file name, required
+    std::int64_t size = 0;   ///< bytes, >= 0
+    std::string sha256;      ///< 64 lowercase hex digits, required
+    std::string media_type;  ///< "image/png"; optional
+    friend bool operator==(const Attachment&, const Attachment&) = default;
+};
+
+/// Who wrote a comment: an agent's public comment is a response (it stops
+/// the first- and next-response clocks); a customer's public comment starts
+/// a next-response clock.
+enum class AuthorKind { agent, customer };
+CRM_API const char* to_string(AuthorKind k) noexcept;
+CRM_API result<AuthorKind> parse_author_kind(std::string_view s,
+                                             std::string_view field = "author_kind");
+
+struct TicketComment {
+    Id id;
+    Id ticket;
+    bool is_public = true;  ///< false: internal, never on the customer portal
+    AuthorKind author_kind = AuthorKind::agent;
+    std::string author;     ///< the context's actor
+    std::string body;       ///< at most 64 KiB
+    std::vector<Attachment> attachments;
+    Timestamp at;
+};
+
+struct CommentInput {
+    bool is_public = true;
+    AuthorKind author_kind = AuthorKind::agent;
+    std::string body;  ///< required unless there are attachments
+    std::vector<Attachment> attachments;  ///< at most 50
+};
+
+struct Ticket {
+    Id id;
+    std::string external_id;  ///< the host's key; optional, unique
+    std::string subject;      ///< required, at most 500 bytes
+    std::string description;
+    TicketType type = TicketType::request;
+    TicketPriority priority = TicketPriority::normal;
+    Channel channel = Channel::other;  ///< of origin
+    std::string category;  ///< a path in the category tree: "billing/refund"
+    Id party;              ///< the customer (a live party)
+    Id contact;            ///< the person who reported it (a live person), optional
+    std::string product_sku;        ///< the product it is about, optional
+    std::string purchase_order_id;  ///< the purchase it is about (crm::Purchase::order_id), optional
+    Id parent;                      ///< the parent ticket, optional
+    std::string queue;     ///< the queue working it ("" : none yet)
+    std::string assignee;  ///< the person working it ("" : the queue)
+    std::string process;   ///< its process definition ("ticket", built in)
+    int process_version = 0;
+    std::string state;   ///< new, open, pending_customer, ... (the definition's)
+    std::string status;  ///< the state's category: open, closed, cancelled, won, lost
+    Timestamp state_entered_at;
+    std::string close_reason;  ///< the reason given when it was resolved, cancelled or merged
+    Id merged_into;            ///< the ticket it was merged into as a duplicate
+    std::optional<Timestamp> first_response_at, resolved_at, closed_at;
+    int reopen_count = 0;
+    int referral_count = 0;
+    std::string sla_policy;  ///< the policy its clocks follow ("" : none applies)
+    int sla_policy_version = 0;
+    std::vector<SlaInstance> slas;  ///< one per KPI; next_response ones accumulate
+    /// The earliest instant at which tick() has work on it (a clock's next
+    /// status change); empty when none.
+    std::optional<Timestamp> due_at;
+    CustomValues custom;
+    Timestamp created_at;
+    Timestamp updated_at;
+    std::int64_t version = 1;
+};
+
+/// The fields to set; unset ones are left as they are. A new ticket needs
+/// a subject and a party.
+struct TicketInput {
+    std::optional<std::string> external_id, subject, description, category, product_sku,
+        purchase_order_id, queue, assignee;
+    std::optional<TicketType> type;
+    std::optional<TicketPriority> priority;
+    std::optional<Channel> channel;
+    std::optional<Id> party, contact, parent;
+    CustomValues custom;
+    std::string process;  ///< create only; empty: the type's process, else "ticket"
+};
+
+}  // namespace crm

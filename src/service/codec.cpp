@@ -1,0 +1,384 @@
+// src/service/codec.cpp - JSON forms of tickets, their clocks and comments,
+// queues and SLA policies.
+#include "service/codec.hpp"
+
+#include <algorithm>
+
+#include "crm/expr/expr.hpp"
+#include "expr/json_form.hpp"
+#include "customer/codec.hpp"
+#include "sales/codec.hpp"
+
+namespace crm::codec {
+namespace {
+
+json opt_time(const std::optional<Timestamp>& t) { return t ? time_json(*t) : json(nullptr); }
+
+constexpr std::int64_t kMinute = 60'000;
+constexpr std::int64_t kMaxTargetMs = 10LL * 365 * 24 * 60 * kMinute;
+
+// {"business_hours": n} or {"business_minutes": n} in milliseconds.
+result<std::int64_t> business_time(const json& j, const std::string& path) {
+    if (!j.is_object() || j.size() != 1)
+        return fail(errc::invalid_argument,
+                    "must be {\"business_hours\": n} or {\"business_minutes\": n}", path);
+    const auto& [unit, n] = *j.items().begin();
+    std::int64_t scale = 0;
+    if (unit == "business_hours") scale = 60 * kMinute;
+    if (unit == "business_minutes") scale = kMinute;
+    if (scale == 0)
+        return fail(errc::invalid_argument,
+                    "'" + unit.substr(0, 40) + "' is not business_hours or business_minutes",
+                    join(path, unit));
+    if (!n.is_number_integer() || n.get<std::int64_t>() <= 0 ||
+        n.get<std::int64_t>() > kMaxTargetMs / scale)
+        return fail(errc::invalid_argument, "must be a whole number above 0, at most ten years",
+                    join(path, unit));
+    return n.get<std::int64_t>() * scale;
+}
+
+json business_time_json(std::int64_t ms) {
+    if (ms % (60 * kMinute) == 0) return {{"business_hours", ms / (60 * kMinute)}};
+    return {{"business_minutes", ms / kMinute}};
+}
+
+result<std::vector<std::string>> id_list(const json& j, std::string_view key,
+                                         std::string_view path) {
+    CRM_TRY(list, get_strings(j, key, path));
+    if (!list) return std::vector<std::string>{};
+    for (std::size_t i = 0; i < list->size(); ++i)
+        if ((*list)[i].empty() || (*list)[i].size() > 64)
+            return fail(errc::invalid_argument, "must be 1 to 64 bytes",
+                        join(path, key) + "[" + std::to_string(i) + "]");
+    return std::move(*list);
+}
+
+}  // namespace
+
+json to_json(const SlaInstance& s) {
+    json pauses = json::array();
+    for (const auto& p : s.pauses) pauses.push_back({{"from", time_json(p.from)}, {"to", opt_time(p.to)}});
+    return Members(14)
+        .add("kpi", to_string(s.kpi))
+        .add("status", to_string(s.status))
+        .add("policy", s.policy)
+        .add("policy_version", s.policy_version)
+        .add("calendar", s.calendar)
+        .add("warning_ms", s.warning_ms)
+        .add("failure_ms", s.failure_ms)
+        .add("started_at", time_json(s.started_at))
+        .add("warning_at", opt_time(s.warning_at))
+        .add("failure_at", opt_time(s.failure_at))
+        .add("stopped_at", opt_time(s.stopped_at))
+        .add("elapsed_ms", s.elapsed_ms)
+        .add("paused_ms", s.paused_ms)
+        .add("pauses", std::move(pauses))
+        .done();
+}
+
+result<SlaInstance> sla_instance_from_json(const json& j, std::string_view path) {
+    if (!j.is_object()) return fail(errc::storage, "an SLA clock is not a JSON object", std::string(path));
+    SlaInstance s;
+    CRM_TRY(kpi, text_or_empty(j, "kpi", path, 64));
+    CRM_TRY(k, parse_sla_kpi(kpi, join(path, "kpi")));
+    s.kpi = k;
+    CRM_TRY(status, text_or_empty(j, "status", path, 64));
+    CRM_TRY(st, parse_sla_status(status, join(path, "status")));
+    s.status = st;
+    CRM_TRY(policy, text_or_empty(j, "policy", path, 64));
+    s.policy = std::move(policy);
+    CRM_TRY(calendar, text_or_empty(j, "calendar", path, 128));
+    s.calendar = std::move(calendar);
+    CRM_TRY(pv, get_int(j, "policy_version", path));
+    s.policy_version = static_cast<int>(pv.value_or(0));
+    std::int64_t* ints[] = {&s.warning_ms, &s.failure_ms, &s.elapsed_ms, &s.paused_ms};
+    const char* int_keys[] = {"warning_ms", "failure_ms", "elapsed_ms", "paused_ms"};
+    for (int i = 0; i < 4; ++i) {
+        CRM_TRY(v, get_int(j, int_keys[i], path));
+        *ints[i] = v.value_or(0);
+    }
+    CRM_TRY(started, get_time(j, "started_at", path));
+    s.started_at = started.value_or(Timestamp{});
+    std::optional<Timestamp>* times[] = {&s.warning_at, &s.failure_at, &s.stopped_at};
+    const char* time_keys[] = {"warning_at", "failure_at", "stopped_at"};
+    for (int i = 0; i < 3; ++i) {
+        CRM_TRY(t, get_time(j, time_keys[i], path));
+        *times[i] = t;
+    }
+    if (const json* pauses = member(j, "pauses"); pauses && pauses->is_array())
+        for (const auto& p : *pauses) {
+            CRM_TRY(from, get_time(p, "from", path));
+            CRM_TRY(to, get_time(p, "to", path));
+            s.pauses.push_back({from.value_or(Timestamp{}), to});
+        }
+    return s;
+}
+
+json to_json(const Ticket& t) {
+    json slas = json::array();
+    for (const auto& s : t.slas) slas.push_back(to_json(s));
+    return Members(36)
+        .add("id", to_json(t.id))
+        .add("external_id", t.external_id)
+        .add("subject", t.subject)
+        .add("description", t.description)
+        .add("type", to_string(t.type))
+        .add("priority", to_string(t.priority))
+        .add("channel", to_string(t.channel))
+        .add("category", t.category)
+        .add("party", to_json(t.party))
+        .add("contact", to_json(t.contact))
+        .add("product_sku", t.product_sku)
+        .add("purchase_order_id", t.purchase_order_id)
+        .add("parent", to_json(t.parent))
+        .add("queue", t.queue)
+        .add("assignee", t.assignee)
+        .add("process", t.process)
+        .add("process_version", t.process_version)
+        .add("state", t.state)
+        .add("status", t.status)
+        .add("state_entered_at", time_json(t.state_entered_at))
+        .add("close_reason", t.close_reason)
+        .add("merged_into", to_json(t.merged_into))
+        .add("first_response_at", opt_time(t.first_response_at))
+        .add("resolved_at", opt_time(t.resolved_at))
+        .add("closed_at", opt_time(t.closed_at))
+        .add("reopen_count", t.reopen_count)
+        .add("referral_count", t.referral_count)
+        .add("sla_policy", t.sla_policy)
+        .add("sla_policy_version", t.sla_policy_version)
+        .add("slas", std::move(slas))
+        .add("due_at", opt_time(t.due_at))
+        .add("custom", to_json(t.custom))
+        .add("created_at", time_json(t.created_at))
+        .add("updated_at", time_json(t.updated_at))
+        .add("version", t.version)
+        .done();
+}
+
+result<Ticket> ticket_from_json(const json& j, std::string_view path) {
+    if (!j.is_object()) return fail(errc::storage, "a ticket is not a JSON object", std::string(path));
+    Ticket t;
+    std::string* texts[] = {&t.external_id, &t.subject,  &t.description, &t.category,
+                            &t.product_sku, &t.purchase_order_id, &t.queue, &t.assignee,
+                            &t.process,     &t.state,    &t.status,      &t.close_reason,
+                            &t.sla_policy};
+    const char* text_keys[] = {"external_id", "subject",  "description", "category",
+                               "product_sku", "purchase_order_id", "queue", "assignee",
+                               "process",     "state",    "status",      "close_reason",
+                               "sla_policy"};
+    for (std::size_t i = 0; i < std::size(texts); ++i) {
+        CRM_TRY(s, text_or_empty(j, text_keys[i], path, 1 << 20));
+        *texts[i] = std::move(s);
+    }
+    Id* ids[] = {&t.id, &t.party, &t.contact, &t.parent, &t.merged_into};
+    const char* id_keys[] = {"id", "party", "contact", "parent", "merged_into"};
+    for (std::size_t i = 0; i < std::size(ids); ++i) {
+        CRM_TRY(id, get_id(j, id_keys[i], path));
+        *ids[i] = id.value_or(Id{});
+    }
+    CRM_TRY(type, text_or_empty(j, "type", path, 64));
+    CRM_TRY(ty, parse_ticket_type(type, join(path, "type")));
+    t.type = ty;
+    CRM_TRY(priority, text_or_empty(j, "priority", path, 64));
+    CRM_TRY(pr, parse_ticket_priority(priority, join(path, "priority")));
+    t.priority = pr;
+    CRM_TRY(channel, text_or_empty(j, "channel", path, 64));
+    CRM_TRY(ch, parse_channel(channel, join(path, "channel")));
+    t.channel = ch;
+    int* ints[] = {&t.process_version, &t.reopen_count, &t.referral_count, &t.sla_policy_version};
+    const char* int_keys[] = {"process_version", "reopen_count", "referral_count",
+                              "sla_policy_version"};
+    for (std::size_t i = 0; i < std::size(ints); ++i) {
+        CRM_TRY(v, get_int(j, int_keys[i], path));
+        *ints[i] = static_cast<int>(v.value_or(0));
+    }
+    std::optional<Timestamp>* times[] = {&t.first_response_at, &t.resolved_at, &t.closed_at,
+                                         &t.due_at};
+    const char* time_keys[] = {"first_response_at", "resolved_at", "closed_at", "due_at"};
+    for (std::size_t i = 0; i < std::size(times); ++i) {
+        CRM_TRY(v, get_time(j, time_keys[i], path));
+        *times[i] = v;
+    }
+    Timestamp* stamps[] = {&t.state_entered_at, &t.created_at, &t.updated_at};
+    const char* stamp_keys[] = {"state_entered_at", "created_at", "updated_at"};
+    for (std::size_t i = 0; i < std::size(stamps); ++i) {
+        CRM_TRY(v, get_time(j, stamp_keys[i], path));
+        *stamps[i] = v.value_or(Timestamp{});
+    }
+    if (const json* slas = member(j, "slas"); slas && slas->is_array())
+        for (const auto& s : *slas) {
+            CRM_TRY(instance, sla_instance_from_json(s, join(path, "slas")));
+            t.slas.push_back(std::move(instance));
+        }
+    CRM_TRY(custom, custom_of(j, path));
+    t.custom = std::move(custom);
+    CRM_TRY(v, get_int(j, "version", path));
+    t.version = v.value_or(1);
+    return t;
+}
+
+json to_json(const Attachment& a) {
+    return {{"name", a.name}, {"size", a.size}, {"sha256", a.sha256}, {"media_type", a.media_type}};
+}
+
+result<Attachment> attachment_from_json(const json& j, std::string_view path) {
+    CRM_TRYV(expect_object(j, path, {"name", "size", "sha256", "media_type"}));
+    Attachment a;
+    CRM_TRY(name, text_or_empty(j, "name", path, 1024));
+    a.name = std::move(name);
+    CRM_TRY(size, get_int(j, "size", path));
+    a.size = size.value_or(0);
+    CRM_TRY(sha, text_or_empty(j, "sha256", path, 128));
+    a.sha256 = std::move(sha);
+    CRM_TRY(media, text_or_empty(j, "media_type", path, 255));
+    a.media_type = std::move(media);
+    return a;
+}
+
+json to_json(const TicketComment& c) {
+    json files = json::array();
+    for (const auto& a : c.attachments) files.push_back(to_json(a));
+    return Members(8)
+        .add("id", to_json(c.id))
+        .add("ticket", to_json(c.ticket))
+        .add("is_public", c.is_public)
+        .add("author_kind", to_string(c.author_kind))
+        .add("author", c.author)
+        .add("body", c.body)
+        .add("attachments", std::move(files))
+        .add("at", time_json(c.at))
+        .done();
+}
+
+result<TicketComment> comment_from_json(const json& j, std::string_view path) {
+    if (!j.is_object()) return fail(errc::storage, "a comment is not a JSON object", std::string(path));
+    TicketComment c;
+    CRM_TRY(id, get_id(j, "id", path));
+    c.id = id.value_or(Id{});
+    CRM_TRY(ticket, get_id(j, "ticket", path));
+    c.ticket = ticket.value_or(Id{});
+    CRM_TRY(pub, get_bool(j, "is_public", path));
+    c.is_public = pub.value_or(true);
+    CRM_TRY(kind, text_or_empty(j, "author_kind", path, 64));
+    CRM_TRY(k, parse_author_kind(kind, join(path, "author_kind")));
+    c.author_kind = k;
+    CRM_TRY(author, text_or_empty(j, "author", path, 1024));
+    c.author = std::move(author);
+    CRM_TRY(body, text_or_empty(j, "body", path, 1 << 20));
+    c.body = std::move(body);
+    if (const json* files = member(j, "attachments"); files && files->is_array())
+        for (const auto& f : *files) {
+            CRM_TRY(a, attachment_from_json(f, join(path, "attachments")));
+            c.attachments.push_back(std::move(a));
+        }
+    CRM_TRY(at, get_time(j, "at", path));
+    c.at = at.value_or(Timestamp{});
+    return c;
+}
+
+json to_json(const Queue& q) {
+    json members = json::array();
+    for (const auto& m : q.members) members.push_back({{"user", m.user}, {"skills", m.skills}});
+    return {{"id", q.id}, {"name", q.name}, {"members", std::move(members)}};
+}
+
+result<Queue> queue_from_json(const json& j, std::string_view path) {
+    CRM_TRYV(expect_object(j, path, {"id", "name", "members"}));
+    Queue q;
+    CRM_TRY(id, text_or_empty(j, "id", path, 1024));
+    q.id = std::move(id);
+    CRM_TRY(name, text_or_empty(j, "name", path, 1024));
+    q.name = std::move(name);
+    if (const json* members = member(j, "members")) {
+        const std::string mp = join(path, "members");
+        if (!members->is_array()) return fail(errc::invalid_argument, "must be an array", mp);
+        for (std::size_t i = 0; i < members->size(); ++i) {
+            const std::string at = mp + "[" + std::to_string(i) + "]";
+            CRM_TRYV(expect_object((*members)[i], at, {"user", "skills"}));
+            QueueMember m;
+            CRM_TRY(user, text_or_empty((*members)[i], "user", at, 1024));
+            m.user = std::move(user);
+            CRM_TRY(skills, get_strings((*members)[i], "skills", at));
+            m.skills = skills.value_or(std::vector<std::string>{});
+            q.members.push_back(std::move(m));
+        }
+    }
+    return q;
+}
+
+json to_json(const SlaPolicy& p) {
+    json kpis = json::object();
+    for (const auto& t : p.targets)
+        kpis[to_string(t.kpi)] = {{"warning", business_time_json(t.warning_ms)},
+                                  {"failure", business_time_json(t.failure_ms)}};
+    json j = {{"id", p.id}, {"name", p.name}, {"order", p.order}};
+    if (p.when) j["when"] = json::parse(p.when->to_json());
+    j["calendar"] = p.calendar;
+    j["pause_states"] = p.pause_states;
+    j["kpis"] = std::move(kpis);
+    if (p.version > 0) j["version"] = p.version;
+    return j;
+}
+
+result<SlaPolicy> sla_policy_from_json(const json& j, const expr::Schema& schema) {
+    CRM_TRYV(expect_object(j, "", {"id", "name", "order", "when", "calendar", "pause_states",
+                                   "kpis", "version"}));
+    SlaPolicy p;
+    CRM_TRY(id, text_or_empty(j, "id", "", 1024));
+    p.id = std::move(id);
+    CRM_TRY(name, text_or_empty(j, "name", "", 1024));
+    p.name = std::move(name);
+    CRM_TRY(order, get_int(j, "order", ""));
+    if (order && (*order < 0 || *order > 1'000'000))
+        return fail(errc::invalid_argument, "must be from 0 to 1000000", "order");
+    p.order = static_cast<int>(order.value_or(100));
+    if (const json* when = member(j, "when")) {
+        CRM_TRY(rule, expr::load_json(*when, schema, "when"));
+        p.when = std::move(rule);
+    }
+    CRM_TRY(calendar, text_or_empty(j, "calendar", "", 1024));
+    p.calendar = std::move(calendar);
+    if (member(j, "pause_states")) {
+        CRM_TRY(states, id_list(j, "pause_states", ""));
+        p.pause_states = std::move(states);
+    }
+    const json* kpis = member(j, "kpis");
+    if (!kpis || !kpis->is_object() || kpis->empty())
+        return fail(errc::invalid_argument,
+                    "must be an object with first_response, next_response or resolution",
+                    "kpis");
+    for (const auto& [name, target] : kpis->items()) {
+        const std::string at = join("kpis", name);
+        CRM_TRY(kpi, parse_sla_kpi(name, at));
+        CRM_TRYV(expect_object(target, at, {"warning", "failure"}));
+        const json* failure = member(target, "failure");
+        if (!failure) return fail(errc::invalid_argument, "is required", join(at, "failure"));
+        CRM_TRY(failure_ms, business_time(*failure, join(at, "failure")));
+        std::int64_t warning_ms = failure_ms;
+        if (const json* warning = member(target, "warning")) {
+            CRM_TRY(w, business_time(*warning, join(at, "warning")));
+            if (w > failure_ms)
+                return fail(errc::invalid_argument, "must not be after the failure time",
+                            join(at, "warning"));
+            warning_ms = w;
+        }
+        p.targets.push_back({kpi, warning_ms, failure_ms});
+    }
+    std::sort(p.targets.begin(), p.targets.end(),
+              [](const SlaTarget& a, const SlaTarget& b) { return a.kpi < b.kpi; });
+    return p;
+}
+
+json to_json(const TickReport& r) {
+    return {{"examined", r.examined}, {"warnings", r.warnings}, {"breaches", r.breaches}};
+}
+
+json to_json(const BusinessTrace& t) {
+    json steps = json::array();
+    for (const auto& s : t.steps)
+        steps.push_back({{"from", time_json(s.from)}, {"to", time_json(s.to)}, {"what", s.what}});
+    return steps;
+}
+
+}  // namespace crm::codec

@@ -1,0 +1,34 @@
+// src/service/codec.hpp - JSON forms of the service records: what commands
+// answer, what the SQLite backend keeps in ticket.body and
+// ticket_comment.body, and the strict readers of queues and SLA policies
+// (errors name the JSON path).
+#pragma once
+
+#include "core/json_read.hpp"
+#include "crm/expr/schema.hpp"
+#include "crm/service/service.hpp"
+
+namespace crm::codec {
+
+json to_json(const SlaInstance& s);
+json to_json(const Ticket& t);
+json to_json(const Attachment& a);
+json to_json(const TicketComment& c);
+json to_json(const Queue& q);
+json to_json(const SlaPolicy& p);
+json to_json(const TickReport& r);
+json to_json(const BusinessTrace& t);
+
+/// Read what the to_json above wrote (stored bodies).
+result<SlaInstance> sla_instance_from_json(const json& j, std::string_view path);
+result<Ticket> ticket_from_json(const json& j, std::string_view path = "");
+result<TicketComment> comment_from_json(const json& j, std::string_view path = "");
+
+/// A queue as stored or as a definition request; unknown keys refused.
+result<Queue> queue_from_json(const json& j, std::string_view path = "");
+/// An SLA policy's JSON form, its rule checked against `schema`.
+result<SlaPolicy> sla_policy_from_json(const json& j, const expr::Schema& schema);
+/// An attachment of a request: name, size, sha256 and media_type checked.
+result<Attachment> attachment_from_json(const json& j, std::string_view path);
+
+}  // namespace crm::codec

@@ -1,0 +1,517 @@
+// tests/conformance/service_test.cpp - the service desk on every backend:
+// the ticket lifecycle and its SLA clocks, tick() and its events, queues,
+// assignment and referral, comments, policies chosen by rule and
+// retargeted on change, reopen within the period, merge, and bad input
+// refused with nothing written.
+#include "backends.hpp"
+
+namespace crm::testing {
+namespace {
+
+constexpr std::int64_t kMinute = 60'000;
+constexpr std::int64_t kHour = 60 * kMinute;
+
+// Tehran wall time: "2026-02-09T08:00" (Monday; 22 Bahman = Wednesday 11th is a holiday).
+Timestamp tehran(const std::string& wall) { return must(parse_iso8601(wall + ":00+03:30")); }
+
+// A TicketInput that sets what `set` sets.
+template <class F>
+TicketInput changing(F set) {
+    TicketInput in;
+    set(in);
+    return in;
+}
+
+constexpr const char* kStandard = R"({"id": "standard", "name": "Standard",
+  "kpis": {"first_response": {"warning": {"business_hours": 1}, "failure": {"business_hours": 2}},
+           "resolution": {"warning": {"business_hours": 6}, "failure": {"business_hours": 8}}}})";
+
+class Desk : public Conformance {
+protected:
+    void SetUp() override {
+        Conformance::SetUp();
+        clock->set(tehran("2026-02-09T08:00"));
+    }
+    Service desk() { return Service(*engine); }
+    Ticket open_ticket(const Party& p, const std::string& subject = "Modem does not connect") {
+        TicketInput in;
+        in.subject = subject;
+        in.party = p.id;
+        in.channel = Channel::call;
+        return must(desk().create_ticket(ctx, in));
+    }
+    const SlaInstance* clock_of(const Ticket& t, SlaKpi kpi) {
+        const SlaInstance* found = nullptr;
+        for (const auto& s : t.slas)
+            if (s.kpi == kpi) found = &s;
+        return found;
+    }
+    std::vector<Event> events_of(const std::string& type) {
+        std::vector<Event> out;
+        for (auto& e : must(engine->events_after(0, 10'000)))
+            if (e.type == type) out.push_back(e);
+        return out;
+    }
+    std::size_t event_count() { return must(engine->events_after(0, 10'000)).size(); }
+};
+
+TEST_P(Desk, LifecycleRunsTheClocks) {
+    Service s = desk();
+    must(s.define_sla_policy(ctx, kStandard));
+    const Party p = person("c-1", "Sara", "Ahmadi", "sara@example.ir");
+    Ticket t = open_ticket(p);
+    EXPECT_EQ(t.state, "new");
+    EXPECT_EQ(t.status, "open");
+    EXPECT_EQ(t.process, "ticket");
+    EXPECT_EQ(t.sla_policy, "standard");
+    ASSERT_EQ(t.slas.size(), 2u);
+    const SlaInstance* fr = clock_of(t, SlaKpi::first_response);
+    ASSERT_TRUE(fr && fr->failure_at);
+    EXPECT_EQ(*fr->failure_at, tehran("2026-02-09T10:00"));
+    EXPECT_EQ(*clock_of(t, SlaKpi::resolution)->failure_at, tehran("2026-02-09T16:00"));
+    ASSERT_TRUE(t.due_at);
+    EXPECT_EQ(*t.due_at, tehran("2026-02-09T09:00"));  // the first warning
+
+    // An agent's public reply at 08:30 is the first response.
+    clock->set(tehran("2026-02-09T08:30"));
+    CommentInput reply;
+    reply.body = "We are looking at it";
+    must(s.add_comment(ctx, t.id, reply));
+    t = must(s.get_ticket(t.id.str()));
+    ASSERT_TRUE(t.first_response_at);
+    EXPECT_EQ(*t.first_response_at, tehran("2026-02-09T08:30"));
+    EXPECT_EQ(clock_of(t, SlaKpi::first_response)->status, SlaStatus::succeeded);
+    EXPECT_EQ(*t.due_at, tehran("2026-02-09T14:00"));  // now the resolution warning
+
+    // Waiting for the customer from 10:00 to Tuesday 10:00 pauses resolution.
+    clock->set(tehran("2026-02-09T10:00"));
+    must(s.move_ticket(ctx, t.id, "open"));
+    t = must(s.move_ticket(ctx, t.id, "pend_customer"));
+    EXPECT_EQ(clock_of(t, SlaKpi::resolution)->status, SlaStatus::paused);
+    EXPECT_FALSE(t.due_at);
+    clock->set(tehran("2026-02-10T10:00"));
+    t = must(s.move_ticket(ctx, t.id, "open"));
+    const SlaInstance* res = clock_of(t, SlaKpi::resolution);
+    EXPECT_EQ(res->status, SlaStatus::in_progress);
+    EXPECT_EQ(res->paused_ms, 8 * kHour);  // Monday 10-16, Tuesday 08-10
+    EXPECT_EQ(*res->failure_at, tehran("2026-02-10T16:00"));
+
+    // Resolved at 15:00: met. The reason is required.
+    clock->set(tehran("2026-02-10T15:00"));
+    CRM_EXPECT_ERROR(s.move_ticket(ctx, t.id, "resolve"), errc::invalid_argument, "reason");
+    t = must(s.move_ticket(ctx, t.id, "resolve", "replaced the modem"));
+    EXPECT_EQ(t.state, "resolved");
+    EXPECT_EQ(t.status, "closed");
+    EXPECT_EQ(t.close_reason, "replaced the modem");
+    ASSERT_TRUE(t.resolved_at);
+    EXPECT_FALSE(t.closed_at);
+    EXPECT_EQ(clock_of(t, SlaKpi::resolution)->status, SlaStatus::succeeded);
+    EXPECT_FALSE(t.due_at);
+    t = must(s.move_ticket(ctx, t.id, "close"));
+    EXPECT_EQ(t.state, "closed");
+    ASSERT_TRUE(t.closed_at);
+
+    // Every move is history; the events say what happened.
+    const auto history = must(engine->history("ticket", t.id));
+    ASSERT_EQ(history.size(), 6u);  // created, open, pend_customer, open, resolve, close
+    EXPECT_EQ(history.back().move, "close");
+    EXPECT_EQ(events_of("ticket.created").size(), 1u);
+    EXPECT_EQ(events_of("ticket.resolved").size(), 1u);
+    EXPECT_EQ(events_of("ticket.closed").size(), 1u);
+    EXPECT_EQ(events_of("sla.breached").size(), 0u);
+    EXPECT_EQ(must(s.tickets_of(p.id)).size(), 1u);
+}
+
+TEST_P(Desk, TickWarnsAndBreachesOnceAndIsIdempotent) {
+    Service s = desk();
+    must(s.define_sla_policy(ctx, kStandard));
+    const Ticket t = open_ticket(person("c-2", "Ali", "Karimi"));
+    // Nothing due before 09:00.
+    auto early = must(s.tick(ctx, tehran("2026-02-09T08:59")));
+    EXPECT_EQ(early.examined, 0);
+    auto warn = must(s.tick(ctx, tehran("2026-02-09T09:30")));
+    EXPECT_EQ(warn.examined, 1);
+    EXPECT_EQ(warn.warnings, 1);
+    EXPECT_EQ(warn.breaches, 0);
+    EXPECT_EQ(must(s.tick(ctx, tehran("2026-02-09T09:30"))).examined, 0);  // again: nothing
+    // Exactly at the failure instant it is not yet breached.
+    EXPECT_EQ(must(s.tick(ctx, tehran("2026-02-09T10:00"))).breaches, 0);
+    auto breach = must(s.tick(ctx, tehran("2026-02-09T10:01")));
+    EXPECT_EQ(breach.breaches, 1);
+    EXPECT_EQ(must(s.tick(ctx, tehran("2026-02-09T10:01"))).breaches, 0);
+    const auto warnings = events_of("sla.warning");
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].payload.find("first_response"), std::string::npos);
+    EXPECT_EQ(events_of("sla.breached").size(), 1u);
+    const Ticket after = must(s.get_ticket(t.id.str()));
+    EXPECT_EQ(clock_of(after, SlaKpi::first_response)->status, SlaStatus::breached);
+    EXPECT_EQ(*after.due_at, tehran("2026-02-09T14:00"));  // resolution's warning is next
+    // A late reply keeps the breach on record.
+    clock->set(tehran("2026-02-09T11:00"));
+    CommentInput reply;
+    reply.body = "Sorry for the wait";
+    must(s.add_comment(ctx, t.id, reply));
+    EXPECT_EQ(clock_of(must(s.get_ticket(t.id.str())), SlaKpi::first_response)->status,
+              SlaStatus::breached);
+    // The writes themselves bring clocks up to date: a move after the
+    // resolution warning emits it without a tick.
+    clock->set(tehran("2026-02-09T14:30"));
+    must(s.move_ticket(ctx, t.id, "open"));
+    EXPECT_EQ(events_of("sla.warning").size(), 2u);
+    EXPECT_EQ(must(s.tick(ctx, tehran("2026-02-09T14:30"))).examined, 0);
+    CRM_EXPECT_ERROR(s.tick(ctx, std::nullopt, 0), errc::invalid_argument, "limit");
+}
+
+TEST_P(Desk, QueuesAssignmentAndReferral) {
+    Service s = desk();
+    Queue front{"tier1", "Front line", {{"sara", {"fa"}}, {"reza", {}}}};
+    EXPECT_EQ(must(s.define_queue(ctx, front)).outcome, WriteOutcome::created);
+    EXPECT_EQ(must(s.define_queue(ctx, front)).outcome, WriteOutcome::unchanged);
+    must(s.define_queue(ctx, Queue{"billing", "", {{"mina", {}}}}));
+    EXPECT_EQ(must(s.queue("billing")).name, "billing");
+    EXPECT_EQ(must(s.queues()).size(), 2u);
+    CRM_EXPECT_ERROR(s.define_queue(ctx, Queue{"Bad Id", "", {}}), errc::invalid_argument, "id");
+    CRM_EXPECT_ERROR(s.define_queue(ctx, Queue{"x", "", {{"a", {}}, {"a", {}}}}),
+                     errc::invalid_argument, "members[1].user");
+
+    const Party p = person("c-3", "Mina", "Rad");
+    TicketInput in;
+    in.subject = "Invoice is wrong";
+    in.party = p.id;
+    in.queue = "tier1";
+    in.assignee = "mina";  // not a member of tier1
+    const std::size_t before = event_count();
+    CRM_EXPECT_ERROR(s.create_ticket(ctx, in), errc::invalid_argument, "assignee");
+    in.queue = "nowhere";
+    CRM_EXPECT_ERROR(s.create_ticket(ctx, in), errc::not_found, "queue");
+    EXPECT_EQ(event_count(), before);
+    EXPECT_TRUE(must(s.tickets_of(p.id)).empty());
+
+    in.queue = "tier1";
+    in.assignee = "sara";
+    Ticket t = must(s.create_ticket(ctx, in));
+    EXPECT_EQ(t.queue, "tier1");
+    EXPECT_EQ(t.assignee, "sara");
+    t = must(s.assign_ticket(ctx, t.id, "reza"));
+    EXPECT_EQ(t.assignee, "reza");
+    CRM_EXPECT_ERROR(s.assign_ticket(ctx, t.id, "mina"), errc::invalid_argument, "assignee");
+
+    CRM_EXPECT_ERROR(s.refer_ticket(ctx, t.id, "billing", "mina", ""), errc::invalid_argument,
+                     "reason");
+    CRM_EXPECT_ERROR(s.refer_ticket(ctx, t.id, "nowhere", "", "billing question"),
+                     errc::not_found, "queue");
+    t = must(s.refer_ticket(ctx, t.id, "billing", "mina", "a billing question"));
+    EXPECT_EQ(t.queue, "billing");
+    EXPECT_EQ(t.assignee, "mina");
+    EXPECT_EQ(t.referral_count, 1);
+    const auto history = must(engine->history("ticket", t.id));
+    ASSERT_FALSE(history.empty());
+    EXPECT_EQ(history.back().move, "refer");
+    EXPECT_EQ(history.back().reason, "a billing question");
+    EXPECT_NE(history.back().values.find("billing"), std::string::npos);
+    EXPECT_EQ(events_of("ticket.referred").size(), 1u);
+    CRM_EXPECT_ERROR(s.update_ticket(ctx, t.id, changing([](TicketInput& in) { in.queue = "tier1"; })),
+                     errc::invalid_argument, "queue");
+}
+
+TEST_P(Desk, CommentsPublicInternalAndAttachments) {
+    Service s = desk();
+    const Ticket t = open_ticket(person("c-4", "Reza", "Nouri"));
+    CommentInput note;
+    note.is_public = false;
+    note.body = "Customer is a reseller";
+    must(s.add_comment(ctx, t.id, note));
+    CommentInput photo;
+    photo.author_kind = AuthorKind::customer;
+    photo.attachments = {{"modem.jpg", 20480, std::string(64, 'a'), "image/jpeg"}};
+    const TicketComment c = must(s.add_comment(ctx, t.id, photo));
+    EXPECT_EQ(c.author, ctx.actor);
+    EXPECT_EQ(must(s.comments(t.id)).size(), 2u);
+    const auto visible = must(s.comments(t.id, false));
+    ASSERT_EQ(visible.size(), 1u);
+    ASSERT_EQ(visible[0].attachments.size(), 1u);
+    EXPECT_EQ(visible[0].attachments[0].sha256, std::string(64, 'a'));
+    // An internal note is not a response.
+    EXPECT_FALSE(must(s.get_ticket(t.id.str())).first_response_at);
+
+    const std::size_t before = event_count();
+    CommentInput bad = photo;
+    bad.attachments[0].sha256 = "not-a-hash";
+    CRM_EXPECT_ERROR(s.add_comment(ctx, t.id, bad), errc::invalid_argument,
+                     "attachments[0].sha256");
+    bad = photo;
+    bad.attachments[0].name = "";
+    CRM_EXPECT_ERROR(s.add_comment(ctx, t.id, bad), errc::invalid_argument, "attachments[0].name");
+    bad = photo;
+    bad.attachments[0].size = -1;
+    CRM_EXPECT_ERROR(s.add_comment(ctx, t.id, bad), errc::invalid_argument, "attachments[0].size");
+    CRM_EXPECT_ERROR(s.add_comment(ctx, t.id, CommentInput{}), errc::invalid_argument, "body");
+    CRM_EXPECT_ERROR(s.add_comment(ctx, Id{}, note), errc::not_found, "id");
+    EXPECT_EQ(event_count(), before);
+    EXPECT_EQ(must(s.comments(t.id)).size(), 2u);
+}
+
+TEST_P(Desk, NextResponseClocksFollowTheConversation) {
+    Service s = desk();
+    must(s.define_sla_policy(ctx, R"({"id": "chat", "kpis": {
+        "first_response": {"failure": {"business_minutes": 30}},
+        "next_response": {"warning": {"business_minutes": 45}, "failure": {"business_hours": 1}}}})"));
+    const Ticket t = open_ticket(person("c-5", "Hadi", "Moradi"));
+    CommentInput agent;
+    agent.body = "Hello";
+    CommentInput customer;
+    customer.author_kind = AuthorKind::customer;
+    customer.body = "Still broken";
+    // A customer comment before the first response starts no next clock.
+    must(s.add_comment(ctx, t.id, customer));
+    EXPECT_EQ(must(s.get_ticket(t.id.str())).slas.size(), 1u);
+    clock->set(tehran("2026-02-09T08:10"));
+    must(s.add_comment(ctx, t.id, agent));
+    clock->set(tehran("2026-02-09T09:00"));
+    must(s.add_comment(ctx, t.id, customer));
+    Ticket now = must(s.get_ticket(t.id.str()));
+    ASSERT_EQ(now.slas.size(), 2u);
+    EXPECT_EQ(now.slas[1].kpi, SlaKpi::next_response);
+    EXPECT_EQ(*now.slas[1].failure_at, tehran("2026-02-09T10:00"));
+    must(s.add_comment(ctx, t.id, customer));  // still waiting: no second clock
+    EXPECT_EQ(must(s.get_ticket(t.id.str())).slas.size(), 2u);
+    clock->set(tehran("2026-02-09T09:20"));
+    must(s.add_comment(ctx, t.id, agent));
+    now = must(s.get_ticket(t.id.str()));
+    EXPECT_EQ(now.slas[1].status, SlaStatus::succeeded);
+    EXPECT_EQ(now.slas[1].elapsed_ms, 20 * kMinute);
+}
+
+TEST_P(Desk, PolicyChosenByRuleAndRetargeted) {
+    Service s = desk();
+    must(s.define_sla_policy(ctx, kStandard));
+    must(s.define_sla_policy(ctx, R"({"id": "vip-urgent", "order": 10,
+        "when": {"and": [{"eq": [{"field": "priority"}, "urgent"]},
+                         {"contains": [{"field": "party_tags"}, "vip"]}]},
+        "kpis": {"resolution": {"warning": {"business_hours": 1}, "failure": {"business_hours": 2}}}})"));
+    const auto policies = must(s.sla_policies());
+    ASSERT_EQ(policies.size(), 2u);
+    EXPECT_EQ(policies[0].id, "vip-urgent");
+
+    PartyInput vip;
+    vip.first_name = "Nasrin";
+    vip.last_name = "Vip";
+    vip.tags = std::vector<std::string>{"vip"};
+    const Party p = must(engine->create_party(ctx, vip));
+    TicketInput in;
+    in.subject = "Line down";
+    in.party = p.id;
+    in.priority = TicketPriority::urgent;
+    Ticket t = must(s.create_ticket(ctx, in));
+    EXPECT_EQ(t.sla_policy, "vip-urgent");
+    ASSERT_EQ(t.slas.size(), 1u);
+    EXPECT_EQ(*t.slas[0].failure_at, tehran("2026-02-09T10:00"));
+
+    // Lowered to normal: the standard policy; the resolution clock keeps its
+    // start and takes the new targets, and a first-response clock starts.
+    clock->set(tehran("2026-02-09T09:00"));
+    t = must(s.update_ticket(ctx, t.id, changing([](TicketInput& in) { in.priority = TicketPriority::normal; })));
+    EXPECT_EQ(t.sla_policy, "standard");
+    const SlaInstance* res = clock_of(t, SlaKpi::resolution);
+    EXPECT_EQ(res->started_at, tehran("2026-02-09T08:00"));
+    EXPECT_EQ(*res->failure_at, tehran("2026-02-09T16:00"));
+    ASSERT_TRUE(clock_of(t, SlaKpi::first_response));
+    EXPECT_EQ(*clock_of(t, SlaKpi::first_response)->failure_at, tehran("2026-02-09T10:00"));
+
+    // A new version of the policy retargets the open clocks.
+    must(s.define_sla_policy(ctx, R"({"id": "standard", "name": "Standard",
+      "kpis": {"first_response": {"warning": {"business_hours": 1}, "failure": {"business_hours": 2}},
+               "resolution": {"warning": {"business_hours": 2}, "failure": {"business_hours": 4}}}})"));
+    t = must(s.get_ticket(t.id.str()));
+    EXPECT_EQ(t.sla_policy_version, 2);
+    EXPECT_EQ(*clock_of(t, SlaKpi::resolution)->failure_at, tehran("2026-02-09T12:00"));
+
+    // So does a change of the calendar it counts in: the office now opens at 07:00.
+    must(engine->define_calendar(ctx, R"({"id": "default", "week": {
+        "saturday": ["07:00-16:00"], "sunday": ["07:00-16:00"], "monday": ["07:00-16:00"],
+        "tuesday": ["07:00-16:00"], "wednesday": ["07:00-16:00"], "thursday": ["07:00-12:00"]}})"));
+    t = must(s.get_ticket(t.id.str()));
+    EXPECT_EQ(*clock_of(t, SlaKpi::resolution)->failure_at, tehran("2026-02-09T12:00"));  // started 08:00
+    const auto trace = must(s.explain_sla(t.id, SlaKpi::resolution));
+    ASSERT_FALSE(trace.steps.empty());
+    EXPECT_EQ(trace.steps.back().to, tehran("2026-02-09T12:00"));
+    CRM_EXPECT_ERROR(s.explain_sla(t.id, SlaKpi::next_response), errc::not_found, "kpi");
+}
+
+TEST_P(Desk, ReopenWithinThePeriodOnly) {
+    Service s = desk();
+    must(s.define_sla_policy(ctx, kStandard));
+    Ticket t = open_ticket(person("c-6", "Leila", "Sadeghi"));
+    t = must(s.move_ticket(ctx, t.id, "resolve", "answered"));
+    clock->set(tehran("2026-02-12T09:00"));
+    t = must(s.move_ticket(ctx, t.id, "reopen"));
+    EXPECT_EQ(t.state, "open");
+    EXPECT_EQ(t.reopen_count, 1);
+    EXPECT_FALSE(t.resolved_at);
+    // A fresh resolution clock from the reopening; the first one stays met.
+    std::vector<const SlaInstance*> resolutions;
+    for (const auto& c : t.slas)
+        if (c.kpi == SlaKpi::resolution) resolutions.push_back(&c);
+    ASSERT_EQ(resolutions.size(), 2u);
+    EXPECT_EQ(resolutions[0]->status, SlaStatus::succeeded);
+    EXPECT_EQ(resolutions[1]->started_at, tehran("2026-02-12T09:00"));
+    EXPECT_EQ(events_of("ticket.reopened").size(), 1u);
+
+    t = must(s.move_ticket(ctx, t.id, "resolve", "answered again"));
+    clock->set(tehran("2026-02-20T09:00"));  // eight days later
+    auto late = s.move_ticket(ctx, t.id, "reopen");
+    ASSERT_FALSE(late);
+    EXPECT_EQ(late.error().code, errc::invalid_transition);
+    EXPECT_NE(late.error().message.find("resolved"), std::string::npos);
+    CRM_EXPECT_ERROR(s.update_ticket(ctx, t.id, changing([](TicketInput& in) { in.subject = "x"; })),
+                     errc::invalid_transition, "id");
+}
+
+TEST_P(Desk, MergeAsDuplicate) {
+    Service s = desk();
+    must(s.define_sla_policy(ctx, kStandard));
+    const Party p = person("c-7", "Omid", "Jafari");
+    const Ticket a = open_ticket(p, "No internet");
+    const Ticket b = open_ticket(p, "Internet is down");
+    CRM_EXPECT_ERROR(s.merge_ticket(ctx, b.id, b.id), errc::invalid_argument, "into");
+    CRM_EXPECT_ERROR(s.move_ticket(ctx, b.id, "merge"), errc::invalid_argument, "move");
+    const Ticket merged = must(s.merge_ticket(ctx, b.id, a.id));
+    EXPECT_EQ(merged.state, "merged");
+    EXPECT_EQ(merged.status, "cancelled");
+    EXPECT_EQ(merged.merged_into, a.id);
+    for (const auto& c : merged.slas) EXPECT_EQ(c.status, SlaStatus::cancelled);
+    CommentInput note;
+    note.body = "more";
+    CRM_EXPECT_ERROR(s.add_comment(ctx, b.id, note), errc::invalid_transition, "ticket");
+    CRM_EXPECT_ERROR(s.merge_ticket(ctx, a.id, b.id), errc::invalid_transition, "into");
+    for (const auto& m : must(s.ticket_moves(a.id))) EXPECT_NE(m.name, "merge");
+}
+
+TEST_P(Desk, BadInputIsRefusedAndWritesNothing) {
+    Service s = desk();
+    must(s.define_sla_policy(ctx, kStandard));
+    const Party p = person("c-8", "Zahra", "Kazemi");
+    PartyInput org;
+    org.kind = PartyKind::organization;
+    org.organization_name = "Pars Co";
+    const Party company = must(engine->create_party(ctx, org));
+    const std::size_t before = event_count();
+    TicketInput in;
+    in.party = p.id;
+    CRM_EXPECT_ERROR(s.create_ticket(ctx, in), errc::invalid_argument, "subject");
+    in.subject = "x";
+    in.party.reset();
+    CRM_EXPECT_ERROR(s.create_ticket(ctx, in), errc::invalid_argument, "party");
+    in.party = p.id;
+    in.contact = company.id;
+    CRM_EXPECT_ERROR(s.create_ticket(ctx, in), errc::invalid_argument, "contact");
+    in.contact.reset();
+    in.purchase_order_id = "SO-404";
+    CRM_EXPECT_ERROR(s.create_ticket(ctx, in), errc::not_found, "purchase_order_id");
+    in.purchase_order_id.reset();
+    in.parent = Id::parse("01890000-0000-7000-8000-000000000000").value();
+    CRM_EXPECT_ERROR(s.create_ticket(ctx, in), errc::not_found, "parent");
+    in.parent.reset();
+    in.process = "nope";
+    CRM_EXPECT_ERROR(s.create_ticket(ctx, in), errc::not_found, "process");
+    EXPECT_EQ(event_count(), before);
+    EXPECT_TRUE(must(s.tickets_of(p.id)).empty());
+
+    // An illegal move names the state and the moves allowed.
+    const Ticket t = open_ticket(p);
+    auto illegal = s.move_ticket(ctx, t.id, "close");
+    ASSERT_FALSE(illegal);
+    EXPECT_EQ(illegal.error().code, errc::invalid_transition);
+    EXPECT_NE(illegal.error().message.find("new"), std::string::npos);
+    EXPECT_NE(illegal.error().message.find("pend_customer"), std::string::npos);
+    EXPECT_EQ(must(s.get_ticket(t.id.str())).version, t.version);
+
+    // SLA policies: errors name the JSON path; nothing stored.
+    const auto policy_error = [&](const std::string& json, const std::string& field) {
+        auto r = s.define_sla_policy(ctx, json);
+        ASSERT_FALSE(r) << json;
+        EXPECT_EQ(r.error().field, field) << r.error().what();
+    };
+    policy_error(R"({"id": "p", "kpis": {}})", "kpis");
+    policy_error(R"({"id": "p", "kpis": {"speed": {"failure": {"business_hours": 1}}}})", "kpis.speed");
+    policy_error(R"({"id": "p", "kpis": {"resolution": {}}})", "kpis.resolution.failure");
+    policy_error(R"({"id": "p", "kpis": {"resolution": {"failure": {"days": 1}}}})",
+                 "kpis.resolution.failure.days");
+    policy_error(R"({"id": "p", "kpis": {"resolution": {"failure": {"business_hours": 0}}}})",
+                 "kpis.resolution.failure.business_hours");
+    policy_error(R"({"id": "p", "kpis": {"resolution": {"warning": {"business_hours": 3},
+                                                         "failure": {"business_hours": 2}}}})",
+                 "kpis.resolution.warning");
+    policy_error(R"({"id": "p", "when": {"eq": [{"field": "colour"}, "red"]},
+                     "kpis": {"resolution": {"failure": {"business_hours": 2}}}})",
+                 "when.eq[0]");
+    policy_error(R"({"id": "p", "calendar": "mars",
+                     "kpis": {"resolution": {"failure": {"business_hours": 2}}}})",
+                 "calendar");
+    policy_error(R"({"id": "p", "colour": 1, "kpis": {}})", "colour");
+    policy_error(R"({"kpis": {"resolution": {"failure": {"business_hours": 2}}}})", "id");
+    EXPECT_EQ(must(s.sla_policies()).size(), 1u);
+    // A calendar with overlapping hours is refused before anything is written.
+    CRM_EXPECT_ERROR(engine->define_calendar(ctx, R"({"id": "x", "week": {
+        "saturday": ["08:00-12:00", "11:00-16:00"]}})"),
+                     errc::invalid_argument, "week.saturday[1]");
+}
+
+TEST_P(Desk, TypesMayHaveTheirOwnProcess) {
+    Service s = desk();
+    // A return needs approval and the goods received before it is resolved.
+    must(engine->define_process(ctx, R"({"id": "ticket_return", "record_type": "ticket",
+      "states": [{"id": "requested", "initial": true}, {"id": "approved"},
+                 {"id": "goods_received"}, {"id": "refunded", "category": "closed"},
+                 {"id": "rejected", "category": "cancelled"}],
+      "transitions": [{"name": "approve", "from": "requested", "to": "approved"},
+                      {"name": "receive", "from": "approved", "to": "goods_received"},
+                      {"name": "refund", "from": "goods_received", "to": "refunded"},
+                      {"name": "reject", "from": "*", "to": "rejected", "close_record": true}]})"));
+    TicketInput in;
+    in.subject = "Return the router";
+    in.party = person("c-9", "Kian", "Azadi").id;
+    in.type = TicketType::return_request;
+    Ticket t = must(s.create_ticket(ctx, in));
+    EXPECT_EQ(t.process, "ticket_return");
+    EXPECT_EQ(t.state, "requested");
+    auto early = s.move_ticket(ctx, t.id, "refund");
+    ASSERT_FALSE(early);
+    EXPECT_EQ(early.error().code, errc::invalid_transition);
+    must(s.move_ticket(ctx, t.id, "approve"));
+    must(s.move_ticket(ctx, t.id, "receive"));
+    t = must(s.move_ticket(ctx, t.id, "refund"));
+    EXPECT_EQ(t.status, "closed");
+    ASSERT_TRUE(t.resolved_at);
+    ASSERT_TRUE(t.closed_at);  // refunded is final
+    // Other types keep the built-in lifecycle.
+    in.type = TicketType::complaint;
+    EXPECT_EQ(must(s.create_ticket(ctx, in)).process, "ticket");
+}
+
+TEST_P(Desk, TicketsSurviveReopeningTheDatabase) {
+    Service s = desk();
+    must(s.define_sla_policy(ctx, kStandard));
+    TicketInput in;
+    in.subject = "پرینتر کار نمی‌کند";
+    in.party = person("c-10", "Parisa", "Hosseini").id;
+    in.external_id = "WEB-1";
+    in.category = "hardware/printer";
+    const Ticket t = must(s.create_ticket(ctx, in));
+    CRM_EXPECT_ERROR(s.create_ticket(ctx, in), errc::conflict, "external_id");
+    auto again = reopen();
+    if (!again) return;
+    Service other(*again);
+    const Ticket read = must(other.get_ticket("WEB-1"));
+    EXPECT_EQ(read.id, t.id);
+    EXPECT_EQ(read.subject, in.subject);
+    EXPECT_EQ(read.category, "hardware/printer");
+    EXPECT_EQ(read.slas, t.slas);
+    EXPECT_EQ(read.due_at, t.due_at);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, Desk, ::testing::ValuesIn(all_backends()),
+                         [](const auto& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace crm::testing
