@@ -1,10 +1,16 @@
 // bench/bench_service.cpp - the service figures, each beside its baseline:
 // business-time deadlines in a calendar with a year of holidays vs a plain
-// C++ loop that knows only a fixed-offset week and a holiday set.
+// C++ loop that knows only a fixed-offset week and a holiday set; tickets
+// created with their SLA clocks vs the raw C API writing the same rows; and
+// tick() over open tickets with nothing due vs the raw index probe.
 #include <benchmark/benchmark.h>
+#include <sqlite3.h>
+#include <unistd.h>
 
 #include <array>
+#include <filesystem>
 #include <random>
+#include <string>
 #include <unordered_set>
 #include <vector>
 
@@ -117,5 +123,194 @@ void BM_SlaDeadlineBaseline(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_SlaDeadlineBaseline);
+
+// ---- tickets on SQLite -------------------------------------------------------------
+
+constexpr int kTicketBatch = 1000;  // tickets per transaction, ours and the baseline alike
+
+std::string scratch(const std::string& name) {
+    return (std::filesystem::temp_directory_path() /
+            ("crm_bench_service_" + std::to_string(::getpid()) + "_" + name + ".db"))
+        .string();
+}
+
+void remove_db(const std::string& path) {
+    for (const char* s : {"", "-wal", "-shm"}) std::filesystem::remove(path + s);
+}
+
+// An engine on a fresh file with the standard policy (first response and
+// resolution), a clock at Monday 2026-02-09 08:00 Tehran, and one party.
+struct Desk {
+    std::string path;
+    std::shared_ptr<crm::ManualClock> clock;
+    std::unique_ptr<crm::Engine> engine;
+    crm::Id party;
+
+    explicit Desk(const std::string& name) : path(scratch(name)) {
+        remove_db(path);
+        clock = std::make_shared<crm::ManualClock>(
+            crm::parse_iso8601("2026-02-09T08:00:00+03:30").value());
+        crm::EngineOptions o;
+        o.database = "sqlite:" + path;
+        o.clock = clock;
+        engine = std::move(crm::Engine::open(o).value());
+        const crm::Context ctx{"bench", "bench"};
+        (void)crm::Service(*engine).define_sla_policy(ctx, R"({"id": "standard", "kpis": {
+            "first_response": {"warning": {"business_hours": 1}, "failure": {"business_hours": 2}},
+            "resolution": {"warning": {"business_hours": 6}, "failure": {"business_hours": 8}}}})");
+        crm::PartyInput pi;
+        pi.last_name = "Bench";
+        party = engine->create_party(ctx, pi).value().id;
+    }
+    ~Desk() {
+        engine.reset();
+        remove_db(path);
+    }
+
+    // n tickets in transactions of kTicketBatch; false when one failed.
+    bool create(std::int64_t n) {
+        const crm::Context ctx{"bench", "bench"};
+        crm::Service desk(*engine);
+        crm::TicketInput in;
+        in.subject = "Modem does not connect";
+        in.party = party;
+        in.channel = crm::Channel::call;
+        for (std::int64_t i = 0; i < n; i += kTicketBatch) {
+            (void)engine->begin();
+            for (std::int64_t k = i; k < std::min(n, i + kTicketBatch); ++k)
+                if (!desk.create_ticket(ctx, in)) return false;
+            (void)engine->commit();
+        }
+        return true;
+    }
+};
+
+// n tickets opened with their two SLA clocks: each writes the ticket, a
+// history row, an audit entry and an event.
+void BM_TicketCreate(benchmark::State& state) {
+    const std::int64_t n = state.range(0);
+    for (auto _ : state) {
+        state.PauseTiming();
+        auto desk = std::make_unique<Desk>("create");
+        state.ResumeTiming();
+        if (!desk->create(n)) state.SkipWithError("a ticket failed");
+        state.PauseTiming();
+        desk.reset();
+        state.ResumeTiming();
+    }
+    state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_TicketCreate)->Arg(1000)->Arg(100'000)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+// Baseline: the raw C API writing the rows a ticket's creation writes (the
+// ticket row with a body as long as crmcore's, the history row, the audit
+// entry and the event carrying the body), no logic, in the same batches.
+void BM_RawTicketRows(benchmark::State& state) {
+    const std::int64_t n = state.range(0);
+    for (auto _ : state) {
+        state.PauseTiming();
+        std::string body;
+        std::string path;
+        {
+            Desk desk("raw_create");
+            desk.create(1);
+            sqlite3* db = nullptr;
+            sqlite3_open(desk.path.c_str(), &db);
+            sqlite3_stmt* one = nullptr;
+            sqlite3_prepare_v2(db, "SELECT body FROM ticket LIMIT 1", -1, &one, nullptr);
+            if (sqlite3_step(one) == SQLITE_ROW)
+                body = reinterpret_cast<const char*>(sqlite3_column_text(one, 0));
+            sqlite3_finalize(one);
+            sqlite3_close(db);
+        }
+        Desk desk("raw_create");
+        desk.engine.reset();
+        sqlite3* db = nullptr;
+        sqlite3_open(desk.path.c_str(), &db);
+        sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;",
+                     nullptr, nullptr, nullptr);
+        const char* sql[] = {
+            "INSERT INTO ticket (id, external_id, party_id, queue, assignee, state, status, "
+            "priority, type, sla_policy, due_at, updated_at, body) VALUES (?1, NULL, "
+            "'01890000-0000-7000-8000-000000000000', '', '', 'new', 'open', 'normal', 'request', "
+            "'standard', ?2, ?2, ?3)",
+            "INSERT INTO history (record_type, record_id, process, process_version, from_state, "
+            "to_state, move, at, actor, reason, values_json, duration_ms) VALUES ('ticket', ?1, "
+            "'ticket', 1, '', 'new', '', ?2, 'bench', '', "
+            "'{\"priority\":\"normal\",\"type\":\"request\",\"queue\":\"\",\"assignee\":\"\"}', 0)",
+            "INSERT INTO audit (at, actor, source, record_type, record_id, action, changes) VALUES "
+            "(?2, 'bench', 'bench', 'ticket', ?1, 'create', ?3)",
+            "INSERT INTO event (at, type, record_type, record_id, payload) VALUES (?2, "
+            "'ticket.created', 'ticket', ?1, ?3)"};
+        std::vector<sqlite3_stmt*> st(std::size(sql));
+        for (std::size_t i = 0; i < st.size(); ++i) sqlite3_prepare_v2(db, sql[i], -1, &st[i], nullptr);
+        crm::IdGenerator ids;
+        crm::SystemClock clock;
+        state.ResumeTiming();
+        for (std::int64_t i = 0; i < n;) {
+            sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+            for (int k = 0; k < kTicketBatch && i < n; ++k, ++i) {
+                const std::string id = ids.next(clock.now()).str();
+                for (auto* s : st) {
+                    sqlite3_bind_text(s, 1, id.c_str(), -1, SQLITE_TRANSIENT);
+                    sqlite3_bind_int64(s, 2, clock.now().ms);
+                    if (sqlite3_bind_parameter_count(s) >= 3)
+                        sqlite3_bind_text(s, 3, body.c_str(), -1, SQLITE_STATIC);
+                    if (sqlite3_step(s) != SQLITE_DONE) state.SkipWithError(sqlite3_errmsg(db));
+                    sqlite3_reset(s);
+                }
+            }
+            sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+        }
+        state.PauseTiming();
+        for (auto* s : st) sqlite3_finalize(s);
+        sqlite3_close(db);
+        state.ResumeTiming();
+    }
+    state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_RawTicketRows)->Arg(1000)->Arg(100'000)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+// tick() with n open tickets and nothing due: Monday 08:00 + 30 minutes,
+// before the first warning (09:00).
+void BM_TickNothingDue(benchmark::State& state) {
+    const std::int64_t n = state.range(0);
+    Desk desk("tick");
+    if (!desk.create(n)) state.SkipWithError("a ticket failed");
+    crm::Service service(*desk.engine);
+    const crm::Context ctx{"bench", "bench"};
+    const crm::Timestamp at = crm::parse_iso8601("2026-02-09T08:30:00+03:30").value();
+    for (auto _ : state) {
+        auto r = service.tick(ctx, at);
+        if (!r || r.value().examined != 0) state.SkipWithError("tick found work");
+    }
+}
+BENCHMARK(BM_TickNothingDue)->Arg(1000)->Arg(100'000)->Unit(benchmark::kMicrosecond);
+
+// Baseline: the raw C API asking the same index the same question.
+void BM_RawDueProbe(benchmark::State& state) {
+    const std::int64_t n = state.range(0);
+    Desk desk("probe");
+    if (!desk.create(n)) state.SkipWithError("a ticket failed");
+    desk.engine.reset();
+    sqlite3* db = nullptr;
+    sqlite3_open(desk.path.c_str(), &db);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, "SELECT id FROM ticket WHERE due_at IS NOT NULL AND due_at <= ?1 "
+                           "ORDER BY due_at LIMIT 10000", -1, &st, nullptr);
+    const std::int64_t at = crm::parse_iso8601("2026-02-09T08:30:00+03:30").value().ms;
+    for (auto _ : state) {
+        sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+        sqlite3_bind_int64(st, 1, at);
+        int rows = 0;
+        while (sqlite3_step(st) == SQLITE_ROW) ++rows;
+        sqlite3_reset(st);
+        sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+        if (rows != 0) state.SkipWithError("rows due");
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+BENCHMARK(BM_RawDueProbe)->Arg(1000)->Arg(100'000)->Unit(benchmark::kMicrosecond);
 
 }  // namespace

@@ -21,10 +21,12 @@ std::string Party::display_name() const {
 
 std::string name_key(const Party& p) { return text::normalize(p.display_name()); }
 
-// What every write changes, never listed as a change.
+// What every write changes, never listed as a change; and a ticket's SLA
+// clocks and the time they are next due, derived from its other fields and
+// the passing time (tick's own audit entry lists their status changes).
 bool bookkeeping(std::string_view key) {
     return key == "updated_at" || key == "version" || key == "stage_entered_at" ||
-           key == "state_entered_at";
+           key == "state_entered_at" || key == "slas" || key == "due_at";
 }
 
 std::vector<FieldChange> diff(const json& before, const json& after) {

@@ -8,6 +8,7 @@
 
 #include "crm/engine.hpp"
 #include "crm/expr/expr.hpp"
+#include "crm/service/service.hpp"
 #include "customer/codec.hpp"
 #include "customer/party_text.hpp"
 
@@ -27,11 +28,15 @@ struct CRM_LOCAL Engine::Impl {
     // that was never stored: every failed write forgets them all.
     std::map<std::pair<std::string, int>, process::Definition, std::less<>> process_cache;
     std::map<std::string, BusinessCalendar, std::less<>> calendar_cache;
+    // Parsed SLA policies by (id, version); the latest versions are read
+    // from the store on each use.
+    std::map<std::pair<std::string, int>, SlaPolicy, std::less<>> sla_policy_cache;
 
     void forget_caches() {
         field_cache.clear();
         process_cache.clear();
         calendar_cache.clear();
+        sla_policy_cache.clear();
     }
 
     Timestamp now() const { return clock->now(); }
@@ -159,7 +164,8 @@ struct CRM_LOCAL Engine::Impl {
 /// The field-by-field difference of two JSON objects: a key absent before
 /// is null, and one absent before whose new value is empty is not listed.
 /// The bookkeeping every write changes (updated_at, version, and the time a
-/// record entered its stage or state) is not listed.
+/// record entered its stage or state) is not listed, nor a ticket's derived
+/// SLA clocks ("slas", "due_at").
 std::vector<FieldChange> diff(const codec::json& before, const codec::json& after);
 
 /// Checks the actor and source of a call's context.

@@ -89,6 +89,12 @@ result<expr::Schema> Engine::Impl::schema_of(storage::Transaction& tx,
 
 result<process::Definition> Engine::Impl::definition(storage::Transaction& tx, std::string_view id,
                                                      int version, std::string_view field) {
+    // The latest version's number is a lookup of its own, so a definition
+    // already loaded is not read again.
+    if (version == 0) {
+        CRM_TRY(latest, tx.definition_version(kProcessKind, id));
+        if (latest > 0) version = latest;
+    }
     if (version > 0)
         if (auto it = process_cache.find(std::make_pair(std::string(id), version));
             it != process_cache.end())

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/json_text.hpp"
 #include "crm/expr/expr.hpp"
 #include "expr/json_form.hpp"
 #include "customer/codec.hpp"
@@ -154,6 +155,126 @@ json to_json(const Ticket& t) {
         .add("updated_at", time_json(t.updated_at))
         .add("version", t.version)
         .done();
+}
+
+namespace {
+
+// Writes a JSON object member by member into a string, for the records
+// stored and sent on every write (no tree, no second pass).
+class Text {
+public:
+    explicit Text(std::string& out) : out_(out) { out_ += '{'; }
+    Text& key(const char* k) {
+        if (!first_) out_ += ',';
+        first_ = false;
+        out_ += '"';
+        out_ += k;
+        out_ += "\":";
+        return *this;
+    }
+    Text& str(const char* k, std::string_view v) {
+        key(k);
+        json_text::append_json_string(out_, v);
+        return *this;
+    }
+    Text& num(const char* k, std::int64_t v) {
+        key(k);
+        json_text::append_int(out_, v);
+        return *this;
+    }
+    Text& time(const char* k, Timestamp t) { return str(k, to_iso8601(t)); }
+    Text& time(const char* k, const std::optional<Timestamp>& t) {
+        if (t) return time(k, *t);
+        key(k);
+        out_ += "null";
+        return *this;
+    }
+    Text& id(const char* k, const Id& id) {
+        if (!id.is_nil()) return str(k, id.str());
+        key(k);
+        out_ += "null";
+        return *this;
+    }
+    void done() { out_ += '}'; }
+
+private:
+    std::string& out_;
+    bool first_ = true;
+};
+
+void append_sla(std::string& out, const SlaInstance& s) {
+    Text t(out);
+    t.str("kpi", to_string(s.kpi))
+        .str("status", to_string(s.status))
+        .str("policy", s.policy)
+        .num("policy_version", s.policy_version)
+        .str("calendar", s.calendar)
+        .num("warning_ms", s.warning_ms)
+        .num("failure_ms", s.failure_ms)
+        .time("started_at", s.started_at)
+        .time("warning_at", s.warning_at)
+        .time("failure_at", s.failure_at)
+        .time("stopped_at", s.stopped_at)
+        .num("elapsed_ms", s.elapsed_ms)
+        .num("paused_ms", s.paused_ms)
+        .key("pauses");
+    out += '[';
+    for (std::size_t i = 0; i < s.pauses.size(); ++i) {
+        if (i) out += ',';
+        Text p(out);
+        p.time("from", s.pauses[i].from).time("to", s.pauses[i].to).done();
+    }
+    out += ']';
+    t.done();
+}
+
+}  // namespace
+
+std::string ticket_text(const Ticket& t) {
+    std::string out;
+    out.reserve(1536);
+    Text j(out);
+    j.id("id", t.id)
+        .str("external_id", t.external_id)
+        .str("subject", t.subject)
+        .str("description", t.description)
+        .str("type", to_string(t.type))
+        .str("priority", to_string(t.priority))
+        .str("channel", to_string(t.channel))
+        .str("category", t.category)
+        .id("party", t.party)
+        .id("contact", t.contact)
+        .str("product_sku", t.product_sku)
+        .str("purchase_order_id", t.purchase_order_id)
+        .id("parent", t.parent)
+        .str("queue", t.queue)
+        .str("assignee", t.assignee)
+        .str("process", t.process)
+        .num("process_version", t.process_version)
+        .str("state", t.state)
+        .str("status", t.status)
+        .time("state_entered_at", t.state_entered_at)
+        .str("close_reason", t.close_reason)
+        .id("merged_into", t.merged_into)
+        .time("first_response_at", t.first_response_at)
+        .time("resolved_at", t.resolved_at)
+        .time("closed_at", t.closed_at)
+        .num("reopen_count", t.reopen_count)
+        .num("referral_count", t.referral_count)
+        .str("sla_policy", t.sla_policy)
+        .num("sla_policy_version", t.sla_policy_version)
+        .key("slas");
+    out += '[';
+    for (std::size_t i = 0; i < t.slas.size(); ++i) {
+        if (i) out += ',';
+        append_sla(out, t.slas[i]);
+    }
+    out += ']';
+    j.time("due_at", t.due_at).key("custom");
+    json_text::append_custom(out, t.custom);
+    j.time("created_at", t.created_at).time("updated_at", t.updated_at).num("version", t.version);
+    j.done();
+    return out;
 }
 
 result<Ticket> ticket_from_json(const json& j, std::string_view path) {

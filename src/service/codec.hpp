@@ -12,6 +12,9 @@ namespace crm::codec {
 
 json to_json(const SlaInstance& s);
 json to_json(const Ticket& t);
+/// to_json(t).dump(), written straight into text (what is stored and sent
+/// on every write).
+std::string ticket_text(const Ticket& t);
 json to_json(const Attachment& a);
 json to_json(const TicketComment& c);
 json to_json(const Queue& q);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "core/json_text.hpp"
 #include "crm/core/text.hpp"
 #include "engine/access.hpp"
 #include "sales/codec.hpp"
@@ -63,6 +64,31 @@ json tracked(const Ticket& t) {
             {"type", to_string(t.type)},
             {"queue", t.queue},
             {"assignee", t.assignee}};
+}
+
+// What a new ticket's audit entry lists: what it was opened with, each
+// value as JSON text like every audit entry's.
+std::vector<FieldChange> creation_fields(const Ticket& t) {
+    std::vector<FieldChange> out;
+    const auto add = [&](const char* field, std::string_view value) {
+        if (value.empty()) return;
+        std::string text;
+        json_text::append_json_string(text, value);
+        out.push_back({field, "null", std::move(text)});
+    };
+    add("external_id", t.external_id);
+    add("subject", t.subject);
+    add("type", to_string(t.type));
+    add("priority", to_string(t.priority));
+    add("channel", to_string(t.channel));
+    add("category", t.category);
+    add("party", t.party.str());
+    if (!t.contact.is_nil()) add("contact", t.contact.str());
+    add("queue", t.queue);
+    add("assignee", t.assignee);
+    add("state", t.state);
+    add("sla_policy", t.sla_policy);
+    return out;
 }
 
 result<std::string> clean_key(const std::string& s, const char* field) {
@@ -155,16 +181,30 @@ public:
     // The latest policies, in the order they are tried.
     result<std::vector<SlaPolicy>> policies() {
         if (policies_) return *policies_;
-        CRM_TRY(schema, impl_.schema_of(tx_, kRecordType));
-        CRM_TRY(stored, tx_.definitions(kSlaKind));
+        // The latest version of each is read by number; a version parsed
+        // before comes from the Engine's cache.
+        CRM_TRY(versions, tx_.definition_versions(kSlaKind));
+        std::optional<expr::Schema> schema_once;
         std::vector<SlaPolicy> out;
-        for (const auto& s : stored) {
-            CRM_TRY(doc, codec::parse(s.body, "SLA policy"));
-            auto p = codec::sla_policy_from_json(doc, schema);
+        for (const auto& [id, version] : versions) {
+            const auto key = std::make_pair(id, version);
+            if (auto it = impl_.sla_policy_cache.find(key); it != impl_.sla_policy_cache.end()) {
+                out.push_back(it->second);
+                continue;
+            }
+            CRM_TRY(stored, tx_.get_definition(kSlaKind, id, version));
+            if (!stored) return fail(errc::storage, "SLA policy '" + id + "' vanished");
+            if (!schema_once) {
+                CRM_TRY(schema, impl_.schema_of(tx_, kRecordType));
+                schema_once = std::move(schema);
+            }
+            CRM_TRY(doc, codec::parse(stored->body, "SLA policy"));
+            auto p = codec::sla_policy_from_json(doc, *schema_once);
             if (!p)
-                return fail(errc::storage, "stored SLA policy '" + s.id + "' no longer loads: " +
+                return fail(errc::storage, "stored SLA policy '" + id + "' no longer loads: " +
                                                p.error().what());
-            p.value().version = s.version;
+            p.value().version = version;
+            impl_.sla_policy_cache.insert_or_assign(key, p.value());
             out.push_back(std::move(p.value()));
         }
         std::sort(out.begin(), out.end(), [](const SlaPolicy& a, const SlaPolicy& b) {
@@ -246,8 +286,7 @@ public:
         s.policy = p.id;
         s.policy_version = p.version;
         s.calendar = p.calendar;
-        sla::recompute(s, cal, impl_.now());
-        t.slas.push_back(std::move(s));
+        t.slas.push_back(std::move(s));  // store() brings it to now
         return ok();
     }
 
@@ -337,7 +376,8 @@ public:
         after.updated_at = impl_.now();
         if (before) after.version = before->version + 1;
         CRM_TRYV(refresh(after, impl_.now()));
-        CRM_TRYV(tx_.put_ticket(after));
+        const std::string body = codec::ticket_text(after);
+        CRM_TRYV(tx_.put_ticket(after, body));
         if (!before || before->state != after.state || tracked(*before) != tracked(after) ||
             !move.empty())
             CRM_TRYV(impl_.write_history(
@@ -348,17 +388,22 @@ public:
                  before && before->state != after.state
                      ? impl_.now().ms - before->state_entered_at.ms
                      : 0}));
-        const json j = codec::to_json(after);
         CRM_TRYV(impl_.record(tx_, ctx_, kRecordType, after.id, action,
-                              diff(before ? codec::to_json(*before) : json::object(), j), event, j));
+                              before ? diff(codec::to_json(*before), codec::to_json(after))
+                                     : creation_fields(after),
+                              event, body));
         CRM_TRY(n, clock_events(before, after, nullptr));
         (void)n;
         return ok();
     }
 
-    result<std::optional<Party>> party_of(const Ticket& t) {
+    // The ticket's party, read once per call (nullptr if gone).
+    result<const Party*> party_of(const Ticket& t) {
+        if (party_ && party_->id == t.party) return &*party_;
         CRM_TRY(p, tx_.get_party(t.party));
-        return p;
+        if (!p) return static_cast<const Party*>(nullptr);
+        party_ = std::move(*p);
+        return &*party_;
     }
 
     // Applies `in` to `t`; errors name the input's field.
@@ -397,6 +442,7 @@ public:
         if (t.party.is_nil()) return fail(errc::invalid_argument, "is required", "party");
         CRM_TRY(party, impl_.load_live_party(tx_, t.party, "party"));
         t.party = party.id;
+        party_ = std::move(party);
         if (in.purchase_order_id) {
             CRM_TRY(order, clean_text(*in.purchase_order_id, "purchase_order_id", 200));
             if (!order.empty()) {
@@ -495,8 +541,8 @@ public:
         std::string id = in.process;
         if (id.empty()) {
             const std::string typed = std::string("ticket_") + to_string(type);
-            CRM_TRY(stored, tx_.get_definition("process", typed, 0));
-            if (stored) id = typed;
+            CRM_TRY(version, tx_.definition_version("process", typed));
+            if (version > 0) id = typed;
         }
         return impl_.process_for_create(tx_, ctx_, id, "ticket", kTicketProcess, kRecordType,
                                         "process");
@@ -514,7 +560,7 @@ public:
         const auto effects = sales::effects_of(nullptr, d.initial());
         CRM_TRYV(set_fields(t, effects));
         CRM_TRY(party, party_of(t));
-        CRM_TRYV(retarget(t, party ? &*party : nullptr, true));
+        CRM_TRYV(retarget(t, party, true));
         CRM_TRYV(store(std::nullopt, t, "", "", "create", "ticket.created"));
         if (!effects.empty())
             CRM_TRYV(follow_up(d, t, effects, {{"ticket", t.id.str()}, {"move", ""}, {"from", ""},
@@ -530,7 +576,7 @@ public:
         Ticket after = before;
         CRM_TRYV(apply(after, in, false));
         CRM_TRY(party, party_of(after));
-        CRM_TRYV(retarget(after, party ? &*party : nullptr));
+        CRM_TRYV(retarget(after, party));
         if (codec::to_json(after) == codec::to_json(before)) return before;
         CRM_TRYV(store(before, after, "", "", "update", "ticket.updated"));
         return after;
@@ -542,7 +588,7 @@ public:
         CRM_TRY(d, impl_.definition(tx_, before.process, before.process_version, "process"));
         CRM_TRY(reason, clean_text(std::string(why), "reason", 1000));
         CRM_TRY(party, party_of(before));
-        const TicketRecord record(before, party ? &*party : nullptr);
+        const TicketRecord record(before, party);
         auto checked = d.check_move(before.state, name, record, impl_.rule_context(),
                                     !reason.empty());
         if (!checked) {
@@ -567,7 +613,7 @@ public:
             after.closed_at.reset();
             after.close_reason.clear();
             event = "ticket.reopened";
-            CRM_TRYV(retarget(after, party ? &*party : nullptr, true));
+            CRM_TRYV(retarget(after, party, true));
         } else if (target.category == process::Category::cancelled) {
             after.closed_at = impl_.now();
             after.close_reason = merging ? "merged into " + into.str() : reason;
@@ -631,7 +677,7 @@ public:
                         "names the ticket's own queue and assignee; refer it elsewhere", "queue");
         after.referral_count++;
         CRM_TRY(party, party_of(after));
-        CRM_TRYV(retarget(after, party ? &*party : nullptr));
+        CRM_TRYV(retarget(after, party));
         CRM_TRYV(store(before, after, "refer", reason, "refer", "ticket.referred"));
         return after;
     }
@@ -735,7 +781,7 @@ public:
                 CRM_TRY(before, load(id));
                 Ticket t = before;
                 CRM_TRY(party, party_of(t));
-                CRM_TRYV(retarget(t, party ? &*party : nullptr, true));
+                CRM_TRYV(retarget(t, party, true));
                 CRM_TRYV(store(before, t, "", "", "sla", "ticket.sla_retargeted"));
             }
             if (ids.size() < 500) return ok();
@@ -750,6 +796,7 @@ private:
     storage::Transaction& tx_;
     const Context& ctx_;
     std::optional<std::vector<SlaPolicy>> policies_;
+    std::optional<Party> party_;
 };
 
 result<void> calendar_changed(Engine::Impl& impl, storage::Transaction& tx, const Context& ctx,
@@ -892,7 +939,7 @@ result<std::vector<AllowedMove>> Service::ticket_moves(const Id& id) {
         CRM_TRY(t, w.load(id));
         CRM_TRY(d, impl.definition(tx, t.process, t.process_version, "process"));
         CRM_TRY(party, w.party_of(t));
-        auto moves = sales::moves_for_ui(d, t.state, service::TicketRecord(t, party ? &*party : nullptr),
+        auto moves = sales::moves_for_ui(d, t.state, service::TicketRecord(t, party),
                                          impl.rule_context());
         moves.erase(std::remove_if(moves.begin(), moves.end(),
                                    [](const AllowedMove& m) { return m.name == "merge"; }),

@@ -175,6 +175,11 @@ public:
                                                                    int version) = 0;
     /// The latest version of every id of `kind`, by id.
     virtual result<std::vector<StoredDefinition>> definitions(std::string_view kind) = 0;
+    /// The latest version of (kind, id); 0 when none is stored.
+    virtual result<int> definition_version(std::string_view kind, std::string_view id) = 0;
+    /// The latest version of every id of `kind`, by id, without bodies.
+    virtual result<std::vector<std::pair<std::string, int>>> definition_versions(
+        std::string_view kind) = 0;
 
     // Opportunities.
     virtual result<void> put_opportunity(const Opportunity& o) = 0;
@@ -228,8 +233,10 @@ public:
     /// Every revision of the quote whose first revision is `root`, oldest first.
     virtual result<std::vector<Quote>> quote_revisions(const Id& root) = 0;
 
-    // Tickets and their comments.
-    virtual result<void> put_ticket(const Ticket& t) = 0;
+    // Tickets and their comments. `body` is the ticket's JSON form when the
+    // caller has made it already (the SQLite backend keeps it as is), or
+    // empty for the backend to make.
+    virtual result<void> put_ticket(const Ticket& t, std::string_view body = {}) = 0;
     virtual result<std::optional<Ticket>> get_ticket(const Id& id) = 0;
     virtual result<Id> ticket_by_external_id(std::string_view external_id) = 0;  ///< nil if none
     /// The tickets of a party, newest first.

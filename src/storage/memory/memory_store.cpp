@@ -304,7 +304,7 @@ public:
             if (t.party == from) ts.push_back(t);
         for (auto t : ts) {
             t.party = to;
-            CRM_TRYV(put_ticket(t));
+            CRM_TRYV(put_ticket(t, {}));
         }
         std::vector<Membership> ms;
         for (const auto& [key, m] : s_.memberships)
@@ -492,6 +492,19 @@ public:
         return out;
     }
 
+    result<int> definition_version(std::string_view kind, std::string_view id) override {
+        auto it = s_.definitions.find(std::make_pair(std::string(kind), std::string(id)));
+        return it == s_.definitions.end() || it->second.empty() ? 0 : it->second.rbegin()->first;
+    }
+    result<std::vector<std::pair<std::string, int>>> definition_versions(
+        std::string_view kind) override {
+        std::vector<std::pair<std::string, int>> out;
+        for (const auto& [key, versions] : s_.definitions)
+            if (key.first == kind && !versions.empty())
+                out.emplace_back(key.second, versions.rbegin()->first);
+        return out;
+    }
+
     result<void> put_opportunity(const Opportunity& o) override {
         return put_keyed(s_.opportunities, s_.opportunity_by_ext, o, "opportunity");
     }
@@ -645,7 +658,7 @@ public:
     result<std::vector<Quote>> quotes_of(const Id& party) override {
         return keyed_of_party(s_.quotes, party);
     }
-    result<void> put_ticket(const Ticket& t) override {
+    result<void> put_ticket(const Ticket& t, std::string_view) override {
         return put_keyed(s_.tickets, s_.ticket_by_ext, t, "ticket");
     }
     result<std::optional<Ticket>> get_ticket(const Id& id) override {

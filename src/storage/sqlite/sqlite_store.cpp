@@ -274,6 +274,18 @@ result<T> read_body(Stmt& s) {
     else return codec::opportunity_from_json(doc);
 }
 
+// Savepoint statements by depth, from static text so the connection's
+// statement cache (keyed by the text's address) keeps them prepared: a
+// savepoint per call is the cost of every write inside an open transaction.
+constexpr int kSavepointTexts = 8;
+const char* const kSavepoint[kSavepointTexts] = {"SAVEPOINT sp_1", "SAVEPOINT sp_2",
+                                                 "SAVEPOINT sp_3", "SAVEPOINT sp_4",
+                                                 "SAVEPOINT sp_5", "SAVEPOINT sp_6",
+                                                 "SAVEPOINT sp_7", "SAVEPOINT sp_8"};
+const char* const kRelease[kSavepointTexts] = {"RELEASE sp_1", "RELEASE sp_2", "RELEASE sp_3",
+                                               "RELEASE sp_4", "RELEASE sp_5", "RELEASE sp_6",
+                                               "RELEASE sp_7", "RELEASE sp_8"};
+
 // stage_time's bucket: a quarter hour.
 constexpr std::int64_t kStageBucketMs = 900'000;
 
@@ -363,8 +375,13 @@ public:
     // texts stay prepared in the connection's cache.
     result<void> savepoint() override {
         return run<void>("savepoint", [&]() -> result<void> {
-            CRM_TRY(st, c_.stmt_dynamic("SAVEPOINT sp_" + std::to_string(depth_ + 1)));
-            CRM_TRYV(st.exec());
+            if (depth_ < kSavepointTexts) {
+                CRM_TRY(st, c_.stmt(kSavepoint[depth_]));
+                CRM_TRYV(st.exec());
+            } else {
+                CRM_TRY(st, c_.stmt_dynamic("SAVEPOINT sp_" + std::to_string(depth_ + 1)));
+                CRM_TRYV(st.exec());
+            }
             ++depth_;
             return ok();
         });
@@ -373,8 +390,13 @@ public:
     result<void> release_savepoint() override {
         return run<void>("release savepoint", [&]() -> result<void> {
             if (depth_ == 0) return fail(errc::internal, "no savepoint to release");
-            CRM_TRY(st, c_.stmt_dynamic("RELEASE sp_" + std::to_string(depth_)));
-            CRM_TRYV(st.exec());
+            if (depth_ <= kSavepointTexts) {
+                CRM_TRY(st, c_.stmt(kRelease[depth_ - 1]));
+                CRM_TRYV(st.exec());
+            } else {
+                CRM_TRY(st, c_.stmt_dynamic("RELEASE sp_" + std::to_string(depth_)));
+                CRM_TRYV(st.exec());
+            }
             --depth_;
             return ok();
         });
@@ -389,8 +411,13 @@ public:
                 CRM_TRY(st, c_.stmt_dynamic("ROLLBACK TO sp_" + std::to_string(depth_)));
                 CRM_TRYV(st.exec());
             }
-            CRM_TRY(st, c_.stmt_dynamic("RELEASE sp_" + std::to_string(depth_)));
-            CRM_TRYV(st.exec());
+            if (depth_ <= kSavepointTexts) {
+                CRM_TRY(st, c_.stmt(kRelease[depth_ - 1]));
+                CRM_TRYV(st.exec());
+            } else {
+                CRM_TRY(st, c_.stmt_dynamic("RELEASE sp_" + std::to_string(depth_)));
+                CRM_TRYV(st.exec());
+            }
             --depth_;
             return ok();
         });
@@ -899,6 +926,33 @@ public:
             });
     }
 
+    result<int> definition_version(std::string_view kind, std::string_view id) override {
+        return run<int>("definition_version", [&]() -> result<int> {
+            CRM_TRY(st, c_.stmt("SELECT max(version) FROM definition WHERE kind = ?1 AND id = ?2"));
+            st.bind(1, kind);
+            st.bind(2, id);
+            CRM_TRY(row, st.step());
+            return row ? static_cast<int>(st.i64(0)) : 0;
+        });
+    }
+
+    result<std::vector<std::pair<std::string, int>>> definition_versions(
+        std::string_view kind) override {
+        using Out = std::vector<std::pair<std::string, int>>;
+        return run<Out>("definition_versions", [&]() -> result<Out> {
+            CRM_TRY(st, c_.stmt("SELECT id, max(version) FROM definition WHERE kind = ?1 "
+                                "GROUP BY id ORDER BY id"));
+            st.bind(1, kind);
+            Out out;
+            for (;;) {
+                CRM_TRY(row, st.step());
+                if (!row) break;
+                out.emplace_back(st.str(0), static_cast<int>(st.i64(1)));
+            }
+            return out;
+        });
+    }
+
     // ---- opportunities ---------------------------------------------------
 
     result<void> put_opportunity(const Opportunity& o) override {
@@ -1154,10 +1208,11 @@ public:
 
     // ---- tickets and comments ------------------------------------------------
 
-    result<void> put_ticket(const Ticket& t) override {
+    result<void> put_ticket(const Ticket& t, std::string_view given) override {
         return run<void>("put_ticket", [&]() -> result<void> {
             IdText id(t.id), party(t.party);
-            const std::string body = codec::to_json(t).dump();
+            const std::string made = given.empty() ? codec::ticket_text(t) : std::string();
+            const std::string_view body = given.empty() ? std::string_view(made) : given;
             CRM_TRY(st, c_.stmt(
                 "INSERT INTO ticket (id, external_id, party_id, queue, assignee, state, status, "
                 "priority, type, sla_policy, due_at, updated_at, body) VALUES "
