@@ -12,10 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "commands/catalogue.hpp"
-#include "crm/crm.hpp"
+#include "crmctl/cli.hpp"
 
-namespace {
+namespace crmctl {
 
 constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
 
@@ -54,6 +53,23 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
                                             the next revision (new lines replace the old)
   quote order DB QUOTE ERP_ORDER_ID [--json] record the ERP's order id on a won quote
   quote show DB QUOTE [--json]              a quote (id or number): lines, totals, moves, revisions
+  queue define DB QUEUE [USER[:SKILL,...]]... a queue (team) and its members
+  sla define DB POLICY.json                 an SLA policy (docs/SERVICE.md); retargets open clocks
+  ticket create DB PARTY SUBJECT [--type T] [--priority P] [--channel C] [--queue Q]
+                [--assignee U] [--category C] [--json]
+                                            a ticket with the clocks of its SLA policy
+  ticket assign DB TICKET USER [--json]     to a member of its queue ("" : back to the queue)
+  ticket refer DB TICKET QUEUE REASON [--assignee U] [--json]
+                                            refer (ارجاع) to another queue, kept in history
+  ticket pend DB TICKET [customer|third_party] [--json]
+                                            wait for the customer (clocks pause) or a third party
+  ticket open|close|reopen DB TICKET [--json]
+  ticket resolve|cancel DB TICKET REASON [--json]
+  ticket comment DB TICKET TEXT [--internal] [--customer] [--json]
+                                            an agent's public comment is a response
+  ticket show DB TICKET [--json]            a ticket: clocks, moves, comments
+  ticket list DB PARTY [--json]             a party's tickets, newest first
+  tick DB [--now T] [--json]                all due clock work: warnings and breaches, once
   forecast DB --period P [--calendar jalali|gregorian] [--by owner|team|pipeline]
            [--pipeline P] [--owner U] [--json] the forecast of a month, quarter or year (1404-Q1, 2025-06)
   demo [--data DIR] [--db FILE]             import the Persian sample and show what the core does
@@ -61,40 +77,9 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
 DB is a SQLite file. Exit status: 0 success, 1 failure, 2 usage error.
 )";
 
-struct Args {
-    std::vector<std::string> positional;
-    bool json = false;
-    bool dry_run = false;
-    std::string errors_file;
-    std::string data_dir;
-    std::string db;
-    std::string pipeline;
-    std::string owner;
-    std::string company;
-    std::string source;
-    std::string opportunity;
-    std::string opp;
-    std::string number;
-    std::string currency;
-    std::string price_list;
-    std::string unit;
-    std::string tax;
-    std::string period;
-    std::string calendar = "gregorian";
-    std::string by = "owner";
-    long long after = 0;
-    long long limit = -1;
-    double min_score = -1;
-};
-
 int usage(const std::string& why) {
     std::cerr << "crmctl: " << why << "\n\n" << kUsage;
     return 2;
-}
-
-int failed(const crm::error& e) {
-    std::cerr << "crmctl: " << crm::to_string(e.code) << ": " << e.what() << "\n";
-    return 1;
 }
 
 bool parse_args(int argc, char** argv, Args& a, std::string& why) {
@@ -127,6 +112,15 @@ bool parse_args(int argc, char** argv, Args& a, std::string& why) {
         else if (s == "--unit") { const char* v = value("--unit"); if (!v) return false; a.unit = v; }
         else if (s == "--tax") { const char* v = value("--tax"); if (!v) return false; a.tax = v; }
         else if (s == "--after") { const char* v = value("--after"); if (!v) return false; a.after = std::atoll(v); }
+        else if (s == "--queue") { const char* v = value("--queue"); if (!v) return false; a.queue = v; }
+        else if (s == "--assignee") { const char* v = value("--assignee"); if (!v) return false; a.assignee = v; }
+        else if (s == "--priority") { const char* v = value("--priority"); if (!v) return false; a.priority = v; }
+        else if (s == "--type") { const char* v = value("--type"); if (!v) return false; a.type = v; }
+        else if (s == "--channel") { const char* v = value("--channel"); if (!v) return false; a.channel = v; }
+        else if (s == "--category") { const char* v = value("--category"); if (!v) return false; a.category = v; }
+        else if (s == "--now") { const char* v = value("--now"); if (!v) return false; a.now = v; }
+        else if (s == "--internal") a.internal = true;
+        else if (s == "--customer") a.customer = true;
         else if (s == "--limit") { const char* v = value("--limit"); if (!v) return false; a.limit = std::atoll(v); }
         else if (s == "--min-score") { const char* v = value("--min-score"); if (!v) return false; a.min_score = std::atof(v); }
         else if (s.size() > 2 && s.rfind("--", 0) == 0) { why = "unknown option " + s; return false; }
@@ -187,7 +181,6 @@ int import(crm::Engine& engine, const std::string& what, const std::string& file
     return 0;
 }
 
-std::string when(crm::Timestamp t) { return crm::to_iso8601(t).substr(0, 16); }
 
 void print_view(const crm::Customer360& v) {
     const crm::Party& p = v.party;
@@ -321,16 +314,8 @@ int events(crm::Engine& engine, const Args& a) {
 
 // ---- sales -------------------------------------------------------------------
 
-const crm::Context kCli{"crmctl", "cli"};
 
 // Prints a command's JSON answer (--json) or nothing; the human form is the caller's.
-int print_json(crm::Engine& engine, std::string_view method, const crm::commands::json& request) {
-    auto answer = crm::commands::execute(engine, method, request.dump());
-    if (!answer) return failed(answer.error());
-    std::cout << answer.value() << "\n";
-    return 0;
-}
-
 std::string money_text(const std::optional<crm::Money>& m) { return m ? m->str() : "-"; }
 
 void print_opportunity(const crm::Opportunity& o) {
@@ -811,12 +796,15 @@ int demo(const Args& a, const char* argv0) {
     std::cout << "\n-- top duplicate pairs\n";
     Args dup;
     if (int rc = duplicates(*engine.value(), dup, 10)) return rc;
-    return sales_story(*engine.value(), hits.value().empty() ? crm::Id{} : hits.value()[0].id);
+    const crm::Id customer = hits.value().empty() ? crm::Id{} : hits.value()[0].id;
+    if (int rc = sales_story(*engine.value(), customer)) return rc;
+    return service_story(*engine.value(), customer);
 }
 
-}  // namespace
+}  // namespace crmctl
 
 int main(int argc, char** argv) {
+    using namespace crmctl;
     Args a;
     std::string why;
     if (!parse_args(argc, argv, a, why)) return usage(why);
@@ -850,7 +838,8 @@ int main(int argc, char** argv) {
     }
     // "pipeline show DB" and "opp VERB DB ...": the database comes third.
     const bool verb_first =
-        cmd == "pipeline" || cmd == "opp" || cmd == "lead" || cmd == "product" || cmd == "quote";
+        cmd == "pipeline" || cmd == "opp" || cmd == "lead" || cmd == "product" || cmd == "quote" ||
+        cmd == "ticket" || cmd == "queue" || cmd == "sla";
     std::vector<std::string> args = p;
     if (verb_first) {
         if (p.size() < 3) return usage(cmd + " needs a verb and a database file");
@@ -881,6 +870,10 @@ int main(int argc, char** argv) {
     if (cmd == "lead") return lead(e, p, a);
     if (cmd == "product") return product(e, p, a);
     if (cmd == "quote") return quote(e, p, a);
+    if (cmd == "ticket") return ticket(e, p, a);
+    if (cmd == "queue") return queue(e, p, a);
+    if (cmd == "sla") return sla(e, p, a);
+    if (cmd == "tick") return p.size() == 2 ? tick(e, a) : usage("tick takes DB [--now T]");
     if (cmd == "forecast") return p.size() == 2 ? forecast(e, a) : usage("forecast takes DB --period P");
     return usage("unknown command '" + cmd + "'");
 }

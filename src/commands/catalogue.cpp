@@ -36,6 +36,7 @@ std::span<const Command> catalogue() {
         std::vector<Command> v;
         for (auto part : {detail::party_commands(), detail::timeline_commands(),
                           detail::sales_commands(), detail::quote_commands(),
+                          detail::service_commands(),
                           detail::outbox_commands(),
                           detail::import_commands(),
                           std::span<const Command>(kOwn)})

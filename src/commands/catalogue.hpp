@@ -79,6 +79,7 @@ std::span<const Command> outbox_commands();
 std::span<const Command> import_commands();
 std::span<const Command> sales_commands();
 std::span<const Command> quote_commands();
+std::span<const Command> service_commands();
 }  // namespace detail
 
 }  // namespace crm::commands

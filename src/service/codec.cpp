@@ -502,4 +502,70 @@ json to_json(const BusinessTrace& t) {
     return steps;
 }
 
+result<TicketInput> ticket_input_from_json(const json& j, std::string_view path, bool creating) {
+    if (!j.is_object()) return fail(errc::invalid_argument, "must be an object", std::string(path));
+    TicketInput in;
+    std::optional<std::string>* texts[] = {&in.external_id, &in.subject,     &in.description,
+                                           &in.category,    &in.product_sku, &in.purchase_order_id,
+                                           &in.queue,       &in.assignee};
+    const char* keys[] = {"external_id", "subject",     "description",       "category",
+                          "product_sku", "purchase_order_id", "queue",       "assignee"};
+    for (std::size_t i = 0; i < std::size(keys); ++i) {
+        CRM_TRY(s, get_string(j, keys[i], path, 65536));
+        *texts[i] = std::move(s);
+    }
+    CRM_TRY(type, get_string(j, "type", path, 64));
+    if (type) {
+        CRM_TRY(t, parse_ticket_type(*type, join(path, "type")));
+        in.type = t;
+    }
+    CRM_TRY(priority, get_string(j, "priority", path, 64));
+    if (priority) {
+        CRM_TRY(p, parse_ticket_priority(*priority, join(path, "priority")));
+        in.priority = p;
+    }
+    CRM_TRY(channel, get_string(j, "channel", path, 64));
+    if (channel) {
+        CRM_TRY(c, parse_channel(*channel, join(path, "channel")));
+        in.channel = c;
+    }
+    std::optional<Id>* ids[] = {&in.party, &in.contact, &in.parent};
+    const char* id_keys[] = {"party", "contact", "parent"};
+    for (std::size_t i = 0; i < std::size(ids); ++i) {
+        CRM_TRY(id, get_id(j, id_keys[i], path));
+        *ids[i] = id;
+    }
+    CRM_TRY(custom, custom_of(j, path));
+    in.custom = std::move(custom);
+    CRM_TRY(process, get_string(j, "process", path, 64));
+    if (process && !creating)
+        return fail(errc::invalid_argument, "cannot change after the ticket is created",
+                    join(path, "process"));
+    in.process = process.value_or("");
+    return in;
+}
+
+result<CommentInput> comment_input_from_json(const json& j, std::string_view path) {
+    CRM_TRYV(expect_object(j, path, {"id", "body", "public", "author_kind", "attachments"}));
+    CommentInput in;
+    CRM_TRY(body, get_string(j, "body", path, 1 << 20));
+    in.body = body.value_or("");
+    CRM_TRY(pub, get_bool(j, "public", path));
+    in.is_public = pub.value_or(true);
+    CRM_TRY(kind, get_string(j, "author_kind", path, 64));
+    if (kind) {
+        CRM_TRY(k, parse_author_kind(*kind, join(path, "author_kind")));
+        in.author_kind = k;
+    }
+    if (const json* files = member(j, "attachments")) {
+        const std::string fp = join(path, "attachments");
+        if (!files->is_array()) return fail(errc::invalid_argument, "must be an array", fp);
+        for (std::size_t i = 0; i < files->size(); ++i) {
+            CRM_TRY(a, attachment_from_json((*files)[i], fp + "[" + std::to_string(i) + "]"));
+            in.attachments.push_back(std::move(a));
+        }
+    }
+    return in;
+}
+
 }  // namespace crm::codec

@@ -31,6 +31,11 @@ result<TicketComment> comment_from_json(const json& j, std::string_view path = "
 result<Queue> queue_from_json(const json& j, std::string_view path = "");
 /// An SLA policy's JSON form, its rule checked against `schema`.
 result<SlaPolicy> sla_policy_from_json(const json& j, const expr::Schema& schema);
+/// The fields of a create or update request ("process" only when
+/// creating); unknown keys are the caller's to refuse.
+result<TicketInput> ticket_input_from_json(const json& j, std::string_view path, bool creating);
+/// A comment request: body, public, author_kind, attachments.
+result<CommentInput> comment_input_from_json(const json& j, std::string_view path);
 /// An attachment of a request: name, size, sha256 and media_type checked.
 result<Attachment> attachment_from_json(const json& j, std::string_view path);
 

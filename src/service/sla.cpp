@@ -103,7 +103,9 @@ void recompute(SlaInstance& s, const BusinessCalendar& calendar, Timestamp now) 
     });
 
     if (s.stopped()) return;  // its final status was set when it stopped
-    if (s.failure_at && end > *s.failure_at) {
+    // A breach, once seen, stays: its event went out, and a later deadline
+    // (a longer target, a new calendar) does not take it back.
+    if (s.status == SlaStatus::breached || (s.failure_at && end > *s.failure_at)) {
         s.status = SlaStatus::breached;
     } else if (s.paused()) {
         s.status = SlaStatus::paused;

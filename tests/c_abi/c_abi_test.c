@@ -1191,6 +1191,93 @@ static void test_quotes(void) {
     crm_engine_close(&e);
 }
 
+/* T0 is 1 Farvardin 1403 (Nowruz): the first business hours are Sunday
+ * 2024-03-24 from 08:00 Tehran (04:30Z). */
+static void test_service(void) {
+    crm_engine *e = open_memory(T0);
+    char *out = NULL;
+    char *party = NULL;
+    char *pid = NULL;
+    char *ticket = NULL;
+    char *tid = NULL;
+    if (e == NULL) return;
+    party = must(e, "party.create", "{\"first_name\":\"Sara\",\"last_name\":\"Ahmadi\"}");
+    pid = member(party, "id");
+    crm_free(must(e, "queue.define", "{\"id\":\"tier1\",\"members\":[{\"user\":\"reza\"}]}"));
+    out = must(e, "sla.define",
+               "{\"policy\":{\"id\":\"standard\",\"kpis\":{\"first_response\":{\"failure\":"
+               "{\"business_hours\":2}},\"resolution\":{\"failure\":{\"business_hours\":8}}}}}");
+    CHECK(has(out, "\"outcome\":\"created\""));
+    crm_free(out);
+    CHECK_STATUS(exec(e, "sla.define", &out,
+                      "{\"policy\":{\"id\":\"p\",\"kpis\":{\"resolution\":{\"failure\":"
+                      "{\"days\":1}}}}}"),
+                 CRM_EINVALID, "policy.kpis.resolution.failure.days");
+
+    /* Unknown queue, a non-member assignee, a bad priority: nothing written. */
+    CHECK_STATUS(exec(e, "ticket.create", &out,
+                      "{\"subject\":\"No internet\",\"party\":\"%s\",\"queue\":\"nowhere\"}", pid),
+                 CRM_ENOTFOUND, "queue");
+    CHECK_STATUS(exec(e, "ticket.create", &out,
+                      "{\"subject\":\"No internet\",\"party\":\"%s\",\"queue\":\"tier1\","
+                      "\"assignee\":\"mina\"}",
+                      pid),
+                 CRM_EINVALID, "assignee");
+    CHECK_STATUS(exec(e, "ticket.create", &out,
+                      "{\"subject\":\"x\",\"party\":\"%s\",\"priority\":\"asap\"}", pid),
+                 CRM_EINVALID, "priority");
+    out = must(e, "ticket.list", "{\"party\":\"%s\"}", pid);
+    CHECK(count_items(out, "items") == 0);
+    crm_free(out);
+
+    ticket = must(e, "ticket.create",
+                  "{\"subject\":\"No internet\",\"party\":\"%s\",\"queue\":\"tier1\","
+                  "\"external_id\":\"T-1\",\"priority\":\"high\"}",
+                  pid);
+    tid = member(ticket, "id");
+    CHECK(member_is(ticket, "state", "new"));
+    CHECK(has(ticket, "\"failure_at\":\"2024-03-24T06:30:00Z\""));
+    out = must(e, "ticket.explain_sla", "{\"id\":\"%s\",\"kpi\":\"first_response\"}", tid);
+    CHECK(has(out, "holiday: Nowruz"));
+    crm_free(out);
+    CHECK_STATUS(exec(e, "ticket.move", &out, "{\"id\":\"%s\",\"move\":\"close\"}", tid),
+                 CRM_EINVALID_TRANSITION, "move");
+    CHECK_STATUS(exec(e, "ticket.comment", &out,
+                      "{\"id\":\"%s\",\"attachments\":[{\"name\":\"a.png\",\"size\":1,"
+                      "\"sha256\":\"xyz\"}]}",
+                      tid),
+                 CRM_EINVALID, "attachments[0].sha256");
+    crm_free(must(e, "ticket.assign", "{\"id\":\"%s\",\"assignee\":\"reza\"}", tid));
+
+    /* Three days later nobody has answered: one tick breaches both clocks, once. */
+    CHECK_STATUS(crm_set_now(e, T0 + INT64_C(6) * 86400000), CRM_OK, "");
+    out = must(e, "tick", "{}");
+    CHECK(has(out, "\"breaches\":2"));
+    crm_free(out);
+    out = must(e, "tick", "{}");
+    CHECK(has(out, "\"examined\":0"));
+    crm_free(out);
+    out = must(e, "ticket.comment", "{\"id\":\"%s\",\"body\":\"Sorry, on it\"}", tid);
+    CHECK(member_is(out, "author_kind", "agent"));
+    crm_free(out);
+    out = must(e, "ticket.move", "{\"id\":\"%s\",\"move\":\"resolve\",\"reason\":\"fixed\"}", tid);
+    CHECK(member_is(out, "status", "closed"));
+    crm_free(out);
+    out = must(e, "ticket.get", "{\"id\":\"T-1\"}");
+    CHECK(member_is(out, "state", "resolved"));
+    crm_free(out);
+    CHECK_STATUS(crm_events_after(e, 0, 100, &out), CRM_OK, "");
+    CHECK(has(out, "\"type\":\"sla.breached\""));
+    CHECK(has(out, "\"type\":\"ticket.resolved\""));
+    crm_free(out);
+
+    free(tid);
+    crm_free(ticket);
+    free(pid);
+    crm_free(party);
+    crm_engine_close(&e);
+}
+
 /* ---- the catalogue ----------------------------------------------------------------- */
 
 static void test_commands(void) {
@@ -1208,7 +1295,11 @@ static void test_commands(void) {
         "lead.list", "lead.move", "lead.disqualify", "lead.convert", "lead.scoring",
         "forecast", "pipeline.as_of", "pipeline.show", "product.define", "product.get",
         "product.list", "tax.define", "tax.list", "quote.create", "quote.update", "quote.get",
-        "quote.list", "quote.move", "quote.revise", "quote.order", "quote.moves", "commands"};
+        "quote.list", "quote.move", "quote.revise", "quote.order", "quote.moves", "queue.define",
+        "queue.list", "sla.define", "sla.list", "ticket.create", "ticket.update", "ticket.get",
+        "ticket.list", "ticket.move", "ticket.moves", "ticket.assign", "ticket.refer",
+        "ticket.merge", "ticket.comment", "ticket.comments", "ticket.explain_sla", "tick",
+        "commands"};
     char *listed = NULL;
     char *by_execute = NULL;
     crm_engine *e = open_memory(0);
@@ -1375,6 +1466,7 @@ int main(void) {
     run_case("bad input names the field", test_bad_input);
     run_case("sales: a pipeline, an opportunity, its moves", test_sales);
     run_case("quotes: catalogue, exact totals, won quote, ERP order", test_quotes);
+    run_case("service: tickets, SLA clocks on business time, tick, bad input", test_service);
     run_case("the command catalogue", test_commands);
     run_case("import", test_import);
     run_case("errors are per thread", test_errors_are_per_thread);

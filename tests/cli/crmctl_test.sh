@@ -141,5 +141,50 @@ status 0 "quote show" "$crmctl" quote show $db PF-9 --json
 check "the quote is won" grep -q '"state":"won"' out.txt
 status 2 "quote lose without reason" "$crmctl" quote lose $db PF-9
 
+# Service desk: queues, a policy, a ticket's clocks on Tehran's business hours, bad input
+# refused, referral, pending, tick at a given time, resolve, close.
+status 0 "queue define" "$crmctl" queue define $db tier1 sara:fa reza
+check "queue created" grep -q "queue tier1 created (2 members)" out.txt
+status 0 "queue billing" "$crmctl" queue define $db billing mina
+cat > policy.json <<'JSON'
+{"id": "standard", "kpis": {"first_response": {"warning": {"business_hours": 1}, "failure": {"business_hours": 2}},
+ "resolution": {"failure": {"business_hours": 8}}}}
+JSON
+status 0 "sla define" "$crmctl" sla define $db policy.json
+check "policy stored" grep -q "SLA policy standard version 1 created" out.txt
+echo '{"id": "bad", "kpis": {"resolution": {"failure": {"days": 1}}}}' > bad.json
+status 1 "sla define a bad policy" "$crmctl" sla define $db bad.json
+check "the bad policy names its path" grep -q "kpis.resolution.failure.days" err.txt
+status 1 "ticket in an unknown queue" "$crmctl" ticket create $db C0000011 "No internet" --queue nowhere
+check "unknown queue named" grep -q "not_found: queue" err.txt
+status 1 "ticket with a bad priority" "$crmctl" ticket create $db C0000011 "No internet" --priority asap
+status 0 "ticket create" "$crmctl" ticket create $db C0000011 "No internet" --queue tier1 --assignee sara --type incident --json
+check "the ticket is new with two clocks" grep -q '"state":"new".*"kpi":"first_response".*"kpi":"resolution"' out.txt
+ticket=$(sed -n 's/^{"id":"\([^"]*\)".*/\1/p' out.txt)
+status 0 "ticket list" "$crmctl" ticket list $db C0000011
+check "the list shows it" grep -q "No internet  \[ticket: new\]  incident, normal  queue tier1 / sara" out.txt
+status 1 "assign to a non-member" "$crmctl" ticket assign $db "$ticket" mina
+status 1 "close a new ticket" "$crmctl" ticket close $db "$ticket"
+check "an illegal ticket move names the allowed ones" grep -q "invalid_transition: move: .*allowed moves: open -> open" err.txt
+status 0 "ticket comment" "$crmctl" ticket comment $db "$ticket" "We are on it"
+check "the reply meets the first response" grep -q "first_response: succeeded" out.txt
+status 0 "ticket refer" "$crmctl" ticket refer $db "$ticket" billing "a billing question" --assignee mina
+check "referred" grep -q "queue billing / mina" out.txt
+status 2 "refer without a reason" "$crmctl" ticket refer $db "$ticket" billing
+status 0 "ticket pend" "$crmctl" ticket pend $db "$ticket"
+check "pending pauses the resolution clock" grep -q "resolution: paused" out.txt
+status 0 "ticket open" "$crmctl" ticket open $db "$ticket"
+status 0 "tick now" "$crmctl" tick $db
+status 0 "tick a month on" "$crmctl" tick $db --now 2099-01-01T10:00
+check "the month-on tick breaches resolution" grep -q "examined 1 tickets: 0 warnings, 1 breaches" out.txt
+status 0 "tick again" "$crmctl" tick $db --now 2099-01-01T10:00 --json
+check "nothing left to do" grep -q '"examined":0' out.txt
+status 1 "tick at a bad time" "$crmctl" tick $db --now yesterday
+status 0 "ticket resolve" "$crmctl" ticket resolve $db "$ticket" "modem replaced"
+status 0 "ticket close" "$crmctl" ticket close $db "$ticket"
+status 0 "ticket show" "$crmctl" ticket show $db "$ticket"
+check "closed, the breach on record, the comment kept" grep -q "resolution: breached" out.txt
+check "the comment is shown" grep -q "agent crmctl: We are on it" out.txt
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -193,6 +193,15 @@ TEST(Sla, StatusesAndNextChange) {
     EXPECT_EQ(s.status, SlaStatus::breached);
     sla::cancel(s, tehran("2026-02-09T14:00"), kIran);
     EXPECT_EQ(s.status, SlaStatus::breached);
+    // Nor does a later deadline or an earlier time take it back.
+    SlaInstance late = started(tehran("2026-02-09T08:00"), 2 * kHour, 4 * kHour, kIran);
+    sla::recompute(late, kIran, tehran("2026-02-09T13:00"));
+    ASSERT_EQ(late.status, SlaStatus::breached);
+    late.failure_ms = 40 * kHour;
+    sla::recompute(late, kIran, tehran("2026-02-09T09:00"));
+    EXPECT_EQ(late.status, SlaStatus::breached);
+    sla::stop(late, tehran("2026-02-09T09:00"), kIran);
+    EXPECT_EQ(late.status, SlaStatus::breached);
 
     SlaInstance c = started(tehran("2026-02-09T08:00"), 2 * kHour, 4 * kHour, kIran);
     sla::cancel(c, tehran("2026-02-09T09:00"), kIran);

@@ -43,7 +43,8 @@ enum class SlaKpi { first_response, next_response, resolution };
 
 /// in_progress: counting, before the warning instant. nearing_breach: at or
 /// after the warning instant, up to the failure instant. breached: after
-/// the failure instant (stays so when later stopped). paused: the clock is
+/// the failure instant; it stays so, whatever happens to the clock later
+/// (stopped, retargeted to a later deadline, recomputed at an earlier time). paused: the clock is
 /// stopped for now. succeeded: stopped at or before failure. cancelled:
 /// stopped while paused, or the ticket was cancelled or merged.
 enum class SlaStatus { in_progress, nearing_breach, breached, paused, succeeded, cancelled };

@@ -1,0 +1,81 @@
+// examples/crmctl/cli.hpp - what crmctl's sources share: the parsed
+// command line, the context its writes carry, and the ways a command ends
+// (usage error, failure, JSON answer).
+#pragma once
+
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "commands/catalogue.hpp"
+#include "crm/crm.hpp"
+
+namespace crmctl {
+
+struct Args {
+    std::vector<std::string> positional;
+    bool json = false;
+    bool dry_run = false;
+    std::string errors_file;
+    std::string data_dir;
+    std::string db;
+    std::string pipeline;
+    std::string owner;
+    std::string company;
+    std::string source;
+    std::string opportunity;
+    std::string opp;
+    std::string number;
+    std::string currency;
+    std::string price_list;
+    std::string unit;
+    std::string tax;
+    std::string period;
+    std::string calendar = "gregorian";
+    std::string by = "owner";
+    std::string queue;
+    std::string assignee;
+    std::string priority;
+    std::string type;
+    std::string channel;
+    std::string category;
+    std::string now;
+    bool internal = false;
+    bool customer = false;
+    long long after = 0;
+    long long limit = -1;
+    double min_score = -1;
+};
+
+/// Prints why and the usage text to stderr; returns 2.
+int usage(const std::string& why);
+
+inline int failed(const crm::error& e) {
+    std::cerr << "crmctl: " << crm::to_string(e.code) << ": " << e.what() << "\n";
+    return 1;
+}
+
+inline const crm::Context kCli{"crmctl", "cli"};
+
+/// Runs a command of the catalogue and prints its JSON answer.
+inline int print_json(crm::Engine& engine, std::string_view method,
+                      const crm::commands::json& request) {
+    auto answer = crm::commands::execute(engine, method, request.dump());
+    if (!answer) return failed(answer.error());
+    std::cout << answer.value() << "\n";
+    return 0;
+}
+
+/// An instant as "YYYY-MM-DDTHH:MM" UTC.
+inline std::string when(crm::Timestamp t) { return crm::to_iso8601(t).substr(0, 16); }
+
+// The service desk (service.cpp): "ticket VERB DB ...", "queue define",
+// "sla define", "tick DB" and the demo's service story.
+int ticket(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
+int queue(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
+int sla(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
+int tick(crm::Engine& engine, const Args& a);
+int service_story(crm::Engine& engine, const crm::Id& party);
+
+}  // namespace crmctl

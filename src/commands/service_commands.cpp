@@ -1,0 +1,211 @@
+// src/commands/service_commands.cpp - commands on the service desk: queues,
+// SLA policies, tickets, their comments, moves and referrals, and tick.
+// The service codec first: request.hpp's items() finds the to_json
+// overloads declared before it.
+#include "sales/codec.hpp"
+#include "service/codec.hpp"
+// clang-format off
+#include "commands/request.hpp"
+// clang-format on
+#include "crm/service/service.hpp"
+
+namespace crm::commands {
+namespace {
+
+#define CRM_TICKET_FIELDS                                                                       \
+    "external_id", "subject", "description", "type", "priority", "channel", "category", "party", \
+        "contact", "product_sku", "purchase_order_id", "parent", "custom"
+
+result<json> queue_define(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRY(q, codec::queue_from_json(request));
+    CRM_TRY(written, Service(engine).define_queue(ctx, q));
+    return json{{"outcome", to_string(written.outcome)}, {"queue", codec::to_json(written.record)}};
+}
+
+result<json> queue_list(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {}));
+    CRM_TRY(list, Service(engine).queues());
+    return items(list);
+}
+
+result<json> sla_define(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"policy"}));
+    const json* p = codec::member(request, "policy");
+    if (!p || !p->is_object()) return fail(errc::invalid_argument, "must be an object", "policy");
+    auto written = Service(engine).define_sla_policy(ctx, p->dump());
+    if (!written) return rebase(written.error(), "policy");
+    return json{{"outcome", to_string(written.value().outcome)},
+                {"policy", codec::to_json(written.value().record)}};
+}
+
+result<json> sla_list(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {}));
+    CRM_TRY(list, Service(engine).sla_policies());
+    return items(list);
+}
+
+result<json> ticket_create(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {CRM_TICKET_FIELDS, "queue", "assignee", "process"}));
+    CRM_TRY(input, codec::ticket_input_from_json(request, "", true));
+    CRM_TRY(t, Service(engine).create_ticket(ctx, input));
+    return codec::to_json(t);
+}
+
+result<json> ticket_update(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "changes"}));
+    CRM_TRY(id, required_id(request, "id"));
+    const json* changes = codec::member(request, "changes");
+    if (!changes) return fail(errc::invalid_argument, "is required", "changes");
+    CRM_TRYV(codec::expect_object(*changes, "changes", {CRM_TICKET_FIELDS}));
+    CRM_TRY(input, codec::ticket_input_from_json(*changes, "changes", false));
+    auto t = Service(engine).update_ticket(ctx, id, input);
+    if (!t) return t.error().field == "id" ? t.error() : rebase(t.error(), "changes");
+    return codec::to_json(t.value());
+}
+
+result<json> ticket_get(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"id"}));
+    CRM_TRY(key, required_string(request, "id", 200));
+    CRM_TRY(t, Service(engine).get_ticket(key));
+    return codec::to_json(t);
+}
+
+result<json> ticket_list(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"party"}));
+    CRM_TRY(party, required_id(request, "party"));
+    CRM_TRY(list, Service(engine).tickets_of(party));
+    return items(list);
+}
+
+result<json> ticket_move(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "move", "reason"}));
+    CRM_TRY(id, required_id(request, "id"));
+    CRM_TRY(move, required_string(request, "move", 64));
+    CRM_TRY(reason, codec::get_string(request, "reason", "", 1000));
+    CRM_TRY(t, Service(engine).move_ticket(ctx, id, move, reason.value_or("")));
+    return codec::to_json(t);
+}
+
+result<json> ticket_moves(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"id"}));
+    CRM_TRY(id, required_id(request, "id"));
+    CRM_TRY(moves, Service(engine).ticket_moves(id));
+    return items(moves);
+}
+
+result<json> ticket_assign(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "assignee"}));
+    CRM_TRY(id, required_id(request, "id"));
+    CRM_TRY(assignee, required_string(request, "assignee", 200));
+    CRM_TRY(t, Service(engine).assign_ticket(ctx, id, assignee));
+    return codec::to_json(t);
+}
+
+result<json> ticket_refer(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "queue", "assignee", "reason"}));
+    CRM_TRY(id, required_id(request, "id"));
+    CRM_TRY(queue, codec::get_string(request, "queue", "", 64));
+    CRM_TRY(assignee, codec::get_string(request, "assignee", "", 200));
+    CRM_TRY(reason, codec::get_string(request, "reason", "", 1000));
+    CRM_TRY(t, Service(engine).refer_ticket(ctx, id, queue.value_or(""), assignee.value_or(""),
+                                            reason.value_or("")));
+    return codec::to_json(t);
+}
+
+result<json> ticket_merge(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "into"}));
+    CRM_TRY(id, required_id(request, "id"));
+    CRM_TRY(into, required_id(request, "into"));
+    CRM_TRY(t, Service(engine).merge_ticket(ctx, id, into));
+    return codec::to_json(t);
+}
+
+result<json> ticket_comment(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRY(input, codec::comment_input_from_json(request, ""));
+    CRM_TRY(id, required_id(request, "id"));
+    CRM_TRY(c, Service(engine).add_comment(ctx, id, input));
+    return codec::to_json(c);
+}
+
+result<json> ticket_comments(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "include_internal"}));
+    CRM_TRY(id, required_id(request, "id"));
+    CRM_TRY(internal, codec::get_bool(request, "include_internal", ""));
+    CRM_TRY(list, Service(engine).comments(id, internal.value_or(true)));
+    return items(list);
+}
+
+result<json> ticket_explain_sla(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "kpi"}));
+    CRM_TRY(id, required_id(request, "id"));
+    CRM_TRY(name, required_string(request, "kpi", 64));
+    CRM_TRY(kpi, parse_sla_kpi(name, "kpi"));
+    CRM_TRY(trace, Service(engine).explain_sla(id, kpi));
+    return json{{"steps", codec::to_json(trace)}};
+}
+
+result<json> tick(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"now", "limit"}));
+    CRM_TRY(now, codec::get_time(request, "now", ""));
+    CRM_TRY(limit, int_or(request, "limit", 10'000));
+    CRM_TRY(report, Service(engine).tick(ctx, now, limit));
+    return codec::to_json(report);
+}
+
+constexpr Command kService[] = {
+    {"queue.define", "Stores a queue (team) and its members with their skills.",
+     "{id, name?, members?: [{user, skills?}]}", "{outcome, queue}", true, queue_define},
+    {"queue.list", "Every queue.", "{}", "{items: [queue]}", false, queue_list},
+    {"sla.define",
+     "Stores an SLA policy (docs/SERVICE.md); a new version retargets the open clocks that "
+     "follow it.",
+     "{policy: {id, name?, order?, when?, calendar?, pause_states?, kpis: {first_response?, "
+     "next_response?, resolution?: {warning?, failure}}}}",
+     "{outcome, policy}", true, sla_define},
+    {"sla.list", "The SLA policies, in the order they are tried.", "{}", "{items: [policy]}", false,
+     sla_list},
+    {"ticket.create",
+     "Opens a ticket in the first state of its process and starts the clocks of its SLA policy.",
+     "{subject, party, external_id?, description?, type?, priority?, channel?, category?, "
+     "contact?, product_sku?, purchase_order_id?, parent?, queue?, assignee?, custom?, process?}",
+     "the ticket", true, ticket_create},
+    {"ticket.update",
+     "Changes the given fields of an open ticket; its SLA policy is chosen again.",
+     "{id, changes: {...ticket fields}}", "the ticket", true, ticket_update},
+    {"ticket.get", "One ticket by id or external id.", "{id}", "the ticket", false, ticket_get},
+    {"ticket.list", "The tickets of a party, newest first.", "{party}", "{items: [ticket]}", false,
+     ticket_list},
+    {"ticket.move",
+     "A move of the ticket's process (open, pend_customer, pend_third_party, resolve, close, "
+     "reopen, cancel); resolve and cancel need a reason.",
+     "{id, move, reason?}", "the ticket", true, ticket_move},
+    {"ticket.moves", "The moves a ticket may make now.", "{id}",
+     "{items: [{name, to, to_label, close_record, reopen, required_fields}]}", false, ticket_moves},
+    {"ticket.assign", "Assigns an open ticket to a member of its queue (\"\": to the queue).",
+     "{id, assignee}", "the ticket", true, ticket_assign},
+    {"ticket.refer", "Refers an open ticket to another queue and/or person, with a reason.",
+     "{id, queue?, assignee?, reason}", "the ticket", true, ticket_refer},
+    {"ticket.merge", "Closes a ticket as a duplicate of another open one.", "{id, into}",
+     "the merged ticket", true, ticket_merge},
+    {"ticket.comment",
+     "Adds a public or internal comment; an agent's public comment is a response.",
+     "{id, body?, public?, author_kind?: agent|customer, attachments?: [{name, size, sha256, "
+     "media_type?}]}",
+     "the comment", true, ticket_comment},
+    {"ticket.comments", "A ticket's comments, oldest first.", "{id, include_internal?}",
+     "{items: [comment]}", false, ticket_comments},
+    {"ticket.explain_sla", "Why a ticket's clock has the deadline it has.", "{id, kpi}",
+     "{steps: [{from, to, what}]}", false, ticket_explain_sla},
+    {"tick",
+     "Does all due clock work: warnings and breaches change status and emit sla.warning and "
+     "sla.breached once.",
+     "{now?, limit?}", "{examined, warnings, breaches}", true, tick},
+};
+
+}  // namespace
+
+namespace detail {
+std::span<const Command> service_commands() { return kService; }
+}  // namespace detail
+
+}  // namespace crm::commands
