@@ -332,6 +332,86 @@ class Sales:
         return self._run("quote.moves", {"id": id})["items"]
 
 
+class Service:
+    """The service desk of an Engine: queues, SLA policies and tickets whose
+    clocks count business time. Like Sales, every method runs one command of
+    the catalogue and answers its JSON response as a dict; errors raise
+    crm.Error subclasses (InvalidTransition for a move the state does not
+    allow). The library starts no threads: call tick() now and then.
+
+        desk = crm.Service(engine)
+        desk.define_sla_policy({"id": "standard", "kpis": {
+            "resolution": {"failure": {"business_hours": 8}}}})
+        t = desk.create_ticket(subject="No internet", party=p.id, priority="high")
+        desk.comment(t["id"], "We are on it")        # the first response
+        desk.move(t["id"], "resolve", reason="modem replaced")
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _run(self, method: str, request: dict) -> dict:
+        return self.engine.execute(method, {k: v for k, v in request.items() if v is not None})
+
+    def define_queue(self, id: str, name: Optional[str] = None,
+                     members: Optional[list] = None) -> dict:
+        return self._run("queue.define", {"id": id, "name": name, "members": members})
+
+    def queues(self) -> list:
+        return self._run("queue.list", {})["items"]
+
+    def define_sla_policy(self, policy: dict) -> dict:
+        return self._run("sla.define", {"policy": policy})
+
+    def sla_policies(self) -> list:
+        return self._run("sla.list", {})["items"]
+
+    def create_ticket(self, **fields: object) -> dict:
+        return self._run("ticket.create", fields)
+
+    def update_ticket(self, id: str, **changes: object) -> dict:
+        return self._run("ticket.update", {"id": id, "changes": changes})
+
+    def get_ticket(self, id: str) -> dict:
+        return self._run("ticket.get", {"id": id})
+
+    def tickets_of(self, party: str) -> list:
+        return self._run("ticket.list", {"party": party})["items"]
+
+    def move(self, id: str, move: str, reason: Optional[str] = None) -> dict:
+        return self._run("ticket.move", {"id": id, "move": move, "reason": reason})
+
+    def moves(self, id: str) -> list:
+        return self._run("ticket.moves", {"id": id})["items"]
+
+    def assign(self, id: str, assignee: str) -> dict:
+        return self._run("ticket.assign", {"id": id, "assignee": assignee})
+
+    def refer(self, id: str, reason: str, *, queue: Optional[str] = None,
+              assignee: Optional[str] = None) -> dict:
+        return self._run("ticket.refer",
+                         {"id": id, "queue": queue, "assignee": assignee, "reason": reason})
+
+    def merge(self, id: str, into: str) -> dict:
+        return self._run("ticket.merge", {"id": id, "into": into})
+
+    def comment(self, id: str, body: Optional[str] = None, *, public: bool = True,
+                author_kind: str = "agent", attachments: Optional[list] = None) -> dict:
+        return self._run("ticket.comment", {"id": id, "body": body, "public": public,
+                                            "author_kind": author_kind,
+                                            "attachments": attachments})
+
+    def comments(self, id: str, include_internal: bool = True) -> list:
+        return self._run("ticket.comments",
+                         {"id": id, "include_internal": include_internal})["items"]
+
+    def explain_sla(self, id: str, kpi: str) -> list:
+        return self._run("ticket.explain_sla", {"id": id, "kpi": kpi})["steps"]
+
+    def tick(self, now: Optional[str] = None, limit: Optional[int] = None) -> dict:
+        return self._run("tick", {"now": now, "limit": limit})
+
+
 Engine.transaction = _transaction  # type: ignore[attr-defined]
 Engine.iter_events = _iter_events  # type: ignore[attr-defined]
 Engine.iter_timeline = _iter_timeline  # type: ignore[attr-defined]
@@ -377,6 +457,7 @@ __all__ = [
     "PurchaseSummary",
     "Sales",
     "SearchHit",
+    "Service",
     "StorageError",
     "TimelinePage",
     "Unsupported",
