@@ -15,7 +15,7 @@
 namespace crm::codec {
 // The 360 view's sales lists as JSON text (src/customer/codec.cpp), declared
 // here so this translation unit does not parse the JSON library.
-std::string sales_list_json(const Customer360& v, std::string_view which);
+std::string view_part_json(const Customer360& v, std::string_view which);
 }  // namespace crm::codec
 
 namespace crmpy {
@@ -262,14 +262,23 @@ void bind_records(py::module_& m) {
                },
                "parties merged into this one")
         .field("open_opportunities",
-               [](const Customer360& v) { return from_json_text(crm::codec::sales_list_json(v, "open_opportunities")); },
+               [](const Customer360& v) { return from_json_text(crm::codec::view_part_json(v, "open_opportunities")); },
                "dicts in the command catalogue's form, newest first")
         .field("open_leads",
-               [](const Customer360& v) { return from_json_text(crm::codec::sales_list_json(v, "open_leads")); },
+               [](const Customer360& v) { return from_json_text(crm::codec::view_part_json(v, "open_leads")); },
                "dicts, newest first")
         .field("open_quotes",
-               [](const Customer360& v) { return from_json_text(crm::codec::sales_list_json(v, "open_quotes")); },
+               [](const Customer360& v) { return from_json_text(crm::codec::view_part_json(v, "open_quotes")); },
                "dicts (draft or active), newest first")
+        .field("open_tickets",
+               [](const Customer360& v) { return from_json_text(crm::codec::view_part_json(v, "open_tickets")); },
+               "dicts (not resolved, closed or cancelled), newest first")
+        .field("last_csat",
+               [](const Customer360& v) { return from_json_text(crm::codec::view_part_json(v, "last_csat")); },
+               "the latest CSAT answer on its tickets as a dict ({ticket, score, comment, at}), or None")
+        .field("last_nps",
+               [](const Customer360& v) { return from_json_text(crm::codec::view_part_json(v, "last_nps")); },
+               "its latest NPS answer as a dict ({id, party, score, comment, at}), or None")
         .done({"party"});
 
     Record<SearchHit>(m, "SearchHit", "One party found by search().")

@@ -227,6 +227,9 @@ void print_view(const crm::Customer360& v) {
                   << (o.amount ? o.amount->str() : "-") << "  " << o.probability << "%\n";
     for (const auto& l : v.open_leads)
         std::cout << "  lead         " << l.source << "  [" << l.state << "]  score " << l.score << "\n";
+    for (const auto& t : v.open_tickets)
+        std::cout << "  ticket       " << t.subject << "  [" << t.state << "]  " << crm::to_string(t.priority)
+                  << (t.queue.empty() ? "" : "  queue " + t.queue) << "\n";
 }
 
 template <class T>

@@ -144,6 +144,48 @@ result<json> ticket_explain_sla(Engine& engine, const json& request, const Conte
     return json{{"steps", codec::to_json(trace)}};
 }
 
+// A score: an integer in the request (its range is the Service's to check).
+result<int> score_of(const json& request) {
+    CRM_TRY(score, codec::get_int(request, "score", ""));
+    if (!score) return fail(errc::invalid_argument, "is required", "score");
+    if (*score < INT_MIN || *score > INT_MAX)
+        return fail(errc::invalid_argument, "is out of range", "score");
+    return static_cast<int>(*score);
+}
+
+result<json> ticket_csat(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "score", "comment"}));
+    CRM_TRY(id, required_id(request, "id"));
+    CRM_TRY(score, score_of(request));
+    CRM_TRY(comment, codec::get_string(request, "comment", "", 4000));
+    CRM_TRY(t, Service(engine).record_csat(ctx, id, score, comment.value_or("")));
+    return codec::to_json(t);
+}
+
+result<json> nps_record(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"party", "score", "comment"}));
+    CRM_TRY(party, required_id(request, "party"));
+    CRM_TRY(score, score_of(request));
+    CRM_TRY(comment, codec::get_string(request, "comment", "", 4000));
+    CRM_TRY(r, Service(engine).record_nps(ctx, party, score, comment.value_or("")));
+    return codec::to_json(r);
+}
+
+result<json> nps_list(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"party", "limit"}));
+    CRM_TRY(party, required_id(request, "party"));
+    CRM_TRY(limit, int_or(request, "limit", 100));
+    CRM_TRY(list, Service(engine).nps_of(party, limit));
+    return items(list);
+}
+
+result<json> portal_view(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"party"}));
+    CRM_TRY(party, required_id(request, "party"));
+    CRM_TRY(list, Service(engine).portal_view(party));
+    return items(list);
+}
+
 result<json> tick(Engine& engine, const json& request, const Context& ctx) {
     CRM_TRYV(codec::expect_object(request, "", {"now", "limit"}));
     CRM_TRY(now, codec::get_time(request, "now", ""));
@@ -196,6 +238,19 @@ constexpr Command kService[] = {
      "{items: [comment]}", false, ticket_comments},
     {"ticket.explain_sla", "Why a ticket's clock has the deadline it has.", "{id, kpi}",
      "{steps: [{from, to, what}]}", false, ticket_explain_sla},
+    {"ticket.csat",
+     "Records the customer's satisfaction (1..5) with a resolved ticket; again replaces it.",
+     "{id, score, comment?}", "the ticket", true, ticket_csat},
+    {"nps.record", "Records a Net Promoter Score answer (0..10) of a party.",
+     "{party, score, comment?}", "{id, party, score, comment, at}", true, nps_record},
+    {"nps.list", "A party's NPS answers, newest first.", "{party, limit?}",
+     "{items: [{id, party, score, comment, at}]}", false, nps_list},
+    {"portal.view",
+     "What a customer portal shows a party: its tickets with state labels and public comments.",
+     "{party}",
+     "{items: [{id, external_id, subject, type, state, state_label, status, created_at, "
+     "updated_at, resolved_at, comments: [{author_kind, body, attachments, at}]}]}",
+     false, portal_view},
     {"tick",
      "Does all due clock work: warnings and breaches change status and emit sla.warning and "
      "sla.breached once.",

@@ -3,6 +3,7 @@
 #include "customer/codec.hpp"
 
 #include "sales/codec.hpp"
+#include "service/codec.hpp"
 
 #include <algorithm>
 
@@ -94,7 +95,15 @@ json to_json(const FieldDef& f) {
     return out;
 }
 
-std::string sales_list_json(const Customer360& v, std::string_view which) {
+namespace {
+json satisfaction_json(const Customer360& v) {
+    if (!v.last_csat) return nullptr;
+    return {{"ticket", to_json(v.last_csat->ticket)}, {"score", v.last_csat->score},
+            {"comment", v.last_csat->comment}, {"at", time_json(v.last_csat->at)}};
+}
+}  // namespace
+
+std::string view_part_json(const Customer360& v, std::string_view which) {
     json a = json::array();
     const auto add = [&a](const auto& items) {
         for (const auto& x : items) a.push_back(to_json(x));
@@ -102,6 +111,9 @@ std::string sales_list_json(const Customer360& v, std::string_view which) {
     if (which == "open_opportunities") add(v.open_opportunities);
     else if (which == "open_leads") add(v.open_leads);
     else if (which == "open_quotes") add(v.open_quotes);
+    else if (which == "open_tickets") add(v.open_tickets);
+    else if (which == "last_csat") a = satisfaction_json(v);
+    else if (which == "last_nps") a = v.last_nps ? to_json(*v.last_nps) : json(nullptr);
     return a.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -122,6 +134,9 @@ json to_json(const Customer360& v) {
     out["open_opportunities"] = list(v.open_opportunities);
     out["open_leads"] = list(v.open_leads);
     out["open_quotes"] = list(v.open_quotes);
+    out["open_tickets"] = list(v.open_tickets);
+    out["last_csat"] = satisfaction_json(v);
+    out["last_nps"] = v.last_nps ? to_json(*v.last_nps) : json(nullptr);
     return out;
 }
 

@@ -33,10 +33,11 @@ json to_json(const Purchase& p);
 json to_json(const PurchaseSummary& s);
 json to_json(const FieldDef& f);
 json to_json(const Customer360& v);
-/// The JSON text of one sales list of a 360 view ("open_opportunities",
-/// "open_leads", "open_quotes"; anything else: "[]"), for bindings that
-/// hand records on as parsed JSON.
-std::string sales_list_json(const Customer360& v, std::string_view which);
+/// The JSON text of one part of a 360 view kept in the catalogue's JSON
+/// form ("open_opportunities", "open_leads", "open_quotes", "open_tickets":
+/// arrays; "last_csat", "last_nps": an object or null; anything else:
+/// "[]"), for bindings that hand records on as parsed JSON.
+std::string view_part_json(const Customer360& v, std::string_view which);
 json to_json(const SearchHit& h);
 json to_json(const DuplicatePair& d);
 json to_json(const AuditEntry& a);

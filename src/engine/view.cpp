@@ -37,6 +37,14 @@ result<Customer360> Engine::customer_360(const Id& party, int recent_interaction
         CRM_TRY(quotes, tx.quotes_of(id));
         for (auto& q : quotes)
             if (q.status == "open") v.open_quotes.push_back(std::move(q));
+        CRM_TRY(tickets, tx.tickets_of(id));
+        for (auto& t : tickets) {
+            if (t.csat && t.csat_at && (!v.last_csat || *t.csat_at > v.last_csat->at))
+                v.last_csat = Satisfaction{t.id, *t.csat, t.csat_comment, *t.csat_at};
+            if (t.status == "open") v.open_tickets.push_back(std::move(t));
+        }
+        CRM_TRY(nps, tx.nps_of(id, 1));
+        if (!nps.empty()) v.last_nps = std::move(nps.front());
         return v;
     });
 }

@@ -118,7 +118,7 @@ result<SlaInstance> sla_instance_from_json(const json& j, std::string_view path)
 json to_json(const Ticket& t) {
     json slas = json::array();
     for (const auto& s : t.slas) slas.push_back(to_json(s));
-    return Members(36)
+    return Members(42)
         .add("id", to_json(t.id))
         .add("external_id", t.external_id)
         .add("subject", t.subject)
@@ -146,6 +146,12 @@ json to_json(const Ticket& t) {
         .add("closed_at", opt_time(t.closed_at))
         .add("reopen_count", t.reopen_count)
         .add("referral_count", t.referral_count)
+        .add("agent_replies", t.agent_replies)
+        .add("customer_replies", t.customer_replies)
+        .add("first_contact_resolution", t.first_contact_resolution)
+        .add("csat", t.csat ? json(*t.csat) : json(nullptr))
+        .add("csat_comment", t.csat_comment)
+        .add("csat_at", opt_time(t.csat_at))
         .add("sla_policy", t.sla_policy)
         .add("sla_policy_version", t.sla_policy_version)
         .add("slas", std::move(slas))
@@ -261,6 +267,15 @@ std::string ticket_text(const Ticket& t) {
         .time("closed_at", t.closed_at)
         .num("reopen_count", t.reopen_count)
         .num("referral_count", t.referral_count)
+        .num("agent_replies", t.agent_replies)
+        .num("customer_replies", t.customer_replies)
+        .key("first_contact_resolution");
+    out += t.first_contact_resolution ? "true" : "false";
+    j.key("csat");
+    if (t.csat) json_text::append_int(out, *t.csat);
+    else out += "null";
+    j.str("csat_comment", t.csat_comment)
+        .time("csat_at", t.csat_at)
         .str("sla_policy", t.sla_policy)
         .num("sla_policy_version", t.sla_policy_version)
         .key("slas");
@@ -283,11 +298,11 @@ result<Ticket> ticket_from_json(const json& j, std::string_view path) {
     std::string* texts[] = {&t.external_id, &t.subject,  &t.description, &t.category,
                             &t.product_sku, &t.purchase_order_id, &t.queue, &t.assignee,
                             &t.process,     &t.state,    &t.status,      &t.close_reason,
-                            &t.sla_policy};
+                            &t.sla_policy,  &t.csat_comment};
     const char* text_keys[] = {"external_id", "subject",  "description", "category",
                                "product_sku", "purchase_order_id", "queue", "assignee",
                                "process",     "state",    "status",      "close_reason",
-                               "sla_policy"};
+                               "sla_policy",  "csat_comment"};
     for (std::size_t i = 0; i < std::size(texts); ++i) {
         CRM_TRY(s, text_or_empty(j, text_keys[i], path, 1 << 20));
         *texts[i] = std::move(s);
@@ -307,16 +322,18 @@ result<Ticket> ticket_from_json(const json& j, std::string_view path) {
     CRM_TRY(channel, text_or_empty(j, "channel", path, 64));
     CRM_TRY(ch, parse_channel(channel, join(path, "channel")));
     t.channel = ch;
-    int* ints[] = {&t.process_version, &t.reopen_count, &t.referral_count, &t.sla_policy_version};
-    const char* int_keys[] = {"process_version", "reopen_count", "referral_count",
-                              "sla_policy_version"};
+    int* ints[] = {&t.process_version, &t.reopen_count,     &t.referral_count,
+                   &t.agent_replies,   &t.customer_replies, &t.sla_policy_version};
+    const char* int_keys[] = {"process_version", "reopen_count",     "referral_count",
+                              "agent_replies",   "customer_replies", "sla_policy_version"};
     for (std::size_t i = 0; i < std::size(ints); ++i) {
         CRM_TRY(v, get_int(j, int_keys[i], path));
         *ints[i] = static_cast<int>(v.value_or(0));
     }
     std::optional<Timestamp>* times[] = {&t.first_response_at, &t.resolved_at, &t.closed_at,
-                                         &t.due_at};
-    const char* time_keys[] = {"first_response_at", "resolved_at", "closed_at", "due_at"};
+                                         &t.due_at, &t.csat_at};
+    const char* time_keys[] = {"first_response_at", "resolved_at", "closed_at", "due_at",
+                               "csat_at"};
     for (std::size_t i = 0; i < std::size(times); ++i) {
         CRM_TRY(v, get_time(j, time_keys[i], path));
         *times[i] = v;
@@ -332,6 +349,10 @@ result<Ticket> ticket_from_json(const json& j, std::string_view path) {
             CRM_TRY(instance, sla_instance_from_json(s, join(path, "slas")));
             t.slas.push_back(std::move(instance));
         }
+    CRM_TRY(fcr, get_bool(j, "first_contact_resolution", path));
+    t.first_contact_resolution = fcr.value_or(false);
+    CRM_TRY(csat, get_int(j, "csat", path));
+    if (csat) t.csat = static_cast<int>(*csat);
     CRM_TRY(custom, custom_of(j, path));
     t.custom = std::move(custom);
     CRM_TRY(v, get_int(j, "version", path));
@@ -341,6 +362,12 @@ result<Ticket> ticket_from_json(const json& j, std::string_view path) {
 
 json to_json(const Attachment& a) {
     return {{"name", a.name}, {"size", a.size}, {"sha256", a.sha256}, {"media_type", a.media_type}};
+}
+
+json to_json_list(const std::vector<Attachment>& files) {
+    json out = json::array();
+    for (const auto& a : files) out.push_back(to_json(a));
+    return out;
 }
 
 result<Attachment> attachment_from_json(const json& j, std::string_view path) {
@@ -358,8 +385,7 @@ result<Attachment> attachment_from_json(const json& j, std::string_view path) {
 }
 
 json to_json(const TicketComment& c) {
-    json files = json::array();
-    for (const auto& a : c.attachments) files.push_back(to_json(a));
+    json files = to_json_list(c.attachments);
     return Members(8)
         .add("id", to_json(c.id))
         .add("ticket", to_json(c.ticket))
@@ -489,6 +515,25 @@ result<SlaPolicy> sla_policy_from_json(const json& j, const expr::Schema& schema
     std::sort(p.targets.begin(), p.targets.end(),
               [](const SlaTarget& a, const SlaTarget& b) { return a.kpi < b.kpi; });
     return p;
+}
+
+json to_json(const NpsResponse& r) {
+    return {{"id", to_json(r.id)}, {"party", to_json(r.party)}, {"score", r.score},
+            {"comment", r.comment}, {"at", time_json(r.at)}};
+}
+
+json to_json(const PortalTicket& t) {
+    json comments = json::array();
+    for (const auto& c : t.comments)
+        comments.push_back({{"author_kind", to_string(c.author_kind)}, {"body", c.body},
+                            {"attachments", to_json_list(c.attachments)}, {"at", time_json(c.at)}});
+    return {{"id", to_json(t.id)},       {"external_id", t.external_id},
+            {"subject", t.subject},      {"type", to_string(t.type)},
+            {"state", t.state},          {"state_label", t.state_label},
+            {"status", t.status},        {"created_at", time_json(t.created_at)},
+            {"updated_at", time_json(t.updated_at)},
+            {"resolved_at", opt_time(t.resolved_at)},
+            {"comments", std::move(comments)}};
 }
 
 json to_json(const TickReport& r) {

@@ -16,6 +16,9 @@ json to_json(const Ticket& t);
 /// on every write).
 std::string ticket_text(const Ticket& t);
 json to_json(const Attachment& a);
+json to_json_list(const std::vector<Attachment>& files);
+json to_json(const NpsResponse& r);
+json to_json(const PortalTicket& t);
 json to_json(const TicketComment& c);
 json to_json(const Queue& q);
 json to_json(const SlaPolicy& p);

@@ -609,6 +609,7 @@ public:
         std::string event = "ticket.moved";
         if (t->reopen) {
             after.reopen_count++;
+            after.first_contact_resolution = false;
             after.resolved_at.reset();
             after.closed_at.reset();
             after.close_reason.clear();
@@ -626,6 +627,10 @@ public:
             if (before.status == "open") {
                 after.resolved_at = impl_.now();
                 after.close_reason = reason;
+                after.first_contact_resolution = after.referral_count == 0 &&
+                                                 after.reopen_count == 0 &&
+                                                 after.agent_replies <= 1 &&
+                                                 after.customer_replies == 0;
                 // Resolving answers the customer: it meets the response clocks too.
                 CRM_TRYV(finish(after, {SlaKpi::first_response, SlaKpi::next_response,
                                         SlaKpi::resolution},
@@ -719,6 +724,8 @@ public:
         CRM_TRYV(tx_.put_comment(c));
 
         Ticket after = before;
+        if (c.is_public) (c.author_kind == AuthorKind::agent ? after.agent_replies
+                                                             : after.customer_replies)++;
         if (c.is_public && c.author_kind == AuthorKind::agent) {
             if (!after.first_response_at) after.first_response_at = c.at;
             CRM_TRYV(finish(after, {SlaKpi::first_response, SlaKpi::next_response}, true));
@@ -990,6 +997,84 @@ result<std::vector<TicketComment>> Service::comments(const Id& ticket, bool incl
         const Context ctx;
         CRM_TRY(t, TicketWork(impl, tx, ctx).load(ticket));
         return tx.comments_of(t.id, include_internal);
+    });
+}
+
+result<Ticket> Service::record_csat(const Context& ctx, const Id& ticket, int score,
+                                    std::string_view comment) {
+    CRM_TRYV(check_context(ctx));
+    if (score < 1 || score > 5) return fail(errc::invalid_argument, "must be from 1 to 5", "score");
+    CRM_TRY(text, clean_text(std::string(comment), "comment", 2000));
+    auto& impl = EngineAccess::impl(*engine_);
+    return impl.write([&](storage::Transaction& tx) -> result<Ticket> {
+        TicketWork w(impl, tx, ctx);
+        CRM_TRY(before, w.load(ticket));
+        if (!before.resolved_at)
+            return fail(errc::invalid_transition,
+                        "the ticket is " + before.state + "; satisfaction is asked on resolution",
+                        "id");
+        Ticket after = before;
+        after.csat = score;
+        after.csat_comment = text;
+        after.csat_at = impl.now();
+        CRM_TRYV(w.store(before, after, "", "", "csat", "ticket.csat"));
+        return after;
+    });
+}
+
+result<NpsResponse> Service::record_nps(const Context& ctx, const Id& party, int score,
+                                        std::string_view comment) {
+    CRM_TRYV(check_context(ctx));
+    if (score < 0 || score > 10) return fail(errc::invalid_argument, "must be from 0 to 10", "score");
+    CRM_TRY(text, clean_text(std::string(comment), "comment", 2000));
+    auto& impl = EngineAccess::impl(*engine_);
+    return impl.write([&](storage::Transaction& tx) -> result<NpsResponse> {
+        CRM_TRY(p, impl.load_live_party(tx, party, "party"));
+        NpsResponse r{impl.new_id(), p.id, score, text, impl.now()};
+        CRM_TRYV(tx.put_nps(r));
+        CRM_TRYV(impl.record(tx, ctx, "party", p.id, "nps",
+                             {{"nps", "null", std::to_string(score)}}, "nps.recorded",
+                             codec::to_json(r)));
+        return r;
+    });
+}
+
+result<std::vector<NpsResponse>> Service::nps_of(const Id& party, int limit) {
+    if (limit < 1 || limit > 1000)
+        return fail(errc::invalid_argument, "must be from 1 to 1000", "limit");
+    auto& impl = EngineAccess::impl(*engine_);
+    return impl.read([&](storage::Transaction& tx) -> result<std::vector<NpsResponse>> {
+        CRM_TRY(p, impl.load_live_party(tx, party));
+        return tx.nps_of(p.id, limit);
+    });
+}
+
+result<std::vector<PortalTicket>> Service::portal_view(const Id& party) {
+    auto& impl = EngineAccess::impl(*engine_);
+    return impl.read([&](storage::Transaction& tx) -> result<std::vector<PortalTicket>> {
+        CRM_TRY(p, impl.load_live_party(tx, party));
+        CRM_TRY(tickets, tx.tickets_of(p.id));
+        std::vector<PortalTicket> out;
+        for (auto& t : tickets) {
+            if (!t.merged_into.is_nil()) continue;  // shown as the ticket it was merged into
+            PortalTicket v;
+            v.id = t.id;
+            v.external_id = t.external_id;
+            v.subject = t.subject;
+            v.type = t.type;
+            v.state = t.state;
+            v.status = t.status;
+            v.created_at = t.created_at;
+            v.updated_at = t.updated_at;
+            v.resolved_at = t.resolved_at;
+            CRM_TRY(d, impl.definition(tx, t.process, t.process_version, "process"));
+            const process::State* s = d.find_state(t.state);
+            v.state_label = s && !s->label.empty() ? s->label : t.state;
+            CRM_TRY(comments, tx.comments_of(t.id, false));
+            v.comments = std::move(comments);
+            out.push_back(std::move(v));
+        }
+        return out;
     });
 }
 

@@ -1270,6 +1270,21 @@ static void test_service(void) {
     CHECK(has(out, "\"type\":\"sla.breached\""));
     CHECK(has(out, "\"type\":\"ticket.resolved\""));
     crm_free(out);
+    CHECK_STATUS(exec(e, "ticket.csat", &out, "{\"id\":\"%s\",\"score\":7}", tid), CRM_EINVALID,
+                 "score");
+    CHECK_STATUS(exec(e, "ticket.csat", &out, "{\"id\":\"%s\",\"score\":99999999999}", tid),
+                 CRM_EINVALID, "score");
+    out = must(e, "ticket.csat", "{\"id\":\"%s\",\"score\":4,\"comment\":\"ok\"}", tid);
+    CHECK(has(out, "\"csat\":4"));
+    crm_free(out);
+    crm_free(must(e, "nps.record", "{\"party\":\"%s\",\"score\":9}", pid));
+    out = must(e, "portal.view", "{\"party\":\"%s\"}", pid);
+    CHECK(count_items(out, "items") == 1);
+    CHECK(has(out, "\"state_label\":\"Resolved\""));
+    crm_free(out);
+    out = must(e, "customer.view", "{\"party\":\"%s\"}", pid);
+    CHECK(has(out, "\"last_nps\":{"));
+    crm_free(out);
 
     free(tid);
     crm_free(ticket);
@@ -1298,7 +1313,8 @@ static void test_commands(void) {
         "quote.list", "quote.move", "quote.revise", "quote.order", "quote.moves", "queue.define",
         "queue.list", "sla.define", "sla.list", "ticket.create", "ticket.update", "ticket.get",
         "ticket.list", "ticket.move", "ticket.moves", "ticket.assign", "ticket.refer",
-        "ticket.merge", "ticket.comment", "ticket.comments", "ticket.explain_sla", "tick",
+        "ticket.merge", "ticket.comment", "ticket.comments", "ticket.explain_sla", "ticket.csat",
+        "nps.record", "nps.list", "portal.view", "tick",
         "commands"};
     char *listed = NULL;
     char *by_execute = NULL;

@@ -120,6 +120,12 @@ TEST_P(Desk, LifecycleRunsTheClocks) {
     EXPECT_EQ(events_of("ticket.closed").size(), 1u);
     EXPECT_EQ(events_of("sla.breached").size(), 0u);
     EXPECT_EQ(must(s.tickets_of(p.id)).size(), 1u);
+    // The 360 view lists open tickets only.
+    EXPECT_TRUE(must(engine->customer_360(p.id)).open_tickets.empty());
+    const Ticket other = open_ticket(p, "Second line");
+    const auto view = must(engine->customer_360(p.id));
+    ASSERT_EQ(view.open_tickets.size(), 1u);
+    EXPECT_EQ(view.open_tickets[0].id, other.id);
 }
 
 TEST_P(Desk, TickWarnsAndBreachesOnceAndIsIdempotent) {
@@ -508,6 +514,79 @@ TEST_P(Desk, TicketsSurviveReopeningTheDatabase) {
     EXPECT_EQ(read.category, "hardware/printer");
     EXPECT_EQ(read.slas, t.slas);
     EXPECT_EQ(read.due_at, t.due_at);
+}
+
+TEST_P(Desk, SatisfactionFirstContactResolutionAndThePortal) {
+    Service s = desk();
+    const Party p = person("c-11", "Roya", "Tehrani");
+    // Answered once and resolved: resolved at first contact.
+    Ticket quick = open_ticket(p, "Password reset");
+    CommentInput answer;
+    answer.body = "Done: check your e-mail";
+    must(s.add_comment(ctx, quick.id, answer));
+    CommentInput note;
+    note.is_public = false;
+    note.body = "internal: user verified by phone";
+    must(s.add_comment(ctx, quick.id, note));
+    quick = must(s.move_ticket(ctx, quick.id, "resolve", "reset"));
+    EXPECT_TRUE(quick.first_contact_resolution);
+    EXPECT_EQ(quick.agent_replies, 1);
+    // A customer follow-up, a referral or a reopen is not first contact.
+    Ticket slow = open_ticket(p, "Router keeps dropping");
+    CommentInput follow;
+    follow.author_kind = AuthorKind::customer;
+    follow.body = "still dropping";
+    must(s.add_comment(ctx, slow.id, answer));
+    must(s.add_comment(ctx, slow.id, follow));
+    slow = must(s.move_ticket(ctx, slow.id, "resolve", "firmware updated"));
+    EXPECT_FALSE(slow.first_contact_resolution);
+    Ticket reopened = must(s.move_ticket(ctx, quick.id, "reopen"));
+    EXPECT_FALSE(reopened.first_contact_resolution);
+    must(s.move_ticket(ctx, quick.id, "resolve", "reset again"));
+
+    // CSAT on resolved tickets only, 1..5; answering again replaces it.
+    const Ticket open = open_ticket(p, "Still open");
+    CRM_EXPECT_ERROR(s.record_csat(ctx, open.id, 4), errc::invalid_transition, "id");
+    CRM_EXPECT_ERROR(s.record_csat(ctx, slow.id, 6), errc::invalid_argument, "score");
+    CRM_EXPECT_ERROR(s.record_csat(ctx, slow.id, 0), errc::invalid_argument, "score");
+    must(s.record_csat(ctx, slow.id, 2, "slow"));
+    clock->advance(kMinute);
+    const Ticket rated = must(s.record_csat(ctx, slow.id, 4, "fixed in the end"));
+    EXPECT_EQ(rated.csat, 4);
+    EXPECT_EQ(rated.csat_comment, "fixed in the end");
+    EXPECT_EQ(events_of("ticket.csat").size(), 2u);
+
+    // NPS per party, 0..10.
+    CRM_EXPECT_ERROR(s.record_nps(ctx, p.id, 11), errc::invalid_argument, "score");
+    CRM_EXPECT_ERROR(s.record_nps(ctx, Id{}, 9), errc::not_found, "party");
+    must(s.record_nps(ctx, p.id, 6, "ok"));
+    clock->advance(kMinute);
+    must(s.record_nps(ctx, p.id, 9, "great support"));
+    const auto answers = must(s.nps_of(p.id));
+    ASSERT_EQ(answers.size(), 2u);
+    EXPECT_EQ(answers[0].score, 9);
+    CRM_EXPECT_ERROR(s.nps_of(p.id, 0), errc::invalid_argument, "limit");
+
+    // The 360 view shows the last of each.
+    const auto view = must(engine->customer_360(p.id));
+    ASSERT_TRUE(view.last_csat);
+    EXPECT_EQ(view.last_csat->ticket, slow.id);
+    EXPECT_EQ(view.last_csat->score, 4);
+    ASSERT_TRUE(view.last_nps);
+    EXPECT_EQ(view.last_nps->score, 9);
+
+    // The portal: every ticket of the party with its state's label and its
+    // public comments only.
+    const auto portal = must(s.portal_view(p.id));
+    ASSERT_EQ(portal.size(), 3u);
+    EXPECT_EQ(portal[0].id, open.id);
+    EXPECT_EQ(portal[0].state_label, "New");
+    const auto& first = portal[2];
+    EXPECT_EQ(first.id, quick.id);
+    EXPECT_EQ(first.state_label, "Resolved");
+    ASSERT_EQ(first.comments.size(), 1u);
+    EXPECT_EQ(first.comments[0].body, "Done: check your e-mail");
+    CRM_EXPECT_ERROR(s.portal_view(Id{}), errc::not_found, "party");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Desk, ::testing::ValuesIn(all_backends()),

@@ -60,6 +60,9 @@ def test_a_ticket_runs_its_clocks(engine, desk, person):
     steps = desk.explain_sla(t["id"], "resolution")
     assert "paused" in [s["what"] for s in steps]
     assert [x["id"] for x in desk.tickets_of(p.id)] == [t["id"]]
+    assert engine.customer_360(p.id).open_tickets == []
+    again = desk.move(t["id"], "reopen")
+    assert [x["id"] for x in engine.customer_360(p.id).open_tickets] == [again["id"]]
 
 
 def test_tick_breaches_once(engine, desk, person):
@@ -96,6 +99,26 @@ def test_bad_input_is_refused_and_writes_nothing(engine, desk, person):
         desk.comment(t["id"], attachments=[{"name": "a.png", "size": 1, "sha256": "xyz"}])
     assert e.value.field == "attachments[0].sha256"
     assert desk.comments(t["id"]) == []
+
+
+def test_satisfaction_and_the_portal(engine, desk, person):
+    p = person("C5", "Roya", "Tehrani")
+    t = desk.create_ticket(subject="Password reset", party=p.id)
+    desk.comment(t["id"], "Done")
+    t = desk.move(t["id"], "resolve", reason="reset")
+    assert t["first_contact_resolution"] is True
+    with pytest.raises(crm.InvalidArgument) as e:
+        desk.record_csat(t["id"], 9)
+    assert e.value.field == "score"
+    assert desk.record_csat(t["id"], 5, "fast")["csat"] == 5
+    desk.record_nps(p.id, 10)
+    assert [r["score"] for r in desk.nps_of(p.id)] == [10]
+    view = engine.customer_360(p.id)
+    assert view.last_csat["score"] == 5
+    assert view.last_nps["score"] == 10
+    portal = desk.portal_view(p.id)
+    assert [(x["state"], x["state_label"]) for x in portal] == [("resolved", "Resolved")]
+    assert [c["body"] for c in portal[0]["comments"]] == ["Done"]
 
 
 def test_comments_and_merge(engine, desk, person):

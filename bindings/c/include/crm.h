@@ -326,7 +326,8 @@ CRM_API void crm_engine_close(crm_engine **engine);
  *   queue.define  queue.list  sla.define  sla.list  ticket.create
  *   ticket.update  ticket.get  ticket.list  ticket.move  ticket.moves
  *   ticket.assign  ticket.refer  ticket.merge  ticket.comment
- *   ticket.comments  ticket.explain_sla  tick
+ *   ticket.comments  ticket.explain_sla  ticket.csat  nps.record  nps.list
+ *   portal.view  tick
  *   audit.trail  events.after  events.ack  events.cursor
  *   import.customers  import.orders  export.customers  commands
  *

@@ -408,6 +408,18 @@ class Service:
     def explain_sla(self, id: str, kpi: str) -> list:
         return self._run("ticket.explain_sla", {"id": id, "kpi": kpi})["steps"]
 
+    def record_csat(self, id: str, score: int, comment: Optional[str] = None) -> dict:
+        return self._run("ticket.csat", {"id": id, "score": score, "comment": comment})
+
+    def record_nps(self, party: str, score: int, comment: Optional[str] = None) -> dict:
+        return self._run("nps.record", {"party": party, "score": score, "comment": comment})
+
+    def nps_of(self, party: str, limit: Optional[int] = None) -> list:
+        return self._run("nps.list", {"party": party, "limit": limit})["items"]
+
+    def portal_view(self, party: str) -> list:
+        return self._run("portal.view", {"party": party})["items"]
+
     def tick(self, now: Optional[str] = None, limit: Optional[int] = None) -> dict:
         return self._run("tick", {"now": now, "limit": limit})
 

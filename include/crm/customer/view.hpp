@@ -12,8 +12,17 @@
 #include "crm/sales/lead.hpp"
 #include "crm/sales/opportunity.hpp"
 #include "crm/sales/quote.hpp"
+#include "crm/service/ticket.hpp"
 
 namespace crm {
+
+/// A satisfaction answer on a ticket (CSAT, 1..5).
+struct Satisfaction {
+    Id ticket;
+    int score = 0;
+    std::string comment;
+    Timestamp at;
+};
 
 /// Everything the organisation knows about one party, in one call.
 struct Customer360 {
@@ -26,6 +35,9 @@ struct Customer360 {
     std::vector<Opportunity> open_opportunities;   ///< newest first
     std::vector<Lead> open_leads;                  ///< newest first
     std::vector<Quote> open_quotes;                ///< draft or active, newest first
+    std::vector<Ticket> open_tickets;              ///< status open, newest first
+    std::optional<Satisfaction> last_csat;         ///< the latest CSAT answer on its tickets
+    std::optional<NpsResponse> last_nps;           ///< its latest NPS answer
 };
 
 /// Search: `text` is matched against external_id, national id, e-mail,

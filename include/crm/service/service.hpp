@@ -140,8 +140,8 @@ public:
     /// The moves the ticket may make now, for a user interface.
     result<std::vector<AllowedMove>> ticket_moves(const Id& id);
     /// Closes `duplicate` as merged into `into` (state "merged", clocks
-    /// cancelled) and copies its public comments' count into history.
-    /// Both must be open; invalid_argument names "into" when they are the same.
+    /// cancelled, merged_into set). Both must be open; invalid_argument
+    /// names "into" when they are the same.
     result<Ticket> merge_ticket(const Context& ctx, const Id& duplicate, const Id& into);
 
     /// Assigns an open ticket to a member of its queue ("" : back to the
@@ -161,6 +161,24 @@ public:
                                       const CommentInput& input);
     /// Oldest first; internal ones only with include_internal.
     result<std::vector<TicketComment>> comments(const Id& ticket, bool include_internal = true);
+
+    // ---- satisfaction and the portal ---------------------------------------
+    /// Records the customer's satisfaction (CSAT, 1..5, with an optional
+    /// comment of at most 2,000 bytes) with a resolved ticket; answering
+    /// again replaces the answer. invalid_argument names "score";
+    /// invalid_transition (field "id") when the ticket was never resolved.
+    /// Event ticket.csat.
+    result<Ticket> record_csat(const Context& ctx, const Id& ticket, int score,
+                               std::string_view comment = {});
+    /// Records a Net Promoter Score answer (0..10) of a live party. Event
+    /// nps.recorded.
+    result<NpsResponse> record_nps(const Context& ctx, const Id& party, int score,
+                                   std::string_view comment = {});
+    /// A party's NPS answers, newest first (1..1000).
+    result<std::vector<NpsResponse>> nps_of(const Id& party, int limit = 100);
+    /// What a customer portal shows a party: its tickets, newest first,
+    /// each with its state's label and its public comments only.
+    result<std::vector<PortalTicket>> portal_view(const Id& party);
 
     // ---- clocks -----------------------------------------------------------
     /// Does all due clock work at `now` (the Engine's clock when omitted):

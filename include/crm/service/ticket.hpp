@@ -101,6 +101,16 @@ struct Ticket {
     std::optional<Timestamp> first_response_at, resolved_at, closed_at;
     int reopen_count = 0;
     int referral_count = 0;
+    int agent_replies = 0;     ///< public comments of agents
+    int customer_replies = 0;  ///< public comments of the customer
+    /// Resolved at first contact: on its resolution, never referred nor
+    /// reopened, with at most one public agent reply and no customer
+    /// follow-up. A reopen clears it.
+    bool first_contact_resolution = false;
+    /// The customer's satisfaction (CSAT) with the resolution, 1..5.
+    std::optional<int> csat;
+    std::string csat_comment;
+    std::optional<Timestamp> csat_at;
     std::string sla_policy;  ///< the policy its clocks follow ("" : none applies)
     int sla_policy_version = 0;
     std::vector<SlaInstance> slas;  ///< one per KPI; next_response ones accumulate
@@ -111,6 +121,27 @@ struct Ticket {
     Timestamp created_at;
     Timestamp updated_at;
     std::int64_t version = 1;
+};
+
+/// A Net Promoter Score answer of a party: how likely, 0..10, it is to
+/// recommend the organisation.
+struct NpsResponse {
+    Id id;
+    Id party;
+    int score = 0;
+    std::string comment;
+    Timestamp at;
+};
+
+/// A ticket as a customer portal shows it: no internal comments, no
+/// clocks, the state with its label.
+struct PortalTicket {
+    Id id;
+    std::string external_id, subject, state, state_label, status;
+    TicketType type = TicketType::request;
+    Timestamp created_at, updated_at;
+    std::optional<Timestamp> resolved_at;
+    std::vector<TicketComment> comments;  ///< public ones, oldest first
 };
 
 /// The fields to set; unset ones are left as they are. A new ticket needs

@@ -253,6 +253,11 @@ public:
     virtual result<std::vector<TicketComment>> comments_of(const Id& ticket,
                                                            bool include_internal) = 0;
 
+    // Net Promoter Score answers.
+    virtual result<void> put_nps(const NpsResponse& r) = 0;
+    /// A party's answers, newest first, at most `limit`.
+    virtual result<std::vector<NpsResponse>> nps_of(const Id& party, int limit) = 0;
+
     // History of process records; append assigns seq.
     virtual result<void> append_history(HistoryEntry& entry) = 0;
     /// Oldest first.

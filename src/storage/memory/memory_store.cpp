@@ -54,6 +54,7 @@ struct State {
     std::map<Id, Ticket> tickets;
     std::unordered_map<std::string, Id> ticket_by_ext;
     std::map<Id, TicketComment> comments;  // ids are time-ordered: oldest first
+    std::map<Id, NpsResponse> nps;
     std::vector<HistoryEntry> history;
     std::vector<AuditEntry> audit;
     std::vector<Event> events;
@@ -298,6 +299,13 @@ public:
         for (auto q : qs) {
             q.party = to;
             CRM_TRYV(put_quote(q));
+        }
+        std::vector<NpsResponse> ns;
+        for (const auto& [id, r] : s_.nps)
+            if (r.party == from) ns.push_back(r);
+        for (auto r : ns) {
+            r.party = to;
+            CRM_TRYV(put_nps(r));
         }
         std::vector<Ticket> ts;
         for (const auto& [id, t] : s_.tickets)
@@ -689,6 +697,16 @@ public:
              it != s_.tickets.end() && static_cast<int>(out.size()) < limit; ++it)
             if (it->second.status == "open" && it->second.sla_policy == policy)
                 out.push_back(it->first);
+        return out;
+    }
+    result<void> put_nps(const NpsResponse& r) override {
+        put_undoable(s_.nps, r.id, r);
+        return ok();
+    }
+    result<std::vector<NpsResponse>> nps_of(const Id& party, int limit) override {
+        std::vector<NpsResponse> out;
+        for (auto it = s_.nps.rbegin(); it != s_.nps.rend() && static_cast<int>(out.size()) < limit; ++it)
+            if (it->second.party == party) out.push_back(it->second);
         return out;
     }
     result<void> put_comment(const TicketComment& c) override {

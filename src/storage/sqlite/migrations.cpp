@@ -356,7 +356,7 @@ FROM history WHERE from_state <> '' AND from_state <> to_state
 GROUP BY record_type, at / 900000, process, from_state;
 )sql";
 
-// Version 4: service tickets and their comments. due_at is the next instant
+// Version 4: service tickets, their comments, and NPS answers. due_at is the next instant
 // tick() has work on a ticket; the partial index keeps a tick that finds
 // nothing due at one probe however many tickets are open. A ticket's body
 // (about 1.4 KB with two clocks) makes the row too large for a WITHOUT
@@ -390,6 +390,16 @@ CREATE TABLE ticket_comment (
     body      TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX ticket_comment_ticket ON ticket_comment (ticket_id, id);
+
+CREATE TABLE nps_response (
+    id       TEXT PRIMARY KEY NOT NULL,
+    party_id TEXT NOT NULL,
+    score    INTEGER NOT NULL,
+    comment  TEXT NOT NULL,
+    at       INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX nps_party ON nps_response (party_id, at);
+CREATE INDEX nps_at ON nps_response (at);
 )sql";
 
 constexpr Migration kMigrations[] = {

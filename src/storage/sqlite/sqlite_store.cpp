@@ -1288,6 +1288,42 @@ public:
         });
     }
 
+    result<void> put_nps(const NpsResponse& r) override {
+        return run<void>("put_nps", [&]() -> result<void> {
+            IdText id(r.id), party(r.party);
+            CRM_TRY(st, c_.stmt("INSERT INTO nps_response (id, party_id, score, comment, at) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5)"));
+            st.bind(1, id);
+            st.bind(2, party);
+            st.bind(3, r.score);
+            st.bind(4, r.comment);
+            st.bind(5, r.at.ms);
+            return st.exec();
+        });
+    }
+
+    result<std::vector<NpsResponse>> nps_of(const Id& party, int limit) override {
+        return run<std::vector<NpsResponse>>("nps_of", [&]() -> result<std::vector<NpsResponse>> {
+            CRM_TRYV(check_limit(limit));
+            IdText p(party);
+            CRM_TRY(st, c_.stmt("SELECT id, party_id, score, comment, at FROM nps_response "
+                                "WHERE party_id = ?1 ORDER BY at DESC, id DESC LIMIT ?2"));
+            st.bind(1, p);
+            st.bind(2, limit);
+            return collect<NpsResponse>(st, [](Stmt& s) -> result<NpsResponse> {
+                NpsResponse r;
+                CRM_TRY(id, s.id(0));
+                r.id = id;
+                CRM_TRY(pid, s.id(1));
+                r.party = pid;
+                r.score = static_cast<int>(s.i64(2));
+                r.comment = s.str(3);
+                r.at = Timestamp{s.i64(4)};
+                return r;
+            });
+        });
+    }
+
     result<void> put_comment(const TicketComment& c) override {
         return run<void>("put_comment", [&]() -> result<void> {
             IdText id(c.id), ticket(c.ticket);
@@ -1799,6 +1835,7 @@ private:
             "WHERE party_id = ?1",
             "UPDATE ticket SET party_id = ?2, body = json_set(body, '$.party', ?2) "
             "WHERE party_id = ?1",
+            "UPDATE nps_response SET party_id = ?2 WHERE party_id = ?1",
             // A membership both parties have keeps `to`'s: the moved copy
             // is ignored on conflict, then the leftover deleted.
             "UPDATE OR IGNORE membership SET person = ?2 WHERE person = ?1",
