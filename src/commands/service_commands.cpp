@@ -44,6 +44,29 @@ result<json> sla_list(Engine& engine, const json& request, const Context&) {
     return items(list);
 }
 
+result<json> assignment_define(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"rule"}));
+    const json* r = codec::member(request, "rule");
+    if (!r || !r->is_object()) return fail(errc::invalid_argument, "must be an object", "rule");
+    auto written = Service(engine).define_assignment_rule(ctx, r->dump());
+    if (!written) return rebase(written.error(), "rule");
+    return json{{"outcome", to_string(written.value().outcome)},
+                {"rule", codec::to_json(written.value().record)}};
+}
+
+result<json> assignment_list(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {}));
+    CRM_TRY(list, Service(engine).assignment_rules());
+    return items(list);
+}
+
+result<json> ticket_auto_assign(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"id"}));
+    CRM_TRY(id, required_id(request, "id"));
+    CRM_TRY(t, Service(engine).auto_assign(ctx, id));
+    return codec::to_json(t);
+}
+
 result<json> ticket_create(Engine& engine, const json& request, const Context& ctx) {
     CRM_TRYV(codec::expect_object(request, "", {CRM_TICKET_FIELDS, "queue", "assignee", "process"}));
     CRM_TRY(input, codec::ticket_input_from_json(request, "", true));
@@ -206,6 +229,13 @@ constexpr Command kService[] = {
      "{outcome, policy}", true, sla_define},
     {"sla.list", "The SLA policies, in the order they are tried.", "{}", "{items: [policy]}", false,
      sla_list},
+    {"assignment.define",
+     "Stores an assignment rule: a ticket it matches goes to its queue and a member picked "
+     "round-robin, least loaded or by skill.",
+     "{rule: {id, order?, when?, queue, strategy?: round_robin|least_loaded|skill, skill?}}",
+     "{outcome, rule}", true, assignment_define},
+    {"assignment.list", "The assignment rules, in the order they are tried.", "{}",
+     "{items: [rule]}", false, assignment_list},
     {"ticket.create",
      "Opens a ticket in the first state of its process and starts the clocks of its SLA policy.",
      "{subject, party, external_id?, description?, type?, priority?, channel?, category?, "
@@ -223,6 +253,8 @@ constexpr Command kService[] = {
      "{id, move, reason?}", "the ticket", true, ticket_move},
     {"ticket.moves", "The moves a ticket may make now.", "{id}",
      "{items: [{name, to, to_label, close_record, reopen, required_fields}]}", false, ticket_moves},
+    {"ticket.auto_assign", "Runs the assignment rules again for an open ticket.", "{id}",
+     "the ticket", true, ticket_auto_assign},
     {"ticket.assign", "Assigns an open ticket to a member of its queue (\"\": to the queue).",
      "{id, assignee}", "the ticket", true, ticket_assign},
     {"ticket.refer", "Refers an open ticket to another queue and/or person, with a reason.",

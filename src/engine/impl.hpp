@@ -31,12 +31,14 @@ struct CRM_LOCAL Engine::Impl {
     // Parsed SLA policies by (id, version); the latest versions are read
     // from the store on each use.
     std::map<std::pair<std::string, int>, SlaPolicy, std::less<>> sla_policy_cache;
+    std::map<std::pair<std::string, int>, AssignmentRule, std::less<>> assignment_rule_cache;
 
     void forget_caches() {
         field_cache.clear();
         process_cache.clear();
         calendar_cache.clear();
         sla_policy_cache.clear();
+        assignment_rule_cache.clear();
     }
 
     Timestamp now() const { return clock->now(); }

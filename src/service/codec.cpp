@@ -536,6 +536,45 @@ json to_json(const PortalTicket& t) {
             {"comments", std::move(comments)}};
 }
 
+json to_json(const AssignmentRule& r) {
+    json j = {{"id", r.id}, {"order", r.order}};
+    if (r.when) j["when"] = json::parse(r.when->to_json());
+    j["queue"] = r.queue;
+    j["strategy"] = to_string(r.strategy);
+    if (!r.skill.empty()) j["skill"] = r.skill;
+    if (r.version > 0) j["version"] = r.version;
+    return j;
+}
+
+result<AssignmentRule> assignment_rule_from_json(const json& j, const expr::Schema& schema) {
+    CRM_TRYV(expect_object(j, "", {"id", "order", "when", "queue", "strategy", "skill", "version"}));
+    AssignmentRule r;
+    CRM_TRY(id, text_or_empty(j, "id", "", 1024));
+    r.id = std::move(id);
+    CRM_TRY(order, get_int(j, "order", ""));
+    if (order && (*order < 0 || *order > 1'000'000))
+        return fail(errc::invalid_argument, "must be from 0 to 1000000", "order");
+    r.order = static_cast<int>(order.value_or(100));
+    if (const json* when = member(j, "when")) {
+        CRM_TRY(rule, expr::load_json(*when, schema, "when"));
+        r.when = std::move(rule);
+    }
+    CRM_TRY(queue, text_or_empty(j, "queue", "", 1024));
+    r.queue = std::move(queue);
+    CRM_TRY(strategy, get_string(j, "strategy", "", 64));
+    if (strategy) {
+        CRM_TRY(s, parse_assign_strategy(*strategy, "strategy"));
+        r.strategy = s;
+    }
+    CRM_TRY(skill, text_or_empty(j, "skill", "", 64));
+    r.skill = std::move(skill);
+    if (r.strategy == AssignStrategy::skill && r.skill.empty())
+        return fail(errc::invalid_argument, "is required with strategy skill", "skill");
+    if (r.strategy != AssignStrategy::skill && !r.skill.empty())
+        return fail(errc::invalid_argument, "is read only with strategy skill", "skill");
+    return r;
+}
+
 json to_json(const TickReport& r) {
     return {{"examined", r.examined}, {"warnings", r.warnings}, {"breaches", r.breaches}};
 }

@@ -32,6 +32,9 @@ result<TicketComment> comment_from_json(const json& j, std::string_view path = "
 
 /// A queue as stored or as a definition request; unknown keys refused.
 result<Queue> queue_from_json(const json& j, std::string_view path = "");
+json to_json(const AssignmentRule& r);
+/// An assignment rule's JSON form, its rule checked against `schema`.
+result<AssignmentRule> assignment_rule_from_json(const json& j, const expr::Schema& schema);
 /// An SLA policy's JSON form, its rule checked against `schema`.
 result<SlaPolicy> sla_policy_from_json(const json& j, const expr::Schema& schema);
 /// The fields of a create or update request ("process" only when

@@ -3,6 +3,7 @@
 #include "service/record.hpp"
 
 #include "core/enum_names.hpp"
+#include "crm/service/service.hpp"
 
 namespace crm {
 
@@ -14,6 +15,8 @@ CRM_ENUM_NAMES(TicketType, parse_ticket_type, {TicketType::question, "question"}
 CRM_ENUM_NAMES(TicketPriority, parse_ticket_priority, {TicketPriority::low, "low"},
                {TicketPriority::normal, "normal"}, {TicketPriority::high, "high"},
                {TicketPriority::urgent, "urgent"})
+CRM_ENUM_NAMES(AssignStrategy, parse_assign_strategy, {AssignStrategy::round_robin, "round_robin"},
+               {AssignStrategy::least_loaded, "least_loaded"}, {AssignStrategy::skill, "skill"})
 CRM_ENUM_NAMES(AuthorKind, parse_author_kind, {AuthorKind::agent, "agent"},
                {AuthorKind::customer, "customer"})
 

@@ -23,6 +23,7 @@ using json = codec::json;
 constexpr std::string_view kRecordType = "ticket";
 constexpr std::string_view kQueueKind = "queue";
 constexpr std::string_view kSlaKind = "sla";
+constexpr std::string_view kAssignKind = "assignment";
 constexpr std::size_t kMaxAttachments = 50;
 
 constexpr const char* kTicketProcess = R"json({
@@ -155,6 +156,27 @@ result<Queue> clean_queue(const Queue& in) {
     return q;
 }
 
+// Stores `body` as the next version of (kind, id) unless the latest version
+// has the same body, with an audit entry and the event `event` carrying
+// `payload`. Answers the stored version and the outcome.
+result<std::pair<int, WriteOutcome>> store_versioned(Engine::Impl& impl, storage::Transaction& tx,
+                                                    const Context& ctx, std::string_view kind,
+                                                    const std::string& id, const std::string& body,
+                                                    std::string_view record_type,
+                                                    std::string_view event, const json& payload) {
+    CRM_TRY(latest, tx.get_definition(kind, id, 0));
+    if (latest && latest->body == body)
+        return std::make_pair(latest->version, WriteOutcome::unchanged);
+    const int version = latest ? latest->version + 1 : 1;
+    CRM_TRYV(tx.put_definition({std::string(kind), id, version, body, impl.now(), ctx.actor}));
+    json with_version = payload;
+    with_version["version"] = version;
+    CRM_TRYV(impl.record(tx, ctx, record_type, Id{}, latest ? "update" : "create",
+                         {{"version", std::to_string(version - 1), std::to_string(version)}}, event,
+                         with_version));
+    return std::make_pair(version, latest ? WriteOutcome::updated : WriteOutcome::created);
+}
+
 }  // namespace
 
 namespace service {
@@ -178,52 +200,117 @@ public:
         return codec::queue_from_json(doc);
     }
 
-    // The latest policies, in the order they are tried.
-    result<std::vector<SlaPolicy>> policies() {
-        if (policies_) return *policies_;
-        // The latest version of each is read by number; a version parsed
-        // before comes from the Engine's cache.
-        CRM_TRY(versions, tx_.definition_versions(kSlaKind));
+    // The latest version of every stored rule of `kind` (SLA policies,
+    // assignment rules), in the order they are tried: by order, then id.
+    // Versions are read by number; a version parsed before comes from the
+    // Engine's `cache`.
+    template <class T, class Parse>
+    result<std::vector<T>> latest_rules(std::string_view kind, const char* what,
+                                        std::map<std::pair<std::string, int>, T, std::less<>>& cache,
+                                        Parse parse) {
+        CRM_TRY(versions, tx_.definition_versions(kind));
         std::optional<expr::Schema> schema_once;
-        std::vector<SlaPolicy> out;
+        std::vector<T> out;
         for (const auto& [id, version] : versions) {
             const auto key = std::make_pair(id, version);
-            if (auto it = impl_.sla_policy_cache.find(key); it != impl_.sla_policy_cache.end()) {
+            if (auto it = cache.find(key); it != cache.end()) {
                 out.push_back(it->second);
                 continue;
             }
-            CRM_TRY(stored, tx_.get_definition(kSlaKind, id, version));
-            if (!stored) return fail(errc::storage, "SLA policy '" + id + "' vanished");
+            CRM_TRY(stored, tx_.get_definition(kind, id, version));
+            if (!stored) return fail(errc::storage, std::string(what) + " '" + id + "' vanished");
             if (!schema_once) {
                 CRM_TRY(schema, impl_.schema_of(tx_, kRecordType));
                 schema_once = std::move(schema);
             }
-            CRM_TRY(doc, codec::parse(stored->body, "SLA policy"));
-            auto p = codec::sla_policy_from_json(doc, *schema_once);
+            CRM_TRY(doc, codec::parse(stored->body, what));
+            auto p = parse(doc, *schema_once);
             if (!p)
-                return fail(errc::storage, "stored SLA policy '" + id + "' no longer loads: " +
-                                               p.error().what());
+                return fail(errc::storage, "stored " + std::string(what) + " '" + id +
+                                               "' no longer loads: " + p.error().what());
             p.value().version = version;
-            impl_.sla_policy_cache.insert_or_assign(key, p.value());
+            cache.insert_or_assign(key, p.value());
             out.push_back(std::move(p.value()));
         }
-        std::sort(out.begin(), out.end(), [](const SlaPolicy& a, const SlaPolicy& b) {
+        std::sort(out.begin(), out.end(), [](const T& a, const T& b) {
             return a.order != b.order ? a.order < b.order : a.id < b.id;
         });
+        return out;
+    }
+
+    result<std::vector<SlaPolicy>> policies() {
+        if (policies_) return *policies_;
+        CRM_TRY(out, latest_rules<SlaPolicy>(kSlaKind, "SLA policy", impl_.sla_policy_cache,
+                                             codec::sla_policy_from_json));
         policies_ = out;
         return out;
     }
 
-    result<std::optional<SlaPolicy>> select_policy(const Ticket& t, const Party* party) {
-        CRM_TRY(all, policies());
+    result<std::vector<AssignmentRule>> assignment_rules() {
+        return latest_rules<AssignmentRule>(kAssignKind, "assignment rule",
+                                            impl_.assignment_rule_cache,
+                                            codec::assignment_rule_from_json);
+    }
+
+    // The first rule in `rules` whose `when` holds for the ticket.
+    template <class T>
+    result<const T*> first_match(const std::vector<T>& rules, const Ticket& t, const Party* party,
+                                 const std::string& queue = {}) {
         const TicketRecord record(t, party);
         const expr::Context rc = impl_.rule_context();
-        for (const auto& p : all) {
-            if (!p.when) return std::optional<SlaPolicy>{p};
-            CRM_TRY(holds, expr::evaluate(*p.when, record, rc));
-            if (holds) return std::optional<SlaPolicy>{p};
+        for (const auto& r : rules) {
+            if constexpr (std::is_same_v<T, AssignmentRule>)
+                if (!queue.empty() && r.queue != queue) continue;
+            if (!r.when) return &r;
+            CRM_TRY(holds, expr::evaluate(*r.when, record, rc));
+            if (holds) return &r;
         }
-        return std::optional<SlaPolicy>{};
+        return static_cast<const T*>(nullptr);
+    }
+
+    // Applies the first matching assignment rule: the ticket's queue (when
+    // it has none; with one, only that queue's rules apply) and a member
+    // picked by the rule's strategy. False when no rule matched.
+    result<bool> auto_assign(Ticket& t, const Party* party) {
+        CRM_TRY(rules, assignment_rules());
+        CRM_TRY(rule, first_match(rules, t, party, t.queue));
+        if (!rule) return false;
+        CRM_TRY(q, queue(rule->queue, "queue"));
+        t.queue = q.id;
+        std::vector<const QueueMember*> candidates;
+        for (const auto& m : q.members)
+            if (rule->strategy != AssignStrategy::skill ||
+                std::find(m.skills.begin(), m.skills.end(), rule->skill) != m.skills.end())
+                candidates.push_back(&m);
+        if (candidates.empty()) {
+            t.assignee.clear();
+            return true;
+        }
+        if (rule->strategy == AssignStrategy::round_robin) {
+            const std::string counter = "round_robin:" + q.id;
+            CRM_TRY(turn, tx_.cursor(counter));
+            t.assignee = candidates[static_cast<std::size_t>(turn) % candidates.size()]->user;
+            CRM_TRYV(tx_.set_cursor(counter, turn + 1));
+            return true;
+        }
+        // Least loaded (and by skill: the least loaded of those who have it).
+        CRM_TRY(counts, tx_.open_ticket_counts(q.id));
+        const auto load = [&](const std::string& user) {
+            for (const auto& [who, n] : counts)
+                if (who == user) return n;
+            return 0;
+        };
+        const QueueMember* best = candidates.front();
+        for (const auto* m : candidates)
+            if (load(m->user) < load(best->user)) best = m;
+        t.assignee = best->user;
+        return true;
+    }
+
+    result<std::optional<SlaPolicy>> select_policy(const Ticket& t, const Party* party) {
+        CRM_TRY(all, policies());
+        CRM_TRY(found, first_match(all, t, party));
+        return found ? std::optional<SlaPolicy>{*found} : std::optional<SlaPolicy>{};
     }
 
     result<BusinessCalendar> calendar(const std::string& id) { return impl_.calendar_of(tx_, id); }
@@ -553,6 +640,10 @@ public:
         t.id = impl_.new_id();
         t.created_at = impl_.now();
         CRM_TRYV(apply(t, in, true));
+        if (t.assignee.empty()) {
+            CRM_TRY(party, party_of(t));
+            CRM_TRYV(auto_assign(t, party));
+        }
         CRM_TRY(d, process_for(in, t.type));
         t.process = d.id();
         t.process_version = d.version();
@@ -827,15 +918,10 @@ result<Written<Queue>> Service::define_queue(const Context& ctx, const Queue& in
     CRM_TRY(q, clean_queue(in));
     auto& impl = EngineAccess::impl(*engine_);
     return impl.write([&](storage::Transaction& tx) -> result<Written<Queue>> {
-        CRM_TRY(latest, tx.get_definition(kQueueKind, q.id, 0));
-        const std::string body = codec::to_json(q).dump();
-        if (latest && latest->body == body) return Written<Queue>{q, WriteOutcome::unchanged};
-        const int version = latest ? latest->version + 1 : 1;
-        CRM_TRYV(tx.put_definition({std::string(kQueueKind), q.id, version, body, impl.now(), ctx.actor}));
-        CRM_TRYV(impl.record(tx, ctx, "queue", Id{}, latest ? "update" : "create",
-                             {{"version", std::to_string(version - 1), std::to_string(version)}},
-                             "queue.defined", codec::to_json(q)));
-        return Written<Queue>{q, latest ? WriteOutcome::updated : WriteOutcome::created};
+        const json j = codec::to_json(q);
+        CRM_TRY(stored, store_versioned(impl, tx, ctx, kQueueKind, q.id, j.dump(), "queue",
+                                        "queue.defined", j));
+        return Written<Queue>{q, stored.second};
     });
 }
 
@@ -874,20 +960,60 @@ result<Written<SlaPolicy>> Service::define_sla_policy(const Context& ctx, std::s
         CRM_TRY(name, clean_text(p.name, "name", 200));
         p.name = name.empty() ? p.id : name;
         if (!p.calendar.empty()) CRM_TRYV(impl.calendar_of(tx, p.calendar));
-        CRM_TRY(latest, tx.get_definition(kSlaKind, p.id, 0));
-        const std::string body = codec::to_json(p).dump();
-        if (latest && latest->body == body) {
-            p.version = latest->version;
-            return Written<SlaPolicy>{p, WriteOutcome::unchanged};
-        }
-        p.version = latest ? latest->version + 1 : 1;
-        CRM_TRYV(tx.put_definition({std::string(kSlaKind), p.id, p.version, body, impl.now(), ctx.actor}));
-        json payload = codec::to_json(p);
-        CRM_TRYV(impl.record(tx, ctx, "sla_policy", Id{}, latest ? "update" : "create",
-                             {{"version", std::to_string(p.version - 1), std::to_string(p.version)}},
-                             "sla_policy.defined", payload));
-        if (latest) CRM_TRYV(TicketWork(impl, tx, ctx).recompute_policy(p.id));
-        return Written<SlaPolicy>{p, latest ? WriteOutcome::updated : WriteOutcome::created};
+        const json j = codec::to_json(p);
+        CRM_TRY(stored, store_versioned(impl, tx, ctx, kSlaKind, p.id, j.dump(), "sla_policy",
+                                        "sla_policy.defined", j));
+        p.version = stored.first;
+        if (stored.second == WriteOutcome::updated)
+            CRM_TRYV(TicketWork(impl, tx, ctx).recompute_policy(p.id));
+        return Written<SlaPolicy>{p, stored.second};
+    });
+}
+
+result<Written<AssignmentRule>> Service::define_assignment_rule(const Context& ctx,
+                                                                std::string_view text) {
+    CRM_TRYV(check_context(ctx));
+    CRM_TRY(doc, codec::parse(text, "assignment rule"));
+    if (!doc.is_object()) return fail(errc::invalid_argument, "must be an object", "");
+    auto& impl = EngineAccess::impl(*engine_);
+    return impl.write([&](storage::Transaction& tx) -> result<Written<AssignmentRule>> {
+        CRM_TRY(schema, impl.schema_of(tx, kRecordType));
+        CRM_TRY(r, codec::assignment_rule_from_json(doc, schema));
+        CRM_TRY(id, clean_key(r.id, "id"));
+        r.id = std::move(id);
+        CRM_TRY(q, clean_key(r.queue, "queue"));
+        r.queue = std::move(q);
+        const Context none;
+        CRM_TRYV(TicketWork(impl, tx, none).queue(r.queue, "queue"));
+        const json j = codec::to_json(r);
+        CRM_TRY(stored, store_versioned(impl, tx, ctx, kAssignKind, r.id, j.dump(),
+                                        "assignment_rule", "assignment_rule.defined", j));
+        r.version = stored.first;
+        return Written<AssignmentRule>{r, stored.second};
+    });
+}
+
+result<std::vector<AssignmentRule>> Service::assignment_rules() {
+    auto& impl = EngineAccess::impl(*engine_);
+    return impl.read([&](storage::Transaction& tx) {
+        const Context ctx;
+        return TicketWork(impl, tx, ctx).assignment_rules();
+    });
+}
+
+result<Ticket> Service::auto_assign(const Context& ctx, const Id& ticket) {
+    CRM_TRYV(check_context(ctx));
+    auto& impl = EngineAccess::impl(*engine_);
+    return impl.write([&](storage::Transaction& tx) -> result<Ticket> {
+        TicketWork w(impl, tx, ctx);
+        CRM_TRY(before, w.load_open(ticket));
+        Ticket after = before;
+        CRM_TRY(party, w.party_of(after));
+        CRM_TRY(matched, w.auto_assign(after, party));
+        if (!matched || (after.queue == before.queue && after.assignee == before.assignee))
+            return before;
+        CRM_TRYV(w.store(before, after, "", "", "assign", "ticket.assigned"));
+        return after;
     });
 }
 

@@ -589,6 +589,83 @@ TEST_P(Desk, SatisfactionFirstContactResolutionAndThePortal) {
     CRM_EXPECT_ERROR(s.portal_view(Id{}), errc::not_found, "party");
 }
 
+TEST_P(Desk, AssignmentRulesRoundRobinLeastLoadedAndBySkill) {
+    Service s = desk();
+    must(s.define_queue(ctx, Queue{"tier1", "", {{"sara", {"fa"}}, {"reza", {}}, {"omid", {"fa"}}}}));
+    must(s.define_queue(ctx, Queue{"billing", "", {{"mina", {}}, {"nima", {}}}}));
+    must(s.define_queue(ctx, Queue{"field", "", {{"kaveh", {}}}}));
+    must(s.define_assignment_rule(ctx, R"({"id": "billing", "order": 10,
+        "when": {"starts_with": [{"field": "category"}, "billing"]},
+        "queue": "billing", "strategy": "least_loaded"})"));
+    must(s.define_assignment_rule(ctx, R"({"id": "persian", "order": 20,
+        "when": {"eq": [{"field": "channel"}, "call"]}, "queue": "tier1", "strategy": "skill",
+        "skill": "fa"})"));
+    must(s.define_assignment_rule(ctx, R"({"id": "rest", "queue": "tier1"})"));
+    const auto rules = must(s.assignment_rules());
+    ASSERT_EQ(rules.size(), 3u);
+    EXPECT_EQ(rules[2].strategy, AssignStrategy::round_robin);
+
+    const Party p = person("c-12", "Kaveh", "Ahmadi");
+    const auto make = [&](const std::string& category, Channel channel) {
+        TicketInput in;
+        in.subject = "x";
+        in.party = p.id;
+        in.category = category;
+        in.channel = channel;
+        return must(s.create_ticket(ctx, in));
+    };
+    // Round robin over tier1: sara, reza, omid, sara.
+    std::vector<std::string> turns;
+    for (int i = 0; i < 4; ++i) turns.push_back(make("", Channel::email).assignee);
+    EXPECT_EQ(turns, (std::vector<std::string>{"sara", "reza", "omid", "sara"}));
+    // Least loaded: mina, then nima, then whoever has fewer.
+    EXPECT_EQ(make("billing/refund", Channel::email).assignee, "mina");
+    const Ticket second = make("billing/refund", Channel::email);
+    EXPECT_EQ(second.assignee, "nima");
+    EXPECT_EQ(second.queue, "billing");
+    must(s.move_ticket(ctx, second.id, "cancel", "duplicate"));
+    EXPECT_EQ(make("billing", Channel::email).assignee, "nima");  // nima has none open now
+    // By skill: the least loaded of sara and omid (sara has two of tier1's open tickets).
+    EXPECT_EQ(make("", Channel::call).assignee, "omid");
+    // A ticket created with a queue only goes through that queue's rules.
+    TicketInput field;
+    field.subject = "visit";
+    field.party = p.id;
+    field.queue = "field";
+    EXPECT_EQ(must(s.create_ticket(ctx, field)).assignee, "");
+    // An explicit assignee is kept.
+    TicketInput given;
+    given.subject = "x";
+    given.party = p.id;
+    given.queue = "tier1";
+    given.assignee = "reza";
+    const Ticket kept = must(s.create_ticket(ctx, given));
+    EXPECT_EQ(kept.assignee, "reza");
+    // auto_assign after a referral to billing.
+    Ticket moved = must(s.refer_ticket(ctx, kept.id, "billing", "", "billing question"));
+    EXPECT_EQ(moved.assignee, "");
+    EXPECT_EQ(must(s.auto_assign(ctx, moved.id)).version, moved.version);  // billing's rule needs a category
+    must(s.update_ticket(ctx, moved.id, changing([](TicketInput& in) { in.category = "billing/invoice"; })));
+    moved = must(s.auto_assign(ctx, moved.id));
+    EXPECT_EQ(moved.queue, "billing");
+    EXPECT_EQ(moved.assignee, "mina");  // one open billing ticket each; mina comes first
+
+    const auto rule_error = [&](const std::string& json, const std::string& field, errc code) {
+        auto r = s.define_assignment_rule(ctx, json);
+        ASSERT_FALSE(r) << json;
+        EXPECT_EQ(r.error().code, code) << r.error().what();
+        EXPECT_EQ(r.error().field, field) << r.error().what();
+    };
+    rule_error(R"({"id": "x", "queue": "nowhere"})", "queue", errc::not_found);
+    rule_error(R"({"id": "x", "queue": "tier1", "strategy": "skill"})", "skill", errc::invalid_argument);
+    rule_error(R"({"id": "x", "queue": "tier1", "skill": "fa"})", "skill", errc::invalid_argument);
+    rule_error(R"({"id": "x", "queue": "tier1", "strategy": "random"})", "strategy",
+               errc::invalid_argument);
+    rule_error(R"({"id": "x", "queue": "tier1", "when": {"eq": [{"field": "mood"}, 1]}})",
+               "when.eq[0]", errc::invalid_argument);
+    EXPECT_EQ(must(s.assignment_rules()).size(), 3u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Desk, ::testing::ValuesIn(all_backends()),
                          [](const auto& info) { return info.param.name; });
 

@@ -136,3 +136,17 @@ def test_comments_and_merge(engine, desk, person):
     assert (merged["state"], merged["merged_into"]) == ("merged", a["id"])
     assert [q["id"] for q in desk.queues()] == ["billing", "tier1"]
     assert [x["id"] for x in desk.sla_policies()] == ["standard"]
+
+
+def test_assignment_rules(engine, desk, person):
+    desk.define_assignment_rule({"id": "rest", "queue": "tier1"})
+    with pytest.raises(crm.InvalidArgument) as e:
+        desk.define_assignment_rule({"id": "x", "queue": "tier1", "strategy": "skill"})
+    assert e.value.field == "rule.skill"
+    p = person("C6", "Omid", "Jafari")
+    turns = [desk.create_ticket(subject="x", party=p.id)["assignee"] for _ in range(3)]
+    assert turns == ["sara", "reza", "sara"]
+    assert [r["id"] for r in desk.assignment_rules()] == ["rest"]
+    t = desk.create_ticket(subject="y", party=p.id, queue="billing")
+    assert t["assignee"] == ""
+    assert desk.auto_assign(t["id"])["assignee"] == ""

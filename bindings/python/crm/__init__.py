@@ -360,6 +360,15 @@ class Service:
     def queues(self) -> list:
         return self._run("queue.list", {})["items"]
 
+    def define_assignment_rule(self, rule: dict) -> dict:
+        return self._run("assignment.define", {"rule": rule})
+
+    def assignment_rules(self) -> list:
+        return self._run("assignment.list", {})["items"]
+
+    def auto_assign(self, id: str) -> dict:
+        return self._run("ticket.auto_assign", {"id": id})
+
     def define_sla_policy(self, policy: dict) -> dict:
         return self._run("sla.define", {"policy": policy})
 

@@ -84,6 +84,38 @@ struct SlaPolicy {
     int version = 0;
 };
 
+/// How an assignment rule picks the person: in turn (round_robin), the
+/// member with the fewest open tickets in the queue (least_loaded), or the
+/// least loaded of the members who have the rule's skill (skill).
+enum class AssignStrategy { round_robin, least_loaded, skill };
+/// "round_robin", "least_loaded", "skill".
+CRM_API const char* to_string(AssignStrategy s) noexcept;
+CRM_API result<AssignStrategy> parse_assign_strategy(std::string_view s,
+                                                     std::string_view field = "strategy");
+
+/// An assignment rule as data. A ticket created without an assignee goes
+/// through the rules by `order`, then id (with a queue given, only that
+/// queue's rules); the first whose `when` holds sets the queue and picks a
+/// member. JSON form:
+///
+///     {"id": "persian-billing", "order": 10,
+///      "when": {"starts_with": [{"field": "category"}, "billing"]},
+///      "queue": "billing", "strategy": "skill", "skill": "fa"}
+///
+/// "order" defaults to 100, "when" to always, "strategy" to round_robin;
+/// "skill" is required with strategy skill and refused otherwise. A rule
+/// whose queue has no member with the skill leaves the ticket in the queue,
+/// unassigned.
+struct AssignmentRule {
+    std::string id;
+    int order = 100;
+    std::optional<expr::Expr> when;
+    std::string queue;
+    AssignStrategy strategy = AssignStrategy::round_robin;
+    std::string skill;
+    int version = 0;
+};
+
 /// What one tick did.
 struct TickReport {
     int examined = 0;  ///< tickets that were due
@@ -102,6 +134,15 @@ public:
     result<Written<Queue>> define_queue(const Context& ctx, const Queue& queue);
     result<Queue> queue(std::string_view id);
     result<std::vector<Queue>> queues();
+
+    /// Stores an assignment rule (JSON form above; its queue must exist).
+    /// Errors name the JSON path.
+    result<Written<AssignmentRule>> define_assignment_rule(const Context& ctx, std::string_view json);
+    /// The latest version of every rule, in the order they are tried.
+    result<std::vector<AssignmentRule>> assignment_rules();
+    /// Runs the assignment rules for an open ticket again (after a
+    /// referral to a queue, say). A ticket no rule matches is unchanged.
+    result<Ticket> auto_assign(const Context& ctx, const Id& ticket);
 
     // ---- SLA policies -----------------------------------------------------
     /// Stores a policy (JSON form above), checked against the ticket schema;

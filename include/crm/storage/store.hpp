@@ -248,6 +248,10 @@ public:
     /// policy `policy`, after `after` (nil: from the first), in id order.
     virtual result<std::vector<Id>> open_tickets_of_policy(std::string_view policy,
                                                            const Id& after, int limit) = 0;
+    /// The number of open tickets per assignee in `queue` ("" for the
+    /// unassigned ones), by assignee.
+    virtual result<std::vector<std::pair<std::string, int>>> open_ticket_counts(
+        std::string_view queue) = 0;
     virtual result<void> put_comment(const TicketComment& c) = 0;
     /// Oldest first; public ones only unless include_internal.
     virtual result<std::vector<TicketComment>> comments_of(const Id& ticket,

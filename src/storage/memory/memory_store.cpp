@@ -699,6 +699,13 @@ public:
                 out.push_back(it->first);
         return out;
     }
+    result<std::vector<std::pair<std::string, int>>> open_ticket_counts(
+        std::string_view queue) override {
+        std::map<std::string, int> counts;
+        for (const auto& [id, t] : s_.tickets)
+            if (t.queue == queue && t.status == "open") counts[t.assignee]++;
+        return std::vector<std::pair<std::string, int>>(counts.begin(), counts.end());
+    }
     result<void> put_nps(const NpsResponse& r) override {
         put_undoable(s_.nps, r.id, r);
         return ok();

@@ -1288,6 +1288,23 @@ public:
         });
     }
 
+    result<std::vector<std::pair<std::string, int>>> open_ticket_counts(
+        std::string_view queue) override {
+        using Out = std::vector<std::pair<std::string, int>>;
+        return run<Out>("open_ticket_counts", [&]() -> result<Out> {
+            CRM_TRY(st, c_.stmt("SELECT assignee, count(*) FROM ticket WHERE queue = ?1 AND "
+                                "status = 'open' GROUP BY assignee ORDER BY assignee"));
+            st.bind(1, queue);
+            Out out;
+            for (;;) {
+                CRM_TRY(row, st.step());
+                if (!row) break;
+                out.emplace_back(st.str(0), static_cast<int>(st.i64(1)));
+            }
+            return out;
+        });
+    }
+
     result<void> put_nps(const NpsResponse& r) override {
         return run<void>("put_nps", [&]() -> result<void> {
             IdText id(r.id), party(r.party);
