@@ -55,6 +55,8 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
   quote show DB QUOTE [--json]              a quote (id or number): lines, totals, moves, revisions
   queue define DB QUEUE [USER[:SKILL,...]]... a queue (team) and its members
   sla define DB POLICY.json                 an SLA policy (docs/SERVICE.md); retargets open clocks
+  assignment define DB RULE.json            an assignment rule (round robin, least loaded, skill)
+  escalation define DB RULE.json            an escalation rule (raise, move queue, notify)
   ticket create DB PARTY SUBJECT [--type T] [--priority P] [--channel C] [--queue Q]
                 [--assignee U] [--category C] [--json]
                                             a ticket with the clocks of its SLA policy
@@ -842,7 +844,8 @@ int main(int argc, char** argv) {
     // "pipeline show DB" and "opp VERB DB ...": the database comes third.
     const bool verb_first =
         cmd == "pipeline" || cmd == "opp" || cmd == "lead" || cmd == "product" || cmd == "quote" ||
-        cmd == "ticket" || cmd == "queue" || cmd == "sla";
+        cmd == "ticket" || cmd == "queue" || cmd == "sla" || cmd == "assignment" ||
+        cmd == "escalation";
     std::vector<std::string> args = p;
     if (verb_first) {
         if (p.size() < 3) return usage(cmd + " needs a verb and a database file");
@@ -875,7 +878,7 @@ int main(int argc, char** argv) {
     if (cmd == "quote") return quote(e, p, a);
     if (cmd == "ticket") return ticket(e, p, a);
     if (cmd == "queue") return queue(e, p, a);
-    if (cmd == "sla") return sla(e, p, a);
+    if (cmd == "sla" || cmd == "assignment" || cmd == "escalation") return sla(e, p, a);
     if (cmd == "tick") return p.size() == 2 ? tick(e, a) : usage("tick takes DB [--now T]");
     if (cmd == "forecast") return p.size() == 2 ? forecast(e, a) : usage("forecast takes DB --period P");
     return usage("unknown command '" + cmd + "'");

@@ -86,18 +86,26 @@ int queue(crm::Engine& engine, const std::vector<std::string>& p, const Args& a)
 }
 
 int sla(crm::Engine& engine, const std::vector<std::string>& p, const Args& a) {
-    if (p[1] != "define" || p.size() != 4) return usage("sla define takes DB POLICY.json");
+    const std::string& kind = p[0];  // sla, assignment or escalation
+    if (p[1] != "define" || p.size() != 4) return usage(kind + " define takes DB FILE.json");
     std::ifstream in(p[3], std::ios::binary);
     if (!in) return failed(crm::fail(crm::errc::not_found, "cannot open " + p[3], "file"));
     std::stringstream text;
     text << in.rdbuf();
-    auto written = crm::Service(engine).define_sla_policy(kCli, text.str());
-    if (!written) return failed(written.error());
-    if (a.json) return print_json(engine, "sla.list", crm::commands::json::object());
-    std::cout << "SLA policy " << written.value().record.id << " version "
-              << written.value().record.version << " " << crm::to_string(written.value().outcome)
-              << "\n";
-    return 0;
+    crm::Service desk(engine);
+    auto report = [&](const auto& written, const char* what, const char* list) {
+        if (!written) return failed(written.error());
+        if (a.json) return print_json(engine, list, crm::commands::json::object());
+        std::cout << what << " " << written.value().record.id << " version "
+                  << written.value().record.version << " "
+                  << crm::to_string(written.value().outcome) << "\n";
+        return 0;
+    };
+    if (kind == "assignment")
+        return report(desk.define_assignment_rule(kCli, text.str()), "assignment rule", "assignment.list");
+    if (kind == "escalation")
+        return report(desk.define_escalation_rule(kCli, text.str()), "escalation rule", "escalation.list");
+    return report(desk.define_sla_policy(kCli, text.str()), "SLA policy", "sla.list");
 }
 
 int ticket(crm::Engine& engine, const std::vector<std::string>& p, const Args& a) {
@@ -190,7 +198,8 @@ int tick(crm::Engine& engine, const Args& a) {
     auto report = crm::Service(engine).tick(kCli, now);
     if (!report) return failed(report.error());
     std::cout << "examined " << report.value().examined << " tickets: " << report.value().warnings
-              << " warnings, " << report.value().breaches << " breaches\n";
+              << " warnings, " << report.value().breaches << " breaches, "
+              << report.value().escalations << " escalations\n";
     return 0;
 }
 

@@ -54,6 +54,22 @@ result<json> assignment_define(Engine& engine, const json& request, const Contex
                 {"rule", codec::to_json(written.value().record)}};
 }
 
+result<json> escalation_define(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"rule"}));
+    const json* r = codec::member(request, "rule");
+    if (!r || !r->is_object()) return fail(errc::invalid_argument, "must be an object", "rule");
+    auto written = Service(engine).define_escalation_rule(ctx, r->dump());
+    if (!written) return rebase(written.error(), "rule");
+    return json{{"outcome", to_string(written.value().outcome)},
+                {"rule", codec::to_json(written.value().record)}};
+}
+
+result<json> escalation_list(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {}));
+    CRM_TRY(list, Service(engine).escalation_rules());
+    return items(list);
+}
+
 result<json> assignment_list(Engine& engine, const json& request, const Context&) {
     CRM_TRYV(codec::expect_object(request, "", {}));
     CRM_TRY(list, Service(engine).assignment_rules());
@@ -236,6 +252,14 @@ constexpr Command kService[] = {
      "{outcome, rule}", true, assignment_define},
     {"assignment.list", "The assignment rules, in the order they are tried.", "{}",
      "{items: [rule]}", false, assignment_list},
+    {"escalation.define",
+     "Stores an escalation rule: when its condition has held for a business time on an open "
+     "ticket, raise the priority, move the queue and/or emit an event, once.",
+     "{rule: {id, order?, when, after: {business_hours|business_minutes}, calendar?, actions: "
+     "{priority?, queue?, notify?}}}",
+     "{outcome, rule}", true, escalation_define},
+    {"escalation.list", "The escalation rules, in the order they are tried.", "{}",
+     "{items: [rule]}", false, escalation_list},
     {"ticket.create",
      "Opens a ticket in the first state of its process and starts the clocks of its SLA policy.",
      "{subject, party, external_id?, description?, type?, priority?, channel?, category?, "
@@ -284,9 +308,9 @@ constexpr Command kService[] = {
      "updated_at, resolved_at, comments: [{author_kind, body, attachments, at}]}]}",
      false, portal_view},
     {"tick",
-     "Does all due clock work: warnings and breaches change status and emit sla.warning and "
-     "sla.breached once.",
-     "{now?, limit?}", "{examined, warnings, breaches}", true, tick},
+     "Does all due work: clock warnings and breaches (sla.warning, sla.breached) and escalation "
+     "rules that come due (ticket.escalated), each once.",
+     "{now?, limit?}", "{examined, warnings, breaches, escalations}", true, tick},
 };
 
 }  // namespace

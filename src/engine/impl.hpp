@@ -32,6 +32,7 @@ struct CRM_LOCAL Engine::Impl {
     // from the store on each use.
     std::map<std::pair<std::string, int>, SlaPolicy, std::less<>> sla_policy_cache;
     std::map<std::pair<std::string, int>, AssignmentRule, std::less<>> assignment_rule_cache;
+    std::map<std::pair<std::string, int>, EscalationRule, std::less<>> escalation_rule_cache;
 
     void forget_caches() {
         field_cache.clear();
@@ -39,6 +40,7 @@ struct CRM_LOCAL Engine::Impl {
         calendar_cache.clear();
         sla_policy_cache.clear();
         assignment_rule_cache.clear();
+        escalation_rule_cache.clear();
     }
 
     Timestamp now() const { return clock->now(); }

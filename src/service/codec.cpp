@@ -18,8 +18,9 @@ json opt_time(const std::optional<Timestamp>& t) { return t ? time_json(*t) : js
 constexpr std::int64_t kMinute = 60'000;
 constexpr std::int64_t kMaxTargetMs = 10LL * 365 * 24 * 60 * kMinute;
 
-// {"business_hours": n} or {"business_minutes": n} in milliseconds.
-result<std::int64_t> business_time(const json& j, const std::string& path) {
+// {"business_hours": n} or {"business_minutes": n} in milliseconds; n above
+// 0, or from 0 with `zero_ok`.
+result<std::int64_t> business_time(const json& j, const std::string& path, bool zero_ok = false) {
     if (!j.is_object() || j.size() != 1)
         return fail(errc::invalid_argument,
                     "must be {\"business_hours\": n} or {\"business_minutes\": n}", path);
@@ -31,9 +32,11 @@ result<std::int64_t> business_time(const json& j, const std::string& path) {
         return fail(errc::invalid_argument,
                     "'" + unit.substr(0, 40) + "' is not business_hours or business_minutes",
                     join(path, unit));
-    if (!n.is_number_integer() || n.get<std::int64_t>() <= 0 ||
+    if (!n.is_number_integer() || n.get<std::int64_t>() < (zero_ok ? 0 : 1) ||
         n.get<std::int64_t>() > kMaxTargetMs / scale)
-        return fail(errc::invalid_argument, "must be a whole number above 0, at most ten years",
+        return fail(errc::invalid_argument,
+                    zero_ok ? "must be a whole number from 0, at most ten years"
+                            : "must be a whole number above 0, at most ten years",
                     join(path, unit));
     return n.get<std::int64_t>() * scale;
 }
@@ -118,7 +121,15 @@ result<SlaInstance> sla_instance_from_json(const json& j, std::string_view path)
 json to_json(const Ticket& t) {
     json slas = json::array();
     for (const auto& s : t.slas) slas.push_back(to_json(s));
-    return Members(42)
+    json watches = json::array();
+    for (const auto& w : t.escalations)
+        watches.push_back(Members(4)
+                              .add("rule", w.rule)
+                              .add("since", time_json(w.since))
+                              .add("due_at", opt_time(w.due_at))
+                              .add("done_at", opt_time(w.done_at))
+                              .done());
+    return Members(43)
         .add("id", to_json(t.id))
         .add("external_id", t.external_id)
         .add("subject", t.subject)
@@ -155,6 +166,7 @@ json to_json(const Ticket& t) {
         .add("sla_policy", t.sla_policy)
         .add("sla_policy_version", t.sla_policy_version)
         .add("slas", std::move(slas))
+        .add("escalations", std::move(watches))
         .add("due_at", opt_time(t.due_at))
         .add("custom", to_json(t.custom))
         .add("created_at", time_json(t.created_at))
@@ -285,6 +297,16 @@ std::string ticket_text(const Ticket& t) {
         append_sla(out, t.slas[i]);
     }
     out += ']';
+    j.key("escalations");
+    out += '[';
+    for (std::size_t i = 0; i < t.escalations.size(); ++i) {
+        if (i) out += ',';
+        const EscalationWatch& w = t.escalations[i];
+        Text e(out);
+        e.str("rule", w.rule).time("since", w.since).time("due_at", w.due_at).time("done_at", w.done_at);
+        e.done();
+    }
+    out += ']';
     j.time("due_at", t.due_at).key("custom");
     json_text::append_custom(out, t.custom);
     j.time("created_at", t.created_at).time("updated_at", t.updated_at).num("version", t.version);
@@ -348,6 +370,19 @@ result<Ticket> ticket_from_json(const json& j, std::string_view path) {
         for (const auto& s : *slas) {
             CRM_TRY(instance, sla_instance_from_json(s, join(path, "slas")));
             t.slas.push_back(std::move(instance));
+        }
+    if (const json* watches = member(j, "escalations"); watches && watches->is_array())
+        for (const auto& w : *watches) {
+            EscalationWatch e;
+            CRM_TRY(rule, text_or_empty(w, "rule", path, 64));
+            e.rule = std::move(rule);
+            CRM_TRY(since, get_time(w, "since", path));
+            e.since = since.value_or(Timestamp{});
+            CRM_TRY(due, get_time(w, "due_at", path));
+            e.due_at = due;
+            CRM_TRY(done, get_time(w, "done_at", path));
+            e.done_at = done;
+            t.escalations.push_back(std::move(e));
         }
     CRM_TRY(fcr, get_bool(j, "first_contact_resolution", path));
     t.first_contact_resolution = fcr.value_or(false);
@@ -576,7 +611,61 @@ result<AssignmentRule> assignment_rule_from_json(const json& j, const expr::Sche
 }
 
 json to_json(const TickReport& r) {
-    return {{"examined", r.examined}, {"warnings", r.warnings}, {"breaches", r.breaches}};
+    return {{"examined", r.examined},
+            {"warnings", r.warnings},
+            {"breaches", r.breaches},
+            {"escalations", r.escalations}};
+}
+
+json to_json(const EscalationRule& r) {
+    json j = {{"id", r.id}, {"order", r.order}};
+    if (r.when) j["when"] = json::parse(r.when->to_json());
+    j["after"] = r.after_ms % (60 * kMinute) == 0 ? json{{"business_hours", r.after_ms / (60 * kMinute)}}
+                                                  : json{{"business_minutes", r.after_ms / kMinute}};
+    j["calendar"] = r.calendar;
+    json actions = json::object();
+    if (r.priority) actions["priority"] = to_string(*r.priority);
+    if (!r.queue.empty()) actions["queue"] = r.queue;
+    if (!r.notify.empty()) actions["notify"] = r.notify;
+    j["actions"] = std::move(actions);
+    if (r.version > 0) j["version"] = r.version;
+    return j;
+}
+
+result<EscalationRule> escalation_rule_from_json(const json& j, const expr::Schema& schema) {
+    CRM_TRYV(expect_object(j, "", {"id", "order", "when", "after", "calendar", "actions", "version"}));
+    EscalationRule r;
+    CRM_TRY(id, text_or_empty(j, "id", "", 1024));
+    r.id = std::move(id);
+    CRM_TRY(order, get_int(j, "order", ""));
+    if (order && (*order < 0 || *order > 1'000'000))
+        return fail(errc::invalid_argument, "must be from 0 to 1000000", "order");
+    r.order = static_cast<int>(order.value_or(100));
+    const json* when = member(j, "when");
+    if (!when) return fail(errc::invalid_argument, "is required", "when");
+    CRM_TRY(rule, expr::load_json(*when, schema, "when"));
+    r.when = std::move(rule);
+    const json* after = member(j, "after");
+    if (!after) return fail(errc::invalid_argument, "is required", "after");
+    CRM_TRY(ms, business_time(*after, "after", true));
+    r.after_ms = ms;
+    CRM_TRY(calendar, text_or_empty(j, "calendar", "", 1024));
+    r.calendar = std::move(calendar);
+    const json* actions = member(j, "actions");
+    if (!actions) return fail(errc::invalid_argument, "is required", "actions");
+    CRM_TRYV(expect_object(*actions, "actions", {"priority", "queue", "notify"}));
+    CRM_TRY(priority, get_string(*actions, "priority", "actions", 64));
+    if (priority) {
+        CRM_TRY(p, parse_ticket_priority(*priority, "actions.priority"));
+        r.priority = p;
+    }
+    CRM_TRY(queue, text_or_empty(*actions, "queue", "actions", 64));
+    r.queue = std::move(queue);
+    CRM_TRY(notify, text_or_empty(*actions, "notify", "actions", 64));
+    r.notify = std::move(notify);
+    if (!r.priority && r.queue.empty() && r.notify.empty())
+        return fail(errc::invalid_argument, "needs priority, queue or notify", "actions");
+    return r;
 }
 
 json to_json(const BusinessTrace& t) {

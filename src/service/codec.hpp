@@ -33,6 +33,9 @@ result<TicketComment> comment_from_json(const json& j, std::string_view path = "
 /// A queue as stored or as a definition request; unknown keys refused.
 result<Queue> queue_from_json(const json& j, std::string_view path = "");
 json to_json(const AssignmentRule& r);
+json to_json(const EscalationRule& r);
+/// An escalation rule's JSON form, its rule checked against `schema`.
+result<EscalationRule> escalation_rule_from_json(const json& j, const expr::Schema& schema);
 /// An assignment rule's JSON form, its rule checked against `schema`.
 result<AssignmentRule> assignment_rule_from_json(const json& j, const expr::Schema& schema);
 /// An SLA policy's JSON form, its rule checked against `schema`.

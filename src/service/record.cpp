@@ -35,7 +35,7 @@ expr::Schema ticket_schema() {
         {"created_at", Type::timestamp},   {"first_response_at", Type::timestamp},
         {"resolved_at", Type::timestamp},  {"party_kind", Type::text},
         {"party_stage", Type::text},       {"party_city", Type::text},
-        {"party_tags", Type::text_list},
+        {"party_tags", Type::text_list},  {"sla_status", Type::text},
     };
     for (const auto& [name, type] : fields) (void)s.add(name, type);
     return s;
@@ -63,6 +63,15 @@ Value TicketRecord::get(std::string_view f) const {
     if (f == "created_at") return Value{t_.created_at.ms};
     if (f == "first_response_at") return time(t_.first_response_at);
     if (f == "resolved_at") return time(t_.resolved_at);
+    if (f == "sla_status") {
+        // The most pressing status of the running clocks.
+        const SlaStatus order[] = {SlaStatus::breached, SlaStatus::nearing_breach,
+                                   SlaStatus::in_progress, SlaStatus::paused};
+        for (SlaStatus wanted : order)
+            for (const auto& s : t_.slas)
+                if (!s.stopped() && s.status == wanted) return Value{std::string(to_string(wanted))};
+        return Value{};
+    }
     if (!p_) return Value{};
     if (f == "party_kind") return Value{std::string(to_string(p_->kind))};
     if (f == "party_stage") return text(p_->lifecycle_stage);

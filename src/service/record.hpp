@@ -11,7 +11,9 @@ namespace crm::service {
 /// The built-in fields of a ticket: subject, type, priority, channel,
 /// category, state, status, queue, assignee, product_sku (text);
 /// reopen_count, referral_count (integer); created_at, first_response_at,
-/// resolved_at (timestamp); and of its party: party_kind, party_stage,
+/// resolved_at (timestamp); sla_status (the most pressing status of its
+/// running clocks: breached, nearing_breach, in_progress, paused); and of
+/// its party: party_kind, party_stage,
 /// party_city (text) and party_tags (text list). Custom fields of record
 /// type "ticket" are added by the Engine.
 expr::Schema ticket_schema();

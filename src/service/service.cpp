@@ -24,6 +24,7 @@ constexpr std::string_view kRecordType = "ticket";
 constexpr std::string_view kQueueKind = "queue";
 constexpr std::string_view kSlaKind = "sla";
 constexpr std::string_view kAssignKind = "assignment";
+constexpr std::string_view kEscalateKind = "escalation";
 constexpr std::size_t kMaxAttachments = 50;
 
 constexpr const char* kTicketProcess = R"json({
@@ -252,6 +253,93 @@ public:
                                             codec::assignment_rule_from_json);
     }
 
+    result<std::vector<EscalationRule>> escalation_rules() {
+        if (escalation_rules_) return *escalation_rules_;
+        CRM_TRY(out, latest_rules<EscalationRule>(kEscalateKind, "escalation rule",
+                                                  impl_.escalation_rule_cache,
+                                                  codec::escalation_rule_from_json));
+        escalation_rules_ = out;
+        return out;
+    }
+
+    // Watches the escalation rules at `now`: a rule whose condition begins
+    // to hold starts a watch, one that stops holding drops it (unless it
+    // fired), one whose time has come fires its actions on `t`. Answers the
+    // rules that fired. A ticket that is not open drops its pending watches.
+    result<std::vector<EscalationRule>> watch(Ticket& t, Timestamp now) {
+        std::vector<EscalationRule> fired;
+        if (t.status != "open") {
+            std::erase_if(t.escalations, [](const EscalationWatch& w) { return !w.done_at; });
+            return fired;
+        }
+        CRM_TRY(rules, escalation_rules());
+        if (rules.empty()) return fired;
+        CRM_TRY(party, party_of(t));
+        const expr::Context rc{now, "Asia/Tehran"};
+        for (const auto& rule : rules) {
+            auto w = std::find_if(t.escalations.begin(), t.escalations.end(),
+                                  [&](const EscalationWatch& x) { return x.rule == rule.id; });
+            if (w != t.escalations.end() && w->done_at) continue;
+            CRM_TRY(holds, expr::evaluate(*rule.when, TicketRecord(t, party), rc));
+            if (!holds) {
+                if (w != t.escalations.end()) t.escalations.erase(w);
+                continue;
+            }
+            if (w == t.escalations.end()) {
+                CRM_TRY(cal, calendar(rule.calendar));
+                auto due = cal.add(now, rule.after_ms);
+                t.escalations.push_back({rule.id, now, due ? std::optional<Timestamp>{due.value()}
+                                                           : std::nullopt,
+                                         std::nullopt});
+                w = t.escalations.end() - 1;
+            }
+            if (!w->due_at || now < *w->due_at) continue;
+            w->done_at = now;
+            if (rule.priority && *rule.priority > t.priority) t.priority = *rule.priority;
+            if (!rule.queue.empty() && rule.queue != t.queue) {
+                t.queue = rule.queue;
+                t.assignee.clear();
+            }
+            fired.push_back(rule);
+        }
+        return fired;
+    }
+
+    // Brings the ticket to `now`: its clocks, then its escalations (whose
+    // actions may change the policy that applies), then due_at.
+    result<std::vector<EscalationRule>> advance(Ticket& t, Timestamp now) {
+        CRM_TRYV(refresh(t, now));
+        CRM_TRY(fired, watch(t, now));
+        if (!fired.empty()) {
+            CRM_TRY(party, party_of(t));
+            CRM_TRYV(retarget(t, party));
+            CRM_TRYV(refresh(t, now));
+        }
+        for (const auto& w : t.escalations)
+            if (!w.done_at && w.due_at && (!t.due_at || *w.due_at < *t.due_at)) t.due_at = w.due_at;
+        return fired;
+    }
+
+    // One ticket.escalated event per rule that fired, and the rule's own.
+    result<void> escalation_events(const Ticket& t, const std::vector<EscalationRule>& fired) {
+        for (const auto& rule : fired) {
+            json payload = {{"ticket", t.id.str()}, {"rule", rule.id},
+                            {"priority", to_string(t.priority)}, {"queue", t.queue},
+                            {"assignee", t.assignee}, {"subject", t.subject}};
+            for (const std::string& type : {std::string("ticket.escalated"), rule.notify}) {
+                if (type.empty()) continue;
+                Event e;
+                e.at = impl_.now();
+                e.type = type;
+                e.record_type = std::string(kRecordType);
+                e.record_id = t.id;
+                e.payload = payload.dump(-1, ' ', false, json::error_handler_t::replace);
+                CRM_TRYV(tx_.append_event(e));
+            }
+        }
+        return ok();
+    }
+
     // The first rule in `rules` whose `when` holds for the ticket.
     template <class T>
     result<const T*> first_match(const std::vector<T>& rules, const Ticket& t, const Party* party,
@@ -462,7 +550,7 @@ public:
                        const std::string& reason, std::string_view action, std::string_view event) {
         after.updated_at = impl_.now();
         if (before) after.version = before->version + 1;
-        CRM_TRYV(refresh(after, impl_.now()));
+        CRM_TRY(fired, advance(after, impl_.now()));
         const std::string body = codec::ticket_text(after);
         CRM_TRYV(tx_.put_ticket(after, body));
         if (!before || before->state != after.state || tracked(*before) != tracked(after) ||
@@ -481,7 +569,7 @@ public:
                               event, body));
         CRM_TRY(n, clock_events(before, after, nullptr));
         (void)n;
-        return ok();
+        return escalation_events(after, fired);
     }
 
     // The ticket's party, read once per call (nullptr if gone).
@@ -845,17 +933,24 @@ public:
     result<bool> tick_one(const Id& id, Timestamp now, TickReport& report) {
         CRM_TRY(before, load(id));
         Ticket after = before;
-        CRM_TRYV(refresh(after, now));
+        CRM_TRY(fired, advance(after, now));
         if (codec::to_json(after) == codec::to_json(before)) return false;
         after.version = before.version + 1;
         after.updated_at = impl_.now();
         CRM_TRYV(tx_.put_ticket(after));
+        if (tracked(before) != tracked(after))
+            CRM_TRYV(impl_.write_history(tx_, ctx_,
+                                         {0, std::string(kRecordType), after.id, after.process,
+                                          after.process_version, after.state, after.state,
+                                          "escalate", {}, {}, fired.empty() ? "" : fired.front().id,
+                                          tracked(after).dump(), 0}));
         std::vector<FieldChange> changes;
         for (std::size_t i = 0; i < after.slas.size(); ++i)
             if (after.slas[i].status != before.slas[i].status)
                 changes.push_back({"slas[" + std::to_string(i) + "].status",
                                    to_string(before.slas[i].status),
                                    to_string(after.slas[i].status)});
+        for (const auto& rule : fired) changes.push_back({"escalations." + rule.id, "null", "\"fired\""});
         AuditEntry a;
         a.at = impl_.now();
         a.actor = ctx_.actor;
@@ -866,7 +961,9 @@ public:
         a.changes = std::move(changes);
         CRM_TRYV(tx_.append_audit(a));
         CRM_TRY(n, clock_events(before, after, &report));
-        return n > 0;
+        CRM_TRYV(escalation_events(after, fired));
+        report.escalations += static_cast<int>(fired.size());
+        return n > 0 || !fired.empty();
     }
 
     // Retargets the open clocks of a changed policy (or of every policy
@@ -894,6 +991,7 @@ private:
     storage::Transaction& tx_;
     const Context& ctx_;
     std::optional<std::vector<SlaPolicy>> policies_;
+    std::optional<std::vector<EscalationRule>> escalation_rules_;
     std::optional<Party> party_;
 };
 
@@ -990,6 +1088,43 @@ result<Written<AssignmentRule>> Service::define_assignment_rule(const Context& c
                                         "assignment_rule", "assignment_rule.defined", j));
         r.version = stored.first;
         return Written<AssignmentRule>{r, stored.second};
+    });
+}
+
+result<Written<EscalationRule>> Service::define_escalation_rule(const Context& ctx,
+                                                                std::string_view text) {
+    CRM_TRYV(check_context(ctx));
+    CRM_TRY(doc, codec::parse(text, "escalation rule"));
+    if (!doc.is_object()) return fail(errc::invalid_argument, "must be an object", "");
+    auto& impl = EngineAccess::impl(*engine_);
+    return impl.write([&](storage::Transaction& tx) -> result<Written<EscalationRule>> {
+        CRM_TRY(schema, impl.schema_of(tx, kRecordType));
+        CRM_TRY(r, codec::escalation_rule_from_json(doc, schema));
+        CRM_TRY(id, clean_key(r.id, "id"));
+        r.id = std::move(id);
+        const Context none;
+        if (!r.queue.empty()) CRM_TRYV(TicketWork(impl, tx, none).queue(r.queue, "actions.queue"));
+        if (!r.calendar.empty()) CRM_TRYV(impl.calendar_of(tx, r.calendar));
+        if (!r.notify.empty() &&
+            !std::all_of(r.notify.begin(), r.notify.end(), [](char c) {
+                return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+                       c == '.';
+            }))
+            return fail(errc::invalid_argument,
+                        "must be an event type of a-z, 0-9, '_', '-' and '.'", "actions.notify");
+        const json j = codec::to_json(r);
+        CRM_TRY(stored, store_versioned(impl, tx, ctx, kEscalateKind, r.id, j.dump(),
+                                        "escalation_rule", "escalation_rule.defined", j));
+        r.version = stored.first;
+        return Written<EscalationRule>{r, stored.second};
+    });
+}
+
+result<std::vector<EscalationRule>> Service::escalation_rules() {
+    auto& impl = EngineAccess::impl(*engine_);
+    return impl.read([&](storage::Transaction& tx) {
+        const Context ctx;
+        return TicketWork(impl, tx, ctx).escalation_rules();
     });
 }
 

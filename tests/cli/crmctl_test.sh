@@ -176,12 +176,19 @@ check "pending pauses the resolution clock" grep -q "resolution: paused" out.txt
 status 0 "ticket open" "$crmctl" ticket open $db "$ticket"
 status 0 "tick now" "$crmctl" tick $db
 status 0 "tick a month on" "$crmctl" tick $db --now 2099-01-01T10:00
-check "the month-on tick breaches resolution" grep -q "examined 1 tickets: 0 warnings, 1 breaches" out.txt
+check "the month-on tick breaches resolution" grep -q "examined 1 tickets: 0 warnings, 1 breaches, 0 escalations" out.txt
 status 0 "tick again" "$crmctl" tick $db --now 2099-01-01T10:00 --json
 check "nothing left to do" grep -q '"examined":0' out.txt
 status 1 "tick at a bad time" "$crmctl" tick $db --now yesterday
 status 0 "ticket resolve" "$crmctl" ticket resolve $db "$ticket" "modem replaced"
 status 0 "ticket close" "$crmctl" ticket close $db "$ticket"
+echo '{"id": "unanswered", "when": {"is_empty": {"field": "first_response_at"}}, "after": {"business_hours": 1}, "actions": {"priority": "urgent"}}' > esc.json
+status 0 "escalation define" "$crmctl" escalation define $db esc.json
+check "escalation rule stored" grep -q "escalation rule unanswered version 1 created" out.txt
+echo '{"id": "to-tier1", "queue": "tier1", "strategy": "least_loaded"}' > assign.json
+status 0 "assignment define" "$crmctl" assignment define $db assign.json
+status 0 "an assigned ticket" "$crmctl" ticket create $db C0000011 "Slow line"
+check "assigned by the rule" grep -q "queue tier1 / " out.txt
 status 0 "ticket show" "$crmctl" ticket show $db "$ticket"
 check "closed, the breach on record, the comment kept" grep -q "resolution: breached" out.txt
 check "the comment is shown" grep -q "agent crmctl: We are on it" out.txt

@@ -666,6 +666,98 @@ TEST_P(Desk, AssignmentRulesRoundRobinLeastLoadedAndBySkill) {
     EXPECT_EQ(must(s.assignment_rules()).size(), 3u);
 }
 
+TEST_P(Desk, EscalationRulesFireOnceAfterTheirBusinessTime) {
+    Service s = desk();
+    must(s.define_sla_policy(ctx, kStandard));
+    must(s.define_queue(ctx, Queue{"tier1", "", {{"sara", {}}}}));
+    must(s.define_queue(ctx, Queue{"tier2", "", {{"arash", {}}}}));
+    // No first response for 90 business minutes: raise to high, move to tier2, notify.
+    must(s.define_escalation_rule(ctx, R"({"id": "no-first-response", "order": 10,
+        "when": {"is_empty": {"field": "first_response_at"}},
+        "after": {"business_minutes": 90},
+        "actions": {"priority": "high", "queue": "tier2", "notify": "escalation.no_response"}})"));
+    // Nearing breach: notify at once.
+    must(s.define_escalation_rule(ctx, R"({"id": "near-breach",
+        "when": {"eq": [{"field": "sla_status"}, "nearing_breach"]},
+        "after": {"business_minutes": 0}, "actions": {"notify": "escalation.near_breach"}})"));
+    // Reopened twice: urgent.
+    must(s.define_escalation_rule(ctx, R"({"id": "reopened-twice",
+        "when": {"ge": [{"field": "reopen_count"}, 2]},
+        "after": {"business_minutes": 0}, "actions": {"priority": "urgent"}})"));
+    EXPECT_EQ(must(s.escalation_rules()).size(), 3u);
+
+    TicketInput in;
+    in.subject = "No dial tone";
+    in.party = person("c-13", "Arash", "Kamali").id;
+    in.queue = "tier1";
+    in.assignee = "sara";
+    Ticket t = must(s.create_ticket(ctx, in));
+    ASSERT_EQ(t.escalations.size(), 1u);
+    EXPECT_EQ(t.escalations[0].rule, "no-first-response");
+    EXPECT_EQ(*t.escalations[0].due_at, tehran("2026-02-09T09:30"));
+    EXPECT_EQ(*t.due_at, tehran("2026-02-09T09:00"));  // the first-response warning comes first
+
+    // 09:00: the first-response warning; near-breach holds and fires at once.
+    auto at9 = must(s.tick(ctx, tehran("2026-02-09T09:00")));
+    EXPECT_EQ(at9.warnings, 1);
+    EXPECT_EQ(at9.escalations, 1);
+    EXPECT_EQ(events_of("escalation.near_breach").size(), 1u);
+    // 09:30: no first response for 90 business minutes.
+    auto at930 = must(s.tick(ctx, tehran("2026-02-09T09:30")));
+    EXPECT_EQ(at930.escalations, 1);
+    t = must(s.get_ticket(t.id.str()));
+    EXPECT_EQ(t.priority, TicketPriority::high);
+    EXPECT_EQ(t.queue, "tier2");
+    EXPECT_EQ(t.assignee, "");
+    EXPECT_EQ(events_of("escalation.no_response").size(), 1u);
+    EXPECT_EQ(events_of("ticket.escalated").size(), 2u);
+    EXPECT_EQ(must(engine->history("ticket", t.id)).back().move, "escalate");
+    // Once per ticket: ticking again does nothing.
+    EXPECT_EQ(must(s.tick(ctx, tehran("2026-02-09T11:00"))).escalations, 0);
+
+    // A condition that stops holding drops its watch: answered in time.
+    Ticket calm = must(s.create_ticket(ctx, in));
+    clock->set(tehran("2026-02-09T08:30"));
+    CommentInput reply;
+    reply.body = "On it";
+    must(s.add_comment(ctx, calm.id, reply));
+    calm = must(s.get_ticket(calm.id.str()));
+    EXPECT_TRUE(calm.escalations.empty());
+
+    // Reopened twice escalates on the write itself, with no tick.
+    for (int i = 0; i < 2; ++i) {
+        must(s.move_ticket(ctx, calm.id, "resolve", "done"));
+        calm = must(s.move_ticket(ctx, calm.id, "reopen"));
+    }
+    EXPECT_EQ(calm.priority, TicketPriority::urgent);
+    EXPECT_EQ(calm.reopen_count, 2);
+
+    const auto rule_error = [&](const std::string& json, const std::string& field, errc code) {
+        auto r = s.define_escalation_rule(ctx, json);
+        ASSERT_FALSE(r) << json;
+        EXPECT_EQ(r.error().code, code) << r.error().what();
+        EXPECT_EQ(r.error().field, field) << r.error().what();
+    };
+    rule_error(R"({"id": "x", "after": {"business_hours": 1}, "actions": {"notify": "a"}})", "when",
+               errc::invalid_argument);
+    rule_error(R"({"id": "x", "when": true, "actions": {"notify": "a"}})", "after",
+               errc::invalid_argument);
+    rule_error(R"({"id": "x", "when": true, "after": {"hours": 1}, "actions": {"notify": "a"}})",
+               "after.hours", errc::invalid_argument);
+    rule_error(R"({"id": "x", "when": true, "after": {"business_hours": 1}, "actions": {}})",
+               "actions", errc::invalid_argument);
+    rule_error(R"({"id": "x", "when": true, "after": {"business_hours": 1},
+                   "actions": {"queue": "nowhere"}})",
+               "actions.queue", errc::not_found);
+    rule_error(R"({"id": "x", "when": true, "after": {"business_hours": 1},
+                   "actions": {"priority": "asap"}})",
+               "actions.priority", errc::invalid_argument);
+    rule_error(R"({"id": "x", "when": true, "after": {"business_hours": 1},
+                   "actions": {"notify": "Bad Type"}})",
+               "actions.notify", errc::invalid_argument);
+    EXPECT_EQ(must(s.escalation_rules()).size(), 3u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Desk, ::testing::ValuesIn(all_backends()),
                          [](const auto& info) { return info.param.name; });
 

@@ -67,7 +67,8 @@ def test_a_ticket_runs_its_clocks(engine, desk, person):
 
 def test_tick_breaches_once(engine, desk, person):
     t = desk.create_ticket(subject="No internet", party=person("C2", "Sara", "Ahmadi").id)
-    assert desk.tick(now="2026-02-09T05:45:00Z") == {"examined": 1, "warnings": 1, "breaches": 0}
+    assert desk.tick(now="2026-02-09T05:45:00Z") == {"examined": 1, "warnings": 1, "breaches": 0,
+                                                     "escalations": 0}
     assert desk.tick(now="2026-02-09T05:45:00Z")["examined"] == 0
     report = desk.tick(now="2026-02-10T05:00:00Z")
     assert report["breaches"] == 2
@@ -150,3 +151,19 @@ def test_assignment_rules(engine, desk, person):
     t = desk.create_ticket(subject="y", party=p.id, queue="billing")
     assert t["assignee"] == ""
     assert desk.auto_assign(t["id"])["assignee"] == ""
+
+
+def test_escalation_rules(engine, desk, person):
+    desk.define_escalation_rule({"id": "unanswered", "when": {"is_empty": {"field": "first_response_at"}},
+                                 "after": {"business_minutes": 30},
+                                 "actions": {"priority": "urgent", "notify": "escalation.unanswered"}})
+    with pytest.raises(crm.InvalidArgument) as e:
+        desk.define_escalation_rule({"id": "x", "when": True, "after": {"business_hours": 1},
+                                     "actions": {}})
+    assert e.value.field == "rule.actions"
+    t = desk.create_ticket(subject="x", party=person("C7", "Nima", "Sabet").id)
+    report = desk.tick(now="2026-02-09T05:00:00Z")  # 08:30 Tehran
+    assert report["escalations"] == 1
+    assert desk.get_ticket(t["id"])["priority"] == "urgent"
+    assert [e.type for e in engine.events_after(0, limit=1000)].count("escalation.unanswered") == 1
+    assert [r["id"] for r in desk.escalation_rules()] == ["unanswered"]

@@ -324,7 +324,8 @@ CRM_API void crm_engine_close(crm_engine **engine);
  *   quote.create  quote.update  quote.get  quote.list  quote.move
  *   quote.revise  quote.order  quote.moves
  *   queue.define  queue.list  sla.define  sla.list  assignment.define
- *   assignment.list  ticket.auto_assign  ticket.create
+ *   assignment.list  escalation.define  escalation.list  ticket.auto_assign
+ *   ticket.create
  *   ticket.update  ticket.get  ticket.list  ticket.move  ticket.moves
  *   ticket.assign  ticket.refer  ticket.merge  ticket.comment
  *   ticket.comments  ticket.explain_sla  ticket.csat  nps.record  nps.list

@@ -369,6 +369,12 @@ class Service:
     def auto_assign(self, id: str) -> dict:
         return self._run("ticket.auto_assign", {"id": id})
 
+    def define_escalation_rule(self, rule: dict) -> dict:
+        return self._run("escalation.define", {"rule": rule})
+
+    def escalation_rules(self) -> list:
+        return self._run("escalation.list", {})["items"]
+
     def define_sla_policy(self, policy: dict) -> dict:
         return self._run("sla.define", {"policy": policy})
 

@@ -116,11 +116,41 @@ struct AssignmentRule {
     int version = 0;
 };
 
+/// An escalation rule as data: when its condition has held for a length of
+/// business time on an open ticket, it raises the priority, moves the
+/// ticket to another queue and/or emits an event, once per ticket. JSON:
+///
+///     {"id": "no-first-response", "order": 10,
+///      "when": {"is_empty": {"field": "first_response_at"}},
+///      "after": {"business_hours": 2}, "calendar": "tehran-office",
+///      "actions": {"priority": "high", "queue": "tier2",
+///                  "notify": "escalation.no_response"}}
+///
+/// "when" is required (the ticket's fields, sla_status among them: the
+/// most pressing status of its running clocks), "after" is
+/// {"business_hours": n} or {"business_minutes": n} (0 allowed: at once),
+/// "order" defaults to 100, "calendar" to the default; "actions" needs one
+/// of priority (raised to it, never lowered), queue (the ticket moves there,
+/// unassigned, and history says so) and notify (an event type emitted with
+/// the ticket).
+struct EscalationRule {
+    std::string id;
+    int order = 100;
+    std::optional<expr::Expr> when;
+    std::int64_t after_ms = 0;
+    std::string calendar;
+    std::optional<TicketPriority> priority;
+    std::string queue;
+    std::string notify;
+    int version = 0;
+};
+
 /// What one tick did.
 struct TickReport {
-    int examined = 0;  ///< tickets that were due
-    int warnings = 0;  ///< clocks that went nearing_breach (event sla.warning)
-    int breaches = 0;  ///< clocks that breached (event sla.breached)
+    int examined = 0;     ///< tickets that were due
+    int warnings = 0;     ///< clocks that went nearing_breach (event sla.warning)
+    int breaches = 0;     ///< clocks that breached (event sla.breached)
+    int escalations = 0;  ///< escalation rules that fired (event ticket.escalated)
 };
 
 class CRM_API Service {
@@ -143,6 +173,12 @@ public:
     /// Runs the assignment rules for an open ticket again (after a
     /// referral to a queue, say). A ticket no rule matches is unchanged.
     result<Ticket> auto_assign(const Context& ctx, const Id& ticket);
+
+    /// Stores an escalation rule (JSON form above; a queue must exist).
+    /// Errors name the JSON path.
+    result<Written<EscalationRule>> define_escalation_rule(const Context& ctx, std::string_view json);
+    /// The latest version of every escalation rule, in the order they are tried.
+    result<std::vector<EscalationRule>> escalation_rules();
 
     // ---- SLA policies -----------------------------------------------------
     /// Stores a policy (JSON form above), checked against the ticket schema;
@@ -222,11 +258,13 @@ public:
     result<std::vector<PortalTicket>> portal_view(const Id& party);
 
     // ---- clocks -----------------------------------------------------------
-    /// Does all due clock work at `now` (the Engine's clock when omitted):
-    /// each clock of a due ticket that passed its warning or failure instant
-    /// changes status and emits sla.warning or sla.breached once. Idempotent:
-    /// calling it again at the same time does nothing. Visits only tickets
-    /// whose due_at has come (an index), at most `limit` per call.
+    /// Does all due work at `now` (the Engine's clock when omitted): each
+    /// clock of a due ticket that passed its warning or failure instant
+    /// changes status and emits sla.warning or sla.breached once, and each
+    /// escalation rule whose time has come fires (ticket.escalated).
+    /// Idempotent: calling it again at the same time does nothing. Visits
+    /// only tickets whose due_at has come (an index), at most `limit` per
+    /// call. Every write to a ticket does the same for that ticket.
     result<TickReport> tick(const Context& ctx, std::optional<Timestamp> now = std::nullopt,
                             int limit = 10'000);
     /// Why a ticket's clock of `kpi` has the deadline it has (the latest

@@ -75,6 +75,16 @@ struct CommentInput {
     std::vector<Attachment> attachments;  ///< at most 50
 };
 
+/// An escalation rule watching one ticket: since when its condition has
+/// held, when it is due, and when it fired (once per ticket).
+struct EscalationWatch {
+    std::string rule;
+    Timestamp since;
+    std::optional<Timestamp> due_at;
+    std::optional<Timestamp> done_at;
+    friend bool operator==(const EscalationWatch&, const EscalationWatch&) = default;
+};
+
 struct Ticket {
     Id id;
     std::string external_id;  ///< the host's key; optional, unique
@@ -114,8 +124,9 @@ struct Ticket {
     std::string sla_policy;  ///< the policy its clocks follow ("" : none applies)
     int sla_policy_version = 0;
     std::vector<SlaInstance> slas;  ///< one per KPI; next_response ones accumulate
+    std::vector<EscalationWatch> escalations;  ///< the rules whose condition holds or fired
     /// The earliest instant at which tick() has work on it (a clock's next
-    /// status change); empty when none.
+    /// status change, an escalation coming due); empty when none.
     std::optional<Timestamp> due_at;
     CustomValues custom;
     Timestamp created_at;
