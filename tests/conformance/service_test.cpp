@@ -758,6 +758,32 @@ TEST_P(Desk, EscalationRulesFireOnceAfterTheirBusinessTime) {
     EXPECT_EQ(must(s.escalation_rules()).size(), 3u);
 }
 
+// Definitions are remembered between calls; another connection's new
+// version, and a version rolled back, must still be seen as they are.
+TEST_P(Desk, DefinitionsChangedElsewhereOrRolledBackAreSeen) {
+    Service s = desk();
+    must(s.define_sla_policy(ctx, kStandard));
+    const Party p = person("c-14", "Sima", "Parsa");
+    EXPECT_EQ(open_ticket(p).sla_policy_version, 1);
+    // Rolled back: the next ticket still follows version 1.
+    must(engine->begin());
+    must(s.define_sla_policy(ctx, R"({"id": "standard", "kpis": {"resolution": {"failure": {"business_hours": 3}}}})"));
+    EXPECT_EQ(open_ticket(p).sla_policy_version, 2);
+    must(engine->rollback());
+    EXPECT_EQ(open_ticket(p).sla_policy_version, 1);
+    auto other = reopen();
+    if (!other) return;
+    // Another connection stores version 2 and an escalation rule.
+    Service elsewhere(*other);
+    must(elsewhere.define_sla_policy(ctx, R"({"id": "standard", "kpis": {"resolution": {"failure": {"business_hours": 3}}}})"));
+    must(elsewhere.define_escalation_rule(ctx, R"({"id": "at-once", "when": true,
+        "after": {"business_minutes": 0}, "actions": {"notify": "escalation.any"}})"));
+    const Ticket t = open_ticket(p);
+    EXPECT_EQ(t.sla_policy_version, 2);
+    ASSERT_EQ(t.escalations.size(), 1u);
+    EXPECT_EQ(t.escalations[0].rule, "at-once");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Desk, ::testing::ValuesIn(all_backends()),
                          [](const auto& info) { return info.param.name; });
 

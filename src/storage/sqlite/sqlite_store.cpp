@@ -10,6 +10,7 @@
 #include <array>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 
 #include "crm/storage/store.hpp"
@@ -326,6 +327,19 @@ struct Shared {
     std::mutex m;
     std::condition_variable cv;
     bool busy = false;
+    // The latest definition versions, remembered between transactions (every
+    // ticket created reads those of its process, SLA policies and rules).
+    // Valid while PRAGMA data_version stays the same (no other connection
+    // committed) and this connection neither stores a definition nor rolls
+    // anything back; read and written only by the holder of the writer slot.
+    std::int64_t data_version = -1;
+    std::map<std::string, std::vector<std::pair<std::string, int>>, std::less<>> versions_of_kind;
+    std::map<std::pair<std::string, std::string>, int, std::less<>> version_of;
+
+    void forget_versions() {
+        versions_of_kind.clear();
+        version_of.clear();
+    }
 
     void release() {
         {
@@ -343,6 +357,7 @@ public:
 
     ~SqliteTransaction() override {
         if (!done_) {
+            shared_->forget_versions();
             if (!sqlite3_get_autocommit(c_.handle())) {
                 if (auto st = c_.stmt("ROLLBACK")) (void)st.value().exec();
             }
@@ -353,8 +368,18 @@ public:
     // A reader (or a read-only connection, which cannot take the write
     // lock) begins deferred: its first read takes a consistent snapshot.
     result<void> start(bool reader) {
-        CRM_TRY(st, c_.stmt(reader ? "BEGIN" : "BEGIN IMMEDIATE"));
-        return st.exec();
+        {
+            CRM_TRY(st, c_.stmt(reader ? "BEGIN" : "BEGIN IMMEDIATE"));
+            CRM_TRYV(st.exec());
+        }
+        CRM_TRY(st, c_.stmt("PRAGMA data_version"));
+        CRM_TRY(row, st.step());
+        const std::int64_t version = row ? st.i64(0) : -1;
+        if (version != shared_->data_version || version < 0) {
+            shared_->forget_versions();
+            shared_->data_version = version;
+        }
+        return ok();
     }
 
     result<void> commit() override {
@@ -363,7 +388,10 @@ public:
             // Savepoints still open are committed with the rest, as SQLite does.
             CRM_TRY(st, c_.stmt("COMMIT"));
             auto r = st.exec();
-            if (!r) return lost(std::move(r));
+            if (!r) {
+                shared_->forget_versions();
+                return lost(std::move(r));
+            }
             finish();
             return ok();
         } catch (...) {
@@ -405,6 +433,7 @@ public:
     result<void> rollback_to_savepoint() override {
         return run<void>("rollback to savepoint", [&]() -> result<void> {
             if (depth_ == 0) return fail(errc::internal, "no savepoint to roll back to");
+            shared_->forget_versions();
             // ROLLBACK TO keeps the savepoint on SQLite's stack; RELEASE pops
             // it, so the caller's stack and SQLite's stay in step.
             {
@@ -881,6 +910,7 @@ public:
 
     result<void> put_definition(const StoredDefinition& d) override {
         return run<void>("put_definition", [&]() -> result<void> {
+            shared_->forget_versions();
             CRM_TRY(st, c_.stmt("INSERT INTO definition (kind, id, version, body, created_at, "
                                 "actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
             st.bind(1, d.kind);
@@ -928,11 +958,16 @@ public:
 
     result<int> definition_version(std::string_view kind, std::string_view id) override {
         return run<int>("definition_version", [&]() -> result<int> {
+            auto key = std::make_pair(std::string(kind), std::string(id));
+            if (auto it = shared_->version_of.find(key); it != shared_->version_of.end())
+                return it->second;
             CRM_TRY(st, c_.stmt("SELECT max(version) FROM definition WHERE kind = ?1 AND id = ?2"));
             st.bind(1, kind);
             st.bind(2, id);
             CRM_TRY(row, st.step());
-            return row ? static_cast<int>(st.i64(0)) : 0;
+            const int version = row ? static_cast<int>(st.i64(0)) : 0;
+            shared_->version_of.emplace(std::move(key), version);
+            return version;
         });
     }
 
@@ -940,6 +975,8 @@ public:
         std::string_view kind) override {
         using Out = std::vector<std::pair<std::string, int>>;
         return run<Out>("definition_versions", [&]() -> result<Out> {
+            if (auto it = shared_->versions_of_kind.find(kind); it != shared_->versions_of_kind.end())
+                return it->second;
             CRM_TRY(st, c_.stmt("SELECT id, max(version) FROM definition WHERE kind = ?1 "
                                 "GROUP BY id ORDER BY id"));
             st.bind(1, kind);
@@ -949,6 +986,7 @@ public:
                 if (!row) break;
                 out.emplace_back(st.str(0), static_cast<int>(st.i64(1)));
             }
+            shared_->versions_of_kind.emplace(std::string(kind), out);
             return out;
         });
     }
