@@ -55,6 +55,8 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
   quote show DB QUOTE [--json]              a quote (id or number): lines, totals, moves, revisions
   queue define DB QUEUE [USER[:SKILL,...]]... a queue (team) and its members
   sla define DB POLICY.json                 an SLA policy (docs/SERVICE.md); retargets open clocks
+  sla report DB --period P [--calendar jalali|gregorian] [--by queue|type|priority] [--json]
+                                            SLA compliance, backlog, time in state, FCR, CSAT, NPS
   assignment define DB RULE.json            an assignment rule (round robin, least loaded, skill)
   escalation define DB RULE.json            an escalation rule (raise, move queue, notify)
   ticket create DB PARTY SUBJECT [--type T] [--priority P] [--channel C] [--queue Q]

@@ -85,8 +85,54 @@ int queue(crm::Engine& engine, const std::vector<std::string>& p, const Args& a)
     return 0;
 }
 
+// "sla report DB --period P [--calendar C] [--by queue|type|priority]".
+int sla_report(crm::Engine& engine, const Args& a) {
+    if (a.period.empty()) return usage("sla report needs --period (1404-Q1, 2025-06, 1404)");
+    const std::string by = a.by == "owner" ? "queue" : a.by;  // --by defaults to owner for forecast
+    crm::commands::json request = {{"period", a.period}, {"calendar", a.calendar}, {"group_by", by}};
+    if (a.json) return print_json(engine, "service.report", request);
+    crm::ServiceReportQuery q;
+    q.period = a.period;
+    auto cal = crm::parse_calendar_system(a.calendar, "calendar");
+    if (!cal) return failed(cal.error());
+    q.calendar = cal.value();
+    auto group = crm::parse_service_group(by, "by");
+    if (!group) return failed(group.error());
+    q.group_by = group.value();
+    auto r = crm::Service(engine).report(q);
+    if (!r) return failed(r.error());
+    const crm::ServiceReport& s = r.value();
+    std::printf("service report %s (%s .. %s, by %s): %d opened, %d resolved\n", s.period.c_str(),
+                s.from_date.c_str(), s.to_date.c_str(), by.c_str(), s.opened, s.resolved);
+    std::cout << "  SLA compliance of the tickets opened:\n";
+    for (const auto& row : s.sla)
+        std::printf("    %-12s %-15s met %d, breached %d, cancelled %d, open %d: %.0f%%\n",
+                    row.group.empty() ? "(none)" : row.group.c_str(), crm::to_string(row.kpi),
+                    row.met, row.breached, row.cancelled, row.open, 100 * row.compliance);
+    std::cout << "  backlog now:\n";
+    for (const auto& row : s.backlog)
+        std::printf("    %-12s %d open, average age %.1f days, oldest %.1f\n",
+                    row.group.empty() ? "(none)" : row.group.c_str(), row.open, row.average_age_days,
+                    row.oldest_age_days);
+    std::cout << "  time in state (hours: mean, median, 90th percentile):\n";
+    for (const auto& row : s.states)
+        std::printf("    %s/%s %-20s %d stints %.1f %.1f %.1f%s%s\n", row.process.c_str(),
+                    row.queue.empty() ? "(none)" : row.queue.c_str(), row.state.c_str(), row.stints,
+                    row.mean_hours, row.p50_hours, row.p90_hours,
+                    row.expected.empty() ? "" : ("  expected " + row.expected + ", overran " +
+                                                 std::to_string(row.overran)).c_str(),
+                    row.bottleneck ? "  BOTTLENECK" : "");
+    std::printf("  first-contact resolution %.0f%% (%d of %d)\n", 100 * s.first_contact_rate,
+                s.first_contact_resolved, s.resolved);
+    std::printf("  CSAT %.2f over %d answers; NPS %.0f over %d answers\n", s.csat_average,
+                s.csat_answers, s.nps, s.nps_answers);
+    return 0;
+}
+
 int sla(crm::Engine& engine, const std::vector<std::string>& p, const Args& a) {
     const std::string& kind = p[0];  // sla, assignment or escalation
+    if (kind == "sla" && p[1] == "report")
+        return p.size() == 3 ? sla_report(engine, a) : usage("sla report takes DB --period P");
     if (p[1] != "define" || p.size() != 4) return usage(kind + " define takes DB FILE.json");
     std::ifstream in(p[3], std::ios::binary);
     if (!in) return failed(crm::fail(crm::errc::not_found, "cannot open " + p[3], "file"));

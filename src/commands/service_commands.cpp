@@ -225,6 +225,27 @@ result<json> portal_view(Engine& engine, const json& request, const Context&) {
     return items(list);
 }
 
+result<json> service_report(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"period", "calendar", "time_zone", "group_by"}));
+    ServiceReportQuery q;
+    CRM_TRY(period, required_string(request, "period", 64));
+    q.period = std::move(period);
+    CRM_TRY(calendar, codec::get_string(request, "calendar", "", 64));
+    if (calendar) {
+        CRM_TRY(c, parse_calendar_system(*calendar, "calendar"));
+        q.calendar = c;
+    }
+    CRM_TRY(zone, codec::get_string(request, "time_zone", "", 64));
+    if (zone) q.time_zone = *zone;
+    CRM_TRY(group, codec::get_string(request, "group_by", "", 64));
+    if (group) {
+        CRM_TRY(g, parse_service_group(*group, "group_by"));
+        q.group_by = g;
+    }
+    CRM_TRY(report, Service(engine).report(q));
+    return codec::to_json(report);
+}
+
 result<json> tick(Engine& engine, const json& request, const Context& ctx) {
     CRM_TRYV(codec::expect_object(request, "", {"now", "limit"}));
     CRM_TRY(now, codec::get_time(request, "now", ""));
@@ -307,6 +328,14 @@ constexpr Command kService[] = {
      "{items: [{id, external_id, subject, type, state, state_label, status, created_at, "
      "updated_at, resolved_at, comments: [{author_kind, body, attachments, at}]}]}",
      false, portal_view},
+    {"service.report",
+     "The service report of a period: SLA compliance by group and KPI, the backlog and its age, "
+     "time in each state against the expected durations, first-contact resolution, CSAT, NPS.",
+     "{period (YYYY, YYYY-MM, YYYY-Qn), calendar?: gregorian|jalali, time_zone?, "
+     "group_by?: queue|type|priority}",
+     "{period, from_date, to_date, as_of, opened, sla: [...], backlog: [...], states: [...], "
+     "resolved, first_contact_resolved, first_contact_rate, csat: {...}, nps: {...}}",
+     false, service_report},
     {"tick",
      "Does all due work: clock warnings and breaches (sla.warning, sla.breached) and escalation "
      "rules that come due (ticket.escalated), each once.",

@@ -1,60 +1,16 @@
 // src/sales/forecast.cpp - the forecast of a period and the pipeline as it
 // stood at an instant.
-#include <charconv>
 #include <map>
 
 #include "crm/core/text.hpp"
 #include "crm/sales/sales.hpp"
+#include "core/period_span.hpp"
 #include "engine/access.hpp"
 
 namespace crm {
 namespace {
 
 using json = codec::json;
-
-struct Span {
-    Date first;  // in the query's calendar
-    Date next;   // the first day after the period
-};
-
-result<int> number(std::string_view s, std::string_view what) {
-    int v = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || end != s.data() + s.size() || s.empty())
-        return fail(errc::invalid_argument,
-                    "is not a period (YYYY, YYYY-MM or YYYY-Qn): bad " + std::string(what),
-                    "period");
-    return v;
-}
-
-// "1404", "1404-03", "1404-Q1" (ASCII or Persian digits).
-result<Span> parse_forecast_period(std::string_view text) {
-    const std::string s = text::ascii_digits(text::tidy(text));
-    CRM_TRY(year, number(std::string_view(s).substr(0, s.find('-')), "year"));
-    if (s.find('-') == std::string::npos) return Span{{year, 1, 1}, {year + 1, 1, 1}};
-    const std::string_view rest = std::string_view(s).substr(s.find('-') + 1);
-    if (!rest.empty() && (rest[0] == 'Q' || rest[0] == 'q')) {
-        CRM_TRY(q, number(rest.substr(1), "quarter"));
-        if (q < 1 || q > 4) return fail(errc::invalid_argument, "quarter must be Q1-Q4", "period");
-        const int m = 3 * (q - 1) + 1;
-        return q == 4 ? Span{{year, m, 1}, {year + 1, 1, 1}} : Span{{year, m, 1}, {year, m + 3, 1}};
-    }
-    CRM_TRY(month, number(rest, "month"));
-    if (month < 1 || month > 12) return fail(errc::invalid_argument, "month must be 01-12", "period");
-    return month == 12 ? Span{{year, 12, 1}, {year + 1, 1, 1}}
-                       : Span{{year, month, 1}, {year, month + 1, 1}};
-}
-
-result<Date> to_gregorian(Date d, CalendarSystem cal) {
-    if (cal == CalendarSystem::gregorian) {
-        if (!is_valid_date(d, cal))
-            return fail(errc::invalid_argument, "is outside the supported years", "period");
-        return d;
-    }
-    auto g = gregorian_from_jalali(d);
-    if (!g) return fail(errc::invalid_argument, "is outside the supported years", "period");
-    return g.value();
-}
 
 ForecastRow::Sums* sums_of(ForecastRow& row, const std::string& category) {
     if (category == "pipeline") return &row.pipeline;
@@ -67,18 +23,13 @@ ForecastRow::Sums* sums_of(ForecastRow& row, const std::string& category) {
 }  // namespace
 
 result<Forecast> Sales::forecast(const ForecastQuery& query) {
-    CRM_TRY(span, parse_forecast_period(query.period));
-    CRM_TRY(zone, TimeZone::find(query.time_zone, "time_zone"));
-    CRM_TRY(first, to_gregorian(span.first, query.calendar));
-    CRM_TRY(next, to_gregorian(span.next, query.calendar));
+    CRM_TRY(span, resolve_period(query.period, query.calendar, query.time_zone));
     Forecast f;
-    f.period = text::tidy(query.period);
-    f.from_date = format_date(first);
-    f.to_date = format_date(next);
-    CRM_TRY(from, zone.from_local(LocalTime{first, 0, 0, 0, 0, 0}));
-    CRM_TRY(to, zone.from_local(LocalTime{next, 0, 0, 0, 0, 0}));
-    f.from = from;
-    f.to = to;
+    f.period = span.period;
+    f.from_date = span.from_date;
+    f.to_date = span.to_date;
+    f.from = span.from;
+    f.to = span.to;
     storage::ForecastScope scope{query.group_by, query.pipeline, query.owner, query.team,
                                  f.from_date,    f.to_date,      f.from,      f.to};
     auto& impl = EngineAccess::impl(*engine_);

@@ -617,6 +617,44 @@ json to_json(const TickReport& r) {
             {"escalations", r.escalations}};
 }
 
+json to_json(const ServiceReport& r) {
+    json sla = json::array();
+    for (const auto& row : r.sla)
+        sla.push_back({{"group", row.group}, {"kpi", to_string(row.kpi)}, {"met", row.met},
+                       {"breached", row.breached}, {"cancelled", row.cancelled},
+                       {"open", row.open}, {"compliance", row.compliance}});
+    json backlog = json::array();
+    for (const auto& row : r.backlog)
+        backlog.push_back({{"group", row.group},
+                           {"open", row.open},
+                           {"average_age_days", row.average_age_days},
+                           {"oldest_age_days", row.oldest_age_days},
+                           {"by_age", {{"under_1d", row.by_age[0]}, {"1d_to_3d", row.by_age[1]},
+                                       {"3d_to_7d", row.by_age[2]}, {"7d_and_more", row.by_age[3]}}}});
+    json states = json::array();
+    for (const auto& row : r.states)
+        states.push_back({{"process", row.process}, {"queue", row.queue}, {"state", row.state},
+                          {"stints", row.stints}, {"mean_hours", row.mean_hours},
+                          {"p50_hours", row.p50_hours}, {"p90_hours", row.p90_hours},
+                          {"expected", row.expected}, {"overran", row.overran},
+                          {"bottleneck", row.bottleneck}});
+    return {{"period", r.period},
+            {"from_date", r.from_date},
+            {"to_date", r.to_date},
+            {"as_of", time_json(r.as_of)},
+            {"opened", r.opened},
+            {"sla", std::move(sla)},
+            {"backlog", std::move(backlog)},
+            {"states", std::move(states)},
+            {"resolved", r.resolved},
+            {"first_contact_resolved", r.first_contact_resolved},
+            {"first_contact_rate", r.first_contact_rate},
+            {"csat", {{"answers", r.csat_answers}, {"average", r.csat_average},
+                      {"scores", r.csat_scores}}},
+            {"nps", {{"answers", r.nps_answers}, {"promoters", r.promoters},
+                     {"passives", r.passives}, {"detractors", r.detractors}, {"score", r.nps}}}};
+}
+
 json to_json(const EscalationRule& r) {
     json j = {{"id", r.id}, {"order", r.order}};
     if (r.when) j["when"] = json::parse(r.when->to_json());

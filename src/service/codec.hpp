@@ -23,6 +23,7 @@ json to_json(const TicketComment& c);
 json to_json(const Queue& q);
 json to_json(const SlaPolicy& p);
 json to_json(const TickReport& r);
+json to_json(const ServiceReport& r);
 json to_json(const BusinessTrace& t);
 
 /// Read what the to_json above wrote (stored bodies).

@@ -189,6 +189,12 @@ echo '{"id": "to-tier1", "queue": "tier1", "strategy": "least_loaded"}' > assign
 status 0 "assignment define" "$crmctl" assignment define $db assign.json
 status 0 "an assigned ticket" "$crmctl" ticket create $db C0000011 "Slow line"
 check "assigned by the rule" grep -q "queue tier1 / " out.txt
+status 0 "sla report" "$crmctl" sla report $db --period 2099 --by priority
+check "the report has its sections" grep -q "SLA compliance of the tickets opened" out.txt
+status 0 "sla report this year" "$crmctl" sla report $db --period "$(date -u +%Y)" --json
+check "this year's report counts the tickets" grep -q '"opened":[1-9]' out.txt
+status 2 "sla report without a period" "$crmctl" sla report $db
+status 1 "sla report with a bad period" "$crmctl" sla report $db --period 2099-13
 status 0 "ticket show" "$crmctl" ticket show $db "$ticket"
 check "closed, the breach on record, the comment kept" grep -q "resolution: breached" out.txt
 check "the comment is shown" grep -q "agent crmctl: We are on it" out.txt

@@ -784,6 +784,99 @@ TEST_P(Desk, DefinitionsChangedElsewhereOrRolledBackAreSeen) {
     EXPECT_EQ(t.escalations[0].rule, "at-once");
 }
 
+TEST_P(Desk, TheServiceReport) {
+    Service s = desk();
+    must(s.define_sla_policy(ctx, kStandard));
+    must(s.define_queue(ctx, Queue{"tier1", "", {}}));
+    must(s.define_queue(ctx, Queue{"billing", "", {}}));
+    const Party p = person("c-15", "Mehdi", "Rostami");
+    TicketInput in;
+    in.subject = "x";
+    in.party = p.id;
+    in.queue = "tier1";
+    Ticket quick = must(s.create_ticket(ctx, in));
+    const Ticket slow = must(s.create_ticket(ctx, in));
+    in.queue = "billing";
+    const Ticket dropped = must(s.create_ticket(ctx, in));
+    clock->set(tehran("2026-02-09T08:30"));
+    CommentInput reply;
+    reply.body = "done";
+    must(s.add_comment(ctx, quick.id, reply));
+    must(s.move_ticket(ctx, quick.id, "open"));  // half an hour in new
+    clock->set(tehran("2026-02-09T09:00"));
+    must(s.move_ticket(ctx, dropped.id, "cancel", "duplicate call"));
+    clock->set(tehran("2026-02-09T10:00"));
+    quick = must(s.move_ticket(ctx, quick.id, "resolve", "reset"));
+    must(s.record_csat(ctx, quick.id, 5));
+    clock->set(tehran("2026-02-09T11:00"));
+    must(s.move_ticket(ctx, slow.id, "open"));  // three hours in new: over the expected two
+    for (int score : {10, 9, 3}) must(s.record_nps(ctx, p.id, score));
+    clock->set(tehran("2026-02-10T08:00"));
+
+    ServiceReportQuery q;
+    q.period = "2026-02";
+    const ServiceReport r = must(s.report(q));
+    EXPECT_EQ(r.from_date, "2026-02-01");
+    EXPECT_EQ(r.to_date, "2026-03-01");
+    EXPECT_EQ(r.opened, 3);
+    const auto row = [&](const std::string& group, SlaKpi kpi) {
+        for (const auto& x : r.sla)
+            if (x.group == group && x.kpi == kpi) return x;
+        ADD_FAILURE() << group << " " << to_string(kpi);
+        return SlaComplianceRow{};
+    };
+    EXPECT_EQ(row("tier1", SlaKpi::first_response).met, 1);
+    EXPECT_EQ(row("tier1", SlaKpi::first_response).breached, 1);
+    EXPECT_DOUBLE_EQ(row("tier1", SlaKpi::first_response).compliance, 0.5);
+    // The slow ticket's resolution breached at 16:00 though nobody ticked.
+    EXPECT_EQ(row("tier1", SlaKpi::resolution).met, 1);
+    EXPECT_EQ(row("tier1", SlaKpi::resolution).breached, 1);
+    EXPECT_EQ(row("billing", SlaKpi::resolution).cancelled, 1);
+    ASSERT_EQ(r.backlog.size(), 1u);
+    EXPECT_EQ(r.backlog[0].group, "tier1");
+    EXPECT_EQ(r.backlog[0].open, 1);
+    EXPECT_DOUBLE_EQ(r.backlog[0].oldest_age_days, 1.0);
+    EXPECT_EQ(r.backlog[0].by_age[1], 1);
+    const auto state = [&](const std::string& queue, const std::string& st) {
+        for (const auto& x : r.states)
+            if (x.queue == queue && x.state == st) return x;
+        ADD_FAILURE() << queue << " " << st;
+        return StateTimeRow{};
+    };
+    const StateTimeRow fresh = state("tier1", "new");
+    EXPECT_EQ(fresh.stints, 2);
+    EXPECT_DOUBLE_EQ(fresh.mean_hours, 1.75);
+    EXPECT_DOUBLE_EQ(fresh.p50_hours, 0.5);
+    EXPECT_DOUBLE_EQ(fresh.p90_hours, 3.0);
+    EXPECT_EQ(fresh.expected, "2 business_hours");
+    EXPECT_EQ(fresh.overran, 1);
+    EXPECT_FALSE(fresh.bottleneck);
+    EXPECT_EQ(state("billing", "new").overran, 0);
+    EXPECT_EQ(state("tier1", "open").stints, 1);
+    EXPECT_EQ(r.resolved, 1);
+    EXPECT_EQ(r.first_contact_resolved, 1);
+    EXPECT_EQ(r.csat_answers, 1);
+    EXPECT_DOUBLE_EQ(r.csat_average, 5.0);
+    EXPECT_EQ(r.nps_answers, 3);
+    EXPECT_EQ(r.promoters, 2);
+    EXPECT_EQ(r.detractors, 1);
+    EXPECT_NEAR(r.nps, 33.33, 0.01);
+    // By priority: every ticket is normal.
+    q.group_by = ServiceGroup::priority;
+    const ServiceReport by = must(s.report(q));
+    ASSERT_EQ(by.backlog.size(), 1u);
+    EXPECT_EQ(by.backlog[0].group, "normal");
+    // A month with nothing in it, and bad periods.
+    q.period = "1404-12";
+    q.calendar = CalendarSystem::jalali;
+    EXPECT_EQ(must(s.report(q)).opened, 0);
+    q.period = "2026-13";
+    CRM_EXPECT_ERROR(s.report(q), errc::invalid_argument, "period");
+    q.period = "2026";
+    q.time_zone = "Mars/Olympus";
+    CRM_EXPECT_ERROR(s.report(q), errc::invalid_argument, "time_zone");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Desk, ::testing::ValuesIn(all_backends()),
                          [](const auto& info) { return info.param.name; });
 

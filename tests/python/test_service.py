@@ -167,3 +167,20 @@ def test_escalation_rules(engine, desk, person):
     assert desk.get_ticket(t["id"])["priority"] == "urgent"
     assert [e.type for e in engine.events_after(0, limit=1000)].count("escalation.unanswered") == 1
     assert [r["id"] for r in desk.escalation_rules()] == ["unanswered"]
+
+
+def test_the_service_report(engine, desk, person):
+    t = desk.create_ticket(subject="x", party=person("C8", "Ava", "Nik").id, queue="tier1")
+    desk.comment(t["id"], "done")
+    desk.move(t["id"], "resolve", reason="done")
+    desk.record_nps(t["party"], 9)
+    report = desk.report("1404-11", calendar="jalali", group_by="queue")
+    assert report["from_date"] == "2026-01-21"
+    assert report["opened"] == 1
+    assert report["first_contact_rate"] == 1.0
+    assert report["nps"]["score"] == 100.0
+    rows = {(r["group"], r["kpi"]): r for r in report["sla"]}
+    assert rows[("tier1", "first_response")]["met"] == 1
+    with pytest.raises(crm.InvalidArgument) as e:
+        desk.report("1404-13", calendar="jalali")
+    assert e.value.field == "period"

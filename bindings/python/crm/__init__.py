@@ -435,6 +435,11 @@ class Service:
     def portal_view(self, party: str) -> list:
         return self._run("portal.view", {"party": party})["items"]
 
+    def report(self, period: str, *, calendar: Optional[str] = None,
+               group_by: Optional[str] = None, time_zone: Optional[str] = None) -> dict:
+        return self._run("service.report", {"period": period, "calendar": calendar,
+                                            "group_by": group_by, "time_zone": time_zone})
+
     def tick(self, now: Optional[str] = None, limit: Optional[int] = None) -> dict:
         return self._run("tick", {"now": now, "limit": limit})
 

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "crm/engine.hpp"
+#include "crm/service/report.hpp"
 #include "crm/service/sla.hpp"
 #include "crm/service/ticket.hpp"
 
@@ -256,6 +257,16 @@ public:
     /// What a customer portal shows a party: its tickets, newest first,
     /// each with its state's label and its public comments only.
     result<std::vector<PortalTicket>> portal_view(const Id& party);
+
+    // ---- analytics --------------------------------------------------------
+    /// The service report of a period (crm/service/report.hpp): SLA
+    /// compliance of the tickets opened in it by group and KPI, the backlog
+    /// now by group and age, time in each state over the stints that ended
+    /// in it against the expected durations, first-contact resolution of
+    /// the tickets resolved in it, and the CSAT and NPS answers given in it.
+    /// invalid_argument names "period" or "time_zone". Reads every ticket
+    /// once.
+    result<ServiceReport> report(const ServiceReportQuery& query);
 
     // ---- clocks -----------------------------------------------------------
     /// Does all due work at `now` (the Engine's clock when omitted): each

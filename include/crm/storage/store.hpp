@@ -252,6 +252,9 @@ public:
     /// unassigned ones), by assignee.
     virtual result<std::vector<std::pair<std::string, int>>> open_ticket_counts(
         std::string_view queue) = 0;
+    /// Calls `fn` for every ticket, in id order, one in memory at a time;
+    /// stops early when fn returns false. For reports.
+    virtual result<void> for_each_ticket(const std::function<bool(const Ticket&)>& fn) = 0;
     virtual result<void> put_comment(const TicketComment& c) = 0;
     /// Oldest first; public ones only unless include_internal.
     virtual result<std::vector<TicketComment>> comments_of(const Id& ticket,
@@ -261,12 +264,18 @@ public:
     virtual result<void> put_nps(const NpsResponse& r) = 0;
     /// A party's answers, newest first, at most `limit`.
     virtual result<std::vector<NpsResponse>> nps_of(const Id& party, int limit) = 0;
+    /// Every answer given in [from, to), oldest first.
+    virtual result<std::vector<NpsResponse>> nps_between(Timestamp from, Timestamp to) = 0;
 
     // History of process records; append assigns seq.
     virtual result<void> append_history(HistoryEntry& entry) = 0;
     /// Oldest first.
     virtual result<std::vector<HistoryEntry>> history_of(std::string_view record_type,
                                                          const Id& id) = 0;
+    /// Calls `fn` for every history entry of `record_type` written in
+    /// [from, to), oldest first; stops early when fn returns false.
+    virtual result<void> for_each_history(std::string_view record_type, Timestamp from, Timestamp to,
+                                          const std::function<bool(const HistoryEntry&)>& fn) = 0;
 
     // Audit and outbox; append assigns seq.
     virtual result<void> append_audit(AuditEntry& entry) = 0;

@@ -706,6 +706,25 @@ public:
             if (t.queue == queue && t.status == "open") counts[t.assignee]++;
         return std::vector<std::pair<std::string, int>>(counts.begin(), counts.end());
     }
+    result<void> for_each_ticket(const std::function<bool(const Ticket&)>& fn) override {
+        for (const auto& [id, t] : s_.tickets)
+            if (!fn(t)) break;
+        return ok();
+    }
+    result<std::vector<NpsResponse>> nps_between(Timestamp from, Timestamp to) override {
+        std::vector<NpsResponse> out;
+        for (const auto& [id, r] : s_.nps)
+            if (r.at >= from && r.at < to) out.push_back(r);
+        std::stable_sort(out.begin(), out.end(),
+                         [](const NpsResponse& a, const NpsResponse& b) { return a.at < b.at; });
+        return out;
+    }
+    result<void> for_each_history(std::string_view record_type, Timestamp from, Timestamp to,
+                                  const std::function<bool(const HistoryEntry&)>& fn) override {
+        for (const auto& h : s_.history)
+            if (h.record_type == record_type && h.at >= from && h.at < to && !fn(h)) break;
+        return ok();
+    }
     result<void> put_nps(const NpsResponse& r) override {
         put_undoable(s_.nps, r.id, r);
         return ok();

@@ -287,6 +287,18 @@ const char* const kRelease[kSavepointTexts] = {"RELEASE sp_1", "RELEASE sp_2", "
                                                "RELEASE sp_4", "RELEASE sp_5", "RELEASE sp_6",
                                                "RELEASE sp_7", "RELEASE sp_8"};
 
+result<NpsResponse> read_nps(Stmt& s) {
+    NpsResponse r;
+    CRM_TRY(id, s.id(0));
+    r.id = id;
+    CRM_TRY(party, s.id(1));
+    r.party = party;
+    r.score = static_cast<int>(s.i64(2));
+    r.comment = s.str(3);
+    r.at = Timestamp{s.i64(4)};
+    return r;
+}
+
 // stage_time's bucket: a quarter hour.
 constexpr std::int64_t kStageBucketMs = 900'000;
 
@@ -1343,6 +1355,47 @@ public:
         });
     }
 
+    result<void> for_each_ticket(const std::function<bool(const Ticket&)>& fn) override {
+        return run<void>("for_each_ticket", [&]() -> result<void> {
+            CRM_TRY(st, c_.stmt("SELECT body FROM ticket ORDER BY id"));
+            for (;;) {
+                CRM_TRY(row, st.step());
+                if (!row) break;
+                CRM_TRY(t, read_body<Ticket>(st));
+                if (!fn(t)) break;
+            }
+            return ok();
+        });
+    }
+
+    result<std::vector<NpsResponse>> nps_between(Timestamp from, Timestamp to) override {
+        return run<std::vector<NpsResponse>>("nps_between", [&]() -> result<std::vector<NpsResponse>> {
+            CRM_TRY(st, c_.stmt("SELECT id, party_id, score, comment, at FROM nps_response "
+                                "WHERE at >= ?1 AND at < ?2 ORDER BY at, id"));
+            st.bind(1, from.ms);
+            st.bind(2, to.ms);
+            return collect<NpsResponse>(st, read_nps);
+        });
+    }
+
+    result<void> for_each_history(std::string_view record_type, Timestamp from, Timestamp to,
+                                  const std::function<bool(const HistoryEntry&)>& fn) override {
+        return run<void>("for_each_history", [&]() -> result<void> {
+            CRM_TRY(st, c_.stmt("SELECT " CRM_HISTORY_COLS " FROM history WHERE record_type = ?1 "
+                                "AND at >= ?2 AND at < ?3 ORDER BY at, seq"));
+            st.bind(1, record_type);
+            st.bind(2, from.ms);
+            st.bind(3, to.ms);
+            for (;;) {
+                CRM_TRY(row, st.step());
+                if (!row) break;
+                CRM_TRY(h, read_history(st));
+                if (!fn(h)) break;
+            }
+            return ok();
+        });
+    }
+
     result<void> put_nps(const NpsResponse& r) override {
         return run<void>("put_nps", [&]() -> result<void> {
             IdText id(r.id), party(r.party);
@@ -1365,17 +1418,7 @@ public:
                                 "WHERE party_id = ?1 ORDER BY at DESC, id DESC LIMIT ?2"));
             st.bind(1, p);
             st.bind(2, limit);
-            return collect<NpsResponse>(st, [](Stmt& s) -> result<NpsResponse> {
-                NpsResponse r;
-                CRM_TRY(id, s.id(0));
-                r.id = id;
-                CRM_TRY(pid, s.id(1));
-                r.party = pid;
-                r.score = static_cast<int>(s.i64(2));
-                r.comment = s.str(3);
-                r.at = Timestamp{s.i64(4)};
-                return r;
-            });
+            return collect<NpsResponse>(st, read_nps);
         });
     }
 
