@@ -76,6 +76,7 @@ int ticket(crm::Engine& engine, const std::vector<std::string>& p, const Args& a
 int queue(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
 int sla(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
 int tick(crm::Engine& engine, const Args& a);
+int proactive(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
 int service_story(crm::Engine& engine, const crm::Id& party);
 
 }  // namespace crmctl

@@ -73,6 +73,7 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
                                             an agent's public comment is a response
   ticket show DB TICKET [--json]            a ticket: clocks, moves, comments
   ticket list DB PARTY [--json]             a party's tickets, newest first
+  proactive DB ACTION.json [--json]         recall cases or notices in bulk (service.proactive), once each
   tick DB [--now T] [--json]                all due clock work: warnings and breaches, once
   forecast DB --period P [--calendar jalali|gregorian] [--by owner|team|pipeline]
            [--pipeline P] [--owner U] [--json] the forecast of a month, quarter or year (1404-Q1, 2025-06)
@@ -881,6 +882,7 @@ int main(int argc, char** argv) {
     if (cmd == "ticket") return ticket(e, p, a);
     if (cmd == "queue") return queue(e, p, a);
     if (cmd == "sla" || cmd == "assignment" || cmd == "escalation") return sla(e, p, a);
+    if (cmd == "proactive") return proactive(e, p, a);
     if (cmd == "tick") return p.size() == 2 ? tick(e, a) : usage("tick takes DB [--now T]");
     if (cmd == "forecast") return p.size() == 2 ? forecast(e, a) : usage("forecast takes DB --period P");
     return usage("unknown command '" + cmd + "'");

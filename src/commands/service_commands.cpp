@@ -246,6 +246,41 @@ result<json> service_report(Engine& engine, const json& request, const Context&)
     return codec::to_json(report);
 }
 
+result<json> service_proactive(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "rule", "open_tickets", "subject",
+                                                "description", "type", "priority", "queue",
+                                                "batch_size"}));
+    ProactiveAction a;
+    CRM_TRY(id, required_string(request, "id", 64));
+    a.id = std::move(id);
+    const json* rule = codec::member(request, "rule");
+    if (!rule) return fail(errc::invalid_argument, "is required", "rule");
+    a.rule = rule->dump();
+    CRM_TRY(open, codec::get_bool(request, "open_tickets", ""));
+    a.open_tickets = open.value_or(true);
+    CRM_TRY(subject, required_string(request, "subject", 500));
+    a.subject = std::move(subject);
+    CRM_TRY(description, codec::get_string(request, "description", "", 65536));
+    a.description = description.value_or("");
+    CRM_TRY(type, codec::get_string(request, "type", "", 64));
+    if (type) {
+        CRM_TRY(t, parse_ticket_type(*type, "type"));
+        a.type = t;
+    }
+    CRM_TRY(priority, codec::get_string(request, "priority", "", 64));
+    if (priority) {
+        CRM_TRY(p, parse_ticket_priority(*priority, "priority"));
+        a.priority = p;
+    }
+    CRM_TRY(queue, codec::get_string(request, "queue", "", 64));
+    a.queue = queue.value_or("");
+    CRM_TRY(batch, int_or(request, "batch_size", 500));
+    a.batch_size = batch;
+    CRM_TRY(r, Service(engine).run_proactive(ctx, a));
+    return json{{"scanned", r.scanned}, {"matched", r.matched}, {"created", r.created},
+                {"already", r.already}};
+}
+
 result<json> tick(Engine& engine, const json& request, const Context& ctx) {
     CRM_TRYV(codec::expect_object(request, "", {"now", "limit"}));
     CRM_TRY(now, codec::get_time(request, "now", ""));
@@ -336,6 +371,13 @@ constexpr Command kService[] = {
      "{period, from_date, to_date, as_of, opened, sla: [...], backlog: [...], states: [...], "
      "resolved, first_contact_resolved, first_contact_rate, csat: {...}, nps: {...}}",
      false, service_report},
+    {"service.proactive",
+     "Proactive service in bulk: a recall case (or a notice on the timeline) for every party "
+     "with a purchase the rule matches, once per party and action id.",
+     "{id, rule (over party_kind, party_stage, party_city, party_country, party_tags, order_id, "
+     "ordered_at, ordered_on, skus, total), subject, open_tickets? (true), description?, type? (recall), "
+     "priority?, queue?, batch_size?}",
+     "{scanned, matched, created, already}", true, service_proactive},
     {"tick",
      "Does all due work: clock warnings and breaches (sla.warning, sla.breached) and escalation "
      "rules that come due (ticket.escalated), each once.",

@@ -1316,7 +1316,7 @@ static void test_commands(void) {
         "ticket.auto_assign", "ticket.create", "ticket.update", "ticket.get",
         "ticket.list", "ticket.move", "ticket.moves", "ticket.assign", "ticket.refer",
         "ticket.merge", "ticket.comment", "ticket.comments", "ticket.explain_sla", "ticket.csat",
-        "nps.record", "nps.list", "portal.view", "service.report", "tick",
+        "nps.record", "nps.list", "portal.view", "service.report", "service.proactive", "tick",
         "commands"};
     char *listed = NULL;
     char *by_execute = NULL;

@@ -195,6 +195,12 @@ status 0 "sla report this year" "$crmctl" sla report $db --period "$(date -u +%Y
 check "this year's report counts the tickets" grep -q '"opened":[1-9]' out.txt
 status 2 "sla report without a period" "$crmctl" sla report $db
 status 1 "sla report with a bad period" "$crmctl" sla report $db --period 2099-13
+echo '{"id": "recall-1", "rule": {"is_empty": {"field": "total"}}, "subject": "never matches"}' > none.json
+status 0 "proactive that matches nobody" "$crmctl" proactive $db none.json
+check "nothing matched" grep -Eq "^scanned [0-9]+ parties: 0 matched, 0 done now, 0 done before$" out.txt
+echo '{"id": "recall-2", "rule": {"colour": 1}, "subject": "x"}' > badrule.json
+status 1 "proactive with a bad rule" "$crmctl" proactive $db badrule.json
+check "the bad rule names its path" grep -q "rule" err.txt
 status 0 "ticket show" "$crmctl" ticket show $db "$ticket"
 check "closed, the breach on record, the comment kept" grep -q "resolution: breached" out.txt
 check "the comment is shown" grep -q "agent crmctl: We are on it" out.txt

@@ -877,6 +877,78 @@ TEST_P(Desk, TheServiceReport) {
     CRM_EXPECT_ERROR(s.report(q), errc::invalid_argument, "time_zone");
 }
 
+TEST_P(Desk, ProactiveRecallsOncePerParty) {
+    Service s = desk();
+    must(s.define_queue(ctx, Queue{"recalls", "", {}}));
+    const auto buy = [&](const Party& p, const std::string& order, const std::string& sku,
+                         const std::string& when) {
+        Purchase o;
+        o.party = p.id;
+        o.order_id = order;
+        o.ordered_at = tehran(when);
+        o.total = Money{1'000'000, "IRR"};
+        o.lines = {PurchaseLine{sku, sku, 1, Money{1'000'000, "IRR"}, Money{1'000'000, "IRR"}}};
+        must(engine->record_purchase(ctx, o));
+    };
+    const Party a = person("c-16", "Ali", "Saberi");
+    const Party b = person("c-17", "Bita", "Hamidi");
+    const Party c = person("c-18", "Cyrus", "Yazdi");
+    buy(a, "SO-1", "ROUTER-X", "2025-06-01T10:00");
+    buy(a, "SO-2", "ROUTER-X", "2025-07-01T10:00");  // twice: one case
+    buy(b, "SO-3", "ROUTER-X", "2023-01-01T10:00");  // outside the period
+    buy(c, "SO-4", "MODEM-Y", "2025-06-01T10:00");   // another product
+    ProactiveAction recall;
+    recall.id = "router-x-2025";
+    recall.rule = R"({"and": [{"contains": [{"field": "skus"}, "ROUTER-X"]},
+        {"between": [{"field": "ordered_on"}, {"date": "1404-01-01", "calendar": "jalali"},
+                     {"date": "1404-12-29", "calendar": "jalali"}]}]})";
+    recall.subject = "Recall: ROUTER-X power supply";
+    recall.queue = "recalls";
+    recall.batch_size = 2;
+    std::vector<std::int64_t> seen;
+    recall.progress = [&](std::int64_t n) { seen.push_back(n); };
+    const ProactiveReport first = must(s.run_proactive(ctx, recall));
+    EXPECT_EQ(first.scanned, 3);
+    EXPECT_EQ(first.matched, 1);
+    EXPECT_EQ(first.created, 1);
+    EXPECT_EQ(seen, (std::vector<std::int64_t>{2, 3}));
+    const Ticket t = must(s.get_ticket("router-x-2025:" + a.id.str()));
+    EXPECT_EQ(t.type, TicketType::recall);
+    EXPECT_EQ(t.queue, "recalls");
+    // Again: nothing new.
+    const ProactiveReport again = must(s.run_proactive(ctx, recall));
+    EXPECT_EQ(again.created, 0);
+    EXPECT_EQ(again.already, 1);
+    EXPECT_EQ(must(s.tickets_of(a.id)).size(), 1u);
+    // Notices only: an outbound interaction on the timeline, once.
+    ProactiveAction notice = recall;
+    notice.id = "modem-y-notice";
+    notice.rule = R"({"contains": [{"field": "skus"}, "MODEM-Y"]})";
+    notice.open_tickets = false;
+    EXPECT_EQ(must(s.run_proactive(ctx, notice)).created, 1);
+    EXPECT_EQ(must(s.run_proactive(ctx, notice)).already, 1);
+    const auto timeline = must(engine->timeline(c.id, TimelineQuery{}));
+    ASSERT_EQ(timeline.items.size(), 1u);
+    EXPECT_EQ(timeline.items[0].direction, Direction::outbound);
+    EXPECT_TRUE(must(s.tickets_of(c.id)).empty());
+
+    ProactiveAction bad = recall;
+    bad.rule = R"({"contains": [{"field": "colour"}, "red"]})";
+    CRM_EXPECT_ERROR(s.run_proactive(ctx, bad), errc::invalid_argument, "rule.contains[0]");
+    bad = recall;
+    bad.id = "Bad Id";
+    CRM_EXPECT_ERROR(s.run_proactive(ctx, bad), errc::invalid_argument, "id");
+    bad = recall;
+    bad.subject = " ";
+    CRM_EXPECT_ERROR(s.run_proactive(ctx, bad), errc::invalid_argument, "subject");
+    bad = recall;
+    bad.queue = "nowhere";
+    CRM_EXPECT_ERROR(s.run_proactive(ctx, bad), errc::not_found, "queue");
+    must(engine->begin());
+    CRM_EXPECT_ERROR(s.run_proactive(ctx, recall), errc::conflict, "transaction");
+    must(engine->rollback());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Desk, ::testing::ValuesIn(all_backends()),
                          [](const auto& info) { return info.param.name; });
 

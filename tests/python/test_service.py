@@ -184,3 +184,15 @@ def test_the_service_report(engine, desk, person):
     with pytest.raises(crm.InvalidArgument) as e:
         desk.report("1404-13", calendar="jalali")
     assert e.value.field == "period"
+
+
+def test_proactive_recall(engine, desk, person):
+    p = person("C9", "Dara", "Amini")
+    engine.record_purchase(party=p.id, order_id="SO-1", ordered_at=MONDAY_8, total=crm.Money(5, "IRR"),
+                           lines=[{"sku": "ROUTER-X", "name": "Router", "quantity": 1,
+                                   "unit_price": crm.Money(5, "IRR"), "total": crm.Money(5, "IRR")}])
+    rule = {"contains": [{"field": "skus"}, "ROUTER-X"]}
+    first = desk.run_proactive("router-x", rule, "Recall: power supply", queue="tier1")
+    assert (first["matched"], first["created"]) == (1, 1)
+    assert desk.run_proactive("router-x", rule, "Recall: power supply")["already"] == 1
+    assert desk.get_ticket("router-x:" + p.id)["type"] == "recall"

@@ -329,7 +329,7 @@ CRM_API void crm_engine_close(crm_engine **engine);
  *   ticket.update  ticket.get  ticket.list  ticket.move  ticket.moves
  *   ticket.assign  ticket.refer  ticket.merge  ticket.comment
  *   ticket.comments  ticket.explain_sla  ticket.csat  nps.record  nps.list
- *   portal.view  service.report  tick
+ *   portal.view  service.report  service.proactive  tick
  *   audit.trail  events.after  events.ack  events.cursor
  *   import.customers  import.orders  export.customers  commands
  *

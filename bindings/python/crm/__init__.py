@@ -435,6 +435,10 @@ class Service:
     def portal_view(self, party: str) -> list:
         return self._run("portal.view", {"party": party})["items"]
 
+    def run_proactive(self, id: str, rule: dict, subject: str, **options: object) -> dict:
+        return self._run("service.proactive",
+                         dict(options, id=id, rule=rule, subject=subject))
+
     def report(self, period: str, *, calendar: Optional[str] = None,
                group_by: Optional[str] = None, time_zone: Optional[str] = None) -> dict:
         return self._run("service.report", {"period": period, "calendar": calendar,

@@ -15,6 +15,7 @@
 // entry and outbox events together; a failed call changes nothing.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -146,6 +147,43 @@ struct EscalationRule {
     int version = 0;
 };
 
+/// Proactive service in bulk (a recall, a safety notice): for every party
+/// with a purchase that `rule` matches, open a ticket (a recall case) or,
+/// with open_tickets false, log an outbound notice on its timeline (event
+/// interaction.logged), once per party and action: running the action
+/// again skips the parties done (the ticket's or notice's external id is
+/// "<id>:<party id>"). The rule is crm::expr JSON over a party and one of
+/// its purchases, with the fields party_kind, party_stage, party_city,
+/// party_country, party_tags, order_id, ordered_at (timestamp), ordered_on
+/// (date: the order's day in Asia/Tehran), skus (the order's skus, a text
+/// list) and total (money): "everyone who bought ROUTER-X in 1403" is
+///   {"and": [{"contains": [{"field": "skus"}, "ROUTER-X"]},
+///            {"between": [{"field": "ordered_on"},
+///                         {"date": "1403-01-01", "calendar": "jalali"},
+///                         {"date": "1403-12-29", "calendar": "jalali"}]}]}
+struct ProactiveAction {
+    std::string id;       ///< [a-z0-9_-], at most 64 bytes; the action's key
+    std::string rule;     ///< required
+    bool open_tickets = true;
+    std::string subject;  ///< required: the ticket's subject or the notice's
+    std::string description;
+    TicketType type = TicketType::recall;
+    TicketPriority priority = TicketPriority::normal;
+    std::string queue;    ///< the tickets' queue (must exist); "" : none
+    /// Parties per transaction; a failure leaves the batches before it done
+    /// (running the action again completes it).
+    int batch_size = 500;
+    /// Called after each batch with the parties scanned so far.
+    std::function<void(std::int64_t scanned)> progress;
+};
+
+struct ProactiveReport {
+    std::int64_t scanned = 0;  ///< live parties looked at
+    std::int64_t matched = 0;  ///< with a matching purchase
+    std::int64_t created = 0;  ///< tickets opened or notices logged now
+    std::int64_t already = 0;  ///< done by an earlier run
+};
+
 /// What one tick did.
 struct TickReport {
     int examined = 0;     ///< tickets that were due
@@ -257,6 +295,13 @@ public:
     /// What a customer portal shows a party: its tickets, newest first,
     /// each with its state's label and its public comments only.
     result<std::vector<PortalTicket>> portal_view(const Id& party);
+
+    // ---- proactive service ------------------------------------------------
+    /// Runs a proactive action (above). invalid_argument names "id",
+    /// "rule..." (the rule's own errors), "subject", "batch_size"; not_found
+    /// names "queue". Runs in transactions of its own, so not inside an
+    /// explicit transaction (conflict).
+    result<ProactiveReport> run_proactive(const Context& ctx, const ProactiveAction& action);
 
     // ---- analytics --------------------------------------------------------
     /// The service report of a period (crm/service/report.hpp): SLA
