@@ -146,7 +146,7 @@ constexpr Command kQuotes[] = {
     {"product.define",
      "Stores a product of the catalogue by sku (created, updated or unchanged).",
      "{sku, name, unit?, tax_category?, prices?: [{price_list?, unit_price: {minor, currency}}], "
-     "active?}",
+     "active?, warranty_days?}",
      "{outcome, product}", true, product_define},
     {"product.get", "One product by sku.", "{sku}", "the product", false, product_get},
     {"product.list", "Products in sku order, after a sku.", "{after?, limit?}",

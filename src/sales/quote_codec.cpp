@@ -45,6 +45,7 @@ json to_json(const Product& p) {
             {"tax_category", p.tax_category},
             {"prices", std::move(prices)},
             {"active", p.active},
+            {"warranty_days", p.warranty_days},
             {"created_at", time_json(p.created_at)},
             {"updated_at", time_json(p.updated_at)},
             {"version", p.version}};
@@ -125,7 +126,8 @@ result<Product> product_from_json(const json& j, std::string_view path, bool sto
     if (stored) {
         if (!j.is_object()) return fail(errc::storage, "a product is not a JSON object");
     } else {
-        CRM_TRYV(expect_object(j, path, {"sku", "name", "unit", "tax_category", "prices", "active"}));
+        CRM_TRYV(expect_object(j, path, {"sku", "name", "unit", "tax_category", "prices", "active",
+                                         "warranty_days"}));
     }
     Product p;
     std::string* texts[] = {&p.sku, &p.name, &p.unit, &p.tax_category};
@@ -144,6 +146,10 @@ result<Product> product_from_json(const json& j, std::string_view path, bool sto
     }
     CRM_TRY(active, get_bool(j, "active", path));
     p.active = active.value_or(true);
+    CRM_TRY(warranty, get_int(j, "warranty_days", path));
+    if (warranty && (*warranty < 0 || *warranty > 36'500))
+        return fail(errc::invalid_argument, "must be from 0 to 36500", join(path, "warranty_days"));
+    p.warranty_days = static_cast<int>(warranty.value_or(0));
     if (stored) {
         CRM_TRY(created, get_time(j, "created_at", path));
         p.created_at = created.value_or(Timestamp{});

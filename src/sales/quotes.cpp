@@ -418,6 +418,9 @@ result<Product> clean_product(const Product& in, QuoteWork& w) {
         p.prices.push_back(std::move(price));
     }
     p.active = in.active;
+    if (in.warranty_days < 0 || in.warranty_days > 36'500)
+        return fail(errc::invalid_argument, "must be from 0 to 36500", "warranty_days");
+    p.warranty_days = in.warranty_days;
     return p;
 }
 

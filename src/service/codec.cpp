@@ -129,7 +129,7 @@ json to_json(const Ticket& t) {
                               .add("due_at", opt_time(w.due_at))
                               .add("done_at", opt_time(w.done_at))
                               .done());
-    return Members(43)
+    return Members(44)
         .add("id", to_json(t.id))
         .add("external_id", t.external_id)
         .add("subject", t.subject)
@@ -142,6 +142,7 @@ json to_json(const Ticket& t) {
         .add("contact", to_json(t.contact))
         .add("product_sku", t.product_sku)
         .add("purchase_order_id", t.purchase_order_id)
+        .add("warranty", t.warranty)
         .add("parent", to_json(t.parent))
         .add("queue", t.queue)
         .add("assignee", t.assignee)
@@ -264,6 +265,7 @@ std::string ticket_text(const Ticket& t) {
         .id("contact", t.contact)
         .str("product_sku", t.product_sku)
         .str("purchase_order_id", t.purchase_order_id)
+        .str("warranty", t.warranty)
         .id("parent", t.parent)
         .str("queue", t.queue)
         .str("assignee", t.assignee)
@@ -320,11 +322,11 @@ result<Ticket> ticket_from_json(const json& j, std::string_view path) {
     std::string* texts[] = {&t.external_id, &t.subject,  &t.description, &t.category,
                             &t.product_sku, &t.purchase_order_id, &t.queue, &t.assignee,
                             &t.process,     &t.state,    &t.status,      &t.close_reason,
-                            &t.sla_policy,  &t.csat_comment};
+                            &t.sla_policy,  &t.csat_comment, &t.warranty};
     const char* text_keys[] = {"external_id", "subject",  "description", "category",
                                "product_sku", "purchase_order_id", "queue", "assignee",
                                "process",     "state",    "status",      "close_reason",
-                               "sla_policy",  "csat_comment"};
+                               "sla_policy",  "csat_comment", "warranty"};
     for (std::size_t i = 0; i < std::size(texts); ++i) {
         CRM_TRY(s, text_or_empty(j, text_keys[i], path, 1 << 20));
         *texts[i] = std::move(s);

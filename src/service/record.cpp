@@ -36,6 +36,7 @@ expr::Schema ticket_schema() {
         {"resolved_at", Type::timestamp},  {"party_kind", Type::text},
         {"party_stage", Type::text},       {"party_city", Type::text},
         {"party_tags", Type::text_list},  {"sla_status", Type::text},
+        {"warranty", Type::text},
     };
     for (const auto& [name, type] : fields) (void)s.add(name, type);
     return s;
@@ -58,6 +59,7 @@ Value TicketRecord::get(std::string_view f) const {
     if (f == "queue") return text(t_.queue);
     if (f == "assignee") return text(t_.assignee);
     if (f == "product_sku") return text(t_.product_sku);
+    if (f == "warranty") return text(t_.warranty);
     if (f == "reopen_count") return Value{static_cast<std::int64_t>(t_.reopen_count)};
     if (f == "referral_count") return Value{static_cast<std::int64_t>(t_.referral_count)};
     if (f == "created_at") return Value{t_.created_at.ms};

@@ -9,7 +9,7 @@
 namespace crm::service {
 
 /// The built-in fields of a ticket: subject, type, priority, channel,
-/// category, state, status, queue, assignee, product_sku (text);
+/// category, state, status, queue, assignee, product_sku, warranty (text);
 /// reopen_count, referral_count (integer); created_at, first_response_at,
 /// resolved_at (timestamp); sla_status (the most pressing status of its
 /// running clocks: breached, nearing_breach, in_progress, paused); and of

@@ -655,7 +655,38 @@ public:
             t.queue = std::move(id);
         }
         if (creating && in.assignee) CRM_TRYV(set_assignee(t, *in.assignee));
+        if (t.type == TicketType::warranty_claim) CRM_TRYV(check_warranty(t));
+        else t.warranty.clear();
         if (!in.custom.empty()) CRM_TRYV(impl_.apply_custom(tx_, kRecordType, in.custom, t.custom));
+        return ok();
+    }
+
+    // A warranty claim names the purchase and the product; the product
+    // must be on that purchase of the ticket's party, and the claim is in
+    // warranty when it is made within the product's warranty days of the
+    // order.
+    result<void> check_warranty(Ticket& t) {
+        if (t.purchase_order_id.empty())
+            return fail(errc::invalid_argument, "is required for a warranty claim", "purchase_order_id");
+        if (t.product_sku.empty())
+            return fail(errc::invalid_argument, "is required for a warranty claim", "product_sku");
+        CRM_TRY(order, tx_.purchase_by_order_id(t.purchase_order_id));
+        if (!order)
+            return fail(errc::not_found, "no purchase with order id '" + t.purchase_order_id + "'",
+                        "purchase_order_id");
+        if (order->party != t.party)
+            return fail(errc::invalid_argument, "is a purchase of another party", "purchase_order_id");
+        if (std::none_of(order->lines.begin(), order->lines.end(),
+                         [&](const PurchaseLine& l) { return l.sku == t.product_sku; }))
+            return fail(errc::invalid_argument,
+                        "is not on purchase '" + t.purchase_order_id + "'", "product_sku");
+        CRM_TRY(product, tx_.get_product(t.product_sku));
+        if (!product || product->warranty_days == 0) {
+            t.warranty = "unknown";
+            return ok();
+        }
+        const std::int64_t until = order->ordered_at.ms + std::int64_t{product->warranty_days} * 86'400'000;
+        t.warranty = t.created_at.ms <= until ? "in_warranty" : "expired";
         return ok();
     }
 

@@ -949,6 +949,72 @@ TEST_P(Desk, ProactiveRecallsOncePerParty) {
     must(engine->rollback());
 }
 
+TEST_P(Desk, WarrantyClaimsAreCheckedAgainstThePurchase) {
+    Service s = desk();
+    Sales sales(*engine);
+    Product router;
+    router.sku = "ROUTER-X";
+    router.name = "Router";
+    router.warranty_days = 365;
+    must(sales.define_product(ctx, router));
+    EXPECT_EQ(must(sales.get_product("ROUTER-X")).warranty_days, 365);
+    Product cable;
+    cable.sku = "CABLE";
+    cable.name = "Cable";
+    must(sales.define_product(ctx, cable));
+    Product bad = router;
+    bad.warranty_days = -1;
+    CRM_EXPECT_ERROR(sales.define_product(ctx, bad), errc::invalid_argument, "warranty_days");
+    const Party p = person("c-19", "Hoda", "Karimi");
+    const Party other = person("c-20", "Iraj", "Moein");
+    const auto buy = [&](const Party& who, const std::string& order, const std::string& when,
+                         std::vector<std::string> skus) {
+        Purchase o;
+        o.party = who.id;
+        o.order_id = order;
+        o.ordered_at = tehran(when);
+        o.total = Money{2, "IRR"};
+        for (const auto& sku : skus)
+            o.lines.push_back(PurchaseLine{sku, sku, 1, Money{1, "IRR"}, Money{1, "IRR"}});
+        must(engine->record_purchase(ctx, o));
+    };
+    buy(p, "SO-NEW", "2025-06-01T10:00", {"ROUTER-X", "CABLE"});
+    buy(p, "SO-OLD", "2024-01-01T10:00", {"ROUTER-X"});
+    buy(other, "SO-THEIRS", "2025-06-01T10:00", {"ROUTER-X"});
+    const auto claim = [&](const std::string& order, const std::string& sku) {
+        TicketInput in;
+        in.subject = "Broken";
+        in.party = p.id;
+        in.type = TicketType::warranty_claim;
+        if (!order.empty()) in.purchase_order_id = order;
+        if (!sku.empty()) in.product_sku = sku;
+        return s.create_ticket(ctx, in);
+    };
+    EXPECT_EQ(must(claim("SO-NEW", "ROUTER-X")).warranty, "in_warranty");
+    EXPECT_EQ(must(claim("SO-OLD", "ROUTER-X")).warranty, "expired");
+    EXPECT_EQ(must(claim("SO-NEW", "CABLE")).warranty, "unknown");
+    CRM_EXPECT_ERROR(claim("", "ROUTER-X"), errc::invalid_argument, "purchase_order_id");
+    CRM_EXPECT_ERROR(claim("SO-NEW", ""), errc::invalid_argument, "product_sku");
+    CRM_EXPECT_ERROR(claim("SO-NOPE", "ROUTER-X"), errc::not_found, "purchase_order_id");
+    CRM_EXPECT_ERROR(claim("SO-THEIRS", "ROUTER-X"), errc::invalid_argument, "purchase_order_id");
+    CRM_EXPECT_ERROR(claim("SO-OLD", "CABLE"), errc::invalid_argument, "product_sku");
+    // A process of the claim's own can guard on it.
+    must(engine->define_process(ctx, R"({"id": "ticket_warranty_claim", "record_type": "ticket",
+      "states": [{"id": "received", "initial": true}, {"id": "repaired", "category": "closed"},
+                 {"id": "refused", "category": "closed"}],
+      "transitions": [
+        {"name": "repair", "from": "received", "to": "repaired",
+         "guard": {"eq": [{"field": "warranty"}, "in_warranty"]}},
+        {"name": "refuse", "from": "received", "to": "refused", "close_record": true}]})"));
+    const Ticket expired = must(claim("SO-OLD", "ROUTER-X"));
+    EXPECT_EQ(expired.process, "ticket_warranty_claim");
+    auto repaired = s.move_ticket(ctx, expired.id, "repair");
+    ASSERT_FALSE(repaired);
+    EXPECT_EQ(repaired.error().code, errc::invalid_transition);
+    EXPECT_EQ(must(s.move_ticket(ctx, must(claim("SO-NEW", "ROUTER-X")).id, "repair")).state,
+              "repaired");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Desk, ::testing::ValuesIn(all_backends()),
                          [](const auto& info) { return info.param.name; });
 

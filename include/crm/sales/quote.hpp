@@ -37,6 +37,9 @@ struct Product {
     std::string tax_category;  ///< a tax category id; default "standard"
     std::vector<Price> prices; ///< at most one per (price list, currency)
     bool active = true;        ///< an inactive product cannot be added to a quote
+    /// Days of warranty from the purchase (0 .. 36,500; 0: none); a
+    /// warranty claim on the product is checked against it.
+    int warranty_days = 0;
     Timestamp created_at;
     Timestamp updated_at;
     std::int64_t version = 1;

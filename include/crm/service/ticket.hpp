@@ -98,6 +98,10 @@ struct Ticket {
     Id contact;            ///< the person who reported it (a live person), optional
     std::string product_sku;        ///< the product it is about, optional
     std::string purchase_order_id;  ///< the purchase it is about (crm::Purchase::order_id), optional
+    /// A warranty claim's check of its purchase against the product's
+    /// warranty: "in_warranty", "expired", or "unknown" (the product has no
+    /// warranty period); empty for other types.
+    std::string warranty;
     Id parent;                      ///< the parent ticket, optional
     std::string queue;     ///< the queue working it ("" : none yet)
     std::string assignee;  ///< the person working it ("" : the queue)
