@@ -227,11 +227,21 @@ BENCHMARK_CAPTURE(BM_RawSqliteInsert, same_rows, true)
 
 // ---- reads on a warm database -------------------------------------------------
 
-// A database of n parties, built once per size and kept for the process.
+// A database of n parties, built once per size and kept for the process;
+// its file goes when the process ends.
 struct Fixture {
     std::string path;
     std::unique_ptr<crm::Engine> engine;
     crm::Id rich;  // 5 contact points, 50 interactions, 10 purchases
+
+    Fixture() = default;
+    Fixture(Fixture&&) = default;
+    Fixture& operator=(Fixture&&) = default;
+    ~Fixture() {
+        if (!engine) return;
+        engine.reset();
+        remove_db(path);
+    }
 };
 
 Fixture& fixture(std::int64_t n) {

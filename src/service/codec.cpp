@@ -41,6 +41,27 @@ result<std::int64_t> business_time(const json& j, const std::string& path, bool 
     return n.get<std::int64_t>() * scale;
 }
 
+// What every stored rule (SLA policy, assignment and escalation rule)
+// begins with: "id", "order" (0 .. 1,000,000, default 100) and "when" (a
+// rule over the ticket, required or not).
+template <class R>
+result<void> read_rule_head(const json& j, const expr::Schema& schema, R& r, bool when_required) {
+    CRM_TRY(id, text_or_empty(j, "id", "", 1024));
+    r.id = std::move(id);
+    CRM_TRY(order, get_int(j, "order", ""));
+    if (order && (*order < 0 || *order > 1'000'000))
+        return fail(errc::invalid_argument, "must be from 0 to 1000000", "order");
+    r.order = static_cast<int>(order.value_or(100));
+    const json* when = member(j, "when");
+    if (!when) {
+        if (when_required) return fail(errc::invalid_argument, "is required", "when");
+        return ok();
+    }
+    CRM_TRY(rule, expr::load_json(*when, schema, "when"));
+    r.when = std::move(rule);
+    return ok();
+}
+
 json business_time_json(std::int64_t ms) {
     if (ms % (60 * kMinute) == 0) return {{"business_hours", ms / (60 * kMinute)}};
     return {{"business_minutes", ms / kMinute}};
@@ -509,18 +530,9 @@ result<SlaPolicy> sla_policy_from_json(const json& j, const expr::Schema& schema
     CRM_TRYV(expect_object(j, "", {"id", "name", "order", "when", "calendar", "pause_states",
                                    "kpis", "version"}));
     SlaPolicy p;
-    CRM_TRY(id, text_or_empty(j, "id", "", 1024));
-    p.id = std::move(id);
+    CRM_TRYV(read_rule_head(j, schema, p, false));
     CRM_TRY(name, text_or_empty(j, "name", "", 1024));
     p.name = std::move(name);
-    CRM_TRY(order, get_int(j, "order", ""));
-    if (order && (*order < 0 || *order > 1'000'000))
-        return fail(errc::invalid_argument, "must be from 0 to 1000000", "order");
-    p.order = static_cast<int>(order.value_or(100));
-    if (const json* when = member(j, "when")) {
-        CRM_TRY(rule, expr::load_json(*when, schema, "when"));
-        p.when = std::move(rule);
-    }
     CRM_TRY(calendar, text_or_empty(j, "calendar", "", 1024));
     p.calendar = std::move(calendar);
     if (member(j, "pause_states")) {
@@ -586,16 +598,7 @@ json to_json(const AssignmentRule& r) {
 result<AssignmentRule> assignment_rule_from_json(const json& j, const expr::Schema& schema) {
     CRM_TRYV(expect_object(j, "", {"id", "order", "when", "queue", "strategy", "skill", "version"}));
     AssignmentRule r;
-    CRM_TRY(id, text_or_empty(j, "id", "", 1024));
-    r.id = std::move(id);
-    CRM_TRY(order, get_int(j, "order", ""));
-    if (order && (*order < 0 || *order > 1'000'000))
-        return fail(errc::invalid_argument, "must be from 0 to 1000000", "order");
-    r.order = static_cast<int>(order.value_or(100));
-    if (const json* when = member(j, "when")) {
-        CRM_TRY(rule, expr::load_json(*when, schema, "when"));
-        r.when = std::move(rule);
-    }
+    CRM_TRYV(read_rule_head(j, schema, r, false));
     CRM_TRY(queue, text_or_empty(j, "queue", "", 1024));
     r.queue = std::move(queue);
     CRM_TRY(strategy, get_string(j, "strategy", "", 64));
@@ -675,16 +678,7 @@ json to_json(const EscalationRule& r) {
 result<EscalationRule> escalation_rule_from_json(const json& j, const expr::Schema& schema) {
     CRM_TRYV(expect_object(j, "", {"id", "order", "when", "after", "calendar", "actions", "version"}));
     EscalationRule r;
-    CRM_TRY(id, text_or_empty(j, "id", "", 1024));
-    r.id = std::move(id);
-    CRM_TRY(order, get_int(j, "order", ""));
-    if (order && (*order < 0 || *order > 1'000'000))
-        return fail(errc::invalid_argument, "must be from 0 to 1000000", "order");
-    r.order = static_cast<int>(order.value_or(100));
-    const json* when = member(j, "when");
-    if (!when) return fail(errc::invalid_argument, "is required", "when");
-    CRM_TRY(rule, expr::load_json(*when, schema, "when"));
-    r.when = std::move(rule);
+    CRM_TRYV(read_rule_head(j, schema, r, true));
     const json* after = member(j, "after");
     if (!after) return fail(errc::invalid_argument, "is required", "after");
     CRM_TRY(ms, business_time(*after, "after", true));
