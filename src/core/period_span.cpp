@@ -27,6 +27,7 @@ result<int> number(std::string_view s, std::string_view what) {
 result<Span> parse_forecast_period(std::string_view text) {
     const std::string s = text::ascii_digits(text::tidy(text));
     CRM_TRY(year, number(std::string_view(s).substr(0, s.find('-')), "year"));
+    if (year < 1 || year > 9999) return fail(errc::invalid_argument, "year must be 1-9999", "period");
     if (s.find('-') == std::string::npos) return Span{{year, 1, 1}, {year + 1, 1, 1}};
     const std::string_view rest = std::string_view(s).substr(s.find('-') + 1);
     if (!rest.empty() && (rest[0] == 'Q' || rest[0] == 'q')) {

@@ -68,7 +68,10 @@ struct CRM_LOCAL Engine::Impl {
             forget_caches();
             return r;
         }
-        CRM_TRYV(tx->commit());
+        if (auto committed = tx->commit(); !committed) {
+            forget_caches();
+            return committed.error();
+        }
         return r;
     }
 

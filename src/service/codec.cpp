@@ -83,7 +83,7 @@ result<std::vector<std::string>> id_list(const json& j, std::string_view key,
 json to_json(const SlaInstance& s) {
     json pauses = json::array();
     for (const auto& p : s.pauses) pauses.push_back({{"from", time_json(p.from)}, {"to", opt_time(p.to)}});
-    return Members(14)
+    return Members(15)
         .add("kpi", to_string(s.kpi))
         .add("status", to_string(s.status))
         .add("policy", s.policy)
@@ -97,6 +97,7 @@ json to_json(const SlaInstance& s) {
         .add("stopped_at", opt_time(s.stopped_at))
         .add("elapsed_ms", s.elapsed_ms)
         .add("paused_ms", s.paused_ms)
+        .add("warned", s.warned)
         .add("pauses", std::move(pauses))
         .done();
 }
@@ -130,6 +131,8 @@ result<SlaInstance> sla_instance_from_json(const json& j, std::string_view path)
         CRM_TRY(t, get_time(j, time_keys[i], path));
         *times[i] = t;
     }
+    CRM_TRY(warned, get_bool(j, "warned", path));
+    s.warned = warned.value_or(false);
     if (const json* pauses = member(j, "pauses"); pauses && pauses->is_array())
         for (const auto& p : *pauses) {
             CRM_TRY(from, get_time(p, "from", path));
@@ -257,7 +260,9 @@ void append_sla(std::string& out, const SlaInstance& s) {
         .time("stopped_at", s.stopped_at)
         .num("elapsed_ms", s.elapsed_ms)
         .num("paused_ms", s.paused_ms)
-        .key("pauses");
+        .key("warned");
+    out += s.warned ? "true" : "false";
+    t.key("pauses");
     out += '[';
     for (std::size_t i = 0; i < s.pauses.size(); ++i) {
         if (i) out += ',';
@@ -611,15 +616,20 @@ result<AssignmentRule> assignment_rule_from_json(const json& j, const expr::Sche
     if (r.strategy == AssignStrategy::skill && r.skill.empty())
         return fail(errc::invalid_argument, "is required with strategy skill", "skill");
     if (r.strategy != AssignStrategy::skill && !r.skill.empty())
-        return fail(errc::invalid_argument, "is read only with strategy skill", "skill");
+        return fail(errc::invalid_argument, "is allowed only with strategy skill", "skill");
     return r;
 }
 
 json to_json(const TickReport& r) {
+    json failed = json::array();
+    for (const auto& f : r.failed)
+        failed.push_back({{"ticket", f.ticket.str()}, {"code", to_string(f.why.code)},
+                          {"field", f.why.field}, {"message", f.why.message}});
     return {{"examined", r.examined},
             {"warnings", r.warnings},
             {"breaches", r.breaches},
-            {"escalations", r.escalations}};
+            {"escalations", r.escalations},
+            {"failed", std::move(failed)}};
 }
 
 json to_json(const ServiceReport& r) {

@@ -64,6 +64,9 @@ result<ProactiveReport> Service::run_proactive(const Context& ctx, const Proacti
         return fail(errc::invalid_argument, "must be 1 to 64 of a-z, 0-9, '_' and '-'", "id");
     if (text::tidy(action.subject).empty())
         return fail(errc::invalid_argument, "is required", "subject");
+    if (action.open_tickets && action.type == TicketType::warranty_claim)
+        return fail(errc::invalid_argument,
+                    "cannot be warranty_claim: a claim names one purchase and product", "type");
     if (action.batch_size < 1 || action.batch_size > 10'000)
         return fail(errc::invalid_argument, "must be from 1 to 10000", "batch_size");
     if (engine_->in_transaction())

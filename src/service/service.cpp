@@ -309,8 +309,14 @@ public:
     // actions may change the policy that applies), then due_at.
     result<std::vector<EscalationRule>> advance(Ticket& t, Timestamp now) {
         CRM_TRYV(refresh(t, now));
-        CRM_TRY(fired, watch(t, now));
-        if (!fired.empty()) {
+        std::vector<EscalationRule> fired;
+        // What a rule did (a priority, a queue, clocks of another policy)
+        // may make another rule hold: watch again until nothing fires; each
+        // rule fires once, so this ends.
+        for (;;) {
+            CRM_TRY(now_fired, watch(t, now));
+            if (now_fired.empty()) break;
+            fired.insert(fired.end(), now_fired.begin(), now_fired.end());
             CRM_TRY(party, party_of(t));
             CRM_TRYV(retarget(t, party));
             CRM_TRYV(refresh(t, now));
@@ -520,12 +526,14 @@ public:
         int n = 0;
         for (std::size_t i = 0; i < after.slas.size(); ++i) {
             const SlaInstance& s = after.slas[i];
-            const SlaStatus was = before && i < before->slas.size() ? before->slas[i].status
-                                                                    : SlaStatus::in_progress;
-            if (s.status == was) continue;
-            const char* type = s.status == SlaStatus::breached         ? "sla.breached"
-                               : s.status == SlaStatus::nearing_breach ? "sla.warning"
-                                                                       : nullptr;
+            const SlaInstance* was =
+                before && i < before->slas.size() ? &before->slas[i] : nullptr;
+            // Each once: a breach stays, and `warned` is never cleared.
+            const char* type = nullptr;
+            if (s.status == SlaStatus::breached && (!was || was->status != SlaStatus::breached))
+                type = "sla.breached";
+            else if (s.status == SlaStatus::nearing_breach && s.warned && (!was || !was->warned))
+                type = "sla.warning";
             if (!type) continue;
             Event e;
             e.at = impl_.now();
@@ -858,6 +866,8 @@ public:
                 if (before.status != "open") event = "ticket.closed";
             }
         } else {
+            // Effects may have changed what the policies read.
+            CRM_TRYV(retarget(after, party));
             CRM_TRYV(sync_pauses(after));
         }
         CRM_TRYV(store(before, after, t->name, reason, "move", event));
@@ -902,6 +912,8 @@ public:
         Ticket after = before;
         CRM_TRYV(set_assignee(after, assignee));
         if (after.assignee == before.assignee) return before;
+        CRM_TRY(party, party_of(after));
+        CRM_TRYV(retarget(after, party));  // a policy may read the assignee
         CRM_TRYV(store(before, after, "", "", "assign", "ticket.assigned"));
         return after;
     }
@@ -950,13 +962,12 @@ public:
                     if (g.kpi == SlaKpi::next_response) CRM_TRYV(start_clock(after, *p, g, c.at));
             CRM_TRYV(sync_pauses(after));
         }
-        json payload = codec::to_json(c);
-        if (codec::to_json(after) != codec::to_json(before)) {
-            CRM_TRYV(store(before, after, "", "", "comment", "ticket.commented"));
-        } else {
-            CRM_TRYV(impl_.record(tx_, ctx_, kRecordType, before.id, "comment", {},
-                                  "ticket.commented", payload));
-        }
+        // ticket.commented always carries the comment; a ticket the comment
+        // changed (counts, clocks) is stored with its own ticket.updated.
+        if (codec::to_json(after) != codec::to_json(before))
+            CRM_TRYV(store(before, after, "", "", "update", "ticket.updated"));
+        CRM_TRYV(impl_.record(tx_, ctx_, kRecordType, before.id, "comment", {},
+                              "ticket.commented", codec::to_json(c)));
         return c;
     }
 
@@ -976,11 +987,14 @@ public:
                                           "escalate", {}, {}, fired.empty() ? "" : fired.front().id,
                                           tracked(after).dump(), 0}));
         std::vector<FieldChange> changes;
-        for (std::size_t i = 0; i < after.slas.size(); ++i)
-            if (after.slas[i].status != before.slas[i].status)
-                changes.push_back({"slas[" + std::to_string(i) + "].status",
-                                   to_string(before.slas[i].status),
-                                   to_string(after.slas[i].status)});
+        for (std::size_t i = 0; i < after.slas.size(); ++i) {
+            // An escalation that changed the policy may have started clocks.
+            const bool was = i < before.slas.size();
+            if (was && after.slas[i].status == before.slas[i].status) continue;
+            changes.push_back({"slas[" + std::to_string(i) + "].status",
+                               was ? to_string(before.slas[i].status) : "null",
+                               to_string(after.slas[i].status)});
+        }
         for (const auto& rule : fired) changes.push_back({"escalations." + rule.id, "null", "\"fired\""});
         AuditEntry a;
         a.at = impl_.now();
@@ -1112,6 +1126,10 @@ result<Written<AssignmentRule>> Service::define_assignment_rule(const Context& c
         r.id = std::move(id);
         CRM_TRY(q, clean_key(r.queue, "queue"));
         r.queue = std::move(q);
+        if (!r.skill.empty()) {
+            CRM_TRY(skill, clean_key(r.skill, "skill"));
+            r.skill = std::move(skill);
+        }
         const Context none;
         CRM_TRYV(TicketWork(impl, tx, none).queue(r.queue, "queue"));
         const json j = codec::to_json(r);
@@ -1178,6 +1196,7 @@ result<Ticket> Service::auto_assign(const Context& ctx, const Id& ticket) {
         CRM_TRY(matched, w.auto_assign(after, party));
         if (!matched || (after.queue == before.queue && after.assignee == before.assignee))
             return before;
+        CRM_TRYV(w.retarget(after, party));
         CRM_TRYV(w.store(before, after, "", "", "assign", "ticket.assigned"));
         return after;
     });
@@ -1379,10 +1398,22 @@ result<TickReport> Service::tick(const Context& ctx, std::optional<Timestamp> at
     return impl.write([&](storage::Transaction& tx) -> result<TickReport> {
         TickReport report;
         CRM_TRY(ids, tx.tickets_due(now, limit));
-        TicketWork w(impl, tx, ctx);
         for (const auto& id : ids) {
             report.examined++;
-            CRM_TRYV(w.tick_one(id, now, report));
+            // One ticket that fails (a rule that no longer evaluates) is
+            // rolled back alone and reported; the others go on.
+            CRM_TRYV(tx.savepoint());
+            TickReport one = report;
+            TicketWork w(impl, tx, ctx);
+            auto done = w.tick_one(id, now, one);
+            if (!done) {
+                CRM_TRYV(tx.rollback_to_savepoint());
+                impl.forget_caches();
+                report.failed.push_back({id, done.error()});
+                continue;
+            }
+            CRM_TRYV(tx.release_savepoint());
+            report = std::move(one);
         }
         return report;
     });

@@ -111,6 +111,7 @@ void recompute(SlaInstance& s, const BusinessCalendar& calendar, Timestamp now) 
         s.status = SlaStatus::paused;
     } else if (s.warning_at && end >= *s.warning_at) {
         s.status = SlaStatus::nearing_breach;
+        s.warned = true;
     } else {
         s.status = SlaStatus::in_progress;
     }

@@ -1249,7 +1249,7 @@ static void test_service(void) {
                  CRM_EINVALID, "attachments[0].sha256");
     crm_free(must(e, "ticket.assign", "{\"id\":\"%s\",\"assignee\":\"reza\"}", tid));
 
-    /* Three days later nobody has answered: one tick breaches both clocks, once. */
+    /* Six days later nobody has answered: one tick breaches both clocks, once. */
     CHECK_STATUS(crm_set_now(e, T0 + INT64_C(6) * 86400000), CRM_OK, "");
     out = must(e, "tick", "{}");
     CHECK(has(out, "\"breaches\":2"));

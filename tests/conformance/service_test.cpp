@@ -166,6 +166,21 @@ TEST_P(Desk, TickWarnsAndBreachesOnceAndIsIdempotent) {
     EXPECT_EQ(events_of("sla.warning").size(), 2u);
     EXPECT_EQ(must(s.tick(ctx, tehran("2026-02-09T14:30"))).examined, 0);
     CRM_EXPECT_ERROR(s.tick(ctx, std::nullopt, 0), errc::invalid_argument, "limit");
+
+    // A warned clock that pauses and resumes is not warned again.
+    const Ticket again = open_ticket(person("c-2b", "Leila", "Amiri"));
+    // Opened at 14:30: its first-response warning is at 15:30.
+    EXPECT_EQ(must(s.tick(ctx, tehran("2026-02-09T15:35"))).warnings, 1);
+    const std::size_t warned = events_of("sla.warning").size();
+    clock->set(tehran("2026-02-09T15:40"));
+    must(s.move_ticket(ctx, again.id, "pend_customer"));
+    clock->set(tehran("2026-02-09T15:50"));
+    must(s.move_ticket(ctx, again.id, "open"));
+    EXPECT_EQ(events_of("sla.warning").size(), warned);
+
+    // tick takes the soonest due first, at most `limit`.
+    const auto first_two = must(s.tick(ctx, tehran("2026-02-10T12:00"), 1));
+    EXPECT_EQ(first_two.examined, 1);
 }
 
 TEST_P(Desk, QueuesAssignmentAndReferral) {
@@ -198,8 +213,12 @@ TEST_P(Desk, QueuesAssignmentAndReferral) {
     Ticket t = must(s.create_ticket(ctx, in));
     EXPECT_EQ(t.queue, "tier1");
     EXPECT_EQ(t.assignee, "sara");
+    must(s.define_sla_policy(ctx, R"({"id": "reza", "order": 5,
+        "when": {"eq": [{"field": "assignee"}, "reza"]},
+        "kpis": {"resolution": {"failure": {"business_hours": 3}}}})"));
     t = must(s.assign_ticket(ctx, t.id, "reza"));
     EXPECT_EQ(t.assignee, "reza");
+    EXPECT_EQ(t.sla_policy, "reza");  // the policy is chosen again
     CRM_EXPECT_ERROR(s.assign_ticket(ctx, t.id, "mina"), errc::invalid_argument, "assignee");
 
     CRM_EXPECT_ERROR(s.refer_ticket(ctx, t.id, "billing", "mina", ""), errc::invalid_argument,
@@ -233,6 +252,10 @@ TEST_P(Desk, CommentsPublicInternalAndAttachments) {
     const TicketComment c = must(s.add_comment(ctx, t.id, photo));
     EXPECT_EQ(c.author, ctx.actor);
     EXPECT_EQ(must(s.comments(t.id)).size(), 2u);
+    const auto said = events_of("ticket.commented");
+    ASSERT_EQ(said.size(), 2u);  // each carries its comment
+    EXPECT_NE(said[0].payload.find("Customer is a reseller"), std::string::npos);
+    EXPECT_NE(said[1].payload.find("modem.jpg"), std::string::npos);
     const auto visible = must(s.comments(t.id, false));
     ASSERT_EQ(visible.size(), 1u);
     ASSERT_EQ(visible[0].attachments.size(), 1u);
@@ -332,15 +355,21 @@ TEST_P(Desk, PolicyChosenByRuleAndRetargeted) {
     EXPECT_EQ(t.sla_policy_version, 2);
     EXPECT_EQ(*clock_of(t, SlaKpi::resolution)->failure_at, tehran("2026-02-09T12:00"));
 
-    // So does a change of the calendar it counts in: the office now opens at 07:00.
+    // So does a change of the calendar it counts in: Mondays now break
+    // from 10:00 to 11:00, so four hours from 08:00 end at 13:00.
     must(engine->define_calendar(ctx, R"({"id": "default", "week": {
-        "saturday": ["07:00-16:00"], "sunday": ["07:00-16:00"], "monday": ["07:00-16:00"],
-        "tuesday": ["07:00-16:00"], "wednesday": ["07:00-16:00"], "thursday": ["07:00-12:00"]}})"));
+        "saturday": ["08:00-16:00"], "sunday": ["08:00-16:00"],
+        "monday": ["08:00-10:00", "11:00-16:00"], "tuesday": ["08:00-16:00"],
+        "wednesday": ["08:00-16:00"], "thursday": ["08:00-12:00"]}})"));
     t = must(s.get_ticket(t.id.str()));
-    EXPECT_EQ(*clock_of(t, SlaKpi::resolution)->failure_at, tehran("2026-02-09T12:00"));  // started 08:00
+    EXPECT_EQ(*clock_of(t, SlaKpi::resolution)->failure_at, tehran("2026-02-09T13:00"));
+    EXPECT_EQ(events_of("ticket.sla_retargeted").size(), 2u);  // the policy's version, then the calendar
     const auto trace = must(s.explain_sla(t.id, SlaKpi::resolution));
     ASSERT_FALSE(trace.steps.empty());
-    EXPECT_EQ(trace.steps.back().to, tehran("2026-02-09T12:00"));
+    EXPECT_EQ(trace.steps.back().to, tehran("2026-02-09T13:00"));
+    bool lunch = false;
+    for (const auto& step : trace.steps) lunch |= step.what == "off hours";
+    EXPECT_TRUE(lunch);
     CRM_EXPECT_ERROR(s.explain_sla(t.id, SlaKpi::next_response), errc::not_found, "kpi");
 }
 
@@ -715,6 +744,35 @@ TEST_P(Desk, EscalationRulesFireOnceAfterTheirBusinessTime) {
     // Once per ticket: ticking again does nothing.
     EXPECT_EQ(must(s.tick(ctx, tehran("2026-02-09T11:00"))).escalations, 0);
 
+    // An escalation fired by tick that brings the ticket under a policy
+    // starts its clocks (and tick's audit lists them).
+    must(s.define_sla_policy(ctx, R"({"id": "urgent-only", "order": 1,
+        "when": {"eq": [{"field": "priority"}, "urgent"]},
+        "kpis": {"resolution": {"failure": {"business_hours": 1}}}})"));
+    must(s.define_sla_policy(ctx, R"({"id": "standard", "when": false,
+        "kpis": {"resolution": {"failure": {"business_hours": 8}}}})"));
+    must(s.define_escalation_rule(ctx, R"({"id": "z-raise", "order": 200,
+        "when": {"eq": [{"field": "subject"}, "raise me"]},
+        "after": {"business_minutes": 30}, "actions": {"priority": "urgent"}})"));
+    TicketInput raise = in;
+    raise.subject = "raise me";
+    raise.queue.reset();
+    raise.assignee.reset();
+    const Ticket plain = must(s.create_ticket(ctx, raise));
+    EXPECT_TRUE(plain.slas.empty());
+    must(s.tick(ctx, tehran("2026-02-09T08:45")));
+    const Ticket raised = must(s.get_ticket(plain.id.str()));
+    EXPECT_EQ(raised.priority, TicketPriority::urgent);
+    EXPECT_EQ(raised.sla_policy, "urgent-only");
+    ASSERT_EQ(raised.slas.size(), 1u);
+    const auto trail = must(engine->audit_trail(plain.id));
+    ASSERT_FALSE(trail.empty());
+    bool listed = false;
+    for (const auto& a : trail)
+        for (const auto& c : a.changes) listed |= c.field == "slas[0].status" && c.before == "null";
+    EXPECT_TRUE(listed);
+    clock->set(tehran("2026-02-09T08:00"));
+
     // A condition that stops holding drops its watch: answered in time.
     Ticket calm = must(s.create_ticket(ctx, in));
     clock->set(tehran("2026-02-09T08:30"));
@@ -755,7 +813,7 @@ TEST_P(Desk, EscalationRulesFireOnceAfterTheirBusinessTime) {
     rule_error(R"({"id": "x", "when": true, "after": {"business_hours": 1},
                    "actions": {"notify": "Bad Type"}})",
                "actions.notify", errc::invalid_argument);
-    EXPECT_EQ(must(s.escalation_rules()).size(), 3u);
+    EXPECT_EQ(must(s.escalation_rules()).size(), 4u);
 }
 
 // Definitions are remembered between calls; another connection's new

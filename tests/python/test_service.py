@@ -68,7 +68,7 @@ def test_a_ticket_runs_its_clocks(engine, desk, person):
 def test_tick_breaches_once(engine, desk, person):
     t = desk.create_ticket(subject="No internet", party=person("C2", "Sara", "Ahmadi").id)
     assert desk.tick(now="2026-02-09T05:45:00Z") == {"examined": 1, "warnings": 1, "breaches": 0,
-                                                     "escalations": 0}
+                                                     "escalations": 0, "failed": []}
     assert desk.tick(now="2026-02-09T05:45:00Z")["examined"] == 0
     report = desk.tick(now="2026-02-10T05:00:00Z")
     assert report["breaches"] == 2

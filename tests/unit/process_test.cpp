@@ -136,7 +136,7 @@ TEST(ProcessDefinition, EveryStateReachable) {
     expect_error(j, errc::invalid_argument, "states[4]", "'orphan'");
 }
 
-TEST(ProcessDefinition, ClosedStatesLeaveOnlyByReopen) {
+TEST(ProcessDefinition, ClosedStatesLeaveForOpenOnesOnlyByReopen) {
     auto j = sales();
     j["transitions"].push_back(json::parse(R"({"name": "back", "from": "won", "to": "proposal"})"));
     expect_error(j, errc::invalid_argument, "transitions[4].from", "reopen");

@@ -48,6 +48,25 @@ crm::Ticket rich_ticket() {
     t.slas[1].kpi = crm::SlaKpi::resolution;
     t.slas[1].stopped_at = crm::Timestamp{1'770'000'002'000};
     t.due_at = crm::Timestamp{1'770'000'003'000};
+    t.slas[0].warned = true;
+    t.escalations = {{"no-first-response", crm::Timestamp{1'770'000'000'000},
+                      crm::Timestamp{1'770'000'007'200}, std::nullopt},
+                     {"near-breach", crm::Timestamp{1'770'000'000'000},
+                      crm::Timestamp{1'770'000'000'000}, crm::Timestamp{1'770'000'000'001}}};
+    t.contact = crm::Id::parse("019c40a9-dd40-715c-b46d-45684163df1c").value();
+    t.merged_into = crm::Id::parse("019c40a9-dd40-715c-b46d-45684163df1d").value();
+    t.warranty = "in_warranty";
+    t.product_sku = "ROUTER-X";
+    t.purchase_order_id = "SO-1";
+    t.resolved_at = crm::Timestamp{1'770'000'004'000};
+    t.closed_at = crm::Timestamp{1'770'000'005'000};
+    t.first_contact_resolution = true;
+    t.agent_replies = 1;
+    t.customer_replies = 2;
+    t.csat = 4;
+    t.csat_comment = "خوب";
+    t.csat_at = crm::Timestamp{1'770'000'006'000};
+    t.close_reason = "fixed";
     t.custom["tier"] = std::string("gold");
     t.custom["seats"] = std::int64_t{12};
     t.custom["vip"] = true;
@@ -74,5 +93,8 @@ TEST(ServiceCodec, TicketReadsBackWhole) {
     ASSERT_TRUE(back) << back.error().what();
     EXPECT_EQ(crm::codec::to_json(back.value()), crm::codec::to_json(t));
     EXPECT_EQ(back.value().slas, t.slas);
+    EXPECT_EQ(back.value().escalations, t.escalations);
     EXPECT_EQ(back.value().subject, t.subject);
+    EXPECT_EQ(back.value().csat, t.csat);
+    EXPECT_TRUE(back.value().first_contact_resolution);
 }

@@ -190,6 +190,13 @@ struct TickReport {
     int warnings = 0;     ///< clocks that went nearing_breach (event sla.warning)
     int breaches = 0;     ///< clocks that breached (event sla.breached)
     int escalations = 0;  ///< escalation rules that fired (event ticket.escalated)
+    /// Tickets whose work failed (a stored rule that no longer loads, say):
+    /// each rolled back alone, the others done. They stay due.
+    struct Failure {
+        Id ticket;
+        error why;
+    };
+    std::vector<Failure> failed;
 };
 
 class CRM_API Service {

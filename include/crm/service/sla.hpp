@@ -13,13 +13,15 @@
 //   the counted time reaches warning_ms (failure_ms): the first instant at
 //   which that much working time has passed, so a deadline that falls at the
 //   end of a working interval is that end, not the next morning.
-// - A clock that is paused has no deadlines (they are unknown until it is
-//   resumed); its status is `paused`, unless it had already failed.
+// - While a clock is paused, an instant it had not reached when the pause
+//   began is unknown (empty) until it is resumed; its status is `paused`,
+//   unless it had already failed.
 // - Stopping the clock (the first response was given, the ticket resolved)
 //   at or before failure_at is `succeeded`: an answer exactly at the
 //   deadline meets it. Stopping after failure_at leaves it `breached`.
-// - Stopping or cancelling while paused is `cancelled`: a pause that is
-//   never resumed does not count as met, nor as breached.
+// - Stopping or cancelling while paused is `cancelled` (unless it had
+//   already breached): a pause that is never resumed does not count as met,
+//   nor as breached.
 #pragma once
 
 #include <cstdint>
@@ -84,6 +86,10 @@ struct SlaInstance {
     /// Counted business time until the last recompute's `now` (or the
     /// stop), and business time spent paused.
     std::int64_t elapsed_ms = 0, paused_ms = 0;
+    /// Set the first time the clock is nearing_breach and never cleared:
+    /// its warning is announced once, even when a pause or a later target
+    /// takes it back to in_progress for a while.
+    bool warned = false;
 
     bool paused() const noexcept { return !pauses.empty() && !pauses.back().to; }
     bool stopped() const noexcept { return stopped_at.has_value(); }

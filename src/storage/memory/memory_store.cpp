@@ -309,9 +309,10 @@ public:
         }
         std::vector<Ticket> ts;
         for (const auto& [id, t] : s_.tickets)
-            if (t.party == from) ts.push_back(t);
+            if (t.party == from || t.contact == from) ts.push_back(t);
         for (auto t : ts) {
-            t.party = to;
+            if (t.party == from) t.party = to;
+            if (t.contact == from) t.contact = to;
             CRM_TRYV(put_ticket(t, {}));
         }
         std::vector<Membership> ms;
@@ -715,14 +716,21 @@ public:
         std::vector<NpsResponse> out;
         for (const auto& [id, r] : s_.nps)
             if (r.at >= from && r.at < to) out.push_back(r);
-        std::stable_sort(out.begin(), out.end(),
-                         [](const NpsResponse& a, const NpsResponse& b) { return a.at < b.at; });
+        std::sort(out.begin(), out.end(), [](const NpsResponse& a, const NpsResponse& b) {
+            return a.at != b.at ? a.at < b.at : a.id < b.id;
+        });
         return out;
     }
     result<void> for_each_history(std::string_view record_type, Timestamp from, Timestamp to,
                                   const std::function<bool(const HistoryEntry&)>& fn) override {
+        std::vector<const HistoryEntry*> in;
         for (const auto& h : s_.history)
-            if (h.record_type == record_type && h.at >= from && h.at < to && !fn(h)) break;
+            if (h.record_type == record_type && h.at >= from && h.at < to) in.push_back(&h);
+        // By time, then seq, as SQLite orders them.
+        std::stable_sort(in.begin(), in.end(),
+                         [](const HistoryEntry* a, const HistoryEntry* b) { return a->at < b->at; });
+        for (const auto* h : in)
+            if (!fn(*h)) break;
         return ok();
     }
     result<void> put_nps(const NpsResponse& r) override {
@@ -731,8 +739,13 @@ public:
     }
     result<std::vector<NpsResponse>> nps_of(const Id& party, int limit) override {
         std::vector<NpsResponse> out;
-        for (auto it = s_.nps.rbegin(); it != s_.nps.rend() && static_cast<int>(out.size()) < limit; ++it)
-            if (it->second.party == party) out.push_back(it->second);
+        for (const auto& [id, r] : s_.nps)
+            if (r.party == party) out.push_back(r);
+        // Newest first by time, then id, as SQLite orders them.
+        std::sort(out.begin(), out.end(), [](const NpsResponse& a, const NpsResponse& b) {
+            return a.at != b.at ? a.at > b.at : b.id < a.id;
+        });
+        if (static_cast<int>(out.size()) > limit) out.resize(static_cast<std::size_t>(limit));
         return out;
     }
     result<void> put_comment(const TicketComment& c) override {

@@ -1317,7 +1317,7 @@ public:
         return run<std::vector<Id>>("tickets_due", [&]() -> result<std::vector<Id>> {
             CRM_TRYV(check_limit(limit, 100'000));
             CRM_TRY(st, c_.stmt("SELECT id FROM ticket WHERE due_at IS NOT NULL AND due_at <= ?1 "
-                                "ORDER BY due_at LIMIT ?2"));
+                                "ORDER BY due_at, id LIMIT ?2"));
             st.bind(1, until.ms);
             st.bind(2, limit);
             return collect_ids(st);
@@ -1697,6 +1697,7 @@ private:
     template <class T>
     result<T> lost(result<T> r) {
         if (!done_ && sqlite3_get_autocommit(c_.handle())) {
+            shared_->forget_versions();
             finish();
             r.error().message += " (SQLite rolled the transaction back)";
         }
@@ -1934,6 +1935,8 @@ private:
             "UPDATE ticket SET party_id = ?2, body = json_set(body, '$.party', ?2) "
             "WHERE party_id = ?1",
             "UPDATE nps_response SET party_id = ?2 WHERE party_id = ?1",
+            "UPDATE ticket SET body = json_set(body, '$.contact', ?2) "
+            "WHERE json_extract(body, '$.contact') = ?1",
             // A membership both parties have keeps `to`'s: the moved copy
             // is ignored on conflict, then the leftover deleted.
             "UPDATE OR IGNORE membership SET person = ?2 WHERE person = ?1",
