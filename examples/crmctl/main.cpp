@@ -74,7 +74,8 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
   ticket show DB TICKET [--json]            a ticket: clocks, moves, comments
   ticket list DB PARTY [--json]             a party's tickets, newest first
   proactive DB ACTION.json [--json]         recall cases or notices in bulk (service.proactive), once each
-  tick DB [--now T] [--json]                all due clock work: warnings and breaches, once
+  tick DB [--now T] [--json]                all due work: clock warnings and breaches, escalations,
+                                            each once (T: ISO time; without a zone, Tehran's)
   forecast DB --period P [--calendar jalali|gregorian] [--by owner|team|pipeline]
            [--pipeline P] [--owner U] [--json] the forecast of a month, quarter or year (1404-Q1, 2025-06)
   demo [--data DIR] [--db FILE]             import the Persian sample and show what the core does

@@ -276,10 +276,15 @@ public:
     result<Ticket> refer_ticket(const Context& ctx, const Id& id, std::string_view queue,
                                 std::string_view assignee, std::string_view reason);
 
-    /// Adds a comment to a ticket that is not merged. An agent's public
-    /// comment is a response: it sets first_response_at and stops the
-    /// running first_response and next_response clocks; a customer's public
-    /// comment starts a next_response clock when the policy has one.
+    /// Adds a comment to a ticket that is not merged (invalid_transition
+    /// naming "ticket"); resolved and closed tickets take comments too. An
+    /// agent's public comment is a response: it sets first_response_at and
+    /// stops the running first_response and next_response clocks. A
+    /// customer's public comment on an open ticket that had its first
+    /// response starts a next_response clock when the policy has one and
+    /// none is running (paused at once in a pause state). Event
+    /// ticket.commented with the comment; a ticket the comment changed is
+    /// stored with ticket.updated.
     result<TicketComment> add_comment(const Context& ctx, const Id& ticket,
                                       const CommentInput& input);
     /// Oldest first; internal ones only with include_internal.
@@ -289,7 +294,8 @@ public:
     /// Records the customer's satisfaction (CSAT, 1..5, with an optional
     /// comment of at most 2,000 bytes) with a resolved ticket; answering
     /// again replaces the answer. invalid_argument names "score";
-    /// invalid_transition (field "id") when the ticket was never resolved.
+    /// invalid_transition (field "id") when the ticket is not resolved
+    /// (open, reopened, cancelled).
     /// Event ticket.csat.
     result<Ticket> record_csat(const Context& ctx, const Id& ticket, int score,
                                std::string_view comment = {});

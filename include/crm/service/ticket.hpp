@@ -17,8 +17,9 @@
 
 namespace crm {
 
-/// What a ticket is about. Each may have its own process definition
-/// (Service::set_type_process); the rest use the built-in "ticket".
+/// What a ticket is about. A ticket of type T runs on the process
+/// "ticket_<T>" when one is stored (ticket_return, ticket_warranty_claim);
+/// the rest on the built-in "ticket".
 enum class TicketType {
     question,
     request,
@@ -50,8 +51,9 @@ struct Attachment {
 };
 
 /// Who wrote a comment: an agent's public comment is a response (it stops
-/// the first- and next-response clocks); a customer's public comment starts
-/// a next-response clock.
+/// the first- and next-response clocks); a customer's public comment on an
+/// open ticket that had its first response starts a next-response clock
+/// when the policy has one and none is running.
 enum class AuthorKind { agent, customer };
 CRM_API const char* to_string(AuthorKind k) noexcept;
 CRM_API result<AuthorKind> parse_author_kind(std::string_view s,

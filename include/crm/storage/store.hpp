@@ -134,7 +134,8 @@ public:
     virtual result<Id> merged_into(const Id& id) = 0;  ///< nil if not merged
     virtual result<std::vector<Id>> merged_from(const Id& survivor) = 0;
     /// Moves interactions, activities, purchases, opportunities, leads
-    /// (as party or organisation), quotes, tickets and memberships of `from` to `to`; a
+    /// (as party or organisation), quotes, tickets (as party or contact), NPS
+    /// answers and memberships of `from` to `to`; a
     /// membership both already have keeps `to`'s.
     virtual result<void> reassign_party(const Id& from, const Id& to) = 0;
 
