@@ -24,7 +24,11 @@ result<std::int64_t> business_time(const json& j, const std::string& path, bool 
     if (!j.is_object() || j.size() != 1)
         return fail(errc::invalid_argument,
                     "must be {\"business_hours\": n} or {\"business_minutes\": n}", path);
-    const auto& [unit, n] = *j.items().begin();
+    // The one member, read through an iterator that outlives the reads
+    // (items()'s proxy values refer into a temporary).
+    const auto member_it = j.begin();
+    const std::string& unit = member_it.key();
+    const json& n = member_it.value();
     std::int64_t scale = 0;
     if (unit == "business_hours") scale = 60 * kMinute;
     if (unit == "business_minutes") scale = kMinute;
