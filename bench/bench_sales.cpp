@@ -325,6 +325,15 @@ BENCHMARK(BM_RawMoveRows)->Arg(1000)->Arg(100'000)->Unit(benchmark::kMillisecond
 struct ForecastData {
     std::string path;
     std::unique_ptr<crm::Engine> engine;
+
+    ForecastData() = default;
+    ForecastData(ForecastData&&) = default;
+    ForecastData& operator=(ForecastData&&) = default;
+    ~ForecastData() {  // the file goes when the process ends
+        if (!engine) return;
+        engine.reset();
+        remove_db(path);
+    }
 };
 
 ForecastData& forecast_data(std::int64_t n) {

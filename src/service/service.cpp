@@ -193,12 +193,16 @@ public:
     }
     result<Ticket> load(const Id& id) { return records().load(id); }
 
+    // A queue, read once per call (a create checks it, then its assignee).
     result<Queue> queue(const std::string& id, const std::string& field) {
+        if (queue_ && queue_->id == id) return *queue_;
         CRM_TRY(stored, tx_.get_definition(kQueueKind, id, 0));
         if (!stored)
             return fail(errc::not_found, "no queue '" + id.substr(0, 64) + "'", field);
         CRM_TRY(doc, codec::parse(stored->body, "queue"));
-        return codec::queue_from_json(doc);
+        CRM_TRY(q, codec::queue_from_json(doc));
+        queue_ = q;
+        return q;
     }
 
     // The latest version of every stored rule of `kind` (SLA policies,
@@ -1038,6 +1042,7 @@ private:
     std::optional<std::vector<SlaPolicy>> policies_;
     std::optional<std::vector<EscalationRule>> escalation_rules_;
     std::optional<Party> party_;
+    std::optional<Queue> queue_;
 };
 
 result<void> calendar_changed(Engine::Impl& impl, storage::Transaction& tx, const Context& ctx,
