@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "crm/crm.hpp"
+#include "raw_rows.hpp"
 
 namespace {
 
@@ -272,7 +273,7 @@ void BM_RawMoveRows(benchmark::State& state) {
                 body = reinterpret_cast<const char*>(sqlite3_column_text(one, 0));
             sqlite3_finalize(one);
         }
-        const char* sql[] = {
+        const std::vector<const char*> sql = {
             "UPDATE opportunity SET stage = 'develop', probability = 30, updated_at = ?2, "
             "body = ?3 WHERE id = ?1",
             "INSERT INTO history (record_type, record_id, process, process_version, from_state, "
@@ -288,27 +289,12 @@ void BM_RawMoveRows(benchmark::State& state) {
             "\"after\":\"30\"}]')",
             "INSERT INTO event (at, type, record_type, record_id, payload) VALUES (?2, "
             "'opportunity.moved', 'opportunity', ?1, ?3)"};
-        std::vector<sqlite3_stmt*> st(std::size(sql));
-        for (std::size_t i = 0; i < st.size(); ++i) sqlite3_prepare_v2(db, sql[i], -1, &st[i], nullptr);
-        crm::SystemClock clock;
         state.ResumeTiming();
-        for (std::int64_t i = 0; i < n;) {
-            sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
-            for (int k = 0; k < kMoveBatch && i < n; ++k, ++i) {
-                const std::string& id = ids[static_cast<std::size_t>(i)];
-                for (auto* s : st) {
-                    sqlite3_bind_text(s, 1, id.c_str(), -1, SQLITE_STATIC);
-                    sqlite3_bind_int64(s, 2, clock.now().ms);
-                    if (sqlite3_bind_parameter_count(s) >= 3)
-                        sqlite3_bind_text(s, 3, body.c_str(), -1, SQLITE_STATIC);
-                    if (sqlite3_step(s) != SQLITE_DONE) state.SkipWithError(sqlite3_errmsg(db));
-                    sqlite3_reset(s);
-                }
-            }
-            sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
-        }
+        const std::string error = crm_bench::write_raw_rows(
+            db, sql, n, kMoveBatch, [&](std::int64_t i) { return ids[static_cast<std::size_t>(i)]; },
+            body);
+        if (!error.empty()) state.SkipWithError(error.c_str());
         state.PauseTiming();
-        for (auto* s : st) sqlite3_finalize(s);
         sqlite3_close(db);
         remove_db(path);
         state.ResumeTiming();

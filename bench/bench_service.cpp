@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "crm/crm.hpp"
+#include "raw_rows.hpp"
 
 namespace {
 
@@ -229,7 +230,7 @@ void BM_RawTicketRows(benchmark::State& state) {
         sqlite3_open(desk.path.c_str(), &db);
         sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;",
                      nullptr, nullptr, nullptr);
-        const char* sql[] = {
+        const std::vector<const char*> sql = {
             "INSERT INTO ticket (id, external_id, party_id, queue, assignee, state, status, "
             "priority, type, sla_policy, due_at, updated_at, body) VALUES (?1, NULL, "
             "'01890000-0000-7000-8000-000000000000', '', '', 'new', 'open', 'normal', 'request', "
@@ -242,28 +243,14 @@ void BM_RawTicketRows(benchmark::State& state) {
             "(?2, 'bench', 'bench', 'ticket', ?1, 'create', ?3)",
             "INSERT INTO event (at, type, record_type, record_id, payload) VALUES (?2, "
             "'ticket.created', 'ticket', ?1, ?3)"};
-        std::vector<sqlite3_stmt*> st(std::size(sql));
-        for (std::size_t i = 0; i < st.size(); ++i) sqlite3_prepare_v2(db, sql[i], -1, &st[i], nullptr);
         crm::IdGenerator ids;
         crm::SystemClock clock;
         state.ResumeTiming();
-        for (std::int64_t i = 0; i < n;) {
-            sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
-            for (int k = 0; k < kTicketBatch && i < n; ++k, ++i) {
-                const std::string id = ids.next(clock.now()).str();
-                for (auto* s : st) {
-                    sqlite3_bind_text(s, 1, id.c_str(), -1, SQLITE_TRANSIENT);
-                    sqlite3_bind_int64(s, 2, clock.now().ms);
-                    if (sqlite3_bind_parameter_count(s) >= 3)
-                        sqlite3_bind_text(s, 3, body.c_str(), -1, SQLITE_STATIC);
-                    if (sqlite3_step(s) != SQLITE_DONE) state.SkipWithError(sqlite3_errmsg(db));
-                    sqlite3_reset(s);
-                }
-            }
-            sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
-        }
+        const std::string error = crm_bench::write_raw_rows(
+            db, sql, n, kTicketBatch, [&](std::int64_t) { return ids.next(clock.now()).str(); },
+            body);
+        if (!error.empty()) state.SkipWithError(error.c_str());
         state.PauseTiming();
-        for (auto* s : st) sqlite3_finalize(s);
         sqlite3_close(db);
         state.ResumeTiming();
     }
