@@ -24,6 +24,8 @@
 #include "crm/expr/expr.hpp"
 #include "crm/expr/sql.hpp"
 #include "crm/import.hpp"
+#include "crm/marketing/marketing.hpp"
+#include "crm/marketing/segment.hpp"
 #include "crm/process/process.hpp"
 #include "crm/sales/lead.hpp"
 #include "crm/sales/opportunity.hpp"

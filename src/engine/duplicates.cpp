@@ -7,6 +7,7 @@
 #include "crm/core/email.hpp"
 #include "crm/core/text.hpp"
 #include "engine/impl.hpp"
+#include "marketing/work.hpp"
 
 namespace crm {
 
@@ -333,6 +334,8 @@ result<Party> Engine::merge(const Context& ctx, const Id& survivor, const std::v
         s.updated_at = impl_->now();
         s.version = original.version + 1;
         CRM_TRYV(impl_->store_party(tx, s));
+        // The survivor now has the merged parties' purchases, tickets, ...
+        CRM_TRYV(marketing::party_changed(*impl_, tx, s.id, marketing::all_parts, &s));
         const auto after = codec::party_fields(s);
         json ids = json::array();
         for (const auto& d : done) ids.push_back(d.str());

@@ -7,6 +7,7 @@
 #include "crm/core/national_id.hpp"
 #include "crm/core/text.hpp"
 #include "engine/impl.hpp"
+#include "marketing/work.hpp"
 
 namespace crm {
 
@@ -172,7 +173,8 @@ result<void> Engine::Impl::record(storage::Transaction& tx, const Context& ctx,
 }
 
 result<void> Engine::Impl::store_party(storage::Transaction& tx, const Party& p) {
-    return tx.put_party(p, name_key(p));
+    CRM_TRYV(tx.put_party(p, name_key(p)));
+    return marketing::party_changed(*this, tx, p.id, marketing::party_part, &p);
 }
 
 result<void> Engine::Impl::create_stored_party(storage::Transaction& tx, const Context& ctx,
@@ -593,6 +595,7 @@ result<Membership> Engine::link_to_organization(const Context& ctx, const Id& pe
             return fail(errc::invalid_argument, "must be an organization", "organization");
         Membership m{p.id, o.id, text::tidy(role), impl_->now()};
         CRM_TRYV(tx.put_membership(m));
+        CRM_TRYV(marketing::party_changed(*impl_, tx, p.id, marketing::membership_part));
         CRM_TRYV(impl_->record(tx, ctx, "membership", p.id, "link",
                                {{"organization", "null", json(o.id.str()).dump()},
                                 {"role", "null", json(m.role).dump()}},
@@ -609,6 +612,7 @@ result<void> Engine::unlink_from_organization(const Context& ctx, const Id& pers
         CRM_TRY(o, impl_->load_live_party(tx, organization, "organization"));
         CRM_TRY(removed, tx.delete_membership(p.id, o.id));
         if (!removed) return fail(errc::not_found, "the person is not a member", "organization");
+        CRM_TRYV(marketing::party_changed(*impl_, tx, p.id, marketing::membership_part));
         return impl_->record(tx, ctx, "membership", p.id, "unlink",
                              {{"organization", json(o.id.str()).dump(), "null"}},
                              "membership.unlinked",
@@ -641,6 +645,7 @@ result<Interaction> Engine::log_interaction(const Context& ctx, const Interactio
         i.id = impl_->new_id();
         if (i.at.ms == 0) i.at = impl_->now();
         CRM_TRYV(tx.put_interaction(i));
+        CRM_TRYV(marketing::interaction_logged(*impl_, tx, i.party, i.channel, i.at));
         const json j = codec::to_json(i);
         CRM_TRYV(impl_->record(tx, ctx, "interaction", i.id, "create", diff(json::object(), j),
                                "interaction.logged", j));
@@ -772,6 +777,9 @@ result<Written<Purchase>> Engine::record_purchase(const Context& ctx, const Purc
             p.id = impl_->new_id();
         }
         CRM_TRYV(tx.put_purchase(p));
+        CRM_TRYV(marketing::party_changed(*impl_, tx, p.party, marketing::purchase_part));
+        if (existing && existing->party != p.party)
+            CRM_TRYV(marketing::party_changed(*impl_, tx, existing->party, marketing::purchase_part));
         const json after = codec::to_json(p);
         CRM_TRYV(impl_->record(tx, ctx, "purchase", p.id, existing ? "update" : "create",
                                diff(before, after),

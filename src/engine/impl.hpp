@@ -8,6 +8,7 @@
 
 #include "crm/engine.hpp"
 #include "crm/expr/expr.hpp"
+#include "crm/marketing/segment.hpp"
 #include "crm/service/service.hpp"
 #include "customer/codec.hpp"
 #include "customer/party_text.hpp"
@@ -33,6 +34,7 @@ struct CRM_LOCAL Engine::Impl {
     std::map<std::pair<std::string, int>, SlaPolicy, std::less<>> sla_policy_cache;
     std::map<std::pair<std::string, int>, AssignmentRule, std::less<>> assignment_rule_cache;
     std::map<std::pair<std::string, int>, EscalationRule, std::less<>> escalation_rule_cache;
+    std::map<std::pair<std::string, int>, Segment, std::less<>> segment_cache;
 
     void forget_caches() {
         field_cache.clear();
@@ -41,6 +43,7 @@ struct CRM_LOCAL Engine::Impl {
         sla_policy_cache.clear();
         assignment_rule_cache.clear();
         escalation_rule_cache.clear();
+        segment_cache.clear();
     }
 
     Timestamp now() const { return clock->now(); }
@@ -148,6 +151,17 @@ struct CRM_LOCAL Engine::Impl {
     /// The instant `d` after `from` in `calendar`.
     result<Timestamp> due_after(const BusinessCalendar& calendar, Timestamp from,
                                 const process::Duration& d);
+    /// Stores `body` as the next version of definition (kind, id) unless
+    /// the latest has the same body; writes the audit entry (record_type,
+    /// "create" or "update") and `event` with `payload` plus "version".
+    /// Answers the version and whether it was created, updated or unchanged.
+    result<std::pair<int, WriteOutcome>> store_versioned(storage::Transaction& tx,
+                                                         const Context& ctx, std::string_view kind,
+                                                         const std::string& id,
+                                                         const std::string& body,
+                                                         std::string_view record_type,
+                                                         std::string_view event,
+                                                         const codec::json& payload);
     expr::Context rule_context() const { return expr::Context{now(), "Asia/Tehran"}; }
     /// Appends a history entry; `at` and `actor` are filled from now and ctx.
     result<void> write_history(storage::Transaction& tx, const Context& ctx, HistoryEntry entry);
@@ -174,6 +188,10 @@ struct CRM_LOCAL Engine::Impl {
 /// record entered its stage or state) is not listed, nor a ticket's derived
 /// SLA clocks ("slas", "due_at").
 std::vector<FieldChange> diff(const codec::json& before, const codec::json& after);
+
+/// A definition id or key: tidied, required, at most 64 bytes of
+/// [a-z0-9_-]; errors name `field`.
+result<std::string> clean_key(const std::string& s, const char* field);
 
 /// Checks the actor and source of a call's context.
 result<void> check_context(const Context& ctx);

@@ -5,6 +5,7 @@
 #include "engine/impl.hpp"
 #include "sales/codec.hpp"
 #include "sales/record.hpp"
+#include "sales/work.hpp"
 #include "service/record.hpp"
 #include "service/work.hpp"
 
@@ -64,6 +65,32 @@ result<std::string> record_type_of(std::string_view json) {
 }
 
 }  // namespace
+
+result<std::string> clean_key(const std::string& s, const char* field) {
+    CRM_TRY(t, sales::clean_text(s, field, 64));
+    if (t.empty()) return fail(errc::invalid_argument, "is required", field);
+    for (char c : t)
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+            return fail(errc::invalid_argument, "must use only a-z, 0-9, '_' and '-'", field);
+    return t;
+}
+
+result<std::pair<int, WriteOutcome>> Engine::Impl::store_versioned(
+    storage::Transaction& tx, const Context& ctx, std::string_view kind, const std::string& id,
+    const std::string& body, std::string_view record_type, std::string_view event,
+    const codec::json& payload) {
+    CRM_TRY(latest, tx.get_definition(kind, id, 0));
+    if (latest && latest->body == body)
+        return std::make_pair(latest->version, WriteOutcome::unchanged);
+    const int version = latest ? latest->version + 1 : 1;
+    CRM_TRYV(tx.put_definition({std::string(kind), id, version, body, now(), ctx.actor}));
+    codec::json with_version = payload;
+    with_version["version"] = version;
+    CRM_TRYV(record(tx, ctx, record_type, Id{}, latest ? "update" : "create",
+                    {{"version", std::to_string(version - 1), std::to_string(version)}}, event,
+                    with_version));
+    return std::make_pair(version, latest ? WriteOutcome::updated : WriteOutcome::created);
+}
 
 result<expr::Schema> Engine::Impl::schema_of(storage::Transaction& tx,
                                              std::string_view record_type) {

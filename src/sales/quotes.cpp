@@ -55,7 +55,7 @@ json tracked(const Quote& q) {
             {"lines", q.lines.size()}};
 }
 
-result<std::string> clean_key(const std::string& s, const char* field) {
+result<std::string> clean_code(const std::string& s, const char* field) {
     CRM_TRY(t, clean_text(s, field, 64));
     if (t.empty()) return fail(errc::invalid_argument, "is required", field);
     if (t.find(' ') != std::string::npos)
@@ -102,7 +102,7 @@ public:
         QuoteLine l;
         std::optional<Product> product;
         if (!text::tidy(in.sku).empty()) {
-            CRM_TRY(sku, clean_key(in.sku, (at + "sku").c_str()));
+            CRM_TRY(sku, clean_code(in.sku, (at + "sku").c_str()));
             CRM_TRY(found, tx_.get_product(sku));
             if (!found) return fail(errc::not_found, "no product '" + sku + "'", at + "sku");
             if (!found->active)
@@ -124,7 +124,7 @@ public:
         }
         if (l.unit.empty()) l.unit = "piece";
         if (in.tax_category) {
-            CRM_TRY(cat, clean_key(*in.tax_category, (at + "tax_category").c_str()));
+            CRM_TRY(cat, clean_code(*in.tax_category, (at + "tax_category").c_str()));
             l.tax_category = std::move(cat);
         }
         if (l.tax_category.empty()) l.tax_category = "standard";
@@ -213,7 +213,7 @@ public:
             q.currency = std::move(cur);
         }
         if (in.price_list) {
-            CRM_TRY(list, clean_key(*in.price_list, "price_list"));
+            CRM_TRY(list, clean_code(*in.price_list, "price_list"));
             q.price_list = std::move(list);
         }
         if (in.lines) {
@@ -386,7 +386,7 @@ private:
 
 result<Product> clean_product(const Product& in, QuoteWork& w) {
     Product p;
-    CRM_TRY(sku, clean_key(in.sku, "sku"));
+    CRM_TRY(sku, clean_code(in.sku, "sku"));
     p.sku = std::move(sku);
     CRM_TRY(name, clean_text(in.name, "name", 500));
     if (name.empty()) return fail(errc::invalid_argument, "is required", "name");
@@ -400,7 +400,7 @@ result<Product> clean_product(const Product& in, QuoteWork& w) {
     for (std::size_t i = 0; i < in.prices.size(); ++i) {
         const std::string at = "prices[" + std::to_string(i) + "].";
         Price price;
-        CRM_TRY(list, clean_key(in.prices[i].price_list, (at + "price_list").c_str()));
+        CRM_TRY(list, clean_code(in.prices[i].price_list, (at + "price_list").c_str()));
         price.price_list = std::move(list);
         CRM_TRY(m, Money::of(in.prices[i].unit_price.minor, in.prices[i].unit_price.currency,
                              at + "unit_price"));
@@ -474,7 +474,7 @@ result<std::vector<Product>> Sales::products(std::string_view after, int limit) 
 result<Written<TaxCategory>> Sales::define_tax_category(const Context& ctx, const TaxCategory& in) {
     CRM_TRYV(check_context(ctx));
     TaxCategory t;
-    CRM_TRY(id, clean_key(in.id, "id"));
+    CRM_TRY(id, clean_code(in.id, "id"));
     t.id = std::move(id);
     CRM_TRY(label, clean_text(in.label, "label", 200));
     t.label = label.empty() ? t.id : label;

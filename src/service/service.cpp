@@ -8,6 +8,7 @@
 #include "core/json_text.hpp"
 #include "crm/core/text.hpp"
 #include "engine/access.hpp"
+#include "marketing/work.hpp"
 #include "sales/codec.hpp"
 #include "sales/work.hpp"
 #include "service/codec.hpp"
@@ -93,15 +94,6 @@ std::vector<FieldChange> creation_fields(const Ticket& t) {
     return out;
 }
 
-result<std::string> clean_key(const std::string& s, const char* field) {
-    CRM_TRY(t, clean_text(s, field, 64));
-    if (t.empty()) return fail(errc::invalid_argument, "is required", field);
-    for (char c : t)
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
-            return fail(errc::invalid_argument, "must use only a-z, 0-9, '_' and '-'", field);
-    return t;
-}
-
 bool is_hex64(const std::string& s) {
     return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
                return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
@@ -160,24 +152,6 @@ result<Queue> clean_queue(const Queue& in) {
 // Stores `body` as the next version of (kind, id) unless the latest version
 // has the same body, with an audit entry and the event `event` carrying
 // `payload`. Answers the stored version and the outcome.
-result<std::pair<int, WriteOutcome>> store_versioned(Engine::Impl& impl, storage::Transaction& tx,
-                                                    const Context& ctx, std::string_view kind,
-                                                    const std::string& id, const std::string& body,
-                                                    std::string_view record_type,
-                                                    std::string_view event, const json& payload) {
-    CRM_TRY(latest, tx.get_definition(kind, id, 0));
-    if (latest && latest->body == body)
-        return std::make_pair(latest->version, WriteOutcome::unchanged);
-    const int version = latest ? latest->version + 1 : 1;
-    CRM_TRYV(tx.put_definition({std::string(kind), id, version, body, impl.now(), ctx.actor}));
-    json with_version = payload;
-    with_version["version"] = version;
-    CRM_TRYV(impl.record(tx, ctx, record_type, Id{}, latest ? "update" : "create",
-                         {{"version", std::to_string(version - 1), std::to_string(version)}}, event,
-                         with_version));
-    return std::make_pair(version, latest ? WriteOutcome::updated : WriteOutcome::created);
-}
-
 }  // namespace
 
 namespace service {
@@ -565,6 +539,9 @@ public:
         CRM_TRY(fired, advance(after, impl_.now()));
         const std::string body = codec::ticket_text(after);
         CRM_TRYV(tx_.put_ticket(after, body));
+        // Segments count a party's tickets, open ones and complaints.
+        if (!before || before->status != after.status || before->type != after.type)
+            CRM_TRYV(marketing::party_changed(impl_, tx_, after.party, marketing::ticket_part));
         if (!before || before->state != after.state || tracked(*before) != tracked(after) ||
             !move.empty())
             CRM_TRYV(impl_.write_history(
@@ -1067,7 +1044,7 @@ result<Written<Queue>> Service::define_queue(const Context& ctx, const Queue& in
     auto& impl = EngineAccess::impl(*engine_);
     return impl.write([&](storage::Transaction& tx) -> result<Written<Queue>> {
         const json j = codec::to_json(q);
-        CRM_TRY(stored, store_versioned(impl, tx, ctx, kQueueKind, q.id, j.dump(), "queue",
+        CRM_TRY(stored, impl.store_versioned(tx, ctx, kQueueKind, q.id, j.dump(), "queue",
                                         "queue.defined", j));
         return Written<Queue>{q, stored.second};
     });
@@ -1109,7 +1086,7 @@ result<Written<SlaPolicy>> Service::define_sla_policy(const Context& ctx, std::s
         p.name = name.empty() ? p.id : name;
         if (!p.calendar.empty()) CRM_TRYV(impl.calendar_of(tx, p.calendar));
         const json j = codec::to_json(p);
-        CRM_TRY(stored, store_versioned(impl, tx, ctx, kSlaKind, p.id, j.dump(), "sla_policy",
+        CRM_TRY(stored, impl.store_versioned(tx, ctx, kSlaKind, p.id, j.dump(), "sla_policy",
                                         "sla_policy.defined", j));
         p.version = stored.first;
         if (stored.second == WriteOutcome::updated)
@@ -1138,7 +1115,7 @@ result<Written<AssignmentRule>> Service::define_assignment_rule(const Context& c
         const Context none;
         CRM_TRYV(TicketWork(impl, tx, none).queue(r.queue, "queue"));
         const json j = codec::to_json(r);
-        CRM_TRY(stored, store_versioned(impl, tx, ctx, kAssignKind, r.id, j.dump(),
+        CRM_TRY(stored, impl.store_versioned(tx, ctx, kAssignKind, r.id, j.dump(),
                                         "assignment_rule", "assignment_rule.defined", j));
         r.version = stored.first;
         return Written<AssignmentRule>{r, stored.second};
@@ -1167,7 +1144,7 @@ result<Written<EscalationRule>> Service::define_escalation_rule(const Context& c
             return fail(errc::invalid_argument,
                         "must be an event type of a-z, 0-9, '_', '-' and '.'", "actions.notify");
         const json j = codec::to_json(r);
-        CRM_TRY(stored, store_versioned(impl, tx, ctx, kEscalateKind, r.id, j.dump(),
+        CRM_TRY(stored, impl.store_versioned(tx, ctx, kEscalateKind, r.id, j.dump(),
                                         "escalation_rule", "escalation_rule.defined", j));
         r.version = stored.first;
         return Written<EscalationRule>{r, stored.second};

@@ -17,6 +17,8 @@
 #include "crm/customer/party.hpp"
 #include "crm/customer/purchase.hpp"
 #include "crm/customer/timeline.hpp"
+#include "crm/expr/expr.hpp"
+#include "crm/marketing/segment.hpp"
 #include "crm/sales/forecast.hpp"
 #include "crm/sales/lead.hpp"
 #include "crm/sales/quote.hpp"
@@ -135,8 +137,9 @@ public:
     virtual result<std::vector<Id>> merged_from(const Id& survivor) = 0;
     /// Moves interactions, activities, purchases, opportunities, leads
     /// (as party or organisation), quotes, tickets (as party or contact), NPS
-    /// answers and memberships of `from` to `to`; a
-    /// membership both already have keeps `to`'s.
+    /// answers, memberships, static list places and party suppression
+    /// entries of `from` to `to`; a membership or list place both already
+    /// have keeps `to`'s.
     virtual result<void> reassign_party(const Id& from, const Id& to) = 0;
 
     // Memberships.
@@ -267,6 +270,71 @@ public:
     virtual result<std::vector<NpsResponse>> nps_of(const Id& party, int limit) = 0;
     /// Every answer given in [from, to), oldest first.
     virtual result<std::vector<NpsResponse>> nps_between(Timestamp from, Timestamp to) = 0;
+
+    // Party profiles (segments): one per live party once profiles are built.
+    virtual result<void> put_profile(const PartyProfile& p) = 0;
+    virtual result<std::optional<PartyProfile>> get_profile(const Id& party) = 0;
+    virtual result<void> delete_profile(const Id& party) = 0;
+    virtual result<std::int64_t> profile_count() = 0;
+    /// Parties whose profile's expires_at is at or before `until`, soonest
+    /// first, at most `limit`.
+    virtual result<std::vector<Id>> profiles_expiring(Timestamp until, int limit) = 0;
+    /// Parties whose profile matches `rule` (loaded against `schema`, the
+    /// profile schema), in id order after `after` (nil: from the first), at
+    /// most `limit`.
+    virtual result<std::vector<Id>> match_profiles(const expr::Schema& schema,
+                                                   const expr::Expr& rule,
+                                                   const expr::Context& context, const Id& after,
+                                                   int limit) = 0;
+    virtual result<std::int64_t> count_profiles(const expr::Schema& schema, const expr::Expr& rule,
+                                                const expr::Context& context) = 0;
+    /// The `size` matching parties with the smallest sample_key(id, seed)
+    /// (crm/marketing/segment.hpp), in that order: a uniform sample that
+    /// holds only `size` ids however many match.
+    virtual result<std::vector<Id>> sample_profiles(const expr::Schema& schema,
+                                                    const expr::Expr& rule,
+                                                    const expr::Context& context, int size,
+                                                    std::uint64_t seed) = 0;
+    /// Calls `fn` for every profile in party order; stops when fn returns false.
+    virtual result<void> for_each_profile(const std::function<bool(const PartyProfile&)>& fn) = 0;
+    /// The instant of a party's last interaction on each channel it has used.
+    virtual result<std::vector<std::pair<Channel, Timestamp>>> last_interactions(const Id& party) = 0;
+    /// Live parties with an e-mail address in `domain` (lower case).
+    virtual result<std::vector<Id>> parties_by_email_domain(std::string_view domain) = 0;
+
+    // Tracked segment memberships: a row per stay, open while left_at is unset.
+    virtual result<void> join_segment(std::string_view segment, const Id& party, Timestamp at) = 0;
+    /// Closes the party's open stay; no-op when there is none.
+    virtual result<void> leave_segment(std::string_view segment, const Id& party, Timestamp at) = 0;
+    /// The party's stays (open ones only unless with_history), by segment
+    /// then joined_at.
+    virtual result<std::vector<SegmentMembership>> segment_memberships(const Id& party,
+                                                                       bool with_history) = 0;
+    /// Current members of a tracked segment, in id order after `after`.
+    virtual result<std::vector<Id>> segment_members(std::string_view segment, const Id& after,
+                                                    int limit) = 0;
+    /// A segment's stays, the latest change (leave or join) first.
+    virtual result<std::vector<SegmentMembership>> segment_history(std::string_view segment,
+                                                                   int limit) = 0;
+
+    // Static lists; true when the row was added or removed.
+    virtual result<bool> put_list_member(std::string_view list, const Id& party, Timestamp at) = 0;
+    virtual result<bool> delete_list_member(std::string_view list, const Id& party) = 0;
+    virtual result<void> clear_list(std::string_view list) = 0;
+    /// In id order after `after`.
+    virtual result<std::vector<Id>> list_members(std::string_view list, const Id& after,
+                                                 int limit) = 0;
+    virtual result<bool> in_list(std::string_view list, const Id& party) = 0;
+
+    // Suppression lists, by (list, kind, value); true when added or removed.
+    virtual result<bool> put_suppression(std::string_view list, const SuppressionEntry& e) = 0;
+    virtual result<bool> delete_suppression(std::string_view list, SuppressionKind kind,
+                                            std::string_view value) = 0;
+    /// By kind then value.
+    virtual result<std::vector<SuppressionEntry>> suppressions(std::string_view list) = 0;
+    virtual result<std::optional<SuppressionEntry>> suppression(std::string_view list,
+                                                                SuppressionKind kind,
+                                                                std::string_view value) = 0;
 
     // History of process records; append assigns seq.
     virtual result<void> append_history(HistoryEntry& entry) = 0;

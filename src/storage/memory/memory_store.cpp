@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "crm/storage/store.hpp"
+#include "marketing/profile.hpp"
 #include "storage/timeline_cursor.hpp"
 
 namespace crm::storage {
@@ -55,6 +56,11 @@ struct State {
     std::unordered_map<std::string, Id> ticket_by_ext;
     std::map<Id, TicketComment> comments;  // ids are time-ordered: oldest first
     std::map<Id, NpsResponse> nps;
+    std::map<Id, PartyProfile> profiles;
+    // (segment, party, joined_at) -> stay
+    std::map<std::tuple<std::string, Id, std::int64_t>, SegmentMembership, std::less<>> stays;
+    std::map<std::pair<std::string, Id>, Timestamp, std::less<>> list_members;
+    std::map<std::tuple<std::string, int, std::string>, SuppressionEntry, std::less<>> suppressions;
     std::vector<HistoryEntry> history;
     std::vector<AuditEntry> audit;
     std::vector<Event> events;
@@ -314,6 +320,23 @@ public:
             if (t.party == from) t.party = to;
             if (t.contact == from) t.contact = to;
             CRM_TRYV(put_ticket(t, {}));
+        }
+        std::vector<std::pair<std::string, Timestamp>> places;
+        for (const auto& [key, at] : s_.list_members)
+            if (key.second == from) places.emplace_back(key.first, at);
+        for (const auto& [list, at] : places) {
+            CRM_TRYV(delete_list_member(list, from));
+            CRM_TRYV(put_list_member(list, to, at));
+        }
+        std::vector<std::pair<std::string, SuppressionEntry>> entries;
+        for (const auto& [key, e] : s_.suppressions)
+            if (e.kind == SuppressionKind::party && e.value == from.str())
+                entries.emplace_back(std::get<0>(key), e);
+        for (auto& [list, e] : entries) {
+            CRM_TRYV(delete_suppression(list, e.kind, e.value));
+            e.value = to.str();
+            if (!s_.suppressions.count({list, static_cast<int>(e.kind), e.value}))
+                CRM_TRYV(put_suppression(list, e));
         }
         std::vector<Membership> ms;
         for (const auto& [key, m] : s_.memberships)
@@ -748,6 +771,221 @@ public:
         if (static_cast<int>(out.size()) > limit) out.resize(static_cast<std::size_t>(limit));
         return out;
     }
+    // ---- profiles and segments ---------------------------------------------
+
+    result<void> put_profile(const PartyProfile& p) override {
+        put_undoable(s_.profiles, p.party, p);
+        return ok();
+    }
+    result<std::optional<PartyProfile>> get_profile(const Id& party) override {
+        return keyed_get(s_.profiles, party);
+    }
+    result<void> delete_profile(const Id& party) override {
+        erase_undoable(s_.profiles, party);
+        return ok();
+    }
+    result<std::int64_t> profile_count() override {
+        return static_cast<std::int64_t>(s_.profiles.size());
+    }
+    result<std::vector<Id>> profiles_expiring(Timestamp until, int limit) override {
+        std::vector<std::pair<std::int64_t, Id>> due;
+        for (const auto& [id, p] : s_.profiles)
+            if (p.expires_at && p.expires_at->ms <= until.ms) due.emplace_back(p.expires_at->ms, id);
+        std::sort(due.begin(), due.end());
+        std::vector<Id> out;
+        for (const auto& [at, id] : due) {
+            if (static_cast<int>(out.size()) >= limit) break;
+            out.push_back(id);
+        }
+        return out;
+    }
+    result<std::vector<Id>> match_profiles(const expr::Schema& schema, const expr::Expr& rule,
+                                           const expr::Context& context, const Id& after,
+                                           int limit) override {
+        CRM_TRY(matcher, expr::Matcher::make(rule, context));
+        expr::RowRecord record(schema);
+        std::vector<Id> out;
+        for (auto it = after.is_nil() ? s_.profiles.begin() : s_.profiles.upper_bound(after);
+             it != s_.profiles.end() && static_cast<int>(out.size()) < limit; ++it) {
+            marketing::fill_record(it->second, schema, record);
+            if (matcher.matches(record)) out.push_back(it->first);
+        }
+        return out;
+    }
+    result<std::int64_t> count_profiles(const expr::Schema& schema, const expr::Expr& rule,
+                                        const expr::Context& context) override {
+        CRM_TRY(matcher, expr::Matcher::make(rule, context));
+        expr::RowRecord record(schema);
+        std::int64_t n = 0;
+        for (const auto& [id, p] : s_.profiles) {
+            marketing::fill_record(p, schema, record);
+            if (matcher.matches(record)) ++n;
+        }
+        return n;
+    }
+    result<std::vector<Id>> sample_profiles(const expr::Schema& schema, const expr::Expr& rule,
+                                            const expr::Context& context, int size,
+                                            std::uint64_t seed) override {
+        CRM_TRY(matcher, expr::Matcher::make(rule, context));
+        expr::RowRecord record(schema);
+        std::vector<std::pair<std::int64_t, Id>> keyed;
+        for (const auto& [id, p] : s_.profiles) {
+            marketing::fill_record(p, schema, record);
+            if (matcher.matches(record)) keyed.emplace_back(sample_key(id.str(), seed), id);
+        }
+        std::sort(keyed.begin(), keyed.end());
+        std::vector<Id> out;
+        for (const auto& [key, id] : keyed) {
+            if (static_cast<int>(out.size()) >= size) break;
+            out.push_back(id);
+        }
+        return out;
+    }
+    result<void> for_each_profile(const std::function<bool(const PartyProfile&)>& fn) override {
+        for (const auto& [id, p] : s_.profiles)
+            if (!fn(p)) break;
+        return ok();
+    }
+    result<std::vector<std::pair<Channel, Timestamp>>> last_interactions(const Id& party) override {
+        std::map<Channel, Timestamp> last;
+        if (auto idx = s_.interactions_of.find(party); idx != s_.interactions_of.end())
+            for (const auto& [at, id] : idx->second) {
+                const Channel c = s_.interactions[id].channel;
+                if (auto it = last.find(c); it == last.end() || it->second.ms < at)
+                    last[c] = Timestamp{at};
+            }
+        return std::vector<std::pair<Channel, Timestamp>>(last.begin(), last.end());
+    }
+    result<std::vector<Id>> parties_by_email_domain(std::string_view domain) override {
+        const std::string suffix = "@" + std::string(domain);
+        std::set<Id> ids;
+        for (const auto& [id, p] : s_.parties) {
+            if (!p.merged_into.is_nil()) continue;
+            for (const auto& c : p.contacts) {
+                if (c.kind != ContactKind::email) continue;
+                const auto k = contact_index_key(c.kind, c.value);
+                if (k.size() > suffix.size() && k.compare(k.size() - suffix.size(), suffix.size(), suffix) == 0)
+                    ids.insert(id);
+            }
+        }
+        return std::vector<Id>(ids.begin(), ids.end());
+    }
+
+    const SegmentMembership* open_stay(std::string_view segment, const Id& party) const {
+        for (auto it = s_.stays.lower_bound(std::make_tuple(std::string(segment), party, INT64_MIN));
+             it != s_.stays.end() && std::get<0>(it->first) == segment && std::get<1>(it->first) == party;
+             ++it)
+            if (!it->second.left_at) return &it->second;
+        return nullptr;
+    }
+    result<void> join_segment(std::string_view segment, const Id& party, Timestamp at) override {
+        if (open_stay(segment, party)) return ok();
+        put_undoable(s_.stays, std::make_tuple(std::string(segment), party, at.ms),
+                     SegmentMembership{std::string(segment), party, at, std::nullopt});
+        return ok();
+    }
+    result<void> leave_segment(std::string_view segment, const Id& party, Timestamp at) override {
+        const auto* stay = open_stay(segment, party);
+        if (!stay) return ok();
+        SegmentMembership left = *stay;
+        left.left_at = at;
+        put_undoable(s_.stays, std::make_tuple(left.segment, party, left.joined_at.ms), left);
+        return ok();
+    }
+    result<std::vector<SegmentMembership>> segment_memberships(const Id& party,
+                                                               bool with_history) override {
+        std::vector<SegmentMembership> out;
+        for (const auto& [key, m] : s_.stays)
+            if (m.party == party && (with_history || !m.left_at)) out.push_back(m);
+        return out;
+    }
+    result<std::vector<Id>> segment_members(std::string_view segment, const Id& after,
+                                            int limit) override {
+        std::vector<Id> out;
+        for (auto it = s_.stays.lower_bound(std::make_tuple(std::string(segment), after, INT64_MAX));
+             it != s_.stays.end() && std::get<0>(it->first) == segment &&
+             static_cast<int>(out.size()) < limit;
+             ++it)
+            if (!it->second.left_at && (after.is_nil() || it->second.party != after))
+                out.push_back(it->second.party);
+        return out;
+    }
+    result<std::vector<SegmentMembership>> segment_history(std::string_view segment,
+                                                           int limit) override {
+        std::vector<SegmentMembership> out;
+        for (const auto& [key, m] : s_.stays)
+            if (m.segment == segment) out.push_back(m);
+        const auto changed = [](const SegmentMembership& m) {
+            return m.left_at ? m.left_at->ms : m.joined_at.ms;
+        };
+        std::sort(out.begin(), out.end(), [&](const SegmentMembership& a, const SegmentMembership& b) {
+            if (changed(a) != changed(b)) return changed(a) > changed(b);
+            if (a.party != b.party) return b.party < a.party;
+            return a.joined_at.ms > b.joined_at.ms;
+        });
+        if (static_cast<int>(out.size()) > limit) out.resize(static_cast<std::size_t>(limit));
+        return out;
+    }
+
+    result<bool> put_list_member(std::string_view list, const Id& party, Timestamp at) override {
+        auto key = std::make_pair(std::string(list), party);
+        if (s_.list_members.count(key)) return false;
+        put_undoable(s_.list_members, key, at);
+        return true;
+    }
+    result<bool> delete_list_member(std::string_view list, const Id& party) override {
+        auto key = std::make_pair(std::string(list), party);
+        if (!s_.list_members.count(key)) return false;
+        erase_undoable(s_.list_members, key);
+        return true;
+    }
+    result<void> clear_list(std::string_view list) override {
+        std::vector<Id> members;
+        for (const auto& [key, at] : s_.list_members)
+            if (key.first == list) members.push_back(key.second);
+        for (const auto& m : members) CRM_TRYV(delete_list_member(list, m));
+        return ok();
+    }
+    result<std::vector<Id>> list_members(std::string_view list, const Id& after, int limit) override {
+        std::vector<Id> out;
+        for (auto it = s_.list_members.upper_bound(std::make_pair(std::string(list), after));
+             it != s_.list_members.end() && it->first.first == list &&
+             static_cast<int>(out.size()) < limit;
+             ++it)
+            out.push_back(it->first.second);
+        return out;
+    }
+    result<bool> in_list(std::string_view list, const Id& party) override {
+        return s_.list_members.count(std::make_pair(std::string(list), party)) > 0;
+    }
+
+    result<bool> put_suppression(std::string_view list, const SuppressionEntry& e) override {
+        auto key = std::make_tuple(std::string(list), static_cast<int>(e.kind), e.value);
+        if (s_.suppressions.count(key)) return false;
+        put_undoable(s_.suppressions, key, e);
+        return true;
+    }
+    result<bool> delete_suppression(std::string_view list, SuppressionKind kind,
+                                    std::string_view value) override {
+        auto key = std::make_tuple(std::string(list), static_cast<int>(kind), std::string(value));
+        if (!s_.suppressions.count(key)) return false;
+        erase_undoable(s_.suppressions, key);
+        return true;
+    }
+    result<std::vector<SuppressionEntry>> suppressions(std::string_view list) override {
+        std::vector<SuppressionEntry> out;
+        for (const auto& [key, e] : s_.suppressions)
+            if (std::get<0>(key) == list) out.push_back(e);
+        return out;
+    }
+    result<std::optional<SuppressionEntry>> suppression(std::string_view list, SuppressionKind kind,
+                                                        std::string_view value) override {
+        auto key = std::make_tuple(std::string(list), static_cast<int>(kind), std::string(value));
+        auto it = s_.suppressions.find(key);
+        if (it == s_.suppressions.end()) return std::optional<SuppressionEntry>{};
+        return std::optional<SuppressionEntry>{it->second};
+    }
+
     result<void> put_comment(const TicketComment& c) override {
         put_undoable(s_.comments, c.id, c);
         return ok();
@@ -896,6 +1134,16 @@ private:
             if (old) records.insert_or_assign(key, *old);
             else records.erase(key);
         });
+    }
+
+    // Erases map[key], undoably.
+    template <class Map, class Key>
+    void erase_undoable(Map& records, const Key& key) {
+        auto it = records.find(key);
+        if (it == records.end()) return;
+        auto old = it->second;
+        records.erase(it);
+        undo_.push_back([&records, key, old] { records.insert_or_assign(key, old); });
     }
 
     // Inserts or replaces a record kept by id with a unique optional

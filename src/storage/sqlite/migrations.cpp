@@ -402,11 +402,85 @@ CREATE INDEX nps_party ON nps_response (party_id, at);
 CREATE INDEX nps_at ON nps_response (at);
 )sql";
 
+// Version 5: segments. party_profile holds what a segment rule reads of a
+// party, one row per live party, kept on write: a segment is one scan of
+// this table (its WHERE compiled from the rule by crm::expr::to_sql),
+// never an aggregate over purchases. Text columns hold normalised keys;
+// c30..c365 and s30..s365 are the purchase windows as of as_of; i_* the
+// last interaction per channel. Rows are narrow enough (about 200 bytes)
+// for WITHOUT ROWID, which keeps a scan in id order sequential.
+// segment_membership has a row per stay of a party in a tracked segment
+// (left_at NULL while it lasts); segment_list_member the members of static
+// lists; suppression the entries of suppression lists.
+constexpr const char* kV5 = R"sql(
+CREATE TABLE party_profile (
+    party_id         TEXT PRIMARY KEY NOT NULL,
+    kind             TEXT NOT NULL,
+    lifecycle_stage  TEXT NOT NULL,
+    owner            TEXT NOT NULL,
+    city             TEXT NOT NULL,
+    country          TEXT NOT NULL,
+    tags             TEXT NOT NULL,
+    created_at       INTEGER NOT NULL,
+    consent_email    INTEGER NOT NULL,
+    consent_sms      INTEGER NOT NULL,
+    consent_call     INTEGER NOT NULL,
+    consent_whatsapp INTEGER NOT NULL,
+    organizations    TEXT NOT NULL,
+    p_count          INTEGER NOT NULL,
+    p_sum            INTEGER NOT NULL,
+    p_first          INTEGER,
+    p_last           INTEGER,
+    c30 INTEGER NOT NULL, c90 INTEGER NOT NULL, c180 INTEGER NOT NULL, c365 INTEGER NOT NULL,
+    s30 INTEGER NOT NULL, s90 INTEGER NOT NULL, s180 INTEGER NOT NULL, s365 INTEGER NOT NULL,
+    rfm_r INTEGER NOT NULL, rfm_f INTEGER NOT NULL, rfm_m INTEGER NOT NULL,
+    i_call INTEGER, i_email INTEGER, i_sms INTEGER, i_meeting INTEGER, i_chat INTEGER,
+    i_social INTEGER, i_portal INTEGER, i_visit INTEGER, i_other INTEGER,
+    t_all INTEGER NOT NULL, t_open INTEGER NOT NULL, t_complaints INTEGER NOT NULL,
+    m_sent INTEGER NOT NULL, m_opened INTEGER NOT NULL, m_clicked INTEGER NOT NULL,
+    m_responded INTEGER NOT NULL, m_converted INTEGER NOT NULL,
+    as_of            INTEGER NOT NULL,
+    expires_at       INTEGER,
+    custom           TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX party_profile_expires ON party_profile (expires_at) WHERE expires_at IS NOT NULL;
+
+CREATE TABLE segment_membership (
+    segment   TEXT NOT NULL,
+    party_id  TEXT NOT NULL,
+    joined_at INTEGER NOT NULL,
+    left_at   INTEGER,
+    PRIMARY KEY (segment, party_id, joined_at)
+) WITHOUT ROWID;
+CREATE INDEX segment_membership_party ON segment_membership (party_id, segment, joined_at);
+CREATE INDEX segment_membership_open ON segment_membership (segment, party_id)
+    WHERE left_at IS NULL;
+
+CREATE TABLE segment_list_member (
+    list     TEXT NOT NULL,
+    party_id TEXT NOT NULL,
+    added_at INTEGER NOT NULL,
+    PRIMARY KEY (list, party_id)
+) WITHOUT ROWID;
+CREATE INDEX segment_list_member_party ON segment_list_member (party_id);
+
+CREATE TABLE suppression (
+    list     TEXT NOT NULL,
+    kind     TEXT NOT NULL,
+    value    TEXT NOT NULL,
+    reason   TEXT NOT NULL,
+    added_at INTEGER NOT NULL,
+    PRIMARY KEY (list, kind, value)
+) WITHOUT ROWID;
+CREATE INDEX suppression_value ON suppression (kind, value);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
     {3, kV3},
     {4, kV4},
+    {5, kV5},
 };
 
 }  // namespace

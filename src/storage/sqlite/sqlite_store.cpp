@@ -14,6 +14,8 @@
 #include <mutex>
 
 #include "crm/storage/store.hpp"
+#include "expr/sqlite.hpp"
+#include "marketing/profile.hpp"
 #include "sales/codec.hpp"
 #include "service/codec.hpp"
 #include "storage/sqlite/codec.hpp"
@@ -327,6 +329,103 @@ result<std::vector<T>> collect(Stmt& s, Reader read) {
 }
 
 // ---- the store -----------------------------------------------------------
+
+#define CRM_PROFILE_COLS                                                                     \
+    "party_id, kind, lifecycle_stage, owner, city, country, tags, created_at, consent_email, " \
+    "consent_sms, consent_call, consent_whatsapp, organizations, p_count, p_sum, p_first, "    \
+    "p_last, c30, c90, c180, c365, s30, s90, s180, s365, rfm_r, rfm_f, rfm_m, i_call, "        \
+    "i_email, i_sms, i_meeting, i_chat, i_social, i_portal, i_visit, i_other, t_all, t_open, " \
+    "t_complaints, m_sent, m_opened, m_clicked, m_responded, m_converted, as_of, expires_at, "  \
+    "custom"
+constexpr int kProfileCols = 48;
+
+std::optional<Timestamp> opt_time(const Stmt& s, int col) {
+    if (s.is_null(col)) return std::nullopt;
+    return Timestamp{s.i64(col)};
+}
+
+result<PartyProfile> read_profile(const Stmt& s) {
+    PartyProfile p;
+    CRM_TRY(id, s.id(0));
+    p.party = id;
+    CRM_TRY(kind, stored_enum(parse_party_kind(s.text(1)), "party kind"));
+    p.kind = kind;
+    p.lifecycle_stage = s.str(2);
+    p.owner = s.str(3);
+    p.city = s.str(4);
+    p.country = s.str(5);
+    CRM_TRY(tags, decode_strings(s.text(6), "party_profile.tags"));
+    p.tags = std::move(tags);
+    p.created_at = Timestamp{s.i64(7)};
+    p.consent_email = s.i64(8) != 0;
+    p.consent_sms = s.i64(9) != 0;
+    p.consent_call = s.i64(10) != 0;
+    p.consent_whatsapp = s.i64(11) != 0;
+    CRM_TRY(orgs, decode_strings(s.text(12), "party_profile.organizations"));
+    p.organizations = std::move(orgs);
+    p.purchase_count = s.i64(13);
+    p.purchase_sum = s.i64(14);
+    p.first_purchase = opt_time(s, 15);
+    p.last_purchase = opt_time(s, 16);
+    for (std::size_t w = 0; w < kPurchaseWindows.size(); ++w) {
+        p.window_count[w] = s.i64(17 + static_cast<int>(w));
+        p.window_sum[w] = s.i64(21 + static_cast<int>(w));
+    }
+    p.rfm_recency = static_cast<int>(s.i64(25));
+    p.rfm_frequency = static_cast<int>(s.i64(26));
+    p.rfm_monetary = static_cast<int>(s.i64(27));
+    for (int c = 0; c < kChannelCount; ++c) p.last_interaction[static_cast<std::size_t>(c)] = opt_time(s, 28 + c);
+    p.tickets = s.i64(37);
+    p.open_tickets = s.i64(38);
+    p.complaints = s.i64(39);
+    p.campaigns_sent = s.i64(40);
+    p.campaigns_opened = s.i64(41);
+    p.campaigns_clicked = s.i64(42);
+    p.campaigns_responded = s.i64(43);
+    p.campaigns_converted = s.i64(44);
+    p.as_of = Timestamp{s.i64(45)};
+    p.expires_at = opt_time(s, 46);
+    CRM_TRY(custom, decode_custom(s.text(47), "party_profile.custom"));
+    p.custom = std::move(custom);
+    return p;
+}
+
+result<SegmentMembership> read_stay(const Stmt& s) {
+    SegmentMembership m;
+    m.segment = s.str(0);
+    CRM_TRY(id, s.id(1));
+    m.party = id;
+    m.joined_at = Timestamp{s.i64(2)};
+    m.left_at = opt_time(s, 3);
+    return m;
+}
+
+result<SuppressionEntry> read_suppression(const Stmt& s) {
+    SuppressionEntry e;
+    CRM_TRY(kind, stored_enum(parse_suppression_kind(s.text(0)), "suppression kind"));
+    e.kind = kind;
+    e.value = s.str(1);
+    e.reason = s.str(2);
+    e.added_at = Timestamp{s.i64(3)};
+    return e;
+}
+
+// crm_sample_key(id, seed): crm::sample_key, the order segment samples take.
+void sample_key_fn(sqlite3_context* ctx, int, sqlite3_value** argv) {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+    const int n = sqlite3_value_bytes(argv[0]);
+    const auto seed = static_cast<std::uint64_t>(sqlite3_value_int64(argv[1]));
+    sqlite3_result_int64(ctx, sample_key(std::string_view(text ? text : "", static_cast<std::size_t>(n)), seed));
+}
+
+result<void> register_sample_key(sqlite3* db) {
+    const int rc = sqlite3_create_function_v2(db, "crm_sample_key", 2,
+                                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                              nullptr, sample_key_fn, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK)
+        return fail(errc::storage, std::string("sqlite: registering crm_sample_key: ") + sqlite3_errstr(rc));
+    return ok();
+}
 
 // What a Store and its transactions share. The connection is reached only
 // by the holder of the writer slot (`busy`); a flag and a condition
@@ -1422,6 +1521,386 @@ public:
         });
     }
 
+    // ---- profiles and segments -------------------------------------------
+
+    result<void> put_profile(const PartyProfile& p) override {
+        return run<void>("put_profile", [&]() -> result<void> {
+            IdText id(p.party);
+            const std::string tags = encode_strings(p.tags);
+            const std::string orgs = encode_strings(p.organizations);
+            const std::string custom = encode_custom(p.custom);
+            CRM_TRY(st, c_.stmt("INSERT OR REPLACE INTO party_profile (" CRM_PROFILE_COLS
+                                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                                "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, "
+                                "?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, "
+                                "?40, ?41, ?42, ?43, ?44, ?45, ?46, ?47, ?48)"));
+            const auto time = [&](int col, const std::optional<Timestamp>& t) {
+                if (t) st.bind(col, t->ms); else st.bind_null(col);
+            };
+            st.bind(1, id);
+            st.bind(2, to_string(p.kind));
+            st.bind(3, p.lifecycle_stage);
+            st.bind(4, p.owner);
+            st.bind(5, p.city);
+            st.bind(6, p.country);
+            st.bind(7, tags);
+            st.bind(8, p.created_at.ms);
+            st.bind(9, p.consent_email);
+            st.bind(10, p.consent_sms);
+            st.bind(11, p.consent_call);
+            st.bind(12, p.consent_whatsapp);
+            st.bind(13, orgs);
+            st.bind(14, p.purchase_count);
+            st.bind(15, p.purchase_sum);
+            time(16, p.first_purchase);
+            time(17, p.last_purchase);
+            for (std::size_t w = 0; w < kPurchaseWindows.size(); ++w) {
+                st.bind(18 + static_cast<int>(w), p.window_count[w]);
+                st.bind(22 + static_cast<int>(w), p.window_sum[w]);
+            }
+            st.bind(26, p.rfm_recency);
+            st.bind(27, p.rfm_frequency);
+            st.bind(28, p.rfm_monetary);
+            for (int c = 0; c < kChannelCount; ++c)
+                time(29 + c, p.last_interaction[static_cast<std::size_t>(c)]);
+            st.bind(38, p.tickets);
+            st.bind(39, p.open_tickets);
+            st.bind(40, p.complaints);
+            st.bind(41, p.campaigns_sent);
+            st.bind(42, p.campaigns_opened);
+            st.bind(43, p.campaigns_clicked);
+            st.bind(44, p.campaigns_responded);
+            st.bind(45, p.campaigns_converted);
+            st.bind(46, p.as_of.ms);
+            time(47, p.expires_at);
+            st.bind(kProfileCols, custom);
+            return st.exec();
+        });
+    }
+
+    result<std::optional<PartyProfile>> get_profile(const Id& party) override {
+        using Out = std::optional<PartyProfile>;
+        return run<Out>("get_profile", [&]() -> result<Out> {
+            IdText id(party);
+            CRM_TRY(st, c_.stmt("SELECT " CRM_PROFILE_COLS " FROM party_profile WHERE party_id = ?1"));
+            st.bind(1, id);
+            CRM_TRY(row, st.step());
+            if (!row) return Out{};
+            CRM_TRY(p, read_profile(st));
+            return Out{std::move(p)};
+        });
+    }
+
+    result<void> delete_profile(const Id& party) override {
+        return run<void>("delete_profile", [&]() -> result<void> {
+            IdText id(party);
+            CRM_TRY(st, c_.stmt("DELETE FROM party_profile WHERE party_id = ?1"));
+            st.bind(1, id);
+            return st.exec();
+        });
+    }
+
+    result<std::int64_t> profile_count() override {
+        return run<std::int64_t>("profile_count", [&]() -> result<std::int64_t> {
+            CRM_TRY(st, c_.stmt("SELECT count(*) FROM party_profile"));
+            CRM_TRY(row, st.step());
+            return row ? st.i64(0) : 0;
+        });
+    }
+
+    result<std::vector<Id>> profiles_expiring(Timestamp until, int limit) override {
+        return run<std::vector<Id>>("profiles_expiring", [&]() -> result<std::vector<Id>> {
+            CRM_TRYV(check_limit(limit));
+            CRM_TRY(st, c_.stmt("SELECT party_id FROM party_profile WHERE expires_at IS NOT NULL "
+                                "AND expires_at <= ?1 ORDER BY expires_at, party_id LIMIT ?2"));
+            st.bind(1, until.ms);
+            st.bind(2, limit);
+            return collect_ids(st);
+        });
+    }
+
+    // A rule compiled for party_profile: "(<where>)" and its parameters.
+    static result<expr::SqlWhere> profile_where(const expr::Schema& schema, const expr::Expr& rule,
+                                                const expr::Context& context) {
+        return expr::to_sql(rule, marketing::profile_mapping(schema), context);
+    }
+    static void bind_params(Stmt& st, int first, const std::vector<expr::SqlParam>& params) {
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            const int at = first + static_cast<int>(i);
+            if (const auto* n = std::get_if<std::int64_t>(&params[i])) st.bind(at, *n);
+            else st.bind(at, std::get<std::string>(params[i]));
+        }
+    }
+
+    result<std::vector<Id>> match_profiles(const expr::Schema& schema, const expr::Expr& rule,
+                                           const expr::Context& context, const Id& after,
+                                           int limit) override {
+        return run<std::vector<Id>>("match_profiles", [&]() -> result<std::vector<Id>> {
+            CRM_TRYV(check_limit(limit));
+            CRM_TRY(where, profile_where(schema, rule, context));
+            // Placeholders are numbered in order of appearance: after, the
+            // rule's, then the limit.
+            CRM_TRY(st, c_.stmt_dynamic("SELECT party_id FROM party_profile WHERE party_id > ? AND (" +
+                                        where.sql + ") ORDER BY party_id LIMIT ?"));
+            IdText from(after);
+            if (after.is_nil()) st.bind(1, ""); else st.bind(1, from);
+            bind_params(st, 2, where.params);
+            st.bind(2 + static_cast<int>(where.params.size()), limit);
+            return collect_ids(st);
+        });
+    }
+
+    result<std::int64_t> count_profiles(const expr::Schema& schema, const expr::Expr& rule,
+                                        const expr::Context& context) override {
+        return run<std::int64_t>("count_profiles", [&]() -> result<std::int64_t> {
+            CRM_TRY(where, profile_where(schema, rule, context));
+            CRM_TRY(st, c_.stmt_dynamic("SELECT count(*) FROM party_profile WHERE " + where.sql));
+            bind_params(st, 1, where.params);
+            CRM_TRY(row, st.step());
+            return row ? st.i64(0) : 0;
+        });
+    }
+
+    result<std::vector<Id>> sample_profiles(const expr::Schema& schema, const expr::Expr& rule,
+                                            const expr::Context& context, int size,
+                                            std::uint64_t seed) override {
+        return run<std::vector<Id>>("sample_profiles", [&]() -> result<std::vector<Id>> {
+            CRM_TRYV(check_limit(size));
+            CRM_TRY(where, profile_where(schema, rule, context));
+            // ORDER BY with LIMIT keeps only `size` rows while it scans.
+            CRM_TRY(st, c_.stmt_dynamic("SELECT party_id FROM party_profile WHERE " + where.sql +
+                                        " ORDER BY crm_sample_key(party_id, ?), party_id LIMIT ?"));
+            bind_params(st, 1, where.params);
+            const int next = 1 + static_cast<int>(where.params.size());
+            st.bind(next, static_cast<std::int64_t>(seed));
+            st.bind(next + 1, size);
+            return collect_ids(st);
+        });
+    }
+
+    result<void> for_each_profile(const std::function<bool(const PartyProfile&)>& fn) override {
+        return run<void>("for_each_profile", [&]() -> result<void> {
+            CRM_TRY(st, c_.stmt("SELECT " CRM_PROFILE_COLS " FROM party_profile ORDER BY party_id"));
+            for (;;) {
+                CRM_TRY(row, st.step());
+                if (!row) break;
+                CRM_TRY(p, read_profile(st));
+                if (!fn(p)) break;
+            }
+            return ok();
+        });
+    }
+
+    result<std::vector<std::pair<Channel, Timestamp>>> last_interactions(const Id& party) override {
+        using Out = std::vector<std::pair<Channel, Timestamp>>;
+        return run<Out>("last_interactions", [&]() -> result<Out> {
+            IdText id(party);
+            CRM_TRY(st, c_.stmt("SELECT channel, max(at) FROM interaction WHERE party_id = ?1 "
+                                "GROUP BY channel"));
+            st.bind(1, id);
+            Out out;
+            for (;;) {
+                CRM_TRY(row, st.step());
+                if (!row) break;
+                CRM_TRY(c, stored_enum(parse_channel(st.text(0)), "channel"));
+                out.emplace_back(c, Timestamp{st.i64(1)});
+            }
+            std::sort(out.begin(), out.end(),
+                      [](const auto& a, const auto& b) { return a.first < b.first; });
+            return out;
+        });
+    }
+
+    result<std::vector<Id>> parties_by_email_domain(std::string_view domain) override {
+        return run<std::vector<Id>>("parties_by_email_domain", [&]() -> result<std::vector<Id>> {
+            const std::string suffix = "@" + std::string(domain);
+            CRM_TRY(st, c_.stmt("SELECT DISTINCT party_id FROM contact_key WHERE kind = 'email' "
+                                "AND length(value) > length(?1) "
+                                "AND substr(value, -length(?1)) = ?1 ORDER BY party_id"));
+            st.bind(1, suffix);
+            return collect_ids(st);
+        });
+    }
+
+    result<void> join_segment(std::string_view segment, const Id& party, Timestamp at) override {
+        return run<void>("join_segment", [&]() -> result<void> {
+            IdText id(party);
+            CRM_TRY(st, c_.stmt("INSERT INTO segment_membership (segment, party_id, joined_at) "
+                                "SELECT ?1, ?2, ?3 WHERE NOT EXISTS (SELECT 1 FROM "
+                                "segment_membership WHERE segment = ?1 AND party_id = ?2 AND "
+                                "left_at IS NULL)"));
+            st.bind(1, segment);
+            st.bind(2, id);
+            st.bind(3, at.ms);
+            return st.exec();
+        });
+    }
+
+    result<void> leave_segment(std::string_view segment, const Id& party, Timestamp at) override {
+        return run<void>("leave_segment", [&]() -> result<void> {
+            IdText id(party);
+            CRM_TRY(st, c_.stmt("UPDATE segment_membership SET left_at = ?3 WHERE segment = ?1 "
+                                "AND party_id = ?2 AND left_at IS NULL"));
+            st.bind(1, segment);
+            st.bind(2, id);
+            st.bind(3, at.ms);
+            return st.exec();
+        });
+    }
+
+    result<std::vector<SegmentMembership>> segment_memberships(const Id& party,
+                                                               bool with_history) override {
+        using Out = std::vector<SegmentMembership>;
+        return run<Out>("segment_memberships", [&]() -> result<Out> {
+            IdText id(party);
+            CRM_TRY(st, c_.stmt("SELECT segment, party_id, joined_at, left_at FROM "
+                                "segment_membership WHERE party_id = ?1 AND (?2 OR left_at IS NULL) "
+                                "ORDER BY segment, joined_at"));
+            st.bind(1, id);
+            st.bind(2, with_history);
+            return collect<SegmentMembership>(st, read_stay);
+        });
+    }
+
+    result<std::vector<Id>> segment_members(std::string_view segment, const Id& after,
+                                            int limit) override {
+        return run<std::vector<Id>>("segment_members", [&]() -> result<std::vector<Id>> {
+            CRM_TRYV(check_limit(limit));
+            IdText from(after);
+            CRM_TRY(st, c_.stmt("SELECT party_id FROM segment_membership INDEXED BY "
+                                "segment_membership_open WHERE segment = ?1 AND party_id > ?2 AND "
+                                "left_at IS NULL ORDER BY party_id LIMIT ?3"));
+            st.bind(1, segment);
+            if (after.is_nil()) st.bind(2, ""); else st.bind(2, from);
+            st.bind(3, limit);
+            return collect_ids(st);
+        });
+    }
+
+    result<std::vector<SegmentMembership>> segment_history(std::string_view segment,
+                                                           int limit) override {
+        using Out = std::vector<SegmentMembership>;
+        return run<Out>("segment_history", [&]() -> result<Out> {
+            CRM_TRYV(check_limit(limit));
+            CRM_TRY(st, c_.stmt("SELECT segment, party_id, joined_at, left_at FROM "
+                                "segment_membership WHERE segment = ?1 ORDER BY "
+                                "coalesce(left_at, joined_at) DESC, party_id DESC, joined_at DESC "
+                                "LIMIT ?2"));
+            st.bind(1, segment);
+            st.bind(2, limit);
+            return collect<SegmentMembership>(st, read_stay);
+        });
+    }
+
+    result<bool> put_list_member(std::string_view list, const Id& party, Timestamp at) override {
+        return run<bool>("put_list_member", [&]() -> result<bool> {
+            IdText id(party);
+            CRM_TRY(st, c_.stmt("INSERT OR IGNORE INTO segment_list_member (list, party_id, "
+                                "added_at) VALUES (?1, ?2, ?3)"));
+            st.bind(1, list);
+            st.bind(2, id);
+            st.bind(3, at.ms);
+            CRM_TRYV(st.exec());
+            return sqlite3_changes(c_.handle()) > 0;
+        });
+    }
+
+    result<bool> delete_list_member(std::string_view list, const Id& party) override {
+        return run<bool>("delete_list_member", [&]() -> result<bool> {
+            IdText id(party);
+            CRM_TRY(st, c_.stmt("DELETE FROM segment_list_member WHERE list = ?1 AND party_id = ?2"));
+            st.bind(1, list);
+            st.bind(2, id);
+            CRM_TRYV(st.exec());
+            return sqlite3_changes(c_.handle()) > 0;
+        });
+    }
+
+    result<void> clear_list(std::string_view list) override {
+        return run<void>("clear_list", [&]() -> result<void> {
+            CRM_TRY(st, c_.stmt("DELETE FROM segment_list_member WHERE list = ?1"));
+            st.bind(1, list);
+            return st.exec();
+        });
+    }
+
+    result<std::vector<Id>> list_members(std::string_view list, const Id& after, int limit) override {
+        return run<std::vector<Id>>("list_members", [&]() -> result<std::vector<Id>> {
+            CRM_TRYV(check_limit(limit));
+            IdText from(after);
+            CRM_TRY(st, c_.stmt("SELECT party_id FROM segment_list_member WHERE list = ?1 AND "
+                                "party_id > ?2 ORDER BY party_id LIMIT ?3"));
+            st.bind(1, list);
+            if (after.is_nil()) st.bind(2, ""); else st.bind(2, from);
+            st.bind(3, limit);
+            return collect_ids(st);
+        });
+    }
+
+    result<bool> in_list(std::string_view list, const Id& party) override {
+        return run<bool>("in_list", [&]() -> result<bool> {
+            IdText id(party);
+            CRM_TRY(st, c_.stmt("SELECT 1 FROM segment_list_member WHERE list = ?1 AND party_id = ?2"));
+            st.bind(1, list);
+            st.bind(2, id);
+            return st.step();
+        });
+    }
+
+    result<bool> put_suppression(std::string_view list, const SuppressionEntry& e) override {
+        return run<bool>("put_suppression", [&]() -> result<bool> {
+            CRM_TRY(st, c_.stmt("INSERT OR IGNORE INTO suppression (list, kind, value, reason, "
+                                "added_at) VALUES (?1, ?2, ?3, ?4, ?5)"));
+            st.bind(1, list);
+            st.bind(2, to_string(e.kind));
+            st.bind(3, e.value);
+            st.bind(4, e.reason);
+            st.bind(5, e.added_at.ms);
+            CRM_TRYV(st.exec());
+            return sqlite3_changes(c_.handle()) > 0;
+        });
+    }
+
+    result<bool> delete_suppression(std::string_view list, SuppressionKind kind,
+                                    std::string_view value) override {
+        return run<bool>("delete_suppression", [&]() -> result<bool> {
+            CRM_TRY(st, c_.stmt("DELETE FROM suppression WHERE list = ?1 AND kind = ?2 AND value = ?3"));
+            st.bind(1, list);
+            st.bind(2, to_string(kind));
+            st.bind(3, value);
+            CRM_TRYV(st.exec());
+            return sqlite3_changes(c_.handle()) > 0;
+        });
+    }
+
+    result<std::vector<SuppressionEntry>> suppressions(std::string_view list) override {
+        using Out = std::vector<SuppressionEntry>;
+        return run<Out>("suppressions", [&]() -> result<Out> {
+            // By kind in declaration order, as the memory backend keys them.
+            CRM_TRY(st, c_.stmt("SELECT kind, value, reason, added_at FROM suppression WHERE "
+                                "list = ?1 ORDER BY CASE kind WHEN 'party' THEN 0 WHEN 'email' "
+                                "THEN 1 WHEN 'domain' THEN 2 ELSE 3 END, value"));
+            st.bind(1, list);
+            return collect<SuppressionEntry>(st, read_suppression);
+        });
+    }
+
+    result<std::optional<SuppressionEntry>> suppression(std::string_view list, SuppressionKind kind,
+                                                        std::string_view value) override {
+        using Out = std::optional<SuppressionEntry>;
+        return run<Out>("suppression", [&]() -> result<Out> {
+            CRM_TRY(st, c_.stmt("SELECT kind, value, reason, added_at FROM suppression WHERE "
+                                "list = ?1 AND kind = ?2 AND value = ?3"));
+            st.bind(1, list);
+            st.bind(2, to_string(kind));
+            st.bind(3, value);
+            CRM_TRY(row, st.step());
+            if (!row) return Out{};
+            CRM_TRY(e, read_suppression(st));
+            return Out{std::move(e)};
+        });
+    }
+
     result<void> put_comment(const TicketComment& c) override {
         return run<void>("put_comment", [&]() -> result<void> {
             IdText id(c.id), ticket(c.ticket);
@@ -1944,6 +2423,11 @@ private:
             "DELETE FROM membership WHERE person = ?1 OR organization = ?1",
             // A party is never a member of itself.
             "DELETE FROM membership WHERE person = ?2 AND organization = ?2",
+            // A list place or party suppression both have keeps `to`'s.
+            "UPDATE OR IGNORE segment_list_member SET party_id = ?2 WHERE party_id = ?1",
+            "DELETE FROM segment_list_member WHERE party_id = ?1",
+            "UPDATE OR IGNORE suppression SET value = ?2 WHERE kind = 'party' AND value = ?1",
+            "DELETE FROM suppression WHERE kind = 'party' AND value = ?1",
             // Both parties' summaries are recomputed from their purchase rows.
             "DELETE FROM purchase_summary WHERE party_id IN (?1, ?2)",
             "INSERT INTO purchase_summary (party_id, currency, count, total_minor, first_at, "
@@ -2151,6 +2635,9 @@ result<std::unique_ptr<Store>> open(const SqliteOptions& o) {
                                        "; open it once writable to migrate it");
 
     CRM_TRYV(c.exec_script("PRAGMA foreign_keys = ON", "enable foreign keys"));
+    // crm_norm() and crm_decimal_key(), which compiled segment rules call.
+    CRM_TRYV(expr::sqlite::register_functions(c.handle()));
+    CRM_TRYV(register_sample_key(c.handle()));
     // A larger page cache keeps the indexes of a million-party file in
     // memory: lookups then cost no system call. The pages are allocated on
     // use, so a small database stays small.

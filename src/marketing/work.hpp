@@ -1,0 +1,25 @@
+// src/marketing/work.hpp - what the rest of the library tells the
+// marketing side: a write changed a party, so its profile and its tracked
+// segment memberships follow, in the same transaction.
+#pragma once
+
+#include "crm/customer/timeline.hpp"
+#include "engine/access.hpp"
+#include "marketing/profile.hpp"
+
+namespace crm::marketing {
+
+/// After a write changed `party` (the parts named by `parts`, a mask of
+/// Part): brings its profile and tracked memberships up to date, when
+/// profiles are kept (a segment exists). `known` is the party as just
+/// stored, when the caller has it. A party merged away loses its profile
+/// and leaves every segment.
+result<void> party_changed(Engine::Impl& impl, storage::Transaction& tx, const Id& party,
+                           unsigned parts, const Party* known = nullptr);
+
+/// An interaction was logged: the profile's last interaction on `channel`
+/// moves to `at` when later.
+result<void> interaction_logged(Engine::Impl& impl, storage::Transaction& tx, const Id& party,
+                                Channel channel, Timestamp at);
+
+}  // namespace crm::marketing
