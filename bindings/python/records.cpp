@@ -279,6 +279,12 @@ void bind_records(py::module_& m) {
         .field("last_nps",
                [](const Customer360& v) { return from_json_text(crm::codec::view_part_json(v, "last_nps")); },
                "its latest NPS answer as a dict ({id, party, score, comment, at}), or None")
+        .field("segments",
+               [](const Customer360& v) { return from_json_text(crm::codec::view_part_json(v, "segments")); },
+               "tracked segments it is in, as dicts ({segment, party, joined_at, left_at})")
+        .field("lists",
+               [](const Customer360& v) { return from_json_text(crm::codec::view_part_json(v, "lists")); },
+               "ids of the static lists it is on")
         .done({"party"});
 
     Record<SearchHit>(m, "SearchHit", "One party found by search().")

@@ -41,6 +41,9 @@ struct Args {
     std::string channel;
     std::string category;
     std::string now;
+    std::string name;
+    bool untracked = false;
+    bool rfm = false;
     bool internal = false;
     bool customer = false;
     long long after = 0;
@@ -78,5 +81,12 @@ int sla(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
 int tick(crm::Engine& engine, const Args& a);
 int proactive(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
 int service_story(crm::Engine& engine, const crm::Id& party);
+
+// Segments (marketing.cpp): "segment VERB DB ...", "list add|remove",
+// "suppression add|remove|show" and the demo's marketing story.
+int segment(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
+int list(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
+int suppression(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
+int marketing_story(crm::Engine& engine, const crm::Id& party);
 
 }  // namespace crmctl

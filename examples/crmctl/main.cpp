@@ -76,6 +76,21 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
   proactive DB ACTION.json [--json]         recall cases or notices in bulk (service.proactive), once each
   tick DB [--now T] [--json]                all due work: clock warnings and breaches, escalations,
                                             each once (T: ISO time; without a zone, Tehran's)
+  segment create DB ID RULE [--name N] [--untracked] [--json]
+                                            a dynamic segment (RULE: text form or JSON); prints its size
+  segment define DB FILE.json               any segment: dynamic, list, suppression or set (docs/MARKETING.md)
+  segment list DB [--json]                  every segment with its kind and version
+  segment count DB ID [--json]              the number of members now
+  segment members|sample DB ID [--limit N] [--json]
+                                            members in id order, or a uniform sample
+  segment explain DB ID PARTY [--json]      which conditions held for a party (id or external id)
+  segment history DB ID [--limit N] [--json] joins and leaves of a tracked segment
+  segment snapshot DB ID LIST [--json]      the current members as a static list
+  segment refresh DB [--rfm]                bring moved purchase windows and relative rules up to date
+  list add|remove DB LIST PARTY... [--json] members of a static list
+  suppression add DB LIST party|email|domain|phone VALUE [REASON]
+  suppression remove DB LIST KIND VALUE
+  suppression show DB LIST                  entries of a suppression list
   forecast DB --period P [--calendar jalali|gregorian] [--by owner|team|pipeline]
            [--pipeline P] [--owner U] [--json] the forecast of a month, quarter or year (1404-Q1, 2025-06)
   demo [--data DIR] [--db FILE]             import the Persian sample and show what the core does
@@ -125,6 +140,9 @@ bool parse_args(int argc, char** argv, Args& a, std::string& why) {
         else if (s == "--channel") { const char* v = value("--channel"); if (!v) return false; a.channel = v; }
         else if (s == "--category") { const char* v = value("--category"); if (!v) return false; a.category = v; }
         else if (s == "--now") { const char* v = value("--now"); if (!v) return false; a.now = v; }
+        else if (s == "--name") { const char* v = value("--name"); if (!v) return false; a.name = v; }
+        else if (s == "--untracked") a.untracked = true;
+        else if (s == "--rfm") a.rfm = true;
         else if (s == "--internal") a.internal = true;
         else if (s == "--customer") a.customer = true;
         else if (s == "--limit") { const char* v = value("--limit"); if (!v) return false; a.limit = std::atoll(v); }
@@ -236,6 +254,9 @@ void print_view(const crm::Customer360& v) {
     for (const auto& t : v.open_tickets)
         std::cout << "  ticket       " << t.subject << "  [" << t.state << "]  " << crm::to_string(t.priority)
                   << (t.queue.empty() ? "" : "  queue " + t.queue) << "\n";
+    for (const auto& s : v.segments)
+        std::cout << "  segment      " << s.segment << "  since " << when(s.joined_at) << "\n";
+    for (const auto& l : v.lists) std::cout << "  list         " << l << "\n";
 }
 
 template <class T>
@@ -807,7 +828,8 @@ int demo(const Args& a, const char* argv0) {
     if (int rc = duplicates(*engine.value(), dup, 10)) return rc;
     const crm::Id customer = hits.value().empty() ? crm::Id{} : hits.value()[0].id;
     if (int rc = sales_story(*engine.value(), customer)) return rc;
-    return service_story(*engine.value(), customer);
+    if (int rc = service_story(*engine.value(), customer)) return rc;
+    return marketing_story(*engine.value(), customer);
 }
 
 }  // namespace crmctl
@@ -849,7 +871,7 @@ int main(int argc, char** argv) {
     const bool verb_first =
         cmd == "pipeline" || cmd == "opp" || cmd == "lead" || cmd == "product" || cmd == "quote" ||
         cmd == "ticket" || cmd == "queue" || cmd == "sla" || cmd == "assignment" ||
-        cmd == "escalation";
+        cmd == "escalation" || cmd == "segment" || cmd == "list" || cmd == "suppression";
     std::vector<std::string> args = p;
     if (verb_first) {
         if (p.size() < 3) return usage(cmd + " needs a verb and a database file");
@@ -885,6 +907,9 @@ int main(int argc, char** argv) {
     if (cmd == "sla" || cmd == "assignment" || cmd == "escalation") return sla(e, p, a);
     if (cmd == "proactive") return proactive(e, p, a);
     if (cmd == "tick") return p.size() == 2 ? tick(e, a) : usage("tick takes DB [--now T]");
+    if (cmd == "segment") return segment(e, p, a);
+    if (cmd == "list") return list(e, p, a);
+    if (cmd == "suppression") return suppression(e, p, a);
     if (cmd == "forecast") return p.size() == 2 ? forecast(e, a) : usage("forecast takes DB --period P");
     return usage("unknown command '" + cmd + "'");
 }

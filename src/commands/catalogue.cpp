@@ -37,6 +37,7 @@ std::span<const Command> catalogue() {
         for (auto part : {detail::party_commands(), detail::timeline_commands(),
                           detail::sales_commands(), detail::quote_commands(),
                           detail::service_commands(),
+                          detail::marketing_commands(),
                           detail::outbox_commands(),
                           detail::import_commands(),
                           std::span<const Command>(kOwn)})

@@ -80,6 +80,7 @@ std::span<const Command> import_commands();
 std::span<const Command> sales_commands();
 std::span<const Command> quote_commands();
 std::span<const Command> service_commands();
+std::span<const Command> marketing_commands();
 }  // namespace detail
 
 }  // namespace crm::commands

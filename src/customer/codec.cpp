@@ -114,6 +114,8 @@ std::string view_part_json(const Customer360& v, std::string_view which) {
     else if (which == "open_tickets") add(v.open_tickets);
     else if (which == "last_csat") a = satisfaction_json(v);
     else if (which == "last_nps") a = v.last_nps ? to_json(*v.last_nps) : json(nullptr);
+    else if (which == "segments") add(v.segments);
+    else if (which == "lists") a = v.lists;
     return a.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -137,6 +139,8 @@ json to_json(const Customer360& v) {
     out["open_tickets"] = list(v.open_tickets);
     out["last_csat"] = satisfaction_json(v);
     out["last_nps"] = v.last_nps ? to_json(*v.last_nps) : json(nullptr);
+    out["segments"] = list(v.segments);
+    out["lists"] = v.lists;
     return out;
 }
 

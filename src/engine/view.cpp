@@ -45,6 +45,10 @@ result<Customer360> Engine::customer_360(const Id& party, int recent_interaction
         }
         CRM_TRY(nps, tx.nps_of(id, 1));
         if (!nps.empty()) v.last_nps = std::move(nps.front());
+        CRM_TRY(segments, tx.segment_memberships(id, false));
+        v.segments = std::move(segments);
+        CRM_TRY(lists, tx.lists_of(id));
+        v.lists = std::move(lists);
         return v;
     });
 }

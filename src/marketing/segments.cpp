@@ -12,6 +12,7 @@
 #include "crm/core/text.hpp"
 #include "crm/marketing/marketing.hpp"
 #include "customer/codec.hpp"
+#include "marketing/codec.hpp"
 #include "marketing/work.hpp"
 #include "sales/work.hpp"
 
@@ -60,136 +61,11 @@ constexpr const char* kRfmId = "rfm";
 constexpr int kPage = 1000;
 constexpr int kMaxDepth = 16;  // sets of sets
 
-// ---- JSON forms ---------------------------------------------------------------
-
-result<MarketingSettings> settings_from_json(const json& doc) {
-    if (!doc.is_object()) return fail(errc::invalid_argument, "must be an object", "");
-    CRM_TRYV(codec::expect_object(doc, "", {"currency"}));
-    MarketingSettings s;
-    CRM_TRY(currency, codec::get_string(doc, "currency", "", 8));
-    if (currency) {
-        auto m = Money::of(0, *currency);
-        if (!m) return fail(errc::invalid_argument, m.error().message, "currency");
-        s.currency = m.value().currency;
-    }
-    return s;
-}
-
-json to_json(const MarketingSettings& s) { return {{"currency", s.currency}}; }
-
-result<RfmCutoffs> rfm_from_json(const json& doc) {
-    RfmCutoffs r;
-    const auto read = [&](const char* key, std::array<std::int64_t, 4>& out) -> result<void> {
-        const json* a = codec::member(doc, key);
-        if (!a || !a->is_array() || a->size() != 4)
-            return fail(errc::storage, "stored RFM cutoffs are damaged", key);
-        for (std::size_t i = 0; i < 4; ++i) {
-            if (!(*a)[i].is_number_integer())
-                return fail(errc::storage, "stored RFM cutoffs are damaged", key);
-            out[i] = (*a)[i].get<std::int64_t>();
-        }
-        return ok();
-    };
-    CRM_TRYV(read("recency", r.recency));
-    CRM_TRYV(read("frequency", r.frequency));
-    CRM_TRYV(read("monetary", r.monetary));
-    r.set = true;
-    return r;
-}
-
-json to_json(const RfmCutoffs& r) {
-    return {{"recency", r.recency}, {"frequency", r.frequency}, {"monetary", r.monetary}};
-}
-
-result<Segment> segment_from_json(const json& doc, const expr::Schema& schema) {
-    if (!doc.is_object()) return fail(errc::invalid_argument, "must be an object", "");
-    CRM_TRYV(codec::expect_object(doc, "", {"id", "name", "description", "kind", "rule", "track",
-                                            "op", "of", "version"}));
-    Segment s;
-    CRM_TRY(id, codec::text_or_empty(doc, "id", "", 1024));
-    CRM_TRY(clean, clean_key(id, "id"));
-    s.id = std::move(clean);
-    CRM_TRY(name, codec::text_or_empty(doc, "name", "", 1024));
-    CRM_TRY(tidy_name, sales::clean_text(name, "name", 200));
-    s.name = tidy_name.empty() ? s.id : tidy_name;
-    CRM_TRY(description, codec::text_or_empty(doc, "description", "", 8192));
-    CRM_TRY(tidy_description, sales::clean_text(description, "description", 4096));
-    s.description = std::move(tidy_description);
-    CRM_TRY(kind_text, codec::text_or_empty(doc, "kind", "", 64));
-    if (kind_text.empty()) kind_text = "dynamic";
-    CRM_TRY(kind, parse_segment_kind(kind_text, "kind"));
-    s.kind = kind;
-    const json* rule = codec::member(doc, "rule");
-    const json* of = codec::member(doc, "of");
-    if (s.kind == SegmentKind::dynamic) {
-        if (!rule) return fail(errc::invalid_argument, "is required for a dynamic segment", "rule");
-        if (rule->is_string()) {
-            auto e = expr::Expr::from_text(rule->get<std::string>(), schema);
-            if (!e) {
-                auto err = e.error();
-                err.field = "rule" + err.field;
-                return err;
-            }
-            s.rule = std::move(e).value();
-        } else {
-            auto e = expr::Expr::from_json(rule->dump(), schema);
-            if (!e) {
-                auto err = e.error();
-                if (err.field.rfind("$", 0) == 0) err.field = "rule" + err.field.substr(1);
-                return err;
-            }
-            s.rule = std::move(e).value();
-        }
-        CRM_TRY(track, codec::get_bool(doc, "track", ""));
-        s.track = track.value_or(true);
-    } else if (rule) {
-        return fail(errc::invalid_argument, "only a dynamic segment has a rule", "rule");
-    } else if (codec::member(doc, "track")) {
-        return fail(errc::invalid_argument, "only a dynamic segment is tracked", "track");
-    }
-    if (s.kind == SegmentKind::set) {
-        CRM_TRY(op, codec::text_or_empty(doc, "op", "", 64));
-        if (op.empty()) return fail(errc::invalid_argument, "is required for a set", "op");
-        CRM_TRY(parsed, parse_set_op(op, "op"));
-        s.op = parsed;
-        if (!of || !of->is_array() || of->empty())
-            return fail(errc::invalid_argument, "must list at least one segment", "of");
-        if (of->size() > 64) return fail(errc::invalid_argument, "lists more than 64 segments", "of");
-        for (std::size_t i = 0; i < of->size(); ++i) {
-            const std::string at = "of[" + std::to_string(i) + "]";
-            if (!(*of)[i].is_string()) return fail(errc::invalid_argument, "must be a segment id", at);
-            CRM_TRY(operand, clean_key((*of)[i].get<std::string>(), at.c_str()));
-            if (operand == s.id) return fail(errc::invalid_argument, "a set cannot contain itself", at);
-            s.of.push_back(std::move(operand));
-        }
-    } else if (of || codec::member(doc, "op")) {
-        return fail(errc::invalid_argument, "only a set has operands", of ? "of" : "op");
-    }
-    return s;
-}
-
-json to_json(const Segment& s, bool with_version) {
-    json j = {{"id", s.id}, {"name", s.name}, {"kind", to_string(s.kind)}};
-    if (!s.description.empty()) j["description"] = s.description;
-    if (s.kind == SegmentKind::dynamic) {
-        j["rule"] = json::parse(s.rule ? s.rule->to_json() : std::string("true"));
-        j["track"] = s.track;
-    }
-    if (s.kind == SegmentKind::set) {
-        j["op"] = to_string(s.op);
-        j["of"] = s.of;
-    }
-    if (with_version) j["version"] = s.version;
-    return j;
-}
-
 bool reads_time(const Segment& s) {
     if (!s.rule) return false;
     const std::string j = s.rule->to_json();
     return j.find("\"now\"") != std::string::npos || j.find("\"start_of\"") != std::string::npos;
 }
-
-json value_json(const Value& v) { return codec::to_json(v); }
 
 // ---- the work of one transaction --------------------------------------------
 
@@ -627,7 +503,14 @@ public:
                 const expr::Expr rule = s.rule ? *s.rule : expr::Expr{};
                 CRM_TRY(tree, explain_rule(json::parse(rule.to_json()), record, impl_.rule_context()));
                 json values = json::object();
-                for (const auto& f : rule.fields()) values[f] = value_json(profile_value(p, *sch, f));
+                for (const auto& f : rule.fields()) {
+                    const Value v = profile_value(p, *sch, f);
+                    const auto* field = sch->find(f);
+                    const auto* ms = std::get_if<std::int64_t>(&v);
+                    values[f] = field && field->type == expr::Type::timestamp && ms
+                                    ? json(to_iso8601(Timestamp{*ms}))
+                                    : codec::to_json(v);
+                }
                 out["held"] = tree["held"];
                 out["rule"] = std::move(tree);
                 out["values"] = std::move(values);

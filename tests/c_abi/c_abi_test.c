@@ -1293,6 +1293,69 @@ static void test_service(void) {
     crm_engine_close(&e);
 }
 
+/* Segments: a dynamic segment over purchase aggregates, counted, explained
+ * and tracked on the 360 view; a suppression list in a set; bad input
+ * refused with the field named and nothing written. */
+static void test_segments(void) {
+    crm_engine *e = open_memory(T0);
+    char *out = NULL;
+    char *a = NULL, *b = NULL;
+    char *aid = NULL, *bid = NULL;
+    if (e == NULL) return;
+    a = must(e, "party.create",
+             "{\"first_name\":\"Ali\",\"last_name\":\"Rezaei\",\"city\":\"تهران\","
+             "\"contacts\":[{\"kind\":\"email\",\"value\":\"ali@shop.ir\"}]}");
+    b = must(e, "party.create", "{\"first_name\":\"Sara\",\"last_name\":\"Ahmadi\",\"city\":\"تهران\"}");
+    aid = member(a, "id");
+    bid = member(b, "id");
+    crm_free(must(e, "purchase.record",
+                  "{\"party\":\"%s\",\"order_id\":\"O1\",\"ordered_at\":\"2024-03-01T10:00:00Z\","
+                  "\"total\":{\"minor\":2000000000,\"currency\":\"IRR\"}}",
+                  aid));
+    out = must(e, "segment.define",
+               "{\"segment\":{\"id\":\"big\",\"rule\":\"purchases.sum >= 10000000 IRR and "
+               "city = \\\"تهران\\\"\"}}");
+    CHECK(has(out, "\"outcome\":\"created\""));
+    crm_free(out);
+    out = must(e, "segment.count", "{\"id\":\"big\"}");
+    CHECK(has(out, "\"count\":1"));
+    crm_free(out);
+    out = must(e, "segment.explain", "{\"id\":\"big\",\"party\":\"%s\"}", bid);
+    CHECK(has(out, "\"member\":false"));
+    crm_free(out);
+    out = must(e, "customer.view", "{\"party\":\"%s\"}", aid);
+    CHECK(has(out, "\"segment\":\"big\""));
+    crm_free(out);
+
+    crm_free(must(e, "segment.define", "{\"segment\":{\"id\":\"dnc\",\"kind\":\"suppression\"}}"));
+    crm_free(must(e, "suppression.add", "{\"list\":\"dnc\",\"kind\":\"domain\",\"value\":\"SHOP.ir\"}"));
+    crm_free(must(e, "segment.define",
+                  "{\"segment\":{\"id\":\"ok\",\"kind\":\"set\",\"op\":\"difference\","
+                  "\"of\":[\"big\",\"dnc\"]}}"));
+    out = must(e, "segment.members", "{\"id\":\"ok\"}");
+    CHECK(count_items(out, "items") == 0);
+    crm_free(out);
+
+    CHECK_STATUS(exec(e, "segment.define", &out,
+                      "{\"segment\":{\"id\":\"x\",\"rule\":{\"eq\":[{\"field\":\"shoe\"},1]}}}"),
+                 CRM_EINVALID, "segment.rule.eq[0]");
+    CHECK_STATUS(exec(e, "segment.count", &out, "{\"id\":\"nope\"}"), CRM_ENOTFOUND, "id");
+    CHECK_STATUS(exec(e, "list.add", &out, "{\"list\":\"big\",\"parties\":[\"%s\"]}", aid),
+                 CRM_EINVALID, "list");
+    CHECK_STATUS(exec(e, "suppression.add", &out,
+                      "{\"list\":\"dnc\",\"kind\":\"fax\",\"value\":\"1\"}"),
+                 CRM_EINVALID, "kind");
+    out = must(e, "segment.list", "{}");
+    CHECK(count_items(out, "items") == 3);
+    crm_free(out);
+
+    free(aid);
+    free(bid);
+    crm_free(a);
+    crm_free(b);
+    crm_engine_close(&e);
+}
+
 /* ---- the catalogue ----------------------------------------------------------------- */
 
 static void test_commands(void) {
@@ -1317,6 +1380,11 @@ static void test_commands(void) {
         "ticket.list", "ticket.move", "ticket.moves", "ticket.assign", "ticket.refer",
         "ticket.merge", "ticket.comment", "ticket.comments", "ticket.explain_sla", "ticket.csat",
         "nps.record", "nps.list", "portal.view", "service.report", "service.proactive", "tick",
+        "marketing.configure", "marketing.settings", "profile.get", "profile.schema",
+        "profile.rebuild", "segment.define", "segment.get", "segment.list", "segment.count",
+        "segment.members", "segment.sample", "segment.explain", "segment.memberships",
+        "segment.history", "segment.snapshot", "segment.refresh", "list.add", "list.remove",
+        "suppression.add", "suppression.remove", "suppression.list",
         "commands"};
     char *listed = NULL;
     char *by_execute = NULL;
@@ -1485,6 +1553,7 @@ int main(void) {
     run_case("sales: a pipeline, an opportunity, its moves", test_sales);
     run_case("quotes: catalogue, exact totals, won quote, ERP order", test_quotes);
     run_case("service: tickets, SLA clocks on business time, tick, bad input", test_service);
+    run_case("segments: count, explain, 360 view, suppression sets, bad input", test_segments);
     run_case("the command catalogue", test_commands);
     run_case("import", test_import);
     run_case("errors are per thread", test_errors_are_per_thread);

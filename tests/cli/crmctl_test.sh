@@ -207,5 +207,34 @@ status 0 "ticket show" "$crmctl" ticket show $db "$ticket"
 check "closed, the breach on record, the comment kept" grep -q "resolution: breached" out.txt
 check "the comment is shown" grep -q "agent crmctl: We are on it" out.txt
 
+# Segments over the imported customers and orders.
+status 0 "segment create" "$crmctl" segment create $db big 'purchases.sum >= 100000000 IRR' --name "Big spenders"
+check "segment created with its size" grep -Eq "^segment big v1 \(created\): [1-9][0-9]* members$" out.txt
+status 0 "segment count" "$crmctl" segment count $db big
+check "count is a number" grep -Eq "^[1-9][0-9]*$" out.txt
+status 0 "segment members" "$crmctl" segment members $db big --limit 3
+check "three members listed" test "$(wc -l < out.txt)" -eq 3
+status 0 "segment sample" "$crmctl" segment sample $db big --limit 2 --json
+check "a sample of two" grep -Eq '^\{"items":\["[0-9a-f-]{36}","[0-9a-f-]{36}"\]\}$' out.txt
+status 0 "segment explain" "$crmctl" segment explain $db big C0000002
+check "explain says which conditions held" grep -Eq '^  \[[x ]\] big \(dynamic\)$' out.txt
+status 1 "segment on an unknown field" "$crmctl" segment create $db bad 'shoe_size > 40'
+check "the bad field is named" grep -q "invalid_argument: rule@0" err.txt
+echo '{"id": "dnc", "kind": "suppression"}' > dnc.json
+status 0 "suppression list" "$crmctl" segment define $db dnc.json
+status 0 "suppress a domain" "$crmctl" suppression add $db dnc domain GMAIL.com "bounced"
+check "the domain is stored lower case" grep -q '"value":"gmail.com"' out.txt
+echo '{"id": "reachable", "kind": "set", "op": "difference", "of": ["big", "dnc"]}' > set.json
+status 0 "set segment" "$crmctl" segment define $db set.json
+status 0 "snapshot" "$crmctl" segment snapshot $db reachable winback
+check "snapshot counted" grep -Eq "^list winback: [0-9]+ members of reachable$" out.txt
+status 0 "list add" "$crmctl" list add $db winback C0000002
+status 0 "segment list" "$crmctl" segment list $db
+check "four segments" test "$(wc -l < out.txt)" -eq 4
+status 0 "show lists the segments" "$crmctl" show $db C0000002
+check "the 360 view shows the list" grep -q "^  list         winback$" out.txt
+status 0 "refresh with RFM" "$crmctl" segment refresh $db --rfm
+check "RFM scored" grep -q '"rfm_scored":true' out.txt
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

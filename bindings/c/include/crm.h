@@ -330,6 +330,11 @@ CRM_API void crm_engine_close(crm_engine **engine);
  *   ticket.assign  ticket.refer  ticket.merge  ticket.comment
  *   ticket.comments  ticket.explain_sla  ticket.csat  nps.record  nps.list
  *   portal.view  service.report  service.proactive  tick
+ *   marketing.configure  marketing.settings  profile.get  profile.schema
+ *   profile.rebuild  segment.define  segment.get  segment.list  segment.count
+ *   segment.members  segment.sample  segment.explain  segment.memberships
+ *   segment.history  segment.snapshot  segment.refresh  list.add  list.remove
+ *   suppression.add  suppression.remove  suppression.list
  *   audit.trail  events.after  events.ack  events.cursor
  *   import.customers  import.orders  export.customers  commands
  *

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import types as _types
-from typing import Iterator, Optional, Union
+from typing import Iterator, Optional, Sequence, Union
 
 from . import _crm
 from ._crm import (
@@ -448,6 +448,102 @@ class Service:
         return self._run("tick", {"now": now, "limit": limit})
 
 
+class Marketing:
+    """The marketing side of an Engine: segments over party profiles kept up
+    to date on every write. Like Service, every method runs one command of
+    the catalogue and answers its JSON response as a dict (or a list of
+    party ids); errors raise crm.Error subclasses naming the field. The
+    library starts no threads: call refresh() now and then, as tick().
+
+        mk = crm.Marketing(engine)
+        mk.define_segment({"id": "loyal", "rule": "purchases.count_365d >= 3 and consent.sms"})
+        mk.count("loyal")                     # evaluated now
+        mk.explain("loyal", party.id)["tree"] # which conditions held
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _run(self, method: str, request: dict) -> dict:
+        return self.engine.execute(method, {k: v for k, v in request.items() if v is not None})
+
+    def configure(self, **settings: object) -> dict:
+        return self._run("marketing.configure", {"settings": settings})
+
+    def settings(self) -> dict:
+        return self._run("marketing.settings", {})
+
+    def profile(self, party: str) -> dict:
+        return self._run("profile.get", {"party": party})
+
+    def profile_schema(self) -> list:
+        return self._run("profile.schema", {})["items"]
+
+    def rebuild_profiles(self) -> int:
+        return int(self._run("profile.rebuild", {})["profiles"])
+
+    def define_segment(self, segment: dict) -> dict:
+        return self._run("segment.define", {"segment": segment})
+
+    def segment(self, id: str) -> dict:
+        return self._run("segment.get", {"id": id})
+
+    def segments(self) -> list:
+        return self._run("segment.list", {})["items"]
+
+    def count(self, id: str) -> int:
+        return int(self._run("segment.count", {"id": id})["count"])
+
+    def members(self, id: str, *, after: Optional[str] = None,
+                limit: Optional[int] = None) -> list:
+        return self._run("segment.members", {"id": id, "after": after, "limit": limit})["items"]
+
+    def iter_members(self, id: str, page: int = 1000) -> Iterator[str]:
+        after = None
+        while True:
+            got = self._run("segment.members", {"id": id, "after": after, "limit": page})
+            yield from got["items"]
+            if got["next"] is None:
+                return
+            after = got["next"]
+
+    def sample(self, id: str, size: int = 100, seed: int = 0) -> list:
+        return self._run("segment.sample", {"id": id, "size": size, "seed": seed})["items"]
+
+    def explain(self, id: str, party: str) -> dict:
+        return self._run("segment.explain", {"id": id, "party": party})
+
+    def memberships(self, party: str, history: bool = False) -> list:
+        return self._run("segment.memberships", {"party": party, "history": history})["items"]
+
+    def history(self, id: str, limit: Optional[int] = None) -> list:
+        return self._run("segment.history", {"id": id, "limit": limit})["items"]
+
+    def snapshot(self, from_segment: str, list: str) -> int:
+        return int(self._run("segment.snapshot", {"from": from_segment, "list": list})["members"])
+
+    def add_to_list(self, list: str, parties: Sequence[str]) -> int:
+        return int(self._run("list.add", {"list": list, "parties": [str(p) for p in parties]})["added"])
+
+    def remove_from_list(self, list: str, parties: Sequence[str]) -> int:
+        return int(self._run("list.remove",
+                             {"list": list, "parties": [str(p) for p in parties]})["removed"])
+
+    def suppress(self, list: str, kind: str, value: str, reason: Optional[str] = None) -> dict:
+        return self._run("suppression.add",
+                         {"list": list, "kind": kind, "value": value, "reason": reason})
+
+    def unsuppress(self, list: str, kind: str, value: str) -> bool:
+        return bool(self._run("suppression.remove",
+                              {"list": list, "kind": kind, "value": value})["removed"])
+
+    def suppression_entries(self, list: str) -> list:
+        return self._run("suppression.list", {"list": list})["items"]
+
+    def refresh(self, rfm: bool = False) -> dict:
+        return self._run("segment.refresh", {"rfm": rfm})
+
+
 Engine.transaction = _transaction  # type: ignore[attr-defined]
 Engine.iter_events = _iter_events  # type: ignore[attr-defined]
 Engine.iter_timeline = _iter_timeline  # type: ignore[attr-defined]
@@ -482,6 +578,7 @@ __all__ = [
     "InternalError",
     "InvalidArgument",
     "InvalidTransition",
+    "Marketing",
     "Membership",
     "Money",
     "NotFound",

@@ -13,6 +13,7 @@
 #include "crm/sales/opportunity.hpp"
 #include "crm/sales/quote.hpp"
 #include "crm/service/ticket.hpp"
+#include "crm/marketing/segment.hpp"
 
 namespace crm {
 
@@ -38,6 +39,8 @@ struct Customer360 {
     std::vector<Ticket> open_tickets;              ///< status open, newest first
     std::optional<Satisfaction> last_csat;         ///< the latest CSAT answer on its tickets
     std::optional<NpsResponse> last_nps;           ///< its latest NPS answer
+    std::vector<SegmentMembership> segments;       ///< tracked segments it is in, by id
+    std::vector<std::string> lists;                ///< static lists it is on, by id
 };
 
 /// Search: `text` is matched against external_id, national id, e-mail,

@@ -325,6 +325,8 @@ public:
     virtual result<std::vector<Id>> list_members(std::string_view list, const Id& after,
                                                  int limit) = 0;
     virtual result<bool> in_list(std::string_view list, const Id& party) = 0;
+    /// The lists a party is on, by id.
+    virtual result<std::vector<std::string>> lists_of(const Id& party) = 0;
 
     // Suppression lists, by (list, kind, value); true when added or removed.
     virtual result<bool> put_suppression(std::string_view list, const SuppressionEntry& e) = 0;

@@ -955,6 +955,12 @@ public:
             out.push_back(it->first.second);
         return out;
     }
+    result<std::vector<std::string>> lists_of(const Id& party) override {
+        std::vector<std::string> out;
+        for (const auto& [key, at] : s_.list_members)
+            if (key.second == party) out.push_back(key.first);
+        return out;
+    }
     result<bool> in_list(std::string_view list, const Id& party) override {
         return s_.list_members.count(std::make_pair(std::string(list), party)) > 0;
     }

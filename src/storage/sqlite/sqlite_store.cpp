@@ -1837,6 +1837,22 @@ public:
         });
     }
 
+    result<std::vector<std::string>> lists_of(const Id& party) override {
+        using Out = std::vector<std::string>;
+        return run<Out>("lists_of", [&]() -> result<Out> {
+            IdText id(party);
+            CRM_TRY(st, c_.stmt("SELECT list FROM segment_list_member WHERE party_id = ?1 ORDER BY list"));
+            st.bind(1, id);
+            Out out;
+            for (;;) {
+                CRM_TRY(row, st.step());
+                if (!row) break;
+                out.push_back(st.str(0));
+            }
+            return out;
+        });
+    }
+
     result<bool> in_list(std::string_view list, const Id& party) override {
         return run<bool>("in_list", [&]() -> result<bool> {
             IdText id(party);

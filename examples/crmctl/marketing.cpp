@@ -1,0 +1,236 @@
+// examples/crmctl/marketing.cpp - crmctl's segments: create, count, list
+// members, sample, explain, history, snapshot, refresh; static lists and
+// suppression lists; and the demo's marketing story.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/json_read.hpp"
+#include "crmctl/cli.hpp"
+
+namespace crmctl {
+namespace {
+
+using json = crm::commands::json;
+
+// A party named by id or external id.
+crm::result<crm::Id> party_of(crm::Engine& engine, const std::string& key) {
+    auto p = engine.find_party(key);
+    if (!p) return p.error();
+    return p.value().id;
+}
+
+void print_members(crm::Engine& engine, const std::vector<crm::Id>& ids) {
+    for (const auto& id : ids) {
+        auto p = engine.get_party(id);
+        if (!p) continue;
+        std::cout << "  " << (p.value().external_id.empty() ? id.str() : p.value().external_id) << "  "
+                  << p.value().display_name() << (p.value().city.empty() ? "" : "  " + p.value().city)
+                  << "\n";
+    }
+}
+
+// The explanation tree, one condition a line, indented by depth.
+void print_tree(const json& node, int depth) {
+    const std::string pad(static_cast<std::size_t>(2 + 2 * depth), ' ');
+    const bool held = node.value("held", false);
+    if (node.contains("segment")) {
+        std::cout << pad << (held ? "[x] " : "[ ] ") << node["segment"].get<std::string>() << " ("
+                  << node["kind"].get<std::string>();
+        if (node.contains("op")) std::cout << ", " << node["op"].get<std::string>();
+        if (node.contains("entry") && node["entry"].is_object())
+            std::cout << ", matched " << node["entry"]["kind"].get<std::string>() << " "
+                      << node["entry"]["value"].get<std::string>();
+        std::cout << ")\n";
+        if (node.contains("rule")) print_tree(node["rule"], depth + 1);
+        if (node.contains("children"))
+            for (const auto& c : node["children"]) print_tree(c, depth + 1);
+        if (node.contains("values"))
+            for (const auto& [k, v] : node["values"].items())
+                std::cout << pad << "    " << k << " = " << v.dump() << "\n";
+        return;
+    }
+    const json& cond = node["condition"];
+    std::string op = cond.is_object() && !cond.empty() ? cond.begin().key() : cond.dump();
+    std::cout << pad << (held ? "[x] " : "[ ] ");
+    if (op == "and" || op == "or" || op == "not") std::cout << op << "\n";
+    else std::cout << cond.dump() << "\n";
+    if (node.contains("children"))
+        for (const auto& c : node["children"]) print_tree(c, depth + 1);
+}
+
+int explain(crm::Engine& engine, const std::string& segment, const std::string& key, const Args& a) {
+    auto party = party_of(engine, key);
+    if (!party) return failed(party.error());
+    if (a.json) return print_json(engine, "segment.explain", {{"id", segment}, {"party", party.value().str()}});
+    auto e = crm::Marketing(engine).explain(kCli, segment, party.value());
+    if (!e) return failed(e.error());
+    std::cout << key << (e.value().member ? " is" : " is not") << " in " << segment << "\n";
+    print_tree(json::parse(e.value().tree), 0);
+    return 0;
+}
+
+int limit_of(const Args& a, int fallback) { return a.limit > 0 ? static_cast<int>(a.limit) : fallback; }
+
+}  // namespace
+
+int segment(crm::Engine& engine, const std::vector<std::string>& p, const Args& a) {
+    const std::string verb = p[1];
+    crm::Marketing mk(engine);
+    if (verb == "create" && p.size() == 5) {
+        // RULE: the text form, or a JSON rule when it starts with '{'.
+        json seg = {{"id", p[3]}, {"kind", "dynamic"}, {"track", !a.untracked}};
+        if (!a.name.empty()) seg["name"] = a.name;
+        if (!p[4].empty() && p[4][0] == '{') {
+            auto rule = crm::codec::parse(p[4], "rule");
+            if (!rule) return failed(rule.error());
+            seg["rule"] = rule.value();
+        } else {
+            seg["rule"] = p[4];
+        }
+        if (a.json) return print_json(engine, "segment.define", {{"segment", seg}});
+        auto written = mk.define_segment(kCli, seg.dump());
+        if (!written) return failed(written.error());
+        auto n = mk.count(kCli, p[3]);
+        if (!n) return failed(n.error());
+        std::cout << "segment " << p[3] << " v" << written.value().record.version << " ("
+                  << crm::to_string(written.value().outcome) << "): " << n.value() << " members\n";
+        return 0;
+    }
+    if (verb == "define" && p.size() == 4) {
+        std::ifstream in(p[3], std::ios::binary);
+        if (!in) return failed(crm::fail(crm::errc::not_found, "cannot read " + p[3], "file"));
+        std::stringstream text;
+        text << in.rdbuf();
+        auto body = crm::codec::parse(text.str(), "segment");
+        if (!body) return failed(body.error());
+        return print_json(engine, "segment.define", {{"segment", body.value()}});
+    }
+    if (verb == "list" && p.size() == 3) {
+        if (a.json) return print_json(engine, "segment.list", json::object());
+        auto all = mk.segments();
+        if (!all) return failed(all.error());
+        for (const auto& s : all.value()) {
+            std::cout << s.id << "  [" << crm::to_string(s.kind);
+            if (s.kind == crm::SegmentKind::dynamic) std::cout << (s.track ? ", tracked" : "");
+            if (s.kind == crm::SegmentKind::set) std::cout << ", " << crm::to_string(s.op);
+            std::cout << ", v" << s.version << "]  " << s.name << "\n";
+        }
+        return 0;
+    }
+    if (verb == "count" && p.size() == 4) {
+        if (a.json) return print_json(engine, "segment.count", {{"id", p[3]}});
+        auto n = mk.count(kCli, p[3]);
+        if (!n) return failed(n.error());
+        std::cout << n.value() << "\n";
+        return 0;
+    }
+    if ((verb == "members" || verb == "sample") && p.size() == 4) {
+        const bool sample = verb == "sample";
+        if (a.json)
+            return sample ? print_json(engine, "segment.sample", {{"id", p[3]}, {"size", limit_of(a, 20)}})
+                          : print_json(engine, "segment.members", {{"id", p[3]}, {"limit", limit_of(a, 1000)}});
+        auto ids = sample ? mk.sample(kCli, p[3], limit_of(a, 20)) : mk.members(kCli, p[3], {}, limit_of(a, 1000));
+        if (!ids) return failed(ids.error());
+        print_members(engine, ids.value());
+        return 0;
+    }
+    if (verb == "explain" && p.size() == 5) return explain(engine, p[3], p[4], a);
+    if (verb == "history" && p.size() == 4) {
+        if (a.json) return print_json(engine, "segment.history", {{"id", p[3]}, {"limit", limit_of(a, 100)}});
+        auto h = mk.membership_history(p[3], limit_of(a, 100));
+        if (!h) return failed(h.error());
+        for (const auto& m : h.value())
+            std::cout << "  " << m.party.str() << "  joined " << when(m.joined_at)
+                      << (m.left_at ? "  left " + when(*m.left_at) : "") << "\n";
+        return 0;
+    }
+    if (verb == "snapshot" && p.size() == 5) {
+        if (a.json) return print_json(engine, "segment.snapshot", {{"from", p[3]}, {"list", p[4]}});
+        auto n = mk.snapshot(kCli, p[3], p[4]);
+        if (!n) return failed(n.error());
+        std::cout << "list " << p[4] << ": " << n.value() << " members of " << p[3] << "\n";
+        return 0;
+    }
+    if (verb == "refresh" && p.size() == 3) return print_json(engine, "segment.refresh", {{"rfm", a.rfm}});
+    return usage("segment takes create DB ID RULE | define DB FILE.json | list DB | count DB ID | "
+                 "members DB ID | sample DB ID | explain DB ID PARTY | history DB ID | "
+                 "snapshot DB ID LIST | refresh DB [--rfm]");
+}
+
+int list(crm::Engine& engine, const std::vector<std::string>& p, const Args& a) {
+    if (p.size() < 5 || (p[1] != "add" && p[1] != "remove"))
+        return usage("list takes add|remove DB LIST PARTY...");
+    json parties = json::array();
+    for (std::size_t i = 4; i < p.size(); ++i) {
+        auto id = party_of(engine, p[i]);
+        if (!id) return failed(id.error());
+        parties.push_back(id.value().str());
+    }
+    json request = {{"list", p[3]}, {"parties", parties}};
+    if (a.json) return print_json(engine, p[1] == "add" ? "list.add" : "list.remove", request);
+    auto answer = crm::commands::execute(engine, p[1] == "add" ? "list.add" : "list.remove", request.dump());
+    if (!answer) return failed(answer.error());
+    const auto j = json::parse(answer.value());
+    std::cout << p[3] << ": " << (p[1] == "add" ? "added " : "removed ")
+              << j[p[1] == "add" ? "added" : "removed"].get<long long>() << "\n";
+    return 0;
+}
+
+int suppression(crm::Engine& engine, const std::vector<std::string>& p, const Args&) {
+    if (p[1] == "add" && (p.size() == 6 || p.size() == 7)) {
+        json request = {{"list", p[3]}, {"kind", p[4]}, {"value", p[5]}};
+        if (p.size() == 7) request["reason"] = p[6];
+        return print_json(engine, "suppression.add", request);
+    }
+    if (p[1] == "remove" && p.size() == 6)
+        return print_json(engine, "suppression.remove", {{"list", p[3]}, {"kind", p[4]}, {"value", p[5]}});
+    if (p[1] == "show" && p.size() == 4) return print_json(engine, "suppression.list", {{"list", p[3]}});
+    return usage("suppression takes add DB LIST party|email|domain|phone VALUE [REASON] | "
+                 "remove DB LIST KIND VALUE | show DB LIST");
+}
+
+int marketing_story(crm::Engine& engine, const crm::Id& party) {
+    std::cout << "\n-- segments: lapsed high-value customers, kept up to date on every write\n";
+    crm::Marketing mk(engine);
+    const auto define = [&](const char* body) -> int {
+        auto s = mk.define_segment(kCli, body);
+        if (!s) return failed(s.error());
+        auto n = mk.count(kCli, s.value().record.id);
+        if (!n) return failed(n.error());
+        std::cout << "   " << s.value().record.id << "  [" << crm::to_string(s.value().record.kind)
+                  << "]  " << n.value() << " members  " << s.value().record.name << "\n";
+        return 0;
+    };
+    // The first segment builds every profile.
+    if (int rc = define(R"({"id": "lapsed-vip", "name": "Spent 500M+ rials, nothing in the last year",
+        "rule": "purchases.sum >= 500000000 IRR and purchases.last_at < now - 365d"})"))
+        return rc;
+    if (int rc = define(R"({"id": "tehran", "name": "Customers in Tehran", "rule": "city in [\"تهران\", \"کرج\"]"})"))
+        return rc;
+    if (int rc = define(R"({"id": "dnc", "kind": "suppression", "name": "Do not contact"})")) return rc;
+    if (auto e = mk.suppress(kCli, "dnc", crm::SuppressionKind::domain, "yahoo.com", "bounces"); !e)
+        return failed(e.error());
+    if (int rc = define(R"({"id": "winback", "kind": "set", "op": "difference",
+        "of": ["lapsed-vip", "dnc"], "name": "Lapsed VIPs we may contact"})"))
+        return rc;
+    std::cout << "   a sample of winback:\n";
+    auto sample = mk.sample(kCli, "winback", 3, 1405);
+    if (!sample) return failed(sample.error());
+    print_members(engine, sample.value());
+    auto listed = mk.snapshot(kCli, "winback", "winback-1405");
+    if (!listed) return failed(listed.error());
+    std::cout << "   snapshot winback-1405: " << listed.value() << " members, fixed for the campaign\n";
+    crm::SegmentRefreshOptions rfm;
+    rfm.rfm = true;
+    if (auto r = mk.refresh(kCli, rfm); !r) return failed(r.error());
+    if (int rc = define(R"({"id": "champions", "name": "RFM 5-5-5", "rule": "rfm.score = 555"})")) return rc;
+    if (party.is_nil()) return 0;
+    std::cout << "\n-- why the demo customer is or is not a lapsed VIP\n";
+    Args plain;
+    return explain(engine, "lapsed-vip", party.str(), plain);
+}
+
+}  // namespace crmctl

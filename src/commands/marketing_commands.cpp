@@ -1,0 +1,291 @@
+// src/commands/marketing_commands.cpp - commands on the marketing side:
+// settings, profiles, segments (define, count, members, sample, explain,
+// memberships), static lists, suppression lists and refresh. The marketing
+// codec first: request.hpp's items() finds the to_json overloads declared
+// before it.
+#include "marketing/codec.hpp"
+// clang-format off
+#include "commands/request.hpp"
+// clang-format on
+
+namespace crm::commands {
+namespace {
+
+// A segment id or a list id under `key`, which must be present.
+result<std::string> segment_id(const json& request, std::string_view key = "id") {
+    return required_string(request, key, 64);
+}
+
+// The parties of a list request: [id, ...], at most 100,000.
+result<std::vector<Id>> party_ids(const json& request) {
+    const json* list = codec::member(request, "parties");
+    if (!list || !list->is_array()) return fail(errc::invalid_argument, "must be an array of ids", "parties");
+    std::vector<Id> out;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+        const std::string at = "parties[" + std::to_string(i) + "]";
+        if (!(*list)[i].is_string()) return fail(errc::invalid_argument, "must be an id", at);
+        CRM_TRY(id, Id::parse((*list)[i].get<std::string>(), at));
+        out.push_back(id);
+    }
+    return out;
+}
+
+result<json> marketing_configure(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"settings"}));
+    const json* s = codec::member(request, "settings");
+    if (!s || !s->is_object()) return fail(errc::invalid_argument, "must be an object", "settings");
+    auto written = Marketing(engine).configure(ctx, s->dump());
+    if (!written) return rebase(written.error(), "settings");
+    return json{{"outcome", to_string(written.value().outcome)},
+                {"settings", marketing::to_json(written.value().record)},
+                {"version", written.value().record.version}};
+}
+
+result<json> marketing_settings(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {}));
+    CRM_TRY(s, Marketing(engine).settings());
+    json j = marketing::to_json(s);
+    j["version"] = s.version;
+    return j;
+}
+
+result<json> profile_get(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"party"}));
+    CRM_TRY(party, required_id(request, "party"));
+    CRM_TRY(p, Marketing(engine).profile(party));
+    return codec::to_json(p);
+}
+
+result<json> profile_schema(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {}));
+    CRM_TRY(schema, Marketing(engine).profile_schema());
+    json list = json::array();
+    for (const auto& f : schema.fields()) {
+        json j = {{"name", f.name}, {"type", expr::to_string(f.type)}};
+        if (!f.currency.empty()) j["currency"] = f.currency;
+        if (!f.allowed.empty()) j["allowed"] = f.allowed;
+        list.push_back(std::move(j));
+    }
+    return json{{"items", std::move(list)}};
+}
+
+result<json> profile_rebuild(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {}));
+    CRM_TRY(n, Marketing(engine).rebuild_profiles(ctx));
+    return json{{"profiles", n}};
+}
+
+result<json> segment_define(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"segment"}));
+    const json* s = codec::member(request, "segment");
+    if (!s || !s->is_object()) return fail(errc::invalid_argument, "must be an object", "segment");
+    auto written = Marketing(engine).define_segment(ctx, s->dump());
+    if (!written) return rebase(written.error(), "segment");
+    return json{{"outcome", to_string(written.value().outcome)},
+                {"segment", codec::to_json(written.value().record)}};
+}
+
+result<json> segment_get(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"id"}));
+    CRM_TRY(id, segment_id(request));
+    CRM_TRY(s, Marketing(engine).segment(id));
+    return codec::to_json(s);
+}
+
+result<json> segment_list(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {}));
+    CRM_TRY(list, Marketing(engine).segments());
+    return items(list);
+}
+
+result<json> segment_count(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"id"}));
+    CRM_TRY(id, segment_id(request));
+    auto n = Marketing(engine).count(ctx, id);
+    if (!n) return rename(n.error(), "segment", "id");
+    return json{{"segment", id}, {"count", n.value()}};
+}
+
+json id_list(const std::vector<Id>& ids) {
+    json list = json::array();
+    for (const auto& id : ids) list.push_back(id.str());
+    return list;
+}
+
+result<json> segment_members(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "after", "limit"}));
+    CRM_TRY(id, segment_id(request));
+    CRM_TRY(after, codec::get_id(request, "after", ""));
+    CRM_TRY(limit, int_or(request, "limit", 1000));
+    auto ids = Marketing(engine).members(ctx, id, after.value_or(Id{}), limit);
+    if (!ids) return rename(ids.error(), "segment", "id");
+    json out = {{"items", id_list(ids.value())}};
+    out["next"] = static_cast<int>(ids.value().size()) == limit ? json(ids.value().back().str()) : json(nullptr);
+    return out;
+}
+
+result<json> segment_sample(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "size", "seed"}));
+    CRM_TRY(id, segment_id(request));
+    CRM_TRY(size, int_or(request, "size", 100));
+    CRM_TRY(seed, codec::get_int(request, "seed", ""));
+    auto ids = Marketing(engine).sample(ctx, id, size, static_cast<std::uint64_t>(seed.value_or(0)));
+    if (!ids) return rename(ids.error(), "segment", "id");
+    return json{{"items", id_list(ids.value())}};
+}
+
+result<json> segment_explain(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "party"}));
+    CRM_TRY(id, segment_id(request));
+    CRM_TRY(party, required_id(request, "party"));
+    auto e = Marketing(engine).explain(ctx, id, party);
+    if (!e) return rename(e.error(), "segment", "id");
+    return codec::to_json(e.value());
+}
+
+result<json> segment_memberships(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"party", "history"}));
+    CRM_TRY(party, required_id(request, "party"));
+    CRM_TRY(history, codec::get_bool(request, "history", ""));
+    CRM_TRY(list, Marketing(engine).memberships(party, history.value_or(false)));
+    return items(list);
+}
+
+result<json> segment_history(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "limit"}));
+    CRM_TRY(id, segment_id(request));
+    CRM_TRY(limit, int_or(request, "limit", 100));
+    auto list = Marketing(engine).membership_history(id, limit);
+    if (!list) return rename(list.error(), "segment", "id");
+    return items(list.value());
+}
+
+result<json> segment_snapshot(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"from", "list"}));
+    CRM_TRY(from, segment_id(request, "from"));
+    CRM_TRY(list, segment_id(request, "list"));
+    CRM_TRY(n, Marketing(engine).snapshot(ctx, from, list));
+    return json{{"list", list}, {"members", n}};
+}
+
+result<json> segment_refresh(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"rfm"}));
+    CRM_TRY(rfm, codec::get_bool(request, "rfm", ""));
+    SegmentRefreshOptions o;
+    o.rfm = rfm.value_or(false);
+    CRM_TRY(r, Marketing(engine).refresh(ctx, o));
+    return codec::to_json(r);
+}
+
+result<json> list_add(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"list", "parties"}));
+    CRM_TRY(list, segment_id(request, "list"));
+    CRM_TRY(parties, party_ids(request));
+    CRM_TRY(n, Marketing(engine).add_to_list(ctx, list, parties));
+    return json{{"list", list}, {"added", n}};
+}
+
+result<json> list_remove(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"list", "parties"}));
+    CRM_TRY(list, segment_id(request, "list"));
+    CRM_TRY(parties, party_ids(request));
+    CRM_TRY(n, Marketing(engine).remove_from_list(ctx, list, parties));
+    return json{{"list", list}, {"removed", n}};
+}
+
+result<SuppressionKind> kind_of(const json& request) {
+    CRM_TRY(kind, required_string(request, "kind", 64));
+    return parse_suppression_kind(kind, "kind");
+}
+
+result<json> suppression_add(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"list", "kind", "value", "reason"}));
+    CRM_TRY(list, segment_id(request, "list"));
+    CRM_TRY(kind, kind_of(request));
+    CRM_TRY(value, required_string(request, "value", 1024));
+    CRM_TRY(reason, codec::get_string(request, "reason", "", 2048));
+    CRM_TRY(e, Marketing(engine).suppress(ctx, list, kind, value, reason.value_or("")));
+    return codec::to_json(e);
+}
+
+result<json> suppression_remove(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"list", "kind", "value"}));
+    CRM_TRY(list, segment_id(request, "list"));
+    CRM_TRY(kind, kind_of(request));
+    CRM_TRY(value, required_string(request, "value", 1024));
+    CRM_TRY(removed, Marketing(engine).unsuppress(ctx, list, kind, value));
+    return json{{"removed", removed}};
+}
+
+result<json> suppression_list(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"list"}));
+    CRM_TRY(list, segment_id(request, "list"));
+    CRM_TRY(entries, Marketing(engine).suppression_entries(list));
+    return items(entries);
+}
+
+constexpr Command kMarketing[] = {
+    {"marketing.configure",
+     "Stores the marketing settings; a changed currency builds every profile again.",
+     "{settings: {currency?}}", "{outcome, settings, version}", true, marketing_configure},
+    {"marketing.settings", "The marketing settings.", "{}", "{currency, version}", false,
+     marketing_settings},
+    {"profile.get", "A party's profile: what segment rules read of it.", "{party}",
+     "{party, kind, lifecycle_stage, city, ..., purchases, rfm, last_interaction, tickets, "
+     "campaigns, as_of, expires_at}",
+     false, profile_get},
+    {"profile.schema", "The fields a segment rule may name, with their types.", "{}",
+     "{items: [{name, type, currency?, allowed?}]}", false, profile_schema},
+    {"profile.rebuild", "Builds every live party's profile (and tracked memberships) again.", "{}",
+     "{profiles}", true, profile_rebuild},
+    {"segment.define",
+     "Stores a segment (docs/MARKETING.md): dynamic (a rule, tracked by default), list, "
+     "suppression or set; the first one builds every profile.",
+     "{segment: {id, name?, description?, kind?: dynamic|list|suppression|set, rule?, track?, "
+     "op?: union|intersection|difference, of?: [id]}}",
+     "{outcome, segment}", true, segment_define},
+    {"segment.get", "One segment.", "{id}", "the segment", false, segment_get},
+    {"segment.list", "Every segment, by id.", "{}", "{items: [segment]}", false, segment_list},
+    {"segment.count", "The number of members now, without listing them.", "{id}",
+     "{segment, count}", true, segment_count},
+    {"segment.members", "Members in id order, a page at a time.", "{id, after?, limit? (1000)}",
+     "{items: [party id], next}", true, segment_members},
+    {"segment.sample", "A uniform sample of members, the same for the same seed.",
+     "{id, size? (100), seed? (0)}", "{items: [party id]}", true, segment_sample},
+    {"segment.explain", "Why a party is or is not a member: which conditions held.",
+     "{id, party}", "{segment, party, member, tree}", true, segment_explain},
+    {"segment.memberships", "A party's tracked segments, with past stays when history is true.",
+     "{party, history?}", "{items: [{segment, party, joined_at, left_at}]}", false,
+     segment_memberships},
+    {"segment.history", "Joins and leaves of a tracked segment, the latest first.",
+     "{id, limit? (100)}", "{items: [{segment, party, joined_at, left_at}]}", false,
+     segment_history},
+    {"segment.snapshot", "Stores the current members of a segment as a static list.",
+     "{from, list}", "{list, members}", true, segment_snapshot},
+    {"segment.refresh",
+     "Brings moved purchase windows up to date and scans tracked rules that read relative "
+     "times; with rfm, scores RFM again.",
+     "{rfm?}", "{profiles_refreshed, segments_evaluated, joined, left, rfm_scored}", true,
+     segment_refresh},
+    {"list.add", "Adds parties to a static list.", "{list, parties: [id]}", "{list, added}", true,
+     list_add},
+    {"list.remove", "Removes parties from a static list.", "{list, parties: [id]}",
+     "{list, removed}", true, list_remove},
+    {"suppression.add",
+     "Adds an entry to a suppression list: a party (id or external id), an e-mail address, a "
+     "domain or a phone in any spelling.",
+     "{list, kind: party|email|domain|phone, value, reason?}", "{kind, value, reason, added_at}",
+     true, suppression_add},
+    {"suppression.remove", "Removes an entry from a suppression list.", "{list, kind, value}",
+     "{removed}", true, suppression_remove},
+    {"suppression.list", "A suppression list's entries.", "{list}",
+     "{items: [{kind, value, reason, added_at}]}", false, suppression_list},
+};
+
+}  // namespace
+
+namespace detail {
+std::span<const Command> marketing_commands() { return kMarketing; }
+}  // namespace detail
+
+}  // namespace crm::commands

@@ -1,0 +1,35 @@
+// src/marketing/codec.hpp - JSON forms of the marketing side's records:
+// segments, settings, RFM boundaries, profiles, memberships, suppression
+// entries (docs/MARKETING.md).
+#pragma once
+
+#include "core/json_read.hpp"
+#include "crm/marketing/marketing.hpp"
+#include "marketing/profile.hpp"
+
+namespace crm::marketing {
+
+using codec::json;
+
+result<MarketingSettings> settings_from_json(const json& doc);
+json to_json(const MarketingSettings& s);
+result<RfmCutoffs> rfm_from_json(const json& doc);
+json to_json(const RfmCutoffs& r);
+/// A segment's JSON form; rules in either form are loaded against `schema`.
+/// Errors name the field ("rule.and[1].gt[0]", "rule@17", "of[2]").
+result<Segment> segment_from_json(const json& doc, const expr::Schema& schema);
+/// The canonical form (the rule as JSON), with "version" when asked.
+json to_json(const Segment& s, bool with_version);
+
+}  // namespace crm::marketing
+
+namespace crm::codec {
+
+json to_json(const Segment& s);
+json to_json(const PartyProfile& p);
+json to_json(const SegmentMembership& m);
+json to_json(const SuppressionEntry& e);
+json to_json(const SegmentExplanation& e);
+json to_json(const SegmentRefreshReport& r);
+
+}  // namespace crm::codec

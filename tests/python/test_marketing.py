@@ -1,0 +1,101 @@
+"""Segments from Python: profiles kept on write, a dynamic segment counted,
+listed, sampled and explained, tracked memberships on the 360 view, lists,
+suppression, sets and bad input, through crm.Marketing on both backends."""
+
+from __future__ import annotations
+
+import pytest
+
+import crm
+
+
+def rials(n: int) -> crm.Money:
+    return crm.Money(n * 100, "IRR")  # IRR carries two decimals in ISO 4217
+
+
+@pytest.fixture
+def shop(engine, person):
+    """Three customers in two cities, two of them buyers."""
+    a = person("A", "Ali", "Rezaei", city="تهران", tags=["vip"], phone="09121234567")
+    b = person("B", "Sara", "Ahmadi", city="تهران", phone="09121234568", email="sara@mail.ir")
+    c = person("C", "Reza", "Karimi", city="شیراز")
+    engine.record_purchase(a, "A1", "2024-03-10", rials(8_000_000))
+    engine.record_purchase(a, "A2", "2024-03-15", rials(4_000_000))
+    engine.record_purchase(c, "C1", "2023-01-01", rials(1_000_000))
+    return {"a": a, "b": b, "c": c}
+
+
+def test_a_dynamic_segment_is_counted_listed_sampled_and_explained(engine, shop):
+    mk = crm.Marketing(engine)
+    out = mk.define_segment({"id": "big-tehran", "name": "Big buyers in Tehran",
+                             "rule": 'city = "تهران" and purchases.sum_30d >= 10000000 IRR'})
+    assert out["outcome"] == "created"
+    assert out["segment"]["rule"]["and"][0]["eq"][0] == {"field": "city"}
+    assert mk.count("big-tehran") == 1
+    assert mk.members("big-tehran") == [shop["a"].id]
+    assert list(mk.iter_members("big-tehran", page=1)) == [shop["a"].id]
+    assert mk.sample("big-tehran", size=5, seed=1) == [shop["a"].id]
+
+    why = mk.explain("big-tehran", shop["b"].id)
+    assert why["member"] is False
+    assert [c["held"] for c in why["tree"]["rule"]["children"]] == [True, False]
+    assert why["tree"]["values"]["purchases.sum_30d"] == {"minor": 0, "currency": "IRR"}
+
+    profile = mk.profile(shop["a"].id)
+    assert profile["purchases"]["count"] == 2
+    assert profile["purchases"]["windows"]["count_30d"] == 2
+    assert any(f["name"] == "purchases.sum_90d" and f["currency"] == "IRR"
+               for f in mk.profile_schema())
+
+
+def test_tracked_membership_shows_on_the_360_view(engine, shop):
+    mk = crm.Marketing(engine)
+    mk.define_segment({"id": "buyers", "rule": "purchases.count >= 1"})
+    mk.define_segment({"id": "vip", "kind": "list"})
+    assert mk.add_to_list("vip", [shop["b"].id]) == 1
+    view = engine.customer_360(shop["a"].id)
+    assert [m["segment"] for m in view.segments] == ["buyers"]
+    assert view.lists == []
+    assert engine.customer_360(shop["b"].id).lists == ["vip"]
+
+    engine.record_purchase(shop["b"], "B1", "2024-03-19", rials(10))
+    assert [m["segment"] for m in mk.memberships(shop["b"].id)] == ["buyers"]
+    assert [e.type for e in engine.iter_events()].count("segment.joined") == 3
+    assert {h["party"] for h in mk.history("buyers")} == {shop["a"].id, shop["b"].id, shop["c"].id}
+
+
+def test_suppression_and_sets(engine, shop):
+    mk = crm.Marketing(engine)
+    mk.define_segment({"id": "tehran", "rule": 'city = "تهران"'})
+    mk.define_segment({"id": "dnc", "kind": "suppression"})
+    entry = mk.suppress("dnc", "email", "SARA@Mail.IR", reason="asked")
+    assert entry["value"] == "sara@mail.ir"
+    mk.define_segment({"id": "reachable", "kind": "set", "op": "difference",
+                       "of": ["tehran", "dnc"]})
+    assert mk.members("reachable") == [shop["a"].id]
+    assert mk.snapshot("reachable", "campaign-list") == 1
+    assert mk.segment("campaign-list")["kind"] == "list"
+    assert mk.unsuppress("dnc", "email", "sara@mail.ir") is True
+    assert mk.count("reachable") == 2
+    assert mk.count("campaign-list") == 1
+
+
+def test_bad_input_names_the_field(engine, shop):
+    mk = crm.Marketing(engine)
+    with pytest.raises(crm.InvalidArgument) as e:
+        mk.define_segment({"id": "x", "rule": {"gt": [{"field": "shoe_size"}, 40]}})
+    assert e.value.field == "segment.rule.gt[0]"
+    with pytest.raises(crm.ParseError) as e:
+        mk.define_segment({"id": "x", "rule": "city = "})
+    assert e.value.field == "segment.rule@7"
+    with pytest.raises(crm.NotFound) as e:
+        mk.count("nope")
+    assert e.value.field == "id"
+    mk.define_segment({"id": "l", "kind": "list"})
+    with pytest.raises(crm.InvalidArgument) as e:
+        mk.add_to_list("l", ["not-an-id"])
+    assert e.value.field == "parties[0]"
+    with pytest.raises(crm.InvalidArgument) as e:
+        mk.suppress("l", "email", "a@b.ir")
+    assert e.value.field == "list"
+    assert mk.segments()[0]["id"] == "l"
