@@ -285,6 +285,9 @@ void bind_records(py::module_& m) {
         .field("lists",
                [](const Customer360& v) { return from_json_text(crm::codec::view_part_json(v, "lists")); },
                "ids of the static lists it is on")
+        .field("loyalty",
+               [](const Customer360& v) { return from_json_text(crm::codec::view_part_json(v, "loyalty")); },
+               "its loyalty programmes as dicts: tier, balance and the 10 latest ledger entries")
         .done({"party"});
 
     Record<SearchHit>(m, "SearchHit", "One party found by search().")

@@ -87,6 +87,7 @@ int service_story(crm::Engine& engine, const crm::Id& party);
 int segment(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
 int list(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
 int suppression(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
+int loyalty(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
 int marketing_story(crm::Engine& engine, const crm::Id& party);
 
 }  // namespace crmctl

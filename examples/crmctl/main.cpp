@@ -91,6 +91,12 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
   suppression add DB LIST party|email|domain|phone VALUE [REASON]
   suppression remove DB LIST KIND VALUE
   suppression show DB LIST                  entries of a suppression list
+  loyalty define DB FILE.json               a loyalty programme: earn rules, expiry, tiers
+  loyalty enrol|show DB PROGRAM PARTY [--json]
+                                            membership, balance, tier and the latest ledger entries
+  loyalty redeem|adjust DB PROGRAM PARTY POINTS KEY [REASON]
+                                            spend or change points; KEY makes a retry harmless
+  loyalty refresh DB [PROGRAM]              expire due points, review tiers
   forecast DB --period P [--calendar jalali|gregorian] [--by owner|team|pipeline]
            [--pipeline P] [--owner U] [--json] the forecast of a month, quarter or year (1404-Q1, 2025-06)
   demo [--data DIR] [--db FILE]             import the Persian sample and show what the core does
@@ -871,7 +877,8 @@ int main(int argc, char** argv) {
     const bool verb_first =
         cmd == "pipeline" || cmd == "opp" || cmd == "lead" || cmd == "product" || cmd == "quote" ||
         cmd == "ticket" || cmd == "queue" || cmd == "sla" || cmd == "assignment" ||
-        cmd == "escalation" || cmd == "segment" || cmd == "list" || cmd == "suppression";
+        cmd == "escalation" || cmd == "segment" || cmd == "list" || cmd == "suppression" ||
+        cmd == "loyalty";
     std::vector<std::string> args = p;
     if (verb_first) {
         if (p.size() < 3) return usage(cmd + " needs a verb and a database file");
@@ -910,6 +917,7 @@ int main(int argc, char** argv) {
     if (cmd == "segment") return segment(e, p, a);
     if (cmd == "list") return list(e, p, a);
     if (cmd == "suppression") return suppression(e, p, a);
+    if (cmd == "loyalty") return loyalty(e, p, a);
     if (cmd == "forecast") return p.size() == 2 ? forecast(e, a) : usage("forecast takes DB --period P");
     return usage("unknown command '" + cmd + "'");
 }

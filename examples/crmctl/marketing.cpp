@@ -74,6 +74,19 @@ int explain(crm::Engine& engine, const std::string& segment, const std::string& 
 
 int limit_of(const Args& a, int fallback) { return a.limit > 0 ? static_cast<int>(a.limit) : fallback; }
 
+// A member's standing: balance, tier, the latest entries.
+int print_status(const crm::result<crm::LoyaltyStatus>& s) {
+    if (!s) return failed(s.error());
+    const auto& st = s.value();
+    std::cout << st.account.program << ": " << st.balance << " points, tier " << st.account.tier
+              << " since " << when(st.account.tier_since) << "\n";
+    for (const auto& e : st.recent)
+        std::cout << "  " << when(e.at) << "  " << crm::to_string(e.kind) << "  " << e.points
+                  << (e.order_id.empty() ? "" : "  order " + e.order_id)
+                  << (e.reason.empty() ? "" : "  " + e.reason) << "\n";
+    return 0;
+}
+
 }  // namespace
 
 int segment(crm::Engine& engine, const std::vector<std::string>& p, const Args& a) {
@@ -192,6 +205,43 @@ int suppression(crm::Engine& engine, const std::vector<std::string>& p, const Ar
                  "remove DB LIST KIND VALUE | show DB LIST");
 }
 
+int loyalty(crm::Engine& engine, const std::vector<std::string>& p, const Args& a) {
+    const std::string verb = p[1];
+    crm::Marketing mk(engine);
+    if (verb == "define" && p.size() == 4) {
+        std::ifstream in(p[3], std::ios::binary);
+        if (!in) return failed(crm::fail(crm::errc::not_found, "cannot read " + p[3], "file"));
+        std::stringstream text;
+        text << in.rdbuf();
+        auto body = crm::codec::parse(text.str(), "program");
+        if (!body) return failed(body.error());
+        return print_json(engine, "loyalty.define", {{"program", body.value()}});
+    }
+    if ((verb == "enrol" || verb == "show") && p.size() == 5) {
+        auto party = party_of(engine, p[4]);
+        if (!party) return failed(party.error());
+        if (a.json)
+            return print_json(engine, verb == "enrol" ? "loyalty.enrol" : "loyalty.status",
+                              {{"program", p[3]}, {"party", party.value().str()}});
+        return print_status(verb == "enrol" ? mk.enrol(kCli, p[3], party.value()) : mk.loyalty(p[3], party.value()));
+    }
+    if ((verb == "redeem" || verb == "adjust") && (p.size() == 7 || p.size() == 8)) {
+        auto party = party_of(engine, p[4]);
+        if (!party) return failed(party.error());
+        json request = {{"program", p[3]}, {"party", party.value().str()},
+                        {"points", std::atoll(p[5].c_str())}, {"key", p[6]}};
+        if (p.size() == 8) request["reason"] = p[7];
+        return print_json(engine, verb == "redeem" ? "loyalty.redeem" : "loyalty.adjust", request);
+    }
+    if (verb == "refresh" && (p.size() == 3 || p.size() == 4)) {
+        json request = json::object();
+        if (p.size() == 4) request["program"] = p[3];
+        return print_json(engine, "loyalty.refresh", request);
+    }
+    return usage("loyalty takes define DB FILE.json | enrol DB PROGRAM PARTY | show DB PROGRAM PARTY | "
+                 "redeem|adjust DB PROGRAM PARTY POINTS KEY [REASON] | refresh DB [PROGRAM]");
+}
+
 int marketing_story(crm::Engine& engine, const crm::Id& party) {
     std::cout << "\n-- segments: lapsed high-value customers, kept up to date on every write\n";
     crm::Marketing mk(engine);
@@ -230,7 +280,29 @@ int marketing_story(crm::Engine& engine, const crm::Id& party) {
     if (party.is_nil()) return 0;
     std::cout << "\n-- why the demo customer is or is not a lapsed VIP\n";
     Args plain;
-    return explain(engine, "lapsed-vip", party.str(), plain);
+    if (int rc = explain(engine, "lapsed-vip", party.str(), plain)) return rc;
+
+    std::cout << "\n-- the customer club: a point per 100,000 rials, gold from 2,000 points\n";
+    auto club = mk.define_loyalty_program(kCli, R"({"id": "club", "name": "باشگاه مشتریان",
+        "enrolment": "auto", "expiry_days": 365,
+        "earn": [{"id": "base", "per": "100000", "points": 1},
+                 {"id": "big-basket", "when": {"ge": [{"field": "total"}, {"money": "50000000", "currency": "IRR"}]}, "bonus": 100}],
+        "tiers": [{"id": "member", "threshold": 0}, {"id": "silver", "threshold": 500}, {"id": "gold", "threshold": 2000}]})");
+    if (!club) return failed(club.error());
+    crm::Purchase order;
+    order.party = party;
+    order.order_id = "DEMO-CLUB-1";
+    order.ordered_at = engine.now();
+    order.total = crm::Money{6'500'000'000, "IRR"};  // 65,000,000 rials
+    if (auto w = engine.record_purchase(kCli, order); !w) return failed(w.error());
+    auto redeemed = mk.redeem(kCli, "club", party, 300, "demo-voucher-1", "a 3,000,000-rial voucher");
+    if (!redeemed) return failed(redeemed.error());
+    auto twice = mk.redeem(kCli, "club", party, 300, "demo-voucher-1", "a 3,000,000-rial voucher");
+    if (!twice) return failed(twice.error());
+    std::cout << "   the voucher redeemed twice with one key counts once (entry " << twice.value().seq << ")\n";
+    auto beyond = mk.redeem(kCli, "club", party, 1'000'000, "demo-voucher-2");
+    std::cout << "   beyond the balance: " << (beyond ? "redeemed?" : beyond.error().what()) << "\n";
+    return print_status(mk.loyalty("club", party, 5));
 }
 
 }  // namespace crmctl

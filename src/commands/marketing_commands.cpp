@@ -224,6 +224,75 @@ result<json> suppression_list(Engine& engine, const json& request, const Context
     return items(entries);
 }
 
+result<json> loyalty_define(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"program"}));
+    const json* p = codec::member(request, "program");
+    if (!p || !p->is_object()) return fail(errc::invalid_argument, "must be an object", "program");
+    auto written = Marketing(engine).define_loyalty_program(ctx, p->dump());
+    if (!written) return rebase(written.error(), "program");
+    return json{{"outcome", to_string(written.value().outcome)},
+                {"program", codec::to_json(written.value().record)}};
+}
+
+result<json> loyalty_get(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"id"}));
+    CRM_TRY(id, segment_id(request));
+    CRM_TRY(p, Marketing(engine).loyalty_program(id));
+    return codec::to_json(p);
+}
+
+result<json> loyalty_list(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {}));
+    CRM_TRY(list, Marketing(engine).loyalty_programs());
+    return items(list);
+}
+
+result<json> loyalty_enrol(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"program", "party"}));
+    CRM_TRY(program, segment_id(request, "program"));
+    CRM_TRY(party, required_id(request, "party"));
+    CRM_TRY(s, Marketing(engine).enrol(ctx, program, party));
+    return codec::to_json(s);
+}
+
+result<json> loyalty_status(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"program", "party", "recent"}));
+    CRM_TRY(program, segment_id(request, "program"));
+    CRM_TRY(party, required_id(request, "party"));
+    CRM_TRY(recent, int_or(request, "recent", 20));
+    CRM_TRY(s, Marketing(engine).loyalty(program, party, recent));
+    return codec::to_json(s);
+}
+
+result<json> loyalty_entry(Engine& engine, const json& request, const Context& ctx, bool redeem) {
+    CRM_TRYV(codec::expect_object(request, "", {"program", "party", "points", "key", "reason"}));
+    CRM_TRY(program, segment_id(request, "program"));
+    CRM_TRY(party, required_id(request, "party"));
+    CRM_TRY(points, codec::get_int(request, "points", ""));
+    if (!points) return fail(errc::invalid_argument, "is required", "points");
+    CRM_TRY(key, required_string(request, "key", 1024));
+    CRM_TRY(reason, codec::get_string(request, "reason", "", 2000));
+    Marketing mk(engine);
+    CRM_TRY(e, redeem ? mk.redeem(ctx, program, party, *points, key, reason.value_or(""))
+                      : mk.adjust(ctx, program, party, *points, key, reason.value_or("")));
+    return codec::to_json(e);
+}
+
+result<json> loyalty_redeem(Engine& engine, const json& request, const Context& ctx) {
+    return loyalty_entry(engine, request, ctx, true);
+}
+
+result<json> loyalty_adjust(Engine& engine, const json& request, const Context& ctx) {
+    return loyalty_entry(engine, request, ctx, false);
+}
+
+result<json> loyalty_refresh(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"program"}));
+    CRM_TRY(program, codec::get_string(request, "program", "", 64));
+    CRM_TRY(r, Marketing(engine).refresh_loyalty(ctx, program.value_or("")));
+    return codec::to_json(r);
+}
+
 constexpr Command kMarketing[] = {
     {"marketing.configure",
      "Stores the marketing settings; a changed currency builds every profile again.",
@@ -280,6 +349,35 @@ constexpr Command kMarketing[] = {
      "{removed}", true, suppression_remove},
     {"suppression.list", "A suppression list's entries.", "{list}",
      "{items: [{kind, value, reason, added_at}]}", false, suppression_list},
+    {"loyalty.define",
+     "Stores a loyalty programme (docs/MARKETING.md): earn rules, expiry, tiers by points or spend.",
+     "{program: {id, name?, currency?, enrolment?: auto|explicit, expiry_days?, earn: [{id, when?, "
+     "per?, points?, bonus?, tiers?}], tiers?: [{id, name?, threshold}], tier_basis?: "
+     "points|spend, tier_window_days?}}",
+     "{outcome, program}", true, loyalty_define},
+    {"loyalty.get", "One loyalty programme.", "{id}", "the programme", false, loyalty_get},
+    {"loyalty.list", "Every loyalty programme, by id.", "{}", "{items: [programme]}", false,
+     loyalty_list},
+    {"loyalty.enrol", "Makes a party a member of a programme, in its lowest tier.",
+     "{program, party}", "{program, party, tier, tier_since, enrolled_at, balance, recent}", true,
+     loyalty_enrol},
+    {"loyalty.status", "A member's tier, balance and latest ledger entries.",
+     "{program, party, recent? (20)}",
+     "{program, party, tier, tier_since, enrolled_at, balance, recent: [entry]}", false,
+     loyalty_status},
+    {"loyalty.redeem",
+     "Spends points of a member's balance, oldest expiry first; never beyond the balance. The "
+     "same key again answers the stored entry.",
+     "{program, party, points, key, reason?}",
+     "{seq, program, party, kind, points, at, key, order_id, amount_minor, reason, expires_at, "
+     "remaining}",
+     true, loyalty_redeem},
+    {"loyalty.adjust",
+     "Adds or takes away points by hand (never below a zero balance), with an idempotency key.",
+     "{program, party, points, key, reason?}", "the entry", true, loyalty_adjust},
+    {"loyalty.refresh",
+     "Expires the points whose time has come and reviews every member's tier (up or down).",
+     "{program?}", "{lots_expired, points_expired, upgraded, downgraded}", true, loyalty_refresh},
 };
 
 }  // namespace

@@ -116,6 +116,7 @@ std::string view_part_json(const Customer360& v, std::string_view which) {
     else if (which == "last_nps") a = v.last_nps ? to_json(*v.last_nps) : json(nullptr);
     else if (which == "segments") add(v.segments);
     else if (which == "lists") a = v.lists;
+    else if (which == "loyalty") add(v.loyalty);
     return a.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -141,6 +142,7 @@ json to_json(const Customer360& v) {
     out["last_nps"] = v.last_nps ? to_json(*v.last_nps) : json(nullptr);
     out["segments"] = list(v.segments);
     out["lists"] = v.lists;
+    out["loyalty"] = list(v.loyalty);
     return out;
 }
 

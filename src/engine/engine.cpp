@@ -780,6 +780,7 @@ result<Written<Purchase>> Engine::record_purchase(const Context& ctx, const Purc
         CRM_TRYV(marketing::party_changed(*impl_, tx, p.party, marketing::purchase_part));
         if (existing && existing->party != p.party)
             CRM_TRYV(marketing::party_changed(*impl_, tx, existing->party, marketing::purchase_part));
+        CRM_TRYV(marketing::purchase_recorded(*impl_, tx, ctx, p, existing ? existing->party : Id{}));
         const json after = codec::to_json(p);
         CRM_TRYV(impl_->record(tx, ctx, "purchase", p.id, existing ? "update" : "create",
                                diff(before, after),

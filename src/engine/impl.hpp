@@ -8,6 +8,7 @@
 
 #include "crm/engine.hpp"
 #include "crm/expr/expr.hpp"
+#include "crm/marketing/loyalty.hpp"
 #include "crm/marketing/segment.hpp"
 #include "crm/service/service.hpp"
 #include "customer/codec.hpp"
@@ -35,6 +36,7 @@ struct CRM_LOCAL Engine::Impl {
     std::map<std::pair<std::string, int>, AssignmentRule, std::less<>> assignment_rule_cache;
     std::map<std::pair<std::string, int>, EscalationRule, std::less<>> escalation_rule_cache;
     std::map<std::pair<std::string, int>, Segment, std::less<>> segment_cache;
+    std::map<std::pair<std::string, int>, LoyaltyProgram, std::less<>> loyalty_cache;
 
     void forget_caches() {
         field_cache.clear();
@@ -44,6 +46,7 @@ struct CRM_LOCAL Engine::Impl {
         assignment_rule_cache.clear();
         escalation_rule_cache.clear();
         segment_cache.clear();
+        loyalty_cache.clear();
     }
 
     Timestamp now() const { return clock->now(); }

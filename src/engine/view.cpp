@@ -5,6 +5,7 @@
 #include "crm/core/email.hpp"
 #include "crm/core/text.hpp"
 #include "engine/impl.hpp"
+#include "marketing/work.hpp"
 
 namespace crm {
 
@@ -49,6 +50,8 @@ result<Customer360> Engine::customer_360(const Id& party, int recent_interaction
         v.segments = std::move(segments);
         CRM_TRY(lists, tx.lists_of(id));
         v.lists = std::move(lists);
+        CRM_TRY(loyalty, marketing::loyalty_of(*impl_, tx, id, 10));
+        v.loyalty = std::move(loyalty);
         return v;
     });
 }

@@ -194,4 +194,40 @@ json to_json(const SegmentRefreshReport& r) {
             {"joined", r.joined}, {"left", r.left}, {"rfm_scored", r.rfm_scored}};
 }
 
+json to_json(const LoyaltyProgram& p) { return marketing::to_json(p, true); }
+
+json to_json(const LoyaltyAccount& a) {
+    return {{"program", a.program}, {"party", a.party.str()}, {"tier", a.tier},
+            {"tier_since", to_iso8601(a.tier_since)}, {"enrolled_at", to_iso8601(a.enrolled_at)}};
+}
+
+json to_json(const LedgerEntry& e) {
+    return {{"seq", e.seq},
+            {"program", e.program},
+            {"party", e.party.str()},
+            {"kind", to_string(e.kind)},
+            {"points", e.points},
+            {"at", to_iso8601(e.at)},
+            {"key", e.key},
+            {"order_id", e.order_id},
+            {"amount_minor", e.amount_minor},
+            {"reason", e.reason},
+            {"expires_at", opt_time(e.expires_at)},
+            {"remaining", e.remaining}};
+}
+
+json to_json(const LoyaltyStatus& s) {
+    json recent = json::array();
+    for (const auto& e : s.recent) recent.push_back(to_json(e));
+    json j = to_json(s.account);
+    j["balance"] = s.balance;
+    j["recent"] = std::move(recent);
+    return j;
+}
+
+json to_json(const LoyaltyRefreshReport& r) {
+    return {{"lots_expired", r.lots_expired}, {"points_expired", r.points_expired},
+            {"upgraded", r.upgraded}, {"downgraded", r.downgraded}};
+}
+
 }  // namespace crm::codec

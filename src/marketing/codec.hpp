@@ -20,6 +20,9 @@ json to_json(const RfmCutoffs& r);
 result<Segment> segment_from_json(const json& doc, const expr::Schema& schema);
 /// The canonical form (the rule as JSON), with "version" when asked.
 json to_json(const Segment& s, bool with_version);
+/// A loyalty programme's JSON form; earn rules read a purchase.
+result<LoyaltyProgram> program_from_json(const json& doc);
+json to_json(const LoyaltyProgram& p, bool with_version);
 
 }  // namespace crm::marketing
 
@@ -31,5 +34,10 @@ json to_json(const SegmentMembership& m);
 json to_json(const SuppressionEntry& e);
 json to_json(const SegmentExplanation& e);
 json to_json(const SegmentRefreshReport& r);
+json to_json(const LoyaltyProgram& p);
+json to_json(const LoyaltyAccount& a);
+json to_json(const LedgerEntry& e);
+json to_json(const LoyaltyStatus& s);
+json to_json(const LoyaltyRefreshReport& r);
 
 }  // namespace crm::codec

@@ -22,4 +22,15 @@ result<void> party_changed(Engine::Impl& impl, storage::Transaction& tx, const I
 result<void> interaction_logged(Engine::Impl& impl, storage::Transaction& tx, const Id& party,
                                 Channel channel, Timestamp at);
 
+/// A purchase was recorded or changed: every loyalty programme brings the
+/// points its party holds for the order to what the order earns now
+/// (`previous_party`: the party the order belonged to before, if another).
+result<void> purchase_recorded(Engine::Impl& impl, storage::Transaction& tx, const Context& ctx,
+                               const Purchase& purchase, const Id& previous_party);
+
+/// A party's standing in every programme it belongs to, with its `recent`
+/// latest entries.
+result<std::vector<LoyaltyStatus>> loyalty_of(Engine::Impl& impl, storage::Transaction& tx,
+                                              const Id& party, int recent);
+
 }  // namespace crm::marketing

@@ -6,54 +6,11 @@
 #include "crm/core/text.hpp"
 #include "crm/service/service.hpp"
 #include "engine/access.hpp"
+#include "customer/purchase_record.hpp"
 #include "expr/json_form.hpp"
 #include "sales/work.hpp"
 
 namespace crm {
-namespace {
-
-// What a proactive rule reads: a party and one of its purchases.
-const expr::Schema& proactive_schema() {
-    static const expr::Schema schema = [] {
-        using expr::Type;
-        expr::Schema s;
-        const std::pair<const char*, Type> fields[] = {
-            {"party_kind", Type::text},     {"party_stage", Type::text},
-            {"party_city", Type::text},     {"party_country", Type::text},
-            {"party_tags", Type::text_list}, {"order_id", Type::text},
-            {"ordered_at", Type::timestamp}, {"ordered_on", Type::date},
-            {"skus", Type::text_list},
-            {"total", Type::money},
-        };
-        for (const auto& [name, type] : fields) (void)s.add(name, type);
-        return s;
-    }();
-    return schema;
-}
-
-expr::MapRecord record_of(const Party& p, const Purchase& o) {
-    expr::MapRecord r;
-    const auto text = [&](const char* field, const std::string& v) {
-        if (!v.empty()) r.values[field] = v;
-    };
-    r.values["party_kind"] = std::string(to_string(p.kind));
-    text("party_stage", p.lifecycle_stage);
-    text("party_city", p.city);
-    text("party_country", p.country);
-    r.values["party_tags"] = p.tags;
-    text("order_id", o.order_id);
-    r.values["ordered_at"] = o.ordered_at.ms;
-    r.values["ordered_on"] = sales::today(o.ordered_at);  // the order's day in Tehran
-    std::vector<std::string> skus;
-    for (const auto& l : o.lines)
-        if (!l.sku.empty()) skus.push_back(l.sku);
-    r.values["skus"] = std::move(skus);
-    if (!o.total.currency.empty()) r.values["total"] = o.total;
-    return r;
-}
-
-}  // namespace
-
 result<ProactiveReport> Service::run_proactive(const Context& ctx, const ProactiveAction& action) {
     CRM_TRYV(check_context(ctx));
     const std::string id = text::tidy(action.id);
@@ -73,7 +30,7 @@ result<ProactiveReport> Service::run_proactive(const Context& ctx, const Proacti
         return fail(errc::conflict, "runs in transactions of its own; commit the open one first",
                     "transaction");
     CRM_TRY(doc, codec::parse(action.rule, "rule"));
-    CRM_TRY(rule, expr::load_json(doc, proactive_schema(), "rule"));
+    CRM_TRY(rule, expr::load_json(doc, customer::purchase_rule_schema(), "rule"));
     if (!action.queue.empty())
         if (auto q = queue(action.queue); !q) return fail(q.error().code, q.error().message, "queue");
     CRM_TRY(matcher, expr::Matcher::make(rule, {engine_->now(), "Asia/Tehran"}));
@@ -91,7 +48,7 @@ result<ProactiveReport> Service::run_proactive(const Context& ctx, const Proacti
                 report.scanned++;
                 CRM_TRY(orders, engine_->purchases(p.id));
                 const bool hit = std::any_of(orders.begin(), orders.end(), [&](const Purchase& o) {
-                    return matcher.matches(record_of(p, o));
+                    return matcher.matches(customer::purchase_record(p, o));
                 });
                 if (!hit) continue;
                 report.matched++;

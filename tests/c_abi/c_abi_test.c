@@ -1356,6 +1356,47 @@ static void test_segments(void) {
     crm_engine_close(&e);
 }
 
+/* The customer club: points earned on a purchase, redeemed once per key,
+ * never beyond the balance. */
+static void test_loyalty(void) {
+    crm_engine *e = open_memory(T0);
+    char *out = NULL;
+    char *party = NULL;
+    char *pid = NULL;
+    if (e == NULL) return;
+    party = must(e, "party.create", "{\"first_name\":\"Mina\",\"last_name\":\"Karimi\"}");
+    pid = member(party, "id");
+    out = must(e, "loyalty.define",
+               "{\"program\":{\"id\":\"club\",\"enrolment\":\"auto\",\"earn\":[{\"id\":\"base\","
+               "\"per\":\"100000\",\"points\":1}]}}");
+    CHECK(has(out, "\"outcome\":\"created\""));
+    crm_free(out);
+    crm_free(must(e, "purchase.record",
+                  "{\"party\":\"%s\",\"order_id\":\"O1\",\"ordered_at\":\"2024-03-01T10:00:00Z\","
+                  "\"total\":{\"minor\":500000000,\"currency\":\"IRR\"}}",
+                  pid));
+    out = must(e, "loyalty.status", "{\"program\":\"club\",\"party\":\"%s\"}", pid);
+    CHECK(has(out, "\"balance\":50"));
+    crm_free(out);
+    CHECK_STATUS(exec(e, "loyalty.redeem", &out,
+                      "{\"program\":\"club\",\"party\":\"%s\",\"points\":51,\"key\":\"k1\"}", pid),
+                 CRM_EINVALID, "points");
+    out = must(e, "loyalty.redeem", "{\"program\":\"club\",\"party\":\"%s\",\"points\":20,\"key\":\"k1\"}",
+               pid);
+    CHECK(has(out, "\"points\":-20"));
+    crm_free(out);
+    crm_free(must(e, "loyalty.redeem", "{\"program\":\"club\",\"party\":\"%s\",\"points\":20,\"key\":\"k1\"}",
+                  pid));
+    out = must(e, "customer.view", "{\"party\":\"%s\"}", pid);
+    CHECK(has(out, "\"balance\":30"));
+    crm_free(out);
+    CHECK_STATUS(exec(e, "loyalty.define", &out, "{\"program\":{\"id\":\"x\",\"earn\":[]}}"),
+                 CRM_EINVALID, "program.earn");
+    free(pid);
+    crm_free(party);
+    crm_engine_close(&e);
+}
+
 /* ---- the catalogue ----------------------------------------------------------------- */
 
 static void test_commands(void) {
@@ -1385,6 +1426,8 @@ static void test_commands(void) {
         "segment.members", "segment.sample", "segment.explain", "segment.memberships",
         "segment.history", "segment.snapshot", "segment.refresh", "list.add", "list.remove",
         "suppression.add", "suppression.remove", "suppression.list",
+        "loyalty.define", "loyalty.get", "loyalty.list", "loyalty.enrol", "loyalty.status",
+        "loyalty.redeem", "loyalty.adjust", "loyalty.refresh",
         "commands"};
     char *listed = NULL;
     char *by_execute = NULL;
@@ -1554,6 +1597,7 @@ int main(void) {
     run_case("quotes: catalogue, exact totals, won quote, ERP order", test_quotes);
     run_case("service: tickets, SLA clocks on business time, tick, bad input", test_service);
     run_case("segments: count, explain, 360 view, suppression sets, bad input", test_segments);
+    run_case("loyalty: earn on purchase, redeem once per key, never beyond the balance", test_loyalty);
     run_case("the command catalogue", test_commands);
     run_case("import", test_import);
     run_case("errors are per thread", test_errors_are_per_thread);

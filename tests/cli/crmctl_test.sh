@@ -236,5 +236,21 @@ check "the 360 view shows the list" grep -q "^  list         winback$" out.txt
 status 0 "refresh with RFM" "$crmctl" segment refresh $db --rfm
 check "RFM scored" grep -q '"rfm_scored":true' out.txt
 
+# The customer club.
+echo '{"id": "club", "enrolment": "explicit", "earn": [{"id": "base", "per": "100000", "points": 1}]}' > club.json
+status 0 "loyalty define" "$crmctl" loyalty define $db club.json
+check "programme stored" grep -q '"outcome":"created"' out.txt
+status 0 "loyalty enrol" "$crmctl" loyalty enrol $db club C0000002
+check "a new member has no points" grep -q "^club: 0 points, tier member since " out.txt
+status 0 "loyalty adjust" "$crmctl" loyalty adjust $db club C0000002 40 welcome "welcome gift"
+status 1 "redeem beyond the balance" "$crmctl" loyalty redeem $db club C0000002 41 r1
+check "the balance is named" grep -q "invalid_argument: points: exceeds the balance of 40 points" err.txt
+status 0 "loyalty redeem" "$crmctl" loyalty redeem $db club C0000002 15 r1
+status 0 "redeem retried" "$crmctl" loyalty redeem $db club C0000002 15 r1
+status 0 "loyalty show" "$crmctl" loyalty show $db club C0000002
+check "one redemption counted" grep -q "^club: 25 points, tier member" out.txt
+status 0 "loyalty refresh" "$crmctl" loyalty refresh $db
+check "nothing expired" grep -q '"lots_expired":0' out.txt
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

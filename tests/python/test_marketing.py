@@ -99,3 +99,35 @@ def test_bad_input_names_the_field(engine, shop):
         mk.suppress("l", "email", "a@b.ir")
     assert e.value.field == "list"
     assert mk.segments()[0]["id"] == "l"
+
+
+CLUB = {"id": "club", "name": "باشگاه مشتریان", "expiry_days": 365,
+        "earn": [{"id": "base", "per": "100000", "points": 1}],
+        "tiers": [{"id": "member", "threshold": 0}, {"id": "gold", "threshold": 100}]}
+
+
+def test_the_customer_club_earns_redeems_and_never_counts_twice(engine, person):
+    mk = crm.Marketing(engine)
+    assert mk.define_loyalty_program(CLUB)["outcome"] == "created"
+    p = person("L1", "Mina", "Karimi")
+    assert mk.enrol("club", p.id)["tier"] == "member"
+    engine.record_purchase(p, "O1", "2024-03-19", rials(12_000_000))  # 120 points
+    status = mk.loyalty("club", p.id)
+    assert (status["balance"], status["tier"]) == (120, "gold")
+    assert status["recent"][0]["kind"] == "earn"
+    entry = mk.redeem("club", p.id, 100, key="order-77", reason="a voucher")
+    assert entry["points"] == -100
+    assert mk.redeem("club", p.id, 100, key="order-77")["seq"] == entry["seq"]  # a retry
+    assert mk.loyalty("club", p.id)["balance"] == 20
+    with pytest.raises(crm.InvalidArgument) as e:
+        mk.redeem("club", p.id, 21, key="too-much")
+    assert e.value.field == "points"
+    with pytest.raises(crm.Conflict) as e:
+        mk.redeem("club", p.id, 5, key="order-77")
+    assert e.value.field == "key"
+    assert mk.adjust("club", p.id, 5, key="goodwill")["kind"] == "adjust"
+    assert engine.customer_360(p.id).loyalty[0]["balance"] == 25
+    assert mk.refresh_loyalty()["lots_expired"] == 0
+    with pytest.raises(crm.InvalidArgument) as e:
+        mk.define_loyalty_program({"id": "bad", "earn": [{"id": "e", "points": 1}]})
+    assert e.value.field == "program.earn[0].per"

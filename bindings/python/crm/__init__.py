@@ -450,7 +450,7 @@ class Service:
 
 class Marketing:
     """The marketing side of an Engine: segments over party profiles kept up
-    to date on every write. Like Service, every method runs one command of
+    to date on every write, and the customer club (loyalty programmes). Like Service, every method runs one command of
     the catalogue and answers its JSON response as a dict (or a list of
     party ids); errors raise crm.Error subclasses naming the field. The
     library starts no threads: call refresh() now and then, as tick().
@@ -542,6 +542,34 @@ class Marketing:
 
     def refresh(self, rfm: bool = False) -> dict:
         return self._run("segment.refresh", {"rfm": rfm})
+
+    def define_loyalty_program(self, program: dict) -> dict:
+        return self._run("loyalty.define", {"program": program})
+
+    def loyalty_program(self, id: str) -> dict:
+        return self._run("loyalty.get", {"id": id})
+
+    def loyalty_programs(self) -> list:
+        return self._run("loyalty.list", {})["items"]
+
+    def enrol(self, program: str, party: str) -> dict:
+        return self._run("loyalty.enrol", {"program": program, "party": party})
+
+    def loyalty(self, program: str, party: str, recent: Optional[int] = None) -> dict:
+        return self._run("loyalty.status", {"program": program, "party": party, "recent": recent})
+
+    def redeem(self, program: str, party: str, points: int, key: str,
+               reason: Optional[str] = None) -> dict:
+        return self._run("loyalty.redeem", {"program": program, "party": party, "points": points,
+                                            "key": key, "reason": reason})
+
+    def adjust(self, program: str, party: str, points: int, key: str,
+               reason: Optional[str] = None) -> dict:
+        return self._run("loyalty.adjust", {"program": program, "party": party, "points": points,
+                                            "key": key, "reason": reason})
+
+    def refresh_loyalty(self, program: Optional[str] = None) -> dict:
+        return self._run("loyalty.refresh", {"program": program})
 
 
 Engine.transaction = _transaction  # type: ignore[attr-defined]

@@ -9,11 +9,12 @@
 #include "crm/customer/party.hpp"
 #include "crm/customer/purchase.hpp"
 #include "crm/customer/timeline.hpp"
+#include "crm/marketing/loyalty.hpp"
+#include "crm/marketing/segment.hpp"
 #include "crm/sales/lead.hpp"
 #include "crm/sales/opportunity.hpp"
 #include "crm/sales/quote.hpp"
 #include "crm/service/ticket.hpp"
-#include "crm/marketing/segment.hpp"
 
 namespace crm {
 
@@ -41,6 +42,7 @@ struct Customer360 {
     std::optional<NpsResponse> last_nps;           ///< its latest NPS answer
     std::vector<SegmentMembership> segments;       ///< tracked segments it is in, by id
     std::vector<std::string> lists;                ///< static lists it is on, by id
+    std::vector<LoyaltyStatus> loyalty;            ///< programmes it belongs to, with 10 latest entries
 };
 
 /// Search: `text` is matched against external_id, national id, e-mail,

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "crm/engine.hpp"
+#include "crm/marketing/loyalty.hpp"
 #include "crm/marketing/segment.hpp"
 
 namespace crm {
@@ -132,6 +133,34 @@ public:
     /// with options.rfm scores RFM again. Call it as often as tick.
     result<SegmentRefreshReport> refresh(const Context& ctx,
                                          const SegmentRefreshOptions& options = {});
+
+    // ---- the customer club (باشگاه مشتریان) ---------------------------------------
+    /// Stores a loyalty programme (JSON, crm::LoyaltyProgram) as a new
+    /// version, or answers `unchanged`. Members earn by the latest version.
+    result<Written<LoyaltyProgram>> define_loyalty_program(const Context& ctx, std::string_view json);
+    result<LoyaltyProgram> loyalty_program(std::string_view id);
+    result<std::vector<LoyaltyProgram>> loyalty_programs();
+    /// Makes a party a member (in the lowest tier); enrolling again answers
+    /// its standing. A member earns on every purchase recorded from then on.
+    result<LoyaltyStatus> enrol(const Context& ctx, std::string_view program, const Id& party);
+    /// A member's tier, balance and `recent` latest entries (0..1000).
+    result<LoyaltyStatus> loyalty(std::string_view program, const Id& party, int recent = 20);
+    /// Spends `points` (above 0) of the balance, oldest expiry first.
+    /// invalid_argument naming "points" beyond the balance. `key` is the
+    /// idempotency key (required, at most 200 bytes): the same key again
+    /// answers the stored entry; with other points, conflict.
+    result<LedgerEntry> redeem(const Context& ctx, std::string_view program, const Id& party,
+                               std::int64_t points, std::string_view key,
+                               std::string_view reason = {});
+    /// Adds (points > 0, a lot that expires like earned points) or takes
+    /// away (points < 0, at most the balance) points by hand, with `key`.
+    result<LedgerEntry> adjust(const Context& ctx, std::string_view program, const Id& party,
+                               std::int64_t points, std::string_view key,
+                               std::string_view reason = {});
+    /// Expires the points whose time has come and reviews every member's
+    /// tier (up or down) over the tier window; "" for every programme.
+    /// Call it once a day.
+    result<LoyaltyRefreshReport> refresh_loyalty(const Context& ctx, std::string_view program = {});
 
 private:
     Engine* engine_;

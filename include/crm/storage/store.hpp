@@ -18,6 +18,7 @@
 #include "crm/customer/purchase.hpp"
 #include "crm/customer/timeline.hpp"
 #include "crm/expr/expr.hpp"
+#include "crm/marketing/loyalty.hpp"
 #include "crm/marketing/segment.hpp"
 #include "crm/sales/forecast.hpp"
 #include "crm/sales/lead.hpp"
@@ -137,9 +138,10 @@ public:
     virtual result<std::vector<Id>> merged_from(const Id& survivor) = 0;
     /// Moves interactions, activities, purchases, opportunities, leads
     /// (as party or organisation), quotes, tickets (as party or contact), NPS
-    /// answers, memberships, static list places and party suppression
-    /// entries of `from` to `to`; a membership or list place both already
-    /// have keeps `to`'s.
+    /// answers, memberships, static list places, party suppression
+    /// entries, loyalty accounts and ledger entries of `from` to `to`; a
+    /// membership, list place or loyalty account both already have keeps
+    /// `to`'s.
     virtual result<void> reassign_party(const Id& from, const Id& to) = 0;
 
     // Memberships.
@@ -337,6 +339,41 @@ public:
     virtual result<std::optional<SuppressionEntry>> suppression(std::string_view list,
                                                                 SuppressionKind kind,
                                                                 std::string_view value) = 0;
+
+    // Loyalty: accounts by (program, party), and the ledger.
+    virtual result<void> put_loyalty_account(const LoyaltyAccount& a) = 0;
+    virtual result<std::optional<LoyaltyAccount>> get_loyalty_account(std::string_view program,
+                                                                      const Id& party) = 0;
+    /// A party's accounts, by program.
+    virtual result<std::vector<LoyaltyAccount>> loyalty_accounts_of(const Id& party) = 0;
+    /// A program's accounts in party order after `after`, at most `limit`.
+    virtual result<std::vector<LoyaltyAccount>> loyalty_accounts(std::string_view program,
+                                                                 const Id& after, int limit) = 0;
+    /// Appends an entry; assigns seq. conflict (field "key") when the key is taken.
+    virtual result<void> append_ledger(LedgerEntry& e) = 0;
+    virtual result<std::optional<LedgerEntry>> ledger_by_key(std::string_view program,
+                                                             std::string_view key) = 0;
+    /// A party's entries in a program, newest first, at most `limit`.
+    virtual result<std::vector<LedgerEntry>> ledger_of(std::string_view program, const Id& party,
+                                                       int limit) = 0;
+    /// The sum of a party's entries in a program.
+    virtual result<std::int64_t> loyalty_balance(std::string_view program, const Id& party) = 0;
+    /// Lots with points left, the soonest expiry first (never-expiring
+    /// last), then by seq.
+    virtual result<std::vector<LedgerEntry>> open_lots(std::string_view program,
+                                                       const Id& party) = 0;
+    virtual result<void> set_lot_remaining(std::int64_t seq, std::int64_t remaining) = 0;
+    /// Lots of a program with points left whose expires_at is at or before
+    /// `until`, the soonest first, at most `limit`.
+    virtual result<std::vector<LedgerEntry>> expired_lots(std::string_view program, Timestamp until,
+                                                          int limit) = 0;
+    /// The points of a party's entries for one order (earn and adjust).
+    virtual result<std::int64_t> order_points(std::string_view program, const Id& party,
+                                              std::string_view order_id) = 0;
+    /// Points earned (earn entries) and spend counted (their amount_minor)
+    /// by a party in a program at or after `since`.
+    virtual result<std::pair<std::int64_t, std::int64_t>> loyalty_qualifying(
+        std::string_view program, const Id& party, Timestamp since) = 0;
 
     // History of process records; append assigns seq.
     virtual result<void> append_history(HistoryEntry& entry) = 0;

@@ -61,6 +61,9 @@ struct State {
     std::map<std::tuple<std::string, Id, std::int64_t>, SegmentMembership, std::less<>> stays;
     std::map<std::pair<std::string, Id>, Timestamp, std::less<>> list_members;
     std::map<std::tuple<std::string, int, std::string>, SuppressionEntry, std::less<>> suppressions;
+    std::map<std::pair<std::string, Id>, LoyaltyAccount, std::less<>> loyalty_accounts;
+    std::map<std::int64_t, LedgerEntry> ledger;  // by seq
+    std::map<std::pair<std::string, std::string>, std::int64_t, std::less<>> ledger_keys;
     std::vector<HistoryEntry> history;
     std::vector<AuditEntry> audit;
     std::vector<Event> events;
@@ -337,6 +340,22 @@ public:
             e.value = to.str();
             if (!s_.suppressions.count({list, static_cast<int>(e.kind), e.value}))
                 CRM_TRYV(put_suppression(list, e));
+        }
+        std::vector<LoyaltyAccount> accounts;
+        for (const auto& [key, a] : s_.loyalty_accounts)
+            if (a.party == from) accounts.push_back(a);
+        for (auto a : accounts) {
+            erase_undoable(s_.loyalty_accounts, std::make_pair(a.program, from));
+            a.party = to;
+            if (!s_.loyalty_accounts.count(std::make_pair(a.program, to)))
+                put_undoable(s_.loyalty_accounts, std::make_pair(a.program, to), a);
+        }
+        std::vector<LedgerEntry> ledger_entries;
+        for (const auto& [seq, e] : s_.ledger)
+            if (e.party == from) ledger_entries.push_back(e);
+        for (auto e : ledger_entries) {
+            e.party = to;
+            put_undoable(s_.ledger, e.seq, e);
         }
         std::vector<Membership> ms;
         for (const auto& [key, m] : s_.memberships)
@@ -990,6 +1009,114 @@ public:
         auto it = s_.suppressions.find(key);
         if (it == s_.suppressions.end()) return std::optional<SuppressionEntry>{};
         return std::optional<SuppressionEntry>{it->second};
+    }
+
+    // ---- loyalty -------------------------------------------------------------
+
+    result<void> put_loyalty_account(const LoyaltyAccount& a) override {
+        put_undoable(s_.loyalty_accounts, std::make_pair(a.program, a.party), a);
+        return ok();
+    }
+    result<std::optional<LoyaltyAccount>> get_loyalty_account(std::string_view program,
+                                                              const Id& party) override {
+        auto it = s_.loyalty_accounts.find(std::make_pair(std::string(program), party));
+        if (it == s_.loyalty_accounts.end()) return std::optional<LoyaltyAccount>{};
+        return std::optional<LoyaltyAccount>{it->second};
+    }
+    result<std::vector<LoyaltyAccount>> loyalty_accounts_of(const Id& party) override {
+        std::vector<LoyaltyAccount> out;
+        for (const auto& [key, a] : s_.loyalty_accounts)
+            if (a.party == party) out.push_back(a);
+        return out;
+    }
+    result<std::vector<LoyaltyAccount>> loyalty_accounts(std::string_view program, const Id& after,
+                                                         int limit) override {
+        std::vector<LoyaltyAccount> out;
+        for (auto it = s_.loyalty_accounts.upper_bound(std::make_pair(std::string(program), after));
+             it != s_.loyalty_accounts.end() && it->first.first == program &&
+             static_cast<int>(out.size()) < limit;
+             ++it)
+            out.push_back(it->second);
+        return out;
+    }
+    result<void> append_ledger(LedgerEntry& e) override {
+        auto key = std::make_pair(e.program, e.key);
+        if (s_.ledger_keys.count(key))
+            return fail(errc::conflict, "ledger key '" + e.key + "' is taken", "key");
+        e.seq = s_.ledger.empty() ? 1 : s_.ledger.rbegin()->first + 1;
+        put_undoable(s_.ledger, e.seq, e);
+        put_undoable(s_.ledger_keys, key, e.seq);
+        return ok();
+    }
+    result<std::optional<LedgerEntry>> ledger_by_key(std::string_view program,
+                                                     std::string_view key) override {
+        auto it = s_.ledger_keys.find(std::make_pair(std::string(program), std::string(key)));
+        if (it == s_.ledger_keys.end()) return std::optional<LedgerEntry>{};
+        return std::optional<LedgerEntry>{s_.ledger.at(it->second)};
+    }
+    result<std::vector<LedgerEntry>> ledger_of(std::string_view program, const Id& party,
+                                               int limit) override {
+        std::vector<LedgerEntry> out;
+        for (auto it = s_.ledger.rbegin(); it != s_.ledger.rend() && static_cast<int>(out.size()) < limit; ++it)
+            if (it->second.program == program && it->second.party == party) out.push_back(it->second);
+        return out;
+    }
+    result<std::int64_t> loyalty_balance(std::string_view program, const Id& party) override {
+        std::int64_t sum = 0;
+        for (const auto& [seq, e] : s_.ledger)
+            if (e.program == program && e.party == party) sum += e.points;
+        return sum;
+    }
+    static bool lot_before(const LedgerEntry& a, const LedgerEntry& b) {
+        if (a.expires_at.has_value() != b.expires_at.has_value()) return a.expires_at.has_value();
+        if (a.expires_at && a.expires_at->ms != b.expires_at->ms) return a.expires_at->ms < b.expires_at->ms;
+        return a.seq < b.seq;
+    }
+    result<std::vector<LedgerEntry>> open_lots(std::string_view program, const Id& party) override {
+        std::vector<LedgerEntry> out;
+        for (const auto& [seq, e] : s_.ledger)
+            if (e.program == program && e.party == party && e.remaining > 0) out.push_back(e);
+        std::sort(out.begin(), out.end(), lot_before);
+        return out;
+    }
+    result<void> set_lot_remaining(std::int64_t seq, std::int64_t remaining) override {
+        auto it = s_.ledger.find(seq);
+        if (it == s_.ledger.end()) return fail(errc::not_found, "no ledger entry", "seq");
+        LedgerEntry e = it->second;
+        e.remaining = remaining;
+        put_undoable(s_.ledger, seq, e);
+        return ok();
+    }
+    result<std::vector<LedgerEntry>> expired_lots(std::string_view program, Timestamp until,
+                                                  int limit) override {
+        std::vector<LedgerEntry> out;
+        for (const auto& [seq, e] : s_.ledger)
+            if (e.program == program && e.remaining > 0 && e.expires_at && e.expires_at->ms <= until.ms)
+                out.push_back(e);
+        std::sort(out.begin(), out.end(), lot_before);
+        if (static_cast<int>(out.size()) > limit) out.resize(static_cast<std::size_t>(limit));
+        return out;
+    }
+    result<std::int64_t> order_points(std::string_view program, const Id& party,
+                                      std::string_view order_id) override {
+        std::int64_t sum = 0;
+        for (const auto& [seq, e] : s_.ledger)
+            if (e.program == program && e.party == party && e.order_id == order_id &&
+                (e.kind == LedgerKind::earn || e.kind == LedgerKind::adjust))
+                sum += e.points;
+        return sum;
+    }
+    result<std::pair<std::int64_t, std::int64_t>> loyalty_qualifying(std::string_view program,
+                                                                     const Id& party,
+                                                                     Timestamp since) override {
+        std::int64_t points = 0, spend = 0;
+        for (const auto& [seq, e] : s_.ledger)
+            if (e.program == program && e.party == party && e.kind == LedgerKind::earn &&
+                e.at.ms >= since.ms) {
+                points += e.points;
+                spend += e.amount_minor;
+            }
+        return std::make_pair(points, spend);
     }
 
     result<void> put_comment(const TicketComment& c) override {

@@ -475,12 +475,46 @@ CREATE TABLE suppression (
 CREATE INDEX suppression_value ON suppression (kind, value);
 )sql";
 
+// Version 6: the customer club. loyalty_ledger is append-only but for
+// `remaining`, what is left of a lot; (program, key) is unique, so an entry
+// is never written twice. A balance is the sum of a party's entries.
+constexpr const char* kV6 = R"sql(
+CREATE TABLE loyalty_account (
+    program     TEXT NOT NULL,
+    party_id    TEXT NOT NULL,
+    tier        TEXT NOT NULL,
+    tier_since  INTEGER NOT NULL,
+    enrolled_at INTEGER NOT NULL,
+    PRIMARY KEY (program, party_id)
+) WITHOUT ROWID;
+CREATE INDEX loyalty_account_party ON loyalty_account (party_id);
+
+CREATE TABLE loyalty_ledger (
+    seq          INTEGER PRIMARY KEY,
+    program      TEXT NOT NULL,
+    party_id     TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    points       INTEGER NOT NULL,
+    at           INTEGER NOT NULL,
+    key          TEXT NOT NULL,
+    order_id     TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    reason       TEXT NOT NULL,
+    expires_at   INTEGER,
+    remaining    INTEGER NOT NULL,
+    UNIQUE (program, key)
+);
+CREATE INDEX loyalty_ledger_party ON loyalty_ledger (program, party_id, seq);
+CREATE INDEX loyalty_ledger_lots ON loyalty_ledger (program, expires_at) WHERE remaining > 0;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
     {3, kV3},
     {4, kV4},
     {5, kV5},
+    {6, kV6},
 };
 
 }  // namespace

@@ -427,6 +427,39 @@ result<void> register_sample_key(sqlite3* db) {
     return ok();
 }
 
+#define CRM_LEDGER_COLS \
+    "seq, program, party_id, kind, points, at, key, order_id, amount_minor, reason, expires_at, remaining"
+
+result<LedgerEntry> read_ledger(const Stmt& s) {
+    LedgerEntry e;
+    e.seq = s.i64(0);
+    e.program = s.str(1);
+    CRM_TRY(id, s.id(2));
+    e.party = id;
+    CRM_TRY(kind, stored_enum(parse_ledger_kind(s.text(3)), "ledger kind"));
+    e.kind = kind;
+    e.points = s.i64(4);
+    e.at = Timestamp{s.i64(5)};
+    e.key = s.str(6);
+    e.order_id = s.str(7);
+    e.amount_minor = s.i64(8);
+    e.reason = s.str(9);
+    e.expires_at = opt_time(s, 10);
+    e.remaining = s.i64(11);
+    return e;
+}
+
+result<LoyaltyAccount> read_account(const Stmt& s) {
+    LoyaltyAccount a;
+    a.program = s.str(0);
+    CRM_TRY(id, s.id(1));
+    a.party = id;
+    a.tier = s.str(2);
+    a.tier_since = Timestamp{s.i64(3)};
+    a.enrolled_at = Timestamp{s.i64(4)};
+    return a;
+}
+
 // What a Store and its transactions share. The connection is reached only
 // by the holder of the writer slot (`busy`); a flag and a condition
 // variable, rather than a mutex held by the transaction, because a
@@ -1917,6 +1950,205 @@ public:
         });
     }
 
+    // ---- loyalty -----------------------------------------------------------
+
+    result<void> put_loyalty_account(const LoyaltyAccount& a) override {
+        return run<void>("put_loyalty_account", [&]() -> result<void> {
+            IdText id(a.party);
+            CRM_TRY(st, c_.stmt("INSERT OR REPLACE INTO loyalty_account (program, party_id, tier, "
+                                "tier_since, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5)"));
+            st.bind(1, a.program);
+            st.bind(2, id);
+            st.bind(3, a.tier);
+            st.bind(4, a.tier_since.ms);
+            st.bind(5, a.enrolled_at.ms);
+            return st.exec();
+        });
+    }
+
+    result<std::optional<LoyaltyAccount>> get_loyalty_account(std::string_view program,
+                                                              const Id& party) override {
+        using Out = std::optional<LoyaltyAccount>;
+        return run<Out>("get_loyalty_account", [&]() -> result<Out> {
+            IdText id(party);
+            CRM_TRY(st, c_.stmt("SELECT program, party_id, tier, tier_since, enrolled_at FROM "
+                                "loyalty_account WHERE program = ?1 AND party_id = ?2"));
+            st.bind(1, program);
+            st.bind(2, id);
+            CRM_TRY(row, st.step());
+            if (!row) return Out{};
+            CRM_TRY(a, read_account(st));
+            return Out{std::move(a)};
+        });
+    }
+
+    result<std::vector<LoyaltyAccount>> loyalty_accounts_of(const Id& party) override {
+        using Out = std::vector<LoyaltyAccount>;
+        return run<Out>("loyalty_accounts_of", [&]() -> result<Out> {
+            IdText id(party);
+            CRM_TRY(st, c_.stmt("SELECT program, party_id, tier, tier_since, enrolled_at FROM "
+                                "loyalty_account WHERE party_id = ?1 ORDER BY program"));
+            st.bind(1, id);
+            return collect<LoyaltyAccount>(st, read_account);
+        });
+    }
+
+    result<std::vector<LoyaltyAccount>> loyalty_accounts(std::string_view program, const Id& after,
+                                                         int limit) override {
+        using Out = std::vector<LoyaltyAccount>;
+        return run<Out>("loyalty_accounts", [&]() -> result<Out> {
+            CRM_TRYV(check_limit(limit));
+            IdText from(after);
+            CRM_TRY(st, c_.stmt("SELECT program, party_id, tier, tier_since, enrolled_at FROM "
+                                "loyalty_account WHERE program = ?1 AND party_id > ?2 "
+                                "ORDER BY party_id LIMIT ?3"));
+            st.bind(1, program);
+            if (after.is_nil()) st.bind(2, ""); else st.bind(2, from);
+            st.bind(3, limit);
+            return collect<LoyaltyAccount>(st, read_account);
+        });
+    }
+
+    result<void> append_ledger(LedgerEntry& e) override {
+        return run<void>("append_ledger", [&]() -> result<void> {
+            IdText id(e.party);
+            CRM_TRY(st, c_.stmt("INSERT INTO loyalty_ledger (program, party_id, kind, points, at, "
+                                "key, order_id, amount_minor, reason, expires_at, remaining) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
+            st.bind(1, e.program);
+            st.bind(2, id);
+            st.bind(3, to_string(e.kind));
+            st.bind(4, e.points);
+            st.bind(5, e.at.ms);
+            st.bind(6, e.key);
+            st.bind(7, e.order_id);
+            st.bind(8, e.amount_minor);
+            st.bind(9, e.reason);
+            if (e.expires_at) st.bind(10, e.expires_at->ms); else st.bind_null(10);
+            st.bind(11, e.remaining);
+            auto done = st.exec();
+            if (!done) {
+                if (done.error().code == errc::conflict)
+                    return fail(errc::conflict, "ledger key '" + e.key + "' is taken", "key");
+                return done;
+            }
+            e.seq = sqlite3_last_insert_rowid(c_.handle());
+            return ok();
+        });
+    }
+
+    result<std::optional<LedgerEntry>> ledger_by_key(std::string_view program,
+                                                     std::string_view key) override {
+        using Out = std::optional<LedgerEntry>;
+        return run<Out>("ledger_by_key", [&]() -> result<Out> {
+            CRM_TRY(st, c_.stmt("SELECT " CRM_LEDGER_COLS " FROM loyalty_ledger WHERE program = ?1 "
+                                "AND key = ?2"));
+            st.bind(1, program);
+            st.bind(2, key);
+            CRM_TRY(row, st.step());
+            if (!row) return Out{};
+            CRM_TRY(e, read_ledger(st));
+            return Out{std::move(e)};
+        });
+    }
+
+    result<std::vector<LedgerEntry>> ledger_of(std::string_view program, const Id& party,
+                                               int limit) override {
+        using Out = std::vector<LedgerEntry>;
+        return run<Out>("ledger_of", [&]() -> result<Out> {
+            CRM_TRYV(check_limit(limit));
+            IdText id(party);
+            CRM_TRY(st, c_.stmt("SELECT " CRM_LEDGER_COLS " FROM loyalty_ledger WHERE program = ?1 "
+                                "AND party_id = ?2 ORDER BY seq DESC LIMIT ?3"));
+            st.bind(1, program);
+            st.bind(2, id);
+            st.bind(3, limit);
+            return collect<LedgerEntry>(st, read_ledger);
+        });
+    }
+
+    result<std::int64_t> loyalty_balance(std::string_view program, const Id& party) override {
+        return run<std::int64_t>("loyalty_balance", [&]() -> result<std::int64_t> {
+            IdText id(party);
+            CRM_TRY(st, c_.stmt("SELECT coalesce(sum(points), 0) FROM loyalty_ledger WHERE "
+                                "program = ?1 AND party_id = ?2"));
+            st.bind(1, program);
+            st.bind(2, id);
+            CRM_TRY(row, st.step());
+            return row ? st.i64(0) : 0;
+        });
+    }
+
+    result<std::vector<LedgerEntry>> open_lots(std::string_view program, const Id& party) override {
+        using Out = std::vector<LedgerEntry>;
+        return run<Out>("open_lots", [&]() -> result<Out> {
+            IdText id(party);
+            CRM_TRY(st, c_.stmt("SELECT " CRM_LEDGER_COLS " FROM loyalty_ledger WHERE program = ?1 "
+                                "AND party_id = ?2 AND remaining > 0 "
+                                "ORDER BY expires_at IS NULL, expires_at, seq"));
+            st.bind(1, program);
+            st.bind(2, id);
+            return collect<LedgerEntry>(st, read_ledger);
+        });
+    }
+
+    result<void> set_lot_remaining(std::int64_t seq, std::int64_t remaining) override {
+        return run<void>("set_lot_remaining", [&]() -> result<void> {
+            CRM_TRY(st, c_.stmt("UPDATE loyalty_ledger SET remaining = ?2 WHERE seq = ?1"));
+            st.bind(1, seq);
+            st.bind(2, remaining);
+            return st.exec();
+        });
+    }
+
+    result<std::vector<LedgerEntry>> expired_lots(std::string_view program, Timestamp until,
+                                                  int limit) override {
+        using Out = std::vector<LedgerEntry>;
+        return run<Out>("expired_lots", [&]() -> result<Out> {
+            CRM_TRYV(check_limit(limit));
+            CRM_TRY(st, c_.stmt("SELECT " CRM_LEDGER_COLS " FROM loyalty_ledger WHERE program = ?1 "
+                                "AND remaining > 0 AND expires_at <= ?2 ORDER BY expires_at, seq "
+                                "LIMIT ?3"));
+            st.bind(1, program);
+            st.bind(2, until.ms);
+            st.bind(3, limit);
+            return collect<LedgerEntry>(st, read_ledger);
+        });
+    }
+
+    result<std::int64_t> order_points(std::string_view program, const Id& party,
+                                      std::string_view order_id) override {
+        return run<std::int64_t>("order_points", [&]() -> result<std::int64_t> {
+            IdText id(party);
+            CRM_TRY(st, c_.stmt("SELECT coalesce(sum(points), 0) FROM loyalty_ledger WHERE "
+                                "program = ?1 AND party_id = ?2 AND order_id = ?3 AND "
+                                "kind IN ('earn', 'adjust')"));
+            st.bind(1, program);
+            st.bind(2, id);
+            st.bind(3, order_id);
+            CRM_TRY(row, st.step());
+            return row ? st.i64(0) : 0;
+        });
+    }
+
+    result<std::pair<std::int64_t, std::int64_t>> loyalty_qualifying(std::string_view program,
+                                                                     const Id& party,
+                                                                     Timestamp since) override {
+        using Out = std::pair<std::int64_t, std::int64_t>;
+        return run<Out>("loyalty_qualifying", [&]() -> result<Out> {
+            IdText id(party);
+            CRM_TRY(st, c_.stmt("SELECT coalesce(sum(points), 0), coalesce(sum(amount_minor), 0) "
+                                "FROM loyalty_ledger WHERE program = ?1 AND party_id = ?2 AND "
+                                "kind = 'earn' AND at >= ?3"));
+            st.bind(1, program);
+            st.bind(2, id);
+            st.bind(3, since.ms);
+            CRM_TRY(row, st.step());
+            if (!row) return Out{0, 0};
+            return Out{st.i64(0), st.i64(1)};
+        });
+    }
+
     result<void> put_comment(const TicketComment& c) override {
         return run<void>("put_comment", [&]() -> result<void> {
             IdText id(c.id), ticket(c.ticket);
@@ -2444,6 +2676,10 @@ private:
             "DELETE FROM segment_list_member WHERE party_id = ?1",
             "UPDATE OR IGNORE suppression SET value = ?2 WHERE kind = 'party' AND value = ?1",
             "DELETE FROM suppression WHERE kind = 'party' AND value = ?1",
+            // Loyalty: the ledger follows the party; an account both have keeps `to`'s.
+            "UPDATE loyalty_ledger SET party_id = ?2 WHERE party_id = ?1",
+            "UPDATE OR IGNORE loyalty_account SET party_id = ?2 WHERE party_id = ?1",
+            "DELETE FROM loyalty_account WHERE party_id = ?1",
             // Both parties' summaries are recomputed from their purchase rows.
             "DELETE FROM purchase_summary WHERE party_id IN (?1, ?2)",
             "INSERT INTO purchase_summary (party_id, currency, count, total_minor, first_at, "
