@@ -8,6 +8,7 @@
 #include "sales/work.hpp"
 #include "service/record.hpp"
 #include "service/work.hpp"
+#include "marketing/work.hpp"
 
 namespace crm {
 namespace {
@@ -18,7 +19,7 @@ constexpr std::string_view kCalendarKind = "calendar";
 // Effects may set these built-in fields of a record type; custom.* too
 // (quotes have no custom fields).
 bool settable(std::string_view record_type, std::string_view field) {
-    if (field.rfind("custom.", 0) == 0) return record_type != "quote";
+    if (field.rfind("custom.", 0) == 0) return record_type != "quote" && record_type != "campaign";
     if (record_type == "opportunity")
         for (std::string_view f : {"name", "owner", "team", "campaign", "probability",
                                    "expected_close"})
@@ -103,10 +104,12 @@ result<expr::Schema> Engine::Impl::schema_of(storage::Transaction& tx,
         return sales::quote_schema();
     } else if (record_type == "ticket") {
         schema = service::ticket_schema();
+    } else if (record_type == "campaign") {
+        return marketing::campaign_schema();
     } else {
         return fail(errc::invalid_argument,
                     "no process runs on records of type '" + std::string(record_type).substr(0, 64) +
-                        "' (known: opportunity, lead, quote, ticket)",
+                        "' (known: opportunity, lead, quote, ticket, campaign)",
                     "record_type");
     }
     CRM_TRY(defs, fields_of(tx, record_type));

@@ -129,6 +129,215 @@ json to_json(const Segment& s, bool with_version) {
     return j;
 }
 
+namespace {
+
+json money_json(const std::optional<Money>& m) {
+    return m ? json{{"minor", m->minor}, {"currency", m->currency}} : json(nullptr);
+}
+
+result<std::optional<Money>> money_of(const json& doc, const char* key) {
+    const json* m = codec::member(doc, key);
+    if (!m) return std::optional<Money>{};
+    CRM_TRYV(codec::expect_object(*m, key, {"minor", "currency"}));
+    CRM_TRY(minor, codec::get_int(*m, "minor", key));
+    CRM_TRY(currency, codec::get_string(*m, "currency", key, 8));
+    if (!minor || !currency) return fail(errc::invalid_argument, "needs minor and currency", key);
+    if (*minor < 0) return fail(errc::invalid_argument, "must not be negative", std::string(key) + ".minor");
+    auto money = Money::of(*minor, *currency);
+    if (!money) return fail(errc::invalid_argument, money.error().message, std::string(key) + ".currency");
+    return std::optional<Money>{money.value()};
+}
+
+result<std::vector<std::string>> keys_of(const json& doc, const char* key, std::size_t max) {
+    CRM_TRY(list, codec::get_strings(doc, key, ""));
+    std::vector<std::string> out;
+    if (!list) return out;
+    if (list->size() > max)
+        return fail(errc::invalid_argument, "lists more than " + std::to_string(max), key);
+    for (std::size_t i = 0; i < list->size(); ++i) {
+        const std::string at = std::string(key) + "[" + std::to_string(i) + "]";
+        CRM_TRY(k, clean_key((*list)[i], at.c_str()));
+        if (std::find(out.begin(), out.end(), k) != out.end())
+            return fail(errc::invalid_argument, "is listed twice", at);
+        out.push_back(std::move(k));
+    }
+    return out;
+}
+
+}  // namespace
+
+result<void> apply_campaign_json(const json& doc, Campaign& c) {
+    if (const json* v = codec::member(doc, "name")) {
+        if (!v->is_string()) return fail(errc::invalid_argument, "must be text", "name");
+        CRM_TRY(name, sales::clean_text(v->get<std::string>(), "name", 200));
+        c.name = std::move(name);
+    }
+    if (const json* v = codec::member(doc, "description")) {
+        if (!v->is_string()) return fail(errc::invalid_argument, "must be text", "description");
+        CRM_TRY(d, sales::clean_text(v->get<std::string>(), "description", 4096));
+        c.description = std::move(d);
+    }
+    if (const json* v = codec::member(doc, "external_id")) {
+        if (!v->is_string()) return fail(errc::invalid_argument, "must be text", "external_id");
+        CRM_TRY(e, sales::clean_text(v->get<std::string>(), "external_id", 200));
+        c.external_id = std::move(e);
+    }
+    if (codec::member(doc, "parent")) {
+        CRM_TRY(parent, codec::get_id(doc, "parent", ""));
+        c.parent = parent.value_or(Id{});
+    }
+    if (codec::member(doc, "channels")) {
+        CRM_TRY(channels, keys_of(doc, "channels", 4));
+        for (std::size_t i = 0; i < channels.size(); ++i)
+            if (channels[i] != "sms" && channels[i] != "email" && channels[i] != "call" &&
+                channels[i] != "whatsapp")
+                return fail(errc::invalid_argument, "must be sms, email, call or whatsapp",
+                            "channels[" + std::to_string(i) + "]");
+        c.channels = std::move(channels);
+    }
+    if (codec::member(doc, "segments")) {
+        CRM_TRY(segments, keys_of(doc, "segments", 64));
+        c.segments = std::move(segments);
+    }
+    if (codec::member(doc, "suppressions")) {
+        CRM_TRY(suppressions, keys_of(doc, "suppressions", 64));
+        c.suppressions = std::move(suppressions);
+    }
+    if (const json* cap = codec::member(doc, "frequency_cap")) {
+        CRM_TRYV(codec::expect_object(*cap, "frequency_cap", {"max", "days"}));
+        CRM_TRY(max, codec::get_int(*cap, "max", "frequency_cap"));
+        CRM_TRY(days, codec::get_int(*cap, "days", "frequency_cap"));
+        if (!max || *max < 1 || *max > 1000)
+            return fail(errc::invalid_argument, "must be 1 to 1000", "frequency_cap.max");
+        if (!days || *days < 1 || *days > 3650)
+            return fail(errc::invalid_argument, "must be 1 to 3650", "frequency_cap.days");
+        c.frequency_cap = FrequencyCap{static_cast<int>(*max), static_cast<int>(*days)};
+    }
+    if (codec::member(doc, "responded_statuses")) {
+        CRM_TRY(list, codec::get_strings(doc, "responded_statuses", ""));
+        std::vector<MemberStatus> statuses;
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            CRM_TRY(s, parse_member_status((*list)[i], "responded_statuses[" + std::to_string(i) + "]"));
+            statuses.push_back(s);
+        }
+        if (statuses.empty())
+            return fail(errc::invalid_argument, "must name at least one status", "responded_statuses");
+        c.responded_statuses = std::move(statuses);
+    }
+    if (const json* variants = codec::member(doc, "variants")) {
+        if (!variants->is_array() || variants->size() > 26)
+            return fail(errc::invalid_argument, "must be an array of at most 26 groups", "variants");
+        std::vector<CampaignVariant> out;
+        int total = 0;
+        for (std::size_t i = 0; i < variants->size(); ++i) {
+            const std::string at = "variants[" + std::to_string(i) + "]";
+            CRM_TRYV(codec::expect_object((*variants)[i], at, {"id", "share"}));
+            CRM_TRY(id, codec::text_or_empty((*variants)[i], "id", at, 64));
+            CRM_TRY(clean, clean_key(id, (at + ".id").c_str()));
+            CRM_TRY(share, codec::get_int((*variants)[i], "share", at));
+            if (!share || *share < 1 || *share > 100)
+                return fail(errc::invalid_argument, "must be 1 to 100 percent", at + ".share");
+            for (const auto& v : out)
+                if (v.id == clean) return fail(errc::invalid_argument, "is listed twice", at + ".id");
+            total += static_cast<int>(*share);
+            out.push_back({clean, static_cast<int>(*share)});
+        }
+        if (!out.empty() && total != 100)
+            return fail(errc::invalid_argument, "shares add up to " + std::to_string(total) + ", not 100",
+                        "variants");
+        c.variants = std::move(out);
+    }
+    if (codec::member(doc, "seed")) {
+        CRM_TRY(seed, codec::get_int(doc, "seed", ""));
+        c.seed = static_cast<std::uint64_t>(seed.value_or(0));
+    }
+    if (codec::member(doc, "budget")) {
+        CRM_TRY(m, money_of(doc, "budget"));
+        c.budget = m;
+    }
+    if (codec::member(doc, "actual_cost")) {
+        CRM_TRY(m, money_of(doc, "actual_cost"));
+        c.actual_cost = m;
+    }
+    if (codec::member(doc, "expected_revenue")) {
+        CRM_TRY(m, money_of(doc, "expected_revenue"));
+        c.expected_revenue = m;
+    }
+    if (codec::member(doc, "expected_responses")) {
+        CRM_TRY(n, codec::get_int(doc, "expected_responses", ""));
+        if (!n || *n < 0) return fail(errc::invalid_argument, "must be 0 or more", "expected_responses");
+        c.expected_responses = *n;
+    }
+    return ok();
+}
+
+json stored_json(const Campaign& c) {
+    json statuses = json::array();
+    for (auto s : c.responded_statuses) statuses.push_back(to_string(s));
+    json variants = json::array();
+    for (const auto& v : c.variants) variants.push_back({{"id", v.id}, {"share", v.share}});
+    return {{"id", c.id.str()},
+            {"external_id", c.external_id},
+            {"name", c.name},
+            {"description", c.description},
+            {"parent", c.parent.is_nil() ? json(nullptr) : json(c.parent.str())},
+            {"channels", c.channels},
+            {"segments", c.segments},
+            {"suppressions", c.suppressions},
+            {"frequency_cap", c.frequency_cap ? json{{"max", c.frequency_cap->max}, {"days", c.frequency_cap->days}}
+                                              : json(nullptr)},
+            {"responded_statuses", statuses},
+            {"variants", variants},
+            {"seed", static_cast<std::int64_t>(c.seed)},
+            {"budget", money_json(c.budget)},
+            {"actual_cost", money_json(c.actual_cost)},
+            {"expected_revenue", money_json(c.expected_revenue)},
+            {"expected_responses", c.expected_responses},
+            {"process", c.process},
+            {"process_version", c.process_version},
+            {"state", c.state},
+            {"status", c.status},
+            {"state_entered_at", to_iso8601(c.state_entered_at)},
+            {"members", c.members},
+            {"launched_at", c.launched_at ? json(to_iso8601(*c.launched_at)) : json(nullptr)},
+            {"created_at", to_iso8601(c.created_at)},
+            {"updated_at", to_iso8601(c.updated_at)},
+            {"version", c.version}};
+}
+
+result<Campaign> campaign_from_stored(const json& doc) {
+    Campaign c;
+    json host = json::object();
+    for (const char* k : {"external_id", "name", "description", "parent", "channels", "segments", "suppressions",
+                          "frequency_cap", "responded_statuses", "variants", "seed", "budget", "actual_cost",
+                          "expected_revenue", "expected_responses"})
+        if (const json* v = codec::member(doc, k)) host[k] = *v;
+    CRM_TRYV(apply_campaign_json(host, c));
+    CRM_TRY(id, codec::get_id(doc, "id", ""));
+    c.id = id.value_or(Id{});
+    CRM_TRY(process, codec::text_or_empty(doc, "process", "", 64));
+    c.process = std::move(process);
+    CRM_TRY(pv, codec::get_int(doc, "process_version", ""));
+    c.process_version = static_cast<int>(pv.value_or(0));
+    CRM_TRY(state, codec::text_or_empty(doc, "state", "", 64));
+    c.state = std::move(state);
+    CRM_TRY(status, codec::text_or_empty(doc, "status", "", 64));
+    c.status = std::move(status);
+    CRM_TRY(entered, codec::get_time(doc, "state_entered_at", ""));
+    c.state_entered_at = entered.value_or(Timestamp{});
+    CRM_TRY(members, codec::get_int(doc, "members", ""));
+    c.members = members.value_or(0);
+    CRM_TRY(launched, codec::get_time(doc, "launched_at", ""));
+    c.launched_at = launched;
+    CRM_TRY(created, codec::get_time(doc, "created_at", ""));
+    c.created_at = created.value_or(Timestamp{});
+    CRM_TRY(updated, codec::get_time(doc, "updated_at", ""));
+    c.updated_at = updated.value_or(Timestamp{});
+    CRM_TRY(version, codec::get_int(doc, "version", ""));
+    c.version = version.value_or(0);
+    return c;
+}
+
 }  // namespace crm::marketing
 
 namespace crm::codec {
@@ -195,6 +404,57 @@ json to_json(const SegmentRefreshReport& r) {
 }
 
 json to_json(const LoyaltyProgram& p) { return marketing::to_json(p, true); }
+
+json to_json(const Campaign& c) { return marketing::stored_json(c); }
+
+json to_json(const CampaignMember& m) {
+    json statuses = json::object();
+    for (int i = 0; i < kMemberStatusCount; ++i)
+        if (const auto& t = m.at[static_cast<std::size_t>(i)]) statuses[to_string(static_cast<MemberStatus>(i))] = to_iso8601(*t);
+    return {{"campaign", m.campaign.str()}, {"party", m.party.str()}, {"variant", m.variant},
+            {"channel", m.channel},         {"address", m.address},   {"statuses", statuses},
+            {"batch", m.batch},             {"dispatched_at", opt_time(m.dispatched_at)}};
+}
+
+json to_json(const DeliveryPlan& p) {
+    json batches = json::array();
+    for (const auto& b : p.batches)
+        batches.push_back({{"number", b.number}, {"channel", b.channel}, {"send_at", to_iso8601(b.send_at)},
+                           {"count", b.count}, {"after", b.after.is_nil() ? json(nullptr) : json(b.after.str())},
+                           {"last", b.last.str()}});
+    return {{"campaign", p.campaign.str()}, {"number", p.number}, {"created_at", to_iso8601(p.created_at)},
+            {"members", p.members}, {"batches", batches}};
+}
+
+namespace {
+json figures_json(const CampaignFigures& f) {
+    json statuses = json::object();
+    for (int i = 0; i < kMemberStatusCount; ++i)
+        statuses[to_string(static_cast<MemberStatus>(i))] = f.statuses[static_cast<std::size_t>(i)];
+    return {{"members", f.members},         {"statuses", statuses},
+            {"responded", f.responded},     {"response_rate", f.response_rate},
+            {"leads", f.leads},             {"converted_leads", f.converted_leads},
+            {"opportunities", f.opportunities}, {"won_opportunities", f.won_opportunities},
+            {"won_revenue_minor", f.won_revenue_minor}};
+}
+}  // namespace
+
+json to_json(const CampaignReport& r) {
+    json variants = json::object();
+    for (const auto& [id, f] : r.variants) variants[id] = figures_json(f);
+    json children = json::array();
+    for (const auto& c : r.children) children.push_back(c.str());
+    return {{"campaign", r.campaign.str()},
+            {"currency", r.currency},
+            {"total", figures_json(r.total)},
+            {"variants", variants},
+            {"first_touch_revenue_minor", r.first_touch_revenue_minor},
+            {"last_touch_revenue_minor", r.last_touch_revenue_minor},
+            {"actual_cost_minor", r.actual_cost_minor},
+            {"cost_per_lead_minor", r.cost_per_lead_minor ? json(*r.cost_per_lead_minor) : json(nullptr)},
+            {"roi", r.roi ? json(*r.roi) : json(nullptr)},
+            {"children", children}};
+}
 
 json to_json(const LoyaltyAccount& a) {
     return {{"program", a.program}, {"party", a.party.str()}, {"tier", a.tier},

@@ -23,6 +23,12 @@ json to_json(const Segment& s, bool with_version);
 /// A loyalty programme's JSON form; earn rules read a purchase.
 result<LoyaltyProgram> program_from_json(const json& doc);
 json to_json(const LoyaltyProgram& p, bool with_version);
+/// Applies the fields a host writes (docs/MARKETING.md) present in `doc`
+/// to `c`; errors name the field.
+result<void> apply_campaign_json(const json& doc, Campaign& c);
+/// The whole record as stored, and back.
+json stored_json(const Campaign& c);
+result<Campaign> campaign_from_stored(const json& doc);
 
 }  // namespace crm::marketing
 
@@ -39,5 +45,9 @@ json to_json(const LoyaltyAccount& a);
 json to_json(const LedgerEntry& e);
 json to_json(const LoyaltyStatus& s);
 json to_json(const LoyaltyRefreshReport& r);
+json to_json(const Campaign& c);
+json to_json(const CampaignMember& m);
+json to_json(const DeliveryPlan& p);
+json to_json(const CampaignReport& r);
 
 }  // namespace crm::codec

@@ -263,6 +263,20 @@ void set_membership_part(PartyProfile& p, std::span<const Membership> membership
     std::sort(p.organizations.begin(), p.organizations.end());
 }
 
+void set_campaign_part(PartyProfile& p, std::span<const CampaignMember> memberships,
+                       const std::vector<bool>& responded) {
+    p.campaigns_sent = p.campaigns_opened = p.campaigns_clicked = 0;
+    p.campaigns_responded = p.campaigns_converted = 0;
+    for (std::size_t i = 0; i < memberships.size(); ++i) {
+        const auto& at = memberships[i].at;
+        if (at[static_cast<int>(MemberStatus::sent)]) ++p.campaigns_sent;
+        if (at[static_cast<int>(MemberStatus::opened)]) ++p.campaigns_opened;
+        if (at[static_cast<int>(MemberStatus::clicked)]) ++p.campaigns_clicked;
+        if (i < responded.size() && responded[i]) ++p.campaigns_responded;
+        if (at[static_cast<int>(MemberStatus::converted)]) ++p.campaigns_converted;
+    }
+}
+
 expr::Schema profile_schema(std::span<const FieldDef> party_fields, std::string_view currency) {
     expr::Schema schema;
     for (const auto& s : specs()) {

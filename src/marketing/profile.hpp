@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "crm/customer/purchase.hpp"
+#include "crm/marketing/campaign.hpp"
 #include "crm/expr/expr.hpp"
 #include "crm/expr/sql.hpp"
 #include "crm/marketing/segment.hpp"
@@ -32,7 +33,8 @@ enum Part : unsigned {
     interaction_part = 4,
     ticket_part = 8,
     membership_part = 16,
-    all_parts = 31,
+    campaign_part = 32,
+    all_parts = 63,
 };
 
 /// The party's own fields (text as normalised keys) and its consent.
@@ -42,6 +44,10 @@ void set_purchase_part(PartyProfile& p, std::span<const Purchase> purchases,
                        std::string_view currency, Timestamp now, const RfmCutoffs& rfm);
 void set_ticket_part(PartyProfile& p, std::span<const Ticket> tickets);
 void set_membership_part(PartyProfile& p, std::span<const Membership> memberships);
+/// Campaign response counts; `responded[i]` says whether memberships[i]
+/// counts as responded in its campaign.
+void set_campaign_part(PartyProfile& p, std::span<const CampaignMember> memberships,
+                       const std::vector<bool>& responded);
 /// Scores the profile's purchase figures against `rfm` (0s when unset or
 /// no purchases).
 void score_rfm(PartyProfile& p, const RfmCutoffs& rfm);

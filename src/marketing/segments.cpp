@@ -185,6 +185,18 @@ public:
             CRM_TRY(ms, tx_.memberships_of(party.id));
             set_membership_part(p, ms);
         }
+        if (parts & campaign_part) {
+            CRM_TRY(places, tx_.campaign_members_of(party.id));
+            std::vector<bool> responded;
+            for (const auto& m : places) {
+                CRM_TRY(c, tx_.get_campaign(m.campaign));
+                bool r = false;
+                if (c)
+                    for (auto s : c->responded_statuses) r = r || m.at[static_cast<std::size_t>(s)].has_value();
+                responded.push_back(r);
+            }
+            set_campaign_part(p, places, responded);
+        }
         return ok();
     }
 
@@ -710,6 +722,16 @@ result<void> interaction_logged(Engine::Impl& impl, storage::Transaction& tx, co
     slot = at;
     CRM_TRYV(tx.put_profile(*existing));
     return w.update_memberships(*existing);
+}
+
+result<std::vector<Id>> segment_members_now(Engine::Impl& impl, storage::Transaction& tx,
+                                            std::string_view segment, std::string_view field,
+                                            SegmentKind* kind) {
+    Work w(impl, tx);
+    CRM_TRY(s, w.segment(segment, field));
+    if (kind) *kind = s.kind;
+    CRM_TRYV(w.refresh_due());
+    return w.members_of(s);
 }
 
 }  // namespace marketing

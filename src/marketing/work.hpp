@@ -5,6 +5,8 @@
 
 #include "crm/customer/timeline.hpp"
 #include "engine/access.hpp"
+#include "crm/marketing/campaign.hpp"
+#include "crm/marketing/loyalty.hpp"
 #include "marketing/profile.hpp"
 
 namespace crm::marketing {
@@ -21,6 +23,16 @@ result<void> party_changed(Engine::Impl& impl, storage::Transaction& tx, const I
 /// moves to `at` when later.
 result<void> interaction_logged(Engine::Impl& impl, storage::Transaction& tx, const Id& party,
                                 Channel channel, Timestamp at);
+
+/// The members of a segment now (moved purchase windows brought up to
+/// date first), sorted; not_found names `field`.
+result<std::vector<Id>> segment_members_now(Engine::Impl& impl, storage::Transaction& tx,
+                                            std::string_view segment, std::string_view field,
+                                            SegmentKind* kind = nullptr);
+
+/// The fields a campaign's process guards read: name, channels, segments,
+/// members, expected_responses, budget.
+expr::Schema campaign_schema();
 
 /// A purchase was recorded or changed: every loyalty programme brings the
 /// points its party holds for the order to what the order earns now

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "crm/engine.hpp"
+#include "crm/marketing/campaign.hpp"
 #include "crm/marketing/loyalty.hpp"
 #include "crm/marketing/segment.hpp"
 
@@ -133,6 +134,50 @@ public:
     /// with options.rfm scores RFM again. Call it as often as tick.
     result<SegmentRefreshReport> refresh(const Context& ctx,
                                          const SegmentRefreshOptions& options = {});
+
+    // ---- campaigns (کمپین) -------------------------------------------------------------
+    /// Creates a campaign (JSON, crm::Campaign) in the first state of its
+    /// process ("campaign": proposed). conflict if external_id is taken.
+    result<Campaign> create_campaign(const Context& ctx, std::string_view json);
+    /// Changes the given fields. The audience (channels, segments,
+    /// suppressions, frequency cap, groups, seed) only before launch;
+    /// names, costs and expectations at any time before the end.
+    result<Campaign> update_campaign(const Context& ctx, const Id& id, std::string_view json);
+    /// By id or external id.
+    result<Campaign> campaign(std::string_view id_or_external_id);
+    /// In id order after `after`, at most `limit` (1..1000).
+    result<std::vector<Campaign>> campaigns(const Id& after = {}, int limit = 100);
+    /// A move of the campaign's process: ready, launch, suspend, resume,
+    /// complete, cancel (with a reason). Launching takes the audience's
+    /// members minus the suppression lists, those without consent on any of
+    /// the channels and those over the frequency cap; no member left is
+    /// invalid_argument ("segments" for an empty audience, "channels" when
+    /// nobody has consent), and nothing changes.
+    result<Campaign> move_campaign(const Context& ctx, const Id& id, std::string_view move,
+                                   std::string_view reason = {});
+    /// Members in party order after `after`, at most `limit` (1..10000).
+    result<std::vector<CampaignMember>> campaign_members(const Id& campaign, const Id& after = {},
+                                                         int limit = 1000);
+    /// The host reports what happened to a member's message. Idempotent:
+    /// a status keeps the time first reported; a funnel status implies the
+    /// earlier ones. unsubscribed opts the member's address out of the
+    /// channel. Not before launch (invalid_transition).
+    result<CampaignMember> report_status(const Context& ctx, const Id& campaign, const Id& party,
+                                         MemberStatus status, std::optional<Timestamp> at = {});
+    /// Plans the delivery of every member not yet handed over, for a
+    /// launched campaign (invalid_transition otherwise).
+    result<DeliveryPlan> plan_delivery(const Context& ctx, const Id& campaign,
+                                       const PlanOptions& options = {});
+    /// A stored plan; number 0 is the latest.
+    result<DeliveryPlan> delivery_plan(const Id& campaign, int number = 0);
+    /// Hands one batch of a plan over: its members not handed over before
+    /// are marked and answered. The same batch again answers the same
+    /// members; a member is never handed over twice. Only while launched.
+    result<std::vector<CampaignMember>> dispatch(const Context& ctx, const Id& campaign, int plan,
+                                                 int batch);
+    /// Figures, A/B groups, attribution (direct, first touch, last touch),
+    /// cost per lead and ROI, with the children rolled up.
+    result<CampaignReport> campaign_report(const Id& campaign);
 
     // ---- the customer club (باشگاه مشتریان) ---------------------------------------
     /// Stores a loyalty programme (JSON, crm::LoyaltyProgram) as a new

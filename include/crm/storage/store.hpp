@@ -18,6 +18,7 @@
 #include "crm/customer/purchase.hpp"
 #include "crm/customer/timeline.hpp"
 #include "crm/expr/expr.hpp"
+#include "crm/marketing/campaign.hpp"
 #include "crm/marketing/loyalty.hpp"
 #include "crm/marketing/segment.hpp"
 #include "crm/sales/forecast.hpp"
@@ -374,6 +375,49 @@ public:
     /// by a party in a program at or after `since`.
     virtual result<std::pair<std::int64_t, std::int64_t>> loyalty_qualifying(
         std::string_view program, const Id& party, Timestamp since) = 0;
+
+    // Campaigns, their members and delivery plans.
+    virtual result<void> put_campaign(const Campaign& c) = 0;
+    virtual result<std::optional<Campaign>> get_campaign(const Id& id) = 0;
+    virtual result<Id> campaign_by_external_id(std::string_view external_id) = 0;  ///< nil if none
+    /// In id order after `after`, at most `limit`.
+    virtual result<std::vector<Campaign>> campaigns(const Id& after, int limit) = 0;
+    /// The campaigns whose parent is `parent`, in id order.
+    virtual result<std::vector<Id>> campaign_children(const Id& parent) = 0;
+    /// Inserts or replaces a member.
+    virtual result<void> put_campaign_member(const CampaignMember& m) = 0;
+    virtual result<std::optional<CampaignMember>> get_campaign_member(const Id& campaign,
+                                                                      const Id& party) = 0;
+    /// A campaign's members in party order after `after`, at most `limit`.
+    virtual result<std::vector<CampaignMember>> campaign_members(const Id& campaign,
+                                                                 const Id& after, int limit) = 0;
+    /// Every campaign a party is a member of, by campaign id.
+    virtual result<std::vector<CampaignMember>> campaign_members_of(const Id& party) = 0;
+    /// How many campaign messages were handed over for a party at or after
+    /// `since` (dispatched, or reported sent), across campaigns.
+    virtual result<std::int64_t> recent_campaign_sends(const Id& party, Timestamp since) = 0;
+    /// The members no batch has handed over yet, as (channel, party), by
+    /// channel then party.
+    virtual result<std::vector<std::pair<std::string, Id>>> undispatched_members(
+        const Id& campaign) = 0;
+    /// Marks the undispatched members on `channel` with ids in (after,
+    /// last] as handed over in `batch` at `at`.
+    virtual result<void> dispatch_members(const Id& campaign, std::string_view channel,
+                                          const Id& after, const Id& last, std::int64_t batch,
+                                          Timestamp at) = 0;
+    /// The members a batch handed over, in party order.
+    virtual result<std::vector<CampaignMember>> batch_members(const Id& campaign,
+                                                              std::int64_t batch) = 0;
+    virtual result<void> put_delivery_plan(const Id& campaign, int number, Timestamp at,
+                                           std::string_view body) = 0;
+    /// The plan's body (number 0: the latest) and its number; nullopt if none.
+    virtual result<std::optional<std::pair<int, std::string>>> get_delivery_plan(
+        const Id& campaign, int number) = 0;
+    /// Opportunities and leads whose campaign is `campaign` (the campaign's
+    /// id text or external id), in id order.
+    virtual result<std::vector<Opportunity>> opportunities_of_campaign(
+        const std::vector<std::string>& keys) = 0;
+    virtual result<std::vector<Lead>> leads_of_campaign(const std::vector<std::string>& keys) = 0;
 
     // History of process records; append assigns seq.
     virtual result<void> append_history(HistoryEntry& entry) = 0;

@@ -2,6 +2,7 @@
 // secondary indexes, one writer at a time, and an undo log that makes
 // rollback and savepoints exact.
 #include <algorithm>
+#include <climits>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -64,6 +65,10 @@ struct State {
     std::map<std::pair<std::string, Id>, LoyaltyAccount, std::less<>> loyalty_accounts;
     std::map<std::int64_t, LedgerEntry> ledger;  // by seq
     std::map<std::pair<std::string, std::string>, std::int64_t, std::less<>> ledger_keys;
+    std::map<Id, Campaign> campaigns;
+    std::unordered_map<std::string, Id> campaign_by_ext;
+    std::map<std::pair<Id, Id>, CampaignMember> campaign_members;  // (campaign, party)
+    std::map<std::pair<Id, int>, std::pair<Timestamp, std::string>> plans;
     std::vector<HistoryEntry> history;
     std::vector<AuditEntry> audit;
     std::vector<Event> events;
@@ -349,6 +354,14 @@ public:
             a.party = to;
             if (!s_.loyalty_accounts.count(std::make_pair(a.program, to)))
                 put_undoable(s_.loyalty_accounts, std::make_pair(a.program, to), a);
+        }
+        std::vector<CampaignMember> campaign_places;
+        for (const auto& [key, m] : s_.campaign_members)
+            if (m.party == from) campaign_places.push_back(m);
+        for (auto m : campaign_places) {
+            erase_undoable(s_.campaign_members, std::make_pair(m.campaign, from));
+            m.party = to;
+            if (!s_.campaign_members.count(std::make_pair(m.campaign, to))) CRM_TRYV(put_campaign_member(m));
         }
         std::vector<LedgerEntry> ledger_entries;
         for (const auto& [seq, e] : s_.ledger)
@@ -1009,6 +1022,130 @@ public:
         auto it = s_.suppressions.find(key);
         if (it == s_.suppressions.end()) return std::optional<SuppressionEntry>{};
         return std::optional<SuppressionEntry>{it->second};
+    }
+
+    // ---- campaigns -----------------------------------------------------------
+
+    result<void> put_campaign(const Campaign& c) override {
+        return put_keyed(s_.campaigns, s_.campaign_by_ext, c, "campaign");
+    }
+    result<std::optional<Campaign>> get_campaign(const Id& id) override {
+        return keyed_get(s_.campaigns, id);
+    }
+    result<Id> campaign_by_external_id(std::string_view ext) override {
+        auto it = s_.campaign_by_ext.find(std::string(ext));
+        return it == s_.campaign_by_ext.end() ? Id{} : it->second;
+    }
+    result<std::vector<Campaign>> campaigns(const Id& after, int limit) override {
+        std::vector<Campaign> out;
+        for (auto it = s_.campaigns.upper_bound(after);
+             it != s_.campaigns.end() && static_cast<int>(out.size()) < limit; ++it)
+            out.push_back(it->second);
+        return out;
+    }
+    result<std::vector<Id>> campaign_children(const Id& parent) override {
+        std::vector<Id> out;
+        for (const auto& [id, c] : s_.campaigns)
+            if (c.parent == parent) out.push_back(id);
+        return out;
+    }
+    result<void> put_campaign_member(const CampaignMember& m) override {
+        put_undoable(s_.campaign_members, std::make_pair(m.campaign, m.party), m);
+        return ok();
+    }
+    result<std::optional<CampaignMember>> get_campaign_member(const Id& campaign,
+                                                              const Id& party) override {
+        auto it = s_.campaign_members.find(std::make_pair(campaign, party));
+        if (it == s_.campaign_members.end()) return std::optional<CampaignMember>{};
+        return std::optional<CampaignMember>{it->second};
+    }
+    result<std::vector<CampaignMember>> campaign_members(const Id& campaign, const Id& after,
+                                                         int limit) override {
+        std::vector<CampaignMember> out;
+        for (auto it = s_.campaign_members.upper_bound(std::make_pair(campaign, after));
+             it != s_.campaign_members.end() && it->first.first == campaign &&
+             static_cast<int>(out.size()) < limit;
+             ++it)
+            out.push_back(it->second);
+        return out;
+    }
+    result<std::vector<CampaignMember>> campaign_members_of(const Id& party) override {
+        std::vector<CampaignMember> out;
+        for (const auto& [key, m] : s_.campaign_members)
+            if (m.party == party) out.push_back(m);
+        return out;
+    }
+    result<std::int64_t> recent_campaign_sends(const Id& party, Timestamp since) override {
+        std::int64_t n = 0;
+        for (const auto& [key, m] : s_.campaign_members) {
+            if (m.party != party) continue;
+            const auto& sent = m.at[static_cast<int>(MemberStatus::sent)];
+            if ((m.dispatched_at && m.dispatched_at->ms >= since.ms) || (sent && sent->ms >= since.ms)) ++n;
+        }
+        return n;
+    }
+    result<std::vector<std::pair<std::string, Id>>> undispatched_members(const Id& campaign) override {
+        std::vector<std::pair<std::string, Id>> out;
+        for (auto it = s_.campaign_members.lower_bound(std::make_pair(campaign, Id{}));
+             it != s_.campaign_members.end() && it->first.first == campaign; ++it)
+            if (it->second.batch == 0) out.emplace_back(it->second.channel, it->second.party);
+        std::sort(out.begin(), out.end());
+        return out;
+    }
+    result<void> dispatch_members(const Id& campaign, std::string_view channel, const Id& after,
+                                  const Id& last, std::int64_t batch, Timestamp at) override {
+        std::vector<CampaignMember> picked;
+        for (auto it = s_.campaign_members.upper_bound(std::make_pair(campaign, after));
+             it != s_.campaign_members.end() && it->first.first == campaign && it->first.second <= last;
+             ++it)
+            if (it->second.batch == 0 && it->second.channel == channel) picked.push_back(it->second);
+        for (auto m : picked) {
+            m.batch = batch;
+            m.dispatched_at = at;
+            CRM_TRYV(put_campaign_member(m));
+        }
+        return ok();
+    }
+    result<std::vector<CampaignMember>> batch_members(const Id& campaign, std::int64_t batch) override {
+        std::vector<CampaignMember> out;
+        for (auto it = s_.campaign_members.lower_bound(std::make_pair(campaign, Id{}));
+             it != s_.campaign_members.end() && it->first.first == campaign; ++it)
+            if (it->second.batch == batch) out.push_back(it->second);
+        return out;
+    }
+    result<void> put_delivery_plan(const Id& campaign, int number, Timestamp at,
+                                   std::string_view body) override {
+        put_undoable(s_.plans, std::make_pair(campaign, number), std::make_pair(at, std::string(body)));
+        return ok();
+    }
+    result<std::optional<std::pair<int, std::string>>> get_delivery_plan(const Id& campaign,
+                                                                         int number) override {
+        using Out = std::optional<std::pair<int, std::string>>;
+        if (number == 0) {
+            auto it = s_.plans.lower_bound(std::make_pair(campaign, INT_MAX));
+            if (it == s_.plans.begin()) return Out{};
+            --it;
+            if (it->first.first != campaign) return Out{};
+            return Out{std::make_pair(it->first.second, it->second.second)};
+        }
+        auto it = s_.plans.find(std::make_pair(campaign, number));
+        if (it == s_.plans.end()) return Out{};
+        return Out{std::make_pair(number, it->second.second)};
+    }
+    static bool keyed(const std::vector<std::string>& keys, const std::string& v) {
+        return !v.empty() && std::find(keys.begin(), keys.end(), v) != keys.end();
+    }
+    result<std::vector<Opportunity>> opportunities_of_campaign(const std::vector<std::string>& keys) override {
+        std::vector<Opportunity> out;
+        for (const auto& [id, o] : s_.opportunities)
+            if (keyed(keys, o.campaign)) out.push_back(o);
+        return out;
+    }
+    result<std::vector<Lead>> leads_of_campaign(const std::vector<std::string>& keys) override {
+        std::vector<Lead> out;
+        for (const auto& [id, l] : s_.leads)
+            if (keyed(keys, l.campaign)) out.push_back(l);
+        return out;
     }
 
     // ---- loyalty -------------------------------------------------------------

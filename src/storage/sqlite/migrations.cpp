@@ -508,6 +508,47 @@ CREATE INDEX loyalty_ledger_party ON loyalty_ledger (program, party_id, seq);
 CREATE INDEX loyalty_ledger_lots ON loyalty_ledger (program, expires_at) WHERE remaining > 0;
 )sql";
 
+// Version 7: campaigns. campaign keeps the record as JSON in body beside
+// the columns lookups read; campaign_member has a row per party of a
+// launched campaign with the first time of each status (s_sent ..
+// s_unsubscribed) and the delivery batch that handed it over (0: none
+// yet); delivery_plan keeps each plan's batches as JSON.
+constexpr const char* kV7 = R"sql(
+CREATE TABLE campaign (
+    id          TEXT PRIMARY KEY NOT NULL,
+    external_id TEXT UNIQUE,
+    parent      TEXT,
+    state       TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    body        TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX campaign_parent ON campaign (parent) WHERE parent IS NOT NULL;
+
+CREATE TABLE campaign_member (
+    campaign        TEXT NOT NULL,
+    party_id        TEXT NOT NULL,
+    variant         TEXT NOT NULL,
+    channel         TEXT NOT NULL,
+    address         TEXT NOT NULL,
+    s_sent INTEGER, s_delivered INTEGER, s_opened INTEGER, s_clicked INTEGER,
+    s_responded INTEGER, s_converted INTEGER, s_bounced INTEGER, s_unsubscribed INTEGER,
+    batch           INTEGER NOT NULL,
+    dispatched_at   INTEGER,
+    PRIMARY KEY (campaign, party_id)
+) WITHOUT ROWID;
+CREATE INDEX campaign_member_party ON campaign_member (party_id);
+CREATE INDEX campaign_member_batch ON campaign_member (campaign, batch, party_id);
+
+CREATE TABLE delivery_plan (
+    campaign   TEXT NOT NULL,
+    number     INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    body       TEXT NOT NULL,
+    PRIMARY KEY (campaign, number)
+) WITHOUT ROWID;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
@@ -515,6 +556,7 @@ constexpr Migration kMigrations[] = {
     {4, kV4},
     {5, kV5},
     {6, kV6},
+    {7, kV7},
 };
 
 }  // namespace

@@ -15,6 +15,7 @@
 
 #include "crm/storage/store.hpp"
 #include "expr/sqlite.hpp"
+#include "marketing/codec.hpp"
 #include "marketing/profile.hpp"
 #include "sales/codec.hpp"
 #include "service/codec.hpp"
@@ -458,6 +459,32 @@ result<LoyaltyAccount> read_account(const Stmt& s) {
     a.tier_since = Timestamp{s.i64(3)};
     a.enrolled_at = Timestamp{s.i64(4)};
     return a;
+}
+
+#define CRM_MEMBER_COLS                                                                      \
+    "campaign, party_id, variant, channel, address, s_sent, s_delivered, s_opened, s_clicked, " \
+    "s_responded, s_converted, s_bounced, s_unsubscribed, batch, dispatched_at"
+
+result<CampaignMember> read_member(const Stmt& s) {
+    CampaignMember m;
+    CRM_TRY(campaign, s.id(0));
+    m.campaign = campaign;
+    CRM_TRY(party, s.id(1));
+    m.party = party;
+    m.variant = s.str(2);
+    m.channel = s.str(3);
+    m.address = s.str(4);
+    for (int i = 0; i < kMemberStatusCount; ++i) m.at[static_cast<std::size_t>(i)] = opt_time(s, 5 + i);
+    m.batch = s.i64(13);
+    m.dispatched_at = opt_time(s, 14);
+    return m;
+}
+
+result<Campaign> read_campaign(const Stmt& s) {
+    CRM_TRY(doc, codec::parse(s.text(0), "campaign.body"));
+    auto c = marketing::campaign_from_stored(doc);
+    if (!c) return fail(errc::storage, "sqlite: a stored campaign is damaged: " + c.error().message);
+    return std::move(c).value();
 }
 
 // What a Store and its transactions share. The connection is reached only
@@ -1950,6 +1977,258 @@ public:
         });
     }
 
+    // ---- campaigns ---------------------------------------------------------
+
+    result<void> put_campaign(const Campaign& c) override {
+        return run<void>("put_campaign", [&]() -> result<void> {
+            IdText id(c.id), parent(c.parent);
+            const std::string body = marketing::stored_json(c).dump();
+            CRM_TRY(st, c_.stmt("INSERT OR REPLACE INTO campaign (id, external_id, parent, state, "
+                                "status, updated_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+            st.bind(1, id);
+            st.bind_or_null(2, c.external_id);
+            if (c.parent.is_nil()) st.bind_null(3); else st.bind(3, parent);
+            st.bind(4, c.state);
+            st.bind(5, c.status);
+            st.bind(6, c.updated_at.ms);
+            st.bind(7, body);
+            return st.exec();
+        });
+    }
+
+    result<std::optional<Campaign>> get_campaign(const Id& id) override {
+        using Out = std::optional<Campaign>;
+        return run<Out>("get_campaign", [&]() -> result<Out> {
+            IdText key(id);
+            CRM_TRY(st, c_.stmt("SELECT body FROM campaign WHERE id = ?1"));
+            st.bind(1, key);
+            CRM_TRY(row, st.step());
+            if (!row) return Out{};
+            CRM_TRY(c, read_campaign(st));
+            return Out{std::move(c)};
+        });
+    }
+
+    result<Id> campaign_by_external_id(std::string_view ext) override {
+        return run<Id>("campaign_by_external_id", [&]() -> result<Id> {
+            CRM_TRY(st, c_.stmt("SELECT id FROM campaign WHERE external_id = ?1"));
+            st.bind(1, ext);
+            CRM_TRY(row, st.step());
+            if (!row) return Id{};
+            return st.id(0);
+        });
+    }
+
+    result<std::vector<Campaign>> campaigns(const Id& after, int limit) override {
+        using Out = std::vector<Campaign>;
+        return run<Out>("campaigns", [&]() -> result<Out> {
+            CRM_TRYV(check_limit(limit));
+            IdText from(after);
+            CRM_TRY(st, c_.stmt("SELECT body FROM campaign WHERE id > ?1 ORDER BY id LIMIT ?2"));
+            if (after.is_nil()) st.bind(1, ""); else st.bind(1, from);
+            st.bind(2, limit);
+            return collect<Campaign>(st, read_campaign);
+        });
+    }
+
+    result<std::vector<Id>> campaign_children(const Id& parent) override {
+        return run<std::vector<Id>>("campaign_children", [&]() -> result<std::vector<Id>> {
+            IdText key(parent);
+            CRM_TRY(st, c_.stmt("SELECT id FROM campaign WHERE parent = ?1 ORDER BY id"));
+            st.bind(1, key);
+            return collect_ids(st);
+        });
+    }
+
+    result<void> put_campaign_member(const CampaignMember& m) override {
+        return run<void>("put_campaign_member", [&]() -> result<void> {
+            IdText campaign(m.campaign), party(m.party);
+            CRM_TRY(st, c_.stmt("INSERT OR REPLACE INTO campaign_member (" CRM_MEMBER_COLS ") VALUES "
+                                "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"));
+            st.bind(1, campaign);
+            st.bind(2, party);
+            st.bind(3, m.variant);
+            st.bind(4, m.channel);
+            st.bind(5, m.address);
+            for (int i = 0; i < kMemberStatusCount; ++i) {
+                const auto& t = m.at[static_cast<std::size_t>(i)];
+                if (t) st.bind(6 + i, t->ms); else st.bind_null(6 + i);
+            }
+            st.bind(14, m.batch);
+            if (m.dispatched_at) st.bind(15, m.dispatched_at->ms); else st.bind_null(15);
+            return st.exec();
+        });
+    }
+
+    result<std::optional<CampaignMember>> get_campaign_member(const Id& campaign,
+                                                              const Id& party) override {
+        using Out = std::optional<CampaignMember>;
+        return run<Out>("get_campaign_member", [&]() -> result<Out> {
+            IdText c(campaign), p(party);
+            CRM_TRY(st, c_.stmt("SELECT " CRM_MEMBER_COLS " FROM campaign_member WHERE campaign = ?1 "
+                                "AND party_id = ?2"));
+            st.bind(1, c);
+            st.bind(2, p);
+            CRM_TRY(row, st.step());
+            if (!row) return Out{};
+            CRM_TRY(m, read_member(st));
+            return Out{std::move(m)};
+        });
+    }
+
+    result<std::vector<CampaignMember>> campaign_members(const Id& campaign, const Id& after,
+                                                         int limit) override {
+        using Out = std::vector<CampaignMember>;
+        return run<Out>("campaign_members", [&]() -> result<Out> {
+            CRM_TRYV(check_limit(limit));
+            IdText c(campaign), from(after);
+            CRM_TRY(st, c_.stmt("SELECT " CRM_MEMBER_COLS " FROM campaign_member WHERE campaign = ?1 "
+                                "AND party_id > ?2 ORDER BY party_id LIMIT ?3"));
+            st.bind(1, c);
+            if (after.is_nil()) st.bind(2, ""); else st.bind(2, from);
+            st.bind(3, limit);
+            return collect<CampaignMember>(st, read_member);
+        });
+    }
+
+    result<std::vector<CampaignMember>> campaign_members_of(const Id& party) override {
+        using Out = std::vector<CampaignMember>;
+        return run<Out>("campaign_members_of", [&]() -> result<Out> {
+            IdText p(party);
+            CRM_TRY(st, c_.stmt("SELECT " CRM_MEMBER_COLS " FROM campaign_member WHERE party_id = ?1 "
+                                "ORDER BY campaign"));
+            st.bind(1, p);
+            return collect<CampaignMember>(st, read_member);
+        });
+    }
+
+    result<std::int64_t> recent_campaign_sends(const Id& party, Timestamp since) override {
+        return run<std::int64_t>("recent_campaign_sends", [&]() -> result<std::int64_t> {
+            IdText p(party);
+            CRM_TRY(st, c_.stmt("SELECT count(*) FROM campaign_member WHERE party_id = ?1 AND "
+                                "(dispatched_at >= ?2 OR s_sent >= ?2)"));
+            st.bind(1, p);
+            st.bind(2, since.ms);
+            CRM_TRY(row, st.step());
+            return row ? st.i64(0) : 0;
+        });
+    }
+
+    result<std::vector<std::pair<std::string, Id>>> undispatched_members(const Id& campaign) override {
+        using Out = std::vector<std::pair<std::string, Id>>;
+        return run<Out>("undispatched_members", [&]() -> result<Out> {
+            IdText c(campaign);
+            CRM_TRY(st, c_.stmt("SELECT channel, party_id FROM campaign_member INDEXED BY "
+                                "campaign_member_batch WHERE campaign = ?1 AND batch = 0 "
+                                "ORDER BY channel, party_id"));
+            st.bind(1, c);
+            Out out;
+            for (;;) {
+                CRM_TRY(row, st.step());
+                if (!row) break;
+                CRM_TRY(id, st.id(1));
+                out.emplace_back(st.str(0), id);
+            }
+            return out;
+        });
+    }
+
+    result<void> dispatch_members(const Id& campaign, std::string_view channel, const Id& after,
+                                  const Id& last, std::int64_t batch, Timestamp at) override {
+        return run<void>("dispatch_members", [&]() -> result<void> {
+            IdText c(campaign), from(after), to(last);
+            CRM_TRY(st, c_.stmt("UPDATE campaign_member SET batch = ?5, dispatched_at = ?6 WHERE "
+                                "campaign = ?1 AND batch = 0 AND channel = ?2 AND party_id > ?3 AND "
+                                "party_id <= ?4"));
+            st.bind(1, c);
+            st.bind(2, channel);
+            if (after.is_nil()) st.bind(3, ""); else st.bind(3, from);
+            st.bind(4, to);
+            st.bind(5, batch);
+            st.bind(6, at.ms);
+            return st.exec();
+        });
+    }
+
+    result<std::vector<CampaignMember>> batch_members(const Id& campaign, std::int64_t batch) override {
+        using Out = std::vector<CampaignMember>;
+        return run<Out>("batch_members", [&]() -> result<Out> {
+            IdText c(campaign);
+            CRM_TRY(st, c_.stmt("SELECT " CRM_MEMBER_COLS " FROM campaign_member WHERE campaign = ?1 "
+                                "AND batch = ?2 ORDER BY party_id"));
+            st.bind(1, c);
+            st.bind(2, batch);
+            return collect<CampaignMember>(st, read_member);
+        });
+    }
+
+    result<void> put_delivery_plan(const Id& campaign, int number, Timestamp at,
+                                   std::string_view body) override {
+        return run<void>("put_delivery_plan", [&]() -> result<void> {
+            IdText c(campaign);
+            CRM_TRY(st, c_.stmt("INSERT OR REPLACE INTO delivery_plan (campaign, number, created_at, "
+                                "body) VALUES (?1, ?2, ?3, ?4)"));
+            st.bind(1, c);
+            st.bind(2, number);
+            st.bind(3, at.ms);
+            st.bind(4, body);
+            return st.exec();
+        });
+    }
+
+    result<std::optional<std::pair<int, std::string>>> get_delivery_plan(const Id& campaign,
+                                                                         int number) override {
+        using Out = std::optional<std::pair<int, std::string>>;
+        return run<Out>("get_delivery_plan", [&]() -> result<Out> {
+            IdText c(campaign);
+            CRM_TRY(st, c_.stmt("SELECT number, body FROM delivery_plan WHERE campaign = ?1 AND "
+                                "(?2 = 0 OR number = ?2) ORDER BY number DESC LIMIT 1"));
+            st.bind(1, c);
+            st.bind(2, number);
+            CRM_TRY(row, st.step());
+            if (!row) return Out{};
+            return Out{std::make_pair(static_cast<int>(st.i64(0)), st.str(1))};
+        });
+    }
+
+    result<std::vector<Opportunity>> opportunities_of_campaign(const std::vector<std::string>& keys) override {
+        using Out = std::vector<Opportunity>;
+        return run<Out>("opportunities_of_campaign", [&]() -> result<Out> {
+            Out out;
+            for (const auto& key : keys) {
+                if (key.empty()) continue;
+                CRM_TRY(st, c_.stmt("SELECT id FROM opportunity WHERE json_extract(body, '$.campaign') = ?1 "
+                                    "ORDER BY id"));
+                st.bind(1, key);
+                CRM_TRY(ids, collect_ids(st));
+                for (const auto& id : ids) {
+                    CRM_TRY(o, get_opportunity(id));
+                    if (o) out.push_back(std::move(*o));
+                }
+            }
+            return out;
+        });
+    }
+
+    result<std::vector<Lead>> leads_of_campaign(const std::vector<std::string>& keys) override {
+        using Out = std::vector<Lead>;
+        return run<Out>("leads_of_campaign", [&]() -> result<Out> {
+            Out out;
+            for (const auto& key : keys) {
+                if (key.empty()) continue;
+                CRM_TRY(st, c_.stmt("SELECT id FROM lead WHERE json_extract(body, '$.campaign') = ?1 "
+                                    "ORDER BY id"));
+                st.bind(1, key);
+                CRM_TRY(ids, collect_ids(st));
+                for (const auto& id : ids) {
+                    CRM_TRY(l, get_lead(id));
+                    if (l) out.push_back(std::move(*l));
+                }
+            }
+            return out;
+        });
+    }
+
     // ---- loyalty -----------------------------------------------------------
 
     result<void> put_loyalty_account(const LoyaltyAccount& a) override {
@@ -2676,6 +2955,9 @@ private:
             "DELETE FROM segment_list_member WHERE party_id = ?1",
             "UPDATE OR IGNORE suppression SET value = ?2 WHERE kind = 'party' AND value = ?1",
             "DELETE FROM suppression WHERE kind = 'party' AND value = ?1",
+            // Campaign places follow the party; one both have keeps `to`'s.
+            "UPDATE OR IGNORE campaign_member SET party_id = ?2 WHERE party_id = ?1",
+            "DELETE FROM campaign_member WHERE party_id = ?1",
             // Loyalty: the ledger follows the party; an account both have keeps `to`'s.
             "UPDATE loyalty_ledger SET party_id = ?2 WHERE party_id = ?1",
             "UPDATE OR IGNORE loyalty_account SET party_id = ?2 WHERE party_id = ?1",
