@@ -293,6 +293,115 @@ result<json> loyalty_refresh(Engine& engine, const json& request, const Context&
     return codec::to_json(r);
 }
 
+result<json> campaign_create(Engine& engine, const json& request, const Context& ctx) {
+    auto c = Marketing(engine).create_campaign(ctx, request.dump());
+    if (!c) return c.error();
+    return codec::to_json(c.value());
+}
+
+result<json> campaign_update(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "changes"}));
+    CRM_TRY(id, required_id(request, "id"));
+    const json* changes = codec::member(request, "changes");
+    if (!changes || !changes->is_object()) return fail(errc::invalid_argument, "must be an object", "changes");
+    auto c = Marketing(engine).update_campaign(ctx, id, changes->dump());
+    if (!c) return c.error().field == "id" ? c.error() : rebase(c.error(), "changes");
+    return codec::to_json(c.value());
+}
+
+result<json> campaign_get(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"id"}));
+    CRM_TRY(key, required_string(request, "id", 200));
+    CRM_TRY(c, Marketing(engine).campaign(key));
+    return codec::to_json(c);
+}
+
+result<json> campaign_list(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"after", "limit"}));
+    CRM_TRY(after, codec::get_id(request, "after", ""));
+    CRM_TRY(limit, int_or(request, "limit", 100));
+    CRM_TRY(list, Marketing(engine).campaigns(after.value_or(Id{}), limit));
+    return items(list);
+}
+
+result<json> campaign_move(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"id", "move", "reason"}));
+    CRM_TRY(id, required_id(request, "id"));
+    CRM_TRY(move, required_string(request, "move", 64));
+    CRM_TRY(reason, codec::get_string(request, "reason", "", 1000));
+    CRM_TRY(c, Marketing(engine).move_campaign(ctx, id, move, reason.value_or("")));
+    return codec::to_json(c);
+}
+
+result<json> campaign_members(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"campaign", "after", "limit"}));
+    CRM_TRY(id, required_id(request, "campaign"));
+    CRM_TRY(after, codec::get_id(request, "after", ""));
+    CRM_TRY(limit, int_or(request, "limit", 1000));
+    CRM_TRY(list, Marketing(engine).campaign_members(id, after.value_or(Id{}), limit));
+    return items(list);
+}
+
+result<json> campaign_status(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"campaign", "party", "status", "at"}));
+    CRM_TRY(id, required_id(request, "campaign"));
+    CRM_TRY(party, required_id(request, "party"));
+    CRM_TRY(name, required_string(request, "status", 64));
+    CRM_TRY(status, parse_member_status(name, "status"));
+    CRM_TRY(at, codec::get_time(request, "at", ""));
+    CRM_TRY(m, Marketing(engine).report_status(ctx, id, party, status, at));
+    return codec::to_json(m);
+}
+
+result<json> campaign_plan(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"campaign", "start", "window_minutes", "rate_per_window",
+                                                "default_rate", "calendar"}));
+    CRM_TRY(id, required_id(request, "campaign"));
+    PlanOptions o;
+    CRM_TRY(start, codec::get_time(request, "start", ""));
+    o.start = start;
+    CRM_TRY(window, int_or(request, "window_minutes", 60));
+    o.window_minutes = window;
+    CRM_TRY(rate, codec::get_int(request, "default_rate", ""));
+    if (rate) o.default_rate = *rate;
+    if (const json* rates = codec::member(request, "rate_per_window")) {
+        if (!rates->is_object()) return fail(errc::invalid_argument, "must be an object", "rate_per_window");
+        for (auto it = rates->begin(); it != rates->end(); ++it) {
+            if (!it.value().is_number_integer())
+                return fail(errc::invalid_argument, "must be a whole number", "rate_per_window." + it.key());
+            o.rate_per_window[it.key()] = it.value().get<std::int64_t>();
+        }
+    }
+    CRM_TRY(calendar, codec::get_string(request, "calendar", "", 64));
+    o.calendar = calendar.value_or("");
+    CRM_TRY(plan, Marketing(engine).plan_delivery(ctx, id, o));
+    return codec::to_json(plan);
+}
+
+result<json> campaign_plan_get(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"campaign", "plan"}));
+    CRM_TRY(id, required_id(request, "campaign"));
+    CRM_TRY(number, int_or(request, "plan", 0));
+    CRM_TRY(plan, Marketing(engine).delivery_plan(id, number));
+    return codec::to_json(plan);
+}
+
+result<json> campaign_dispatch(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRYV(codec::expect_object(request, "", {"campaign", "plan", "batch"}));
+    CRM_TRY(id, required_id(request, "campaign"));
+    CRM_TRY(plan, int_or(request, "plan", 0));
+    CRM_TRY(batch, int_or(request, "batch", 0));
+    CRM_TRY(list, Marketing(engine).dispatch(ctx, id, plan, batch));
+    return items(list);
+}
+
+result<json> campaign_report(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"id"}));
+    CRM_TRY(id, required_id(request, "id"));
+    CRM_TRY(r, Marketing(engine).campaign_report(id));
+    return codec::to_json(r);
+}
+
 constexpr Command kMarketing[] = {
     {"marketing.configure",
      "Stores the marketing settings; a changed currency builds every profile again.",
@@ -349,6 +458,52 @@ constexpr Command kMarketing[] = {
      "{removed}", true, suppression_remove},
     {"suppression.list", "A suppression list's entries.", "{list}",
      "{items: [{kind, value, reason, added_at}]}", false, suppression_list},
+    {"campaign.create",
+     "Creates a campaign in its first state (proposed): channels, audience segments, "
+     "suppression lists, frequency cap, A/B groups, budget and expectations.",
+     "{name, channels: [sms|email|call|whatsapp], segments?, suppressions?, external_id?, "
+     "description?, parent?, frequency_cap?: {max, days}, responded_statuses?, variants?: [{id, "
+     "share}], seed?, budget?, actual_cost?, expected_revenue?: {minor, currency}, "
+     "expected_responses?, process?}",
+     "the campaign", true, campaign_create},
+    {"campaign.update", "Changes a campaign's fields (its audience only before launch).",
+     "{id, changes: {...campaign fields}}", "the campaign", true, campaign_update},
+    {"campaign.get", "One campaign by id or external id.", "{id}", "the campaign", false, campaign_get},
+    {"campaign.list", "Campaigns in id order.", "{after?, limit? (100)}", "{items: [campaign]}", false,
+     campaign_list},
+    {"campaign.move",
+     "A move of the campaign's lifecycle: ready, launch (takes the members), suspend, resume, "
+     "complete, cancel (with a reason).",
+     "{id, move, reason?}", "the campaign", true, campaign_move},
+    {"campaign.members", "A campaign's members in party order: group, channel, address, statuses.",
+     "{campaign, after?, limit? (1000)}",
+     "{items: [{campaign, party, variant, channel, address, statuses, batch, dispatched_at}]}", false,
+     campaign_members},
+    {"campaign.status",
+     "Reports what happened to a member's message (sent, delivered, opened, clicked, responded, "
+     "converted, bounced, unsubscribed); idempotent; unsubscribed opts the address out.",
+     "{campaign, party, status, at?}", "the member", true, campaign_status},
+    {"campaign.plan",
+     "Plans the delivery of every member not yet handed over, in batches per channel and "
+     "window, in a calendar's working time when one is named.",
+     "{campaign, start?, window_minutes? (60), rate_per_window?: {channel: n}, default_rate? "
+     "(1000), calendar?}",
+     "{campaign, number, created_at, members, batches: [{number, channel, send_at, count, after, "
+     "last}]}",
+     true, campaign_plan},
+    {"campaign.plan_get", "A stored delivery plan (0: the latest).", "{campaign, plan?}",
+     "the plan", false, campaign_plan_get},
+    {"campaign.dispatch",
+     "Hands a batch of a plan over: its members not handed over before; the same batch again "
+     "answers the same members.",
+     "{campaign, plan, batch}", "{items: [member]}", true, campaign_dispatch},
+    {"campaign.report",
+     "Members and statuses, response rate, leads, opportunities, won revenue (direct, first "
+     "touch, last touch), cost per lead and ROI, per A/B group, children rolled up.",
+     "{id}",
+     "{campaign, currency, total, variants, first_touch_revenue_minor, last_touch_revenue_minor, "
+     "actual_cost_minor, cost_per_lead_minor, roi, children}",
+     false, campaign_report},
     {"loyalty.define",
      "Stores a loyalty programme (docs/MARKETING.md): earn rules, expiry, tiers by points or spend.",
      "{program: {id, name?, currency?, enrolment?: auto|explicit, expiry_days?, earn: [{id, when?, "

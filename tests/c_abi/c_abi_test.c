@@ -1356,6 +1356,53 @@ static void test_segments(void) {
     crm_engine_close(&e);
 }
 
+/* A campaign: launched over a segment, planned, one batch handed over
+ * twice without sending twice, a plan refused once cancelled. */
+static void test_campaigns(void) {
+    crm_engine *e = open_memory(T0);
+    char *out = NULL;
+    char *party = NULL, *pid = NULL, *campaign = NULL, *cid = NULL;
+    if (e == NULL) return;
+    party = must(e, "party.create",
+                 "{\"first_name\":\"Ali\",\"last_name\":\"Rezaei\",\"city\":\"تهران\","
+                 "\"contacts\":[{\"kind\":\"phone\",\"value\":\"09121234567\",\"consents\":"
+                 "[{\"channel\":\"sms\",\"status\":\"opt_in\",\"at\":\"2024-03-01T00:00:00Z\"}]}]}");
+    pid = member(party, "id");
+    crm_free(must(e, "segment.define", "{\"segment\":{\"id\":\"all\",\"rule\":true}}"));
+    campaign = must(e, "campaign.create",
+                    "{\"name\":\"Nowruz\",\"channels\":[\"sms\"],\"segments\":[\"all\"]}");
+    cid = member(campaign, "id");
+    CHECK(member_is(campaign, "state", "proposed"));
+    crm_free(must(e, "campaign.move", "{\"id\":\"%s\",\"move\":\"ready\"}", cid));
+    out = must(e, "campaign.move", "{\"id\":\"%s\",\"move\":\"launch\"}", cid);
+    CHECK(has(out, "\"members\":1"));
+    crm_free(out);
+    out = must(e, "campaign.plan", "{\"campaign\":\"%s\",\"default_rate\":10}", cid);
+    CHECK(has(out, "\"number\":1"));
+    crm_free(out);
+    out = must(e, "campaign.dispatch", "{\"campaign\":\"%s\",\"plan\":1,\"batch\":1}", cid);
+    CHECK(count_items(out, "items") == 1);
+    CHECK(has(out, "\"address\":\"+989121234567\""));
+    crm_free(out);
+    out = must(e, "campaign.status",
+               "{\"campaign\":\"%s\",\"party\":\"%s\",\"status\":\"responded\"}", cid, pid);
+    CHECK(has(out, "\"responded\":"));
+    crm_free(out);
+    out = must(e, "campaign.report", "{\"id\":\"%s\"}", cid);
+    CHECK(has(out, "\"response_rate\":1.0"));
+    crm_free(out);
+    crm_free(must(e, "campaign.move", "{\"id\":\"%s\",\"move\":\"cancel\",\"reason\":\"x\"}", cid));
+    CHECK_STATUS(exec(e, "campaign.plan", &out, "{\"campaign\":\"%s\"}", cid), CRM_EINVALID_TRANSITION,
+                 "campaign");
+    CHECK_STATUS(exec(e, "campaign.create", &out, "{\"name\":\"x\",\"channels\":[\"fax\"]}"),
+                 CRM_EINVALID, "channels[0]");
+    free(cid);
+    crm_free(campaign);
+    free(pid);
+    crm_free(party);
+    crm_engine_close(&e);
+}
+
 /* The customer club: points earned on a purchase, redeemed once per key,
  * never beyond the balance. */
 static void test_loyalty(void) {
@@ -1426,6 +1473,9 @@ static void test_commands(void) {
         "segment.members", "segment.sample", "segment.explain", "segment.memberships",
         "segment.history", "segment.snapshot", "segment.refresh", "list.add", "list.remove",
         "suppression.add", "suppression.remove", "suppression.list",
+        "campaign.create", "campaign.update", "campaign.get", "campaign.list", "campaign.move",
+        "campaign.members", "campaign.status", "campaign.plan", "campaign.plan_get",
+        "campaign.dispatch", "campaign.report",
         "loyalty.define", "loyalty.get", "loyalty.list", "loyalty.enrol", "loyalty.status",
         "loyalty.redeem", "loyalty.adjust", "loyalty.refresh",
         "commands"};
@@ -1598,6 +1648,7 @@ int main(void) {
     run_case("service: tickets, SLA clocks on business time, tick, bad input", test_service);
     run_case("segments: count, explain, 360 view, suppression sets, bad input", test_segments);
     run_case("loyalty: earn on purchase, redeem once per key, never beyond the balance", test_loyalty);
+    run_case("campaigns: launch, plan, dispatch once, report, bad input", test_campaigns);
     run_case("the command catalogue", test_commands);
     run_case("import", test_import);
     run_case("errors are per thread", test_errors_are_per_thread);

@@ -131,3 +131,36 @@ def test_the_customer_club_earns_redeems_and_never_counts_twice(engine, person):
     with pytest.raises(crm.InvalidArgument) as e:
         mk.define_loyalty_program({"id": "bad", "earn": [{"id": "e", "points": 1}]})
     assert e.value.field == "program.earn[0].per"
+
+
+def test_a_campaign_from_definition_to_result(engine, person):
+    mk = crm.Marketing(engine)
+    consent = [{"channel": "sms", "status": "opt_in", "at": "2024-03-01T00:00:00Z"}]
+    buyers = [engine.create_party(first_name="N", last_name=str(i), city="تهران",
+                                  contacts=[{"kind": "phone", "value": f"0912100000{i}",
+                                             "consents": consent}]) for i in range(5)]
+    person("X", "No", "Consent", city="تهران", phone="09129999999")
+    mk.define_segment({"id": "tehran", "rule": 'city = "تهران"'})
+    c = mk.create_campaign(name="Nowruz 1403", channels=["sms"], segments=["tehran"],
+                           variants=[{"id": "a", "share": 50}, {"id": "b", "share": 50}], seed=3,
+                           actual_cost={"minor": 100_000_00, "currency": "IRR"})
+    assert c["state"] == "proposed"
+    mk.move_campaign(c["id"], "ready")
+    launched = mk.move_campaign(c["id"], "launch")
+    assert launched["members"] == 5  # the one without consent is left out
+    plan = mk.plan_delivery(c["id"], rate_per_window={"sms": 2}, window_minutes=30)
+    assert [b["count"] for b in plan["batches"]] == [2, 2, 1]
+    first = mk.dispatch(c["id"], plan["number"], 1)
+    assert len(first) == 2 and mk.dispatch(c["id"], plan["number"], 1) == first
+    replan = mk.plan_delivery(c["id"], default_rate=10)
+    assert replan["members"] == 3
+    mk.report_status(c["id"], buyers[0].id, "converted")
+    report = mk.campaign_report(c["id"])
+    assert report["total"]["members"] == 5
+    assert report["total"]["responded"] == 1
+    assert set(report["variants"]) == {"a", "b"}
+    assert report["roi"] == -1.0  # a cost, no revenue yet
+    mk.move_campaign(c["id"], "cancel", reason="over budget")
+    with pytest.raises(crm.InvalidTransition) as e:
+        mk.plan_delivery(c["id"])
+    assert e.value.field == "campaign"

@@ -335,6 +335,9 @@ CRM_API void crm_engine_close(crm_engine **engine);
  *   segment.members  segment.sample  segment.explain  segment.memberships
  *   segment.history  segment.snapshot  segment.refresh  list.add  list.remove
  *   suppression.add  suppression.remove  suppression.list
+ *   campaign.create  campaign.update  campaign.get  campaign.list
+ *   campaign.move  campaign.members  campaign.status  campaign.plan
+ *   campaign.plan_get  campaign.dispatch  campaign.report
  *   loyalty.define  loyalty.get  loyalty.list  loyalty.enrol  loyalty.status
  *   loyalty.redeem  loyalty.adjust  loyalty.refresh
  *   audit.trail  events.after  events.ack  events.cursor

@@ -450,7 +450,8 @@ class Service:
 
 class Marketing:
     """The marketing side of an Engine: segments over party profiles kept up
-    to date on every write, and the customer club (loyalty programmes). Like Service, every method runs one command of
+    to date on every write, campaigns with their delivery plans and report,
+    and the customer club (loyalty programmes). Like Service, every method runs one command of
     the catalogue and answers its JSON response as a dict (or a list of
     party ids); errors raise crm.Error subclasses naming the field. The
     library starts no threads: call refresh() now and then, as tick().
@@ -542,6 +543,44 @@ class Marketing:
 
     def refresh(self, rfm: bool = False) -> dict:
         return self._run("segment.refresh", {"rfm": rfm})
+
+    def create_campaign(self, **fields: object) -> dict:
+        return self._run("campaign.create", fields)
+
+    def update_campaign(self, id: str, **changes: object) -> dict:
+        return self._run("campaign.update", {"id": id, "changes": changes})
+
+    def campaign(self, id: str) -> dict:
+        return self._run("campaign.get", {"id": id})
+
+    def campaigns(self, *, after: Optional[str] = None, limit: Optional[int] = None) -> list:
+        return self._run("campaign.list", {"after": after, "limit": limit})["items"]
+
+    def move_campaign(self, id: str, move: str, reason: Optional[str] = None) -> dict:
+        return self._run("campaign.move", {"id": id, "move": move, "reason": reason})
+
+    def campaign_members(self, campaign: str, *, after: Optional[str] = None,
+                         limit: Optional[int] = None) -> list:
+        return self._run("campaign.members",
+                         {"campaign": campaign, "after": after, "limit": limit})["items"]
+
+    def report_status(self, campaign: str, party: str, status: str,
+                      at: Optional[str] = None) -> dict:
+        return self._run("campaign.status",
+                         {"campaign": campaign, "party": party, "status": status, "at": at})
+
+    def plan_delivery(self, campaign: str, **options: object) -> dict:
+        return self._run("campaign.plan", dict(options, campaign=campaign))
+
+    def delivery_plan(self, campaign: str, plan: int = 0) -> dict:
+        return self._run("campaign.plan_get", {"campaign": campaign, "plan": plan})
+
+    def dispatch(self, campaign: str, plan: int, batch: int) -> list:
+        return self._run("campaign.dispatch",
+                         {"campaign": campaign, "plan": plan, "batch": batch})["items"]
+
+    def campaign_report(self, id: str) -> dict:
+        return self._run("campaign.report", {"id": id})
 
     def define_loyalty_program(self, program: dict) -> dict:
         return self._run("loyalty.define", {"program": program})
