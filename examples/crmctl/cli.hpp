@@ -42,6 +42,9 @@ struct Args {
     std::string category;
     std::string now;
     std::string name;
+    std::string calendar_id;
+    long long rate = 0;
+    long long window = 0;
     bool untracked = false;
     bool rfm = false;
     bool internal = false;
@@ -88,6 +91,7 @@ int segment(crm::Engine& engine, const std::vector<std::string>& p, const Args& 
 int list(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
 int suppression(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
 int loyalty(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
+int campaign(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
 int marketing_story(crm::Engine& engine, const crm::Id& party);
 
 }  // namespace crmctl

@@ -91,6 +91,15 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
   suppression add DB LIST party|email|domain|phone VALUE [REASON]
   suppression remove DB LIST KIND VALUE
   suppression show DB LIST                  entries of a suppression list
+  campaign create DB FILE.json [--json]     a campaign (docs/MARKETING.md): channels, segments, suppression, groups
+  campaign show|launch|report DB CAMPAIGN [--json]
+                                            launch takes the members (ready first when proposed)
+  campaign move DB CAMPAIGN MOVE [REASON]   ready, launch, suspend, resume, complete, cancel
+  campaign plan DB CAMPAIGN [--rate N] [--window MIN] [--business-calendar C] [--json]
+                                            batches of at most N per window, in C's working time
+  campaign dispatch DB CAMPAIGN PLAN BATCH [--json]
+                                            hand a batch over: each member once, ever
+  campaign status DB CAMPAIGN PARTY STATUS  sent, delivered, opened, clicked, responded, converted, ...
   loyalty define DB FILE.json               a loyalty programme: earn rules, expiry, tiers
   loyalty enrol|show DB PROGRAM PARTY [--json]
                                             membership, balance, tier and the latest ledger entries
@@ -148,6 +157,9 @@ bool parse_args(int argc, char** argv, Args& a, std::string& why) {
         else if (s == "--now") { const char* v = value("--now"); if (!v) return false; a.now = v; }
         else if (s == "--name") { const char* v = value("--name"); if (!v) return false; a.name = v; }
         else if (s == "--untracked") a.untracked = true;
+        else if (s == "--rate") { const char* v = value("--rate"); if (!v) return false; a.rate = std::atoll(v); }
+        else if (s == "--window") { const char* v = value("--window"); if (!v) return false; a.window = std::atoll(v); }
+        else if (s == "--business-calendar") { const char* v = value("--business-calendar"); if (!v) return false; a.calendar_id = v; }
         else if (s == "--rfm") a.rfm = true;
         else if (s == "--internal") a.internal = true;
         else if (s == "--customer") a.customer = true;
@@ -878,7 +890,7 @@ int main(int argc, char** argv) {
         cmd == "pipeline" || cmd == "opp" || cmd == "lead" || cmd == "product" || cmd == "quote" ||
         cmd == "ticket" || cmd == "queue" || cmd == "sla" || cmd == "assignment" ||
         cmd == "escalation" || cmd == "segment" || cmd == "list" || cmd == "suppression" ||
-        cmd == "loyalty";
+        cmd == "loyalty" || cmd == "campaign";
     std::vector<std::string> args = p;
     if (verb_first) {
         if (p.size() < 3) return usage(cmd + " needs a verb and a database file");
@@ -918,6 +930,7 @@ int main(int argc, char** argv) {
     if (cmd == "list") return list(e, p, a);
     if (cmd == "suppression") return suppression(e, p, a);
     if (cmd == "loyalty") return loyalty(e, p, a);
+    if (cmd == "campaign") return campaign(e, p, a);
     if (cmd == "forecast") return p.size() == 2 ? forecast(e, a) : usage("forecast takes DB --period P");
     return usage("unknown command '" + cmd + "'");
 }

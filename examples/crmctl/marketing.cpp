@@ -89,6 +89,125 @@ int print_status(const crm::result<crm::LoyaltyStatus>& s) {
 
 }  // namespace
 
+namespace {
+
+crm::result<crm::Campaign> campaign_of(crm::Engine& engine, const std::string& key) {
+    return crm::Marketing(engine).campaign(key);
+}
+
+void print_campaign(const crm::Campaign& c) {
+    std::cout << c.id.str() << "  " << c.name << "  [" << c.state << "]";
+    if (!c.external_id.empty()) std::cout << "  " << c.external_id;
+    std::cout << "  channels";
+    for (const auto& ch : c.channels) std::cout << " " << ch;
+    if (c.launched_at) std::cout << "  " << c.members << " members";
+    std::cout << "\n";
+}
+
+void print_plan(const crm::DeliveryPlan& p) {
+    std::cout << "plan " << p.number << ": " << p.members << " members in " << p.batches.size() << " batches\n";
+    for (const auto& b : p.batches)
+        std::cout << "  batch " << b.number << "  " << b.channel << "  " << b.count << " from "
+                  << crm::to_iso8601(b.send_at) << "\n";
+}
+
+void print_report(const crm::CampaignReport& r) {
+    const auto& t = r.total;
+    std::cout << "members " << t.members << ", sent " << t.statuses[0] << ", delivered " << t.statuses[1]
+              << ", opened " << t.statuses[2] << ", clicked " << t.statuses[3] << ", responded "
+              << t.responded << " (" << static_cast<int>(t.response_rate * 1000) / 10.0 << "%)\n"
+              << "leads " << t.leads << " (" << t.converted_leads << " converted), opportunities "
+              << t.opportunities << " (" << t.won_opportunities << " won), won revenue "
+              << crm::Money{t.won_revenue_minor, r.currency}.str() << "\n"
+              << "first touch " << crm::Money{r.first_touch_revenue_minor, r.currency}.str() << ", last touch "
+              << crm::Money{r.last_touch_revenue_minor, r.currency}.str() << "\n"
+              << "cost " << crm::Money{r.actual_cost_minor, r.currency}.str() << ", cost per lead "
+              << (r.cost_per_lead_minor ? crm::Money{*r.cost_per_lead_minor, r.currency}.str() : "-")
+              << ", ROI " << (r.roi ? std::to_string(*r.roi) : "-") << "\n";
+    for (const auto& [id, f] : r.variants)
+        std::cout << "  group " << id << ": " << f.members << " members, " << f.responded << " responded, "
+                  << f.won_opportunities << " won\n";
+}
+
+}  // namespace
+
+// A short win-back campaign over the snapshot list: consent recorded at
+// the shop counter for some, launch, a plan in Tehran's working hours, the
+// first batch handed over (twice, sent once), responses, a won deal, the
+// report.
+int campaign_story(crm::Engine& engine) {
+    std::cout << "\n-- a win-back campaign by SMS over the snapshot list\n";
+    crm::Marketing mk(engine);
+    auto listed = mk.members(kCli, "winback-1405", {}, 40);
+    if (!listed) return failed(listed.error());
+    int opted = 0;
+    for (const auto& id : listed.value()) {
+        auto p = engine.get_party(id);
+        if (!p) return failed(p.error());
+        for (const auto& cp : p.value().contacts)
+            if (cp.kind == crm::ContactKind::phone && opted < 25) {
+                crm::Consent c{"sms", crm::ConsentStatus::opt_in, engine.now(), "shop counter"};
+                if (auto r = engine.set_consent(kCli, id, cp.id, c); !r) return failed(r.error());
+                ++opted;
+                break;
+            }
+    }
+    std::cout << "   " << opted << " of the list opted in to SMS at the shop counter\n";
+    auto c = mk.create_campaign(kCli, R"({"name": "بازگشت مشتریان ۱۴۰۵", "external_id": "WINBACK-1405",
+        "channels": ["sms"], "segments": ["winback-1405"], "suppressions": ["dnc"],
+        "frequency_cap": {"max": 2, "days": 30},
+        "variants": [{"id": "discount", "share": 50}, {"id": "gift", "share": 50}], "seed": 1405,
+        "budget": {"minor": 5000000000, "currency": "IRR"}, "actual_cost": {"minor": 1200000000, "currency": "IRR"},
+        "expected_responses": 5})");
+    if (!c) return failed(c.error());
+    auto early = mk.move_campaign(kCli, c.value().id, "launch");
+    std::cout << "   launch before it is ready: " << (early ? "launched?" : early.error().what()) << "\n";
+    if (auto r = mk.move_campaign(kCli, c.value().id, "ready"); !r) return failed(r.error());
+    auto on = mk.move_campaign(kCli, c.value().id, "launch");
+    if (!on) return failed(on.error());
+    std::cout << "   launched: " << on.value().members << " members (no consent and suppressed left out)\n";
+    crm::PlanOptions o;
+    o.default_rate = 10;
+    o.calendar = "default";
+    auto plan = mk.plan_delivery(kCli, c.value().id, o);
+    if (!plan) return failed(plan.error());
+    std::cout << "   ";
+    print_plan(plan.value());
+    auto first = mk.dispatch(kCli, c.value().id, plan.value().number, 1);
+    auto again = mk.dispatch(kCli, c.value().id, plan.value().number, 1);
+    if (!first || !again) return failed(first ? again.error() : first.error());
+    std::cout << "   batch 1 handed over: " << first.value().size() << " members; asked again: the same "
+              << again.value().size() << ", nobody twice\n";
+    int n = 0;
+    for (const auto& m : first.value()) {
+        const auto status = n < 4 ? crm::MemberStatus::clicked : crm::MemberStatus::delivered;
+        if (auto r = mk.report_status(kCli, c.value().id, m.party, n == 0 ? crm::MemberStatus::converted : status); !r)
+            return failed(r.error());
+        if (n == 0) {
+            crm::Sales sales(engine);
+            crm::OpportunityInput deal;
+            deal.name = "سفارش بازگشت";
+            deal.party = m.party;
+            deal.campaign = "WINBACK-1405";
+            deal.amount = crm::Money{3'500'000'000, "IRR"};
+            auto o = sales.create_opportunity(kCli, deal);
+            if (!o) return failed(o.error());
+            crm::MoveInput propose;
+            propose.move = "propose";
+            if (auto r = sales.move_opportunity(kCli, o.value().id, propose); !r) return failed(r.error());
+            crm::CloseRecord won;
+            won.reason = "came back for the discount";
+            if (auto r = sales.win_opportunity(kCli, o.value().id, won); !r) return failed(r.error());
+        }
+        ++n;
+    }
+    auto r = mk.campaign_report(c.value().id);
+    if (!r) return failed(r.error());
+    std::cout << "   the report:\n";
+    print_report(r.value());
+    return 0;
+}
+
 int segment(crm::Engine& engine, const std::vector<std::string>& p, const Args& a) {
     const std::string verb = p[1];
     crm::Marketing mk(engine);
@@ -242,6 +361,82 @@ int loyalty(crm::Engine& engine, const std::vector<std::string>& p, const Args& 
                  "redeem|adjust DB PROGRAM PARTY POINTS KEY [REASON] | refresh DB [PROGRAM]");
 }
 
+int campaign(crm::Engine& engine, const std::vector<std::string>& p, const Args& a) {
+    const std::string verb = p[1];
+    crm::Marketing mk(engine);
+    if (verb == "create" && p.size() == 4) {
+        std::ifstream in(p[3], std::ios::binary);
+        if (!in) return failed(crm::fail(crm::errc::not_found, "cannot read " + p[3], "file"));
+        std::stringstream text;
+        text << in.rdbuf();
+        if (a.json) {
+            auto body = crm::codec::parse(text.str(), "campaign");
+            if (!body) return failed(body.error());
+            return print_json(engine, "campaign.create", body.value());
+        }
+        auto c = mk.create_campaign(kCli, text.str());
+        if (!c) return failed(c.error());
+        print_campaign(c.value());
+        return 0;
+    }
+    if (p.size() < 4) return usage("campaign " + verb + " needs DB and a campaign");
+    auto c = campaign_of(engine, p[3]);
+    if (!c) return failed(c.error());
+    const crm::Id id = c.value().id;
+    const auto moved = [&](crm::result<crm::Campaign> r) -> int {
+        if (!r) return failed(r.error());
+        if (a.json) return print_json(engine, "campaign.get", {{"id", id.str()}});
+        print_campaign(r.value());
+        return 0;
+    };
+    if (verb == "show" && p.size() == 4) return moved(c);
+    if (verb == "launch" && p.size() == 4) {
+        if (c.value().state == "proposed")
+            if (auto r = mk.move_campaign(kCli, id, "ready"); !r) return failed(r.error());
+        return moved(mk.move_campaign(kCli, id, "launch"));
+    }
+    if (verb == "move" && (p.size() == 5 || p.size() == 6))
+        return moved(mk.move_campaign(kCli, id, p[4], p.size() == 6 ? p[5] : ""));
+    if (verb == "plan" && p.size() == 4) {
+        json request = {{"campaign", id.str()}, {"window_minutes", a.window > 0 ? a.window : 60}};
+        if (a.rate > 0) request["default_rate"] = a.rate;
+        if (!a.calendar_id.empty()) request["calendar"] = a.calendar_id;
+        if (a.json) return print_json(engine, "campaign.plan", request);
+        crm::PlanOptions o;
+        o.window_minutes = static_cast<int>(a.window > 0 ? a.window : 60);
+        if (a.rate > 0) o.default_rate = a.rate;
+        o.calendar = a.calendar_id;
+        auto plan = mk.plan_delivery(kCli, id, o);
+        if (!plan) return failed(plan.error());
+        print_plan(plan.value());
+        return 0;
+    }
+    if (verb == "dispatch" && p.size() == 6) {
+        json request = {{"campaign", id.str()}, {"plan", std::atoi(p[4].c_str())}, {"batch", std::atoi(p[5].c_str())}};
+        if (a.json) return print_json(engine, "campaign.dispatch", request);
+        auto handed = mk.dispatch(kCli, id, std::atoi(p[4].c_str()), std::atoi(p[5].c_str()));
+        if (!handed) return failed(handed.error());
+        for (const auto& m : handed.value()) std::cout << m.channel << "  " << m.address << "  " << m.party.str() << "\n";
+        return 0;
+    }
+    if (verb == "status" && p.size() == 6) {
+        auto party = party_of(engine, p[4]);
+        if (!party) return failed(party.error());
+        return print_json(engine, "campaign.status",
+                          {{"campaign", id.str()}, {"party", party.value().str()}, {"status", p[5]}});
+    }
+    if (verb == "report" && p.size() == 4) {
+        if (a.json) return print_json(engine, "campaign.report", {{"id", id.str()}});
+        auto r = mk.campaign_report(id);
+        if (!r) return failed(r.error());
+        print_report(r.value());
+        return 0;
+    }
+    return usage("campaign takes create DB FILE.json | show|launch|report DB CAMPAIGN | move DB CAMPAIGN MOVE "
+                 "[REASON] | plan DB CAMPAIGN [--rate N] [--window MIN] [--business-calendar C] | "
+                 "dispatch DB CAMPAIGN PLAN BATCH | status DB CAMPAIGN PARTY STATUS");
+}
+
 int marketing_story(crm::Engine& engine, const crm::Id& party) {
     std::cout << "\n-- segments: lapsed high-value customers, kept up to date on every write\n";
     crm::Marketing mk(engine);
@@ -281,6 +476,7 @@ int marketing_story(crm::Engine& engine, const crm::Id& party) {
     std::cout << "\n-- why the demo customer is or is not a lapsed VIP\n";
     Args plain;
     if (int rc = explain(engine, "lapsed-vip", party.str(), plain)) return rc;
+    if (int rc = campaign_story(engine)) return rc;
 
     std::cout << "\n-- the customer club: a point per 100,000 rials, gold from 2,000 points\n";
     auto club = mk.define_loyalty_program(kCli, R"({"id": "club", "name": "باشگاه مشتریان",

@@ -252,5 +252,20 @@ check "one redemption counted" grep -q "^club: 25 points, tier member" out.txt
 status 0 "loyalty refresh" "$crmctl" loyalty refresh $db
 check "nothing expired" grep -q '"lots_expired":0' out.txt
 
+# A campaign over the winback list, where nobody has SMS consent.
+echo '{"name": "Winback", "external_id": "WB-1", "channels": ["sms"], "segments": ["winback"]}' > campaign.json
+status 0 "campaign create" "$crmctl" campaign create $db campaign.json
+check "created proposed" grep -q "Winback  \[proposed\]  WB-1  channels sms" out.txt
+status 1 "launch without consent" "$crmctl" campaign launch $db WB-1
+check "the consent problem is named" grep -q "invalid_argument: channels: none of the" err.txt
+status 0 "campaign show after the failed launch" "$crmctl" campaign show $db WB-1
+check "ready, nothing taken" grep -q "Winback  \[ready\]" out.txt
+status 1 "plan before launch" "$crmctl" campaign plan $db WB-1 --rate 100
+check "only a launched campaign is planned" grep -q "invalid_transition: campaign: the campaign is ready" err.txt
+status 0 "campaign report" "$crmctl" campaign report $db WB-1 --json
+check "a report of no members" grep -q '"members":0' out.txt
+status 0 "campaign cancel" "$crmctl" campaign move $db WB-1 cancel "no consent"
+check "cancelled" grep -q "\[cancelled\]" out.txt
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

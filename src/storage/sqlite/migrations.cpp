@@ -512,7 +512,10 @@ CREATE INDEX loyalty_ledger_lots ON loyalty_ledger (program, expires_at) WHERE r
 // the columns lookups read; campaign_member has a row per party of a
 // launched campaign with the first time of each status (s_sent ..
 // s_unsubscribed) and the delivery batch that handed it over (0: none
-// yet); delivery_plan keeps each plan's batches as JSON.
+// yet), indexed by (campaign, batch, channel, party_id) so that a plan
+// reads the undispatched members of a million-member campaign from the
+// index alone, in the order it cuts batches; delivery_plan keeps each
+// plan's batches as JSON.
 constexpr const char* kV7 = R"sql(
 CREATE TABLE campaign (
     id          TEXT PRIMARY KEY NOT NULL,
@@ -538,7 +541,7 @@ CREATE TABLE campaign_member (
     PRIMARY KEY (campaign, party_id)
 ) WITHOUT ROWID;
 CREATE INDEX campaign_member_party ON campaign_member (party_id);
-CREATE INDEX campaign_member_batch ON campaign_member (campaign, batch, party_id);
+CREATE INDEX campaign_member_batch ON campaign_member (campaign, batch, channel, party_id);
 
 CREATE TABLE delivery_plan (
     campaign   TEXT NOT NULL,
