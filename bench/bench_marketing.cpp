@@ -8,7 +8,8 @@
 //
 // The data (parties through the Engine, purchases through the raw C API,
 // then profiles built by the first segment) is made once per size and kept
-// in $TMPDIR/crm_bench_segments_N (a million parties take a few minutes).
+// in $TMPDIR/crm_bench_segments_N_vS, S the schema version (a million
+// parties take a few minutes).
 #include <benchmark/benchmark.h>
 #include <sqlite3.h>
 
@@ -41,7 +42,8 @@ constexpr const char* kSegment = R"({"id": "bench6", "kind": "dynamic", "track":
 
 fs::path data_dir(std::int64_t n) {
     const char* tmp = std::getenv("TMPDIR");
-    return fs::path(tmp ? tmp : "/tmp") / ("crm_bench_segments_" + std::to_string(n));
+    return fs::path(tmp ? tmp : "/tmp") / ("crm_bench_segments_" + std::to_string(n) + "_v" +
+                                           std::to_string(crm::storage::sqlite_schema_version()));
 }
 
 void check(int rc, sqlite3* db, const char* what) {
@@ -353,7 +355,8 @@ struct PlanData {
 
 PlanData plan_data(std::int64_t n) {
     PlanData d;
-    d.path = fs::temp_directory_path() / ("crm_bench_plan_" + std::to_string(n) + ".db");
+    d.path = fs::temp_directory_path() / ("crm_bench_plan_" + std::to_string(n) + "_v" +
+                                          std::to_string(crm::storage::sqlite_schema_version()) + ".db");
     const fs::path ready = d.path.string() + ".ready";
     if (fs::exists(ready)) {
         auto engine = open_engine(d.path);

@@ -74,6 +74,21 @@ int explain(crm::Engine& engine, const std::string& segment, const std::string& 
 
 int limit_of(const Args& a, int fallback) { return a.limit > 0 ? static_cast<int>(a.limit) : fallback; }
 
+// The text of a file named on the command line.
+crm::result<std::string> read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return crm::fail(crm::errc::not_found, "cannot read " + path, "file");
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// A JSON file named on the command line.
+crm::result<json> read_json(const std::string& path, std::string_view what) {
+    CRM_TRY(text, read_file(path));
+    return crm::codec::parse(text, what);
+}
+
 // A member's standing: balance, tier, the latest entries.
 int print_status(const crm::result<crm::LoyaltyStatus>& s) {
     if (!s) return failed(s.error());
@@ -232,11 +247,7 @@ int segment(crm::Engine& engine, const std::vector<std::string>& p, const Args& 
         return 0;
     }
     if (verb == "define" && p.size() == 4) {
-        std::ifstream in(p[3], std::ios::binary);
-        if (!in) return failed(crm::fail(crm::errc::not_found, "cannot read " + p[3], "file"));
-        std::stringstream text;
-        text << in.rdbuf();
-        auto body = crm::codec::parse(text.str(), "segment");
+        auto body = read_json(p[3], "segment");
         if (!body) return failed(body.error());
         return print_json(engine, "segment.define", {{"segment", body.value()}});
     }
@@ -328,11 +339,7 @@ int loyalty(crm::Engine& engine, const std::vector<std::string>& p, const Args& 
     const std::string verb = p[1];
     crm::Marketing mk(engine);
     if (verb == "define" && p.size() == 4) {
-        std::ifstream in(p[3], std::ios::binary);
-        if (!in) return failed(crm::fail(crm::errc::not_found, "cannot read " + p[3], "file"));
-        std::stringstream text;
-        text << in.rdbuf();
-        auto body = crm::codec::parse(text.str(), "program");
+        auto body = read_json(p[3], "program");
         if (!body) return failed(body.error());
         return print_json(engine, "loyalty.define", {{"program", body.value()}});
     }
@@ -365,16 +372,14 @@ int campaign(crm::Engine& engine, const std::vector<std::string>& p, const Args&
     const std::string verb = p[1];
     crm::Marketing mk(engine);
     if (verb == "create" && p.size() == 4) {
-        std::ifstream in(p[3], std::ios::binary);
-        if (!in) return failed(crm::fail(crm::errc::not_found, "cannot read " + p[3], "file"));
-        std::stringstream text;
-        text << in.rdbuf();
+        auto text = read_file(p[3]);
+        if (!text) return failed(text.error());
         if (a.json) {
-            auto body = crm::codec::parse(text.str(), "campaign");
+            auto body = crm::codec::parse(text.value(), "campaign");
             if (!body) return failed(body.error());
             return print_json(engine, "campaign.create", body.value());
         }
-        auto c = mk.create_campaign(kCli, text.str());
+        auto c = mk.create_campaign(kCli, text.value());
         if (!c) return failed(c.error());
         print_campaign(c.value());
         return 0;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/enum_names.hpp"
 #include "core/json_read.hpp"
 #include "crm/core/text.hpp"
 #include "crm/marketing/marketing.hpp"
@@ -19,21 +20,11 @@ namespace crm {
 
 using codec::json;
 
-namespace {
-constexpr const char* kStatuses[] = {"sent",      "delivered", "opened",  "clicked",
-                                     "responded", "converted", "bounced", "unsubscribed"};
-}  // namespace
-
-const char* to_string(MemberStatus s) noexcept { return kStatuses[static_cast<int>(s)]; }
-result<MemberStatus> parse_member_status(std::string_view s, std::string_view field) {
-    for (int i = 0; i < kMemberStatusCount; ++i)
-        if (s == kStatuses[i]) return static_cast<MemberStatus>(i);
-    return fail(errc::invalid_argument,
-                "unknown status '" + std::string(s.substr(0, 64)) +
-                    "' (known: sent, delivered, opened, clicked, responded, converted, bounced, "
-                    "unsubscribed)",
-                std::string(field));
-}
+CRM_ENUM_NAMES(MemberStatus, parse_member_status, {MemberStatus::sent, "sent"},
+               {MemberStatus::delivered, "delivered"}, {MemberStatus::opened, "opened"},
+               {MemberStatus::clicked, "clicked"}, {MemberStatus::responded, "responded"},
+               {MemberStatus::converted, "converted"}, {MemberStatus::bounced, "bounced"},
+               {MemberStatus::unsubscribed, "unsubscribed"})
 
 namespace marketing {
 

@@ -4,6 +4,7 @@
 // ledger entry carries an idempotency key, so no point is counted twice.
 #include <algorithm>
 
+#include "core/enum_names.hpp"
 #include "core/json_read.hpp"
 #include "crm/core/text.hpp"
 #include "crm/marketing/marketing.hpp"
@@ -20,37 +21,16 @@ namespace crm {
 using codec::json;
 
 namespace {
-constexpr const char* kTierBases[] = {"points", "spend"};
-constexpr const char* kLedgerKinds[] = {"earn", "redeem", "expire", "adjust"};
 constexpr const char* kLedgerEvents[] = {"loyalty.earned", "loyalty.redeemed", "loyalty.expired",
                                          "loyalty.adjusted"};
 constexpr std::string_view kProgramKind = "loyalty";
 constexpr std::int64_t kDay = 86'400'000;
 constexpr int kPage = 1000;
-
-template <std::size_t N>
-result<int> index_of(std::string_view s, const char* const (&names)[N], std::string_view field,
-                     const char* what) {
-    for (std::size_t i = 0; i < N; ++i)
-        if (s == names[i]) return static_cast<int>(i);
-    std::string known;
-    for (std::size_t i = 0; i < N; ++i) known += (i ? ", " : "") + std::string(names[i]);
-    return fail(errc::invalid_argument,
-                "unknown " + std::string(what) + " '" + std::string(s.substr(0, 64)) + "' (known: " + known + ")",
-                std::string(field));
-}
 }  // namespace
 
-const char* to_string(TierBasis b) noexcept { return kTierBases[static_cast<int>(b)]; }
-result<TierBasis> parse_tier_basis(std::string_view s, std::string_view field) {
-    CRM_TRY(i, index_of(s, kTierBases, field, "tier basis"));
-    return static_cast<TierBasis>(i);
-}
-const char* to_string(LedgerKind k) noexcept { return kLedgerKinds[static_cast<int>(k)]; }
-result<LedgerKind> parse_ledger_kind(std::string_view s, std::string_view field) {
-    CRM_TRY(i, index_of(s, kLedgerKinds, field, "ledger kind"));
-    return static_cast<LedgerKind>(i);
-}
+CRM_ENUM_NAMES(TierBasis, parse_tier_basis, {TierBasis::points, "points"}, {TierBasis::spend, "spend"})
+CRM_ENUM_NAMES(LedgerKind, parse_ledger_kind, {LedgerKind::earn, "earn"}, {LedgerKind::redeem, "redeem"},
+               {LedgerKind::expire, "expire"}, {LedgerKind::adjust, "adjust"})
 
 namespace marketing {
 

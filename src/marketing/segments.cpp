@@ -6,6 +6,7 @@
 #include <iterator>
 #include <set>
 
+#include "core/enum_names.hpp"
 #include "core/json_read.hpp"
 #include "crm/core/email.hpp"
 #include "crm/core/phone.hpp"
@@ -20,36 +21,14 @@ namespace crm {
 
 using codec::json;
 
-namespace {
-template <class E, std::size_t N>
-result<E> parse_enum(std::string_view s, const char* const (&names)[N], std::string_view field,
-                     const char* what) {
-    for (std::size_t i = 0; i < N; ++i)
-        if (s == names[i]) return static_cast<E>(i);
-    std::string known;
-    for (std::size_t i = 0; i < N; ++i) known += (i ? ", " : "") + std::string(names[i]);
-    return fail(errc::invalid_argument,
-                "unknown " + std::string(what) + " '" + std::string(s.substr(0, 64)) +
-                    "' (known: " + known + ")",
-                std::string(field));
-}
-constexpr const char* kSegmentKinds[] = {"dynamic", "list", "suppression", "set"};
-constexpr const char* kSetOps[] = {"union", "intersection", "difference"};
-constexpr const char* kSuppressionKinds[] = {"party", "email", "domain", "phone"};
-}  // namespace
-
-const char* to_string(SegmentKind k) noexcept { return kSegmentKinds[static_cast<int>(k)]; }
-result<SegmentKind> parse_segment_kind(std::string_view s, std::string_view field) {
-    return parse_enum<SegmentKind>(s, kSegmentKinds, field, "segment kind");
-}
-const char* to_string(SetOp o) noexcept { return kSetOps[static_cast<int>(o)]; }
-result<SetOp> parse_set_op(std::string_view s, std::string_view field) {
-    return parse_enum<SetOp>(s, kSetOps, field, "set operation");
-}
-const char* to_string(SuppressionKind k) noexcept { return kSuppressionKinds[static_cast<int>(k)]; }
-result<SuppressionKind> parse_suppression_kind(std::string_view s, std::string_view field) {
-    return parse_enum<SuppressionKind>(s, kSuppressionKinds, field, "suppression kind");
-}
+CRM_ENUM_NAMES(SegmentKind, parse_segment_kind, {SegmentKind::dynamic, "dynamic"},
+               {SegmentKind::list, "list"}, {SegmentKind::suppression, "suppression"},
+               {SegmentKind::set, "set"})
+CRM_ENUM_NAMES(SetOp, parse_set_op, {SetOp::union_of, "union"}, {SetOp::intersection, "intersection"},
+               {SetOp::difference, "difference"})
+CRM_ENUM_NAMES(SuppressionKind, parse_suppression_kind, {SuppressionKind::party, "party"},
+               {SuppressionKind::email, "email"}, {SuppressionKind::domain, "domain"},
+               {SuppressionKind::phone, "phone"})
 
 namespace marketing {
 namespace {
@@ -962,54 +941,43 @@ result<std::vector<SegmentMembership>> Marketing::membership_history(std::string
 }
 
 namespace {
-result<void> check_parties(const std::vector<Id>& parties) {
+
+// Adds parties to a static list, or removes them: one audit entry and one
+// event for the call, answering how many were added or removed.
+result<std::int64_t> change_list(Engine& engine, const Context& ctx, std::string_view list,
+                                 const std::vector<Id>& parties, bool add) {
+    CRM_TRYV(check_context(ctx));
     if (parties.empty()) return fail(errc::invalid_argument, "must name at least one party", "parties");
     if (parties.size() > 100000)
         return fail(errc::invalid_argument, "names more than 100000 parties", "parties");
-    return ok();
+    auto& impl = EngineAccess::impl(engine);
+    return impl.write([&](storage::Transaction& tx) -> result<std::int64_t> {
+        Work w(impl, tx);
+        CRM_TRY(s, w.of_kind(list, SegmentKind::list, "list"));
+        std::int64_t changed = 0;
+        for (std::size_t i = 0; i < parties.size(); ++i) {
+            CRM_TRY(p, impl.load_live_party(tx, parties[i], "parties[" + std::to_string(i) + "]"));
+            CRM_TRY(did, add ? tx.put_list_member(s.id, p.id, impl.now()) : tx.delete_list_member(s.id, p.id));
+            changed += did ? 1 : 0;
+        }
+        const std::string n = std::to_string(changed);
+        CRM_TRYV(impl.record(tx, ctx, "segment", Id{}, add ? "list_add" : "list_remove",
+                             {{"members", add ? "null" : n, add ? n : "null"}}, "segment.list_changed",
+                             json{{"list", s.id}, {"added", add ? changed : 0}, {"removed", add ? 0 : changed}}));
+        return changed;
+    });
 }
+
 }  // namespace
 
 result<std::int64_t> Marketing::add_to_list(const Context& ctx, std::string_view list,
                                             const std::vector<Id>& parties) {
-    CRM_TRYV(check_context(ctx));
-    CRM_TRYV(check_parties(parties));
-    auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<std::int64_t> {
-        Work w(impl, tx);
-        CRM_TRY(s, w.of_kind(list, SegmentKind::list, "list"));
-        std::int64_t added = 0;
-        for (std::size_t i = 0; i < parties.size(); ++i) {
-            CRM_TRY(p, impl.load_live_party(tx, parties[i], "parties[" + std::to_string(i) + "]"));
-            CRM_TRY(is_new, tx.put_list_member(s.id, p.id, impl.now()));
-            added += is_new ? 1 : 0;
-        }
-        CRM_TRYV(impl.record(tx, ctx, "segment", Id{}, "list_add",
-                             {{"members", "null", std::to_string(added)}}, "segment.list_changed",
-                             json{{"list", s.id}, {"added", added}, {"removed", 0}}));
-        return added;
-    });
+    return change_list(*engine_, ctx, list, parties, true);
 }
 
 result<std::int64_t> Marketing::remove_from_list(const Context& ctx, std::string_view list,
                                                  const std::vector<Id>& parties) {
-    CRM_TRYV(check_context(ctx));
-    CRM_TRYV(check_parties(parties));
-    auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<std::int64_t> {
-        Work w(impl, tx);
-        CRM_TRY(s, w.of_kind(list, SegmentKind::list, "list"));
-        std::int64_t removed = 0;
-        for (std::size_t i = 0; i < parties.size(); ++i) {
-            CRM_TRY(p, impl.load_live_party(tx, parties[i], "parties[" + std::to_string(i) + "]"));
-            CRM_TRY(was, tx.delete_list_member(s.id, p.id));
-            removed += was ? 1 : 0;
-        }
-        CRM_TRYV(impl.record(tx, ctx, "segment", Id{}, "list_remove",
-                             {{"members", std::to_string(removed), "null"}}, "segment.list_changed",
-                             json{{"list", s.id}, {"added", 0}, {"removed", removed}}));
-        return removed;
-    });
+    return change_list(*engine_, ctx, list, parties, false);
 }
 
 result<std::int64_t> Marketing::snapshot(const Context& ctx, std::string_view from,

@@ -302,6 +302,39 @@ TEST_P(Campaigns, BadCampaignsAreRefusedByField) {
     EXPECT_EQ(renamed.version, c.version + 1);
 }
 
+TEST_P(Campaigns, AHostsOwnLifecycleWithApproval) {
+    tehran_segment();
+    customer("a", true);
+    must(engine->define_process(ctx, R"({"id": "campaign_approval", "record_type": "campaign",
+     "name": "Campaign with approval",
+     "states": [
+       {"id": "proposed", "initial": true}, {"id": "approval"}, {"id": "ready"},
+       {"id": "launched"}, {"id": "completed", "category": "closed"},
+       {"id": "cancelled", "category": "cancelled"}],
+     "transitions": [
+       {"name": "ready", "from": "proposed", "to": "ready",
+        "guard": {"le": [{"field": "budget"}, {"money": "10000000000", "currency": "IRR"}]}},
+       {"name": "ask_approval", "from": "proposed", "to": "approval",
+        "guard": {"gt": [{"field": "budget"}, {"money": "10000000000", "currency": "IRR"}]}},
+       {"name": "approve", "from": "approval", "to": "ready"},
+       {"name": "launch", "from": "ready", "to": "launched"},
+       {"name": "complete", "from": "launched", "to": "completed"},
+       {"name": "cancel", "from": ["proposed", "approval", "ready", "launched"], "to": "cancelled",
+        "close_record": true}]})"));
+    Campaign big = must(mk().create_campaign(ctx, R"({"name": "Big", "channels": ["sms"], "segments": ["tehran"],
+        "process": "campaign_approval", "budget": {"minor": 2000000000000, "currency": "IRR"}})"));
+    EXPECT_EQ(big.process, "campaign_approval");
+    CRM_EXPECT_ERROR(mk().move_campaign(ctx, big.id, "ready"), errc::invalid_transition, "move");
+    must(mk().move_campaign(ctx, big.id, "ask_approval"));
+    must(mk().move_campaign(ctx, big.id, "approve"));
+    EXPECT_EQ(must(mk().move_campaign(ctx, big.id, "launch")).members, 1);
+    auto history = must(engine->history("campaign", big.id));
+    ASSERT_EQ(history.size(), 4u);
+    EXPECT_EQ(history.back().move, "launch");
+    CRM_EXPECT_ERROR(mk().create_campaign(ctx, R"({"name": "x", "channels": ["sms"], "process": "nope"})"),
+                     errc::not_found, "process");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Campaigns, ::testing::ValuesIn(all_backends()),
                          [](const auto& info) { return info.param.name; });
 
