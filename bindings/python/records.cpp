@@ -288,6 +288,9 @@ void bind_records(py::module_& m) {
         .field("loyalty",
                [](const Customer360& v) { return from_json_text(crm::codec::view_part_json(v, "loyalty")); },
                "its loyalty programmes as dicts: tier, balance and the 10 latest ledger entries")
+        .field("campaigns",
+               [](const Customer360& v) { return from_json_text(crm::codec::view_part_json(v, "campaigns")); },
+               "the campaigns it was a member of, as dicts: group, channel, statuses, batch")
         .done({"party"});
 
     Record<SearchHit>(m, "SearchHit", "One party found by search().")

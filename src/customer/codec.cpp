@@ -117,6 +117,7 @@ std::string view_part_json(const Customer360& v, std::string_view which) {
     else if (which == "segments") add(v.segments);
     else if (which == "lists") a = v.lists;
     else if (which == "loyalty") add(v.loyalty);
+    else if (which == "campaigns") add(v.campaigns);
     return a.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -143,6 +144,7 @@ json to_json(const Customer360& v) {
     out["segments"] = list(v.segments);
     out["lists"] = v.lists;
     out["loyalty"] = list(v.loyalty);
+    out["campaigns"] = list(v.campaigns);
     return out;
 }
 

@@ -23,6 +23,7 @@ json to_json(const Money& m);
 json to_json(const Value& v);
 json to_json(const SegmentMembership& m);
 json to_json(const LoyaltyStatus& s);
+json to_json(const CampaignMember& m);
 json to_json(const CustomValues& v);
 json to_json(const Consent& c);
 json to_json(const ContactPoint& c);

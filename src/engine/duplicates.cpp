@@ -320,6 +320,7 @@ result<Party> Engine::merge(const Context& ctx, const Id& survivor, const std::v
                             "fields.external_id");
             }
             CRM_TRYV(impl_->store_party(tx, tomb));
+            CRM_TRYV(marketing::party_merging(*impl_, tx, tomb.id, s.id));
             CRM_TRYV(tx.reassign_party(tomb.id, s.id));
             CRM_TRYV(tx.put_merge(tomb.id, s.id, impl_->now()));
             // Parties merged into the merged one earlier now point at the survivor.
@@ -333,9 +334,18 @@ result<Party> Engine::merge(const Context& ctx, const Id& survivor, const std::v
         }
         s.updated_at = impl_->now();
         s.version = original.version + 1;
-        CRM_TRYV(impl_->store_party(tx, s));
-        // The survivor now has the merged parties' purchases, tickets, ...
+        // Stored without the profile hook: the survivor now has the merged
+        // parties' purchases, tickets, ..., so its profile is built whole,
+        // once, and so are those of the persons who belonged to a merged
+        // organisation.
+        CRM_TRYV(tx.put_party(s, name_key(s)));
         CRM_TRYV(marketing::party_changed(*impl_, tx, s.id, marketing::all_parts, &s));
+        if (s.kind == PartyKind::organization) {
+            CRM_TRY(members, tx.memberships_of(s.id));
+            for (const auto& m : members)
+                if (m.person != s.id)
+                    CRM_TRYV(marketing::party_changed(*impl_, tx, m.person, marketing::membership_part));
+        }
         const auto after = codec::party_fields(s);
         json ids = json::array();
         for (const auto& d : done) ids.push_back(d.str());

@@ -52,6 +52,8 @@ result<Customer360> Engine::customer_360(const Id& party, int recent_interaction
         v.lists = std::move(lists);
         CRM_TRY(loyalty, marketing::loyalty_of(*impl_, tx, id, 10));
         v.loyalty = std::move(loyalty);
+        CRM_TRY(campaigns, tx.campaign_members_of(id));
+        v.campaigns = std::move(campaigns);
         return v;
     });
 }

@@ -28,6 +28,25 @@ CRM_ENUM_NAMES(MemberStatus, parse_member_status, {MemberStatus::sent, "sent"},
 
 namespace marketing {
 
+result<void> party_merging(Engine::Impl&, storage::Transaction& tx, const Id& from, const Id& to) {
+    CRM_TRY(places, tx.campaign_members_of(from));
+    for (const auto& m : places) {
+        CRM_TRY(theirs, tx.get_campaign_member(m.campaign, to));
+        if (!theirs) continue;  // reassign_party moves the row
+        CampaignMember kept = *theirs;
+        for (std::size_t i = 0; i < kept.at.size(); ++i)
+            if (m.at[i] && (!kept.at[i] || m.at[i]->ms < kept.at[i]->ms)) kept.at[i] = m.at[i];
+        if (kept.batch == 0 && m.batch != 0) {
+            kept.batch = m.batch;
+            kept.dispatched_at = m.dispatched_at;
+            kept.channel = m.channel;
+            kept.address = m.address;
+        }
+        CRM_TRYV(tx.put_campaign_member(kept));
+    }
+    return ok();
+}
+
 expr::Schema campaign_schema() {
     expr::Schema s;
     (void)s.add("name", expr::Type::text);
@@ -214,7 +233,8 @@ public:
         if (before.status != "open")
             return fail(errc::invalid_transition, "the campaign is " + before.state + "; it no longer changes", "id");
         if (before.launched_at)
-            for (const char* k : {"channels", "segments", "suppressions", "frequency_cap", "variants", "seed"})
+            for (const char* k : {"channels", "segments", "suppressions", "frequency_cap", "variants", "seed",
+                                  "responded_statuses"})
                 if (codec::member(doc, k))
                     return fail(errc::invalid_transition,
                                 "cannot change once the campaign is launched (its members are taken)", k);
@@ -377,6 +397,12 @@ public:
         if (static_cast<int>(status) <= static_cast<int>(MemberStatus::converted))
             for (int s = 0; s < static_cast<int>(status); ++s) mark(static_cast<MemberStatus>(s));
         if (!changed) return m;
+        // A member the host reports on was reached outside any plan: no
+        // plan hands it over again.
+        if (m.batch == 0) {
+            m.batch = -1;
+            m.dispatched_at = at;
+        }
         CRM_TRYV(tx_.put_campaign_member(m));
         if (status == MemberStatus::unsubscribed) CRM_TRYV(unsubscribe(live, m, c));
         CRM_TRYV(impl_.record(tx_, ctx_, kRecordType, c.id, "member_status",
@@ -423,13 +449,27 @@ public:
             CRM_TRY(cal, impl_.calendar_of(tx_, o.calendar == "default" ? std::string_view{} : o.calendar));
             calendar = std::move(cal);
         }
-        CRM_TRY(pending, tx_.undispatched_members(c.id));
+        CRM_TRY(all_pending, tx_.undispatched_members(c.id));
+        std::vector<std::pair<std::string, Id>> pending;
+        std::int64_t held_back = 0;
+        if (c.frequency_cap) {
+            // Other campaigns may have reached a member since launch.
+            const Timestamp since{now().ms - static_cast<std::int64_t>(c.frequency_cap->days) * 86'400'000};
+            for (auto& m : all_pending) {
+                CRM_TRY(sends, tx_.recent_campaign_sends(m.second, since));
+                if (sends >= c.frequency_cap->max) ++held_back;
+                else pending.push_back(std::move(m));
+            }
+        } else {
+            pending = std::move(all_pending);
+        }
         CRM_TRY(previous, tx_.get_delivery_plan(c.id, 0));
         DeliveryPlan plan;
         plan.campaign = c.id;
         plan.number = previous ? previous->first + 1 : 1;
         plan.created_at = now();
         plan.members = static_cast<std::int64_t>(pending.size());
+        plan.held_back = held_back;
         const std::int64_t window = static_cast<std::int64_t>(o.window_minutes) * 60'000;
         Timestamp start = o.start.value_or(now());
         if (start.ms < now().ms) start = now();
@@ -486,6 +526,8 @@ public:
         p.created_at = created.value_or(Timestamp{});
         CRM_TRY(members, codec::get_int(doc, "members", ""));
         p.members = members.value_or(0);
+        CRM_TRY(held, codec::get_int(doc, "held_back", ""));
+        p.held_back = held.value_or(0);
         const json* batches = codec::member(doc, "batches");
         if (!batches || !batches->is_array()) return fail(errc::storage, "a stored delivery plan is damaged");
         for (const auto& b : *batches) {
@@ -521,7 +563,20 @@ public:
             return fail(errc::invalid_transition, "the campaign is " + c.state + "; nothing is handed over",
                         "campaign");
         const DeliveryBatch& b = p.batches[static_cast<std::size_t>(batch_number - 1)];
-        CRM_TRYV(tx_.dispatch_members(c.id, b.channel, b.after, b.last, key, now()));
+        if (c.frequency_cap) {
+            // Members over the cap now stay for a later plan, even inside the range.
+            const Timestamp since{now().ms - static_cast<std::int64_t>(c.frequency_cap->days) * 86'400'000};
+            CRM_TRY(range, tx_.undispatched_in_range(c.id, b.channel, b.after, b.last));
+            for (auto& m : range) {
+                CRM_TRY(sends, tx_.recent_campaign_sends(m.party, since));
+                if (sends >= c.frequency_cap->max) continue;
+                m.batch = key;
+                m.dispatched_at = now();
+                CRM_TRYV(tx_.put_campaign_member(m));
+            }
+        } else {
+            CRM_TRYV(tx_.dispatch_members(c.id, b.channel, b.after, b.last, key, now()));
+        }
         CRM_TRY(handed, tx_.batch_members(c.id, key));
         if (!handed.empty())
             CRM_TRYV(impl_.record(tx_, ctx_, kRecordType, c.id, "dispatch",
@@ -615,13 +670,17 @@ public:
                 CRM_TRY(all, tx_.campaign_members_of(m.party));
                 places = std::move(all);
             }
+            // Ties of the instant go to the campaign with the smaller id, so
+            // exactly one campaign has each touch.
             bool first = true, last = true;
+            const auto mine_key = std::make_pair(mine->ms, c.id);
             for (const auto& other : *places) {
                 if (other.campaign == c.id) continue;
                 const auto t = reached(other);
                 if (!t || t->ms > o.created_at.ms) continue;
-                if (t->ms < mine->ms) first = false;
-                if (t->ms > mine->ms) last = false;
+                const auto key = std::make_pair(t->ms, other.campaign);
+                if (key < mine_key) first = false;
+                if (key > mine_key) last = false;
             }
             if (first) r.first_touch_revenue_minor += storage::revenue_minor(o);
             if (last) r.last_touch_revenue_minor += storage::revenue_minor(o);

@@ -423,7 +423,7 @@ json to_json(const DeliveryPlan& p) {
                            {"count", b.count}, {"after", b.after.is_nil() ? json(nullptr) : json(b.after.str())},
                            {"last", b.last.str()}});
     return {{"campaign", p.campaign.str()}, {"number", p.number}, {"created_at", to_iso8601(p.created_at)},
-            {"members", p.members}, {"batches", batches}};
+            {"members", p.members}, {"held_back", p.held_back}, {"batches", batches}};
 }
 
 namespace {

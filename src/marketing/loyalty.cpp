@@ -281,6 +281,7 @@ public:
             if (p.expiry_days > 0)
                 e.expires_at = Timestamp{e.at.ms + static_cast<std::int64_t>(p.expiry_days) * kDay};
         } else if (e.points < 0 && e.kind != LedgerKind::expire) {
+            CRM_TRYV(expire_due(p, e.party));
             CRM_TRY(balance, tx_.loyalty_balance(p.id, e.party));
             if (balance + e.points < 0)
                 return fail(errc::invalid_argument,
@@ -303,9 +304,9 @@ public:
         return e;
     }
 
-    std::int64_t points_for(const LoyaltyProgram& p, const Party& party, const Purchase& o,
-                            const std::string& tier) {
-        if (o.total.currency != p.currency || o.total.minor <= 0) return 0;
+    result<std::int64_t> points_for(const LoyaltyProgram& p, const Party& party, const Purchase& o,
+                                    const std::string& tier) {
+        if (o.total.currency != p.currency || o.total.minor <= 0) return std::int64_t{0};
         const expr::MapRecord record = customer::purchase_record(party, o);
         const expr::Context context = impl_.rule_context();
         std::int64_t total = 0;
@@ -315,49 +316,75 @@ public:
                 auto held = expr::evaluate(*r.when, record, context);
                 if (!held || !held.value()) continue;
             }
-            if (r.points > 0) total += (o.total.minor / r.per.minor) * r.points;
-            total += r.bonus;
+            std::int64_t earned = 0;
+            if ((r.points > 0 && __builtin_mul_overflow(o.total.minor / r.per.minor, r.points, &earned)) ||
+                __builtin_add_overflow(earned, r.bonus, &earned) || __builtin_add_overflow(total, earned, &total))
+                return fail(errc::invalid_argument, "earns more points than a ledger entry holds", "total");
         }
         return total;
     }
 
-    /// Brings the points a party holds for one order to what the order earns
-    /// now (0 for a party the order moved away from).
+    /// Brings what a party holds for one order (points, and the spend that
+    /// tiers by spend count) to what the order earns now: nothing for a party
+    /// the order moved away from. The first entry of an order is an earn, the
+    /// rest adjustments, each keyed by the party, the order and its number.
     result<void> settle_order(const LoyaltyProgram& p, const Party& party, const Purchase* o,
                               const std::string& order_id) {
         CRM_TRY(account, tx_.get_loyalty_account(p.id, party.id));
         if (!account) {
-            if (!o || !p.auto_enrol) return ok();
+            if (!o || !p.auto_enrol || o->total.currency != p.currency) return ok();
             bool created = false;
             CRM_TRY(a, ensure_account(p, party.id, &created));
             account = std::move(a);
         }
-        const std::int64_t target = o ? points_for(p, party, *o, account->tier) : 0;
-        CRM_TRY(held, tx_.order_points(p.id, party.id, order_id));
-        if (target == held) return ok();
+        CRM_TRY(target, o ? points_for(p, party, *o, account->tier) : result<std::int64_t>(std::int64_t{0}));
+        const std::int64_t amount = o && o->total.currency == p.currency ? o->total.minor : 0;
+        CRM_TRY(held, tx_.order_totals(p.id, party.id, order_id));
+        if (target == held.points && amount == held.amount_minor) return ok();
         LedgerEntry e;
         e.party = party.id;
         e.order_id = order_id;
-        if (held == 0 && target > 0) {
-            e.kind = LedgerKind::earn;
-            e.points = target;
-            e.amount_minor = o->total.minor;
-            e.key = "purchase:" + party.id.str() + ":" + order_id;
-            e.reason = "purchase " + order_id;
-        } else {
-            // A changed order: the difference, never more than is held.
+        e.kind = held.entries == 0 ? LedgerKind::earn : LedgerKind::adjust;
+        e.points = target - held.points;
+        e.amount_minor = amount - held.amount_minor;
+        e.key = "purchase:" + party.id.str() + ":" + order_id + "#" + std::to_string(held.entries + 1);
+        e.reason = held.entries == 0 ? "purchase " + order_id : "purchase " + order_id + " changed";
+        if (e.points < 0) {
+            // Points already spent stay spent: never below zero.
+            CRM_TRYV(expire_due(p, party.id));
             CRM_TRY(balance, tx_.loyalty_balance(p.id, party.id));
-            e.kind = LedgerKind::adjust;
-            e.points = std::max(target - held, -balance);
-            if (e.points == 0) return ok();
-            e.key = "purchase:" + party.id.str() + ":" + order_id + "@" + std::to_string(now().ms) + ":" +
-                    std::to_string(e.points);
-            e.reason = "purchase " + order_id + " changed";
+            e.points = std::max(e.points, -balance);
         }
         CRM_TRY(posted, post(p, e));
         (void)posted;
         LoyaltyAccount a = *account;
         CRM_TRYV(review_tier(p, a, false));
+        return ok();
+    }
+
+    /// Expires a party's lots whose time has come (before its balance is used).
+    result<std::int64_t> expire_due(const LoyaltyProgram& p, const Id& party) {
+        std::int64_t expired = 0;
+        CRM_TRY(lots, tx_.open_lots(p.id, party));
+        for (const auto& lot : lots) {
+            if (!lot.expires_at || lot.expires_at->ms > now().ms) break;  // soonest expiry first
+            CRM_TRYV(expire(p, lot));
+            expired += lot.remaining;
+        }
+        return expired;
+    }
+
+    result<void> expire(const LoyaltyProgram& p, const LedgerEntry& lot) {
+        LedgerEntry e;
+        e.party = lot.party;
+        e.kind = LedgerKind::expire;
+        e.points = -lot.remaining;
+        e.key = "expire:" + std::to_string(lot.seq);
+        e.order_id = lot.order_id;
+        e.reason = "points of entry " + std::to_string(lot.seq) + " expired";
+        CRM_TRYV(tx_.set_lot_remaining(lot.seq, 0));
+        CRM_TRY(posted, post(p, e));
+        (void)posted;
         return ok();
     }
 
@@ -368,6 +395,10 @@ public:
         s.account = std::move(*account);
         CRM_TRY(balance, tx_.loyalty_balance(p.id, party));
         s.balance = balance;
+        // Lots past their expiry are not in the balance, written or not.
+        CRM_TRY(lots, tx_.open_lots(p.id, party));
+        for (const auto& lot : lots)
+            if (lot.expires_at && lot.expires_at->ms <= now().ms) s.balance -= lot.remaining;
         if (recent > 0) {
             CRM_TRY(entries, tx_.ledger_of(p.id, party, recent));
             s.recent = std::move(entries);
@@ -381,16 +412,7 @@ public:
             CRM_TRY(lots, tx_.expired_lots(p.id, now(), kPage));
             if (lots.empty()) break;
             for (const auto& lot : lots) {
-                LedgerEntry e;
-                e.party = lot.party;
-                e.kind = LedgerKind::expire;
-                e.points = -lot.remaining;
-                e.key = "expire:" + std::to_string(lot.seq);
-                e.order_id = lot.order_id;
-                e.reason = "points of entry " + std::to_string(lot.seq) + " expired";
-                CRM_TRYV(tx_.set_lot_remaining(lot.seq, 0));
-                CRM_TRY(posted, post(p, e));
-                (void)posted;
+                CRM_TRYV(expire(p, lot));
                 ++report.lots_expired;
                 report.points_expired += lot.remaining;
             }

@@ -4,6 +4,7 @@
 #include "marketing/profile.hpp"
 
 #include <algorithm>
+#include <climits>
 
 #include "crm/core/text.hpp"
 
@@ -13,6 +14,13 @@ namespace {
 constexpr std::int64_t kDayMs = 86'400'000;
 
 std::string key(std::string_view s) { return text::normalize(s); }
+
+// Sums and instants that cannot overflow: they stop at the int64 bounds.
+std::int64_t saturating_add(std::int64_t a, std::int64_t b) {
+    std::int64_t out = 0;
+    if (!__builtin_add_overflow(a, b, &out)) return out;
+    return b > 0 ? INT64_MAX : INT64_MIN;
+}
 
 Value opt_time(const std::optional<Timestamp>& t) {
     if (!t) return std::monostate{};
@@ -123,9 +131,11 @@ const std::vector<FieldSpec>& specs() {
                  if (t && (!last || t->ms > last->ms)) last = t;
              return opt_time(last);
          },
-         "NULLIF(max(ifnull(i_call, 0), ifnull(i_email, 0), ifnull(i_sms, 0), "
-         "ifnull(i_meeting, 0), ifnull(i_chat, 0), ifnull(i_social, 0), ifnull(i_portal, 0), "
-         "ifnull(i_visit, 0), ifnull(i_other, 0)), 0)"},
+         "NULLIF(max(ifnull(i_call, (-9223372036854775807 - 1)), ifnull(i_email, (-9223372036854775807 - 1)), "
+         "ifnull(i_sms, (-9223372036854775807 - 1)), ifnull(i_meeting, (-9223372036854775807 - 1)), "
+         "ifnull(i_chat, (-9223372036854775807 - 1)), ifnull(i_social, (-9223372036854775807 - 1)), "
+         "ifnull(i_portal, (-9223372036854775807 - 1)), ifnull(i_visit, (-9223372036854775807 - 1)), "
+         "ifnull(i_other, (-9223372036854775807 - 1))), (-9223372036854775807 - 1))"},
         {"tickets.count", expr::Type::integer, CRM_INT(p.tickets), "t_all"},
         {"tickets.open", expr::Type::integer, CRM_INT(p.open_tickets), "t_open"},
         {"tickets.complaints", expr::Type::integer, CRM_INT(p.complaints), "t_complaints"},
@@ -226,19 +236,19 @@ void set_purchase_part(PartyProfile& p, std::span<const Purchase> purchases,
     for (const auto& x : purchases) {
         ++p.purchase_count;
         const bool summed = x.total.currency == currency;
-        if (summed) p.purchase_sum += x.total.minor;
+        if (summed) p.purchase_sum = saturating_add(p.purchase_sum, x.total.minor);
         if (!p.first_purchase || x.ordered_at.ms < p.first_purchase->ms) p.first_purchase = x.ordered_at;
         if (!p.last_purchase || x.ordered_at.ms > p.last_purchase->ms) p.last_purchase = x.ordered_at;
         for (std::size_t w = 0; w < kPurchaseWindows.size(); ++w) {
             const std::int64_t length = kPurchaseWindows[w] * kDayMs;
             // In the window: (now - length, now]. A purchase dated later than
             // now counts from now on and leaves at its own time + length.
-            if (x.ordered_at.ms > now.ms - length && x.ordered_at.ms <= now.ms) {
+            if (x.ordered_at.ms > saturating_add(now.ms, -length) && x.ordered_at.ms <= now.ms) {
                 ++p.window_count[w];
-                if (summed) p.window_sum[w] += x.total.minor;
+                if (summed) p.window_sum[w] = saturating_add(p.window_sum[w], x.total.minor);
             }
             const std::int64_t change =
-                x.ordered_at.ms > now.ms ? x.ordered_at.ms : x.ordered_at.ms + length;
+                x.ordered_at.ms > now.ms ? x.ordered_at.ms : saturating_add(x.ordered_at.ms, length);
             if (change > now.ms && (!p.expires_at || change < p.expires_at->ms))
                 p.expires_at = Timestamp{change};
         }

@@ -191,6 +191,9 @@ public:
         PartyProfile p;
         if (existing) {
             p = std::move(*existing);
+            // Windows that moved since are brought up to date with the rest,
+            // so memberships are never evaluated on a stale window.
+            if (p.expires_at && p.expires_at->ms <= now().ms) parts |= purchase_part;
         } else {
             parts = all_parts;
         }
@@ -260,8 +263,20 @@ public:
         }
     }
 
-    /// Builds the profile of every live party (and its memberships).
+    /// Builds the profile of every live party (and its memberships), and
+    /// drops the profiles of parties that are no longer live.
     result<std::int64_t> rebuild(const std::function<void(std::int64_t)>& progress) {
+        std::vector<Id> gone;
+        CRM_TRYV(tx_.for_each_profile([&](const PartyProfile& p) {
+            gone.push_back(p.party);
+            return true;
+        }));
+        std::vector<Id> live_gone;
+        for (const auto& id : gone) {
+            CRM_TRY(party, tx_.get_party(id));
+            if (!party || !party->merged_into.is_nil()) live_gone.push_back(id);
+        }
+        for (const auto& id : live_gone) CRM_TRYV(forget_party(id));
         std::int64_t done = 0;
         Id after;
         for (;;) {
@@ -387,9 +402,12 @@ public:
                 combined = {{"and", json::array({terms[0], {{"not", {{"or", rest}}}}})}};
             }
             CRM_TRY(sch, schema());
-            CRM_TRY(rule, expr::Expr::from_json(combined.dump(), *sch));
-            r.rule = std::move(rule);
-            return r;
+            // A set too large for one rule (the rule language's limits) is
+            // computed from id sets below instead.
+            if (auto rule = expr::Expr::from_json(combined.dump(), *sch)) {
+                r.rule = std::move(rule).value();
+                return r;
+            }
         }
         std::vector<std::vector<Id>> sets;
         for (auto& p : parts) {
@@ -695,7 +713,8 @@ result<void> interaction_logged(Engine::Impl& impl, storage::Transaction& tx, co
     CRM_TRY(on, w.profiles_on());
     if (!on) return ok();
     CRM_TRY(existing, tx.get_profile(party));
-    if (!existing) return w.party_changed(party, all_parts, nullptr);
+    if (!existing || (existing->expires_at && existing->expires_at->ms <= impl.now().ms))
+        return w.party_changed(party, existing ? interaction_part | purchase_part : all_parts, nullptr);
     auto& slot = existing->last_interaction[static_cast<std::size_t>(channel)];
     if (slot && slot->ms >= at.ms) return ok();
     slot = at;
@@ -738,10 +757,18 @@ result<Written<MarketingSettings>> Marketing::configure(const Context& ctx, std:
             // Sums and rules with money literals read the currency.
             impl.segment_cache.clear();
             Work after(impl, tx);
-            CRM_TRY(segs, after.segments());
-            (void)segs;
+            if (auto segs = after.segments(); !segs)
+                return fail(errc::invalid_argument,
+                            "a segment compares sums in " + old_currency + ": " + segs.error().message +
+                                "; change it before the currency",
+                            "currency");
             CRM_TRY(on, after.profiles_on());
-            if (on) CRM_TRYV(after.rebuild({}));
+            if (on) {
+                CRM_TRYV(after.rebuild({}));
+                // RFM boundaries of monetary value were in the old currency.
+                CRM_TRY(rfm, after.rfm());
+                if (rfm->set) CRM_TRYV(after.score_all({}));
+            }
         }
         return Written<MarketingSettings>{s, stored.second};
     });
@@ -773,6 +800,11 @@ result<PartyProfile> Marketing::profile(const Id& party) {
         if (!prof)
             return fail(errc::not_found, "profiles are built once the first segment is defined",
                         "party");
+        // Windows that moved are answered as they are now (refresh stores them).
+        if (prof->expires_at && prof->expires_at->ms <= impl.now().ms) {
+            Work w(impl, tx);
+            CRM_TRYV(w.compute(*prof, p, marketing::purchase_part));
+        }
         return std::move(*prof);
     });
 }
@@ -783,6 +815,8 @@ result<std::int64_t> Marketing::rebuild_profiles(const Context& ctx,
     auto& impl = EngineAccess::impl(*engine_);
     return impl.write([&](storage::Transaction& tx) -> result<std::int64_t> {
         Work w(impl, tx);
+        CRM_TRY(on, w.profiles_on());
+        if (!on) return std::int64_t{0};  // profiles are kept once a segment exists
         return w.rebuild(progress);
     });
 }
@@ -816,6 +850,7 @@ result<Written<Segment>> Marketing::define_segment(const Context& ctx, std::stri
             // what it matches on the way).
             CRM_TRYV(w.rebuild({}));
         } else if (s.kind == SegmentKind::dynamic) {
+            CRM_TRYV(w.refresh_due());
             CRM_TRYV(w.rescan(s));
         }
         return Written<Segment>{s, stored.second};

@@ -19,6 +19,13 @@ namespace crm::marketing {
 result<void> party_changed(Engine::Impl& impl, storage::Transaction& tx, const Id& party,
                            unsigned parts, const Party* known = nullptr);
 
+/// `from` is being merged into `to`: a campaign both were members of keeps
+/// one member row, `to`'s, holding the earliest time of every status and
+/// the hand-over (with its channel and address) of whichever was handed
+/// over, so the merged customer is never sent the campaign twice.
+result<void> party_merging(Engine::Impl& impl, storage::Transaction& tx, const Id& from,
+                           const Id& to);
+
 /// An interaction was logged: the profile's last interaction on `channel`
 /// moves to `at` when later.
 result<void> interaction_logged(Engine::Impl& impl, storage::Transaction& tx, const Id& party,

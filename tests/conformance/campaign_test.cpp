@@ -204,6 +204,54 @@ TEST_P(Campaigns, PlansThrottleAndNeverHandAMemberOverTwice) {
     CRM_EXPECT_ERROR(mk().plan_delivery(ctx, c.id, bad), errc::invalid_argument, "window_minutes");
 }
 
+TEST_P(Campaigns, PlansHoldBackCappedMembersAndSkipThoseReportedOn) {
+    tehran_segment();
+    Party a = customer("a", true), b = customer("b", true), c = customer("c", true);
+    Campaign capped = launched(R"({"name": "Capped", "channels": ["sms"], "segments": ["tehran"],
+        "frequency_cap": {"max": 1, "days": 7}})");
+    // Another campaign reaches a after the launch.
+    Campaign other = launched(R"({"name": "Other", "channels": ["sms"], "segments": ["tehran"]})");
+    must(mk().report_status(ctx, other.id, a.id, MemberStatus::sent));
+    // The host reached b outside any plan and says so.
+    must(mk().report_status(ctx, capped.id, b.id, MemberStatus::delivered));
+    auto plan = must(mk().plan_delivery(ctx, capped.id));
+    EXPECT_EQ(plan.members, 1);
+    EXPECT_EQ(plan.held_back, 1);
+    auto handed = must(mk().dispatch(ctx, capped.id, plan.number, 1));
+    ASSERT_EQ(handed.size(), 1u);
+    EXPECT_EQ(handed[0].party, c.id);
+    // A week on, a is under the cap again; b is never planned.
+    clock->advance(8 * kDay);
+    auto later = must(mk().plan_delivery(ctx, capped.id));
+    EXPECT_EQ(later.members, 1);
+    EXPECT_EQ(later.held_back, 0);
+    EXPECT_EQ(must(mk().dispatch(ctx, capped.id, later.number, 1))[0].party, a.id);
+    // The 360 view lists the campaigns a party was in.
+    auto view = must(engine->customer_360(a.id));
+    ASSERT_EQ(view.campaigns.size(), 2u);
+}
+
+TEST_P(Campaigns, MergingTwoMembersKeepsTheHandOverAndTheStatuses) {
+    tehran_segment();
+    Party a = customer("a", true), b = customer("b", true);
+    Campaign c = launched(R"({"name": "Merge", "channels": ["sms"], "segments": ["tehran"]})");
+    PlanOptions o;
+    o.default_rate = 1;
+    auto plan = must(mk().plan_delivery(ctx, c.id, o));
+    auto first = must(mk().dispatch(ctx, c.id, plan.number, 1));
+    ASSERT_EQ(first.size(), 1u);
+    const Id sent = first[0].party, waiting = sent == a.id ? b.id : a.id;
+    must(mk().report_status(ctx, c.id, sent, MemberStatus::clicked));
+    // The one still waiting survives the merge: it must not be sent again.
+    must(engine->merge(ctx, waiting, {sent}));
+    auto members = must(mk().campaign_members(c.id));
+    ASSERT_EQ(members.size(), 1u);
+    EXPECT_EQ(members[0].party, waiting);
+    EXPECT_NE(members[0].batch, 0);
+    EXPECT_TRUE(members[0].at[static_cast<int>(MemberStatus::clicked)].has_value());
+    EXPECT_EQ(must(mk().plan_delivery(ctx, c.id, o)).members, 0);
+}
+
 TEST_P(Campaigns, TheReportAttributesRevenueAndRollsUpChildren) {
     tehran_segment();
     Party a = customer("a", true), b = customer("b", true);

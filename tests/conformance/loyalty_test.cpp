@@ -104,12 +104,24 @@ TEST_P(Club, AutoEnrolmentAndOrdersMovingBetweenParties) {
     must(engine->record_purchase(ctx, moved));
     EXPECT_EQ(balance(a), 0);
     EXPECT_EQ(balance(b), 30);
+    // And back again: every point follows the order, none is lost.
+    moved.party = a.id;
+    must(engine->record_purchase(ctx, moved));
+    EXPECT_EQ(balance(a), 30);
+    EXPECT_EQ(balance(b), 0);
+    // Changed back and forth within one instant: each change counts once.
+    for (std::int64_t rials : {2'000'000, 3'000'000, 2'000'000, 3'000'000}) {
+        moved.total = must(Money::of(rials * 100, "IRR"));
+        must(engine->record_purchase(ctx, moved));
+    }
+    EXPECT_EQ(balance(a), 30);
+    EXPECT_EQ(lots(a), 30);
     // A purchase in another currency earns nothing.
     Purchase usd = moved;
     usd.order_id = "u1";
     usd.total = must(Money::of(100'000, "USD"));
     must(engine->record_purchase(ctx, usd));
-    EXPECT_EQ(balance(b), 30);
+    EXPECT_EQ(balance(a), 30);
 }
 
 TEST_P(Club, RedemptionNeverExceedsTheBalanceAndIsIdempotent) {
@@ -174,6 +186,26 @@ TEST_P(Club, PointsExpireOldestFirstAndTiersAreReviewed) {
     EXPECT_EQ(twice.lots_expired, 0);
     EXPECT_EQ(twice.downgraded, 0);
     EXPECT_EQ(balance(a), 30);
+}
+
+TEST_P(Club, ExpiredPointsCannotBeSpentBeforeRefreshAndSpendCountsEveryPurchase) {
+    must(mk().define_loyalty_program(ctx, R"({"id": "club", "expiry_days": 30,
+      "earn": [{"id": "big", "when": {"ge": [{"field": "total"}, {"money": "1000000", "currency": "IRR"}]},
+                "per": "100000", "points": 1}],
+      "tiers": [{"id": "member", "threshold": 0}, {"id": "silver", "threshold": 150000000}],
+      "tier_basis": "spend", "tier_window_days": 365})"));
+    Party a = member("a");
+    buy(a, "small", 900'000);  // no points, but spend
+    buy(a, "big", 1'000'000);  // 10 points
+    EXPECT_EQ(balance(a), 10);
+    EXPECT_EQ(tier(a), "silver");  // 1,900,000 rials = 190,000,000 minor units of spend
+    clock->advance(31 * kDay);
+    // The points have expired although no refresh has run yet: not in the
+    // balance, not spendable; refresh writes their expiry.
+    EXPECT_EQ(balance(a), 0);
+    CRM_EXPECT_ERROR(mk().redeem(ctx, "club", a.id, 1, "r1"), errc::invalid_argument, "points");
+    EXPECT_EQ(must(mk().refresh_loyalty(ctx)).lots_expired, 1);
+    EXPECT_EQ(balance(a), 0);
 }
 
 TEST_P(Club, TheViewShowsItAndMergesKeepEveryPoint) {

@@ -494,6 +494,69 @@ TEST_P(Segments, BadInputIsRefusedAndNothingWritten) {
     (void)events;
 }
 
+TEST_P(Segments, StaleWindowsOrganisationMergesAndRejoiningInOneInstant) {
+    Party p = customer("p", "شیراز");
+    buy(p, "o1", 1'000'000, 0);
+    must(mk().define_segment(ctx, R"({"id": "recent-tehran", "rule": "city = \"تهران\" and purchases.count_30d >= 1"})"));
+    EXPECT_TRUE(current_segments(p).empty());
+    // Forty days on, with no read in between, the party moves to Tehran:
+    // its 30-day window is brought up to date before it is judged.
+    clock->advance(40 * kDay);
+    must(engine->update_party(ctx, p.id, [] {
+        PartyInput in;
+        in.city = "تهران";
+        return in;
+    }()));
+    EXPECT_TRUE(current_segments(p).empty());
+    EXPECT_EQ(must(mk().profile(p.id)).window_count[0], 0);
+
+    // A person of an organisation merged away belongs to the survivor.
+    PartyInput org;
+    org.kind = PartyKind::organization;
+    org.organization_name = "الف";
+    Party a = must(engine->create_party(ctx, org));
+    org.organization_name = "ب";
+    Party b = must(engine->create_party(ctx, org));
+    must(engine->link_to_organization(ctx, p.id, b.id, "buyer"));
+    must(mk().define_segment(ctx, R"({"id": "of-a", "rule": {"contains": [{"field": "organizations"}, ")" +
+                                      a.id.str() + R"("]}})"));
+    EXPECT_EQ(count("of-a"), 0);
+    must(engine->merge(ctx, a.id, {b.id}));
+    EXPECT_EQ(count("of-a"), 1);
+    EXPECT_EQ(current_segments(p), (Names{"of-a"}));
+
+    // In, out and in again within one millisecond: one stay goes on.
+    must(mk().define_segment(ctx, R"({"id": "vip", "rule": "tags contains \"vip\""})"));
+    PartyInput tag;
+    tag.add_tags = {"vip"};
+    PartyInput untag;
+    untag.remove_tags = {"vip"};
+    must(engine->update_party(ctx, p.id, tag));
+    must(engine->update_party(ctx, p.id, untag));
+    must(engine->update_party(ctx, p.id, tag));
+    auto stays = must(mk().memberships(p.id, true));
+    int vip = 0;
+    for (const auto& m : stays) vip += m.segment == "vip" && !m.left_at;
+    EXPECT_EQ(vip, 1);
+}
+
+TEST_P(Segments, LargeSetsFallBackToIdSets) {
+    Party a = customer("a", "تهران");
+    nlohmann::json of = nlohmann::json::array();
+    for (int i = 0; i < 64; ++i) {
+        // 64 rules of 200 conditions: too many nodes for one combined rule.
+        std::string rule = "city = \"تهران\"";
+        for (int k = 0; k < 200; ++k) rule += " and purchases.count >= 0";
+        const std::string id = "s" + std::to_string(i);
+        must(mk().define_segment(ctx, nlohmann::json{{"id", id}, {"track", false}, {"rule", rule}}.dump()));
+        of.push_back(id);
+    }
+    must(mk().define_segment(
+        ctx, nlohmann::json{{"id", "all"}, {"kind", "set"}, {"op", "union"}, {"of", of}}.dump()));
+    EXPECT_EQ(count("all"), 1);
+    EXPECT_EQ(must(mk().members(ctx, "all")), (std::vector<Id>{a.id}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Segments, ::testing::ValuesIn(all_backends()),
                          [](const auto& info) { return info.param.name; });
 

@@ -9,6 +9,7 @@
 #include "crm/customer/party.hpp"
 #include "crm/customer/purchase.hpp"
 #include "crm/customer/timeline.hpp"
+#include "crm/marketing/campaign.hpp"
 #include "crm/marketing/loyalty.hpp"
 #include "crm/marketing/segment.hpp"
 #include "crm/sales/lead.hpp"
@@ -43,6 +44,7 @@ struct Customer360 {
     std::vector<SegmentMembership> segments;       ///< tracked segments it is in, by id
     std::vector<std::string> lists;                ///< static lists it is on, by id
     std::vector<LoyaltyStatus> loyalty;            ///< programmes it belongs to, with 10 latest entries
+    std::vector<CampaignMember> campaigns;         ///< campaigns it was a member of, by campaign id
 };
 
 /// Search: `text` is matched against external_id, national id, e-mail,

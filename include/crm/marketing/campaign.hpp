@@ -80,7 +80,7 @@ struct CampaignMember {
     Id party;
     std::string variant, channel, address;
     std::array<std::optional<Timestamp>, kMemberStatusCount> at;
-    std::int64_t batch = 0;  ///< 0 until dispatched
+    std::int64_t batch = 0;  ///< 0 until handed over; -1: reported on outside any plan
     std::optional<Timestamp> dispatched_at;
 };
 
@@ -108,14 +108,16 @@ struct DeliveryBatch {
     Id after, last;
 };
 
-/// A delivery plan: every member not yet handed to the host, in batches.
-/// Planning again (after a pause or a failure) plans only the members no
-/// batch has handed over, so nobody is sent twice.
+/// A delivery plan: every member not yet handed to the host, in batches,
+/// but those the campaign's frequency cap holds back now. Planning again
+/// (after a pause or a failure) plans only the members no batch has handed
+/// over (and none the host reported a status of), so nobody is sent twice.
 struct DeliveryPlan {
     Id campaign;
     int number = 0;  ///< 1, 2, ... per campaign
     Timestamp created_at;
-    std::int64_t members = 0;
+    std::int64_t members = 0;    ///< planned
+    std::int64_t held_back = 0;  ///< left for a later plan: over the frequency cap now
     std::vector<DeliveryBatch> batches;
 };
 

@@ -368,11 +368,15 @@ public:
     /// `until`, the soonest first, at most `limit`.
     virtual result<std::vector<LedgerEntry>> expired_lots(std::string_view program, Timestamp until,
                                                           int limit) = 0;
-    /// The points of a party's entries for one order (earn and adjust).
-    virtual result<std::int64_t> order_points(std::string_view program, const Id& party,
-                                              std::string_view order_id) = 0;
-    /// Points earned (earn entries) and spend counted (their amount_minor)
-    /// by a party in a program at or after `since`.
+    /// What a party's entries for one order add up to: points, amount_minor
+    /// and the number of entries.
+    struct OrderTotals {
+        std::int64_t points = 0, amount_minor = 0, entries = 0;
+    };
+    virtual result<OrderTotals> order_totals(std::string_view program, const Id& party,
+                                             std::string_view order_id) = 0;
+    /// Points and spend (amount_minor) a party's purchase entries (earn and
+    /// adjust with an order) add up to at or after `since`.
     virtual result<std::pair<std::int64_t, std::int64_t>> loyalty_qualifying(
         std::string_view program, const Id& party, Timestamp since) = 0;
 
@@ -405,6 +409,12 @@ public:
     virtual result<void> dispatch_members(const Id& campaign, std::string_view channel,
                                           const Id& after, const Id& last, std::int64_t batch,
                                           Timestamp at) = 0;
+    /// The undispatched members on `channel` with ids in (after, last], in
+    /// party order.
+    virtual result<std::vector<CampaignMember>> undispatched_in_range(const Id& campaign,
+                                                                      std::string_view channel,
+                                                                      const Id& after,
+                                                                      const Id& last) = 0;
     /// The members a batch handed over, in party order.
     virtual result<std::vector<CampaignMember>> batch_members(const Id& campaign,
                                                               std::int64_t batch) = 0;

@@ -912,6 +912,14 @@ public:
     }
     result<void> join_segment(std::string_view segment, const Id& party, Timestamp at) override {
         if (open_stay(segment, party)) return ok();
+        const auto key = std::make_tuple(std::string(segment), party, at.ms);
+        if (auto it = s_.stays.find(key); it != s_.stays.end()) {
+            // Joined before at this very instant: that stay goes on.
+            SegmentMembership again = it->second;
+            again.left_at.reset();
+            put_undoable(s_.stays, key, again);
+            return ok();
+        }
         put_undoable(s_.stays, std::make_tuple(std::string(segment), party, at.ms),
                      SegmentMembership{std::string(segment), party, at, std::nullopt});
         return ok();
@@ -1106,6 +1114,15 @@ public:
         }
         return ok();
     }
+    result<std::vector<CampaignMember>> undispatched_in_range(const Id& campaign, std::string_view channel,
+                                                              const Id& after, const Id& last) override {
+        std::vector<CampaignMember> out;
+        for (auto it = s_.campaign_members.upper_bound(std::make_pair(campaign, after));
+             it != s_.campaign_members.end() && it->first.first == campaign && it->first.second <= last;
+             ++it)
+            if (it->second.batch == 0 && it->second.channel == channel) out.push_back(it->second);
+        return out;
+    }
     result<std::vector<CampaignMember>> batch_members(const Id& campaign, std::int64_t batch) override {
         std::vector<CampaignMember> out;
         for (auto it = s_.campaign_members.lower_bound(std::make_pair(campaign, Id{}));
@@ -1234,22 +1251,25 @@ public:
         if (static_cast<int>(out.size()) > limit) out.resize(static_cast<std::size_t>(limit));
         return out;
     }
-    result<std::int64_t> order_points(std::string_view program, const Id& party,
-                                      std::string_view order_id) override {
-        std::int64_t sum = 0;
+    result<OrderTotals> order_totals(std::string_view program, const Id& party,
+                                     std::string_view order_id) override {
+        OrderTotals t;
         for (const auto& [seq, e] : s_.ledger)
             if (e.program == program && e.party == party && e.order_id == order_id &&
-                (e.kind == LedgerKind::earn || e.kind == LedgerKind::adjust))
-                sum += e.points;
-        return sum;
+                (e.kind == LedgerKind::earn || e.kind == LedgerKind::adjust)) {
+                t.points += e.points;
+                t.amount_minor += e.amount_minor;
+                ++t.entries;
+            }
+        return t;
     }
     result<std::pair<std::int64_t, std::int64_t>> loyalty_qualifying(std::string_view program,
                                                                      const Id& party,
                                                                      Timestamp since) override {
         std::int64_t points = 0, spend = 0;
         for (const auto& [seq, e] : s_.ledger)
-            if (e.program == program && e.party == party && e.kind == LedgerKind::earn &&
-                e.at.ms >= since.ms) {
+            if (e.program == program && e.party == party && !e.order_id.empty() &&
+                (e.kind == LedgerKind::earn || e.kind == LedgerKind::adjust) && e.at.ms >= since.ms) {
                 points += e.points;
                 spend += e.amount_minor;
             }

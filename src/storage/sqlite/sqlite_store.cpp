@@ -1785,6 +1785,17 @@ public:
     result<void> join_segment(std::string_view segment, const Id& party, Timestamp at) override {
         return run<void>("join_segment", [&]() -> result<void> {
             IdText id(party);
+            {
+                // Joining again at the very instant of joining before (a stay
+                // that began and ended in one millisecond): that stay goes on.
+                CRM_TRY(re, c_.stmt("UPDATE segment_membership SET left_at = NULL WHERE segment = ?1 "
+                                    "AND party_id = ?2 AND joined_at = ?3 AND left_at IS NOT NULL"));
+                re.bind(1, segment);
+                re.bind(2, id);
+                re.bind(3, at.ms);
+                CRM_TRYV(re.exec());
+                if (sqlite3_changes(c_.handle()) > 0) return ok();
+            }
             CRM_TRY(st, c_.stmt("INSERT INTO segment_membership (segment, party_id, joined_at) "
                                 "SELECT ?1, ?2, ?3 WHERE NOT EXISTS (SELECT 1 FROM "
                                 "segment_membership WHERE segment = ?1 AND party_id = ?2 AND "
@@ -2150,6 +2161,22 @@ public:
         });
     }
 
+    result<std::vector<CampaignMember>> undispatched_in_range(const Id& campaign, std::string_view channel,
+                                                              const Id& after, const Id& last) override {
+        using Out = std::vector<CampaignMember>;
+        return run<Out>("undispatched_in_range", [&]() -> result<Out> {
+            IdText c(campaign), from(after), to(last);
+            CRM_TRY(st, c_.stmt("SELECT " CRM_MEMBER_COLS " FROM campaign_member WHERE campaign = ?1 "
+                                "AND batch = 0 AND channel = ?2 AND party_id > ?3 AND party_id <= ?4 "
+                                "ORDER BY party_id"));
+            st.bind(1, c);
+            st.bind(2, channel);
+            if (after.is_nil()) st.bind(3, ""); else st.bind(3, from);
+            st.bind(4, to);
+            return collect<CampaignMember>(st, read_member);
+        });
+    }
+
     result<std::vector<CampaignMember>> batch_members(const Id& campaign, std::int64_t batch) override {
         using Out = std::vector<CampaignMember>;
         return run<Out>("batch_members", [&]() -> result<Out> {
@@ -2395,18 +2422,19 @@ public:
         });
     }
 
-    result<std::int64_t> order_points(std::string_view program, const Id& party,
-                                      std::string_view order_id) override {
-        return run<std::int64_t>("order_points", [&]() -> result<std::int64_t> {
+    result<OrderTotals> order_totals(std::string_view program, const Id& party,
+                                     std::string_view order_id) override {
+        return run<OrderTotals>("order_totals", [&]() -> result<OrderTotals> {
             IdText id(party);
-            CRM_TRY(st, c_.stmt("SELECT coalesce(sum(points), 0) FROM loyalty_ledger WHERE "
-                                "program = ?1 AND party_id = ?2 AND order_id = ?3 AND "
-                                "kind IN ('earn', 'adjust')"));
+            CRM_TRY(st, c_.stmt("SELECT coalesce(sum(points), 0), coalesce(sum(amount_minor), 0), "
+                                "count(*) FROM loyalty_ledger WHERE program = ?1 AND party_id = ?2 "
+                                "AND order_id = ?3 AND kind IN ('earn', 'adjust')"));
             st.bind(1, program);
             st.bind(2, id);
             st.bind(3, order_id);
             CRM_TRY(row, st.step());
-            return row ? st.i64(0) : 0;
+            if (!row) return OrderTotals{};
+            return OrderTotals{st.i64(0), st.i64(1), st.i64(2)};
         });
     }
 
@@ -2418,7 +2446,7 @@ public:
             IdText id(party);
             CRM_TRY(st, c_.stmt("SELECT coalesce(sum(points), 0), coalesce(sum(amount_minor), 0) "
                                 "FROM loyalty_ledger WHERE program = ?1 AND party_id = ?2 AND "
-                                "kind = 'earn' AND at >= ?3"));
+                                "kind IN ('earn', 'adjust') AND order_id <> '' AND at >= ?3"));
             st.bind(1, program);
             st.bind(2, id);
             st.bind(3, since.ms);
