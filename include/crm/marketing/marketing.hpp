@@ -6,8 +6,8 @@
 //     crm::Marketing mk(*engine);
 //     mk.define_segment(ctx, R"({"id": "loyal", "kind": "dynamic",
 //                                "rule": "purchases.count_365d >= 3 and consent.sms"})");
-//     auto n = mk.count("loyal");             // evaluated now, nothing materialised
-//     auto why = mk.explain("loyal", party);  // which conditions held
+//     auto n = mk.count(ctx, "loyal");             // evaluated now, nothing materialised
+//     auto why = mk.explain(ctx, "loyal", party);  // which conditions held
 //     mk.refresh(ctx);                        // the host calls it now and then, like tick
 //
 // A Marketing is a handle: cheap, holding only the Engine, which must
