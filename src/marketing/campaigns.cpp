@@ -670,8 +670,8 @@ public:
                 CRM_TRY(all, tx_.campaign_members_of(m.party));
                 places = std::move(all);
             }
-            // Ties of the instant go to the campaign with the smaller id, so
-            // exactly one campaign has each touch.
+            // Campaigns that reached the member in the same millisecond are
+            // ordered by id, so exactly one campaign has each touch.
             bool first = true, last = true;
             const auto mine_key = std::make_pair(mine->ms, c.id);
             for (const auto& other : *places) {
