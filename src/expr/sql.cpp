@@ -3,6 +3,7 @@
 #include "crm/expr/sql.hpp"
 
 #include <functional>
+#include <optional>
 
 #include "expr/ast.hpp"
 
@@ -149,6 +150,24 @@ private:
         return o;
     }
 
+    // A text field stored as normalised keys, read as it is: equal to a
+    // non-empty key only when it is that key, so a blank stored value needs
+    // no nullif() (a function call per row) to stay missing.
+    result<std::optional<Operand>> bare_key(std::uint32_t index, const std::string& path) {
+        const Node& n = node(index);
+        if (n.op != Op::field || n.type != Type::text) return std::optional<Operand>{};
+        CRM_TRY(c, column(n, path));
+        if (!c->normalized) return std::optional<Operand>{};
+        Operand o;
+        o.type = n.type;
+        o.value = raw("(" + c->sql + ")");
+        return std::optional<Operand>{std::move(o)};
+    }
+    bool nonblank_text(std::uint32_t index) const {
+        const Node& n = node(index);
+        return n.op == Op::lit_text && !n.key.empty();
+    }
+
     Sql currency_of(const Operand& o) {
         return o.known_currency.empty() ? o.currency : param(o.known_currency);
     }
@@ -159,6 +178,15 @@ private:
         const bool as_key = node(ia).type == Type::decimal || node(ib).type == Type::decimal;
         CRM_TRY(a, operand(ia, as_key, pa));
         CRM_TRY(b, operand(ib, as_key, pb));
+        if (op == Op::eq) {
+            if (nonblank_text(ib)) {
+                CRM_TRY(bare, bare_key(ia, pa));
+                if (bare) a = std::move(*bare);
+            } else if (nonblank_text(ia)) {
+                CRM_TRY(bare, bare_key(ib, pb));
+                if (bare) b = std::move(*bare);
+            }
+        }
         Sql s;
         s << "(";
         if (a.type == Type::money && (a.known_currency.empty() || b.known_currency.empty()))
@@ -299,6 +327,12 @@ private:
             return Cond{std::move(s), false};
         }
         CRM_TRY(a, operand(ia, as_key, path_a));
+        bool nonblank = true;
+        for (std::uint32_t k = 0; k < list.count; ++k) nonblank = nonblank && nonblank_text(kid(list, k));
+        if (nonblank) {
+            CRM_TRY(bare, bare_key(ia, path_a));
+            if (bare) a = std::move(*bare);
+        }
         Sql s;
         s << "(" << a.value << " IN " << items << ")";
         return Cond{std::move(s), true};
