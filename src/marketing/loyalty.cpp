@@ -232,14 +232,13 @@ public:
         return -1;  // a tier the programme no longer has
     }
 
-    result<LoyaltyAccount> ensure_account(const LoyaltyProgram& p, const Id& party, bool* created) {
+    result<LoyaltyAccount> ensure_account(const LoyaltyProgram& p, const Id& party) {
         CRM_TRY(existing, tx_.get_loyalty_account(p.id, party));
         if (existing) return std::move(*existing);
         LoyaltyAccount a{p.id, party, p.tiers.front().id, now(), now()};
         CRM_TRYV(tx_.put_loyalty_account(a));
         CRM_TRYV(impl_.record(tx_, ctx_, "loyalty", party, "enrol", {{"program", "null", json(p.id).dump()}},
                               "loyalty.enrolled", json{{"program", p.id}, {"party", party.str()}, {"tier", a.tier}}));
-        if (created) *created = true;
         return a;
     }
 
@@ -333,8 +332,7 @@ public:
         CRM_TRY(account, tx_.get_loyalty_account(p.id, party.id));
         if (!account) {
             if (!o || !p.auto_enrol || o->total.currency != p.currency) return ok();
-            bool created = false;
-            CRM_TRY(a, ensure_account(p, party.id, &created));
+            CRM_TRY(a, ensure_account(p, party.id));
             account = std::move(a);
         }
         CRM_TRY(target, o ? points_for(p, party, *o, account->tier) : result<std::int64_t>(std::int64_t{0}));
@@ -523,8 +521,7 @@ result<LoyaltyStatus> Marketing::enrol(const Context& ctx, std::string_view prog
         Club club(impl, tx, ctx);
         CRM_TRY(p, club.program(program));
         CRM_TRY(live, impl.load_live_party(tx, party));
-        bool created = false;
-        CRM_TRY(a, club.ensure_account(p, live.id, &created));
+        CRM_TRY(a, club.ensure_account(p, live.id));
         (void)a;
         return club.status(p, live.id, 20);
     });
