@@ -5,9 +5,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <new>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 
 // The build passes the project's version (project(VERSION) in CMake) as
 // CRM_VERSION_STRING; crm.h carries its own copy. They must agree.
@@ -22,6 +25,7 @@ constexpr std::string_view kProjectVersion = CRM_VERSION_STRING;
 #include "crm.h"
 
 #include "commands/catalogue.hpp"
+#include "crm/core/limits.hpp"
 #include "crm/core/time.hpp"
 #include "crm/engine.hpp"
 
@@ -41,6 +45,16 @@ static_assert(CRM_EPARSE == -static_cast<int>(crm::errc::parse));
 static_assert(CRM_EUNSUPPORTED == -static_cast<int>(crm::errc::unsupported));
 static_assert(CRM_EVERSION == -static_cast<int>(crm::errc::version_mismatch));
 static_assert(CRM_EINTERNAL == -static_cast<int>(crm::errc::internal));
+static_assert(CRM_ENOMEM == -static_cast<int>(crm::errc::out_of_memory));
+static_assert(CRM_EMISUSE == -static_cast<int>(crm::errc::misuse));
+
+// crm.h states the limits of crm/core/limits.hpp as macros.
+static_assert(CRM_LIMIT_REQUEST_BYTES == crm::limits::request_bytes);
+static_assert(CRM_LIMIT_JSON_DEPTH == crm::limits::json_depth);
+static_assert(CRM_LIMIT_JSON_VALUES == crm::limits::json_values);
+static_assert(CRM_LIMIT_SEARCH_WINDOW == crm::limits::search_window);
+static_assert(CRM_LIMIT_EARLIEST_MS == crm::limits::earliest_ms);
+static_assert(CRM_LIMIT_LATEST_MS == crm::limits::latest_ms);
 
 struct crm_engine {
     std::unique_ptr<crm::Engine> engine;
@@ -89,7 +103,7 @@ int set_error(int status, std::string_view message, std::string_view field) noex
 
 int status_of(errc code) noexcept {
     const int c = static_cast<int>(code);
-    return c >= static_cast<int>(errc::invalid_argument) && c <= static_cast<int>(errc::internal)
+    return c >= static_cast<int>(errc::invalid_argument) && c <= static_cast<int>(errc::misuse)
                ? -c
                : CRM_EINTERNAL;
 }
@@ -134,11 +148,68 @@ crm::error null_argument(std::string_view name) {
     return fail(errc::invalid_argument, "must not be NULL", std::string(name));
 }
 
+// ---- what the library handed out ------------------------------------------
+// The open engines and the strings not yet freed, so that a closed or
+// foreign handle and a second crm_free() are told apart from live ones
+// without reading the memory they point to. A lookup is a shared lock and
+// a hash probe: nothing next to parsing a request.
+
+template <class T>
+class LiveSet {
+public:
+    void add(const T* p) {
+        std::unique_lock lock(mutex_);
+        live_.insert(p);
+    }
+    bool contains(const T* p) const {
+        std::shared_lock lock(mutex_);
+        return live_.count(p) != 0;
+    }
+    // True when `p` was live (and is not any more).
+    bool remove(const T* p) {
+        std::unique_lock lock(mutex_);
+        return live_.erase(p) != 0;
+    }
+
+private:
+    mutable std::shared_mutex mutex_;
+    std::unordered_set<const T*> live_;
+};
+
+LiveSet<crm_engine>& live_engines() {
+    static LiveSet<crm_engine>* set = new LiveSet<crm_engine>();  // never destroyed: hosts may
+    return *set;                                                   // close engines at exit
+}
+
+LiveSet<char>& live_strings() {
+    static LiveSet<char>* set = new LiveSet<char>();
+    return *set;
+}
+
+crm::error misuse_of_engine() {
+    return fail(errc::misuse,
+                "is not an open engine: it was closed, or never returned by crm_engine_open()",
+                "engine");
+}
+
+// The engine behind a handle the caller passed: NULL and closed ones fail.
+crm::result<crm_engine*> open_engine(crm_engine* engine) {
+    if (!engine) return null_argument("engine");
+    if (!live_engines().contains(engine)) return misuse_of_engine();
+    return engine;
+}
+
 // A copy the caller frees with crm_free().
 char* duplicate(const std::string& s) {
     char* p = static_cast<char*>(std::malloc(s.size() + 1));
     if (!p) throw std::bad_alloc();
     std::memcpy(p, s.c_str(), s.size() + 1);
+    try {
+        live_strings().add(p);
+    } catch (...) {
+        std::free(p);
+        throw;
+    }
     return p;
 }
 
@@ -151,7 +222,7 @@ crm::result<std::string> run_command(crm_engine* engine, std::string_view method
                                      crm::commands::json request) {
     const crm::commands::Command* command = crm::commands::find(method);
     if (!command) return fail(errc::internal, "the catalogue has no " + std::string(method));
-    CRM_TRY(response, crm::commands::run(*engine->engine, *command, std::move(request)));
+    CRM_TRY(response, crm::commands::run(*engine->engine, *command, request));
     return dump(response);
 }
 
@@ -160,7 +231,8 @@ crm::result<std::string> run_command(crm_engine* engine, std::string_view method
 // its end.
 constexpr std::size_t kOptionsSize[] = {
     0,
-    offsetof(crm_open_options, fixed_now_ms) + sizeof(int64_t),  // version 1
+    offsetof(crm_open_options, fixed_now_ms) + sizeof(int64_t),         // version 1
+    offsetof(crm_open_options, file_directory_count) + sizeof(size_t),  // version 2
 };
 static_assert(sizeof(kOptionsSize) / sizeof(kOptionsSize[0]) == CRM_OPEN_OPTIONS_VERSION + 1);
 
@@ -191,7 +263,7 @@ const char* crm_status_name(int status) {
         case CRM_OK: return "ok";
         case CRM_ENOMEM: return "out_of_memory";
         default:
-            if (status < 0 && status >= CRM_EINTERNAL)
+            if (status < 0 && status >= CRM_EMISUSE)
                 return crm::to_string(static_cast<errc>(-status));
             return "unknown";
     }
@@ -203,7 +275,17 @@ const crm_error* crm_error_last(void) { return last_error().current; }
 
 void crm_error_clear(void) { last_error().current = &kNoError; }
 
-void crm_free(void* ptr) { std::free(ptr); }
+void crm_free(void* ptr) {
+    if (!ptr) return;
+    if (live_strings().remove(static_cast<const char*>(ptr))) {
+        std::free(ptr);
+        return;
+    }
+    (void)set_error(CRM_EMISUSE,
+                    "crm_free() was given a pointer the library did not return, or one "
+                    "already freed; it was left alone",
+                    "ptr");
+}
 
 // ---- engines ---------------------------------------------------------------
 
@@ -213,6 +295,7 @@ int crm_open_options_init(crm_open_options* opts, unsigned int version) {
         CRM_TRYV(check_options_version(version, "version"));
         std::memset(static_cast<void*>(opts), 0, kOptionsSize[version]);
         opts->version = version;
+        if (version >= 2) opts->busy_timeout_ms = 5000;  // as CRM_OPEN_OPTIONS_INIT
         return crm::ok();
     });
 }
@@ -229,8 +312,31 @@ int crm_engine_open(crm_engine** out, const crm_open_options* opts) {
         crm::EngineOptions options;
         if (o.database) options.database = o.database;
         if (o.default_region) options.default_region = o.default_region;
-        if (o.fixed_now_ms < 0)
-            return fail(errc::invalid_argument, "must not be negative", "opts.fixed_now_ms");
+        if (o.fixed_now_ms < 0 || o.fixed_now_ms > crm::limits::latest_ms)
+            return fail(errc::invalid_argument, "must be 0..CRM_LIMIT_LATEST_MS",
+                        "opts.fixed_now_ms");
+        if (o.version >= 2) {
+            switch (o.mode) {
+                case CRM_OPEN_CREATE: options.mode = crm::OpenMode::create; break;
+                case CRM_OPEN_MUST_EXIST: options.mode = crm::OpenMode::must_exist; break;
+                case CRM_OPEN_READ_ONLY: options.mode = crm::OpenMode::read_only; break;
+                default:
+                    return fail(errc::invalid_argument,
+                                "must be CRM_OPEN_CREATE, CRM_OPEN_MUST_EXIST or CRM_OPEN_READ_ONLY",
+                                "opts.mode");
+            }
+            options.busy_timeout_ms = o.busy_timeout_ms;
+            if (o.file_directory_count > 0 && !o.file_directories)
+                return null_argument("opts.file_directories");
+            if (o.file_directory_count > 1000)
+                return fail(errc::invalid_argument, "must be at most 1000",
+                            "opts.file_directory_count");
+            for (std::size_t i = 0; i < o.file_directory_count; ++i) {
+                if (!o.file_directories[i])
+                    return null_argument("opts.file_directories[" + std::to_string(i) + "]");
+                options.file_directories.emplace_back(o.file_directories[i]);
+            }
+        }
         auto handle = std::make_unique<crm_engine>();
         if (o.fixed_now_ms > 0) {
             handle->clock = std::make_shared<crm::ManualClock>(crm::Timestamp{o.fixed_now_ms});
@@ -239,10 +345,16 @@ int crm_engine_open(crm_engine** out, const crm_open_options* opts) {
         auto engine = crm::Engine::open(std::move(options));
         if (!engine) {
             crm::error e = engine.error();
-            if (e.field == "database" || e.field == "default_region") e.field = "opts." + e.field;
+            for (std::string_view f : {"database", "default_region", "mode", "busy_timeout_ms",
+                                       "file_directories"})
+                if (e.field.rfind(f, 0) == 0) {
+                    e.field = "opts." + e.field;
+                    break;
+                }
             return e;
         }
         handle->engine = std::move(engine.value());
+        live_engines().add(handle.get());
         *out = handle.release();
         return crm::ok();
     });
@@ -250,6 +362,11 @@ int crm_engine_open(crm_engine** out, const crm_open_options* opts) {
 
 void crm_engine_close(crm_engine** engine) {
     if (!engine || !*engine) return;
+    if (!live_engines().remove(*engine)) {
+        (void)set_error(CRM_EMISUSE, misuse_of_engine().message, "engine");
+        *engine = nullptr;
+        return;
+    }
     try {
         delete *engine;
     } catch (...) {
@@ -264,7 +381,7 @@ int crm_execute(crm_engine* engine, const char* method, const char* request_json
                 char** out_response_json) {
     return guarded([&]() -> crm::result<void> {
         if (out_response_json) *out_response_json = nullptr;
-        if (!engine) return null_argument("engine");
+        CRM_TRYV(open_engine(engine));
         if (!method) return null_argument("method");
         if (!out_response_json) return null_argument("out_response_json");
         CRM_TRY(response, crm::commands::execute(*engine->engine, method,
@@ -287,21 +404,21 @@ int crm_commands(char** out_json) {
 
 int crm_begin(crm_engine* engine) {
     return guarded([&]() -> crm::result<void> {
-        if (!engine) return null_argument("engine");
+        CRM_TRYV(open_engine(engine));
         return engine->engine->begin();
     });
 }
 
 int crm_commit(crm_engine* engine) {
     return guarded([&]() -> crm::result<void> {
-        if (!engine) return null_argument("engine");
+        CRM_TRYV(open_engine(engine));
         return engine->engine->commit();
     });
 }
 
 int crm_rollback(crm_engine* engine) {
     return guarded([&]() -> crm::result<void> {
-        if (!engine) return null_argument("engine");
+        CRM_TRYV(open_engine(engine));
         return engine->engine->rollback();
     });
 }
@@ -311,7 +428,7 @@ int crm_rollback(crm_engine* engine) {
 int crm_events_after(crm_engine* engine, int64_t cursor, int limit, char** out_json) {
     return guarded([&]() -> crm::result<void> {
         if (out_json) *out_json = nullptr;
-        if (!engine) return null_argument("engine");
+        CRM_TRYV(open_engine(engine));
         if (!out_json) return null_argument("out_json");
         CRM_TRY(response, run_command(engine, "events.after", {{"cursor", cursor}, {"limit", limit}}));
         *out_json = duplicate(response);
@@ -321,7 +438,7 @@ int crm_events_after(crm_engine* engine, int64_t cursor, int limit, char** out_j
 
 int crm_events_ack(crm_engine* engine, const char* consumer, int64_t cursor) {
     return guarded([&]() -> crm::result<void> {
-        if (!engine) return null_argument("engine");
+        CRM_TRYV(open_engine(engine));
         if (!consumer) return null_argument("consumer");
         CRM_TRY(response, run_command(engine, "events.ack",
                                       {{"consumer", std::string(consumer)}, {"cursor", cursor}}));
@@ -334,12 +451,13 @@ int crm_events_ack(crm_engine* engine, const char* consumer, int64_t cursor) {
 
 int crm_set_now(crm_engine* engine, int64_t ms) {
     return guarded([&]() -> crm::result<void> {
-        if (!engine) return null_argument("engine");
+        CRM_TRYV(open_engine(engine));
         if (!engine->clock)
             return fail(errc::unsupported,
                         "the engine reads the system clock; open it with a non-zero fixed_now_ms "
                         "to set the time");
-        if (ms < 0) return fail(errc::invalid_argument, "must not be negative", "ms");
+        if (ms < 0 || ms > crm::limits::latest_ms)
+            return fail(errc::invalid_argument, "must be 0..CRM_LIMIT_LATEST_MS", "ms");
         engine->clock->set(crm::Timestamp{ms});
         return crm::ok();
     });

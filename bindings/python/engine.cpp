@@ -2,11 +2,13 @@
 // the CSV imports, with keyword arguments. Arguments are converted while the
 // GIL is held; the engine call itself runs with the GIL released.
 #include <cerrno>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "binding.hpp"
 #include "crm/engine.hpp"
+#include "crm/core/limits.hpp"
 #include "crm/import.hpp"
 
 namespace crm::commands {
@@ -334,10 +336,22 @@ void bind_engine(py::module_& m) {
     cls.def_static(
            "open",
            [](py::handle database, py::handle default_region, py::handle now,
-              py::handle lifecycle_stages, py::handle actor, py::handle source) {
+              py::handle lifecycle_stages, py::handle actor, py::handle source, py::handle mode,
+              int busy_timeout_ms, py::handle file_directories) {
                crm::EngineOptions o;
-               o.database = to_text(py::module_::import("os").attr("fspath")(database), "database");
+               py::object fspath = py::module_::import("os").attr("fspath");
+               o.database = to_text(fspath(database), "database");
                o.default_region = to_text(default_region, "default_region");
+               o.mode = unwrap(crm::parse_open_mode(to_text(mode, "mode")));
+               o.busy_timeout_ms = busy_timeout_ms;
+               if (!is_none(file_directories)) {
+                   if (PyUnicode_Check(file_directories.ptr()) || !py::isinstance<py::sequence>(file_directories))
+                       type_error("file_directories", "a list of paths", file_directories);
+                   std::size_t i = 0;
+                   for (py::handle d : file_directories)
+                       o.file_directories.push_back(
+                           to_text(fspath(d), "file_directories[" + std::to_string(i++) + "]"));
+               }
                std::shared_ptr<crm::ManualClock> clock;
                if (!is_none(now)) {
                    clock = std::make_shared<crm::ManualClock>(to_time(now, "now"));
@@ -355,11 +369,15 @@ void bind_engine(py::module_& m) {
            },
            py::arg("database") = "memory:", py::arg("default_region") = "IR",
            py::arg("now") = py::none(), py::kw_only(), py::arg("lifecycle_stages") = py::none(),
-           py::arg("actor") = "system", py::arg("source") = "api",
-           "Opens a database: 'memory:', 'sqlite:PATH' or a file path (created and migrated "
-           "when needed). now= (datetime, int ms or ISO text) starts a manual clock that only "
+           py::arg("actor") = "system", py::arg("source") = "api", py::arg("mode") = "create",
+           py::arg("busy_timeout_ms") = 5000, py::arg("file_directories") = py::none(),
+           "Opens a database: 'memory:', 'sqlite:PATH' or a file path. mode: 'create' (create "
+           "and migrate when needed), 'must_exist' (NotFound when the file is missing) or "
+           "'read_only'. now= (datetime, int ms or ISO text) starts a manual clock that only "
            "moves with set_now() and advance(). actor and source are the defaults of every "
-           "call's audit context.")
+           "call's audit context. busy_timeout_ms bounds the wait for a lock. "
+           "file_directories: the directories execute()'s file commands may use (none: they "
+           "refuse paths).")
         .def("close",
              [](PyEngine& self) {
                  std::shared_ptr<Engine> e = std::move(self.engine);
@@ -771,11 +789,21 @@ void bind_engine(py::module_& m) {
             [](const PyEngine& self, py::handle method, py::object request) {
                 const std::string m = to_text(method, "method");
                 py::module_ json = py::module_::import("json");
-                const std::string text =
-                    request.is_none()
-                        ? std::string("{}")
-                        : json.attr("dumps")(request, py::arg("ensure_ascii") = false)
-                              .cast<std::string>();
+                std::string text = "{}";
+                if (!request.is_none()) {
+                    try {
+                        text = json.attr("dumps")(request, py::arg("ensure_ascii") = false)
+                                   .cast<std::string>();
+                    } catch (py::error_already_set& e) {
+                        // Python's writer recurses too: a request nested past
+                        // its recursion limit is refused like one past ours.
+                        if (!e.matches(PyExc_RecursionError)) throw;
+                        raise(crm::errc::invalid_argument,
+                              "nests arrays and objects deeper than " +
+                                  std::to_string(crm::limits::json_depth) + " levels (the limit)",
+                              "request");
+                    }
+                }
                 const std::string answer = call(
                     self, [&](Engine& e) { return crm::commands::execute(e, m, text); });
                 return json.attr("loads")(answer);
@@ -837,9 +865,24 @@ void bind_engine(py::module_& m) {
             "currency): upserts by order_id. Returns an ImportReport.")
         .def(
             "export_customers",
-            [](const PyEngine& self, py::handle path) {
-                const std::string file = to_text(py::str(path), "path");
+            [](const PyEngine& self, py::handle target, bool overwrite) -> std::int64_t {
+                // A file object gets the text; a path is opened here.
+                if (!PyUnicode_Check(target.ptr()) && py::hasattr(target, "write")) {
+                    std::ostringstream out(std::ios::binary);
+                    const std::int64_t n = call(self, [&](Engine& e) { return crm::export_customers_csv(e, out); });
+                    const std::string text = std::move(out).str();
+                    // A text file gets str, a binary one bytes.
+                    const bool binary = py::isinstance(target, py::module_::import("io").attr("RawIOBase")) ||
+                                        py::isinstance(target, py::module_::import("io").attr("BufferedIOBase"));
+                    if (binary) target.attr("write")(py::bytes(text));
+                    else target.attr("write")(py::str(text));
+                    return n;
+                }
+                const std::string file = to_text(py::module_::import("os").attr("fspath")(target), "path");
                 return call(self, [&](Engine& e) -> crm::result<std::int64_t> {
+                    std::error_code ec;
+                    if (!overwrite && std::filesystem::exists(std::filesystem::symlink_status(file, ec)))
+                        return crm::fail(crm::errc::conflict, "exists; pass overwrite=True to replace it", "path");
                     std::ofstream out(file, std::ios::binary | std::ios::trunc);
                     if (!out) return crm::fail(crm::errc::storage, "cannot be written", "path");
                     CRM_TRY(n, crm::export_customers_csv(e, out));
@@ -848,8 +891,9 @@ void bind_engine(py::module_& m) {
                     return n;
                 });
             },
-            py::arg("path"),
-            "Writes every live party to a CSV file in the columns import_customers reads; "
+            py::arg("path"), py::kw_only(), py::arg("overwrite") = false,
+            "Writes every live party as CSV in the columns import_customers reads, to a path "
+            "(never replacing a file unless overwrite=True) or a file object (text or binary); "
             "returns how many.");
 }
 

@@ -138,13 +138,14 @@ std::vector<crm::Id> to_ids(py::handle h, const std::string& field) {
 
 namespace {
 
-// datetime supports years 1..9999; so do the timestamps it can show.
+// datetime supports years 1..9999: a stored instant outside them (none the
+// library accepts today) is refused on the way out, not shown wrong.
 const std::int64_t kMinMs = crm::days_from_civil(1, 1, 1) * crm::kMsPerDay;
 const std::int64_t kEndMs = crm::days_from_civil(10000, 1, 1) * crm::kMsPerDay;
 
+// The library's own range (years 1700..9999), which datetime can show.
 crm::Timestamp checked_ms(std::int64_t ms, const std::string& field) {
-    if (ms < kMinMs || ms >= kEndMs)
-        raise(crm::errc::invalid_argument, "is out of range (years 1 to 9999)", field);
+    unwrap(crm::check_instant(crm::Timestamp{ms}, field));
     return crm::Timestamp{ms};
 }
 
@@ -158,7 +159,8 @@ std::int64_t civil_ms(int y, int mo, int d, int h, int mi, int s, int us) {
 
 crm::Timestamp to_time(py::handle h, const std::string& field) {
     PyObject* o = h.ptr();
-    if (PyUnicode_Check(o)) return unwrap(crm::parse_iso8601(to_text(h, field), field));
+    if (PyUnicode_Check(o))
+        return checked_ms(unwrap(crm::parse_iso8601(to_text(h, field), field)).ms, field);
     if (is_integer(o)) return checked_ms(to_int(h, field), field);
     if (PyDateTime_Check(o)) {
         py::object offset = h.attr("utcoffset")();
@@ -176,8 +178,9 @@ crm::Timestamp to_time(py::handle h, const std::string& field) {
         return checked_ms(local - off, field);
     }
     if (PyDate_Check(o))
-        return crm::Timestamp{civil_ms(PyDateTime_GET_YEAR(o), PyDateTime_GET_MONTH(o),
-                                       PyDateTime_GET_DAY(o), 0, 0, 0, 0)};
+        return checked_ms(civil_ms(PyDateTime_GET_YEAR(o), PyDateTime_GET_MONTH(o),
+                                   PyDateTime_GET_DAY(o), 0, 0, 0, 0),
+                          field);
     type_error(field, "a datetime, int milliseconds or ISO 8601 str", h);
 }
 

@@ -49,6 +49,7 @@ struct Args {
     bool rfm = false;
     bool internal = false;
     bool customer = false;
+    bool overwrite = false;
     long long after = 0;
     long long limit = -1;
     double min_score = -1;

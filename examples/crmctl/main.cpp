@@ -3,6 +3,8 @@
 // duplicates, read events, and run the demo.
 #include <unistd.h>
 
+#include <charconv>
+#include <climits>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -22,7 +24,8 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
   import customers DB FILE.csv [--errors F] [--dry-run]
   import orders DB FILE.csv [--errors F] [--dry-run]
                                             import a CSV file; prints a summary line
-  export customers DB FILE.csv              write every party as CSV that imports back
+  export customers DB FILE.csv [--overwrite]
+                                            write every party as CSV that imports back
   show DB ID_OR_EXTERNAL_ID [--json]        the 360 view of a party
   search DB QUERY [--json] [--limit N]      by name, e-mail, phone, external or national id
   duplicates DB [--json] [--limit N] [--min-score S]
@@ -75,7 +78,7 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
   ticket list DB PARTY [--json]             a party's tickets, newest first
   proactive DB ACTION.json [--json]         recall cases or notices in bulk (service.proactive), once each
   tick DB [--now T] [--json]                all due work: clock warnings and breaches, escalations,
-                                            each once (T: ISO time; without a zone, Tehran's)
+                                            each once (T: "2026-02-09T10:00+03:30"; without a zone, UTC)
   segment create DB ID RULE [--name N] [--untracked] [--json]
                                             a dynamic segment (RULE: text form or JSON); prints its size
   segment define DB FILE.json               any segment: dynamic, list, suppression or set (docs/MARKETING.md)
@@ -118,7 +121,36 @@ int usage(const std::string& why) {
     return 2;
 }
 
+// The value of a numeric option: the whole text a number in [lo, hi], or
+// false with `why` naming the option and the range.
+bool whole_number(const std::string& name, const char* text, long long lo, long long hi,
+                  long long& out, std::string& why) {
+    const char* end = text + std::strlen(text);
+    long long v = 0;
+    const auto [at, ec] = std::from_chars(text, end, v);
+    if (ec != std::errc() || at != end || *text == '\0' || v < lo || v > hi) {
+        why = name + " takes a whole number from " + std::to_string(lo) + " to " +
+              std::to_string(hi) + ", not '" + crm::text::excerpt(text, 40) + "'";
+        return false;
+    }
+    out = v;
+    return true;
+}
+
+bool score(const char* text, double& out, std::string& why) {
+    const char* end = text + std::strlen(text);
+    double v = 0;
+    const auto [at, ec] = std::from_chars(text, end, v);
+    if (ec != std::errc() || at != end || *text == '\0' || !(v >= 0 && v <= 1)) {
+        why = "--min-score takes a number from 0 to 1, not '" + crm::text::excerpt(text, 40) + "'";
+        return false;
+    }
+    out = v;
+    return true;
+}
+
 bool parse_args(int argc, char** argv, Args& a, std::string& why) {
+    constexpr long long kMax = 2'147'483'647;
     for (int i = 1; i < argc; ++i) {
         std::string s = argv[i];
         auto value = [&](const char* name) -> const char* {
@@ -147,7 +179,7 @@ bool parse_args(int argc, char** argv, Args& a, std::string& why) {
         else if (s == "--price-list") { const char* v = value("--price-list"); if (!v) return false; a.price_list = v; }
         else if (s == "--unit") { const char* v = value("--unit"); if (!v) return false; a.unit = v; }
         else if (s == "--tax") { const char* v = value("--tax"); if (!v) return false; a.tax = v; }
-        else if (s == "--after") { const char* v = value("--after"); if (!v) return false; a.after = std::atoll(v); }
+        else if (s == "--after") { const char* v = value("--after"); if (!v || !whole_number(s, v, 0, INT64_MAX, a.after, why)) return false; }
         else if (s == "--queue") { const char* v = value("--queue"); if (!v) return false; a.queue = v; }
         else if (s == "--assignee") { const char* v = value("--assignee"); if (!v) return false; a.assignee = v; }
         else if (s == "--priority") { const char* v = value("--priority"); if (!v) return false; a.priority = v; }
@@ -157,23 +189,28 @@ bool parse_args(int argc, char** argv, Args& a, std::string& why) {
         else if (s == "--now") { const char* v = value("--now"); if (!v) return false; a.now = v; }
         else if (s == "--name") { const char* v = value("--name"); if (!v) return false; a.name = v; }
         else if (s == "--untracked") a.untracked = true;
-        else if (s == "--rate") { const char* v = value("--rate"); if (!v) return false; a.rate = std::atoll(v); }
-        else if (s == "--window") { const char* v = value("--window"); if (!v) return false; a.window = std::atoll(v); }
+        else if (s == "--rate") { const char* v = value("--rate"); if (!v || !whole_number(s, v, 1, kMax, a.rate, why)) return false; }
+        else if (s == "--window") { const char* v = value("--window"); if (!v || !whole_number(s, v, 1, kMax, a.window, why)) return false; }
         else if (s == "--business-calendar") { const char* v = value("--business-calendar"); if (!v) return false; a.calendar_id = v; }
         else if (s == "--rfm") a.rfm = true;
         else if (s == "--internal") a.internal = true;
         else if (s == "--customer") a.customer = true;
-        else if (s == "--limit") { const char* v = value("--limit"); if (!v) return false; a.limit = std::atoll(v); }
-        else if (s == "--min-score") { const char* v = value("--min-score"); if (!v) return false; a.min_score = std::atof(v); }
+        else if (s == "--limit") { const char* v = value("--limit"); if (!v || !whole_number(s, v, 1, kMax, a.limit, why)) return false; }
+        else if (s == "--min-score") { const char* v = value("--min-score"); if (!v || !score(v, a.min_score, why)) return false; }
+        else if (s == "--overwrite") a.overwrite = true;
         else if (s.size() > 2 && s.rfind("--", 0) == 0) { why = "unknown option " + s; return false; }
         else a.positional.push_back(s);
     }
     return true;
 }
 
-crm::result<std::unique_ptr<crm::Engine>> open(const std::string& db) {
+// Only init, import and the demo create a database; every other command
+// needs an existing one (a mistyped name fails instead of making a file),
+// and the commands that only read open it read-only.
+crm::result<std::unique_ptr<crm::Engine>> open(const std::string& db, crm::OpenMode mode) {
     crm::EngineOptions o;
     o.database = "sqlite:" + db;
+    o.mode = mode;
     return crm::Engine::open(o);
 }
 
@@ -816,7 +853,7 @@ int demo(const Args& a, const char* argv0) {
         return failed(crm::fail(crm::errc::not_found, "cannot find the sample data; pass --data DIR", "data"));
     const std::string db = a.db.empty() ? "crm_demo.db" : a.db;
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
-    auto engine = open(db);
+    auto engine = open(db, crm::OpenMode::create);
     if (!engine) return failed(engine.error());
     std::cout << "== crmcore demo on " << db << " (SQLite), data from " << data << "\n\n";
     Args quiet = a;
@@ -868,14 +905,17 @@ int main(int argc, char** argv) {
     if (cmd == "import") {
         if (p.size() != 4 || (p[1] != "customers" && p[1] != "orders"))
             return usage("import takes customers|orders DB FILE.csv");
-        auto engine = open(p[2]);
+        auto engine = open(p[2], crm::OpenMode::create);
         if (!engine) return failed(engine.error());
         return import(*engine.value(), p[1], p[3], a);
     }
     if (cmd == "export") {
         if (p.size() != 4 || p[1] != "customers") return usage("export takes customers DB FILE.csv");
-        auto engine = open(p[2]);
+        auto engine = open(p[2], crm::OpenMode::read_only);
         if (!engine) return failed(engine.error());
+        std::error_code ec;
+        if (!a.overwrite && std::filesystem::exists(std::filesystem::symlink_status(p[3], ec)))
+            return failed(crm::fail(crm::errc::conflict, p[3] + " exists; add --overwrite to replace it", "file"));
         std::ofstream out(p[3], std::ios::binary | std::ios::trunc);
         if (!out) return failed(crm::fail(crm::errc::storage, "cannot write " + p[3], "file"));
         auto written = crm::export_customers_csv(*engine.value(), out);
@@ -897,7 +937,11 @@ int main(int argc, char** argv) {
         std::swap(args[1], args[2]);  // args: cmd DB VERB ...
     }
     if (args.size() < 2) return usage(cmd + " needs a database file");
-    auto engine = open(args[1]);
+    const bool reads_only =
+        cmd == "show" || cmd == "search" || cmd == "duplicates" || cmd == "events";
+    auto engine = open(args[1], cmd == "init"  ? crm::OpenMode::create
+                                : reads_only ? crm::OpenMode::read_only
+                                             : crm::OpenMode::must_exist);
     if (!engine) return failed(engine.error());
     crm::Engine& e = *engine.value();
     if (cmd == "init") {

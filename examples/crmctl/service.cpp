@@ -10,14 +10,12 @@
 namespace crmctl {
 namespace {
 
-// "2026-02-09T10:00" in Tehran ("+03:30" unless the text names a zone).
+// A time as every door of the library reads it (crm::parse_iso8601):
+// without a zone it is UTC, and a year below 1700 is Jalali.
 crm::result<crm::Timestamp> instant(const std::string& text) {
-    const bool zoned = text.find('Z') != std::string::npos || text.find('+') != std::string::npos ||
-                       text.rfind('-') > 9;
-    std::string full = text;
-    if (full.size() == 16) full += ":00";
-    if (!zoned) full += "+03:30";
-    return crm::parse_iso8601(full, "now");
+    CRM_TRY(t, crm::parse_iso8601(text, "now"));
+    CRM_TRYV(crm::check_instant(t, "now"));
+    return t;
 }
 
 std::string tehran(std::optional<crm::Timestamp> t) {

@@ -6,8 +6,11 @@
 // call changes nothing. No call throws: each returns crm::result.
 //
 // Threading: an Engine may be shared between threads; calls are
-// serialised internally. begin()/commit()/rollback() group the calls of
-// all threads into one transaction, so use them from one thread at a time.
+// serialised internally. An explicit transaction (begin()) belongs to the
+// thread that began it: only that thread's calls run inside it, and
+// commit() or rollback() from another thread fails with conflict. Other
+// threads' calls wait until it ends, at most EngineOptions::busy_timeout_ms,
+// then fail with conflict rather than join it.
 #pragma once
 
 #include <memory>
@@ -35,9 +38,37 @@ namespace crm {
 
 struct EngineAccess;  // the library's own internals (src/engine/access.hpp)
 
+/// How Engine::open treats the database it names.
+enum class OpenMode {
+    create,      ///< create the file when missing, migrate an older schema (the default)
+    must_exist,  ///< the file must exist (not_found naming "database"); migrated when older
+    read_only,   ///< the file must exist and is only read; every write fails with storage
+};
+CRM_API const char* to_string(OpenMode) noexcept;
+/// "create", "must_exist" or "read_only"; invalid_argument naming `field`.
+CRM_API result<OpenMode> parse_open_mode(std::string_view s, std::string_view field = "mode");
+
 struct EngineOptions {
-    /// Where the data lives: "memory:" or "sqlite:PATH" (or a bare PATH).
+    /// Where the data lives: "memory:" (a private in-memory database, gone
+    /// when the engine closes), or "sqlite:PATH" (or a bare PATH) of an
+    /// SQLite file. Any other "memory:..." is refused with invalid_argument.
     std::string database = "memory:";
+    /// create, must_exist or read_only; "memory:" takes create only.
+    OpenMode mode = OpenMode::create;
+    /// How long a call waits for a lock: another thread's explicit
+    /// transaction on this engine, or another connection's write lock on
+    /// the SQLite file. 0..600000 milliseconds.
+    int busy_timeout_ms = 5000;
+    /// Directories the file commands of the catalogue (import.customers,
+    /// import.orders and export.customers given a "path") may read and
+    /// write, below which every path must resolve (symbolic links
+    /// followed). Empty, the default: those commands refuse paths, and a
+    /// host that forwards requests never exposes its file system; CSV then
+    /// travels inside the request and the response ("csv"). Each must be
+    /// an existing directory (invalid_argument naming
+    /// "file_directories[i]"). The C++ import and export functions
+    /// (crm/import.hpp), which take streams, are not limited by it.
+    std::vector<std::string> file_directories;
     /// The clock "now" is read from; the system clock when null.
     std::shared_ptr<const Clock> clock;
     /// Region for phone numbers written without a country code.
@@ -71,12 +102,18 @@ public:
     Engine& operator=(const Engine&) = delete;
 
     std::string_view backend() const noexcept;
+    /// EngineOptions::file_directories as opened: absolute, symbolic links
+    /// resolved.
+    const std::vector<std::string>& file_directories() const noexcept;
     Timestamp now() const;
 
     // ---- explicit transactions -------------------------------------------
-    /// Groups the following calls into one transaction until commit() or
-    /// rollback(). A call that fails inside it is undone alone. conflict if
-    /// one is already open.
+    /// Groups the calling thread's following calls into one transaction
+    /// until it calls commit() or rollback(). A call that fails inside it
+    /// is undone alone. conflict if this thread has one open; while another
+    /// thread's is open, begin() waits for it like any call (see Threading
+    /// above). commit() and rollback() fail with conflict when no
+    /// transaction is open or when it belongs to another thread.
     result<void> begin();
     result<void> commit();
     result<void> rollback();

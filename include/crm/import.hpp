@@ -3,6 +3,7 @@
 // crmctl import/export and the bindings call.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <istream>
@@ -29,6 +30,12 @@ struct ImportOptions {
 
 /// One problem with one input row. An `error` rejected the row; a
 /// `warning` dropped one value (kept here in `value`) and imported the rest.
+///
+/// Text repeated from the file is an excerpt, never the input whole:
+/// `external_id`, `reason` and `value` keep at most kProblemExcerptBytes
+/// bytes, cut at a character boundary and followed by "...(N bytes)" with
+/// the size of the whole; bytes that are not UTF-8, control characters and
+/// backslashes are written as escapes (\xNN, \n, \r, \t, \\).
 struct ImportProblem {
     std::int64_t line = 0;  ///< 1-based line of the file (the header is line 1)
     std::string external_id;
@@ -38,6 +45,13 @@ struct ImportProblem {
     std::string value;
 };
 
+/// The most bytes of input an ImportProblem repeats in one of its texts.
+inline constexpr std::size_t kProblemExcerptBytes = 200;
+/// The most bytes of the file an error about the header repeats (a column
+/// name), escaped like a problem's texts: a file that is not a CSV file
+/// does not have its first line shown.
+inline constexpr std::size_t kHeaderExcerptBytes = 40;
+
 struct ImportReport {
     std::int64_t imported = 0;   ///< new records
     std::int64_t updated = 0;
@@ -45,6 +59,11 @@ struct ImportReport {
     std::int64_t rejected = 0;   ///< rows not imported
     std::int64_t warnings = 0;
     std::vector<ImportProblem> problems;
+    /// Rows written for good: imported + updated + unchanged, 0 on a dry
+    /// run. An import that a storage failure stops returns that failure
+    /// instead of a report, its message ending "N rows were committed
+    /// before the failure; re-running the import finishes the rest".
+    std::int64_t committed = 0;
 
     /// "imported N, updated M, unchanged U, rejected R, warnings W"
     CRM_API std::string summary() const;
@@ -56,6 +75,23 @@ struct ImportReport {
 /// fields by name. Unknown columns and a missing external_id column fail
 /// the whole import with parse. Rows are upserts by external_id, so
 /// importing the same file twice changes nothing.
+///
+/// Both imports read the file the same way:
+/// - A quote that is still open at the end of the file rejects the row it
+///   opened in and every non-blank line after it, each counted as one
+///   rejected row; one error problem, on the line the quote opened on,
+///   says how many lines it took in. Nothing after the quote is imported.
+/// - A cell that begins with a single quote and then, after any further
+///   single quotes, '=', '+', '-', '@', a tab or a carriage return loses
+///   that first single quote: it is how export_customers_csv() writes
+///   such values. Other cells, "+98 912..." among them, are read as they
+///   are.
+/// - Rows are committed every ImportOptions::batch_size rows. When the
+///   storage fails part way (disk full, locked, I/O error), the import
+///   stops, the batch in progress is undone and the storage error is
+///   returned, its message saying how many rows were committed before it;
+///   those stay, and since rows are upserts, running the same import again
+///   finishes the rest.
 CRM_API result<ImportReport> import_customers_csv(Engine& engine, std::istream& csv,
                                                   const ImportOptions& options = {});
 
@@ -71,13 +107,19 @@ CRM_API result<ImportReport> import_orders_csv(Engine& engine, std::istream& csv
 /// of party by name (money as "12.50 IRR", lists joined by ';'). Importing
 /// the output into a database with the same custom fields gives the same
 /// parties. `progress` is called with the parties written so far.
+///
+/// A value a spreadsheet would run as a formula (beginning with '=', '+',
+/// '-', '@', tab or carriage return, after any single quotes: "+98912...",
+/// "=SUM(A1)", "'=x") is written quoted with a single quote in front
+/// (OWASP's advice against CSV injection); the imports remove it again.
 struct ExportOptions {
     std::function<void(std::uint64_t parties_written)> progress;
 };
 CRM_API result<std::int64_t> export_customers_csv(Engine& engine, std::ostream& out,
                                                   const ExportOptions& options = {});
 
-/// Writes the problems as CSV: line,external_id,field,severity,reason,value.
+/// Writes the problems as CSV: line,external_id,field,severity,reason,value;
+/// values that would open as formulas are neutralised as in the export.
 CRM_API void write_problems_csv(const ImportReport& report, std::ostream& out);
 
 }  // namespace crm

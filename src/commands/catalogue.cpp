@@ -82,7 +82,7 @@ result<Context> context_from_json(const json& j, std::string_view path) {
     return ctx;
 }
 
-result<json> run(Engine& engine, const Command& command, json request) {
+result<json> run(Engine& engine, const Command& command, json& request) {
     if (!request.is_object())
         return fail(errc::invalid_argument, "must be a JSON object", "request");
     Context ctx;
@@ -105,7 +105,13 @@ result<std::string> execute(Engine& engine, std::string_view method, std::string
                                          : std::string("is not the name of a command"),
                         "method");
         CRM_TRY(request, codec::parse(request_json, "request"));
-        CRM_TRY(response, run(engine, *command, std::move(request)));
+        // The request is emptied without allocating before it is dropped:
+        // its destructor allocates, and throws when memory has run out.
+        struct Dismantled {
+            json& j;
+            ~Dismantled() { codec::dismantle(j); }
+        } dismantled{request};
+        CRM_TRY(response, run(engine, *command, request));
         return response.dump(-1, ' ', false, json::error_handler_t::replace);
     } catch (const std::bad_alloc&) {
         throw;

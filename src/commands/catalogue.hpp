@@ -59,7 +59,7 @@ json describe();
 
 /// Reads the optional "context" of `request` (removing it) and runs the
 /// handler. invalid_argument when `request` is not an object.
-result<json> run(Engine& engine, const Command& command, json request);
+result<json> run(Engine& engine, const Command& command, json& request);
 
 /// Parses `request_json` (UTF-8 checked), runs `method` and returns the
 /// response as compact JSON text. Unknown method: not_found naming field

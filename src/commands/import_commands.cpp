@@ -1,8 +1,14 @@
 // src/commands/import_commands.cpp - bulk import of customers and orders
-// from CSV files, answering with the import report and its problems, and
-// the export of customers that imports back.
+// from CSV text or files, answering with the import report and its
+// problems, and the export of customers that imports back. Files are
+// reached only below the directories the host opened the engine with.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <streambuf>
 
 #include "commands/request.hpp"
 #include "crm/import.hpp"
@@ -20,61 +26,158 @@ json report_json(const ImportReport& r) {
                             {"severity", p.severity},
                             {"reason", p.reason},
                             {"value", p.value}});
-    return {{"imported", r.imported}, {"updated", r.updated},   {"unchanged", r.unchanged},
-            {"rejected", r.rejected}, {"warnings", r.warnings}, {"summary", r.summary()},
-            {"problems", std::move(problems)}};
+    return {{"imported", r.imported}, {"updated", r.updated},     {"unchanged", r.unchanged},
+            {"rejected", r.rejected}, {"warnings", r.warnings},   {"committed", r.committed},
+            {"summary", r.summary()}, {"problems", std::move(problems)}};
 }
 
 using Importer = result<ImportReport> (*)(Engine&, std::istream&, const ImportOptions&);
+namespace fs = std::filesystem;
+
+// `given` resolved (symbolic links followed) below one of the directories
+// the host opened the engine with; a relative path is taken from the first.
+// For a file to write, its directory must exist and the name must be a
+// plain file name. permission_denied names "path" otherwise.
+result<fs::path> permitted_path(const Engine& engine, const std::string& given, bool writing) {
+    const auto& dirs = engine.file_directories();
+    if (dirs.empty())
+        return fail(errc::permission_denied,
+                    "file access is off for this engine: the host opens it with "
+                    "file_directories to allow paths; send the CSV text in \"csv\" instead",
+                    "path");
+    fs::path p(given);
+    if (p.is_relative()) p = fs::path(dirs.front()) / p;
+    std::error_code ec;
+    fs::path resolved;
+    if (writing) {
+        const fs::path name = p.filename();
+        if (name.empty() || name == "." || name == "..")
+            return fail(errc::invalid_argument, "names no file", "path");
+        const fs::path dir = fs::canonical(p.parent_path(), ec);
+        if (ec) return fail(errc::not_found, "is in a directory that does not exist", "path");
+        resolved = dir / name;
+    } else {
+        resolved = fs::canonical(p, ec);
+        if (ec) return fail(errc::not_found, "is not an existing file", "path");
+    }
+    for (const auto& d : dirs) {
+        const fs::path rel = resolved.lexically_relative(d);
+        if (!rel.empty() && *rel.begin() != "..") return resolved;
+    }
+    return fail(errc::permission_denied,
+                "is outside the directories this engine may read and write", "path");
+}
+
+// A stream buffer over a FILE*, so that an export can create its file
+// exclusively ("wx") and never follow a link left in its place.
+class FileBuf : public std::streambuf {
+public:
+    explicit FileBuf(std::FILE* f) : f_(f) {}
+    ~FileBuf() override { close(); }
+    bool close() {
+        if (!f_) return ok_;
+        ok_ = std::fclose(f_) == 0 && ok_;
+        f_ = nullptr;
+        return ok_;
+    }
+
+protected:
+    int_type overflow(int_type c) override {
+        if (c == traits_type::eof()) return traits_type::not_eof(c);
+        const char ch = static_cast<char>(c);
+        return xsputn(&ch, 1) == 1 ? c : traits_type::eof();
+    }
+    std::streamsize xsputn(const char* s, std::streamsize n) override {
+        const auto wrote = std::fwrite(s, 1, static_cast<std::size_t>(n), f_);
+        if (wrote != static_cast<std::size_t>(n)) ok_ = false;
+        return static_cast<std::streamsize>(wrote);
+    }
+
+private:
+    std::FILE* f_;
+    bool ok_ = true;
+};
 
 template <Importer run_import>
 result<json> import_file(Engine& engine, const json& request, const Context& ctx) {
-    CRM_TRYV(codec::expect_object(request, "", {"path", "dry_run"}));
-    CRM_TRY(path, required_string(request, "path", 4096));
+    CRM_TRYV(codec::expect_object(request, "", {"path", "csv", "dry_run"}));
+    CRM_TRY(path, codec::get_string(request, "path", "", 4096));
+    const json* csv = codec::member(request, "csv");
+    if (path.has_value() == (csv != nullptr))
+        return fail(errc::invalid_argument, "give either \"path\" (a file) or \"csv\" (its text)",
+                    path ? "csv" : "path");
     CRM_TRY(dry_run, codec::get_bool(request, "dry_run", ""));
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(std::filesystem::path(path), ec))
-        return fail(errc::not_found, "is not a readable file", "path");
-    std::ifstream in(std::filesystem::path(path), std::ios::binary);
-    if (!in) return fail(errc::storage, "cannot be opened", "path");
     ImportOptions options;
     options.dry_run = dry_run.value_or(false);
     // Without a context from the host the audit trail names "import".
     if (ctx.actor != Context{}.actor || ctx.source != Context{}.source) options.context = ctx;
+    if (csv) {
+        if (!csv->is_string()) return fail(errc::invalid_argument, "must be a string", "csv");
+        std::istringstream in(csv->get_ref<const std::string&>(), std::ios::binary);
+        CRM_TRY(report, run_import(engine, in, options));
+        return report_json(report);
+    }
+    CRM_TRY(file, permitted_path(engine, *path, false));
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec)) return fail(errc::invalid_argument, "is not a regular file", "path");
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return fail(errc::storage, "cannot be opened", "path");
     CRM_TRY(report, run_import(engine, in, options));
     return report_json(report);
 }
 
 result<json> export_customers(Engine& engine, const json& request, const Context&) {
-    CRM_TRYV(codec::expect_object(request, "", {"path"}));
-    CRM_TRY(path, required_string(request, "path", 4096));
-    std::ofstream out(std::filesystem::path(path), std::ios::binary | std::ios::trunc);
-    if (!out) return fail(errc::storage, "cannot be written", "path");
+    CRM_TRYV(codec::expect_object(request, "", {"path", "overwrite"}));
+    CRM_TRY(path, codec::get_string(request, "path", "", 4096));
+    CRM_TRY(overwrite, codec::get_bool(request, "overwrite", ""));
+    if (!path) {
+        if (overwrite) return fail(errc::invalid_argument, "goes with \"path\"", "overwrite");
+        std::ostringstream out(std::ios::binary);
+        CRM_TRY(written, export_customers_csv(engine, out));
+        return json{{"exported", written}, {"csv", std::move(out).str()}};
+    }
+    CRM_TRY(file, permitted_path(engine, *path, true));
+    std::error_code ec;
+    const auto st = fs::symlink_status(file, ec);
+    if (fs::exists(st)) {
+        if (!overwrite.value_or(false))
+            return fail(errc::conflict, "exists; pass \"overwrite\": true to replace it", "path");
+        if (!fs::is_regular_file(st))
+            return fail(errc::invalid_argument, "is not a regular file, so it is not replaced", "path");
+    }
+    std::FILE* f = std::fopen(file.c_str(), overwrite.value_or(false) ? "wb" : "wbx");
+    if (!f) return fail(errc::storage, std::string("cannot be written: ") + std::strerror(errno), "path");
+    FileBuf buf(f);
+    std::ostream out(&buf);
     CRM_TRY(written, export_customers_csv(engine, out));
-    out.close();
-    if (!out) return fail(errc::storage, "could not be written completely", "path");
+    out.flush();
+    if (!out || !buf.close()) return fail(errc::storage, "could not be written completely", "path");
     return json{{"exported", written}};
 }
 
 constexpr const char* kReport =
-    "{imported, updated, unchanged, rejected, warnings, summary, problems[{line, external_id, "
+    "{imported, updated, unchanged, rejected, warnings, committed, summary, problems[{line, external_id, "
     "field, severity (error|warning), reason, value}]}";
 
 constexpr Command kCommands[] = {
     {"import.customers",
      "Imports parties from a UTF-8 CSV file, upserting by external_id; a row's problems are "
      "reported, not fatal.",
-     "{path, dry_run (default false)}; columns: external_id, kind, first_name, last_name, "
+     "{path (a file below the engine's file_directories) or csv (the file's text), dry_run "
+     "(default false)}; columns: external_id, kind, first_name, last_name, "
      "company, email, phone, city, country, national_id, tags, created_at, lifecycle_stage, "
      "owner, custom fields by name",
      kReport, true, import_file<&import_customers_csv>},
     {"import.orders", "Imports purchases from a UTF-8 CSV file, upserting by order_id.",
-     "{path, dry_run (default false)}; columns: external_id (the party's), order_id, "
+     "{path or csv, dry_run (default false)}; columns: external_id (the party's), order_id, "
      "ordered_at, amount_minor, currency",
      kReport, true, import_file<&import_orders_csv>},
     {"export.customers",
-     "Writes every live party to a CSV file in the columns import.customers reads.",
-     "{path}", "{exported}", false, export_customers},
+     "Writes every live party as CSV in the columns import.customers reads: to a file below "
+     "the engine's file_directories, never replacing one unless overwrite is true, or into "
+     "the response.",
+     "{path, overwrite (default false)} or {}", "{exported, csv (without path)}", false,
+     export_customers},
 };
 
 }  // namespace

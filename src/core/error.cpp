@@ -28,6 +28,7 @@ const char* to_string(errc code) noexcept {
         case errc::version_mismatch: return "version_mismatch";
         case errc::internal: return "internal";
         case errc::out_of_memory: return "out_of_memory";
+        case errc::misuse: return "misuse";
     }
     return "unknown";
 }

@@ -39,8 +39,19 @@ private:
     json j_;
 };
 
-/// Parses JSON text (UTF-8 checked); parse error names the byte offset.
+/// Parses JSON text within crm/core/limits.hpp: at most limits::request_bytes
+/// and limits::json_values values, nested at most limits::json_depth deep,
+/// no key twice in one object (each invalid_argument; a repeated key is
+/// named by its path, the rest name `what`). Invalid UTF-8 or JSON: parse
+/// naming `what` and the byte offset. Throws only std::bad_alloc.
 result<json> parse(std::string_view text, std::string_view what = "request");
+
+/// Empties `j` without allocating. nlohmann's destructor moves the children
+/// of a container into a new vector before destroying them, which throws
+/// inside a destructor (and ends the process) when memory has run out; a
+/// document about to be dropped because an allocation failed is emptied
+/// with this first.
+void dismantle(json& j) noexcept;
 
 /// Fails unless `j` is an object whose keys are all in `allowed`.
 result<void> expect_object(const json& j, std::string_view path,

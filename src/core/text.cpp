@@ -355,6 +355,34 @@ bool is_valid_utf8(std::string_view s) noexcept {
     return true;
 }
 
+std::string excerpt(std::string_view s, std::size_t max_bytes) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(std::min(s.size(), max_bytes) + 16);
+    std::size_t i = 0;
+    char32_t cp = 0;
+    while (i < s.size()) {
+        const auto b = static_cast<unsigned char>(s[i]);
+        std::size_t len = 1;
+        std::string piece;
+        if (b >= 0x80) len = decode(s, i, cp);
+        if (len == 0) {  // a byte that is not UTF-8
+            len = 1;
+            piece = {'\\', 'x', kHex[b >> 4], kHex[b & 15]};
+        } else if (b < 0x20 || b == 0x7F || b == '\\') {
+            piece = b == '\n' ? "\\n" : b == '\r' ? "\\r" : b == '\t' ? "\\t" : b == '\\' ? "\\\\"
+                  : std::string{'\\', 'x', kHex[b >> 4], kHex[b & 15]};
+        } else {
+            piece.assign(s.substr(i, len));
+        }
+        if (out.size() + piece.size() > max_bytes) break;
+        out += piece;
+        i += len;
+    }
+    if (i < s.size()) out += "...(" + std::to_string(s.size()) + " bytes)";
+    return out;
+}
+
 result<void> check(std::string_view s, std::string_view field, std::size_t max_bytes) {
     if (!is_valid_utf8(s))
         return fail(errc::invalid_argument, "is not valid UTF-8", std::string(field));

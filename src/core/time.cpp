@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "crm/core/calendar.hpp"
+#include "crm/core/limits.hpp"
 #include "crm/core/text.hpp"
 
 namespace crm {
@@ -70,12 +72,26 @@ result<Timestamp> parse_iso8601(std::string_view input, std::string_view field) 
     };
     std::size_t p = 0;
     const int y = digits(s, p, 4);
-    if (y < 1000 || p >= s.size() || s[p++] != '-') return bad("expected YYYY-MM-DD");
+    const char sep = p < s.size() ? s[p] : '\0';
+    if (y < 0 || (sep != '-' && sep != '/')) return bad("expected YYYY-MM-DD");
+    ++p;
+    if (y < 1000) return bad("a year below 1000 is in neither calendar the library reads");
     const int mo = digits(s, p, 2);
-    if (mo < 1 || mo > 12 || p >= s.size() || s[p++] != '-') return bad("month out of range");
+    if (mo < 1 || mo > 12 || p >= s.size() || s[p++] != sep) return bad("month out of range");
     const int d = digits(s, p, 2);
-    if (d < 1 || static_cast<unsigned>(d) > days_in_month(y, mo)) return bad("day out of range");
-    std::int64_t ms = days_from_civil(y, mo, d) * kMsPerDay;
+    std::int64_t ms = 0;
+    if (y < kFirstGregorianYear) {
+        // A year below 1700 is a Solar Hijri (Jalali) year: 1404-03-01 is
+        // 2025-05-22. No Gregorian year of that range is meant in a CRM.
+        auto g = gregorian_from_jalali(Date{y, mo, d});
+        if (d < 1 || !g) return bad("day out of range in the Jalali calendar");
+        const Date& gd = g.value();
+        ms = days_from_civil(gd.year, static_cast<unsigned>(gd.month),
+                             static_cast<unsigned>(gd.day)) * kMsPerDay;
+    } else {
+        if (d < 1 || static_cast<unsigned>(d) > days_in_month(y, mo)) return bad("day out of range");
+        ms = days_from_civil(y, mo, d) * kMsPerDay;
+    }
     if (p == s.size()) return Timestamp{ms};
     if (s[p] != 'T' && s[p] != 't' && s[p] != ' ') return bad("expected 'T' after the date");
     ++p;
@@ -117,6 +133,16 @@ result<Timestamp> parse_iso8601(std::string_view input, std::string_view field) 
     }
     if (p != s.size()) return bad("unexpected text after the zone");
     return Timestamp{ms};
+}
+
+result<void> check_instant(Timestamp t, std::string_view field) {
+    if (t.ms < limits::earliest_ms || t.ms > limits::latest_ms)
+        return fail(errc::invalid_argument,
+                    "is outside the instants the library keeps (years 1700 to 9999, "
+                    "milliseconds " + std::to_string(limits::earliest_ms) + " to " +
+                        std::to_string(limits::latest_ms) + ")",
+                    std::string(field));
+    return ok();
 }
 
 std::string to_iso8601(Timestamp t) {

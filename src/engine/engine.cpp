@@ -2,6 +2,8 @@
 // parties, contact points, memberships, timeline, activities, purchases,
 // custom fields, audit and events.
 #include <algorithm>
+#include <filesystem>
+#include <thread>
 
 #include "crm/core/email.hpp"
 #include "crm/core/national_id.hpp"
@@ -55,17 +57,80 @@ std::vector<FieldChange> diff(const json& before, const json& after) {
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Engine::~Engine() = default;
 
+const char* to_string(OpenMode m) noexcept {
+    switch (m) {
+        case OpenMode::create: return "create";
+        case OpenMode::must_exist: return "must_exist";
+        case OpenMode::read_only: return "read_only";
+    }
+    return "unknown";
+}
+
+result<OpenMode> parse_open_mode(std::string_view s, std::string_view field) {
+    for (OpenMode m : {OpenMode::create, OpenMode::must_exist, OpenMode::read_only})
+        if (s == to_string(m)) return m;
+    return fail(errc::invalid_argument, "must be create, must_exist or read_only",
+                std::string(field));
+}
+
+namespace {
+
+// The canonical form of each directory file commands may use.
+result<std::vector<std::string>> canonical_directories(const std::vector<std::string>& dirs) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < dirs.size(); ++i) {
+        const std::string field = "file_directories[" + std::to_string(i) + "]";
+        CRM_TRYV(text::check(dirs[i], field, 4096));
+        std::error_code ec;
+        const auto dir = std::filesystem::canonical(std::filesystem::path(dirs[i]), ec);
+        if (ec || !std::filesystem::is_directory(dir, ec))
+            return fail(errc::invalid_argument, "is not an existing directory", field);
+        out.push_back(dir.string());
+    }
+    return out;
+}
+
+result<void> check_busy_timeout(const EngineOptions& o) {
+    if (o.busy_timeout_ms < 0 || o.busy_timeout_ms > 600'000)
+        return fail(errc::invalid_argument, "must be 0..600000", "busy_timeout_ms");
+    return ok();
+}
+
+}  // namespace
+
 result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
     std::string_view db = options.database;
     if (db.empty()) return fail(errc::invalid_argument, "is empty", "database");
+    CRM_TRYV(check_busy_timeout(options));
     std::unique_ptr<storage::Store> store;
     if (db == "memory:" || db == "memory") {
+        if (options.mode != OpenMode::create)
+            return fail(errc::invalid_argument,
+                        std::string("is ") + to_string(options.mode) +
+                            ", but an in-memory database only exists once it is created",
+                        "mode");
         store = storage::open_memory();
+    } else if (db.substr(0, 7) == "memory:") {
+        return fail(errc::invalid_argument,
+                    "'" + text::excerpt(db) + "' names no database: an in-memory database is "
+                    "\"memory:\" alone (each engine has its own)",
+                    "database");
     } else {
         if (db.substr(0, 7) == "sqlite:") db.remove_prefix(7);
         if (db.empty()) return fail(errc::invalid_argument, "names no file", "database");
         storage::SqliteOptions so;
         so.path = std::string(db);
+        so.create = options.mode == OpenMode::create;
+        so.read_only = options.mode == OpenMode::read_only;
+        so.busy_timeout_ms = options.busy_timeout_ms;
+        if (!so.create) {
+            std::error_code ec;
+            if (!std::filesystem::exists(std::filesystem::path(so.path), ec))
+                return fail(errc::not_found,
+                            "no database file at '" + text::excerpt(so.path, 256) + "' (mode " +
+                                to_string(options.mode) + " opens only an existing one)",
+                            "database");
+        }
         CRM_TRY(s, storage::open_sqlite(so));
         store = std::move(s);
     }
@@ -80,33 +145,56 @@ result<std::unique_ptr<Engine>> Engine::open(std::unique_ptr<storage::Store> sto
     for (std::size_t i = 0; i < options.lifecycle_stages.size(); ++i)
         CRM_TRYV(text::check(options.lifecycle_stages[i],
                              "lifecycle_stages[" + std::to_string(i) + "]", 64));
+    CRM_TRYV(check_busy_timeout(options));
+    CRM_TRY(dirs, canonical_directories(options.file_directories));
     // Validate the region once here rather than on every phone.
     CRM_TRYV(phone::parse("+14155550123", options.default_region, nullptr, "default_region"));
     auto impl = std::make_unique<Impl>();
     impl->store = std::move(store);
     impl->clock = options.clock ? options.clock : std::make_shared<SystemClock>();
     impl->operators = options.operators ? options.operators : phone::OperatorTable::builtin();
+    impl->file_directories = std::move(dirs);
     impl->options = std::move(options);
     return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
 
 std::string_view Engine::backend() const noexcept { return impl_->store->backend(); }
+const std::vector<std::string>& Engine::file_directories() const noexcept {
+    return impl_->file_directories;
+}
 Timestamp Engine::now() const { return impl_->now(); }
 
 // ---- explicit transactions -----------------------------------------------
 
 result<void> Engine::begin() {
-    std::lock_guard lock(impl_->mutex);
+    CRM_TRY(lock, impl_->enter());
+    (void)lock;
     if (impl_->open_txn) return fail(errc::conflict, "a transaction is already open");
     CRM_TRY(tx, impl_->store->begin());
     impl_->open_txn = std::move(tx);
+    impl_->txn_owner = std::this_thread::get_id();
     return ok();
 }
 
+namespace {
+
+// The open transaction, when it is the calling thread's to end.
+result<void> own_transaction(const Engine::Impl& impl) {
+    if (!impl.open_txn) return fail(errc::conflict, "no transaction is open");
+    if (impl.txn_owner != std::this_thread::get_id())
+        return fail(errc::conflict,
+                    "the open transaction belongs to another thread: only the thread that "
+                    "began it commits or rolls it back");
+    return ok();
+}
+
+}  // namespace
+
 result<void> Engine::commit() {
     std::lock_guard lock(impl_->mutex);
-    if (!impl_->open_txn) return fail(errc::conflict, "no transaction is open");
+    CRM_TRYV(own_transaction(*impl_));
     auto tx = std::move(impl_->open_txn);
+    impl_->txn_ended.notify_all();
     auto r = tx->commit();
     if (!r) impl_->forget_caches();
     return r;
@@ -114,8 +202,9 @@ result<void> Engine::commit() {
 
 result<void> Engine::rollback() {
     std::lock_guard lock(impl_->mutex);
-    if (!impl_->open_txn) return fail(errc::conflict, "no transaction is open");
+    CRM_TRYV(own_transaction(*impl_));
     impl_->open_txn.reset();
+    impl_->txn_ended.notify_all();
     impl_->forget_caches();
     return ok();
 }
@@ -283,6 +372,7 @@ void put_consent(std::vector<Consent>& list, const Consent& c) {
 
 result<void> Engine::Impl::apply(storage::Transaction& tx, Party& p, const PartyInput& in,
                                  bool creating) {
+    if (in.created_at) CRM_TRYV(check_instant(*in.created_at, "created_at"));
     if (in.kind) {
         if (!creating && *in.kind != p.kind)
             return fail(errc::invalid_argument, "cannot change once the party exists", "kind");
@@ -345,21 +435,34 @@ result<void> Engine::Impl::apply(storage::Transaction& tx, Party& p, const Party
             return fail(errc::invalid_argument, "must not contain ';' or '|'", path);
         return v;
     };
+    // At most kMaxTags distinct tags: the limit is checked as each tag is
+    // added, so a long list costs time in proportion to it, never more.
+    constexpr std::size_t kMaxTags = 100;
     if (in.tags) p.tags.clear();
     const std::vector<std::string> none;
     const auto& replace = in.tags ? *in.tags : none;
     for (std::size_t i = 0; i < replace.size() + in.add_tags.size(); ++i) {
         const bool from_tags = i < replace.size();
         const std::string& raw = from_tags ? replace[i] : in.add_tags[i - replace.size()];
-        CRM_TRY(t, clean_tag(raw, (from_tags ? "tags[" + std::to_string(i)
-                                             : "add_tags[" + std::to_string(i - replace.size())) + "]"));
-        if (std::find(p.tags.begin(), p.tags.end(), t) == p.tags.end()) p.tags.push_back(std::move(t));
+        const std::string path = (from_tags ? "tags[" + std::to_string(i)
+                                            : "add_tags[" + std::to_string(i - replace.size())) + "]";
+        CRM_TRY(t, clean_tag(raw, path));
+        if (std::find(p.tags.begin(), p.tags.end(), t) != p.tags.end()) continue;
+        if (p.tags.size() == kMaxTags)
+            return fail(errc::invalid_argument,
+                        "is one tag too many: a party has at most " + std::to_string(kMaxTags) +
+                            " distinct tags",
+                        path);
+        p.tags.push_back(std::move(t));
     }
+    if (in.remove_tags.size() > 10 * kMaxTags)
+        return fail(errc::invalid_argument,
+                    "lists more than " + std::to_string(10 * kMaxTags) + " tags to remove",
+                    "remove_tags");
     for (std::size_t i = 0; i < in.remove_tags.size(); ++i) {
         CRM_TRY(t, clean_tag(in.remove_tags[i], "remove_tags[" + std::to_string(i) + "]"));
         p.tags.erase(std::remove(p.tags.begin(), p.tags.end(), t), p.tags.end());
     }
-    if (p.tags.size() > 100) return fail(errc::invalid_argument, "more than 100 tags", "tags");
 
     // Custom fields: declared, typed, canonical.
     CRM_TRYV(apply_custom(tx, "party", in.custom, p.custom));
@@ -573,6 +676,7 @@ result<Party> Engine::set_consent(const Context& ctx, const Id& party, const Id&
         Party next = p;
         Consent c = consent;
         if (c.at.ms == 0) c.at = impl_->now();
+        CRM_TRYV(check_instant(c.at, "at"));
         put_consent(next.contacts[static_cast<std::size_t>(it - p.contacts.begin())].consents, c);
         bool changed = false;
         return impl_->update_stored_party(tx, ctx, p, std::move(next), "consent",
@@ -644,6 +748,7 @@ result<Interaction> Engine::log_interaction(const Context& ctx, const Interactio
         i.party = p.id;
         i.id = impl_->new_id();
         if (i.at.ms == 0) i.at = impl_->now();
+        CRM_TRYV(check_instant(i.at, "at"));
         CRM_TRYV(tx.put_interaction(i));
         CRM_TRYV(marketing::interaction_logged(*impl_, tx, i.party, i.channel, i.at));
         const json j = codec::to_json(i);
@@ -674,6 +779,7 @@ result<Activity> Engine::schedule_activity(const Context& ctx, const Activity& i
     a.assignee = text::tidy(a.assignee);
     if (a.subject.empty()) return fail(errc::invalid_argument, "is required", "subject");
     if (a.due.ms == 0) return fail(errc::invalid_argument, "is required", "due");
+    CRM_TRYV(check_instant(a.due, "due"));
     return impl_->write([&](storage::Transaction& tx) -> result<Activity> {
         CRM_TRY(p, impl_->load_live_party(tx, a.party));
         a.party = p.id;
@@ -743,6 +849,7 @@ result<Written<Purchase>> Engine::record_purchase(const Context& ctx, const Purc
     p.order_id = text::tidy(p.order_id);
     if (p.order_id.empty()) return fail(errc::invalid_argument, "is required", "order_id");
     if (p.ordered_at.ms == 0) return fail(errc::invalid_argument, "is required", "ordered_at");
+    CRM_TRYV(check_instant(p.ordered_at, "ordered_at"));
     CRM_TRYV(Money::of(p.total.minor, p.total.currency, "total"));
     if (p.total.minor < 0) return fail(errc::invalid_argument, "must not be negative", "total");
     for (std::size_t i = 0; i < p.lines.size(); ++i) {

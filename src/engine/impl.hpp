@@ -3,8 +3,11 @@
 // runs: read() and write() (one savepoint or transaction per call).
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
+#include <thread>
 
 #include "crm/engine.hpp"
 #include "crm/expr/expr.hpp"
@@ -24,6 +27,11 @@ struct CRM_LOCAL Engine::Impl {
     mutable std::recursive_mutex mutex;
     IdGenerator ids;
     std::unique_ptr<storage::Transaction> open_txn;
+    // The thread whose begin() opened open_txn; other threads wait on
+    // txn_ended (at most options.busy_timeout_ms) before they run.
+    std::thread::id txn_owner;
+    std::condition_variable_any txn_ended;
+    std::vector<std::string> file_directories;  // canonical
     std::map<std::string, std::vector<FieldDef>, std::less<>> field_cache;
     // Parsed definitions by (id, version) and calendars by id. Stored
     // versions never change, but a rolled-back write may have cached one
@@ -54,9 +62,25 @@ struct CRM_LOCAL Engine::Impl {
 
     /// Runs fn(tx) atomically: inside the open transaction under a
     /// savepoint, or in a transaction of its own that commits on success.
+    /// The engine's lock for one call of this thread: taken once no other
+    /// thread's explicit transaction is open; conflict when one stays open
+    /// longer than the busy timeout.
+    result<std::unique_lock<std::recursive_mutex>> enter() {
+        std::unique_lock lock(mutex);
+        const auto self = std::this_thread::get_id();
+        if (open_txn && txn_owner != self &&
+            !txn_ended.wait_for(lock, std::chrono::milliseconds(options.busy_timeout_ms),
+                                [&] { return !open_txn; }))
+            return fail(errc::conflict,
+                        "another thread's transaction is open on this engine and did not end "
+                        "within " + std::to_string(options.busy_timeout_ms) + " ms");
+        return lock;
+    }
+
     template <class F>
     auto write(F&& fn) -> decltype(fn(std::declval<storage::Transaction&>())) {
-        std::lock_guard lock(mutex);
+        CRM_TRY(lock, enter());
+        (void)lock;  // held until the call returns
         if (open_txn) {
             CRM_TRYV(open_txn->savepoint());
             auto r = fn(*open_txn);
@@ -83,7 +107,8 @@ struct CRM_LOCAL Engine::Impl {
 
     template <class F>
     auto read(F&& fn) -> decltype(fn(std::declval<storage::Transaction&>())) {
-        std::lock_guard lock(mutex);
+        CRM_TRY(lock, enter());
+        (void)lock;
         if (open_txn) return fn(*open_txn);
         CRM_TRY(tx, store->begin_read());
         return fn(*tx);

@@ -3,6 +3,7 @@
 #include <unordered_set>
 
 #include "crm/core/email.hpp"
+#include "crm/core/limits.hpp"
 #include "crm/core/text.hpp"
 #include "engine/impl.hpp"
 #include "marketing/work.hpp"
@@ -79,6 +80,13 @@ result<std::vector<SearchHit>> Engine::search(const SearchQuery& query) {
     if (query.limit < 1 || query.limit > 1000)
         return fail(errc::invalid_argument, "must be 1..1000", "limit");
     if (query.offset < 0) return fail(errc::invalid_argument, "must not be negative", "offset");
+    // A search gathers offset + limit hits to rank them: deeper pages are
+    // refused rather than read.
+    if (query.offset > limits::search_window - query.limit)
+        return fail(errc::invalid_argument,
+                    "is beyond the last page a search reads: offset + limit must be at most " +
+                        std::to_string(limits::search_window),
+                    "offset");
     CRM_TRYV(text::check(query.text, "text", 512));
     CRM_TRYV(text::check(query.tag, "tag", 100));
     const std::string q = text::tidy(query.text);

@@ -35,7 +35,22 @@ bool Reader::next(std::vector<std::string>& fields) {
     for (;; c = get()) {
         if (quoted) {
             if (c == kEof) {
+                // The field holds everything after the quote; its first
+                // line is the rest of the line the quote opened on.
                 unterminated_ = true;
+                swallowed_ = 0;
+                const std::size_t first_break = field.find('\n');
+                bool blank = true;  // the line being scanned, so far
+                for (std::size_t i = first_break; i < field.size(); ++i) {
+                    const char f = field[i];
+                    if (f == '\n') {
+                        if (i != first_break && !blank) ++swallowed_;
+                        blank = true;
+                    } else if (f != ' ' && f != '\t' && f != '\r' && f != ',') {
+                        blank = false;
+                    }
+                }
+                if (first_break != std::string::npos && !blank) ++swallowed_;
                 fields.push_back(std::move(field));
                 return true;
             }
@@ -54,6 +69,7 @@ bool Reader::next(std::vector<std::string>& fields) {
         }
         if (c == '"' && field.empty()) {
             quoted = true;
+            quote_line_ = line_;
         } else if (c == ',') {
             fields.push_back(std::move(field));
             field.clear();
@@ -69,8 +85,9 @@ bool Reader::next(std::vector<std::string>& fields) {
     }
 }
 
-std::string quote(const std::string& field) {
-    if (field.find_first_of(",\"\r\n") == std::string::npos) return field;
+namespace {
+
+std::string quoted(std::string_view field) {
     std::string out = "\"";
     for (char c : field) {
         if (c == '"') out.push_back('"');
@@ -78,6 +95,31 @@ std::string quote(const std::string& field) {
     }
     out.push_back('"');
     return out;
+}
+
+}  // namespace
+
+std::string quote(const std::string& field) {
+    if (field.find_first_of(",\"\r\n") == std::string::npos) return field;
+    return quoted(field);
+}
+
+bool opens_as_formula(std::string_view value) noexcept {
+    const std::size_t i = value.find_first_not_of('\'');
+    if (i == std::string_view::npos) return false;
+    const char c = value[i];
+    return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+std::string cell(const std::string& value) {
+    // Quoted as well as prefixed, as OWASP advises: the cell is then read
+    // as one text value, a leading tab or carriage return included.
+    return opens_as_formula(value) ? quoted("'" + value) : quote(value);
+}
+
+void unneutralise(std::string& field) {
+    if (field.size() > 1 && field[0] == '\'' && opens_as_formula(std::string_view(field).substr(1)))
+        field.erase(0, 1);
 }
 
 }  // namespace crm::csv

@@ -24,11 +24,12 @@ std::string ImportReport::summary() const {
            ", warnings " + std::to_string(warnings);
 }
 
+// The report is opened in spreadsheets as often as the export is.
 void write_problems_csv(const ImportReport& report, std::ostream& out) {
     out << "line,external_id,field,severity,reason,value\n";
     for (const auto& p : report.problems)
-        out << p.line << ',' << csv::quote(p.external_id) << ',' << csv::quote(p.field) << ','
-            << p.severity << ',' << csv::quote(p.reason) << ',' << csv::quote(p.value) << '\n';
+        out << p.line << ',' << csv::cell(p.external_id) << ',' << csv::cell(p.field) << ','
+            << csv::cell(p.severity) << ',' << csv::cell(p.reason) << ',' << csv::cell(p.value) << '\n';
 }
 
 namespace {
@@ -41,6 +42,11 @@ public:
         std::vector<std::string> header;
         if (!reader.next(header))
             return fail(errc::parse, "the file is empty: a header line is expected", "header");
+        if (reader.unterminated_quote())
+            return fail(errc::parse,
+                        "a quote opened on line " + std::to_string(reader.quote_line()) +
+                            " is never closed, so the header takes in the whole file",
+                        "header");
         Columns cols;
         for (std::size_t i = 0; i < header.size(); ++i) {
             std::string name = text::tidy(header[i]);
@@ -51,11 +57,17 @@ public:
             if (std::find(known.begin(), known.end(), name) == known.end()) {
                 std::string list;
                 for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-                return fail(errc::parse, "unknown column '" + name.substr(0, 64) + "'; known: " + list,
+                // Only an excerpt: the "header" of a file that is not CSV
+                // may be anything, a password hash included.
+                return fail(errc::parse,
+                            "unknown column '" + text::excerpt(name, kHeaderExcerptBytes) +
+                                "'; known: " + list,
                             "header");
             }
             if (cols.index_.count(name))
-                return fail(errc::parse, "column '" + name + "' appears twice", "header");
+                return fail(errc::parse,
+                            "column '" + text::excerpt(name, kHeaderExcerptBytes) + "' appears twice",
+                            "header");
             cols.index_[name] = i;
         }
         for (const auto& r : required)
@@ -104,20 +116,39 @@ public:
         return engine_.begin();
     }
 
+    // Called for each row written (counted) in the open batch.
     result<void> after_row() {
+        ++pending_;
         if (options_.dry_run || ++in_batch_ < std::max(options_.batch_size, 1)) return ok();
         in_batch_ = 0;
-        CRM_TRYV(engine_.commit());
+        CRM_TRYV(commit());
         return engine_.begin();
     }
 
     result<void> finish() {
         if (!engine_.in_transaction()) return ok();
-        return options_.dry_run ? engine_.rollback() : engine_.commit();
+        return options_.dry_run ? engine_.rollback() : commit();
     }
 
     void abandon() {
         if (engine_.in_transaction()) (void)engine_.rollback();
+    }
+
+    /// Rows of the batches committed so far.
+    std::int64_t committed() const { return committed_; }
+
+    // The failure that stops an import, undoing the batch in progress and
+    // saying what the earlier batches left in the database.
+    error stop(error e) {
+        abandon();
+        if (options_.dry_run) {
+            e.message += "; a dry run writes nothing";
+        } else {
+            e.message += "; " + std::to_string(committed_) +
+                         (committed_ == 1 ? " row was" : " rows were") +
+                         " committed before the failure; re-running the import finishes the rest";
+        }
+        return e;
     }
 
     void count(WriteOutcome o) {
@@ -127,19 +158,50 @@ public:
     }
 
 private:
+    result<void> commit() {
+        CRM_TRYV(engine_.commit());
+        committed_ += pending_;
+        pending_ = 0;
+        return ok();
+    }
+
     Engine& engine_;
     const ImportOptions& options_;
     ImportReport& report_;
     int in_batch_ = 0;
+    std::int64_t pending_ = 0;    // rows written in the open batch
+    std::int64_t committed_ = 0;  // rows of the batches committed
     bool bulk_ = false;
 };
 
+// Adds a problem, repeating only excerpts of the input (import.hpp).
+void note(ImportReport& report, ImportProblem p) {
+    if (p.severity == "error") ++report.rejected;
+    else ++report.warnings;
+    p.external_id = text::excerpt(p.external_id, kProblemExcerptBytes);
+    p.reason = text::excerpt(p.reason, kProblemExcerptBytes);
+    p.value = text::excerpt(p.value, kProblemExcerptBytes);
+    report.problems.push_back(std::move(p));
+}
+
 void problem(ImportReport& report, std::int64_t line, const std::string& ext, std::string field,
              bool error, std::string reason, std::string value) {
-    if (error) ++report.rejected;
-    else ++report.warnings;
-    report.problems.push_back(ImportProblem{line, ext, std::move(field), error ? "error" : "warning",
-                                            std::move(reason), std::move(value)});
+    note(report, ImportProblem{line, ext, std::move(field), error ? "error" : "warning",
+                               std::move(reason), std::move(value)});
+}
+
+// A date read by the library's Jalali rule (a year below 1700) is
+// imported, and said so in a warning: a file of Gregorian dates with a few
+// Jalali ones is worth a look.
+std::optional<ImportProblem> jalali_reading(std::int64_t line, const std::string& ext,
+                                            const char* field, const std::string& given,
+                                            Timestamp t) {
+    const std::string digits = text::ascii_digits(text::tidy(given));
+    if (digits.size() < 4 || digits.compare(0, 4, std::to_string(kFirstGregorianYear)) >= 0)
+        return std::nullopt;
+    return ImportProblem{line, ext, field, "warning",
+                         "is a Jalali (Solar Hijri) date, read as " + to_iso8601(t).substr(0, 10),
+                         given};
 }
 
 // Checks the shape of a row; false (with the problem recorded) if unusable.
@@ -150,7 +212,18 @@ bool row_is_sound(const csv::Reader& reader, const Columns& cols, const std::vec
                                 ? text::tidy(row[key->second])
                                 : std::string();
     if (reader.unterminated_quote()) {
-        problem(report, reader.line(), ext, "", true, "a quoted field is not closed", "");
+        // Every non-blank line the open quote took in was a row that is
+        // not imported: each counts as rejected, under this one problem.
+        const std::int64_t more = reader.swallowed_lines();
+        problem(report, reader.quote_line(), ext, "", true,
+                "a quote opened on line " + std::to_string(reader.quote_line()) +
+                    " is never closed: it took in the rest of the file, so this row " +
+                    (more == 0 ? std::string("was")
+                               : "and the " + std::to_string(more) + (more == 1 ? " line" : " lines") +
+                                     " after it were") +
+                    " not imported",
+                "");
+        report.rejected += more;
         return false;
     }
     if (row.size() != cols.width()) {
@@ -208,6 +281,7 @@ result<ImportReport> import_rows(Engine& engine, csv::Reader& reader, const Colu
     std::int64_t rows = 0;
     while (reader.next(row)) {
         report_progress(options, reader, ++rows);
+        for (auto& cell : row) csv::unneutralise(cell);
         if (blank(row) && !reader.unterminated_quote()) continue;
         if (!row_is_sound(reader, cols, row, report)) continue;
         const std::int64_t line = reader.line();
@@ -216,21 +290,13 @@ result<ImportReport> import_rows(Engine& engine, csv::Reader& reader, const Colu
             problem(report, line, ext, std::move(field), true, std::move(reason), std::move(value));
         };
         auto outcome = import_row(row, line, ext, reject, report);
-        if (!outcome) {
-            batch.abandon();
-            return outcome.error();
-        }
+        if (!outcome) return batch.stop(outcome.error());
         if (!outcome.value()) continue;
         batch.count(*outcome.value());
-        if (auto r = batch.after_row(); !r) {
-            batch.abandon();
-            return r.error();
-        }
+        if (auto r = batch.after_row(); !r) return batch.stop(r.error());
     }
-    if (auto r = batch.finish(); !r) {
-        batch.abandon();
-        return r.error();
-    }
+    if (auto r = batch.finish(); !r) return batch.stop(r.error());
+    report.committed = batch.committed();
     if (options.progress) options.progress(reader.bytes_read());
     return report;
 }
@@ -299,6 +365,7 @@ result<ImportReport> import_customers_csv(Engine& engine, std::istream& in, cons
             }
             input.add_tags = std::move(list);
         }
+        std::vector<ImportProblem> warnings;
         if (const std::string& created = cols.cell(row, "created_at"); !text::tidy(created).empty()) {
             auto t = parse_iso8601(created, "created_at");
             if (!t) {
@@ -306,6 +373,8 @@ result<ImportReport> import_customers_csv(Engine& engine, std::istream& in, cons
                 return skipped;
             }
             input.created_at = t.value();
+            if (auto w = jalali_reading(line, ext, "created_at", created, t.value()))
+                warnings.push_back(std::move(*w));
         }
         for (const auto& d : defs)
             if (cols.has(d.name)) {
@@ -322,7 +391,6 @@ result<ImportReport> import_customers_csv(Engine& engine, std::istream& in, cons
                                           v, "", {}, {}, {}});
                 contact_columns.push_back(name);
             }
-        std::vector<ImportProblem> warnings;
         auto written = engine.upsert_party(options.context, input);
         while (!written && written.error().code == errc::invalid_argument &&
                written.error().field.rfind("contacts[", 0) == 0) {
@@ -340,10 +408,7 @@ result<ImportReport> import_customers_csv(Engine& engine, std::istream& in, cons
             for (const char* part : {"first_name", "last_name"})
                 if (text::tidy(cols.cell(row, part)).empty())
                     warnings.push_back({line, ext, part, "warning", "is empty", ""});
-        for (auto& w : warnings) {
-            ++report.warnings;
-            report.problems.push_back(std::move(w));
-        }
+        for (auto& w : warnings) note(report, std::move(w));
         return std::optional<WriteOutcome>{written.value().outcome};
     });
 }
@@ -355,9 +420,9 @@ result<ImportReport> import_orders_csv(Engine& engine, std::istream& in, const I
                                               "currency"};
     CRM_TRY(cols, Columns::read(reader, columns, columns));
     return import_rows(engine, reader, cols, options, [&](const std::vector<std::string>& row,
-                                                        std::int64_t, const std::string& ext,
+                                                        std::int64_t line, const std::string& ext,
                                                         const Reject& reject,
-                                                        ImportReport&) -> RowResult {
+                                                        ImportReport& report) -> RowResult {
         const std::optional<WriteOutcome> skipped;  // rejected, and said why
         Purchase p;
         auto party = engine.get_party_by_external_id(ext);
@@ -373,6 +438,8 @@ result<ImportReport> import_orders_csv(Engine& engine, std::istream& in, const I
             return skipped;
         }
         p.ordered_at = at.value();
+        std::optional<ImportProblem> jalali =
+            jalali_reading(line, ext, "ordered_at", cols.cell(row, "ordered_at"), at.value());
         const std::string amount = text::ascii_digits(text::tidy(cols.cell(row, "amount_minor")));
         std::int64_t minor = 0;
         auto [end, ec] = std::from_chars(amount.data(), amount.data() + amount.size(), minor);
@@ -385,6 +452,7 @@ result<ImportReport> import_orders_csv(Engine& engine, std::istream& in, const I
         p.total = Money{minor, currency};
         auto written = engine.record_purchase(options.context, p);
         if (!written) return rejected(written.error(), reject);
+        if (jalali) note(report, std::move(*jalali));
         return std::optional<WriteOutcome>{written.value().outcome};
     });
 }
@@ -422,11 +490,11 @@ result<std::int64_t> export_customers_csv(Engine& engine, std::ostream& out, con
             for (const auto& c : cells) {
                 if (!first) out << ',';
                 first = false;
-                out << csv::quote(c);
+                out << csv::cell(c);
             }
             for (const auto& d : defs) {
                 auto it = p.custom.find(d.name);
-                out << ',' << csv::quote(it == p.custom.end() ? std::string() : value_text(it->second));
+                out << ',' << csv::cell(it == p.custom.end() ? std::string() : value_text(it->second));
             }
             out << '\n';
             ++written;

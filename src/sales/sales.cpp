@@ -18,13 +18,24 @@ result<std::string> sales::clean_text(const std::string& s, const char* field, s
     return text::tidy(s);
 }
 
-// "YYYY-MM-DD" (ASCII or Persian digits, '/' allowed); a year below 1700 is
-// Jalali. Answers the Gregorian date, or "" for empty input.
+// "YYYY-MM-DD" (ASCII or Persian digits, '/' allowed, one-digit month and
+// day too) by the rule of parse_iso8601: a year below kFirstGregorianYear is
+// Jalali, one below 1000 is refused. Answers the Gregorian date, or "" for
+// empty input.
 result<std::string> sales::clean_date(const std::string& s, std::string_view field) {
     std::string t = text::ascii_digits(text::tidy(s));
     if (t.empty()) return std::string();
     std::replace(t.begin(), t.end(), '/', '-');
-    const bool jalali = t.size() >= 4 && t.compare(0, 4, "1700") < 0 && t[0] != '-';
+    const bool four_digits = t.size() >= 4 && std::all_of(t.begin(), t.begin() + 4, [](char c) {
+                                 return c >= '0' && c <= '9';
+                             });
+    const int year = four_digits ? std::stoi(t.substr(0, 4)) : 0;
+    if (year < 1000)
+        return fail(errc::invalid_argument,
+                    "is not a date (YYYY-MM-DD; a year below 1700 is Jalali, one below 1000 "
+                    "is in neither calendar)",
+                    std::string(field));
+    const bool jalali = year < kFirstGregorianYear;
     auto parsed = parse_date(t, jalali ? CalendarSystem::jalali : CalendarSystem::gregorian, field);
     if (!parsed)
         return fail(errc::invalid_argument,

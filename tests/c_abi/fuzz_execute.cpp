@@ -22,15 +22,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto newline = input.find('\n');
     const std::string method = newline == std::string::npos ? "party.create" : input.substr(0, newline);
     const std::string request = newline == std::string::npos ? input : input.substr(newline + 1);
-    // Imports read files named in the request; not what a fuzzer should do.
-    if (method.rfind("import.", 0) == 0) return 0;
+    // The engine has no file directories: import and export take CSV text
+    // and refuse every path, so they are fuzzed like any command.
 
     char* out = nullptr;
     const int rc = crm_execute(engine, method.c_str(), request.c_str(), &out);
     const crm_error* e = crm_error_last();
     if ((rc == CRM_OK) != (out != nullptr)) std::abort();
     if (e == nullptr || e->status != rc || e->message == nullptr || e->field == nullptr) std::abort();
-    if (rc > 0 || rc < CRM_ENOMEM) std::abort();
+    if (rc > 0 || rc < CRM_EMISUSE) std::abort();
     crm_free(out);
     return 0;
 }

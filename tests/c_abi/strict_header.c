@@ -21,7 +21,7 @@ static int use_every_declaration(void) {
                                      CRM_ECONFLICT,   CRM_EINVALID_TRANSITION,
                                      CRM_EPERMISSION, CRM_ESTORAGE,  CRM_EPARSE,
                                      CRM_EUNSUPPORTED, CRM_EVERSION, CRM_EINTERNAL,
-                                     CRM_ENOMEM};
+                                     CRM_ENOMEM,      CRM_EMISUSE};
     crm_open_options opts = CRM_OPEN_OPTIONS_INIT;
     crm_engine *engine = NULL;
     char *json = NULL;
@@ -41,6 +41,14 @@ static int use_every_declaration(void) {
     opts.database = "memory:";
     opts.default_region = "IR";
     opts.fixed_now_ms = INT64_C(1710928800000);
+    opts.mode = CRM_OPEN_CREATE;
+    opts.busy_timeout_ms = 1000;
+    opts.file_directories = NULL;
+    opts.file_directory_count = 0;
+    if (CRM_OPEN_MUST_EXIST == CRM_OPEN_READ_ONLY || CRM_LIMIT_JSON_DEPTH < 1 ||
+        CRM_LIMIT_JSON_VALUES < 1 || CRM_LIMIT_REQUEST_BYTES < 1 || CRM_LIMIT_SEARCH_WINDOW < 1 ||
+        CRM_LIMIT_EARLIEST_MS >= CRM_LIMIT_LATEST_MS)
+        ++failures;
     failures += expect(crm_engine_open(&engine, &opts), CRM_OK, "open");
 
     failures += expect(crm_execute(engine, "commands", NULL, &json), CRM_OK, "execute");

@@ -72,6 +72,33 @@ check "events json" grep -q '"type":"party.created"' out.txt
 status 0 "events text" "$crmctl" events $db --after 3 --limit 2
 check "events after cursor" test "$(wc -l < out.txt)" -eq 2
 
+# Hostile but ordinary mistakes: a mistyped database makes no file, bad
+# numbers are refused, an export never replaces a file unasked, and a
+# reader does not wait for another process's writer.
+status 1 "search a missing database" "$crmctl" search typo.db Ali
+check "the missing database is named" grep -q "not_found: database: no database file at 'typo.db'" err.txt
+status 1 "events of a missing database" "$crmctl" events typo.db
+status 1 "export a missing database" "$crmctl" export customers typo.db typo.csv
+status 1 "ticket on a missing database" "$crmctl" ticket list typo.db C0000002
+check "no file was made" test ! -e typo.db -a ! -e typo.csv
+status 2 "--limit abc" "$crmctl" search $db Ali --limit abc
+check "--limit abc is named" grep -q -- "--limit takes a whole number from 1 to" err.txt
+status 2 "--limit -1" "$crmctl" search $db Ali --limit -1
+status 2 "--limit 0" "$crmctl" events $db --limit 0
+status 2 "--limit 10x" "$crmctl" events $db --limit 10x
+status 2 "--after -5" "$crmctl" events $db --after -5
+status 2 "--min-score 2" "$crmctl" duplicates $db --min-score 2
+status 1 "export onto an existing file" "$crmctl" export customers $db exported.csv
+check "the existing file is named" grep -q "exported.csv exists; add --overwrite" err.txt
+status 0 "export with --overwrite" "$crmctl" export customers $db exported.csv --overwrite
+(echo "BEGIN IMMEDIATE;"; sleep 4; echo "ROLLBACK;") | sqlite3 $db &
+writer=$!
+sleep 0.5
+start=$(date +%s%N)
+status 0 "search while another process writes" "$crmctl" search $db C0000002
+check "the search did not wait for the writer" test $(( ($(date +%s%N) - start) / 1000000 )) -lt 2000
+wait $writer
+
 # Sales: an opportunity on the built-in pipeline, an illegal move, a win.
 status 0 "opp create" "$crmctl" opp create $db C0000011 "ERP licences" 4500000 IRR --owner sara --json
 check "opp starts in qualify" grep -q '"stage":"qualify"' out.txt

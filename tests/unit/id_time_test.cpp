@@ -4,6 +4,7 @@
 #include <set>
 
 #include "crm/core/id.hpp"
+#include "crm/core/limits.hpp"
 #include "crm/core/time.hpp"
 
 namespace {
@@ -45,7 +46,13 @@ TEST(Time, ParsesIso8601Forms) {
     EXPECT_EQ(crm::parse_iso8601("2024-03-20T10:15:00.5Z").value().ms, 1710929700500);
     EXPECT_EQ(crm::parse_iso8601("۲۰۲۴-۰۳-۲۰").value().ms, 1710892800000);
     EXPECT_EQ(crm::parse_iso8601("2024-02-29").value().ms, 1709164800000);
-    for (const char* bad : {"2023-02-29", "2024-13-01", "1402/03/25", "2024-03-20T25:00", "", "2024-03-20Tx"}) {
+    // A year below 1700 is Jalali: 1403-12-30 (a leap day) is 2025-03-20.
+    EXPECT_EQ(crm::parse_iso8601("1403-12-30").value().ms, crm::parse_iso8601("2025-03-20").value().ms);
+    EXPECT_EQ(crm::parse_iso8601("1402/03/25").value().ms, crm::parse_iso8601("2023-06-15").value().ms);
+    EXPECT_EQ(crm::parse_iso8601("1404-03-01T09:30:00+03:30").value().ms,
+              crm::parse_iso8601("2025-05-22T06:00:00Z").value().ms);
+    for (const char* bad : {"2023-02-29", "2024-13-01", "1402-12-30", "0999-01-01", "2024/03-20",
+                            "2024-03-20T25:00", "", "2024-03-20Tx"}) {
         auto r = crm::parse_iso8601(bad, "created_at");
         ASSERT_FALSE(r) << bad;
         EXPECT_EQ(r.error().code, crm::errc::parse);
@@ -61,13 +68,15 @@ TEST(Time, FormatsAndRoundTrips) {
         EXPECT_EQ(crm::parse_iso8601(crm::to_iso8601(crm::Timestamp{ms})).value().ms, ms);
     EXPECT_EQ(crm::to_iso8601(crm::Timestamp{253402300799999}), "9999-12-31T23:59:59.999Z");
     EXPECT_EQ(crm::to_iso8601(crm::Timestamp{-62135596800000}), "0001-01-01T00:00:00Z");
-    // Any instant of the years parse_iso8601 reads (1000..9999) survives
-    // the round trip.
+    // Any instant the library keeps (limits::earliest_ms .. latest_ms, the
+    // years 1700..9999) survives the round trip through its text.
     std::uint64_t x = 88172645463325252ULL;
     for (int i = 0; i < 20000; ++i) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        const std::int64_t ms = -30610224000000LL +  // 1000-01-01
-                                static_cast<std::int64_t>(x % 284012524800000ULL);
+        const std::int64_t ms = crm::limits::earliest_ms +
+                                static_cast<std::int64_t>(
+                                    x % static_cast<std::uint64_t>(crm::limits::latest_ms -
+                                                                   crm::limits::earliest_ms + 1));
         const std::string text = crm::to_iso8601(crm::Timestamp{ms});
         ASSERT_EQ(crm::parse_iso8601(text).value().ms, ms) << text;
     }

@@ -59,11 +59,17 @@
  *
  * Pointer arguments are checked: a NULL where a value is required fails
  *   with CRM_EINVALID, the field naming the argument ("engine", "method").
+ *   An engine that is closed or was never returned by crm_engine_open()
+ *   fails with CRM_EMISUSE (field "engine") instead of being used; so does
+ *   crm_free() of a string already freed, which then frees nothing.
  *
  * Nothing C++ crosses this boundary: no exception escapes a crm_ function.
  *
- * Time is UTC milliseconds since 1970-01-01 in int64_t, or ISO 8601 text
- *   ("2024-03-20T10:15:00Z") inside JSON.
+ * Time is UTC milliseconds since 1970-01-01 in int64_t, or text inside
+ *   JSON: "2024-03-20T10:15:00Z", "2024-03-20" (midnight UTC). Text
+ *   without a zone is UTC. A year below 1700 is a Solar Hijri (Jalali)
+ *   year: "1404-03-01" is 2025-05-22; a year below 1000 is refused. Every
+ *   instant lies in CRM_LIMIT_EARLIEST_MS .. CRM_LIMIT_LATEST_MS.
  *
  * Linking. Symbols are hidden by default; the functions below are the only
  *   ones libcrmcore exports for C (marked CRM_API). Define CRM_STATIC
@@ -92,16 +98,16 @@ extern "C" {
  * Since 0.1.
  */
 #define CRM_VERSION_MAJOR 0
-#define CRM_VERSION_MINOR 1
+#define CRM_VERSION_MINOR 2
 #define CRM_VERSION_PATCH 0
-#define CRM_VERSION_STRING "0.1.0"
+#define CRM_VERSION_STRING "0.2.0"
 #define CRM_VERSION_NUMBER \
     (CRM_VERSION_MAJOR * 10000 + CRM_VERSION_MINOR * 100 + CRM_VERSION_PATCH)
 
 /*
  * The version of the library actually loaded, which may be newer than the
  * header a program was compiled with: crm_version() returns its
- * CRM_VERSION_STRING ("0.1.0"; owned by the library, never NULL) and
+ * CRM_VERSION_STRING ("0.2.0"; owned by the library, never NULL) and
  * crm_version_number() its CRM_VERSION_NUMBER.
  * Thread-safe. Since 0.1.
  */
@@ -114,7 +120,7 @@ CRM_API int crm_version_number(void);
 
 /*
  * What a function returns. The values are fixed forever; new codes are
- * appended. CRM_EINVALID .. CRM_EINTERNAL are the negations of the C++
+ * appended. CRM_EINVALID .. CRM_EMISUSE are the negations of the C++
  * crm::errc values, so the C, C++ and Python interfaces report the same
  * kinds of failure. Since 0.1.
  */
@@ -131,7 +137,10 @@ typedef enum crm_status {
     CRM_EUNSUPPORTED = -8,        /* a feature this engine or build does not have */
     CRM_EVERSION = -9,            /* a database or options struct from a newer crmcore */
     CRM_EINTERNAL = -10,          /* a bug in crmcore; please report it */
-    CRM_ENOMEM = -11              /* out of memory */
+    CRM_ENOMEM = -11,             /* out of memory */
+    CRM_EMISUSE = -12             /* the library was called wrongly: an engine that is
+                                     closed or was never opened, a string freed twice
+                                     (since 0.2) */
 } crm_status;
 
 /*
@@ -140,6 +149,37 @@ typedef enum crm_status {
  * Owned by the library, never NULL. Thread-safe. Since 0.1.
  */
 CRM_API const char *crm_status_name(int status);
+
+/* ========================================================================
+ * Limits
+ * ===================================================================== */
+
+/*
+ * What every door of the library checks before it does work that grows
+ * with the input; a request beyond one fails with CRM_EINVALID and a
+ * message naming the limit, before anything is read or written.
+ *
+ *   CRM_LIMIT_REQUEST_BYTES  bytes of one request_json (64 MiB);
+ *   CRM_LIMIT_JSON_DEPTH     nesting of arrays and objects in one request
+ *                            (the outermost object is level 1);
+ *   CRM_LIMIT_JSON_VALUES    values (objects, arrays, strings, numbers,
+ *                            literals) in one request;
+ *   CRM_LIMIT_SEARCH_WINDOW  offset + limit of a search;
+ *   CRM_LIMIT_EARLIEST_MS, CRM_LIMIT_LATEST_MS
+ *                            the instants a time may name: years 1700 to
+ *                            9999 (UTC milliseconds since 1970).
+ *
+ * Each field has its own limits besides (text lengths, list sizes, page
+ * sizes); crm_commands() and docs/C-ABI.md state them. A key given twice
+ * in one JSON object is refused (CRM_EINVALID naming its path).
+ * Since 0.2.
+ */
+#define CRM_LIMIT_REQUEST_BYTES (64u * 1024u * 1024u)
+#define CRM_LIMIT_JSON_DEPTH 128
+#define CRM_LIMIT_JSON_VALUES 1000000
+#define CRM_LIMIT_SEARCH_WINDOW 10000
+#define CRM_LIMIT_EARLIEST_MS (-8520336000000LL)
+#define CRM_LIMIT_LATEST_MS 253402300799999LL
 
 /* ========================================================================
  * Errors
@@ -192,6 +232,9 @@ CRM_API void crm_error_clear(void);
 /*
  * Frees a string the library returned through an OUT parameter. NULL is a
  * harmless no-op. Any thread may free what any other thread received.
+ * A pointer the library did not return, or returned and already freed, is
+ * left alone and recorded as CRM_EMISUSE in the calling thread's last error
+ * (since 0.2; the library keeps the set of strings it handed out).
  * Since 0.1.
  */
 CRM_API void crm_free(void *ptr);
@@ -208,10 +251,11 @@ CRM_API void crm_free(void *ptr);
  * crm_events_ack(), crm_set_now() -> crm_engine_close().
  *
  * Threading: an engine may be used by several threads at once; its calls
- * are serialised inside. Two exceptions: crm_engine_close() must not run
- * while another thread uses the engine, and an explicit transaction
- * (crm_begin) takes in the calls of every thread until it ends, so open one
- * only where you control which threads use the engine meanwhile.
+ * are serialised inside. crm_engine_close() must not run while another
+ * thread uses the engine. An explicit transaction (crm_begin) belongs to
+ * the thread that began it (since 0.2): while it is open, other threads'
+ * calls wait for it to end, at most busy_timeout_ms, then fail with
+ * CRM_ECONFLICT; they never run inside it.
  * Several engines (even on one SQLite file) may be open at once.
  */
 typedef struct crm_engine crm_engine;
@@ -225,14 +269,15 @@ typedef struct crm_engine crm_engine;
  * or crm_open_options_init(), then set the fields you need; both give the
  * defaults below. The library reads the struct (and copies its strings)
  * only during crm_engine_open().
- * Since 0.1 (version 1).
+ * Since 0.1 (version 1); mode, busy_timeout_ms and the file directories
+ * since 0.2 (version 2).
  */
 typedef struct crm_open_options {
     /* CRM_OPEN_OPTIONS_VERSION of the header the caller was compiled with. */
     unsigned int version;
     /* Where the data lives: "memory:" (ephemeral, the default when NULL),
      * "sqlite:PATH" or a bare PATH of an SQLite file, created and migrated
-     * when needed. UTF-8. */
+     * when needed (see mode). Any other "memory:..." is refused. UTF-8. */
     const char *database;
     /* ISO 3166 region of phone numbers written without a country code;
      * NULL means "IR". */
@@ -240,15 +285,39 @@ typedef struct crm_open_options {
     /* 0: "now" is read from the system clock. Otherwise the engine runs on
      * a manual clock that starts at this many milliseconds since 1970 (UTC)
      * and moves only by crm_set_now(); for tests and replays. Must not be
-     * negative. */
+     * negative nor after CRM_LIMIT_LATEST_MS. */
     int64_t fixed_now_ms;
+    /* --- version 2 --- */
+    /* CRM_OPEN_CREATE (0, the default): create the file when missing and
+     * migrate an older schema. CRM_OPEN_MUST_EXIST: fail with CRM_ENOTFOUND
+     * (field "opts.database") when the file is missing. CRM_OPEN_READ_ONLY:
+     * the file must exist and is only read; writes fail with CRM_ESTORAGE.
+     * "memory:" takes CRM_OPEN_CREATE only. */
+    int mode;
+    /* How long a call waits for a lock (another thread's transaction on
+     * this engine, another connection's writer on the file), 0..600000 ms;
+     * the default is 5000. */
+    int busy_timeout_ms;
+    /* The directories the file commands may read and write below
+     * (import.customers, import.orders and export.customers given a
+     * "path"): file_directory_count UTF-8 paths of existing directories.
+     * 0, the default: those commands refuse paths with CRM_EPERMISSION and
+     * take or give the CSV text in the request and response ("csv"), so a
+     * host that forwards requests never exposes its file system. */
+    const char *const *file_directories;
+    size_t file_directory_count;
 } crm_open_options;
 
+/* The modes of crm_open_options.mode. Since 0.2. */
+#define CRM_OPEN_CREATE 0
+#define CRM_OPEN_MUST_EXIST 1
+#define CRM_OPEN_READ_ONLY 2
+
 /* The newest crm_open_options version this header knows. Since 0.1. */
-#define CRM_OPEN_OPTIONS_VERSION 1
+#define CRM_OPEN_OPTIONS_VERSION 2
 
 /* Static initialiser of a crm_open_options with the defaults. Since 0.1. */
-#define CRM_OPEN_OPTIONS_INIT { CRM_OPEN_OPTIONS_VERSION, NULL, NULL, 0 }
+#define CRM_OPEN_OPTIONS_INIT { CRM_OPEN_OPTIONS_VERSION, NULL, NULL, 0, CRM_OPEN_CREATE, 5000, NULL, 0 }
 
 /*
  * Fills `opts` with the defaults of options `version`, which is
@@ -270,16 +339,22 @@ CRM_API int crm_open_options_init(crm_open_options *opts, unsigned int version);
  *
  * Returns CRM_OK; CRM_EINVALID for a NULL out (field "out") or a bad option
  * (field "opts.database", "opts.default_region", "opts.fixed_now_ms",
- * "opts.version" when 0); CRM_EVERSION when opts->version is newer than this
- * library or the database was written by a newer crmcore; CRM_ESTORAGE when
- * the database cannot be opened or created.
+ * "opts.mode", "opts.busy_timeout_ms", "opts.file_directories[i]",
+ * "opts.version" when 0); CRM_ENOTFOUND when mode is CRM_OPEN_MUST_EXIST or
+ * CRM_OPEN_READ_ONLY and the file is missing; CRM_EVERSION when
+ * opts->version is newer than this library or the database was written by
+ * a newer crmcore; CRM_ESTORAGE when the database cannot be opened or
+ * created. Opening a file whose schema is current takes no write lock, so
+ * it never waits for another connection's writer.
  * Thread-safe. Since 0.1.
  */
 CRM_API int crm_engine_open(crm_engine **out /* OUT */, const crm_open_options *opts);
 
 /*
  * Closes an engine and sets *engine to NULL. An explicit transaction still
- * open is rolled back. NULL, or a pointer to NULL, is a harmless no-op.
+ * open is rolled back. NULL, or a pointer to NULL, is a harmless no-op; a
+ * pointer to an engine already closed (a copy of the handle) is left alone
+ * and recorded as CRM_EMISUSE in the last error.
  * Must not run while another thread uses the engine. Since 0.1.
  */
 CRM_API void crm_engine_close(crm_engine **engine);
@@ -344,10 +419,12 @@ CRM_API void crm_engine_close(crm_engine **engine);
  *   import.customers  import.orders  export.customers  commands
  *
  * Returns CRM_OK; CRM_EINVALID for NULL arguments (field "engine",
- * "method", "out_response_json") and invalid requests; CRM_EPARSE when the
- * request is not valid UTF-8 JSON (field "request"); CRM_ENOTFOUND for an
- * unknown method (field "method") or a missing record; or any status the
- * command itself returns.
+ * "method", "out_response_json"), invalid requests and requests beyond a
+ * limit (see Limits); CRM_EPARSE when the request is not valid UTF-8 JSON
+ * (field "request"); CRM_ENOTFOUND for an unknown method (field "method")
+ * or a missing record; CRM_EMISUSE for a closed or foreign engine;
+ * CRM_ENOMEM when memory runs out (reading the request included); or any
+ * status the command itself returns.
  * Thread-safe (see crm_engine). Since 0.1.
  */
 CRM_API int crm_execute(crm_engine *engine, const char *method, const char *request_json,
@@ -369,16 +446,18 @@ CRM_API int crm_commands(char **out_json /* OUT */);
  * ===================================================================== */
 
 /*
- * crm_begin() groups the following calls on the engine (of every thread)
- * into one transaction until crm_commit() or crm_rollback(). A command that
- * fails inside it is undone alone; the transaction stays open.
+ * crm_begin() groups the calling thread's following calls on the engine
+ * into one transaction until that thread calls crm_commit() or
+ * crm_rollback(). A command that fails inside it is undone alone; the
+ * transaction stays open. Other threads' calls wait for it to end (at most
+ * busy_timeout_ms, then CRM_ECONFLICT) rather than join it.
  *
- * Returns CRM_OK; CRM_EINVALID for a NULL engine; CRM_ECONFLICT from
- * crm_begin() when a transaction is already open, and from crm_commit() /
- * crm_rollback() when none is; CRM_ESTORAGE when the database fails.
- * Thread-safe, but the transaction is the engine's, not the calling
- * thread's: any thread may commit what another began (see crm_engine).
- * Since 0.1.
+ * Returns CRM_OK; CRM_EINVALID for a NULL engine; CRM_EMISUSE for a
+ * closed one; CRM_ECONFLICT from crm_begin() when the calling thread has a
+ * transaction open (or another thread's stays open past busy_timeout_ms),
+ * and from crm_commit() / crm_rollback() when none is open or it belongs
+ * to another thread; CRM_ESTORAGE when the database fails.
+ * Thread-safe. Since 0.1; the transaction belongs to its thread since 0.2.
  */
 CRM_API int crm_begin(crm_engine *engine);
 CRM_API int crm_commit(crm_engine *engine);
@@ -430,8 +509,9 @@ CRM_API int crm_events_ack(crm_engine *engine, const char *consumer, int64_t cur
  * milliseconds since 1970 (UTC); for tests and replays. Due dates,
  * overdue activities and timestamps follow it.
  *
- * Returns CRM_OK; CRM_EINVALID for a NULL engine or a negative ms (field
- * "ms"); CRM_EUNSUPPORTED when the engine reads the system clock.
+ * Returns CRM_OK; CRM_EINVALID for a NULL engine or an ms that is negative
+ * or after CRM_LIMIT_LATEST_MS (field "ms"); CRM_EUNSUPPORTED when the
+ * engine reads the system clock.
  * Thread-safe. Since 0.1.
  */
 CRM_API int crm_set_now(crm_engine *engine, int64_t ms);

@@ -485,6 +485,9 @@ class Engine:
         lifecycle_stages: Optional[Sequence[str]] = None,
         actor: str = "system",
         source: str = "api",
+        mode: str = "create",
+        busy_timeout_ms: int = 5000,
+        file_directories: Optional[Sequence[Union[str, os.PathLike[str]]]] = None,
     ) -> Engine: ...
     def close(self) -> None: ...
     @property
@@ -757,7 +760,9 @@ class Engine:
         actor: Optional[str] = None,
         source: Optional[str] = None,
     ) -> ImportReport: ...
-    def export_customers(self, path: Union[str, os.PathLike[str]]) -> int: ...
+    def export_customers(
+        self, path: Union[str, os.PathLike[str], IO[str], IO[bytes]], *, overwrite: bool = False
+    ) -> int: ...
 
 class Sales:
     def __init__(self, engine: Engine) -> None: ...

@@ -29,6 +29,7 @@ enum class errc : int {
     version_mismatch = 9,    ///< database written by a newer crmcore
     internal = 10,           ///< a bug in crmcore; please report it
     out_of_memory = 11,      ///< an allocation failed
+    misuse = 12,             ///< the library was called wrongly: a closed or foreign handle
 };
 
 /// The std::error_category of crm::errc ("crm").

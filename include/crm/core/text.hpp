@@ -21,6 +21,12 @@ CRM_API bool is_valid_utf8(std::string_view s) noexcept;
 CRM_API result<void> check(std::string_view s, std::string_view field,
                            std::size_t max_bytes = 1024);
 
+/// `s` made safe to repeat in a message: bytes that are not UTF-8 and
+/// control characters written as \xNN (\n, \r, \t and \\ as such), cut
+/// at a character boundary so that at most `max_bytes` are kept, and
+/// "...(N bytes)" appended when anything was cut.
+CRM_API std::string excerpt(std::string_view s, std::size_t max_bytes = 64);
+
 /// The search key of a text: Unicode compatibility normalisation (NFKC) and
 /// case folding; Arabic letter forms mapped to Persian (ي ى ئ -> ی, ك -> ک,
 /// ة ۀ ە -> ه, أ إ آ ٱ -> ا, ؤ -> و); tatweel and diacritics (harakat,

@@ -23,11 +23,24 @@ struct Timestamp {
 constexpr std::int64_t kMsPerSecond = 1000;
 constexpr std::int64_t kMsPerDay = 86'400'000;
 
-/// Parses ISO 8601: "2024-03-20", "2024-03-20T10:15:00Z", with optional
-/// fraction, "+03:30"-style offsets, or a space instead of 'T' (no zone
-/// means UTC). Persian digits are accepted. Years 1000..9999. Fails with
-/// parse naming `field`.
+/// The first year read as Gregorian: a date written with a year from 1000
+/// to 1699 is a Solar Hijri (Jalali) date, 1700 to 9999 a Gregorian one.
+inline constexpr int kFirstGregorianYear = 1700;
+
+/// Reads a date or time written as text, by the library's one rule for
+/// every door (C++, C ABI, Python, crmctl, CSV): "2024-03-20",
+/// "2024-03-20T10:15:00Z", with optional seconds and fraction, a
+/// "+03:30"-style offset, a space instead of 'T', '/' instead of '-' in
+/// the date. A year below kFirstGregorianYear is Jalali ("1404-03-01" is
+/// 2025-05-22); a year below 1000 is refused. Without a zone the time is
+/// UTC, and a date alone is its midnight UTC. Persian digits are accepted.
+/// Fails with parse naming `field`.
 CRM_API result<Timestamp> parse_iso8601(std::string_view text, std::string_view field = "time");
+
+/// invalid_argument naming `field` unless `t` lies in years 1700..9999
+/// (limits::earliest_ms .. limits::latest_ms): every instant a caller gives
+/// is checked so.
+CRM_API result<void> check_instant(Timestamp t, std::string_view field);
 
 /// "2024-03-20T10:15:00Z", with ".123" when the milliseconds are not zero.
 CRM_API std::string to_iso8601(Timestamp t);

@@ -58,7 +58,7 @@ struct SearchQuery {
     std::string text;
     std::string tag;
     int limit = 20;   ///< 1..1000
-    int offset = 0;
+    int offset = 0;   ///< 0..limits::search_window - limit
 };
 
 struct SearchHit {

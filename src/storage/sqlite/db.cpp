@@ -5,6 +5,8 @@
 #include <array>
 #include <cstring>
 
+#include "crm/core/text.hpp"
+
 namespace crm::storage::sqlite {
 
 namespace {
@@ -131,7 +133,7 @@ Connection::~Connection() {
 result<void> Connection::open(const std::string& path, int flags, int busy_timeout_ms) {
     int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
     if (rc != SQLITE_OK) {
-        auto err = fail(errc::storage, "sqlite: cannot open '" + path + "': " +
+        auto err = fail(errc::storage, "sqlite: cannot open '" + text::excerpt(path, 256) + "': " +
                                            (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc)));
         sqlite3_close_v2(db_);
         db_ = nullptr;

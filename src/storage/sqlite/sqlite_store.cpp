@@ -13,6 +13,7 @@
 #include <map>
 #include <mutex>
 
+#include "crm/core/text.hpp"
 #include "crm/storage/store.hpp"
 #include "expr/sqlite.hpp"
 #include "marketing/codec.hpp"
@@ -3168,6 +3169,8 @@ result<std::unique_ptr<Store>> open(const SqliteOptions& o) {
     shared->read_only = o.read_only;
     shared->busy_timeout_ms = std::max(0, o.busy_timeout_ms);
     Connection& c = shared->conn;
+    // The path as messages may repeat it: escaped and cut short.
+    const std::string shown = text::excerpt(o.path, 256);
     // NOMUTEX: the Store serialises every use of the connection itself.
     int flags = SQLITE_OPEN_NOMUTEX;
     if (o.read_only) flags |= SQLITE_OPEN_READONLY;
@@ -3178,20 +3181,20 @@ result<std::unique_ptr<Store>> open(const SqliteOptions& o) {
     // before anything is written to it.
     auto version = schema_version(c);
     if (!version)
-        return fail(errc::storage, "sqlite: cannot read '" + o.path + "': " +
+        return fail(errc::storage, "sqlite: cannot read '" + shown + "': " +
                                        version.error().message);
     CRM_TRY(app, pragma_text(c, "PRAGMA application_id"));
     if (app != "0" && app != std::to_string(kApplicationId))
-        return fail(errc::storage, "sqlite: '" + o.path + "' is the database of another "
+        return fail(errc::storage, "sqlite: '" + shown + "' is the database of another "
                                    "application (application_id " + app + ")");
     const int current = sqlite_schema_version();
     if (version.value() > current)
         return fail(errc::version_mismatch,
                     "database schema version " + std::to_string(version.value()) +
                         " is newer than this crmcore supports (" + std::to_string(current) +
-                        "); upgrade crmcore to open '" + o.path + "'");
+                        "); upgrade crmcore to open '" + shown + "'");
     if (o.read_only && version.value() < current)
-        return fail(errc::storage, "sqlite: '" + o.path + "' has schema version " +
+        return fail(errc::storage, "sqlite: '" + shown + "' has schema version " +
                                        std::to_string(version.value()) + ", older than " +
                                        std::to_string(current) +
                                        "; open it once writable to migrate it");
@@ -3216,7 +3219,7 @@ result<std::unique_ptr<Store>> open(const SqliteOptions& o) {
         // commits but never corrupts the file.
         CRM_TRY(mode, pragma_text(c, "PRAGMA journal_mode = WAL"));
         if (mode != "wal" && mode != "memory")
-            return fail(errc::storage, "sqlite: cannot switch '" + o.path +
+            return fail(errc::storage, "sqlite: cannot switch '" + shown +
                                            "' to WAL journal mode (got " + mode + ")");
         CRM_TRYV(c.exec_script("PRAGMA synchronous = NORMAL", "set synchronous"));
         // Checkpoint every 10,000 pages (40 MB) instead of 1,000: an index
@@ -3226,7 +3229,9 @@ result<std::unique_ptr<Store>> open(const SqliteOptions& o) {
         // A large commit can grow the log past that; it is cut back to
         // 64 MB once checkpointed rather than left at its largest size.
         CRM_TRYV(c.exec_script("PRAGMA journal_size_limit = 67108864", "set journal size limit"));
-        CRM_TRYV(migrate(c, migrations()));
+        // Only an older schema takes the write lock: opening a current file
+        // never waits for another connection's writer.
+        if (version.value() < current) CRM_TRYV(migrate(c, migrations()));
     }
     return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(shared)));
 }
