@@ -2,7 +2,6 @@
 // the CSV imports, with keyword arguments. Arguments are converted while the
 // GIL is held; the engine call itself runs with the GIL released.
 #include <cerrno>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -879,17 +878,7 @@ void bind_engine(py::module_& m) {
                     return n;
                 }
                 const std::string file = to_text(py::module_::import("os").attr("fspath")(target), "path");
-                return call(self, [&](Engine& e) -> crm::result<std::int64_t> {
-                    std::error_code ec;
-                    if (!overwrite && std::filesystem::exists(std::filesystem::symlink_status(file, ec)))
-                        return crm::fail(crm::errc::conflict, "exists; pass overwrite=True to replace it", "path");
-                    std::ofstream out(file, std::ios::binary | std::ios::trunc);
-                    if (!out) return crm::fail(crm::errc::storage, "cannot be written", "path");
-                    CRM_TRY(n, crm::export_customers_csv(e, out));
-                    out.close();
-                    if (!out) return crm::fail(crm::errc::storage, "could not be written completely", "path");
-                    return n;
-                });
+                return call(self, [&](Engine& e) { return crm::export_customers_file(e, file, overwrite); });
             },
             py::arg("path"), py::kw_only(), py::arg("overwrite") = false,
             "Writes every live party as CSV in the columns import_customers reads, to a path "

@@ -383,7 +383,12 @@ void bind_records(py::module_& m) {
         .field("unchanged", [](const ImportReport& r) { return py::object(py::int_(r.unchanged)); })
         .field("rejected", [](const ImportReport& r) { return py::object(py::int_(r.rejected)); }, "rows not imported")
         .field("warnings", [](const ImportReport& r) { return py::object(py::int_(r.warnings)); })
-        .field("problems", [](const ImportReport& r) { return py::object(list_of(r.problems)); });
+        .field("problems", [](const ImportReport& r) { return py::object(list_of(r.problems)); },
+               "the first 10,000 problems")
+        .field("problems_omitted", [](const ImportReport& r) { return py::object(py::int_(r.problems_omitted)); },
+               "problems counted beyond those kept")
+        .field("committed", [](const ImportReport& r) { return py::object(py::int_(r.committed)); },
+               "rows written for good (0 on a dry run)");
     report.cls()
         .def("summary", &ImportReport::summary,
              "'imported N, updated M, unchanged U, rejected R, warnings W'")

@@ -55,6 +55,11 @@ struct Args {
     double min_score = -1;
 };
 
+/// The text of a file named on the command line; not_found naming "file".
+crm::result<std::string> read_file(const std::string& path);
+/// A JSON file named on the command line, read within the library's limits.
+crm::result<crm::commands::json> read_json(const std::string& path, std::string_view what);
+
 /// Prints why and the usage text to stderr; returns 2.
 int usage(const std::string& why);
 

@@ -246,6 +246,8 @@ int import(crm::Engine& engine, const std::string& what, const std::string& file
     ProgressBar bar("importing " + what, ec ? 0 : size);
     crm::ImportOptions options;
     options.dry_run = a.dry_run;
+    // The errors file lists every problem, however many.
+    if (!a.errors_file.empty()) options.max_problems = SIZE_MAX;
     options.progress = [&](std::uint64_t bytes) { bar.update(bytes); };
     auto report = what == "customers" ? crm::import_customers_csv(engine, in, options)
                                       : crm::import_orders_csv(engine, in, options);
@@ -913,15 +915,10 @@ int main(int argc, char** argv) {
         if (p.size() != 4 || p[1] != "customers") return usage("export takes customers DB FILE.csv");
         auto engine = open(p[2], crm::OpenMode::read_only);
         if (!engine) return failed(engine.error());
-        std::error_code ec;
-        if (!a.overwrite && std::filesystem::exists(std::filesystem::symlink_status(p[3], ec)))
+        auto written = crm::export_customers_file(*engine.value(), p[3], a.overwrite);
+        if (!written && written.error().code == crm::errc::conflict)
             return failed(crm::fail(crm::errc::conflict, p[3] + " exists; add --overwrite to replace it", "file"));
-        std::ofstream out(p[3], std::ios::binary | std::ios::trunc);
-        if (!out) return failed(crm::fail(crm::errc::storage, "cannot write " + p[3], "file"));
-        auto written = crm::export_customers_csv(*engine.value(), out);
         if (!written) return failed(written.error());
-        out.close();
-        if (!out) return failed(crm::fail(crm::errc::storage, "could not write " + p[3], "file"));
         std::cout << "exported " << written.value() << " parties\n";
         return 0;
     }

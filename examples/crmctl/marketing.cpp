@@ -74,6 +74,8 @@ int explain(crm::Engine& engine, const std::string& segment, const std::string& 
 
 int limit_of(const Args& a, int fallback) { return a.limit > 0 ? static_cast<int>(a.limit) : fallback; }
 
+}  // namespace
+
 // The text of a file named on the command line.
 crm::result<std::string> read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -84,10 +86,12 @@ crm::result<std::string> read_file(const std::string& path) {
 }
 
 // A JSON file named on the command line.
-crm::result<json> read_json(const std::string& path, std::string_view what) {
+crm::result<crm::commands::json> read_json(const std::string& path, std::string_view what) {
     CRM_TRY(text, read_file(path));
     return crm::codec::parse(text, what);
 }
+
+namespace {
 
 // A member's standing: balance, tier, the latest entries.
 int print_status(const crm::result<crm::LoyaltyStatus>& s) {

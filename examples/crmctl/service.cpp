@@ -231,12 +231,10 @@ int ticket(crm::Engine& engine, const std::vector<std::string>& p, const Args& a
 
 int proactive(crm::Engine& engine, const std::vector<std::string>& p, const Args& a) {
     if (p.size() != 3) return usage("proactive takes DB ACTION.json");
-    std::ifstream in(p[2], std::ios::binary);
-    if (!in) return failed(crm::fail(crm::errc::not_found, "cannot open " + p[2], "file"));
-    std::stringstream text;
-    text << in.rdbuf();
-    auto request = crm::commands::json::parse(text.str(), nullptr, false);
-    if (request.is_discarded() || !request.is_object())
+    auto read = read_json(p[2], "file");
+    if (!read) return failed(read.error());
+    const auto& request = read.value();
+    if (!request.is_object())
         return failed(crm::fail(crm::errc::parse, p[2] + " is not a JSON object", "file"));
     if (a.json) return print_json(engine, "service.proactive", request);
     auto answer = crm::commands::execute(engine, "service.proactive", request.dump());

@@ -117,8 +117,7 @@ public:
     result<void> begin();
     result<void> commit();
     result<void> rollback();
-    bool in_transaction() const noexcept;
-
+    bool in_transaction() const noexcept;  ///< the calling thread has one open
     // ---- parties -----------------------------------------------------------
     /// Creates a party. Persons need a first or last name, organisations an
     /// organization_name. conflict if external_id is taken.

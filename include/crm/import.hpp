@@ -26,6 +26,10 @@ struct ImportOptions {
     /// fewer times; a failed row is still undone alone.
     int batch_size = 10000;
     Context context{"import", "import"};
+    /// Problems kept in ImportReport::problems; those after them are only
+    /// counted (ImportReport::problems_omitted), so a file of millions of
+    /// bad rows costs a bounded report. The counts stay exact.
+    std::size_t max_problems = 10000;
 };
 
 /// One problem with one input row. An `error` rejected the row; a
@@ -64,6 +68,8 @@ struct ImportReport {
     /// instead of a report, its message ending "N rows were committed
     /// before the failure; re-running the import finishes the rest".
     std::int64_t committed = 0;
+    /// Problems beyond ImportOptions::max_problems, counted but not kept.
+    std::int64_t problems_omitted = 0;
 
     /// "imported N, updated M, unchanged U, rejected R, warnings W"
     CRM_API std::string summary() const;
@@ -117,6 +123,15 @@ struct ExportOptions {
 };
 CRM_API result<std::int64_t> export_customers_csv(Engine& engine, std::ostream& out,
                                                   const ExportOptions& options = {});
+
+/// Writes export_customers_csv into the file at `path` and never leaves a
+/// part-written one: the CSV goes to a new file beside it, which takes the
+/// name once whole. An existing file is replaced only with `overwrite`
+/// (conflict naming "path" otherwise); a link at that name is replaced
+/// itself, never followed. storage naming "path" when it cannot be written.
+CRM_API result<std::int64_t> export_customers_file(Engine& engine, const std::string& path,
+                                                   bool overwrite,
+                                                   const ExportOptions& options = {});
 
 /// Writes the problems as CSV: line,external_id,field,severity,reason,value;
 /// values that would open as formulas are neutralised as in the export.

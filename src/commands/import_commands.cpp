@@ -2,13 +2,16 @@
 // from CSV text or files, answering with the import report and its
 // problems, and the export of customers that imports back. Files are
 // reached only below the directories the host opened the engine with.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
+#include <ext/stdio_filebuf.h>  // an istream over a checked descriptor (libstdc++)
 #include <filesystem>
-#include <fstream>
+#include <memory>
 #include <sstream>
-#include <streambuf>
 
 #include "commands/request.hpp"
 #include "crm/import.hpp"
@@ -28,16 +31,28 @@ json report_json(const ImportReport& r) {
                             {"value", p.value}});
     return {{"imported", r.imported}, {"updated", r.updated},     {"unchanged", r.unchanged},
             {"rejected", r.rejected}, {"warnings", r.warnings},   {"committed", r.committed},
-            {"summary", r.summary()}, {"problems", std::move(problems)}};
+            {"summary", r.summary()}, {"problems", std::move(problems)},
+            {"problems_omitted", r.problems_omitted}};
 }
 
 using Importer = result<ImportReport> (*)(Engine&, std::istream&, const ImportOptions&);
 namespace fs = std::filesystem;
 
-// `given` resolved (symbolic links followed) below one of the directories
-// the host opened the engine with; a relative path is taken from the first.
-// For a file to write, its directory must exist and the name must be a
-// plain file name. permission_denied names "path" otherwise.
+// Whether `p` (absolute, normalised) lies below one of `dirs`.
+bool inside(const fs::path& p, const std::vector<std::string>& dirs) {
+    for (const auto& d : dirs) {
+        const fs::path rel = p.lexically_relative(d);
+        if (!rel.empty() && *rel.begin() != "..") return true;
+    }
+    return false;
+}
+
+// `given` resolved below one of the directories the host opened the engine
+// with; a relative path is taken from the first. The path is checked as
+// written first, so that nothing outside is even looked at (whether a file
+// exists there is no business of the caller), then again with every link
+// followed. For a file to write, its directory is resolved and the name
+// must be a plain file name. permission_denied names "path" otherwise.
 result<fs::path> permitted_path(const Engine& engine, const std::string& given, bool writing) {
     const auto& dirs = engine.file_directories();
     if (dirs.empty())
@@ -47,6 +62,10 @@ result<fs::path> permitted_path(const Engine& engine, const std::string& given, 
                     "path");
     fs::path p(given);
     if (p.is_relative()) p = fs::path(dirs.front()) / p;
+    p = p.lexically_normal();
+    const error outside = fail(errc::permission_denied,
+                               "is outside the directories this engine may read and write", "path");
+    if (!inside(p, dirs)) return outside;
     std::error_code ec;
     fs::path resolved;
     if (writing) {
@@ -60,43 +79,22 @@ result<fs::path> permitted_path(const Engine& engine, const std::string& given, 
         resolved = fs::canonical(p, ec);
         if (ec) return fail(errc::not_found, "is not an existing file", "path");
     }
-    for (const auto& d : dirs) {
-        const fs::path rel = resolved.lexically_relative(d);
-        if (!rel.empty() && *rel.begin() != "..") return resolved;
-    }
-    return fail(errc::permission_denied,
-                "is outside the directories this engine may read and write", "path");
+    if (!inside(resolved, dirs)) return outside;
+    return resolved;
 }
 
-// A stream buffer over a FILE*, so that an export can create its file
-// exclusively ("wx") and never follow a link left in its place.
-class FileBuf : public std::streambuf {
-public:
-    explicit FileBuf(std::FILE* f) : f_(f) {}
-    ~FileBuf() override { close(); }
-    bool close() {
-        if (!f_) return ok_;
-        ok_ = std::fclose(f_) == 0 && ok_;
-        f_ = nullptr;
-        return ok_;
+// Opens a file to import without following a link swapped in at its name
+// and without blocking on a pipe; only a regular file is read.
+result<std::unique_ptr<__gnu_cxx::stdio_filebuf<char>>> open_regular(const fs::path& file) {
+    const int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return fail(errc::storage, std::string("cannot be opened: ") + std::strerror(errno), "path");
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return fail(errc::invalid_argument, "is not a regular file", "path");
     }
-
-protected:
-    int_type overflow(int_type c) override {
-        if (c == traits_type::eof()) return traits_type::not_eof(c);
-        const char ch = static_cast<char>(c);
-        return xsputn(&ch, 1) == 1 ? c : traits_type::eof();
-    }
-    std::streamsize xsputn(const char* s, std::streamsize n) override {
-        const auto wrote = std::fwrite(s, 1, static_cast<std::size_t>(n), f_);
-        if (wrote != static_cast<std::size_t>(n)) ok_ = false;
-        return static_cast<std::streamsize>(wrote);
-    }
-
-private:
-    std::FILE* f_;
-    bool ok_ = true;
-};
+    return std::make_unique<__gnu_cxx::stdio_filebuf<char>>(fd, std::ios::in | std::ios::binary);
+}
 
 template <Importer run_import>
 result<json> import_file(Engine& engine, const json& request, const Context& ctx) {
@@ -118,10 +116,8 @@ result<json> import_file(Engine& engine, const json& request, const Context& ctx
         return report_json(report);
     }
     CRM_TRY(file, permitted_path(engine, *path, false));
-    std::error_code ec;
-    if (!fs::is_regular_file(file, ec)) return fail(errc::invalid_argument, "is not a regular file", "path");
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return fail(errc::storage, "cannot be opened", "path");
+    CRM_TRY(buf, open_regular(file));
+    std::istream in(buf.get());
     CRM_TRY(report, run_import(engine, in, options));
     return report_json(report);
 }
@@ -137,26 +133,13 @@ result<json> export_customers(Engine& engine, const json& request, const Context
         return json{{"exported", written}, {"csv", std::move(out).str()}};
     }
     CRM_TRY(file, permitted_path(engine, *path, true));
-    std::error_code ec;
-    const auto st = fs::symlink_status(file, ec);
-    if (fs::exists(st)) {
-        if (!overwrite.value_or(false))
-            return fail(errc::conflict, "exists; pass \"overwrite\": true to replace it", "path");
-        if (!fs::is_regular_file(st))
-            return fail(errc::invalid_argument, "is not a regular file, so it is not replaced", "path");
-    }
-    std::FILE* f = std::fopen(file.c_str(), overwrite.value_or(false) ? "wb" : "wbx");
-    if (!f) return fail(errc::storage, std::string("cannot be written: ") + std::strerror(errno), "path");
-    FileBuf buf(f);
-    std::ostream out(&buf);
-    CRM_TRY(written, export_customers_csv(engine, out));
-    out.flush();
-    if (!out || !buf.close()) return fail(errc::storage, "could not be written completely", "path");
+    CRM_TRY(written, export_customers_file(engine, file.string(), overwrite.value_or(false)));
     return json{{"exported", written}};
 }
 
 constexpr const char* kReport =
-    "{imported, updated, unchanged, rejected, warnings, committed, summary, problems[{line, external_id, "
+    "{imported, updated, unchanged, rejected, warnings, committed, summary, problems_omitted "
+    "(beyond the first 10000), problems[{line, external_id, "
     "field, severity (error|warning), reason, value}]}";
 
 constexpr Command kCommands[] = {

@@ -228,7 +228,7 @@ result<Date> parse_date(std::string_view input, CalendarSystem cal, std::string_
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     const auto bad = [&](const std::string& why) -> result<Date> {
-        return fail(errc::parse, why + ": '" + std::string(input.substr(0, 64)) + "'",
+        return fail(errc::parse, why + ": '" + text::excerpt(input, 64) + "'",
                     std::string(field));
     };
     std::size_t p = 0;
@@ -323,7 +323,7 @@ struct TimeZone::Data {
                                                      std::string_view field) {
         const auto unknown = [&] {
             return fail(errc::invalid_argument,
-                        "is not a known IANA time zone: '" + name.substr(0, 64) + "'",
+                        "is not a known IANA time zone: '" + text::excerpt(name, 64) + "'",
                         std::string(field));
         };
         const icu::UnicodeString id = icu::UnicodeString::fromUTF8(name);
@@ -368,7 +368,7 @@ struct TimeZone::Data {
 result<TimeZone> TimeZone::find(std::string_view iana_name, std::string_view field) {
     if (!plausible_zone_name(iana_name))
         return fail(errc::invalid_argument,
-                    "is not a known IANA time zone: '" + std::string(iana_name.substr(0, 64)) + "'",
+                    "is not a known IANA time zone: '" + text::excerpt(iana_name, 64) + "'",
                     std::string(field));
     static std::mutex mutex;
     static std::unordered_map<std::string, std::shared_ptr<const Data>> zones;

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "crm/core/error.hpp"
+#include "crm/core/text.hpp"
 
 namespace crm::detail {
 
@@ -27,7 +28,7 @@ result<E> enum_parse(const std::pair<E, const char*> (&table)[N], std::string_vi
         allowed += name;
     }
     return fail(errc::invalid_argument,
-                "'" + std::string(s.substr(0, 40)) + "' is not one of: " + allowed,
+                "'" + text::excerpt(s, 40) + "' is not one of: " + allowed,
                 std::string(field));
 }
 

@@ -226,7 +226,7 @@ private:
                 p += "[" + std::to_string(c.size() - 1) + "]";
             } else if (!c.empty()) {
                 if (!p.empty()) p += '.';
-                p += c.get_ref<const json::object_t&>().back().first;
+                p += text::excerpt(c.get_ref<const json::object_t&>().back().first, 64);
             }
         }
         return p;
@@ -235,7 +235,7 @@ private:
     bool duplicate(const std::string& k) {
         std::string at = path();
         refuse(errc::invalid_argument, "is given twice in one object");
-        failure.field = join(at, text::is_valid_utf8(k) && k.size() <= 200 ? k : "(key)");
+        failure.field = join(at, text::excerpt(k, 64));
         return false;
     }
 

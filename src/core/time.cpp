@@ -67,7 +67,7 @@ result<Timestamp> parse_iso8601(std::string_view input, std::string_view field) 
     auto bad = [&](const char* why) -> result<Timestamp> {
         return fail(errc::parse,
                     std::string("is not an ISO 8601 date or time (") + why + "): '" +
-                        std::string(input.substr(0, 64)) + "'",
+                        text::excerpt(input, 64) + "'",
                     std::string(field));
     };
     std::size_t p = 0;
@@ -86,6 +86,8 @@ result<Timestamp> parse_iso8601(std::string_view input, std::string_view field) 
         auto g = gregorian_from_jalali(Date{y, mo, d});
         if (d < 1 || !g) return bad("day out of range in the Jalali calendar");
         const Date& gd = g.value();
+        if (gd.year < kFirstGregorianYear)
+            return bad("a Jalali date before 1700-01-01, the first day the library keeps");
         ms = days_from_civil(gd.year, static_cast<unsigned>(gd.month),
                              static_cast<unsigned>(gd.day)) * kMsPerDay;
     } else {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "core/enum_names.hpp"
 #include "crm/core/email.hpp"
 #include "crm/core/national_id.hpp"
 #include "crm/core/text.hpp"
@@ -57,21 +58,8 @@ std::vector<FieldChange> diff(const json& before, const json& after) {
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Engine::~Engine() = default;
 
-const char* to_string(OpenMode m) noexcept {
-    switch (m) {
-        case OpenMode::create: return "create";
-        case OpenMode::must_exist: return "must_exist";
-        case OpenMode::read_only: return "read_only";
-    }
-    return "unknown";
-}
-
-result<OpenMode> parse_open_mode(std::string_view s, std::string_view field) {
-    for (OpenMode m : {OpenMode::create, OpenMode::must_exist, OpenMode::read_only})
-        if (s == to_string(m)) return m;
-    return fail(errc::invalid_argument, "must be create, must_exist or read_only",
-                std::string(field));
-}
+CRM_ENUM_NAMES(OpenMode, parse_open_mode, {OpenMode::create, "create"},
+               {OpenMode::must_exist, "must_exist"}, {OpenMode::read_only, "read_only"})
 
 namespace {
 
@@ -211,7 +199,7 @@ result<void> Engine::rollback() {
 
 bool Engine::in_transaction() const noexcept {
     std::lock_guard lock(impl_->mutex);
-    return impl_->open_txn != nullptr;
+    return impl_->open_txn != nullptr && impl_->txn_owner == std::this_thread::get_id();
 }
 
 // ---- shared steps --------------------------------------------------------
@@ -438,6 +426,10 @@ result<void> Engine::Impl::apply(storage::Transaction& tx, Party& p, const Party
     // At most kMaxTags distinct tags: the limit is checked as each tag is
     // added, so a long list costs time in proportion to it, never more.
     constexpr std::size_t kMaxTags = 100;
+    if (in.remove_tags.size() > 10 * kMaxTags)
+        return fail(errc::invalid_argument,
+                    "lists more than " + std::to_string(10 * kMaxTags) + " tags to remove",
+                    "remove_tags");
     if (in.tags) p.tags.clear();
     const std::vector<std::string> none;
     const auto& replace = in.tags ? *in.tags : none;
@@ -448,21 +440,23 @@ result<void> Engine::Impl::apply(storage::Transaction& tx, Party& p, const Party
                                             : "add_tags[" + std::to_string(i - replace.size())) + "]";
         CRM_TRY(t, clean_tag(raw, path));
         if (std::find(p.tags.begin(), p.tags.end(), t) != p.tags.end()) continue;
-        if (p.tags.size() == kMaxTags)
+        // The tags removed below may make room, but no more than that.
+        if (p.tags.size() == kMaxTags + in.remove_tags.size())
             return fail(errc::invalid_argument,
                         "is one tag too many: a party has at most " + std::to_string(kMaxTags) +
                             " distinct tags",
                         path);
         p.tags.push_back(std::move(t));
     }
-    if (in.remove_tags.size() > 10 * kMaxTags)
-        return fail(errc::invalid_argument,
-                    "lists more than " + std::to_string(10 * kMaxTags) + " tags to remove",
-                    "remove_tags");
     for (std::size_t i = 0; i < in.remove_tags.size(); ++i) {
         CRM_TRY(t, clean_tag(in.remove_tags[i], "remove_tags[" + std::to_string(i) + "]"));
         p.tags.erase(std::remove(p.tags.begin(), p.tags.end(), t), p.tags.end());
     }
+    if (p.tags.size() > kMaxTags)
+        return fail(errc::invalid_argument,
+                    "has " + std::to_string(p.tags.size()) + " distinct tags; a party has at most " +
+                        std::to_string(kMaxTags),
+                    "tags");
 
     // Custom fields: declared, typed, canonical.
     CRM_TRYV(apply_custom(tx, "party", in.custom, p.custom));

@@ -1,16 +1,23 @@
 // src/import/import.cpp - CSV import of customers and orders: header
 // checks, per-row validation with warnings for droppable values, upserts
-// in batches, and the problem report.
+// in batches, and the problem report; the export, to a stream or a file.
 #include "crm/import.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <map>
 #include <ostream>
-
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <functional>
 #include <optional>
+#include <random>
 #include "crm/core/text.hpp"
 #include "crm/engine.hpp"
 #include "engine/access.hpp"
@@ -269,6 +276,16 @@ RowResult rejected(const error& e, const Reject& reject) {
     return std::optional<WriteOutcome>{};
 }
 
+// Keeps the first options.max_problems problems; later ones are counted
+// only. A row adds a few problems at most, so trimming after each keeps the
+// report's size bounded whatever the file's.
+void keep_within(ImportReport& r, const ImportOptions& o) {
+    if (r.problems.size() <= o.max_problems) return;
+    r.problems_omitted += static_cast<std::int64_t>(r.problems.size() - o.max_problems);
+    r.problems.erase(r.problems.begin() + static_cast<std::ptrdiff_t>(o.max_problems),
+                     r.problems.end());
+}
+
 // Reads every data row, hands the sound ones to `import_row` inside the
 // batches of transactions, and counts what came back.
 template <class RowFn>
@@ -280,6 +297,7 @@ result<ImportReport> import_rows(Engine& engine, csv::Reader& reader, const Colu
     std::vector<std::string> row;
     std::int64_t rows = 0;
     while (reader.next(row)) {
+        keep_within(report, options);
         report_progress(options, reader, ++rows);
         for (auto& cell : row) csv::unneutralise(cell);
         if (blank(row) && !reader.unterminated_quote()) continue;
@@ -295,6 +313,7 @@ result<ImportReport> import_rows(Engine& engine, csv::Reader& reader, const Colu
         batch.count(*outcome.value());
         if (auto r = batch.after_row(); !r) return batch.stop(r.error());
     }
+    keep_within(report, options);
     if (auto r = batch.finish(); !r) return batch.stop(r.error());
     report.committed = batch.committed();
     if (options.progress) options.progress(reader.bytes_read());
@@ -503,6 +522,116 @@ result<std::int64_t> export_customers_csv(Engine& engine, std::ostream& out, con
         if (options.progress) options.progress(static_cast<std::uint64_t>(written));
     }
     if (!out) return fail(errc::storage, "could not write the export", "out");
+    return written;
+}
+
+namespace {
+
+// A stream buffer over a file descriptor it owns.
+class FdOut : public std::streambuf {
+public:
+    explicit FdOut(int fd) : fd_(fd) {}
+    ~FdOut() override { close(); }
+    FdOut(const FdOut&) = delete;
+    FdOut& operator=(const FdOut&) = delete;
+    // Flushes and closes; false when anything could not be written.
+    bool close() {
+        if (fd_ < 0) return ok_;
+        ok_ = flush() && ::fsync(fd_) == 0 && ok_;
+        ok_ = ::close(fd_) == 0 && ok_;
+        fd_ = -1;
+        return ok_;
+    }
+
+protected:
+    int_type overflow(int_type c) override {
+        if (c == traits_type::eof()) return traits_type::not_eof(c);
+        if (used_ == sizeof buf_ && !flush()) return traits_type::eof();
+        buf_[used_++] = static_cast<char>(c);
+        return c;
+    }
+    std::streamsize xsputn(const char* s, std::streamsize n) override {
+        std::streamsize done = 0;
+        while (done < n) {
+            if (used_ == sizeof buf_ && !flush()) return done;
+            const auto k = std::min<std::size_t>(sizeof buf_ - used_, static_cast<std::size_t>(n - done));
+            std::memcpy(buf_ + used_, s + done, k);
+            used_ += k;
+            done += static_cast<std::streamsize>(k);
+        }
+        return done;
+    }
+    int sync() override { return flush() ? 0 : -1; }
+
+private:
+    bool flush() {
+        std::size_t done = 0;
+        while (done < used_) {
+            const ssize_t w = ::write(fd_, buf_ + done, used_ - done);
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) return ok_ = false;
+            done += static_cast<std::size_t>(w);
+        }
+        used_ = 0;
+        return true;
+    }
+    int fd_;
+    bool ok_ = true;
+    char buf_[1 << 16];
+    std::size_t used_ = 0;
+};
+
+error file_error(const char* what, int err) {
+    return fail(errc::storage, std::string(what) + ": " + std::strerror(err), "path");
+}
+
+}  // namespace
+
+result<std::int64_t> export_customers_file(Engine& engine, const std::string& path, bool overwrite,
+                                           const ExportOptions& options) {
+    namespace fs = std::filesystem;
+    CRM_TRYV(text::check(path, "path", 4096));
+    const fs::path target(path);
+    const std::string name = target.filename().string();
+    if (name.empty() || name == "." || name == "..")
+        return fail(errc::invalid_argument, "names no file", "path");
+    std::error_code ec;
+    if (!overwrite && fs::exists(fs::symlink_status(target, ec)))
+        return fail(errc::conflict, "exists; pass overwrite to replace it", "path");
+    // The CSV goes to a new file beside the target, created exclusively,
+    // and takes the target's name only once it is whole.
+    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    std::random_device random;
+    std::string temp;
+    int fd = -1;
+    for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
+        char suffix[17];
+        std::snprintf(suffix, sizeof suffix, "%08x%08x", random(), random());
+        temp = (dir / ("." + name + "." + suffix + ".part")).string();
+        fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (fd < 0 && errno != EEXIST) return file_error("cannot be written", errno);
+    }
+    if (fd < 0) return file_error("cannot be written", EEXIST);
+    FdOut buf(fd);
+    std::ostream out(&buf);
+    auto written = export_customers_csv(engine, out, options);
+    const bool whole = out.flush() && buf.close();
+    const int err = errno;
+    if (!written || !whole) {
+        ::unlink(temp.c_str());
+        if (!written) return written.error();
+        return file_error("could not be written completely", err);
+    }
+    // rename() replaces the target, a link there included, never what a
+    // link points to; link() gives the name only when nothing has it.
+    if (overwrite ? ::rename(temp.c_str(), target.c_str()) != 0
+                  : ::link(temp.c_str(), target.c_str()) != 0) {
+        const int e = errno;
+        ::unlink(temp.c_str());
+        if (e == EEXIST) return fail(errc::conflict, "exists; pass overwrite to replace it", "path");
+        return file_error("cannot be written", e);
+    }
+    if (!overwrite) ::unlink(temp.c_str());
     return written;
 }
 

@@ -44,6 +44,10 @@ result<std::string> sales::clean_date(const std::string& s, std::string_view fie
     const Date d = parsed.value();
     if (!jalali) return format_date(d);
     CRM_TRY(g, gregorian_from_jalali(d));
+    if (g.year < kFirstGregorianYear)
+        return fail(errc::invalid_argument,
+                    "is a Jalali date before 1700-01-01, the first day the library keeps",
+                    std::string(field));
     return format_date(g);
 }
 

@@ -91,6 +91,10 @@ status 2 "--min-score 2" "$crmctl" duplicates $db --min-score 2
 status 1 "export onto an existing file" "$crmctl" export customers $db exported.csv
 check "the existing file is named" grep -q "exported.csv exists; add --overwrite" err.txt
 status 0 "export with --overwrite" "$crmctl" export customers $db exported.csv --overwrite
+{ printf '{"id":"deep","rule":'; printf '%100000s' '' | tr ' ' '['; printf '%100000s' '' | tr ' ' ']'; printf '}'; } > deep.json
+status 1 "a segment nested 100,000 deep" "$crmctl" segment define $db deep.json
+check "the depth limit is named" grep -q "deeper than 128 levels" err.txt
+check "sqlite3 is there to hold a write lock" command -v sqlite3
 (echo "BEGIN IMMEDIATE;"; sleep 4; echo "ROLLBACK;") | sqlite3 $db &
 writer=$!
 sleep 0.5

@@ -611,6 +611,27 @@ TEST_P(Conformance, ImportStoppedByAFullDiskSaysWhatWasCommitted) {
     EXPECT_EQ(rest.committed, 6);
 }
 
+TEST_P(Conformance, ImportKeepsABoundedNumberOfProblemsAndCountsTheRest) {
+    // 30 rows without an external id, 5 good ones between them.
+    std::string csv = "external_id,first_name,last_name\n";
+    for (int i = 0; i < 35; ++i)
+        csv += (i % 7 == 6 ? "K" + std::to_string(i) : std::string()) + ",Ali,Rad\n";
+    ImportOptions o;
+    o.max_problems = 10;
+    ImportReport r = import_text(*engine, csv, o);
+    EXPECT_EQ(r.rejected, 30);
+    EXPECT_EQ(r.imported, 5);
+    ASSERT_EQ(r.problems.size(), 10u);
+    EXPECT_EQ(r.problems_omitted, 20);
+    EXPECT_EQ(r.problems.front().line, 2);  // the first ones are kept
+    EXPECT_EQ(r.problems.back().line, 12);
+    o.max_problems = 0;
+    r = import_text(*engine, csv, o);
+    EXPECT_TRUE(r.problems.empty());
+    EXPECT_EQ(r.problems_omitted, 30);
+    EXPECT_EQ(r.unchanged, 5);
+}
+
 TEST_P(Conformance, ListPartiesPagesInIdOrder) {
     std::vector<Id> ids;
     for (int k = 0; k < 7; ++k) ids.push_back(person("P" + std::to_string(k), "N", std::to_string(k)).id);

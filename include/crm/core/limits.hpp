@@ -24,8 +24,6 @@ inline constexpr int search_window = 10'000;
 /// The instants a time may name: 1700-01-01T00:00:00Z ..
 /// 9999-12-31T23:59:59.999Z, in milliseconds since 1970. Every one of them
 /// reads back from the text the library writes for it (a year below 1700
-/// would be read as Jalali). Every one of them
-/// reads back from the text the library writes for it (a year below 1700
 /// would be read as Jalali).
 inline constexpr std::int64_t earliest_ms = -8'520'336'000'000;
 inline constexpr std::int64_t latest_ms = 253'402'300'799'999;
