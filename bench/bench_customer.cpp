@@ -101,8 +101,8 @@ void BM_EngineBulkUpsert(benchmark::State& state) {
 }
 BENCHMARK(BM_EngineBulkUpsert)->Arg(1000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(1);
 
-// The same upserts on the memory backend: what validation, normalisation,
-// audit and outbox cost without SQLite.
+// The same upserts on "memory:", SQLite's in-memory database: what they
+// cost without a file.
 void BM_EngineBulkUpsertMemory(benchmark::State& state) {
     const std::int64_t n = state.range(0);
     for (auto _ : state) {

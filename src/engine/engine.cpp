@@ -98,6 +98,7 @@ result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
                             ", but an in-memory database only exists once it is created",
                         "mode");
         store = storage::open_memory();
+        if (!store) return fail(errc::storage, "sqlite: cannot open an in-memory database");
     } else if (db.substr(0, 7) == "memory:") {
         return fail(errc::invalid_argument,
                     "'" + text::excerpt(db) + "' names no database: an in-memory database is "

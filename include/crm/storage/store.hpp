@@ -461,11 +461,11 @@ public:
     /// transaction open. The backend may trade read caching for memory
     /// bounded by its page cache while it lasts.
     virtual result<void> bulk_load(bool on) { (void)on; return ok(); }
-    /// "memory" or "sqlite".
+    /// "sqlite" (an in-memory store too), or a host's own backend's name.
     virtual std::string_view backend() const noexcept = 0;
 };
 
-/// An empty in-memory store; everything is lost when it is destroyed.
+/// SQLite's private :memory: database, empty; lost when destroyed (null if SQLite fails).
 CRM_API std::unique_ptr<Store> open_memory();
 
 struct SqliteOptions {

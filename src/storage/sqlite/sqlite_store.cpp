@@ -1964,7 +1964,7 @@ public:
     result<std::vector<SuppressionEntry>> suppressions(std::string_view list) override {
         using Out = std::vector<SuppressionEntry>;
         return run<Out>("suppressions", [&]() -> result<Out> {
-            // By kind in declaration order, as the memory backend keys them.
+            // By kind in declaration order, then value.
             CRM_TRY(st, c_.stmt("SELECT kind, value, reason, added_at FROM suppression WHERE "
                                 "list = ?1 ORDER BY CASE kind WHEN 'party' THEN 0 WHEN 'email' "
                                 "THEN 1 WHEN 'domain' THEN 2 ELSE 3 END, value"));
@@ -3238,6 +3238,15 @@ result<std::unique_ptr<Store>> open(const SqliteOptions& o) {
 
 }  // namespace
 }  // namespace sqlite
+
+// The in-memory store is SQLite's own in-memory database: the same SQL,
+// the same rules, one backend to keep (decision 0014).
+std::unique_ptr<Store> open_memory() {
+    SqliteOptions o;
+    o.path = ":memory:";
+    auto store = open_sqlite(o);
+    return store ? std::move(store).value() : nullptr;
+}
 
 result<std::unique_ptr<Store>> open_sqlite(const SqliteOptions& options) {
     try {
