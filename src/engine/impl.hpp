@@ -60,8 +60,6 @@ struct CRM_LOCAL Engine::Impl {
     Timestamp now() const { return clock->now(); }
     Id new_id() { return ids.next(now()); }
 
-    /// Runs fn(tx) atomically: inside the open transaction under a
-    /// savepoint, or in a transaction of its own that commits on success.
     /// The engine's lock for one call of this thread: taken once no other
     /// thread's explicit transaction is open; conflict when one stays open
     /// longer than the busy timeout.
@@ -77,6 +75,8 @@ struct CRM_LOCAL Engine::Impl {
         return lock;
     }
 
+    /// Runs fn(tx) atomically: inside the open transaction under a
+    /// savepoint, or in a transaction of its own that commits on success.
     template <class F>
     auto write(F&& fn) -> decltype(fn(std::declval<storage::Transaction&>())) {
         CRM_TRY(lock, enter());
