@@ -18,37 +18,26 @@ result<std::string> sales::clean_text(const std::string& s, const char* field, s
     return text::tidy(s);
 }
 
-// "YYYY-MM-DD" (ASCII or Persian digits, '/' allowed, one-digit month and
-// day too) by the rule of parse_iso8601: a year below kFirstGregorianYear is
-// Jalali, one below 1000 is refused. Answers the Gregorian date, or "" for
-// empty input.
+// A date by the one rule of parse_iso8601 (a year below 1700 is Jalali),
+// with the one-digit month and day people write ("1403/1/5") padded first.
+// Answers the Gregorian date, or "" for empty input; invalid_argument
+// naming `field` otherwise.
 result<std::string> sales::clean_date(const std::string& s, std::string_view field) {
     std::string t = text::ascii_digits(text::tidy(s));
     if (t.empty()) return std::string();
     std::replace(t.begin(), t.end(), '/', '-');
-    const bool four_digits = t.size() >= 4 && std::all_of(t.begin(), t.begin() + 4, [](char c) {
-                                 return c >= '0' && c <= '9';
-                             });
-    const int year = four_digits ? std::stoi(t.substr(0, 4)) : 0;
-    if (year < 1000)
+    if (const auto a = t.find('-'), b = t.find('-', a + 1);
+        a != std::string::npos && b != std::string::npos && t.find_first_of("T ") == std::string::npos) {
+        const auto pad = [](std::string part) { return part.size() == 1 ? "0" + part : part; };
+        t = t.substr(0, a) + "-" + pad(t.substr(a + 1, b - a - 1)) + "-" + pad(t.substr(b + 1));
+    }
+    auto parsed = parse_iso8601(t, field);
+    if (!parsed || parsed.value().ms % kMsPerDay != 0)
         return fail(errc::invalid_argument,
-                    "is not a date (YYYY-MM-DD; a year below 1700 is Jalali, one below 1000 "
-                    "is in neither calendar)",
+                    (parsed ? std::string("is not a date") : parsed.error().message) +
+                        " (YYYY-MM-DD; a year below 1700 is Jalali)",
                     std::string(field));
-    const bool jalali = year < kFirstGregorianYear;
-    auto parsed = parse_date(t, jalali ? CalendarSystem::jalali : CalendarSystem::gregorian, field);
-    if (!parsed)
-        return fail(errc::invalid_argument,
-                    parsed.error().message + " (YYYY-MM-DD; a year below 1700 is Jalali)",
-                    std::string(field));
-    const Date d = parsed.value();
-    if (!jalali) return format_date(d);
-    CRM_TRY(g, gregorian_from_jalali(d));
-    if (g.year < kFirstGregorianYear)
-        return fail(errc::invalid_argument,
-                    "is a Jalali date before 1700-01-01, the first day the library keeps",
-                    std::string(field));
-    return format_date(g);
+    return to_iso8601(parsed.value()).substr(0, 10);
 }
 
 std::vector<const process::Effect*> sales::effects_of(const process::Transition* t,
