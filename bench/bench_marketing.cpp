@@ -304,7 +304,7 @@ void BM_MembershipUpkeep(benchmark::State& state) {
     for (auto _ : state) {
         crm::Party& p = u.parties[i++ % u.parties.size()];
         p.city = kCities[(i * 3) % 8];
-        auto r = impl.read([&](crm::storage::Transaction& tx) {
+        auto r = impl.read([&](crm::Transaction& tx) {
             return crm::marketing::party_changed(impl, tx, p.id, crm::marketing::party_part, &p);
         });
         if (!r) state.SkipWithError(r.error().what().c_str());

@@ -160,7 +160,7 @@ result<std::vector<DuplicatePair>> Engine::find_duplicates(const DuplicateOption
     const std::vector<MatchRule> rules = options.rules.empty() ? builtin_rules() : options.rules;
 
     std::vector<Profile> profiles;
-    CRM_TRYV(impl_->read([&](storage::Transaction& tx) {
+    CRM_TRYV(impl_->read([&](Transaction& tx) {
         return tx.for_each_party(Id{}, [&](const Party& p) {
             profiles.push_back(profile_of(p));
             return true;
@@ -254,7 +254,7 @@ result<Party> Engine::merge(const Context& ctx, const Id& survivor, const std::v
         auto it = rules.fields.find(f);
         return it == rules.fields.end() ? rules.default_rule : it->second;
     };
-    return impl_->write([&](storage::Transaction& tx) -> result<Party> {
+    return impl_->write([&](Transaction& tx) -> result<Party> {
         CRM_TRY(s, impl_->load_live_party(tx, survivor, "survivor"));
         const Party original = s;
         std::vector<Id> done;

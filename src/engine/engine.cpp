@@ -159,7 +159,7 @@ result<void> Engine::begin() {
     CRM_TRY(lock, impl_->enter());
     (void)lock;
     if (impl_->open_txn) return fail(errc::conflict, "a transaction is already open");
-    CRM_TRY(tx, impl_->store->begin());
+    CRM_TRY(tx, crm::begin(*impl_->store));
     impl_->open_txn = std::move(tx);
     impl_->txn_owner = std::this_thread::get_id();
     return ok();
@@ -205,7 +205,7 @@ bool Engine::in_transaction() const noexcept {
 
 // ---- shared steps --------------------------------------------------------
 
-result<const std::vector<FieldDef>*> Engine::Impl::fields_of(storage::Transaction& tx,
+result<const std::vector<FieldDef>*> Engine::Impl::fields_of(Transaction& tx,
                                                              std::string_view rt) {
     auto it = field_cache.find(rt);
     if (it == field_cache.end()) {
@@ -215,7 +215,7 @@ result<const std::vector<FieldDef>*> Engine::Impl::fields_of(storage::Transactio
     return &it->second;
 }
 
-result<Party> Engine::Impl::load_live_party(storage::Transaction& tx, const Id& id,
+result<Party> Engine::Impl::load_live_party(Transaction& tx, const Id& id,
                                             std::string_view field) {
     Id cur = id;
     for (int hops = 0; hops < 64; ++hops) {
@@ -227,7 +227,7 @@ result<Party> Engine::Impl::load_live_party(storage::Transaction& tx, const Id& 
     return fail(errc::internal, "merge chain of " + id.str() + " does not end");
 }
 
-result<void> Engine::Impl::record(storage::Transaction& tx, const Context& ctx,
+result<void> Engine::Impl::record(Transaction& tx, const Context& ctx,
                                   std::string_view record_type, const Id& id,
                                   std::string_view action, std::vector<FieldChange> changes,
                                   std::string_view event_type, std::string payload) {
@@ -250,12 +250,12 @@ result<void> Engine::Impl::record(storage::Transaction& tx, const Context& ctx,
     return tx.append_event(e);
 }
 
-result<void> Engine::Impl::store_party(storage::Transaction& tx, const Party& p) {
+result<void> Engine::Impl::store_party(Transaction& tx, const Party& p) {
     CRM_TRYV(tx.put_party(p, name_key(p)));
     return marketing::party_changed(*this, tx, p.id, marketing::party_part, &p);
 }
 
-result<void> Engine::Impl::create_stored_party(storage::Transaction& tx, const Context& ctx,
+result<void> Engine::Impl::create_stored_party(Transaction& tx, const Context& ctx,
                                                const Party& p) {
     CRM_TRYV(store_party(tx, p));
     const auto fields = codec::party_fields(p);
@@ -263,7 +263,7 @@ result<void> Engine::Impl::create_stored_party(storage::Transaction& tx, const C
                   codec::object_text(fields));
 }
 
-result<Party> Engine::Impl::update_stored_party(storage::Transaction& tx, const Context& ctx,
+result<Party> Engine::Impl::update_stored_party(Transaction& tx, const Context& ctx,
                                                 const Party& before, Party after,
                                                 std::string_view action, std::string_view event,
                                                 bool* changed) {
@@ -359,7 +359,7 @@ void put_consent(std::vector<Consent>& list, const Consent& c) {
 
 }  // namespace
 
-result<void> Engine::Impl::apply(storage::Transaction& tx, Party& p, const PartyInput& in,
+result<void> Engine::Impl::apply(Transaction& tx, Party& p, const PartyInput& in,
                                  bool creating) {
     if (in.created_at) CRM_TRYV(check_instant(*in.created_at, "created_at"));
     if (in.kind) {
@@ -526,7 +526,7 @@ result<void> Engine::Impl::apply(storage::Transaction& tx, Party& p, const Party
 
 // ---- parties -------------------------------------------------------------
 
-result<void> Engine::Impl::apply_custom(storage::Transaction& tx, std::string_view record_type,
+result<void> Engine::Impl::apply_custom(Transaction& tx, std::string_view record_type,
                                          const CustomValues& in, CustomValues& values) {
     CRM_TRY(defs, fields_of(tx, record_type));
     for (const auto& [name, value] : in) {
@@ -546,7 +546,7 @@ result<void> Engine::Impl::apply_custom(storage::Transaction& tx, std::string_vi
     return ok();
 }
 
-result<Party> Engine::Impl::insert_party(storage::Transaction& tx, const Context& ctx,
+result<Party> Engine::Impl::insert_party(Transaction& tx, const Context& ctx,
                                          const PartyInput& input) {
     Party p;
     p.kind = input.kind.value_or(PartyKind::person);
@@ -568,11 +568,11 @@ result<Party> Engine::Impl::insert_party(storage::Transaction& tx, const Context
 result<Party> Engine::create_party(const Context& ctx, const PartyInput& input) {
     CRM_TRYV(check_context(ctx));
     return impl_->write(
-        [&](storage::Transaction& tx) { return impl_->insert_party(tx, ctx, input); });
+        [&](Transaction& tx) { return impl_->insert_party(tx, ctx, input); });
 }
 
 namespace {
-result<Party> update_in(Engine::Impl& impl, storage::Transaction& tx, const Context& ctx,
+result<Party> update_in(Engine::Impl& impl, Transaction& tx, const Context& ctx,
                         const Party& p, const PartyInput& input, bool* changed) {
     Party next = p;
     CRM_TRYV(impl.apply(tx, next, input, false));
@@ -593,7 +593,7 @@ result<Written<Party>> Engine::upsert_party(const Context& ctx, const PartyInput
         return fail(errc::invalid_argument, "is required for an upsert", "external_id");
     CRM_TRYV(text::check(*input.external_id, "external_id", 200));
     const std::string ext = text::tidy(*input.external_id);
-    return impl_->write([&](storage::Transaction& tx) -> result<Written<Party>> {
+    return impl_->write([&](Transaction& tx) -> result<Written<Party>> {
         CRM_TRY(id, tx.party_by_external_id(ext));
         if (id.is_nil()) {
             Party p;
@@ -616,7 +616,7 @@ result<Written<Party>> Engine::upsert_party(const Context& ctx, const PartyInput
 
 result<Party> Engine::update_party(const Context& ctx, const Id& id, const PartyInput& input) {
     CRM_TRYV(check_context(ctx));
-    return impl_->write([&](storage::Transaction& tx) -> result<Party> {
+    return impl_->write([&](Transaction& tx) -> result<Party> {
         CRM_TRY(p, impl_->load_live_party(tx, id, "id"));
         bool changed = false;
         return update_in(*impl_, tx, ctx, p, input, &changed);
@@ -624,11 +624,11 @@ result<Party> Engine::update_party(const Context& ctx, const Id& id, const Party
 }
 
 result<Party> Engine::get_party(const Id& id) {
-    return impl_->read([&](storage::Transaction& tx) { return impl_->load_live_party(tx, id); });
+    return impl_->read([&](Transaction& tx) { return impl_->load_live_party(tx, id); });
 }
 
 result<Party> Engine::get_party_by_external_id(std::string_view external_id) {
-    return impl_->read([&](storage::Transaction& tx) -> result<Party> {
+    return impl_->read([&](Transaction& tx) -> result<Party> {
         CRM_TRY(id, tx.party_by_external_id(text::tidy(external_id)));
         if (id.is_nil())
             return fail(errc::not_found,
@@ -648,7 +648,7 @@ result<Party> Engine::find_party(std::string_view key) {
 
 result<std::vector<Party>> Engine::list_parties(const Id& after, int limit) {
     if (limit < 1 || limit > 1000) return fail(errc::invalid_argument, "must be 1..1000", "limit");
-    return impl_->read([&](storage::Transaction& tx) -> result<std::vector<Party>> {
+    return impl_->read([&](Transaction& tx) -> result<std::vector<Party>> {
         std::vector<Party> out;
         CRM_TRYV(tx.for_each_party(after, [&](const Party& p) {
             out.push_back(p);
@@ -662,7 +662,7 @@ result<Party> Engine::set_consent(const Context& ctx, const Id& party, const Id&
                                   const Consent& consent) {
     CRM_TRYV(check_context(ctx));
     CRM_TRYV(check_consent(consent, "consent"));
-    return impl_->write([&](storage::Transaction& tx) -> result<Party> {
+    return impl_->write([&](Transaction& tx) -> result<Party> {
         CRM_TRY(p, impl_->load_live_party(tx, party));
         auto it = std::find_if(p.contacts.begin(), p.contacts.end(),
                                [&](const ContactPoint& c) { return c.id == contact; });
@@ -685,7 +685,7 @@ result<Membership> Engine::link_to_organization(const Context& ctx, const Id& pe
                                                 const Id& organization, std::string_view role) {
     CRM_TRYV(check_context(ctx));
     CRM_TRYV(text::check(role, "role", 200));
-    return impl_->write([&](storage::Transaction& tx) -> result<Membership> {
+    return impl_->write([&](Transaction& tx) -> result<Membership> {
         CRM_TRY(p, impl_->load_live_party(tx, person, "person"));
         CRM_TRY(o, impl_->load_live_party(tx, organization, "organization"));
         if (p.kind != PartyKind::person)
@@ -706,7 +706,7 @@ result<Membership> Engine::link_to_organization(const Context& ctx, const Id& pe
 result<void> Engine::unlink_from_organization(const Context& ctx, const Id& person,
                                               const Id& organization) {
     CRM_TRYV(check_context(ctx));
-    return impl_->write([&](storage::Transaction& tx) -> result<void> {
+    return impl_->write([&](Transaction& tx) -> result<void> {
         CRM_TRY(p, impl_->load_live_party(tx, person, "person"));
         CRM_TRY(o, impl_->load_live_party(tx, organization, "organization"));
         CRM_TRY(removed, tx.delete_membership(p.id, o.id));
@@ -734,7 +734,7 @@ result<Interaction> Engine::log_interaction(const Context& ctx, const Interactio
     i.subject = text::tidy(i.subject);
     i.external_id = text::tidy(i.external_id);
     if (i.actor.empty()) i.actor = ctx.actor;
-    return impl_->write([&](storage::Transaction& tx) -> result<Interaction> {
+    return impl_->write([&](Transaction& tx) -> result<Interaction> {
         if (!i.external_id.empty()) {
             CRM_TRY(existing, tx.interaction_by_external_id(i.external_id));
             if (existing) return std::move(*existing);
@@ -756,7 +756,7 @@ result<Interaction> Engine::log_interaction(const Context& ctx, const Interactio
 result<Page<Interaction>> Engine::timeline(const Id& party, const TimelineQuery& query) {
     if (query.limit < 1 || query.limit > 1000)
         return fail(errc::invalid_argument, "must be 1..1000", "limit");
-    return impl_->read([&](storage::Transaction& tx) -> result<Page<Interaction>> {
+    return impl_->read([&](Transaction& tx) -> result<Page<Interaction>> {
         CRM_TRY(p, impl_->load_live_party(tx, party));
         return tx.interactions(p.id, query);
     });
@@ -775,7 +775,7 @@ result<Activity> Engine::schedule_activity(const Context& ctx, const Activity& i
     if (a.subject.empty()) return fail(errc::invalid_argument, "is required", "subject");
     if (a.due.ms == 0) return fail(errc::invalid_argument, "is required", "due");
     CRM_TRYV(check_instant(a.due, "due"));
-    return impl_->write([&](storage::Transaction& tx) -> result<Activity> {
+    return impl_->write([&](Transaction& tx) -> result<Activity> {
         CRM_TRY(p, impl_->load_live_party(tx, a.party));
         a.party = p.id;
         a.id = impl_->new_id();
@@ -794,7 +794,7 @@ namespace {
 result<Activity> close_activity(Engine::Impl& impl, const Context& ctx, const Id& id,
                                 ActivityStatus to) {
     CRM_TRYV(check_context(ctx));
-    return impl.write([&](storage::Transaction& tx) -> result<Activity> {
+    return impl.write([&](Transaction& tx) -> result<Activity> {
         CRM_TRY(found, tx.get_activity(id));
         if (!found) return fail(errc::not_found, "no activity with id " + id.str(), "activity");
         Activity a = std::move(*found);
@@ -830,7 +830,7 @@ result<std::vector<Activity>> Engine::activities_due_by(std::string_view assigne
                                                         int limit) {
     if (limit < 1 || limit > 10000) return fail(errc::invalid_argument, "must be 1..10000", "limit");
     CRM_TRYV(text::check(assignee, "assignee", 200));
-    return impl_->read([&](storage::Transaction& tx) {
+    return impl_->read([&](Transaction& tx) {
         return tx.activities_due(text::tidy(assignee), until, limit);
     });
 }
@@ -863,7 +863,7 @@ result<Written<Purchase>> Engine::record_purchase(const Context& ctx, const Purc
         if (l.total.currency != p.total.currency)
             return fail(errc::invalid_argument, "currency differs from the order's", path + ".total");
     }
-    return impl_->write([&](storage::Transaction& tx) -> result<Written<Purchase>> {
+    return impl_->write([&](Transaction& tx) -> result<Written<Purchase>> {
         CRM_TRY(party, impl_->load_live_party(tx, p.party));
         p.party = party.id;
         CRM_TRY(existing, tx.purchase_by_order_id(p.order_id));
@@ -892,7 +892,7 @@ result<Written<Purchase>> Engine::record_purchase(const Context& ctx, const Purc
 }
 
 result<std::vector<Purchase>> Engine::purchases(const Id& party) {
-    return impl_->read([&](storage::Transaction& tx) -> result<std::vector<Purchase>> {
+    return impl_->read([&](Transaction& tx) -> result<std::vector<Purchase>> {
         CRM_TRY(p, impl_->load_live_party(tx, party));
         return tx.purchases_of(p.id);
     });
@@ -903,7 +903,7 @@ result<std::vector<Purchase>> Engine::purchases(const Id& party) {
 result<FieldDef> Engine::define_field(const Context& ctx, const FieldDef& def) {
     CRM_TRYV(check_context(ctx));
     CRM_TRYV(validate(def));
-    return impl_->write([&](storage::Transaction& tx) -> result<FieldDef> {
+    return impl_->write([&](Transaction& tx) -> result<FieldDef> {
         CRM_TRY(existing, tx.fields(def.record_type));
         json before = json::object();
         for (const auto& e : existing)
@@ -925,27 +925,27 @@ result<FieldDef> Engine::define_field(const Context& ctx, const FieldDef& def) {
 }
 
 result<std::vector<FieldDef>> Engine::fields(std::string_view record_type) {
-    return impl_->read([&](storage::Transaction& tx) { return tx.fields(record_type); });
+    return impl_->read([&](Transaction& tx) { return tx.fields(record_type); });
 }
 
 // ---- audit and events ----------------------------------------------------
 
 result<std::vector<AuditEntry>> Engine::audit_trail(const Id& record, int limit) {
     if (limit < 1 || limit > 10000) return fail(errc::invalid_argument, "must be 1..10000", "limit");
-    return impl_->read([&](storage::Transaction& tx) { return tx.audit_of(record, limit); });
+    return impl_->read([&](Transaction& tx) { return tx.audit_of(record, limit); });
 }
 
 result<std::vector<Event>> Engine::events_after(std::int64_t cursor, int limit) {
     if (cursor < 0) return fail(errc::invalid_argument, "must not be negative", "cursor");
     if (limit < 1 || limit > 10000) return fail(errc::invalid_argument, "must be 1..10000", "limit");
-    return impl_->read([&](storage::Transaction& tx) { return tx.events_after(cursor, limit); });
+    return impl_->read([&](Transaction& tx) { return tx.events_after(cursor, limit); });
 }
 
 result<void> Engine::acknowledge(std::string_view consumer, std::int64_t cursor) {
     CRM_TRYV(text::check(consumer, "consumer", 200));
     if (consumer.empty()) return fail(errc::invalid_argument, "is required", "consumer");
     if (cursor < 0) return fail(errc::invalid_argument, "must not be negative", "cursor");
-    return impl_->write([&](storage::Transaction& tx) -> result<void> {
+    return impl_->write([&](Transaction& tx) -> result<void> {
         CRM_TRY(current, tx.cursor(consumer));
         if (cursor < current)
             return fail(errc::conflict,
@@ -965,7 +965,7 @@ result<void> Engine::acknowledge(std::string_view consumer, std::int64_t cursor)
 
 result<std::int64_t> Engine::consumer_cursor(std::string_view consumer) {
     CRM_TRYV(text::check(consumer, "consumer", 200));
-    return impl_->read([&](storage::Transaction& tx) { return tx.cursor(consumer); });
+    return impl_->read([&](Transaction& tx) { return tx.cursor(consumer); });
 }
 
 }  // namespace crm

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "records/transaction.hpp"
 #include "crm/engine.hpp"
 #include "crm/expr/expr.hpp"
 #include "crm/marketing/loyalty.hpp"
@@ -26,7 +27,7 @@ struct CRM_LOCAL Engine::Impl {
     std::shared_ptr<const phone::OperatorTable> operators;
     mutable std::recursive_mutex mutex;
     IdGenerator ids;
-    std::unique_ptr<storage::Transaction> open_txn;
+    std::unique_ptr<Transaction> open_txn;
     // The thread whose begin() opened open_txn; other threads wait on
     // txn_ended (at most options.busy_timeout_ms) before they run.
     std::thread::id txn_owner;
@@ -78,7 +79,7 @@ struct CRM_LOCAL Engine::Impl {
     /// Runs fn(tx) atomically: inside the open transaction under a
     /// savepoint, or in a transaction of its own that commits on success.
     template <class F>
-    auto write(F&& fn) -> decltype(fn(std::declval<storage::Transaction&>())) {
+    auto write(F&& fn) -> decltype(fn(std::declval<Transaction&>())) {
         CRM_TRY(lock, enter());
         (void)lock;  // held until the call returns
         if (open_txn) {
@@ -92,7 +93,7 @@ struct CRM_LOCAL Engine::Impl {
             }
             return r;
         }
-        CRM_TRY(tx, store->begin());
+        CRM_TRY(tx, crm::begin(*store));
         auto r = fn(*tx);
         if (!r) {
             forget_caches();
@@ -106,25 +107,25 @@ struct CRM_LOCAL Engine::Impl {
     }
 
     template <class F>
-    auto read(F&& fn) -> decltype(fn(std::declval<storage::Transaction&>())) {
+    auto read(F&& fn) -> decltype(fn(std::declval<Transaction&>())) {
         CRM_TRY(lock, enter());
         (void)lock;
         if (open_txn) return fn(*open_txn);
-        CRM_TRY(tx, store->begin_read());
+        CRM_TRY(tx, crm::begin_read(*store));
         return fn(*tx);
     }
 
-    result<const std::vector<FieldDef>*> fields_of(storage::Transaction& tx, std::string_view rt);
+    result<const std::vector<FieldDef>*> fields_of(Transaction& tx, std::string_view rt);
 
     /// Follows merges from `id` to the live party; not_found names `field`.
-    result<Party> load_live_party(storage::Transaction& tx, const Id& id,
+    result<Party> load_live_party(Transaction& tx, const Id& id,
                                   std::string_view field = "party");
 
     /// Writes the audit entry and the outbox event of one change.
-    result<void> record(storage::Transaction& tx, const Context& ctx, std::string_view record_type,
+    result<void> record(Transaction& tx, const Context& ctx, std::string_view record_type,
                         const Id& id, std::string_view action, std::vector<FieldChange> changes,
                         std::string_view event_type, std::string payload);
-    result<void> record(storage::Transaction& tx, const Context& ctx, std::string_view record_type,
+    result<void> record(Transaction& tx, const Context& ctx, std::string_view record_type,
                         const Id& id, std::string_view action, std::vector<FieldChange> changes,
                         std::string_view event_type, const codec::json& payload) {
         return record(tx, ctx, record_type, id, action, std::move(changes), event_type,
@@ -133,49 +134,49 @@ struct CRM_LOCAL Engine::Impl {
 
     /// Stores a new party: its audit entry lists what was given, its
     /// event carries the whole party.
-    result<void> create_stored_party(storage::Transaction& tx, const Context& ctx, const Party& p);
+    result<void> create_stored_party(Transaction& tx, const Context& ctx, const Party& p);
     /// Stores a changed party when anything but its bookkeeping changed;
     /// `changed` says whether it did. `action`/`event` name the change.
-    result<Party> update_stored_party(storage::Transaction& tx, const Context& ctx, const Party& before,
+    result<Party> update_stored_party(Transaction& tx, const Context& ctx, const Party& before,
                                       Party after, std::string_view action, std::string_view event,
                                       bool* changed);
 
     /// Validates `in` and applies it to `p` (a copy of the stored party, or
     /// a fresh one when creating).
-    result<void> apply(storage::Transaction& tx, Party& p, const PartyInput& in, bool creating);
+    result<void> apply(Transaction& tx, Party& p, const PartyInput& in, bool creating);
 
-    result<void> store_party(storage::Transaction& tx, const Party& p);
+    result<void> store_party(Transaction& tx, const Party& p);
     /// Sets (or, for a null value, clears) the custom fields `in` names on
     /// `values`, each checked against its declaration for `record_type`,
     /// then checks that every required one is set. Errors name
     /// "custom.<name>".
-    result<void> apply_custom(storage::Transaction& tx, std::string_view record_type,
+    result<void> apply_custom(Transaction& tx, std::string_view record_type,
                               const CustomValues& in, CustomValues& values);
     /// Engine::create_party's work, in `tx`.
-    result<Party> insert_party(storage::Transaction& tx, const Context& ctx,
+    result<Party> insert_party(Transaction& tx, const Context& ctx,
                                const PartyInput& input);
 
     // ---- processes (processes.cpp) -----------------------------------------
     /// The schema rules and definitions of `record_type` are checked against.
-    result<expr::Schema> schema_of(storage::Transaction& tx, std::string_view record_type);
+    result<expr::Schema> schema_of(Transaction& tx, std::string_view record_type);
     /// A stored definition (version 0: the latest); not_found names `field`.
-    result<process::Definition> definition(storage::Transaction& tx, std::string_view id,
+    result<process::Definition> definition(Transaction& tx, std::string_view id,
                                            int version, std::string_view field = "pipeline");
     /// Stores `json` as a new version unless the latest has the same content.
-    result<Written<process::Definition>> store_definition(storage::Transaction& tx,
+    result<Written<process::Definition>> store_definition(Transaction& tx,
                                                           const Context& ctx,
                                                           std::string_view json);
     /// The latest version of process `id` ("": `builtin_id`) for a new
     /// record of `record_type`; the built-in definition `builtin_json` is
     /// stored on first use. not_found or invalid_argument (a process of
     /// another record type) name `field`.
-    result<process::Definition> process_for_create(storage::Transaction& tx, const Context& ctx,
+    result<process::Definition> process_for_create(Transaction& tx, const Context& ctx,
                                                    std::string_view id, std::string_view builtin_id,
                                                    const char* builtin_json,
                                                    std::string_view record_type,
                                                    std::string_view field);
     /// The calendar a definition counts business time in.
-    result<BusinessCalendar> calendar_of(storage::Transaction& tx, std::string_view id);
+    result<BusinessCalendar> calendar_of(Transaction& tx, std::string_view id);
     /// The instant `d` after `from` in `calendar`.
     result<Timestamp> due_after(const BusinessCalendar& calendar, Timestamp from,
                                 const process::Duration& d);
@@ -183,7 +184,7 @@ struct CRM_LOCAL Engine::Impl {
     /// the latest has the same body; writes the audit entry (record_type,
     /// "create" or "update") and `event` with `payload` plus "version".
     /// Answers the version and whether it was created, updated or unchanged.
-    result<std::pair<int, WriteOutcome>> store_versioned(storage::Transaction& tx,
+    result<std::pair<int, WriteOutcome>> store_versioned(Transaction& tx,
                                                          const Context& ctx, std::string_view kind,
                                                          const std::string& id,
                                                          const std::string& body,
@@ -192,7 +193,7 @@ struct CRM_LOCAL Engine::Impl {
                                                          const codec::json& payload);
     expr::Context rule_context() const { return expr::Context{now(), "Asia/Tehran"}; }
     /// Appends a history entry; `at` and `actor` are filled from now and ctx.
-    result<void> write_history(storage::Transaction& tx, const Context& ctx, HistoryEntry entry);
+    result<void> write_history(Transaction& tx, const Context& ctx, HistoryEntry entry);
     /// The record a move's effects act for.
     struct EffectTarget {
         std::string record_type;
@@ -204,7 +205,7 @@ struct CRM_LOCAL Engine::Impl {
     /// Runs the activity and emit effects of a move (field sets are the
     /// record type's own): activities due in the definition's calendar,
     /// events with `payload`.
-    result<void> run_effects(storage::Transaction& tx, const Context& ctx,
+    result<void> run_effects(Transaction& tx, const Context& ctx,
                              const process::Definition& d, const EffectTarget& target,
                              const std::vector<const process::Effect*>& effects,
                              const codec::json& payload);

@@ -77,7 +77,7 @@ result<std::string> clean_key(const std::string& s, const char* field) {
 }
 
 result<std::pair<int, WriteOutcome>> Engine::Impl::store_versioned(
-    storage::Transaction& tx, const Context& ctx, std::string_view kind, const std::string& id,
+    Transaction& tx, const Context& ctx, std::string_view kind, const std::string& id,
     const std::string& body, std::string_view record_type, std::string_view event,
     const codec::json& payload) {
     CRM_TRY(latest, tx.get_definition(kind, id, 0));
@@ -93,7 +93,7 @@ result<std::pair<int, WriteOutcome>> Engine::Impl::store_versioned(
     return std::make_pair(version, latest ? WriteOutcome::updated : WriteOutcome::created);
 }
 
-result<expr::Schema> Engine::Impl::schema_of(storage::Transaction& tx,
+result<expr::Schema> Engine::Impl::schema_of(Transaction& tx,
                                              std::string_view record_type) {
     expr::Schema schema;
     if (record_type == "opportunity") {
@@ -117,7 +117,7 @@ result<expr::Schema> Engine::Impl::schema_of(storage::Transaction& tx,
     return schema;
 }
 
-result<process::Definition> Engine::Impl::definition(storage::Transaction& tx, std::string_view id,
+result<process::Definition> Engine::Impl::definition(Transaction& tx, std::string_view id,
                                                      int version, std::string_view field) {
     // The latest version's number is a lookup of its own, so a definition
     // already loaded is not read again.
@@ -152,7 +152,7 @@ result<process::Definition> Engine::Impl::definition(storage::Transaction& tx, s
     return versioned;
 }
 
-result<Written<process::Definition>> Engine::Impl::store_definition(storage::Transaction& tx,
+result<Written<process::Definition>> Engine::Impl::store_definition(Transaction& tx,
                                                                     const Context& ctx,
                                                                     std::string_view json) {
     CRM_TRY(rt, record_type_of(json));
@@ -188,7 +188,7 @@ result<Written<process::Definition>> Engine::Impl::store_definition(storage::Tra
 }
 
 result<process::Definition> Engine::Impl::process_for_create(
-    storage::Transaction& tx, const Context& ctx, std::string_view name,
+    Transaction& tx, const Context& ctx, std::string_view name,
     std::string_view builtin_id, const char* builtin_json, std::string_view record_type,
     std::string_view field) {
     const std::string id(name.empty() ? builtin_id : name);
@@ -205,7 +205,7 @@ result<process::Definition> Engine::Impl::process_for_create(
     return found;
 }
 
-result<BusinessCalendar> Engine::Impl::calendar_of(storage::Transaction& tx, std::string_view id) {
+result<BusinessCalendar> Engine::Impl::calendar_of(Transaction& tx, std::string_view id) {
     const std::string key = id.empty() ? "default" : std::string(id);
     if (auto it = calendar_cache.find(key); it != calendar_cache.end()) return it->second;
     CRM_TRY(stored, tx.get_definition(kCalendarKind, key, 0));
@@ -233,14 +233,14 @@ result<Timestamp> Engine::Impl::due_after(const BusinessCalendar& calendar, Time
     return fail(errc::internal, "unknown duration unit");
 }
 
-result<void> Engine::Impl::write_history(storage::Transaction& tx, const Context& ctx,
+result<void> Engine::Impl::write_history(Transaction& tx, const Context& ctx,
                                          HistoryEntry entry) {
     entry.at = now();
     entry.actor = ctx.actor;
     return tx.append_history(entry);
 }
 
-result<void> Engine::Impl::run_effects(storage::Transaction& tx, const Context& ctx,
+result<void> Engine::Impl::run_effects(Transaction& tx, const Context& ctx,
                                        const process::Definition& d, const EffectTarget& target,
                                        const std::vector<const process::Effect*>& effects,
                                        const codec::json& payload) {
@@ -287,20 +287,20 @@ result<void> Engine::Impl::run_effects(storage::Transaction& tx, const Context& 
 result<Written<process::Definition>> Engine::define_process(const Context& ctx,
                                                             std::string_view json) {
     CRM_TRYV(check_context(ctx));
-    return impl_->write([&](storage::Transaction& tx) {
+    return impl_->write([&](Transaction& tx) {
         return impl_->store_definition(tx, ctx, json);
     });
 }
 
 result<process::Definition> Engine::process_definition(std::string_view id, int version) {
     if (version < 0) return fail(errc::invalid_argument, "must not be negative", "version");
-    return impl_->read([&](storage::Transaction& tx) {
+    return impl_->read([&](Transaction& tx) {
         return impl_->definition(tx, id, version, "id");
     });
 }
 
 result<std::vector<process::Definition>> Engine::process_definitions() {
-    return impl_->read([&](storage::Transaction& tx) -> result<std::vector<process::Definition>> {
+    return impl_->read([&](Transaction& tx) -> result<std::vector<process::Definition>> {
         CRM_TRY(stored, tx.definitions(kProcessKind));
         std::vector<process::Definition> out;
         for (const auto& s : stored) {
@@ -316,7 +316,7 @@ result<Written<BusinessCalendarDef>> Engine::define_calendar(const Context& ctx,
     CRM_TRYV(check_context(ctx));
     CRM_TRY(def, parse_business_calendar(json));
     CRM_TRY(calendar, BusinessCalendar::make(def));
-    return impl_->write([&](storage::Transaction& tx) -> result<Written<BusinessCalendarDef>> {
+    return impl_->write([&](Transaction& tx) -> result<Written<BusinessCalendarDef>> {
         CRM_TRY(latest, tx.get_definition(kCalendarKind, def.id, 0));
         const std::string body = to_json(def);
         if (latest && latest->body == body)
@@ -337,15 +337,15 @@ result<Written<BusinessCalendarDef>> Engine::define_calendar(const Context& ctx,
 }
 
 result<BusinessCalendar> Engine::business_calendar(std::string_view id) {
-    return impl_->read([&](storage::Transaction& tx) { return impl_->calendar_of(tx, id); });
+    return impl_->read([&](Transaction& tx) { return impl_->calendar_of(tx, id); });
 }
 
 result<expr::Schema> Engine::record_schema(std::string_view record_type) {
-    return impl_->read([&](storage::Transaction& tx) { return impl_->schema_of(tx, record_type); });
+    return impl_->read([&](Transaction& tx) { return impl_->schema_of(tx, record_type); });
 }
 
 result<std::vector<HistoryEntry>> Engine::history(std::string_view record_type, const Id& id) {
-    return impl_->read([&](storage::Transaction& tx) { return tx.history_of(record_type, id); });
+    return impl_->read([&](Transaction& tx) { return tx.history_of(record_type, id); });
 }
 
 }  // namespace crm

@@ -13,7 +13,7 @@ namespace crm {
 result<Customer360> Engine::customer_360(const Id& party, int recent_interactions) {
     if (recent_interactions < 0 || recent_interactions > 1000)
         return fail(errc::invalid_argument, "must be 0..1000", "recent_interactions");
-    return impl_->read([&](storage::Transaction& tx) -> result<Customer360> {
+    return impl_->read([&](Transaction& tx) -> result<Customer360> {
         Customer360 v;
         CRM_TRY(p, impl_->load_live_party(tx, party));
         v.party = std::move(p);
@@ -94,7 +94,7 @@ result<std::vector<SearchHit>> Engine::search(const SearchQuery& query) {
     if (q.empty() && tag.empty())
         return fail(errc::invalid_argument, "give a text or a tag to search for", "text");
 
-    return impl_->read([&](storage::Transaction& tx) -> result<std::vector<SearchHit>> {
+    return impl_->read([&](Transaction& tx) -> result<std::vector<SearchHit>> {
         // Hits in order of match strength; a party appears once, under its
         // strongest match. A candidate becomes a hit when it is live and,
         // with a tag given, carries it: the filter runs before the count,
@@ -127,7 +127,7 @@ result<std::vector<SearchHit>> Engine::search(const SearchQuery& query) {
             }
             return ok();
         };
-        auto by_name = [&](const std::string& key, storage::NameMatch match) {
+        auto by_name = [&](const std::string& key, NameMatch match) {
             return [&tx, &key, match](int offset, int limit) {
                 return tx.parties_by_name(key, match, offset, limit);
             };
@@ -161,8 +161,8 @@ result<std::vector<SearchHit>> Engine::search(const SearchQuery& query) {
             const bool name_like = q.find('@') == std::string::npos && !looks_like_phone(digits);
             const std::string key = name_like ? text::normalize(q) : std::string();
             if (!key.empty()) {
-                CRM_TRYV(add_pages("name_prefix", by_name(key, storage::NameMatch::prefix)));
-                CRM_TRYV(add_pages("name_contains", by_name(key, storage::NameMatch::contains)));
+                CRM_TRYV(add_pages("name_prefix", by_name(key, NameMatch::prefix)));
+                CRM_TRYV(add_pages("name_contains", by_name(key, NameMatch::contains)));
             }
         } else {
             CRM_TRYV(add_pages("tag", [&](int offset, int limit) {

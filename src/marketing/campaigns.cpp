@@ -28,7 +28,7 @@ CRM_ENUM_NAMES(MemberStatus, parse_member_status, {MemberStatus::sent, "sent"},
 
 namespace marketing {
 
-result<void> party_merging(Engine::Impl&, storage::Transaction& tx, const Id& from, const Id& to) {
+result<void> party_merging(Engine::Impl&, Transaction& tx, const Id& from, const Id& to) {
     CRM_TRY(places, tx.campaign_members_of(from));
     for (const auto& m : places) {
         CRM_TRY(theirs, tx.get_campaign_member(m.campaign, to));
@@ -109,7 +109,7 @@ bool opted_in(const ContactPoint& c, std::string_view channel) {
 
 class CampaignWork {
 public:
-    CampaignWork(Engine::Impl& impl, storage::Transaction& tx, const Context& ctx)
+    CampaignWork(Engine::Impl& impl, Transaction& tx, const Context& ctx)
         : impl_(impl), tx_(tx), ctx_(ctx) {}
 
     Timestamp now() const { return impl_.now(); }
@@ -629,7 +629,7 @@ public:
         for (const auto& o : opps) {
             const bool won = o.status == "won";
             const std::int64_t revenue = won && o.amount && o.amount->currency == r.currency
-                                             ? storage::revenue_minor(o)
+                                             ? revenue_minor(o)
                                              : 0;
             r.total.opportunities += 1;
             r.total.won_opportunities += won ? 1 : 0;
@@ -682,8 +682,8 @@ public:
                 if (key < mine_key) first = false;
                 if (key > mine_key) last = false;
             }
-            if (first) r.first_touch_revenue_minor += storage::revenue_minor(o);
-            if (last) r.last_touch_revenue_minor += storage::revenue_minor(o);
+            if (first) r.first_touch_revenue_minor += revenue_minor(o);
+            if (last) r.last_touch_revenue_minor += revenue_minor(o);
         }
         return ok();
     }
@@ -709,7 +709,7 @@ public:
 
 private:
     Engine::Impl& impl_;
-    storage::Transaction& tx_;
+    Transaction& tx_;
     const Context& ctx_;
 };
 
@@ -723,18 +723,18 @@ using marketing::CampaignWork;
 result<Campaign> Marketing::create_campaign(const Context& ctx, std::string_view json) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) { return CampaignWork(impl, tx, ctx).create(json); });
+    return impl.write([&](Transaction& tx) { return CampaignWork(impl, tx, ctx).create(json); });
 }
 
 result<Campaign> Marketing::update_campaign(const Context& ctx, const Id& id, std::string_view json) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) { return CampaignWork(impl, tx, ctx).update(id, json); });
+    return impl.write([&](Transaction& tx) { return CampaignWork(impl, tx, ctx).update(id, json); });
 }
 
 result<Campaign> Marketing::campaign(std::string_view key) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) {
+    return impl.read([&](Transaction& tx) {
         const Context ctx;
         return CampaignWork(impl, tx, ctx).find(key);
     });
@@ -743,21 +743,21 @@ result<Campaign> Marketing::campaign(std::string_view key) {
 result<std::vector<Campaign>> Marketing::campaigns(const Id& after, int limit) {
     if (limit < 1 || limit > 1000) return fail(errc::invalid_argument, "must be 1..1000", "limit");
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) { return tx.campaigns(after, limit); });
+    return impl.read([&](Transaction& tx) { return tx.campaigns(after, limit); });
 }
 
 result<Campaign> Marketing::move_campaign(const Context& ctx, const Id& id, std::string_view move,
                                           std::string_view reason) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) { return CampaignWork(impl, tx, ctx).move(id, move, reason); });
+    return impl.write([&](Transaction& tx) { return CampaignWork(impl, tx, ctx).move(id, move, reason); });
 }
 
 result<std::vector<CampaignMember>> Marketing::campaign_members(const Id& campaign, const Id& after,
                                                                 int limit) {
     if (limit < 1 || limit > 10000) return fail(errc::invalid_argument, "must be 1..10000", "limit");
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<std::vector<CampaignMember>> {
+    return impl.read([&](Transaction& tx) -> result<std::vector<CampaignMember>> {
         const Context ctx;
         CRM_TRY(c, CampaignWork(impl, tx, ctx).load(campaign, "campaign"));
         return tx.campaign_members(c.id, after, limit);
@@ -768,7 +768,7 @@ result<CampaignMember> Marketing::report_status(const Context& ctx, const Id& ca
                                                 MemberStatus status, std::optional<Timestamp> at) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) {
+    return impl.write([&](Transaction& tx) {
         return CampaignWork(impl, tx, ctx).report(campaign, party, status, at);
     });
 }
@@ -777,13 +777,13 @@ result<DeliveryPlan> Marketing::plan_delivery(const Context& ctx, const Id& camp
                                               const PlanOptions& options) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) { return CampaignWork(impl, tx, ctx).plan(campaign, options); });
+    return impl.write([&](Transaction& tx) { return CampaignWork(impl, tx, ctx).plan(campaign, options); });
 }
 
 result<DeliveryPlan> Marketing::delivery_plan(const Id& campaign, int number) {
     if (number < 0) return fail(errc::invalid_argument, "must be 0 (the latest) or more", "plan");
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<DeliveryPlan> {
+    return impl.read([&](Transaction& tx) -> result<DeliveryPlan> {
         const Context ctx;
         CampaignWork w(impl, tx, ctx);
         CRM_TRY(c, w.load(campaign, "campaign"));
@@ -795,14 +795,14 @@ result<std::vector<CampaignMember>> Marketing::dispatch(const Context& ctx, cons
                                                         int batch) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) {
+    return impl.write([&](Transaction& tx) {
         return CampaignWork(impl, tx, ctx).dispatch(campaign, plan, batch);
     });
 }
 
 result<CampaignReport> Marketing::campaign_report(const Id& campaign) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) {
+    return impl.read([&](Transaction& tx) {
         const Context ctx;
         return CampaignWork(impl, tx, ctx).report(campaign);
     });

@@ -181,7 +181,7 @@ namespace {
 
 class Club {
 public:
-    Club(Engine::Impl& impl, storage::Transaction& tx, const Context& ctx)
+    Club(Engine::Impl& impl, Transaction& tx, const Context& ctx)
         : impl_(impl), tx_(tx), ctx_(ctx) {}
 
     Timestamp now() const { return impl_.now(); }
@@ -431,7 +431,7 @@ public:
 
 private:
     Engine::Impl& impl_;
-    storage::Transaction& tx_;
+    Transaction& tx_;
     const Context& ctx_;
 };
 
@@ -446,7 +446,7 @@ result<std::string> clean_ledger_key(std::string_view key) {
 
 }  // namespace
 
-result<void> purchase_recorded(Engine::Impl& impl, storage::Transaction& tx, const Context& ctx,
+result<void> purchase_recorded(Engine::Impl& impl, Transaction& tx, const Context& ctx,
                                const Purchase& purchase, const Id& previous_party) {
     CRM_TRY(versions, tx.definition_versions(kProgramKind));
     if (versions.empty()) return ok();
@@ -463,7 +463,7 @@ result<void> purchase_recorded(Engine::Impl& impl, storage::Transaction& tx, con
     return ok();
 }
 
-result<std::vector<LoyaltyStatus>> loyalty_of(Engine::Impl& impl, storage::Transaction& tx,
+result<std::vector<LoyaltyStatus>> loyalty_of(Engine::Impl& impl, Transaction& tx,
                                               const Id& party, int recent) {
     CRM_TRY(accounts, tx.loyalty_accounts_of(party));
     const Context ctx;
@@ -489,7 +489,7 @@ result<Written<LoyaltyProgram>> Marketing::define_loyalty_program(const Context&
     CRM_TRY(doc, codec::parse(text, "loyalty programme"));
     CRM_TRY(p, marketing::program_from_json(doc));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<Written<LoyaltyProgram>> {
+    return impl.write([&](Transaction& tx) -> result<Written<LoyaltyProgram>> {
         const json j = marketing::to_json(p, false);
         CRM_TRY(stored, impl.store_versioned(tx, ctx, kProgramKind, p.id, j.dump(), "loyalty",
                                              "loyalty.defined", j));
@@ -500,7 +500,7 @@ result<Written<LoyaltyProgram>> Marketing::define_loyalty_program(const Context&
 
 result<LoyaltyProgram> Marketing::loyalty_program(std::string_view id) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<LoyaltyProgram> {
+    return impl.read([&](Transaction& tx) -> result<LoyaltyProgram> {
         const Context ctx;
         return Club(impl, tx, ctx).program(id, "id");
     });
@@ -508,7 +508,7 @@ result<LoyaltyProgram> Marketing::loyalty_program(std::string_view id) {
 
 result<std::vector<LoyaltyProgram>> Marketing::loyalty_programs() {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<std::vector<LoyaltyProgram>> {
+    return impl.read([&](Transaction& tx) -> result<std::vector<LoyaltyProgram>> {
         const Context ctx;
         return Club(impl, tx, ctx).programs();
     });
@@ -517,7 +517,7 @@ result<std::vector<LoyaltyProgram>> Marketing::loyalty_programs() {
 result<LoyaltyStatus> Marketing::enrol(const Context& ctx, std::string_view program, const Id& party) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<LoyaltyStatus> {
+    return impl.write([&](Transaction& tx) -> result<LoyaltyStatus> {
         Club club(impl, tx, ctx);
         CRM_TRY(p, club.program(program));
         CRM_TRY(live, impl.load_live_party(tx, party));
@@ -530,7 +530,7 @@ result<LoyaltyStatus> Marketing::enrol(const Context& ctx, std::string_view prog
 result<LoyaltyStatus> Marketing::loyalty(std::string_view program, const Id& party, int recent) {
     if (recent < 0 || recent > 1000) return fail(errc::invalid_argument, "must be 0..1000", "recent");
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<LoyaltyStatus> {
+    return impl.read([&](Transaction& tx) -> result<LoyaltyStatus> {
         const Context ctx;
         Club club(impl, tx, ctx);
         CRM_TRY(p, club.program(program));
@@ -552,7 +552,7 @@ result<LedgerEntry> member_entry(Engine& engine, const Context& ctx, std::string
     if (points > 1'000'000'000'000 || points < -1'000'000'000'000)
         return fail(errc::invalid_argument, "is out of range", "points");
     auto& impl = EngineAccess::impl(engine);
-    return impl.write([&](storage::Transaction& tx) -> result<LedgerEntry> {
+    return impl.write([&](Transaction& tx) -> result<LedgerEntry> {
         Club club(impl, tx, ctx);
         CRM_TRY(p, club.program(program));
         CRM_TRY(live, impl.load_live_party(tx, party));
@@ -589,7 +589,7 @@ result<LedgerEntry> Marketing::adjust(const Context& ctx, std::string_view progr
 result<LoyaltyRefreshReport> Marketing::refresh_loyalty(const Context& ctx, std::string_view program) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<LoyaltyRefreshReport> {
+    return impl.write([&](Transaction& tx) -> result<LoyaltyRefreshReport> {
         Club club(impl, tx, ctx);
         std::vector<LoyaltyProgram> programs;
         if (program.empty()) {

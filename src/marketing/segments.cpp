@@ -50,7 +50,7 @@ bool reads_time(const Segment& s) {
 
 class Work {
 public:
-    Work(Engine::Impl& impl, storage::Transaction& tx) : impl_(impl), tx_(tx) {}
+    Work(Engine::Impl& impl, Transaction& tx) : impl_(impl), tx_(tx) {}
 
     Timestamp now() const { return impl_.now(); }
 
@@ -488,7 +488,7 @@ public:
         if (by_party) return by_party;
         for (const auto& c : party.contacts) {
             if (c.kind != ContactKind::email && c.kind != ContactKind::phone) continue;
-            const std::string key = storage::contact_index_key(c.kind, c.value);
+            const std::string key = contact_index_key(c.kind, c.value);
             const auto kind = c.kind == ContactKind::email ? SuppressionKind::email : SuppressionKind::phone;
             CRM_TRY(hit, tx_.suppression(list, kind, key));
             if (hit) return hit;
@@ -646,7 +646,7 @@ public:
             }
             case SuppressionKind::email: {
                 CRM_TRY(address, email::normalize(tidy, "value"));
-                return storage::contact_index_key(ContactKind::email, address);
+                return contact_index_key(ContactKind::email, address);
             }
             case SuppressionKind::domain: {
                 std::string d = tidy[0] == '@' ? tidy.substr(1) : tidy;
@@ -664,7 +664,7 @@ public:
 
 private:
     Engine::Impl& impl_;
-    storage::Transaction& tx_;
+    Transaction& tx_;
     std::optional<MarketingSettings> settings_;
     std::optional<RfmCutoffs> rfm_;
     std::optional<expr::Schema> schema_;
@@ -699,7 +699,7 @@ result<void> check_sets(Work& w, const Segment& s) {
 
 }  // namespace
 
-result<void> party_changed(Engine::Impl& impl, storage::Transaction& tx, const Id& party,
+result<void> party_changed(Engine::Impl& impl, Transaction& tx, const Id& party,
                            unsigned parts, const Party* known) {
     Work w(impl, tx);
     CRM_TRY(on, w.profiles_on());
@@ -707,7 +707,7 @@ result<void> party_changed(Engine::Impl& impl, storage::Transaction& tx, const I
     return w.party_changed(party, parts, known);
 }
 
-result<void> interaction_logged(Engine::Impl& impl, storage::Transaction& tx, const Id& party,
+result<void> interaction_logged(Engine::Impl& impl, Transaction& tx, const Id& party,
                                 Channel channel, Timestamp at) {
     Work w(impl, tx);
     CRM_TRY(on, w.profiles_on());
@@ -722,7 +722,7 @@ result<void> interaction_logged(Engine::Impl& impl, storage::Transaction& tx, co
     return w.update_memberships(*existing);
 }
 
-result<std::vector<Id>> segment_members_now(Engine::Impl& impl, storage::Transaction& tx,
+result<std::vector<Id>> segment_members_now(Engine::Impl& impl, Transaction& tx,
                                             std::string_view segment, std::string_view field,
                                             SegmentKind* kind) {
     Work w(impl, tx);
@@ -745,7 +745,7 @@ result<Written<MarketingSettings>> Marketing::configure(const Context& ctx, std:
     CRM_TRY(doc, codec::parse(text, "marketing settings"));
     CRM_TRY(s, marketing::settings_from_json(doc));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<Written<MarketingSettings>> {
+    return impl.write([&](Transaction& tx) -> result<Written<MarketingSettings>> {
         Work before(impl, tx);
         CRM_TRY(old, before.settings());
         const std::string old_currency = old->currency;
@@ -776,7 +776,7 @@ result<Written<MarketingSettings>> Marketing::configure(const Context& ctx, std:
 
 result<MarketingSettings> Marketing::settings() {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<MarketingSettings> {
+    return impl.read([&](Transaction& tx) -> result<MarketingSettings> {
         Work w(impl, tx);
         CRM_TRY(s, w.settings());
         return *s;
@@ -785,7 +785,7 @@ result<MarketingSettings> Marketing::settings() {
 
 result<expr::Schema> Marketing::profile_schema() {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<expr::Schema> {
+    return impl.read([&](Transaction& tx) -> result<expr::Schema> {
         Work w(impl, tx);
         CRM_TRY(s, w.schema());
         return *s;
@@ -794,7 +794,7 @@ result<expr::Schema> Marketing::profile_schema() {
 
 result<PartyProfile> Marketing::profile(const Id& party) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<PartyProfile> {
+    return impl.read([&](Transaction& tx) -> result<PartyProfile> {
         CRM_TRY(p, impl.load_live_party(tx, party));
         CRM_TRY(prof, tx.get_profile(p.id));
         if (!prof)
@@ -813,7 +813,7 @@ result<std::int64_t> Marketing::rebuild_profiles(const Context& ctx,
                                                  const std::function<void(std::int64_t)>& progress) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<std::int64_t> {
+    return impl.write([&](Transaction& tx) -> result<std::int64_t> {
         Work w(impl, tx);
         CRM_TRY(on, w.profiles_on());
         if (!on) return std::int64_t{0};  // profiles are kept once a segment exists
@@ -825,7 +825,7 @@ result<Written<Segment>> Marketing::define_segment(const Context& ctx, std::stri
     CRM_TRYV(check_context(ctx));
     CRM_TRY(doc, codec::parse(text, "segment"));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<Written<Segment>> {
+    return impl.write([&](Transaction& tx) -> result<Written<Segment>> {
         Work w(impl, tx);
         CRM_TRY(sch, w.schema());
         CRM_TRY(s, marketing::segment_from_json(doc, *sch));
@@ -859,7 +859,7 @@ result<Written<Segment>> Marketing::define_segment(const Context& ctx, std::stri
 
 result<Segment> Marketing::segment(std::string_view id) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<Segment> {
+    return impl.read([&](Transaction& tx) -> result<Segment> {
         Work w(impl, tx);
         return w.segment(id, "id");
     });
@@ -867,7 +867,7 @@ result<Segment> Marketing::segment(std::string_view id) {
 
 result<std::vector<Segment>> Marketing::segments() {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<std::vector<Segment>> {
+    return impl.read([&](Transaction& tx) -> result<std::vector<Segment>> {
         Work w(impl, tx);
         CRM_TRY(all, w.segments());
         return *all;
@@ -877,7 +877,7 @@ result<std::vector<Segment>> Marketing::segments() {
 result<std::int64_t> Marketing::count(const Context& ctx, std::string_view segment) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<std::int64_t> {
+    return impl.write([&](Transaction& tx) -> result<std::int64_t> {
         Work w(impl, tx);
         CRM_TRY(s, w.segment(segment));
         CRM_TRYV(w.refresh_due());
@@ -894,7 +894,7 @@ result<std::vector<Id>> Marketing::members(const Context& ctx, std::string_view 
     if (limit < 1 || limit > 100000)
         return fail(errc::invalid_argument, "must be 1..100000", "limit");
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<std::vector<Id>> {
+    return impl.write([&](Transaction& tx) -> result<std::vector<Id>> {
         Work w(impl, tx);
         CRM_TRY(s, w.segment(segment));
         CRM_TRYV(w.refresh_due());
@@ -914,7 +914,7 @@ result<std::vector<Id>> Marketing::sample(const Context& ctx, std::string_view s
     CRM_TRYV(check_context(ctx));
     if (size < 1 || size > 10000) return fail(errc::invalid_argument, "must be 1..10000", "size");
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<std::vector<Id>> {
+    return impl.write([&](Transaction& tx) -> result<std::vector<Id>> {
         Work w(impl, tx);
         CRM_TRY(s, w.segment(segment));
         CRM_TRYV(w.refresh_due());
@@ -939,7 +939,7 @@ result<SegmentExplanation> Marketing::explain(const Context& ctx, std::string_vi
                                               const Id& party) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<SegmentExplanation> {
+    return impl.write([&](Transaction& tx) -> result<SegmentExplanation> {
         Work w(impl, tx);
         CRM_TRY(s, w.segment(segment));
         CRM_TRY(p, impl.load_live_party(tx, party));
@@ -958,7 +958,7 @@ result<SegmentExplanation> Marketing::explain(const Context& ctx, std::string_vi
 
 result<std::vector<SegmentMembership>> Marketing::memberships(const Id& party, bool with_history) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<std::vector<SegmentMembership>> {
+    return impl.read([&](Transaction& tx) -> result<std::vector<SegmentMembership>> {
         CRM_TRY(p, impl.load_live_party(tx, party));
         return tx.segment_memberships(p.id, with_history);
     });
@@ -968,7 +968,7 @@ result<std::vector<SegmentMembership>> Marketing::membership_history(std::string
                                                                      int limit) {
     if (limit < 1 || limit > 100000) return fail(errc::invalid_argument, "must be 1..100000", "limit");
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<std::vector<SegmentMembership>> {
+    return impl.read([&](Transaction& tx) -> result<std::vector<SegmentMembership>> {
         Work w(impl, tx);
         CRM_TRY(s, w.segment(segment));
         return tx.segment_history(s.id, limit);
@@ -986,7 +986,7 @@ result<std::int64_t> change_list(Engine& engine, const Context& ctx, std::string
     if (parties.size() > 100000)
         return fail(errc::invalid_argument, "names more than 100000 parties", "parties");
     auto& impl = EngineAccess::impl(engine);
-    return impl.write([&](storage::Transaction& tx) -> result<std::int64_t> {
+    return impl.write([&](Transaction& tx) -> result<std::int64_t> {
         Work w(impl, tx);
         CRM_TRY(s, w.of_kind(list, SegmentKind::list, "list"));
         std::int64_t changed = 0;
@@ -1019,7 +1019,7 @@ result<std::int64_t> Marketing::snapshot(const Context& ctx, std::string_view fr
                                          std::string_view list) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<std::int64_t> {
+    return impl.write([&](Transaction& tx) -> result<std::int64_t> {
         Work w(impl, tx);
         CRM_TRY(source, w.segment(from, "from"));
         CRM_TRY(list_id, clean_key(std::string(list), "list"));
@@ -1056,7 +1056,7 @@ result<SuppressionEntry> Marketing::suppress(const Context& ctx, std::string_vie
     CRM_TRYV(check_context(ctx));
     CRM_TRY(why, sales::clean_text(std::string(reason), "reason", 1024));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<SuppressionEntry> {
+    return impl.write([&](Transaction& tx) -> result<SuppressionEntry> {
         Work w(impl, tx);
         CRM_TRY(s, w.of_kind(list, SegmentKind::suppression, "list"));
         CRM_TRY(v, w.suppression_value(kind, value));
@@ -1076,7 +1076,7 @@ result<bool> Marketing::unsuppress(const Context& ctx, std::string_view list, Su
                                    std::string_view value) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<bool> {
+    return impl.write([&](Transaction& tx) -> result<bool> {
         Work w(impl, tx);
         CRM_TRY(s, w.of_kind(list, SegmentKind::suppression, "list"));
         CRM_TRY(v, w.suppression_value(kind, value));
@@ -1092,7 +1092,7 @@ result<bool> Marketing::unsuppress(const Context& ctx, std::string_view list, Su
 
 result<std::vector<SuppressionEntry>> Marketing::suppression_entries(std::string_view list) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<std::vector<SuppressionEntry>> {
+    return impl.read([&](Transaction& tx) -> result<std::vector<SuppressionEntry>> {
         Work w(impl, tx);
         CRM_TRY(s, w.of_kind(list, SegmentKind::suppression, "list"));
         return tx.suppressions(s.id);
@@ -1103,7 +1103,7 @@ result<SegmentRefreshReport> Marketing::refresh(const Context& ctx,
                                                 const SegmentRefreshOptions& options) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<SegmentRefreshReport> {
+    return impl.write([&](Transaction& tx) -> result<SegmentRefreshReport> {
         Work w(impl, tx);
         SegmentRefreshReport report;
         CRM_TRY(on, w.profiles_on());

@@ -3,6 +3,7 @@
 // segment memberships follow, in the same transaction.
 #pragma once
 
+#include "records/transaction.hpp"
 #include "crm/customer/timeline.hpp"
 #include "engine/access.hpp"
 #include "crm/marketing/campaign.hpp"
@@ -16,24 +17,24 @@ namespace crm::marketing {
 /// profiles are kept (a segment exists). `known` is the party as just
 /// stored, when the caller has it. A party merged away loses its profile
 /// and leaves every segment.
-result<void> party_changed(Engine::Impl& impl, storage::Transaction& tx, const Id& party,
+result<void> party_changed(Engine::Impl& impl, Transaction& tx, const Id& party,
                            unsigned parts, const Party* known = nullptr);
 
 /// `from` is being merged into `to`: a campaign both were members of keeps
 /// one member row, `to`'s, holding the earliest time of every status and
 /// the hand-over (with its channel and address) of whichever was handed
 /// over, so the merged customer is never sent the campaign twice.
-result<void> party_merging(Engine::Impl& impl, storage::Transaction& tx, const Id& from,
+result<void> party_merging(Engine::Impl& impl, Transaction& tx, const Id& from,
                            const Id& to);
 
 /// An interaction was logged: the profile's last interaction on `channel`
 /// moves to `at` when later.
-result<void> interaction_logged(Engine::Impl& impl, storage::Transaction& tx, const Id& party,
+result<void> interaction_logged(Engine::Impl& impl, Transaction& tx, const Id& party,
                                 Channel channel, Timestamp at);
 
 /// The members of a segment now (moved purchase windows brought up to
 /// date first), sorted; not_found names `field`.
-result<std::vector<Id>> segment_members_now(Engine::Impl& impl, storage::Transaction& tx,
+result<std::vector<Id>> segment_members_now(Engine::Impl& impl, Transaction& tx,
                                             std::string_view segment, std::string_view field,
                                             SegmentKind* kind = nullptr);
 
@@ -44,12 +45,12 @@ expr::Schema campaign_schema();
 /// A purchase was recorded or changed: every loyalty programme brings the
 /// points its party holds for the order to what the order earns now
 /// (`previous_party`: the party the order belonged to before, if another).
-result<void> purchase_recorded(Engine::Impl& impl, storage::Transaction& tx, const Context& ctx,
+result<void> purchase_recorded(Engine::Impl& impl, Transaction& tx, const Context& ctx,
                                const Purchase& purchase, const Id& previous_party);
 
 /// A party's standing in every programme it belongs to, with its `recent`
 /// latest entries.
-result<std::vector<LoyaltyStatus>> loyalty_of(Engine::Impl& impl, storage::Transaction& tx,
+result<std::vector<LoyaltyStatus>> loyalty_of(Engine::Impl& impl, Transaction& tx,
                                               const Id& party, int recent);
 
 }  // namespace crm::marketing

@@ -30,10 +30,10 @@ result<Forecast> Sales::forecast(const ForecastQuery& query) {
     f.to_date = span.to_date;
     f.from = span.from;
     f.to = span.to;
-    storage::ForecastScope scope{query.group_by, query.pipeline, query.owner, query.team,
+    ForecastScope scope{query.group_by, query.pipeline, query.owner, query.team,
                                  f.from_date,    f.to_date,      f.from,      f.to};
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<Forecast> {
+    return impl.read([&](Transaction& tx) -> result<Forecast> {
         CRM_TRY(cells, tx.forecast_cells(scope));
         std::map<std::pair<std::string, std::string>, ForecastRow> rows;
         for (const auto& c : cells) {
@@ -67,7 +67,7 @@ result<Forecast> Sales::forecast(const ForecastQuery& query) {
 
 result<std::vector<StageSnapshot>> Sales::pipeline_as_of(std::string_view pipeline, Timestamp at) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<std::vector<StageSnapshot>> {
+    return impl.read([&](Transaction& tx) -> result<std::vector<StageSnapshot>> {
         CRM_TRY(d, impl.definition(tx, pipeline, 0, "pipeline"));
         if (d.record_type() != "opportunity")
             return fail(errc::invalid_argument, "is not a pipeline of opportunities", "pipeline");

@@ -79,13 +79,13 @@ result<std::vector<ScoringRule>> load_scoring(const json& doc, const expr::Schem
 
 class LeadWork {
 public:
-    LeadWork(Engine::Impl& impl, storage::Transaction& tx, const Context& ctx)
+    LeadWork(Engine::Impl& impl, Transaction& tx, const Context& ctx)
         : impl_(impl), tx_(tx), ctx_(ctx) {}
 
     result<Lead> load(const Id& id) { return records().load(id); }
     result<Lead> find(std::string_view key) { return records().find(key); }
     sales::Records<Lead> records() {
-        return {tx_, &storage::Transaction::get_lead, &storage::Transaction::lead_by_external_id, "lead"};
+        return {tx_, &Transaction::get_lead, &Transaction::lead_by_external_id, "lead"};
     }
 
     result<process::Definition> process_for_create(const std::string& name) {
@@ -298,7 +298,7 @@ public:
         probe.kind = PartyKind::organization;
         probe.organization_name = company;
         const std::string key = name_key(probe);
-        CRM_TRY(ids, tx_.parties_by_name(key, storage::NameMatch::prefix, 0, 100));
+        CRM_TRY(ids, tx_.parties_by_name(key, NameMatch::prefix, 0, 100));
         for (const auto& id : ids) {
             CRM_TRY(p, tx_.get_party(id));
             if (p && p->kind == PartyKind::organization && name_key(*p) == key) return p->id;
@@ -436,7 +436,7 @@ private:
     }
 
     Engine::Impl& impl_;
-    storage::Transaction& tx_;
+    Transaction& tx_;
     const Context& ctx_;
 };
 
@@ -453,7 +453,7 @@ const std::vector<std::string>& standard_disqualify_reasons() {
 result<Lead> Sales::capture_lead(const Context& ctx, const LeadInput& input) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<Lead> {
+    return impl.write([&](Transaction& tx) -> result<Lead> {
         LeadWork w(impl, tx, ctx);
         CRM_TRY(d, w.process_for_create(input.process));
         Lead l;
@@ -478,7 +478,7 @@ result<Lead> Sales::update_lead(const Context& ctx, const Id& id, const LeadInpu
     CRM_TRYV(check_context(ctx));
     if (!input.process.empty()) return fail(errc::invalid_argument, "cannot change", "process");
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<Lead> {
+    return impl.write([&](Transaction& tx) -> result<Lead> {
         LeadWork w(impl, tx, ctx);
         CRM_TRY(before, w.load(id));
         if (before.status != "open")
@@ -495,7 +495,7 @@ result<Lead> Sales::update_lead(const Context& ctx, const Id& id, const LeadInpu
 
 result<Lead> Sales::get_lead(std::string_view key) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) {
+    return impl.read([&](Transaction& tx) {
         const Context ctx;
         return LeadWork(impl, tx, ctx).find(key);
     });
@@ -503,7 +503,7 @@ result<Lead> Sales::get_lead(std::string_view key) {
 
 result<std::vector<Lead>> Sales::leads_of(const Id& party) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<std::vector<Lead>> {
+    return impl.read([&](Transaction& tx) -> result<std::vector<Lead>> {
         CRM_TRY(p, impl.load_live_party(tx, party));
         return tx.leads_of(p.id);
     });
@@ -514,7 +514,7 @@ result<Lead> Sales::move_lead(const Context& ctx, const Id& id, std::string_view
     CRM_TRYV(check_context(ctx));
     CRM_TRY(why, clean_text(std::string(reason), "reason", 1000));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) {
+    return impl.write([&](Transaction& tx) {
         return LeadWork(impl, tx, ctx).move(id, move, why, false, "");
     });
 }
@@ -526,7 +526,7 @@ result<Lead> Sales::disqualify_lead(const Context& ctx, const Id& id, std::strin
     if (why.empty()) return fail(errc::invalid_argument, "is required", "reason");
     CRM_TRY(text_note, clean_text(std::string(note), "note", 1000));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<Lead> {
+    return impl.write([&](Transaction& tx) -> result<Lead> {
         LeadWork w(impl, tx, ctx);
         CRM_TRY(l, w.load(id));
         CRM_TRY(d, impl.definition(tx, l.process, l.process_version, "process"));
@@ -544,7 +544,7 @@ result<Conversion> Sales::convert_lead(const Context& ctx, const Id& id,
                                        const ConvertOptions& options) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) {
+    return impl.write([&](Transaction& tx) {
         return LeadWork(impl, tx, ctx).convert(id, options);
     });
 }
@@ -552,7 +552,7 @@ result<Conversion> Sales::convert_lead(const Context& ctx, const Id& id,
 result<void> Sales::define_lead_scoring(const Context& ctx, std::string_view text) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<void> {
+    return impl.write([&](Transaction& tx) -> result<void> {
         CRM_TRY(schema, impl.schema_of(tx, kRecordType));
         CRM_TRY(doc, codec::parse(text, "scoring"));
         CRM_TRYV(load_scoring(doc, schema));

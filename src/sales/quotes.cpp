@@ -71,13 +71,13 @@ result<std::string> clean_currency(const std::string& s, const std::string& fiel
 
 class QuoteWork {
 public:
-    QuoteWork(Engine::Impl& impl, storage::Transaction& tx, const Context& ctx)
+    QuoteWork(Engine::Impl& impl, Transaction& tx, const Context& ctx)
         : impl_(impl), tx_(tx), ctx_(ctx) {}
 
     result<Quote> load(const Id& id) { return records().load(id); }
     result<Quote> find(std::string_view key) { return records().find(key); }
     sales::Records<Quote> records() {
-        return {tx_, &storage::Transaction::get_quote, &storage::Transaction::quote_by_number, "quote"};
+        return {tx_, &Transaction::get_quote, &Transaction::quote_by_number, "quote"};
     }
 
     // A tax category, read once per call however many lines name it.
@@ -379,7 +379,7 @@ public:
 
 private:
     Engine::Impl& impl_;
-    storage::Transaction& tx_;
+    Transaction& tx_;
     const Context& ctx_;
     std::map<std::string, TaxCategory, std::less<>> taxes_;
 };
@@ -431,7 +431,7 @@ const char* default_quote_process_json() noexcept { return kQuoteProcess; }
 result<Written<Product>> Sales::define_product(const Context& ctx, const Product& product) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<Written<Product>> {
+    return impl.write([&](Transaction& tx) -> result<Written<Product>> {
         QuoteWork w(impl, tx, ctx);
         CRM_TRY(p, clean_product(product, w));
         CRM_TRY(old, tx.get_product(p.sku));
@@ -456,7 +456,7 @@ result<Written<Product>> Sales::define_product(const Context& ctx, const Product
 
 result<Product> Sales::get_product(std::string_view sku) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<Product> {
+    return impl.read([&](Transaction& tx) -> result<Product> {
         CRM_TRY(p, tx.get_product(text::tidy(sku)));
         if (!p) return fail(errc::not_found, "no product '" + std::string(sku).substr(0, 64) + "'",
                             "sku");
@@ -468,7 +468,7 @@ result<std::vector<Product>> Sales::products(std::string_view after, int limit) 
     if (limit < 1 || limit > 1000)
         return fail(errc::invalid_argument, "must be from 1 to 1000", "limit");
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) { return tx.products(after, limit); });
+    return impl.read([&](Transaction& tx) { return tx.products(after, limit); });
 }
 
 result<Written<TaxCategory>> Sales::define_tax_category(const Context& ctx, const TaxCategory& in) {
@@ -482,7 +482,7 @@ result<Written<TaxCategory>> Sales::define_tax_category(const Context& ctx, cons
         return fail(errc::invalid_argument, "must be from 0 to 10000 (100%)", "rate_bp");
     t.rate_bp = in.rate_bp;
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<Written<TaxCategory>> {
+    return impl.write([&](Transaction& tx) -> result<Written<TaxCategory>> {
         CRM_TRY(latest, tx.get_definition(kTaxKind, t.id, 0));
         const std::string body = codec::to_json(t).dump();
         if (latest && latest->body == body) return Written<TaxCategory>{t, WriteOutcome::unchanged};
@@ -498,7 +498,7 @@ result<Written<TaxCategory>> Sales::define_tax_category(const Context& ctx, cons
 
 result<std::vector<TaxCategory>> Sales::tax_categories() {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<std::vector<TaxCategory>> {
+    return impl.read([&](Transaction& tx) -> result<std::vector<TaxCategory>> {
         CRM_TRY(stored, tx.definitions(kTaxKind));
         std::vector<TaxCategory> out;
         for (const auto& s : stored) {
@@ -518,7 +518,7 @@ result<std::vector<TaxCategory>> Sales::tax_categories() {
 result<Quote> Sales::create_quote(const Context& ctx, const QuoteInput& input) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) { return QuoteWork(impl, tx, ctx).create(input); });
+    return impl.write([&](Transaction& tx) { return QuoteWork(impl, tx, ctx).create(input); });
 }
 
 result<Quote> Sales::update_quote(const Context& ctx, const Id& id, const QuoteInput& input) {
@@ -526,7 +526,7 @@ result<Quote> Sales::update_quote(const Context& ctx, const Id& id, const QuoteI
     if (!input.process.empty())
         return fail(errc::invalid_argument, "cannot change after the quote is created", "process");
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<Quote> {
+    return impl.write([&](Transaction& tx) -> result<Quote> {
         QuoteWork w(impl, tx, ctx);
         CRM_TRY(before, w.load(id));
         if (before.status != "open")
@@ -543,7 +543,7 @@ result<Quote> Sales::update_quote(const Context& ctx, const Id& id, const QuoteI
 
 result<Quote> Sales::get_quote(std::string_view key) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) {
+    return impl.read([&](Transaction& tx) {
         const Context ctx;
         return QuoteWork(impl, tx, ctx).find(key);
     });
@@ -551,7 +551,7 @@ result<Quote> Sales::get_quote(std::string_view key) {
 
 result<std::vector<Quote>> Sales::quotes_of(const Id& party) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<std::vector<Quote>> {
+    return impl.read([&](Transaction& tx) -> result<std::vector<Quote>> {
         CRM_TRY(p, impl.load_live_party(tx, party));
         return tx.quotes_of(p.id);
     });
@@ -559,7 +559,7 @@ result<std::vector<Quote>> Sales::quotes_of(const Id& party) {
 
 result<std::vector<Quote>> Sales::quotes_for_opportunity(const Id& opportunity) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<std::vector<Quote>> {
+    return impl.read([&](Transaction& tx) -> result<std::vector<Quote>> {
         CRM_TRY(o, tx.get_opportunity(opportunity));
         if (!o) return fail(errc::not_found, "no opportunity with id " + opportunity.str(), "opportunity");
         return tx.quotes_for_opportunity(opportunity);
@@ -568,7 +568,7 @@ result<std::vector<Quote>> Sales::quotes_for_opportunity(const Id& opportunity) 
 
 result<std::vector<Quote>> Sales::quote_revisions(const Id& id) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<std::vector<Quote>> {
+    return impl.read([&](Transaction& tx) -> result<std::vector<Quote>> {
         const Context ctx;
         CRM_TRY(q, QuoteWork(impl, tx, ctx).load(id));
         return tx.quote_revisions(q.root);
@@ -579,7 +579,7 @@ result<Quote> Sales::move_quote(const Context& ctx, const Id& id, std::string_vi
                                 std::string_view reason) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) {
+    return impl.write([&](Transaction& tx) {
         return QuoteWork(impl, tx, ctx).move(id, move, reason, false);
     });
 }
@@ -590,7 +590,7 @@ result<Quote> Sales::revise_quote(const Context& ctx, const Id& id, const QuoteI
     if (!changes.process.empty())
         return fail(errc::invalid_argument, "cannot change in a revision", "process");
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) {
+    return impl.write([&](Transaction& tx) {
         return QuoteWork(impl, tx, ctx).revise(id, changes, reason);
     });
 }
@@ -600,7 +600,7 @@ result<Quote> Sales::record_order(const Context& ctx, const Id& id, std::string_
     CRM_TRY(order, clean_text(std::string(erp_order_id), "erp_order_id", 200));
     if (order.empty()) return fail(errc::invalid_argument, "is required", "erp_order_id");
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<Quote> {
+    return impl.write([&](Transaction& tx) -> result<Quote> {
         QuoteWork w(impl, tx, ctx);
         CRM_TRY(before, w.load(id));
         if (before.status != "won")
@@ -621,7 +621,7 @@ result<Quote> Sales::record_order(const Context& ctx, const Id& id, std::string_
 
 result<std::vector<AllowedMove>> Sales::quote_moves(const Id& id) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<std::vector<AllowedMove>> {
+    return impl.read([&](Transaction& tx) -> result<std::vector<AllowedMove>> {
         const Context ctx;
         CRM_TRY(q, QuoteWork(impl, tx, ctx).load(id));
         CRM_TRY(d, impl.definition(tx, q.process, q.process_version, "process"));

@@ -149,13 +149,13 @@ json tracked(const Opportunity& o) {
 
 class Work {
 public:
-    Work(Engine::Impl& impl, storage::Transaction& tx, const Context& ctx)
+    Work(Engine::Impl& impl, Transaction& tx, const Context& ctx)
         : impl_(impl), tx_(tx), ctx_(ctx) {}
 
     result<Opportunity> load(const Id& id) { return records().load(id); }
     result<Opportunity> find(std::string_view key) { return records().find(key); }
     sales::Records<Opportunity> records() {
-        return {tx_, &storage::Transaction::get_opportunity, &storage::Transaction::opportunity_by_external_id, "opportunity"};
+        return {tx_, &Transaction::get_opportunity, &Transaction::opportunity_by_external_id, "opportunity"};
     }
 
     // The pipeline an opportunity is created on: the latest version; the
@@ -365,7 +365,7 @@ public:
 
 private:
     Engine::Impl& impl_;
-    storage::Transaction& tx_;
+    Transaction& tx_;
     const Context& ctx_;
 };
 
@@ -377,7 +377,7 @@ bool is_reopen_target(const process::State& s) { return !s.is_closed; }
 
 const char* default_pipeline_json() noexcept { return kDefaultPipeline; }
 
-result<Opportunity> sales::create_opportunity_in(Engine::Impl& impl, storage::Transaction& tx,
+result<Opportunity> sales::create_opportunity_in(Engine::Impl& impl, Transaction& tx,
                                                  const Context& ctx, const OpportunityInput& input) {
     Work w(impl, tx, ctx);
     CRM_TRY(d, w.pipeline_for_create(input.pipeline));
@@ -404,7 +404,7 @@ result<Opportunity> sales::create_opportunity_in(Engine::Impl& impl, storage::Tr
 result<Opportunity> Sales::create_opportunity(const Context& ctx, const OpportunityInput& input) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) {
+    return impl.write([&](Transaction& tx) {
         return sales::create_opportunity_in(impl, tx, ctx, input);
     });
 }
@@ -417,7 +417,7 @@ result<Opportunity> Sales::update_opportunity(const Context& ctx, const Id& id,
                     "cannot change; move the opportunity to another version with a migration",
                     "pipeline");
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<Opportunity> {
+    return impl.write([&](Transaction& tx) -> result<Opportunity> {
         Work w(impl, tx, ctx);
         CRM_TRY(before, w.load(id));
         if (before.status != "open")
@@ -435,7 +435,7 @@ result<Opportunity> Sales::update_opportunity(const Context& ctx, const Id& id,
 
 result<Opportunity> Sales::get_opportunity(std::string_view key) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) {
+    return impl.read([&](Transaction& tx) {
         const Context ctx;
         return Work(impl, tx, ctx).find(key);
     });
@@ -443,7 +443,7 @@ result<Opportunity> Sales::get_opportunity(std::string_view key) {
 
 result<std::vector<Opportunity>> Sales::opportunities_of(const Id& party) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<std::vector<Opportunity>> {
+    return impl.read([&](Transaction& tx) -> result<std::vector<Opportunity>> {
         CRM_TRY(p, impl.load_live_party(tx, party));
         return tx.opportunities_of(p.id);
     });
@@ -452,7 +452,7 @@ result<std::vector<Opportunity>> Sales::opportunities_of(const Id& party) {
 result<Opportunity> Sales::move_opportunity(const Context& ctx, const Id& id, const MoveInput& move) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) { return Work(impl, tx, ctx).move(id, move); });
+    return impl.write([&](Transaction& tx) { return Work(impl, tx, ctx).move(id, move); });
 }
 
 namespace {
@@ -461,7 +461,7 @@ result<Opportunity> move_into(Engine& engine, const Context& ctx, const Id& id,
                               MoveInput move) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(engine);
-    return impl.write([&](storage::Transaction& tx) -> result<Opportunity> {
+    return impl.write([&](Transaction& tx) -> result<Opportunity> {
         Work w(impl, tx, ctx);
         CRM_TRY(name, w.move_into(id, want, what));
         move.move = name;
@@ -489,7 +489,7 @@ result<Opportunity> Sales::reopen_opportunity(const Context& ctx, const Id& id,
 
 result<std::vector<AllowedMove>> Sales::allowed_moves(const Id& id) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<std::vector<AllowedMove>> {
+    return impl.read([&](Transaction& tx) -> result<std::vector<AllowedMove>> {
         const Context ctx;
         Work w(impl, tx, ctx);
         CRM_TRY(o, w.load(id));
@@ -500,7 +500,7 @@ result<std::vector<AllowedMove>> Sales::allowed_moves(const Id& id) {
 
 result<std::vector<Sales::PipelineStage>> Sales::pipeline(std::string_view name) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<std::vector<PipelineStage>> {
+    return impl.read([&](Transaction& tx) -> result<std::vector<PipelineStage>> {
         CRM_TRY(d, impl.definition(tx, name, 0, "pipeline"));
         if (d.record_type() != kRecordType)
             return fail(errc::invalid_argument, "is not a pipeline of opportunities", "pipeline");
@@ -533,7 +533,7 @@ result<std::int64_t> Sales::migrate_opportunities(const Context& ctx, std::strin
     if (from_version == to_version)
         return fail(errc::invalid_argument, "is the version migrated from", "to_version");
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<std::int64_t> {
+    return impl.write([&](Transaction& tx) -> result<std::int64_t> {
         CRM_TRY(from, impl.definition(tx, pipeline, from_version, "from_version"));
         CRM_TRY(to, impl.definition(tx, pipeline, to_version, "to_version"));
         CRM_TRY(states, from.map_states(to, mapping));

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "records/transaction.hpp"
 #include "crm/process/process.hpp"
 #include "crm/sales/opportunity.hpp"
 #include "engine/access.hpp"
@@ -39,10 +40,10 @@ result<int> parse_percent_bp(std::string_view text, std::string_view field);
 template <class T>
 class Records {
 public:
-    using Get = result<std::optional<T>> (storage::Transaction::*)(const Id&);
-    using ByKey = result<Id> (storage::Transaction::*)(std::string_view);
+    using Get = result<std::optional<T>> (Transaction::*)(const Id&);
+    using ByKey = result<Id> (Transaction::*)(std::string_view);
 
-    Records(storage::Transaction& tx, Get get, ByKey by_key, const char* what) noexcept
+    Records(Transaction& tx, Get get, ByKey by_key, const char* what) noexcept
         : tx_(tx), get_(get), by_key_(by_key), what_(what) {}
 
     result<T> load(const Id& id) const {
@@ -64,14 +65,14 @@ public:
     }
 
 private:
-    storage::Transaction& tx_;
+    Transaction& tx_;
     Get get_;
     ByKey by_key_;
     const char* what_;
 };
 
 /// Sales::create_opportunity's work, in `tx`.
-result<Opportunity> create_opportunity_in(Engine::Impl& impl, storage::Transaction& tx,
+result<Opportunity> create_opportunity_in(Engine::Impl& impl, Transaction& tx,
                                           const Context& ctx, const OpportunityInput& input);
 
 }  // namespace crm::sales

@@ -69,7 +69,7 @@ result<ProactiveReport> Service::run_proactive(const Context& ctx, const Proacti
                     if (!action.queue.empty()) in.queue = action.queue;
                     CRM_TRYV(create_ticket(ctx, in));
                 } else {
-                    CRM_TRY(existing, impl.read([&](storage::Transaction& tx) {
+                    CRM_TRY(existing, impl.read([&](Transaction& tx) {
                         return tx.interaction_by_external_id(key);
                     }));
                     if (existing) {

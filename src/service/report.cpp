@@ -56,7 +56,7 @@ const char* unit_name(process::Duration::Unit u) {
 result<ServiceReport> Service::report(const ServiceReportQuery& query) {
     CRM_TRY(span, resolve_period(query.period, query.calendar, query.time_zone));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<ServiceReport> {
+    return impl.read([&](Transaction& tx) -> result<ServiceReport> {
         ServiceReport r;
         r.period = span.period;
         r.from_date = span.from_date;

@@ -158,12 +158,12 @@ namespace service {
 
 class TicketWork {
 public:
-    TicketWork(Engine::Impl& impl, storage::Transaction& tx, const Context& ctx)
+    TicketWork(Engine::Impl& impl, Transaction& tx, const Context& ctx)
         : impl_(impl), tx_(tx), ctx_(ctx) {}
 
     sales::Records<Ticket> records() {
-        return {tx_, &storage::Transaction::get_ticket,
-                &storage::Transaction::ticket_by_external_id, "ticket"};
+        return {tx_, &Transaction::get_ticket,
+                &Transaction::ticket_by_external_id, "ticket"};
     }
     result<Ticket> load(const Id& id) { return records().load(id); }
 
@@ -1014,7 +1014,7 @@ public:
 
 private:
     Engine::Impl& impl_;
-    storage::Transaction& tx_;
+    Transaction& tx_;
     const Context& ctx_;
     std::optional<std::vector<SlaPolicy>> policies_;
     std::optional<std::vector<EscalationRule>> escalation_rules_;
@@ -1022,7 +1022,7 @@ private:
     std::optional<Queue> queue_;
 };
 
-result<void> calendar_changed(Engine::Impl& impl, storage::Transaction& tx, const Context& ctx,
+result<void> calendar_changed(Engine::Impl& impl, Transaction& tx, const Context& ctx,
                               std::string_view calendar) {
     TicketWork w(impl, tx, ctx);
     CRM_TRY(all, w.policies());
@@ -1042,7 +1042,7 @@ result<Written<Queue>> Service::define_queue(const Context& ctx, const Queue& in
     CRM_TRYV(check_context(ctx));
     CRM_TRY(q, clean_queue(in));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<Written<Queue>> {
+    return impl.write([&](Transaction& tx) -> result<Written<Queue>> {
         const json j = codec::to_json(q);
         CRM_TRY(stored, impl.store_versioned(tx, ctx, kQueueKind, q.id, j.dump(), "queue",
                                         "queue.defined", j));
@@ -1052,7 +1052,7 @@ result<Written<Queue>> Service::define_queue(const Context& ctx, const Queue& in
 
 result<Queue> Service::queue(std::string_view id) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) {
+    return impl.read([&](Transaction& tx) {
         const Context ctx;
         return TicketWork(impl, tx, ctx).queue(std::string(id), "id");
     });
@@ -1060,7 +1060,7 @@ result<Queue> Service::queue(std::string_view id) {
 
 result<std::vector<Queue>> Service::queues() {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<std::vector<Queue>> {
+    return impl.read([&](Transaction& tx) -> result<std::vector<Queue>> {
         CRM_TRY(stored, tx.definitions(kQueueKind));
         std::vector<Queue> out;
         for (const auto& s : stored) {
@@ -1077,7 +1077,7 @@ result<Written<SlaPolicy>> Service::define_sla_policy(const Context& ctx, std::s
     CRM_TRY(doc, codec::parse(text, "SLA policy"));
     if (!doc.is_object()) return fail(errc::invalid_argument, "must be an object", "");
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<Written<SlaPolicy>> {
+    return impl.write([&](Transaction& tx) -> result<Written<SlaPolicy>> {
         CRM_TRY(schema, impl.schema_of(tx, kRecordType));
         CRM_TRY(p, codec::sla_policy_from_json(doc, schema));
         CRM_TRY(id, clean_key(p.id, "id"));
@@ -1101,7 +1101,7 @@ result<Written<AssignmentRule>> Service::define_assignment_rule(const Context& c
     CRM_TRY(doc, codec::parse(text, "assignment rule"));
     if (!doc.is_object()) return fail(errc::invalid_argument, "must be an object", "");
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<Written<AssignmentRule>> {
+    return impl.write([&](Transaction& tx) -> result<Written<AssignmentRule>> {
         CRM_TRY(schema, impl.schema_of(tx, kRecordType));
         CRM_TRY(r, codec::assignment_rule_from_json(doc, schema));
         CRM_TRY(id, clean_key(r.id, "id"));
@@ -1128,7 +1128,7 @@ result<Written<EscalationRule>> Service::define_escalation_rule(const Context& c
     CRM_TRY(doc, codec::parse(text, "escalation rule"));
     if (!doc.is_object()) return fail(errc::invalid_argument, "must be an object", "");
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<Written<EscalationRule>> {
+    return impl.write([&](Transaction& tx) -> result<Written<EscalationRule>> {
         CRM_TRY(schema, impl.schema_of(tx, kRecordType));
         CRM_TRY(r, codec::escalation_rule_from_json(doc, schema));
         CRM_TRY(id, clean_key(r.id, "id"));
@@ -1153,7 +1153,7 @@ result<Written<EscalationRule>> Service::define_escalation_rule(const Context& c
 
 result<std::vector<EscalationRule>> Service::escalation_rules() {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) {
+    return impl.read([&](Transaction& tx) {
         const Context ctx;
         return TicketWork(impl, tx, ctx).escalation_rules();
     });
@@ -1161,7 +1161,7 @@ result<std::vector<EscalationRule>> Service::escalation_rules() {
 
 result<std::vector<AssignmentRule>> Service::assignment_rules() {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) {
+    return impl.read([&](Transaction& tx) {
         const Context ctx;
         return TicketWork(impl, tx, ctx).assignment_rules();
     });
@@ -1170,7 +1170,7 @@ result<std::vector<AssignmentRule>> Service::assignment_rules() {
 result<Ticket> Service::auto_assign(const Context& ctx, const Id& ticket) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<Ticket> {
+    return impl.write([&](Transaction& tx) -> result<Ticket> {
         TicketWork w(impl, tx, ctx);
         CRM_TRY(before, w.load_open(ticket));
         Ticket after = before;
@@ -1186,7 +1186,7 @@ result<Ticket> Service::auto_assign(const Context& ctx, const Id& ticket) {
 
 result<std::vector<SlaPolicy>> Service::sla_policies() {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) {
+    return impl.read([&](Transaction& tx) {
         const Context ctx;
         return TicketWork(impl, tx, ctx).policies();
     });
@@ -1195,7 +1195,7 @@ result<std::vector<SlaPolicy>> Service::sla_policies() {
 result<Ticket> Service::create_ticket(const Context& ctx, const TicketInput& input) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) { return TicketWork(impl, tx, ctx).create(input); });
+    return impl.write([&](Transaction& tx) { return TicketWork(impl, tx, ctx).create(input); });
 }
 
 result<Ticket> Service::update_ticket(const Context& ctx, const Id& id, const TicketInput& input) {
@@ -1203,12 +1203,12 @@ result<Ticket> Service::update_ticket(const Context& ctx, const Id& id, const Ti
     if (!input.process.empty())
         return fail(errc::invalid_argument, "cannot change after the ticket is created", "process");
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) { return TicketWork(impl, tx, ctx).update(id, input); });
+    return impl.write([&](Transaction& tx) { return TicketWork(impl, tx, ctx).update(id, input); });
 }
 
 result<Ticket> Service::get_ticket(std::string_view key) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) {
+    return impl.read([&](Transaction& tx) {
         const Context ctx;
         return TicketWork(impl, tx, ctx).records().find(key);
     });
@@ -1216,7 +1216,7 @@ result<Ticket> Service::get_ticket(std::string_view key) {
 
 result<std::vector<Ticket>> Service::tickets_of(const Id& party) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<std::vector<Ticket>> {
+    return impl.read([&](Transaction& tx) -> result<std::vector<Ticket>> {
         CRM_TRY(p, impl.load_live_party(tx, party));
         return tx.tickets_of(p.id);
     });
@@ -1226,14 +1226,14 @@ result<Ticket> Service::move_ticket(const Context& ctx, const Id& id, std::strin
                                     std::string_view reason) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) {
+    return impl.write([&](Transaction& tx) {
         return TicketWork(impl, tx, ctx).move(id, move, reason, false);
     });
 }
 
 result<std::vector<AllowedMove>> Service::ticket_moves(const Id& id) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<std::vector<AllowedMove>> {
+    return impl.read([&](Transaction& tx) -> result<std::vector<AllowedMove>> {
         const Context ctx;
         TicketWork w(impl, tx, ctx);
         CRM_TRY(t, w.load(id));
@@ -1253,7 +1253,7 @@ result<Ticket> Service::merge_ticket(const Context& ctx, const Id& duplicate, co
     if (duplicate == into)
         return fail(errc::invalid_argument, "is the duplicate itself", "into");
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<Ticket> {
+    return impl.write([&](Transaction& tx) -> result<Ticket> {
         TicketWork w(impl, tx, ctx);
         auto target = w.load_open(into);
         if (!target)
@@ -1265,14 +1265,14 @@ result<Ticket> Service::merge_ticket(const Context& ctx, const Id& duplicate, co
 result<Ticket> Service::assign_ticket(const Context& ctx, const Id& id, std::string_view assignee) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) { return TicketWork(impl, tx, ctx).assign(id, assignee); });
+    return impl.write([&](Transaction& tx) { return TicketWork(impl, tx, ctx).assign(id, assignee); });
 }
 
 result<Ticket> Service::refer_ticket(const Context& ctx, const Id& id, std::string_view queue,
                                      std::string_view assignee, std::string_view reason) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) {
+    return impl.write([&](Transaction& tx) {
         return TicketWork(impl, tx, ctx).refer(id, queue, assignee, reason);
     });
 }
@@ -1281,12 +1281,12 @@ result<TicketComment> Service::add_comment(const Context& ctx, const Id& ticket,
                                            const CommentInput& input) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) { return TicketWork(impl, tx, ctx).comment(ticket, input); });
+    return impl.write([&](Transaction& tx) { return TicketWork(impl, tx, ctx).comment(ticket, input); });
 }
 
 result<std::vector<TicketComment>> Service::comments(const Id& ticket, bool include_internal) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<std::vector<TicketComment>> {
+    return impl.read([&](Transaction& tx) -> result<std::vector<TicketComment>> {
         const Context ctx;
         CRM_TRY(t, TicketWork(impl, tx, ctx).load(ticket));
         return tx.comments_of(t.id, include_internal);
@@ -1299,7 +1299,7 @@ result<Ticket> Service::record_csat(const Context& ctx, const Id& ticket, int sc
     if (score < 1 || score > 5) return fail(errc::invalid_argument, "must be from 1 to 5", "score");
     CRM_TRY(text, clean_text(std::string(comment), "comment", 2000));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<Ticket> {
+    return impl.write([&](Transaction& tx) -> result<Ticket> {
         TicketWork w(impl, tx, ctx);
         CRM_TRY(before, w.load(ticket));
         if (!before.resolved_at)
@@ -1321,7 +1321,7 @@ result<NpsResponse> Service::record_nps(const Context& ctx, const Id& party, int
     if (score < 0 || score > 10) return fail(errc::invalid_argument, "must be from 0 to 10", "score");
     CRM_TRY(text, clean_text(std::string(comment), "comment", 2000));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](storage::Transaction& tx) -> result<NpsResponse> {
+    return impl.write([&](Transaction& tx) -> result<NpsResponse> {
         CRM_TRY(p, impl.load_live_party(tx, party, "party"));
         NpsResponse r{impl.new_id(), p.id, score, text, impl.now()};
         CRM_TRYV(tx.put_nps(r));
@@ -1336,7 +1336,7 @@ result<std::vector<NpsResponse>> Service::nps_of(const Id& party, int limit) {
     if (limit < 1 || limit > 1000)
         return fail(errc::invalid_argument, "must be from 1 to 1000", "limit");
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<std::vector<NpsResponse>> {
+    return impl.read([&](Transaction& tx) -> result<std::vector<NpsResponse>> {
         CRM_TRY(p, impl.load_live_party(tx, party));
         return tx.nps_of(p.id, limit);
     });
@@ -1344,7 +1344,7 @@ result<std::vector<NpsResponse>> Service::nps_of(const Id& party, int limit) {
 
 result<std::vector<PortalTicket>> Service::portal_view(const Id& party) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<std::vector<PortalTicket>> {
+    return impl.read([&](Transaction& tx) -> result<std::vector<PortalTicket>> {
         CRM_TRY(p, impl.load_live_party(tx, party));
         CRM_TRY(tickets, tx.tickets_of(p.id));
         std::vector<PortalTicket> out;
@@ -1377,7 +1377,7 @@ result<TickReport> Service::tick(const Context& ctx, std::optional<Timestamp> at
         return fail(errc::invalid_argument, "must be from 1 to 100000", "limit");
     auto& impl = EngineAccess::impl(*engine_);
     const Timestamp now = at ? *at : impl.now();
-    return impl.write([&](storage::Transaction& tx) -> result<TickReport> {
+    return impl.write([&](Transaction& tx) -> result<TickReport> {
         TickReport report;
         CRM_TRY(ids, tx.tickets_due(now, limit));
         for (const auto& id : ids) {
@@ -1403,7 +1403,7 @@ result<TickReport> Service::tick(const Context& ctx, std::optional<Timestamp> at
 
 result<BusinessTrace> Service::explain_sla(const Id& ticket, SlaKpi kpi) {
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.read([&](storage::Transaction& tx) -> result<BusinessTrace> {
+    return impl.read([&](Transaction& tx) -> result<BusinessTrace> {
         const Context ctx;
         TicketWork w(impl, tx, ctx);
         CRM_TRY(t, w.load(ticket));

@@ -4,13 +4,14 @@
 
 #include <string_view>
 
+#include "records/transaction.hpp"
 #include "engine/access.hpp"
 
 namespace crm::service {
 
 /// Recomputes, in `tx`, the open clocks of every SLA policy that counts in
 /// business calendar `calendar` ("default" also covers policies naming none).
-result<void> calendar_changed(Engine::Impl& impl, storage::Transaction& tx, const Context& ctx,
+result<void> calendar_changed(Engine::Impl& impl, Transaction& tx, const Context& ctx,
                               std::string_view calendar);
 
 }  // namespace crm::service

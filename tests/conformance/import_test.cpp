@@ -13,6 +13,7 @@
 #include <streambuf>
 
 #include "backends.hpp"
+#include "storage/session.hpp"
 
 namespace crm::testing {
 namespace {
@@ -502,16 +503,17 @@ class BreakableStore final : public storage::Store {
 public:
     BreakableStore(std::unique_ptr<storage::Store> inner, std::shared_ptr<bool> broken)
         : inner_(std::move(inner)), broken_(std::move(broken)) {}
-    result<std::unique_ptr<storage::Transaction>> begin() override {
+    result<std::unique_ptr<storage::Session>> begin() override {
         if (*broken_) return fail(errc::storage, "the disk is full");
         return inner_->begin();
     }
-    result<std::unique_ptr<storage::Transaction>> begin_read() override {
+    result<std::unique_ptr<storage::Session>> begin_read() override {
         if (*broken_) return fail(errc::storage, "the disk is full");
         return inner_->begin_read();
     }
     result<void> bulk_load(bool on) override { return inner_->bulk_load(on); }
     std::string_view backend() const noexcept override { return inner_->backend(); }
+    const storage::Dialect& dialect() const noexcept override { return inner_->dialect(); }
 
 private:
     std::unique_ptr<storage::Store> inner_;

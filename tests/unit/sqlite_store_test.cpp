@@ -11,9 +11,10 @@
 #include <fstream>
 #include <thread>
 
-#include "storage/sqlite/codec.hpp"
+#include "customer/store/columns.hpp"
+#include "records/transaction.hpp"
 #include "storage/sqlite/db.hpp"
-#include "storage/sqlite/migrations.hpp"
+#include "storage/sqlite/migrate.hpp"
 
 namespace fs = std::filesystem;
 using namespace crm;
@@ -55,7 +56,7 @@ protected:
     std::unique_ptr<Store> memory() { return open(":memory:"); }
 
     static std::unique_ptr<Transaction> begin(Store& s) {
-        auto tx = s.begin();
+        auto tx = crm::begin(s);
         EXPECT_TRUE(tx) << (tx ? "" : tx.error().what());
         return tx ? std::move(tx.value()) : nullptr;
     }
@@ -349,27 +350,59 @@ TEST_F(SqliteStoreTest, MigrationRunnerAppliesOnlyNewerStepsInOneTransaction) {
     const Migration broken[] = {{1, "CREATE TABLE t (a INTEGER);"},
                                 {2, "ALTER TABLE t ADD COLUMN c INTEGER;"},
                                 {3, "THIS IS NOT SQL;"}};
+    const SchemaPart p1[] = {{"t", v1}};
+    const SchemaPart p2[] = {{"t", v2}};
+    const SchemaPart pbroken[] = {{"t", broken}};
     {
         Connection c;
         ASSERT_TRUE(c.open(path(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 1000));
-        ASSERT_TRUE(migrate(c, v1));
+        ASSERT_TRUE(migrate(c, p1));
         ASSERT_TRUE(c.exec_script("INSERT INTO t (a) VALUES (7)", "insert"));
         EXPECT_EQ(schema_version(c).value(), 1);
         // Version 1 -> 2 runs step 2 only (step 1 again would fail: t exists).
-        ASSERT_TRUE(migrate(c, v2));
+        ASSERT_TRUE(migrate(c, p2));
         EXPECT_EQ(schema_version(c).value(), 2);
         // A failing step leaves the file as it was: no column c, version 2.
-        auto r = migrate(c, broken);
+        auto r = migrate(c, pbroken);
         ASSERT_FALSE(r);
         EXPECT_EQ(r.error().code, errc::storage);
         EXPECT_EQ(schema_version(c).value(), 2);
         // Steps older than the file are refused with both versions named.
-        auto old = migrate(c, v1);
+        auto old = migrate(c, p1);
         ASSERT_FALSE(old);
         EXPECT_EQ(old.error().code, errc::version_mismatch);
     }
     EXPECT_EQ(query(path(), "SELECT a, b FROM t"), "7|x");
     EXPECT_EQ(query(path(), "SELECT count(*) FROM pragma_table_info('t') WHERE name = 'c'"), "0");
+}
+
+// Each context brings its own steps; the runner applies them version by
+// version, each version's steps in the order of the parts, so a context's
+// later step may use what another context's earlier version created.
+TEST_F(SqliteStoreTest, MigrationRunnerInterleavesTheContextsPartsByVersion) {
+    using namespace crm::storage::sqlite;
+    const Migration a[] = {{1, "CREATE TABLE a (x INTEGER);"},
+                           {3, "INSERT INTO b (y) SELECT x FROM a;"}};
+    const Migration b[] = {{1, "INSERT INTO a (x) VALUES (5);"},
+                           {2, "CREATE TABLE b (y INTEGER);"}};
+    const SchemaPart parts[] = {{"a", a}, {"b", b}};
+    EXPECT_EQ(target_version(parts), 3);
+    {
+        Connection c;
+        ASSERT_TRUE(c.open(path(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 1000));
+        auto r = migrate(c, parts);
+        ASSERT_TRUE(r) << r.error().what();
+        EXPECT_EQ(schema_version(c).value(), 3);
+    }
+    EXPECT_EQ(query(path(), "SELECT y FROM b"), "5");
+    // The other order of parts runs b's insert before a's table exists.
+    const SchemaPart reversed[] = {{"b", b}, {"a", a}};
+    Connection c;
+    ASSERT_TRUE(c.open(path("other.db"), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 1000));
+    auto r = migrate(c, reversed);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("migration b 1"), std::string::npos) << r.error().what();
+    EXPECT_EQ(schema_version(c).value(), 0);
 }
 
 TEST_F(SqliteStoreTest, RefusesAFileWrittenByANewerVersion) {
@@ -1257,7 +1290,7 @@ TEST_F(SqliteStoreTest, OneTransactionAtATimePerStore) {
         auto first = begin(*store);
         // A second begin waits, then gives up with a storage error.
         auto t0 = std::chrono::steady_clock::now();
-        auto second = store->begin();
+        auto second = crm::begin(*store);
         ASSERT_FALSE(second);
         EXPECT_EQ(second.error().code, errc::storage);
         EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(90));
@@ -1268,7 +1301,7 @@ TEST_F(SqliteStoreTest, OneTransactionAtATimePerStore) {
     auto first = begin(*store);
     std::atomic<bool> got{false};
     std::thread waiter([&] {
-        auto tx = store->begin();
+        auto tx = crm::begin(*store);
         got = tx && tx.value()->get_party(id_of(1)).value().has_value();
     });
     ASSERT_TRUE(first->put_party(simple_party(1), "a"));
@@ -1285,13 +1318,13 @@ TEST_F(SqliteStoreTest, AnotherProcessHoldingTheWriteLockTimesOutCleanly) {
     sqlite3* other = nullptr;
     ASSERT_EQ(sqlite3_open(path().c_str(), &other), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
-    auto blocked = store->begin();
+    auto blocked = crm::begin(*store);
     ASSERT_FALSE(blocked);
     EXPECT_EQ(blocked.error().code, errc::storage);
     ASSERT_EQ(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
     sqlite3_close(other);
     // The failed begin gave its turn back.
-    auto tx = store->begin();
+    auto tx = crm::begin(*store);
     ASSERT_TRUE(tx) << tx.error().what();
     ASSERT_TRUE(tx.value()->put_party(simple_party(1), "a"));
     ASSERT_TRUE(tx.value()->savepoint());
@@ -1360,7 +1393,7 @@ TEST_F(SqliteStoreTest, JsonColumnsRoundTripAwkwardText) {
     c.value = awkward;
     c.operator_name = awkward;
     c.consents = {{awkward, ConsentStatus::opt_out, Timestamp{INT64_MIN}, awkward}};
-    auto back = decode_contacts(encode_contacts({c, c}), "t");
+    auto back = columns::decode_contacts(columns::encode_contacts({c, c}), "t");
     ASSERT_TRUE(back) << back.error().what();
     ASSERT_EQ(back.value().size(), 2u);
     EXPECT_EQ(back.value()[1].value, awkward);
@@ -1368,15 +1401,15 @@ TEST_F(SqliteStoreTest, JsonColumnsRoundTripAwkwardText) {
     EXPECT_EQ(back.value()[1].operator_name, awkward);
     EXPECT_EQ(back.value()[1].consents[0].channel, awkward);
     EXPECT_EQ(back.value()[1].consents[0].at, Timestamp{INT64_MIN});
-    EXPECT_EQ(decode_strings(encode_strings({awkward, ""}), "t").value(),
+    EXPECT_EQ(columns::decode_strings(columns::encode_strings({awkward, ""}), "t").value(),
               (std::vector<std::string>{awkward, ""}));
     CustomValues cv{{awkward, Value{awkward}}, {"l", Value{std::vector<std::string>{awkward}}}};
-    auto cb = decode_custom(encode_custom(cv), "t");
+    auto cb = columns::decode_custom(columns::encode_custom(cv), "t");
     ASSERT_TRUE(cb);
     EXPECT_EQ(std::get<std::string>(cb.value().at(awkward)), awkward);
     EXPECT_EQ(std::get<std::vector<std::string>>(cb.value().at("l"))[0], awkward);
     std::vector<FieldChange> ch{{awkward, "null", "\"" + awkward + "\""}};
-    auto chb = decode_changes(encode_changes(ch), "t");
+    auto chb = columns::decode_changes(columns::encode_changes(ch), "t");
     ASSERT_TRUE(chb);
     EXPECT_EQ(chb.value()[0].after, ch[0].after);
 }
@@ -1386,7 +1419,7 @@ TEST_F(SqliteStoreTest, HandEditedContactJsonStillReads) {
     // Other key order, white space, escapes, an unknown key, missing
     // optional keys.
     const std::string id = id_of(5).str();
-    auto r = decode_contacts(" [ {\n \"value\" : \"a\\u0040b.com \\ud83d\\ude00\", \"note\": "
+    auto r = columns::decode_contacts(" [ {\n \"value\" : \"a\\u0040b.com \\ud83d\\ude00\", \"note\": "
                              "{\"x\": [1, 2.5e3, null, true]}, \"kind\":\"email\", \"id\": \"" +
                                  id + "\", \"consents\": [ ] } ] ",
                              "t");
@@ -1398,12 +1431,12 @@ TEST_F(SqliteStoreTest, HandEditedContactJsonStillReads) {
     EXPECT_FALSE(r.value()[0].primary);
     for (const char* bad : {"[", "[{}]", "[{\"id\":\"x\",\"kind\":\"email\"}]", "{}", "[] x",
                             "[{\"kind\":\"fax\"}]", "[\"\\ud800\"]"}) {
-        auto e = decode_contacts(bad, "t");
+        auto e = columns::decode_contacts(bad, "t");
         ASSERT_FALSE(e) << bad;
         EXPECT_EQ(e.error().code, errc::storage) << bad;
     }
-    EXPECT_FALSE(decode_strings("[1]", "t"));
-    EXPECT_FALSE(decode_strings("[\"a\",]", "t"));
+    EXPECT_FALSE(columns::decode_strings("[1]", "t"));
+    EXPECT_FALSE(columns::decode_strings("[\"a\",]", "t"));
 }
 
 // A bulk load changes how the connection reads, so it waits for the open
@@ -1429,7 +1462,7 @@ TEST_F(SqliteStoreTest, BulkLoadWaitsForTheOpenTransactionAndChangesNoData) {
         ASSERT_TRUE(tx->commit());
     }
     ASSERT_TRUE(store->bulk_load(false));
-    auto reader = store->begin_read();
+    auto reader = crm::begin_read(*store);
     ASSERT_TRUE(reader) << reader.error().what();
     EXPECT_TRUE(reader.value()->get_party(id_of(1)).value().has_value());
     auto brief = reader.value()->get_party_brief(id_of(2));
@@ -1447,7 +1480,7 @@ TEST_F(SqliteStoreTest, ReadTransactionsTakeNoWriteLock) {
         ASSERT_TRUE(tx->put_party(simple_party(1), "a"));
         ASSERT_TRUE(tx->commit());
     }
-    auto reader = std::move(store->begin_read().value());
+    auto reader = std::move(crm::begin_read(*store).value());
     ASSERT_TRUE(reader->get_party(id_of(1)).value().has_value());
     sqlite3* other = nullptr;
     ASSERT_EQ(sqlite3_open(path().c_str(), &other), SQLITE_OK);

@@ -1,5 +1,5 @@
-// src/storage/timeline_cursor.hpp - the opaque paging cursor of timelines,
-// "AT_MS:ID", shared by the backends so a cursor means the same everywhere.
+// customer/store/timeline_cursor.hpp - the opaque cursor of a timeline page.
+// "AT_MS:ID": a cursor means the same on every database.
 #pragma once
 
 #include <charconv>
@@ -7,7 +7,7 @@
 
 #include "crm/core/id.hpp"
 
-namespace crm::storage {
+namespace crm {
 
 struct TimelineCursor {
     std::int64_t at_ms = 0;
@@ -32,4 +32,4 @@ inline result<TimelineCursor> decode_cursor(std::string_view s) {
     return c;
 }
 
-}  // namespace crm::storage
+}  // namespace crm

@@ -1,7 +1,7 @@
-// storage/sqlite/codec.cpp - JSON encoding of the nested values the SQLite
-// backend keeps in TEXT columns: hand-written writers, nlohmann readers,
+// customer/store/columns.cpp - JSON encoding of the nested values the
+// repositories keep in TEXT columns: hand-written writers, nlohmann readers,
 // and a pull reader for the texts read with every party.
-#include "storage/sqlite/codec.hpp"
+#include "customer/store/columns.hpp"
 
 #include <cctype>
 #include <charconv>
@@ -9,13 +9,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crm/storage/store.hpp"
+#include "customer/store/records.hpp"
 #include "storage/sqlite/db.hpp"
 
-
-namespace crm::storage::sqlite {
+namespace crm::columns {
 
 using nlohmann::json;
+using storage::sqlite::IdText;
+using storage::sqlite::parse_id;
 
 namespace {
 
@@ -478,4 +479,4 @@ result<std::vector<FieldChange>> decode_changes(std::string_view text, std::stri
     });
 }
 
-}  // namespace crm::storage::sqlite
+}  // namespace crm::columns

@@ -1,4 +1,4 @@
-// storage/sqlite/codec.hpp - the JSON texts the SQLite backend stores in
+// customer/store/columns.hpp - the JSON texts the repositories store in
 // columns: tags, custom values, contact points, purchase lines, audit changes.
 #pragma once
 
@@ -15,7 +15,7 @@
 
 #include "core/json_text.hpp"
 
-namespace crm::storage::sqlite {
+namespace crm::columns {
 
 // Encoders are hand-written (they run on every bulk write and must not
 // allocate a JSON tree); decoders use nlohmann/json. Decoding failures are
@@ -55,4 +55,4 @@ result<std::vector<PurchaseLine>> decode_lines(std::string_view json, std::strin
 std::string encode_changes(const std::vector<FieldChange>& changes);
 result<std::vector<FieldChange>> decode_changes(std::string_view json, std::string_view what);
 
-}  // namespace crm::storage::sqlite
+}  // namespace crm::columns
