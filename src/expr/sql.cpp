@@ -3,6 +3,7 @@
 #include "crm/expr/sql.hpp"
 
 #include <functional>
+#include <initializer_list>
 #include <optional>
 
 #include "expr/ast.hpp"
@@ -40,6 +41,15 @@ Sql raw(std::string_view s) {
     return out;
 }
 
+// A dialect's SQL `text` built from the texts of `args`, which it names in
+// their order: the arguments' parameters, in that order.
+Sql via(std::string text, std::initializer_list<const Sql*> args) {
+    Sql out;
+    out.text = std::move(text);
+    for (const Sql* a : args) out.params.insert(out.params.end(), a->params.begin(), a->params.end());
+    return out;
+}
+
 // A condition's SQL. `nullable`: it may be NULL where the rule is false.
 // That is harmless in a WHERE clause under AND and OR, but not under NOT,
 // so a condition that must be exact (strict) is wrapped in coalesce(.., 0).
@@ -72,7 +82,7 @@ const char* sql_op(Op op) {
 class Compiler {
 public:
     Compiler(const Expr::Tree& tree, const SqlMapping& mapping, const std::vector<std::int64_t>& times)
-        : tree_(tree), mapping_(mapping), times_(times) {}
+        : tree_(tree), mapping_(mapping), dialect_(mapping.dialect()), times_(times) {}
 
     result<Cond> condition(std::uint32_t index, bool strict, const std::string& path) {
         CRM_TRY(c, bare(index, strict, path));
@@ -200,9 +210,12 @@ private:
                              const std::function<Sql(const Sql&)>& test) {
         const Node& f = node(list_field);
         CRM_TRY(c, column(f, path));
-        const Sql element = raw(c->normalized ? "nullif(crm_e.value, '')" : "crm_norm(crm_e.value)");
+        const std::string value = dialect_.json_element("crm_e");
+        const Sql element =
+            raw(c->normalized ? "nullif(" + value + ", '')" : "crm_norm(" + value + ")");
         Sql s;
-        s << "EXISTS (SELECT 1 FROM json_each(nullif(" << c->sql << ", '')) AS crm_e WHERE "
+        s << "EXISTS (SELECT 1 FROM "
+          << dialect_.json_elements("nullif(" + c->sql + ", '')", "crm_e") << " WHERE "
           << test(element) << ")";
         return s;
     }
@@ -257,19 +270,20 @@ private:
             case Op::contains:
             case Op::starts_with: {
                 CRM_TRY(needle, operand(kid(n, 1), false, arg(1)));
-                const char* test = n.op == Op::contains ? ") > 0" : ") = 1";
+                const char* test = n.op == Op::contains ? " > 0" : " = 1";
                 if (node(kid(n, 0)).type == Type::text_list) {
                     CRM_TRY(s, each_element(kid(n, 0), arg(0), [&](const Sql& e) {
                         Sql t;
                         if (n.op == Op::contains) t << e << " = " << needle.value;
-                        else t << "instr(" << e << ", " << needle.value << test;
+                        else t << via(dialect_.position(e.text, needle.value.text), {&e, &needle.value}) << test;
                         return t;
                     }));
                     return Cond{std::move(s), false};
                 }
                 CRM_TRY(hay, operand(kid(n, 0), false, arg(0)));
                 Sql s;
-                s << "(instr(" << hay.value << ", " << needle.value << test << ")";
+                s << "(" << via(dialect_.position(hay.value.text, needle.value.text), {&hay.value, &needle.value})
+                  << test << ")";
                 return Cond{std::move(s), true};
             }
             case Op::is_empty: {
@@ -277,7 +291,8 @@ private:
                 CRM_TRY(o, operand(kid(n, 0), false, p));
                 Sql s;
                 if (o.type == Type::text_list)
-                    s << "(coalesce(json_array_length(" << o.value << "), 0) = 0)";
+                    s << "(coalesce(" << via(dialect_.json_array_length(o.value.text), {&o.value})
+                      << ", 0) = 0)";
                 else
                     s << "(" << o.value << " IS NULL)";
                 return Cond{std::move(s), false};
@@ -340,6 +355,7 @@ private:
 
     const Expr::Tree& tree_;
     const SqlMapping& mapping_;
+    const storage::Dialect& dialect_;
     const std::vector<std::int64_t>& times_;
 };
 
@@ -356,13 +372,12 @@ void SqlMapping::set_custom_fields(const Schema& schema, std::string_view json_c
         // Field names are [a-z0-9_] segments (Schema::add checks), so the
         // JSON path below cannot close the SQL string literal.
         const std::string path = "$." + f.name.substr(kPrefix.size());
-        const std::string read = "json_extract(" + std::string(json_column) + ", '";
         Column c;
         if (f.type == Type::money) {
-            c.sql = read + path + ".minor')";
-            c.currency_sql = read + path + ".currency')";
+            c.sql = dialect_->json_value(json_column, path + ".minor");
+            c.currency_sql = dialect_->json_value(json_column, path + ".currency");
         } else {
-            c.sql = read + path + "')";
+            c.sql = dialect_->json_value(json_column, path);
         }
         set(f.name, std::move(c));
     }

@@ -11,6 +11,7 @@
 
 #include "crm/core/error.hpp"
 #include "crm/expr/expr.hpp"
+#include "crm/storage/dialect.hpp"
 
 namespace crm::expr {
 
@@ -38,17 +39,22 @@ struct Column {
     bool normalized = false;
 };
 
-/// Field name -> Column, for one table or view.
+/// Field name -> Column, for one table or view of a database whose SQL
+/// dialect is `dialect` (JSON access, string search: crm/storage/dialect.hpp).
 class CRM_API SqlMapping {
 public:
+    explicit SqlMapping(const storage::Dialect& dialect = storage::sqlite_dialect()) noexcept
+        : dialect_(&dialect) {}
     void set(std::string field, Column column);
     /// Maps every "custom.<name>" field of `schema` to the JSON object in
-    /// `json_column` as the storage writes it: json_extract(<json_column>,
-    /// '$.<name>'), money as '$.<name>.minor' and '$.<name>.currency'.
+    /// `json_column` as the storage writes it: the dialect's json_value of
+    /// '$.<name>', money as '$.<name>.minor' and '$.<name>.currency'.
     void set_custom_fields(const Schema& schema, std::string_view json_column = "custom");
     const Column* find(std::string_view field) const noexcept;
+    const storage::Dialect& dialect() const noexcept { return *dialect_; }
 
 private:
+    const storage::Dialect* dialect_;
     std::map<std::string, Column, std::less<>> columns_;
 };
 
@@ -63,7 +69,8 @@ struct SqlWhere {
 };
 
 /// Compiles `expr` for rows read through `mapping`, with relative times
-/// computed from `context` (and bound as values). The fragment calls two
+/// computed from `context` (and bound as values), in the mapping's SQL
+/// dialect. The fragment calls two
 /// deterministic SQL functions that the connection must have registered
 /// (for SQLite: crm::expr::sqlite::register_functions, src/expr/sqlite.hpp):
 /// crm_norm(x), the crm::text::normalize key of x (NULL for NULL and for a
