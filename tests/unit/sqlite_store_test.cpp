@@ -405,6 +405,42 @@ TEST_F(SqliteStoreTest, MigrationRunnerInterleavesTheContextsPartsByVersion) {
     EXPECT_EQ(schema_version(c).value(), 0);
 }
 
+// tests/fixtures/schema7.db was written by the release whose schema was
+// version 7, before each context owned its tables' SQL: 40 customers with
+// their orders imported, C0000005 merged into C0000004, two deals (one
+// moved to develop), a ticket and a lead, with their audit and events.
+// The per-context schema steps and queries read it back whole and write on.
+TEST_F(SqliteStoreTest, AFileWrittenBySchemaVersion7OpensAndReadsBack) {
+    fs::copy_file(fs::path(CRM_FIXTURES) / "schema7.db", path());
+    {
+        auto store = open(path());
+        ASSERT_TRUE(store);
+        auto tx = begin(*store);
+        int live = 0;
+        ASSERT_TRUE(tx->for_each_party(Id{}, [&](const Party&) { return ++live > 0; }));
+        EXPECT_EQ(live, 39);
+        const Id survivor = tx->party_by_external_id("C0000004").value();
+        const Id merged = tx->party_by_external_id("C0000005").value();
+        ASSERT_FALSE(survivor.is_nil());
+        EXPECT_EQ(tx->merged_into(merged).value(), survivor);
+        EXPECT_EQ(tx->purchases_of(survivor).value().size(), 2u);
+        const Id mover = tx->party_by_external_id("C0000002").value();
+        auto deals = tx->opportunities_of(mover).value();
+        ASSERT_EQ(deals.size(), 1u);
+        EXPECT_EQ(deals[0].stage, "develop");
+        EXPECT_EQ(tx->history_of("opportunity", deals[0].id).value().size(), 2u);
+        auto tickets = tx->tickets_of(tx->party_by_external_id("C0000003").value()).value();
+        ASSERT_EQ(tickets.size(), 1u);
+        EXPECT_EQ(tickets[0].subject, "Fixture ticket");
+        EXPECT_EQ(tickets[0].priority, TicketPriority::high);
+        EXPECT_EQ(tx->events_after(0, 1000).value().size(), 111u);
+        ASSERT_TRUE(tx->put_party(simple_party(1), "p"));
+        ASSERT_TRUE(tx->commit());
+    }
+    EXPECT_EQ(query(path(), "PRAGMA user_version"), "7");
+    EXPECT_EQ(query(path(), "SELECT count(*) FROM party WHERE merged_into IS NULL"), "40");
+}
+
 TEST_F(SqliteStoreTest, RefusesAFileWrittenByANewerVersion) {
     const int newer = sqlite_schema_version() + 5;
     exec(path(), "PRAGMA user_version = " + std::to_string(newer));

@@ -92,7 +92,7 @@ private:
 };
 
 /// One open database connection. Not thread-safe: the Store serialises
-/// its use (see sqlite_store.cpp).
+/// its use (see storage/sqlite/database.hpp).
 class Connection {
 public:
     Connection() = default;
