@@ -593,7 +593,7 @@ result<Written<Party>> Engine::upsert_party(const Context& ctx, const PartyInput
         return fail(errc::invalid_argument, "is required for an upsert", "external_id");
     CRM_TRYV(text::check(*input.external_id, "external_id", 200));
     const std::string ext = text::tidy(*input.external_id);
-    return impl_->write([&](Transaction& tx) -> result<Written<Party>> {
+    return impl_->write_decided([&](Transaction& tx) -> result<Written<Party>> {
         CRM_TRY(id, tx.party_by_external_id(ext));
         if (id.is_nil()) {
             Party p;

@@ -93,6 +93,39 @@ struct CRM_LOCAL Engine::Impl {
             }
             return r;
         }
+        return write_alone(fn);
+    }
+
+    /// Runs fn(tx) atomically like write(), for a call that makes every
+    /// decision that can refuse it before its first write: inside the open
+    /// transaction it takes no savepoint (whose copy of each page it
+    /// touches is a third of the cost of a small write). When such a call
+    /// fails after writing anyway (the storage failed part way), nothing
+    /// short of the whole transaction can undo it: the open transaction is
+    /// rolled back and the error says so. A failure before the first write
+    /// leaves the open transaction as it was.
+    template <class F>
+    auto write_decided(F&& fn) -> decltype(fn(std::declval<Transaction&>())) {
+        CRM_TRY(lock, enter());
+        (void)lock;
+        if (!open_txn) return write_alone(fn);
+        const std::int64_t before = open_txn->changes();
+        auto r = fn(*open_txn);
+        if (!r) {
+            forget_caches();
+            if (open_txn->changes() != before) {
+                open_txn.reset();
+                txn_ended.notify_all();
+                r.error().message +=
+                    " (the call failed after it had written, so the open transaction was rolled back)";
+            }
+        }
+        return r;
+    }
+
+    /// fn(tx) in a transaction of its own that commits on success.
+    template <class F>
+    auto write_alone(F&& fn) -> decltype(fn(std::declval<Transaction&>())) {
         CRM_TRY(tx, crm::begin(*store));
         auto r = fn(*tx);
         if (!r) {

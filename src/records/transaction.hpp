@@ -30,6 +30,9 @@ public:
     result<void> savepoint() { return session_->savepoint(); }
     result<void> release_savepoint() { return session_->release_savepoint(); }
     result<void> rollback_to_savepoint() { return session_->rollback_to_savepoint(); }
+    /// Rows written so far on this session's connection: a call that
+    /// leaves it unchanged wrote nothing.
+    std::int64_t changes() const noexcept { return session_->changes(); }
 
     /// What a merge carries from party `from` to party `to`: every
     /// context's records of the party (customer: interactions, activities,

@@ -452,7 +452,7 @@ result<std::vector<Opportunity>> Sales::opportunities_of(const Id& party) {
 result<Opportunity> Sales::move_opportunity(const Context& ctx, const Id& id, const MoveInput& move) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](Transaction& tx) { return Work(impl, tx, ctx).move(id, move); });
+    return impl.write_decided([&](Transaction& tx) { return Work(impl, tx, ctx).move(id, move); });
 }
 
 namespace {

@@ -1195,7 +1195,7 @@ result<std::vector<SlaPolicy>> Service::sla_policies() {
 result<Ticket> Service::create_ticket(const Context& ctx, const TicketInput& input) {
     CRM_TRYV(check_context(ctx));
     auto& impl = EngineAccess::impl(*engine_);
-    return impl.write([&](Transaction& tx) { return TicketWork(impl, tx, ctx).create(input); });
+    return impl.write_decided([&](Transaction& tx) { return TicketWork(impl, tx, ctx).create(input); });
 }
 
 result<Ticket> Service::update_ticket(const Context& ctx, const Id& id, const TicketInput& input) {

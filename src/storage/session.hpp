@@ -81,6 +81,10 @@ public:
     result<void> rollback_to_savepoint();
 
     Connection& connection() noexcept { return shared_->conn; }
+    /// Rows inserted, updated or deleted on the connection since it opened.
+    std::int64_t changes() const noexcept {
+        return sqlite3_total_changes64(shared_->conn.handle());
+    }
     const Dialect& dialect() const noexcept { return *shared_->dialect; }
 
     /// The object of type T this store keeps between transactions,

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <thread>
 
+#include "audit/store/changes.hpp"
 #include "customer/store/columns.hpp"
 #include "records/transaction.hpp"
 #include "storage/sqlite/db.hpp"
@@ -409,8 +410,9 @@ TEST_F(SqliteStoreTest, MigrationRunnerInterleavesTheContextsPartsByVersion) {
 // version 7, before each context owned its tables' SQL: 40 customers with
 // their orders imported, C0000005 merged into C0000004, two deals (one
 // moved to develop), a ticket and a lead, with their audit and events.
-// The per-context schema steps and queries read it back whole and write on.
-TEST_F(SqliteStoreTest, AFileWrittenBySchemaVersion7OpensAndReadsBack) {
+// Opening it migrates it to the current schema; the per-context queries
+// read it back whole and write on.
+TEST_F(SqliteStoreTest, AFileWrittenBySchemaVersion7MigratesAndReadsBack) {
     fs::copy_file(fs::path(CRM_FIXTURES) / "schema7.db", path());
     {
         auto store = open(path());
@@ -434,10 +436,21 @@ TEST_F(SqliteStoreTest, AFileWrittenBySchemaVersion7OpensAndReadsBack) {
         EXPECT_EQ(tickets[0].subject, "Fixture ticket");
         EXPECT_EQ(tickets[0].priority, TicketPriority::high);
         EXPECT_EQ(tx->events_after(0, 1000).value().size(), 111u);
+        // Audit entries written in the list form read back as they were.
+        auto audit = tx->audit_of(mover, 10).value();
+        ASSERT_FALSE(audit.empty());
+        const FieldChange* ext = nullptr;
+        for (const FieldChange& c : audit.back().changes)
+            if (c.field == "external_id") ext = &c;
+        ASSERT_NE(ext, nullptr);
+        EXPECT_EQ(ext->before, "null");
+        EXPECT_EQ(ext->after, "\"C0000002\"");
         ASSERT_TRUE(tx->put_party(simple_party(1), "p"));
         ASSERT_TRUE(tx->commit());
     }
-    EXPECT_EQ(query(path(), "PRAGMA user_version"), "7");
+    // Opening migrated the file to the current schema.
+    EXPECT_EQ(query(path(), "PRAGMA user_version"), std::to_string(sqlite_schema_version()));
+    EXPECT_EQ(query(path(), "SELECT substr(changes, 1, 1) FROM audit ORDER BY seq LIMIT 1"), "[");
     EXPECT_EQ(query(path(), "SELECT count(*) FROM party WHERE merged_into IS NULL"), "40");
 }
 
@@ -522,6 +535,9 @@ TEST_F(SqliteStoreTest, SchemaIsReadableWithTheShell) {
         AuditEntry a{0, Timestamp{5}, "user:1", "api", "party", id_of(1), "create",
                      {{"first_name", "null", "\"علی\""}}};
         ASSERT_TRUE(tx->append_audit(a));
+        AuditEntry b{0, Timestamp{6}, "user:1", "api", "party", id_of(1), "update",
+                     {{"first_name", "\"علی\"", "\"رضا\""}}};
+        ASSERT_TRUE(tx->append_audit(b));
         ASSERT_TRUE(tx->commit());
     }
     const std::string id = id_of(1).str();
@@ -539,8 +555,14 @@ TEST_F(SqliteStoreTest, SchemaIsReadableWithTheShell) {
               "opt_in");
     EXPECT_EQ(query(path(), "SELECT kind, value, party_id = '" + id + "' FROM contact_key"),
               "email|ali1@example.com|1\nphone|+989121000001|1");
-    EXPECT_EQ(query(path(), "SELECT json_extract(changes, '$[0].after') FROM audit"),
-              "\"علی\"");
+    // A creation's changes are one object of the values; other changes a
+    // list of before and after texts.
+    EXPECT_EQ(query(path(), "SELECT json_extract(changes, '$.first_name') FROM audit "
+                            "WHERE action = 'create'"),
+              "علی");
+    EXPECT_EQ(query(path(), "SELECT json_extract(changes, '$[0].after') FROM audit "
+                            "WHERE action = 'update'"),
+              "\"رضا\"");
     EXPECT_EQ(query(path(), "SELECT created FROM v_party"), "2023-11-14T22:13:20.000Z");
     EXPECT_EQ(query(path(), "SELECT tag FROM party_tag ORDER BY tag"), "b2b\nvip");
 }
@@ -1445,7 +1467,7 @@ TEST_F(SqliteStoreTest, JsonColumnsRoundTripAwkwardText) {
     EXPECT_EQ(std::get<std::string>(cb.value().at(awkward)), awkward);
     EXPECT_EQ(std::get<std::vector<std::string>>(cb.value().at("l"))[0], awkward);
     std::vector<FieldChange> ch{{awkward, "null", "\"" + awkward + "\""}};
-    auto chb = columns::decode_changes(columns::encode_changes(ch), "t");
+    auto chb = audit_text::decode_changes(audit_text::encode_changes(ch), "t");
     ASSERT_TRUE(chb);
     EXPECT_EQ(chb.value()[0].after, ch[0].after);
 }

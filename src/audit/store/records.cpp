@@ -2,12 +2,13 @@
 // the cursors of their consumers.
 #include "audit/store/records.hpp"
 
-#include "customer/store/columns.hpp"
+#include "audit/store/changes.hpp"
 
 namespace crm {
 
 using namespace storage;
-using namespace columns;
+using audit_text::decode_changes;
+using audit_text::encode_changes;
 
 namespace {
 

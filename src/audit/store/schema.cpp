@@ -55,8 +55,18 @@ SELECT seq, strftime('%Y-%m-%dT%H:%M:%fZ', at / 1000.0, 'unixepoch') AS at_utc,
 FROM event;
 )sql";
 
+// Version 8 changes no table: from it on, the audit entry of a creation
+// keeps its changes as one object of the created values ({"field": value,
+// ...}, audit/store/changes.hpp), about half the size of the list form,
+// which stays for every other change. The version keeps an older crmcore,
+// which reads only the list form, from opening the file.
+constexpr const char* kV8 = R"sql(
+-- audit.changes of a creation: {"field": value, ...}
+)sql";
+
 constexpr storage::Migration kSteps[] = {
     {1, kV1},
+    {8, kV8},
 };
 
 }  // namespace

@@ -446,37 +446,4 @@ result<std::vector<PurchaseLine>> decode_lines(std::string_view text, std::strin
     });
 }
 
-std::string encode_changes(const std::vector<FieldChange>& changes) {
-    if (changes.empty()) return "[]";
-    std::string out;
-    out.reserve(64 * changes.size());
-    out += '[';
-    for (std::size_t i = 0; i < changes.size(); ++i) {
-        const FieldChange& c = changes[i];
-        if (i) out += ',';
-        out += "{\"field\":";
-        append_json_string(out, c.field);
-        out += ",\"before\":";
-        append_json_string(out, c.before);
-        out += ",\"after\":";
-        append_json_string(out, c.after);
-        out += '}';
-    }
-    out += ']';
-    return out;
-}
-
-result<std::vector<FieldChange>> decode_changes(std::string_view text, std::string_view what) {
-    if (text == "[]") return std::vector<FieldChange>{};
-    return decode(text, what, [](const json& j) -> result<std::vector<FieldChange>> {
-        if (!j.is_array()) throw std::invalid_argument("expected an array");
-        std::vector<FieldChange> out;
-        out.reserve(j.size());
-        for (const auto& e : j)
-            out.push_back(FieldChange{as_string(e.at("field")), as_string(e.at("before")),
-                                      as_string(e.at("after"))});
-        return out;
-    });
-}
-
 }  // namespace crm::columns

@@ -1,5 +1,5 @@
 // customer/store/columns.hpp - the JSON texts the repositories store in
-// columns: tags, custom values, contact points, purchase lines, audit changes.
+// columns: tags, custom values, contact points, purchase lines.
 #pragma once
 
 #include <string>
@@ -7,7 +7,6 @@
 #include <string_view>
 #include <vector>
 
-#include "crm/core/audit.hpp"
 #include "crm/core/error.hpp"
 #include "crm/core/value.hpp"
 #include "crm/customer/party.hpp"
@@ -49,10 +48,5 @@ result<std::vector<std::pair<std::string, std::string>>> contact_keys(std::strin
 /// [{"sku":..,"name":..,"quantity":N,"unit_price":money,"total":money}]
 std::string encode_lines(const std::vector<PurchaseLine>& lines);
 result<std::vector<PurchaseLine>> decode_lines(std::string_view json, std::string_view what);
-
-/// [{"field":..,"before":"<json text>","after":"<json text>"}]: before and
-/// after stay texts so they round-trip byte for byte.
-std::string encode_changes(const std::vector<FieldChange>& changes);
-result<std::vector<FieldChange>> decode_changes(std::string_view json, std::string_view what);
 
 }  // namespace crm::columns
