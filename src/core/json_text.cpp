@@ -5,6 +5,38 @@
 
 namespace crm::json_text {
 
+std::string quoted(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + 2);
+    append_json_string(out, s);
+    return out;
+}
+
+std::string id_text(const Id& id) { return id.is_nil() ? "null" : quoted(id.str()); }
+
+std::string time_text(Timestamp t) { return quoted(to_iso8601(t)); }
+
+std::string time_text(const std::optional<Timestamp>& t) { return t ? time_text(*t) : "null"; }
+
+std::string money_text(const std::optional<Money>& m) {
+    if (!m) return "null";
+    std::string out;
+    append_money(out, *m);
+    return out;
+}
+
+std::string strings_text(const std::vector<std::string>& list) {
+    std::string out;
+    append_strings(out, list);
+    return out;
+}
+
+std::string custom_text(const CustomValues& custom) {
+    std::string out;
+    append_custom(out, custom);
+    return out;
+}
+
 void append_json_string(std::string& out, std::string_view s) {
     static constexpr char kHex[] = "0123456789abcdef";
     out += '"';

@@ -12,16 +12,6 @@ using namespace json_text;
 
 namespace {
 
-std::string quoted(std::string_view s) {
-    std::string out;
-    out.reserve(s.size() + 2);
-    append_json_string(out, s);
-    return out;
-}
-
-std::string id_text(const Id& id) { return id.is_nil() ? "null" : quoted(id.str()); }
-std::string time_text(Timestamp t) { return quoted(to_iso8601(t)); }
-
 void append_contact(std::string& out, const ContactPoint& c) {
     out += "{\"id\":" + id_text(c.id) + ",\"kind\":\"" + to_string(c.kind) + "\",\"type\":";
     append_json_string(out, c.type);
@@ -62,17 +52,17 @@ FieldTexts party_fields(const Party& p) {
     FieldTexts f;
     f.reserve(20);
     f.emplace_back("id", id_text(p.id));
-    f.emplace_back("kind", quoted(to_string(p.kind)));
-    f.emplace_back("external_id", quoted(p.external_id));
-    f.emplace_back("display_name", quoted(p.display_name()));
-    f.emplace_back("first_name", quoted(p.first_name));
-    f.emplace_back("last_name", quoted(p.last_name));
-    f.emplace_back("organization_name", quoted(p.organization_name));
-    f.emplace_back("national_id", quoted(p.national_id));
-    f.emplace_back("lifecycle_stage", quoted(p.lifecycle_stage));
-    f.emplace_back("owner", quoted(p.owner));
-    f.emplace_back("city", quoted(p.city));
-    f.emplace_back("country", quoted(p.country));
+    f.emplace_back("kind", json_text::quoted(to_string(p.kind)));
+    f.emplace_back("external_id", json_text::quoted(p.external_id));
+    f.emplace_back("display_name", json_text::quoted(p.display_name()));
+    f.emplace_back("first_name", json_text::quoted(p.first_name));
+    f.emplace_back("last_name", json_text::quoted(p.last_name));
+    f.emplace_back("organization_name", json_text::quoted(p.organization_name));
+    f.emplace_back("national_id", json_text::quoted(p.national_id));
+    f.emplace_back("lifecycle_stage", json_text::quoted(p.lifecycle_stage));
+    f.emplace_back("owner", json_text::quoted(p.owner));
+    f.emplace_back("city", json_text::quoted(p.city));
+    f.emplace_back("country", json_text::quoted(p.country));
     std::string tags;
     append_strings(tags, p.tags);
     f.emplace_back("tags", std::move(tags));
@@ -110,9 +100,17 @@ std::string object_text(const FieldTexts& fields) {
     return out;
 }
 
+// What every write changes, never listed as a change; and a ticket's SLA
+// clocks and the time they are next due, derived from its other fields and
+// the passing time (tick's own audit entry lists their status changes).
+bool bookkeeping(std::string_view key) {
+    return key == "updated_at" || key == "version" || key == "stage_entered_at" ||
+           key == "state_entered_at" || key == "slas" || key == "due_at";
+}
+
 std::vector<FieldChange> diff(const FieldTexts& before, const FieldTexts& after) {
     std::vector<FieldChange> out;
-    auto skip = [](const char* n) { return !std::strcmp(n, "updated_at") || !std::strcmp(n, "version"); };
+    auto skip = [](const char* n) { return bookkeeping(n); };
     auto find = [](const FieldTexts& in, const char* name) -> const std::string* {
         for (const auto& [n, t] : in)
             if (!std::strcmp(n, name)) return &t;

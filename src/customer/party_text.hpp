@@ -23,9 +23,14 @@ std::string contact_text(const ContactPoint& c);
 /// "{"name":value,...}" of the pairs.
 std::string object_text(const FieldTexts& fields);
 
+/// Fields that change with every write or are derived (updated_at,
+/// version, when a stage or state was entered, SLA clocks, due_at): an
+/// audit entry does not list them.
+bool bookkeeping(std::string_view key);
+
 /// The fields whose text differs; a field absent before counts as null,
-/// and one absent before with an empty value ("", [], {}) is not listed.
-/// `updated_at` and `version` are left out: they change with every write.
+/// and one absent before with an empty value ("", [], {}) is not listed;
+/// bookkeeping fields are left out.
 std::vector<FieldChange> diff(const FieldTexts& before, const FieldTexts& after);
 
 }  // namespace crm::codec

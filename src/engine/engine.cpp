@@ -25,19 +25,12 @@ std::string Party::display_name() const {
 
 std::string name_key(const Party& p) { return text::normalize(p.display_name()); }
 
-// What every write changes, never listed as a change; and a ticket's SLA
-// clocks and the time they are next due, derived from its other fields and
-// the passing time (tick's own audit entry lists their status changes).
-bool bookkeeping(std::string_view key) {
-    return key == "updated_at" || key == "version" || key == "stage_entered_at" ||
-           key == "state_entered_at" || key == "slas" || key == "due_at";
-}
-
+// The same rule as codec::diff (customer/party_text.hpp), over JSON trees.
 std::vector<FieldChange> diff(const json& before, const json& after) {
     std::vector<FieldChange> out;
     static const json null_value;
     for (const auto& [k, v] : after.items()) {
-        if (bookkeeping(k)) continue;
+        if (codec::bookkeeping(k)) continue;
         auto it = before.find(k);
         // On creation, an empty value is no news: list what was given.
         if (it == before.end() && (v.is_null() || (v.is_string() && v.get_ref<const std::string&>().empty()) ||
@@ -48,7 +41,7 @@ std::vector<FieldChange> diff(const json& before, const json& after) {
                                      v.dump(-1, ' ', false, json::error_handler_t::replace)});
     }
     for (const auto& [k, v] : before.items())
-        if (!bookkeeping(k) && !after.contains(k))
+        if (!codec::bookkeeping(k) && !after.contains(k))
             out.push_back({k, v.dump(-1, ' ', false, json::error_handler_t::replace), "null"});
     return out;
 }

@@ -2,6 +2,7 @@
 // entries, allowed moves and pipeline totals.
 #include "sales/codec.hpp"
 
+#include "core/json_text.hpp"
 #include "customer/codec.hpp"
 
 namespace crm::codec {
@@ -42,35 +43,47 @@ json to_json(const CloseRecord& c) {
             {"note", c.note}};
 }
 
-json to_json(const Opportunity& o) {
-    return Members(25)
-        .add("id", to_json(o.id))
-        .add("external_id", o.external_id)
-        .add("name", o.name)
-        .add("party", to_json(o.party))
-        .add("owner", o.owner)
-        .add("team", o.team)
-        .add("pipeline", o.pipeline)
-        .add("pipeline_version", o.pipeline_version)
-        .add("stage", o.stage)
-        .add("status", o.status)
-        .add("amount", money_or_null(o.amount))
-        .add("probability", o.probability)
-        .add("forecast_category", o.forecast_category)
-        .add("expected_close", o.expected_close)
-        .add("source_lead", to_json(o.source_lead))
-        .add("campaign", o.campaign)
-        .add("competitors", strings_json(o.competitors))
-        .add("products", strings_json(o.products))
-        .add("close", o.close ? to_json(*o.close) : json(nullptr))
-        .add("custom", to_json(o.custom))
-        .add("created_at", time_json(o.created_at))
-        .add("updated_at", time_json(o.updated_at))
-        .add("stage_entered_at", time_json(o.stage_entered_at))
-        .add("closed_at", o.closed_at ? time_json(*o.closed_at) : json(nullptr))
-        .add("version", o.version)
-        .done();
+FieldTexts opportunity_fields(const Opportunity& o) {
+    using namespace json_text;
+    FieldTexts f;
+    f.reserve(25);
+    f.emplace_back("id", id_text(o.id));
+    f.emplace_back("external_id", json_text::quoted(o.external_id));
+    f.emplace_back("name", json_text::quoted(o.name));
+    f.emplace_back("party", id_text(o.party));
+    f.emplace_back("owner", json_text::quoted(o.owner));
+    f.emplace_back("team", json_text::quoted(o.team));
+    f.emplace_back("pipeline", json_text::quoted(o.pipeline));
+    f.emplace_back("pipeline_version", std::to_string(o.pipeline_version));
+    f.emplace_back("stage", json_text::quoted(o.stage));
+    f.emplace_back("status", json_text::quoted(o.status));
+    f.emplace_back("amount", money_text(o.amount));
+    f.emplace_back("probability", std::to_string(o.probability));
+    f.emplace_back("forecast_category", json_text::quoted(o.forecast_category));
+    f.emplace_back("expected_close", json_text::quoted(o.expected_close));
+    f.emplace_back("source_lead", id_text(o.source_lead));
+    f.emplace_back("campaign", json_text::quoted(o.campaign));
+    f.emplace_back("competitors", strings_text(o.competitors));
+    f.emplace_back("products", strings_text(o.products));
+    if (o.close) {
+        const CloseRecord& c = *o.close;
+        f.emplace_back("close", "{\"reason\":" + json_text::quoted(c.reason) + ",\"competitor\":" +
+                                    json_text::quoted(c.competitor) + ",\"actual_revenue\":" +
+                                    money_text(c.actual_revenue) + ",\"date\":" + json_text::quoted(c.date) +
+                                    ",\"note\":" + json_text::quoted(c.note) + "}");
+    } else {
+        f.emplace_back("close", "null");
+    }
+    f.emplace_back("custom", custom_text(o.custom));
+    f.emplace_back("created_at", time_text(o.created_at));
+    f.emplace_back("updated_at", time_text(o.updated_at));
+    f.emplace_back("stage_entered_at", time_text(o.stage_entered_at));
+    f.emplace_back("closed_at", time_text(o.closed_at));
+    f.emplace_back("version", std::to_string(o.version));
+    return f;
 }
+
+json to_json(const Opportunity& o) { return json::parse(object_text(opportunity_fields(o))); }
 
 json to_json(const HistoryEntry& h) {
     json values = json::object();

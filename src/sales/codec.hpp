@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/json_read.hpp"
+#include "customer/party_text.hpp"
 #include "crm/process/process.hpp"
 #include "crm/sales/forecast.hpp"
 #include "crm/sales/lead.hpp"
@@ -13,6 +14,10 @@
 namespace crm::codec {
 
 json to_json(const CloseRecord& c);
+/// An opportunity's fields as JSON texts, in output order: the one
+/// definition of its JSON form (to_json parses their object_text), what
+/// the stored body and the events hold, and what its audit entries compare.
+FieldTexts opportunity_fields(const Opportunity& o);
 json to_json(const Opportunity& o);
 json to_json(const HistoryEntry& h);
 json to_json(const AllowedMove& m);

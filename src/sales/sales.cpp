@@ -233,7 +233,9 @@ public:
                        std::string_view action, std::string_view event) {
         after.updated_at = impl_.now();
         if (before) after.version = before->version + 1;
-        CRM_TRYV(tx_.put_opportunity(after));
+        const codec::FieldTexts fields = codec::opportunity_fields(after);
+        std::string body = codec::object_text(fields);
+        CRM_TRYV(tx_.put_opportunity(after, body));
         const bool moved = !before || before->stage != after.stage ||
                            before->pipeline_version != after.pipeline_version;
         if (moved || tracked(*before) != tracked(after)) {
@@ -245,9 +247,11 @@ public:
                                               ? impl_.now().ms - before->stage_entered_at.ms
                                               : 0}));
         }
-        const json j = codec::to_json(after);
         return impl_.record(tx_, ctx_, kRecordType, after.id, action,
-                            diff(before ? codec::to_json(*before) : json::object(), j), event, j);
+                            codec::diff(before ? codec::opportunity_fields(*before)
+                                               : codec::FieldTexts{},
+                                        fields),
+                            event, std::move(body));
     }
 
     // Runs the effects of a move: field sets on `o` (before it is stored)

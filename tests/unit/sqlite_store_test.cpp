@@ -2,6 +2,8 @@
 // file handling, migrations, schema, transactions, and exact round trips.
 #include "crm/storage/store.hpp"
 
+#include "crm/engine.hpp"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -452,6 +454,68 @@ TEST_F(SqliteStoreTest, AFileWrittenBySchemaVersion7MigratesAndReadsBack) {
     EXPECT_EQ(query(path(), "PRAGMA user_version"), std::to_string(sqlite_schema_version()));
     EXPECT_EQ(query(path(), "SELECT substr(changes, 1, 1) FROM audit ORDER BY seq LIMIT 1"), "[");
     EXPECT_EQ(query(path(), "SELECT count(*) FROM party WHERE merged_into IS NULL"), "40");
+}
+
+// Upserting a party, moving a deal and creating a ticket take no savepoint
+// inside an open transaction: they decide before they write. A storage
+// failure after their first write (injected here by a trigger) cannot be
+// undone short of the whole transaction, which is rolled back; a failure
+// before it leaves the open transaction as it was.
+TEST_F(SqliteStoreTest, ACallFailingAfterItWroteRollsBackTheOpenTransactionWhole) {
+    EngineOptions options;
+    options.database = path();
+    auto engine = std::move(Engine::open(options).value());
+    const Context ctx{"test", "unit"};
+    auto input = [](const std::string& ext, const std::string& last) {
+        PartyInput in;
+        in.external_id = ext;
+        in.last_name = last;
+        return in;
+    };
+    {
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+        ASSERT_EQ(sqlite3_exec(db,
+                               "CREATE TRIGGER injected BEFORE INSERT ON event "
+                               "WHEN NEW.payload LIKE '%Boom%' "
+                               "BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+                               nullptr, nullptr, nullptr),
+                  SQLITE_OK)
+            << sqlite3_errmsg(db);
+        sqlite3_close(db);
+    }
+    // Refused before writing: the open transaction goes on.
+    ASSERT_TRUE(engine->begin());
+    ASSERT_TRUE(engine->upsert_party(ctx, input("A", "Ahmadi")));
+    PartyInput nameless;
+    nameless.external_id = "N";
+    EXPECT_FALSE(engine->upsert_party(ctx, nameless));
+    EXPECT_TRUE(engine->in_transaction());
+    ASSERT_TRUE(engine->commit());
+    EXPECT_TRUE(engine->get_party_by_external_id("A"));
+
+    // Failing after the party's row was written: everything of the open
+    // transaction is gone, and the error says so.
+    ASSERT_TRUE(engine->begin());
+    ASSERT_TRUE(engine->upsert_party(ctx, input("B", "Bahrami")));
+    auto boom = engine->upsert_party(ctx, input("C", "Boom"));
+    ASSERT_FALSE(boom);
+    EXPECT_EQ(boom.error().code, errc::storage);
+    EXPECT_NE(boom.error().message.find("injected failure"), std::string::npos)
+        << boom.error().what();
+    EXPECT_NE(boom.error().message.find("open transaction was rolled back"), std::string::npos)
+        << boom.error().what();
+    EXPECT_FALSE(engine->in_transaction());
+    EXPECT_FALSE(engine->commit());
+    EXPECT_FALSE(engine->get_party_by_external_id("B"));
+    EXPECT_FALSE(engine->get_party_by_external_id("C"));
+    EXPECT_TRUE(engine->get_party_by_external_id("A"));
+    EXPECT_EQ(query(path(), "SELECT count(*) FROM party"), "1");
+    EXPECT_EQ(query(path(), "SELECT count(*) FROM audit"), "1");
+
+    // Alone, the same call fails and writes nothing either.
+    EXPECT_FALSE(engine->upsert_party(ctx, input("C", "Boom")));
+    EXPECT_EQ(query(path(), "SELECT count(*) FROM party"), "1");
 }
 
 TEST_F(SqliteStoreTest, RefusesAFileWrittenByANewerVersion) {

@@ -49,10 +49,12 @@ namespace {
 
 }  // namespace
 
-result<void> SalesRecords::put_opportunity(const Opportunity& o) {
+result<void> SalesRecords::put_opportunity(const Opportunity& o, std::string_view text) {
     return run<void>("put_opportunity", [&]() -> result<void> {
         IdText id(o.id), party(o.party);
-        const std::string body = codec::to_json(o).dump();
+        const std::string made =
+            text.empty() ? codec::object_text(codec::opportunity_fields(o)) : std::string();
+        const std::string_view body = text.empty() ? std::string_view(made) : text;
         CRM_TRY(st, c_.stmt(
             "INSERT INTO opportunity (id, external_id, party_id, pipeline, pipeline_version, "
             "stage, status, owner, team, forecast_category, amount_minor, currency, "

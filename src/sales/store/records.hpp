@@ -50,7 +50,9 @@ class SalesRecords : public storage::Repository {
 public:
     explicit SalesRecords(storage::Session& s) : Repository(s) {}
 
-    result<void> put_opportunity(const Opportunity& o);
+    /// `body` is the opportunity's JSON text when the caller has made it
+    /// already (codec::opportunity_fields), or empty for the store to make.
+    result<void> put_opportunity(const Opportunity& o, std::string_view body = {});
     result<std::optional<Opportunity>> get_opportunity(const Id& id);
     result<Id> opportunity_by_external_id(std::string_view external_id);  ///< nil if none
     /// The opportunities of a party, newest first.
