@@ -2,6 +2,7 @@
 // entries, allowed moves and pipeline totals.
 #include "sales/codec.hpp"
 
+#include "core/json_pull.hpp"
 #include "core/json_text.hpp"
 #include "customer/codec.hpp"
 
@@ -185,6 +186,112 @@ result<Opportunity> opportunity_from_json(const json& j, std::string_view path) 
     o.closed_at = closed_at;
     CRM_TRY(v, get_int(j, "version", path));
     o.version = v.value_or(1);
+    return o;
+}
+
+result<Opportunity> opportunity_from_text(std::string_view text) {
+    json_pull::Reader r(text);
+    Opportunity o;
+    std::string s;
+    std::optional<error> bad;  // a member that parsed as JSON but is not valid
+    auto id = [&](Id& out) {
+        if (r.null()) return (out = Id{}), true;
+        if (!r.string(s)) return false;
+        auto parsed = Id::parse(s);
+        if (!parsed) return r.fail();
+        out = parsed.value();
+        return true;
+    };
+    auto time = [&](std::optional<Timestamp>& out, const char* key) {
+        if (r.null()) return out.reset(), true;
+        if (!r.string(s)) return false;
+        auto parsed = parse_iso8601(s, key);
+        if (!parsed) return bad = parsed.error(), r.fail();
+        out = parsed.value();
+        return true;
+    };
+    auto instant = [&](Timestamp& out, const char* key) {
+        std::optional<Timestamp> t;
+        if (!time(t, key)) return false;
+        out = t.value_or(Timestamp{});
+        return true;
+    };
+    auto money = [&](std::optional<Money>& out) {
+        if (r.null()) return out.reset(), true;
+        Money m;
+        bool minor = false, currency = false;
+        if (!r.object([&](const std::string& k) {
+                if (k == "minor") return minor = r.integer(m.minor);
+                if (k == "currency") return currency = r.string(m.currency);
+                return r.skip();
+            }))
+            return false;
+        if (!minor || !currency) return r.fail();
+        out = std::move(m);
+        return true;
+    };
+    auto integer = [&](auto& out) {
+        std::int64_t v = 0;
+        if (!r.integer(v)) return false;
+        out = static_cast<std::remove_reference_t<decltype(out)>>(v);
+        return true;
+    };
+    auto strings = [&](std::vector<std::string>& out) {
+        out.clear();
+        return r.array([&] { return r.string(s) && (out.push_back(s), true); });
+    };
+    // The close record and custom values are rare and nested: read by the
+    // same functions as any JSON form.
+    auto tree = [&](const char* key, auto&& read) {
+        std::string_view raw;
+        if (!r.span(raw)) return false;
+        const json j = json::parse(raw, nullptr, false);
+        if (j.is_discarded()) return r.fail();
+        if (auto e = read(j, key); !e) return bad = e.error(), r.fail();
+        return true;
+    };
+    std::string* texts[] = {&o.external_id, &o.name,   &o.owner,  &o.team,
+                            &o.pipeline,    &o.stage,  &o.status, &o.forecast_category,
+                            &o.expected_close, &o.campaign};
+    constexpr std::string_view text_keys[] = {"external_id", "name",   "owner",  "team",
+                                              "pipeline",    "stage",  "status", "forecast_category",
+                                              "expected_close", "campaign"};
+    const bool read = r.object([&](const std::string& k) -> bool {
+        for (std::size_t i = 0; i < std::size(text_keys); ++i)
+            if (k == text_keys[i]) return r.null() ? (texts[i]->clear(), true) : r.string(*texts[i]);
+        if (k == "id") return id(o.id);
+        if (k == "party") return id(o.party);
+        if (k == "source_lead") return id(o.source_lead);
+        if (k == "pipeline_version") return integer(o.pipeline_version);
+        if (k == "probability") return integer(o.probability);
+        if (k == "version") return integer(o.version);
+        if (k == "amount") return money(o.amount);
+        if (k == "competitors") return strings(o.competitors);
+        if (k == "products") return strings(o.products);
+        if (k == "created_at") return instant(o.created_at, "created_at");
+        if (k == "updated_at") return instant(o.updated_at, "updated_at");
+        if (k == "stage_entered_at") return instant(o.stage_entered_at, "stage_entered_at");
+        if (k == "closed_at") return time(o.closed_at, "closed_at");
+        if (k == "close") {
+            if (r.null()) return o.close.reset(), true;
+            return tree("close", [&](const json& j, const char* key) -> result<void> {
+                CRM_TRY(c, close_record_from_json(j, key));
+                o.close = std::move(c);
+                return ok();
+            });
+        }
+        if (k == "custom")
+            return tree("custom", [&](const json& j, const char*) -> result<void> {
+                json holder = json::object();
+                holder["custom"] = j;
+                CRM_TRY(custom, custom_of(holder, ""));
+                o.custom = std::move(custom);
+                return ok();
+            });
+        return r.skip();
+    });
+    if (bad) return fail(errc::storage, "an opportunity's stored body is not valid: " + bad->message);
+    if (!read || !r.done()) return fail(errc::storage, "an opportunity's stored body is not valid JSON");
     return o;
 }
 

@@ -39,6 +39,9 @@ result<std::optional<Money>> optional_money(const json& j, std::string_view key,
 
 /// Reads what to_json(Opportunity) wrote (the SQLite body).
 result<Opportunity> opportunity_from_json(const json& j, std::string_view path = "");
+/// The same from the stored text, read without building a tree (a move
+/// reads one per call); storage error when it is not an opportunity.
+result<Opportunity> opportunity_from_text(std::string_view text);
 result<CloseRecord> close_record_from_json(const json& j, std::string_view path);
 /// The fields of a create or update request ("pipeline" only when
 /// creating). Unknown keys are the caller's to refuse (expect_object),

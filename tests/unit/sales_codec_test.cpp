@@ -109,3 +109,44 @@ TEST(SalesCodec, AMoveListsWhatChangedAndNotTheBookkeeping) {
         EXPECT_NE(c.field, "version");
     }
 }
+
+namespace {
+
+void expect_same(const crm::Opportunity& a, const crm::Opportunity& b) {
+    EXPECT_EQ(crm::codec::object_text(crm::codec::opportunity_fields(a)),
+              crm::codec::object_text(crm::codec::opportunity_fields(b)));
+}
+
+}  // namespace
+
+TEST(SalesCodec, TheStoredTextReadsBackAsTheTreeReaderReadsIt) {
+    for (const crm::Opportunity& o : {rich_opportunity(), crm::Opportunity{}}) {
+        const std::string text = crm::codec::object_text(crm::codec::opportunity_fields(o));
+        auto fast = crm::codec::opportunity_from_text(text);
+        ASSERT_TRUE(fast) << fast.error().what();
+        auto tree = crm::codec::opportunity_from_json(crm::codec::json::parse(text));
+        ASSERT_TRUE(tree) << tree.error().what();
+        expect_same(fast.value(), tree.value());
+        expect_same(fast.value(), o);
+    }
+    // White space, another key order, escapes and unknown keys, as a file
+    // edited by hand may hold.
+    auto edited = crm::codec::opportunity_from_text(
+        " { \"note\" : [1, {\"x\": null}], \"stage\" : \"pro\\u0070ose\", \"version\": 4,\n"
+        "   \"amount\": {\"currency\": \"IRR\", \"minor\": 5}, \"close\": null, \"custom\": {} } ");
+    ASSERT_TRUE(edited) << edited.error().what();
+    EXPECT_EQ(edited.value().stage, "propose");
+    EXPECT_EQ(edited.value().version, 4);
+    EXPECT_EQ(edited.value().amount->minor, 5);
+}
+
+TEST(SalesCodec, AMalformedStoredTextIsAStorageError) {
+    for (const char* bad :
+         {"", "[]", "{", "{\"stage\": 1}", "{\"id\": \"not-an-id\"}", "{\"amount\": {\"minor\": 5}}",
+          "{\"created_at\": \"yesterday\"}", "{\"probability\": 1.5}", "{\"stage\": \"a\"} x",
+          "{\"close\": {\"reason\": 5}}", "{\"custom\": [1]}", "{\"competitors\": [1]}"}) {
+        auto r = crm::codec::opportunity_from_text(bad);
+        ASSERT_FALSE(r) << bad;
+        EXPECT_EQ(r.error().code, crm::errc::storage) << bad;
+    }
+}

@@ -13,9 +13,7 @@ namespace storage {
 // their JSON body, read back from column 0.
 template <>
 result<Opportunity> read_body<Opportunity>(Stmt& s) {
-    auto doc = codec::json::parse(s.text(0), nullptr, false);
-    if (doc.is_discarded()) return fail(errc::storage, "sqlite: a record body is not JSON");
-    return codec::opportunity_from_json(doc);
+    return codec::opportunity_from_text(s.text(0));
 }
 
 template <>
