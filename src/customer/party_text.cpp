@@ -110,23 +110,27 @@ bool bookkeeping(std::string_view key) {
 
 std::vector<FieldChange> diff(const FieldTexts& before, const FieldTexts& after) {
     std::vector<FieldChange> out;
-    auto skip = [](const char* n) { return bookkeeping(n); };
-    auto find = [](const FieldTexts& in, const char* name) -> const std::string* {
+    // Two texts of one record type list their fields in the same order:
+    // the field at the same place is the first guess.
+    auto find = [](const FieldTexts& in, std::size_t at, const char* name) -> const std::string* {
+        if (at < in.size() && !std::strcmp(in[at].first, name)) return &in[at].second;
         for (const auto& [n, t] : in)
             if (!std::strcmp(n, name)) return &t;
         return nullptr;
     };
-    for (const auto& [name, text] : after) {
-        if (skip(name)) continue;
-        const std::string* old = find(before, name);
+    for (std::size_t i = 0; i < after.size(); ++i) {
+        const auto& [name, text] = after[i];
+        if (bookkeeping(name)) continue;
+        const std::string* old = find(before, i, name);
         if (!old) {
             if (!empty_text(text)) out.push_back({name, "null", text});
         } else if (*old != text) {
             out.push_back({name, *old, text});
         }
     }
-    for (const auto& [name, text] : before)
-        if (!skip(name) && !find(after, name)) out.push_back({name, text, "null"});
+    for (std::size_t i = 0; i < before.size(); ++i)
+        if (!bookkeeping(before[i].first) && !find(after, i, before[i].first))
+            out.push_back({before[i].first, before[i].second, "null"});
     return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include "crm/core/calendar.hpp"
 #include "crm/core/text.hpp"
+#include "core/json_text.hpp"
 #include "engine/access.hpp"
 #include "sales/codec.hpp"
 #include "sales/record.hpp"
@@ -134,15 +135,13 @@ result<Money> clean_amount(const Money& m, const std::string& field) {
 }
 
 
-// The values history keeps for an opportunity.
-json tracked(const Opportunity& o) {
-    return codec::Members(5)
-        .add("amount", o.amount ? codec::to_json(*o.amount) : json(nullptr))
-        .add("probability", o.probability)
-        .add("expected_close", o.expected_close)
-        .add("forecast_category", o.forecast_category)
-        .add("owner", o.owner)
-        .done();
+// The values history keeps for an opportunity, as JSON text.
+std::string tracked(const Opportunity& o) {
+    return codec::object_text({{"amount", json_text::money_text(o.amount)},
+                               {"probability", std::to_string(o.probability)},
+                               {"expected_close", json_text::quoted(o.expected_close)},
+                               {"forecast_category", json_text::quoted(o.forecast_category)},
+                               {"owner", json_text::quoted(o.owner)}});
 }
 
 // ---- the work of one call ----------------------------------------------------
@@ -235,14 +234,15 @@ public:
         if (before) after.version = before->version + 1;
         const codec::FieldTexts fields = codec::opportunity_fields(after);
         std::string body = codec::object_text(fields);
-        CRM_TRYV(tx_.put_opportunity(after, body));
+        CRM_TRYV(tx_.put_opportunity(after, body, before ? &*before : nullptr));
         const bool moved = !before || before->stage != after.stage ||
                            before->pipeline_version != after.pipeline_version;
-        if (moved || tracked(*before) != tracked(after)) {
+        std::string values = tracked(after);
+        if (moved || tracked(*before) != values) {
             CRM_TRYV(impl_.write_history(tx_, ctx_,
                                          {0, std::string(kRecordType), after.id, after.pipeline,
                                           after.pipeline_version, before ? before->stage : "",
-                                          after.stage, move, {}, {}, reason, tracked(after).dump(),
+                                          after.stage, move, {}, {}, reason, std::move(values),
                                           before && before->stage != after.stage
                                               ? impl_.now().ms - before->stage_entered_at.ms
                                               : 0}));

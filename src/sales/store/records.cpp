@@ -47,12 +47,47 @@ namespace {
 
 }  // namespace
 
-result<void> SalesRecords::put_opportunity(const Opportunity& o, std::string_view text) {
+result<void> SalesRecords::put_opportunity(const Opportunity& o, std::string_view text,
+                                           const Opportunity* before) {
     return run<void>("put_opportunity", [&]() -> result<void> {
         IdText id(o.id), party(o.party);
         const std::string made =
             text.empty() ? codec::object_text(codec::opportunity_fields(o)) : std::string();
         const std::string_view body = text.empty() ? std::string_view(made) : text;
+        if (before && before->id == o.id && before->external_id == o.external_id &&
+            before->party == o.party && before->pipeline == o.pipeline &&
+            before->pipeline_version == o.pipeline_version && before->owner == o.owner &&
+            before->team == o.team && before->amount == o.amount &&
+            before->expected_close == o.expected_close) {
+            // A move: only the columns a move changes, so that the indexes
+            // on the others are left alone; between two open stages, not
+            // even the status and closing columns the partial indexes read.
+            if (before->status == o.status && before->closed_at == o.closed_at &&
+                o.status != "won") {
+                CRM_TRY(st, c_.stmt("UPDATE opportunity SET stage = ?2, forecast_category = ?3, "
+                                    "probability = ?4, updated_at = ?5, body = ?6 WHERE id = ?1"));
+                st.bind(1, id);
+                st.bind(2, o.stage);
+                st.bind(3, o.forecast_category);
+                st.bind(4, o.probability);
+                st.bind(5, o.updated_at.ms);
+                st.bind(6, body);
+                return st.exec();
+            }
+            CRM_TRY(st, c_.stmt("UPDATE opportunity SET stage = ?2, status = ?3, "
+                                "forecast_category = ?4, probability = ?5, closed_at = ?6, "
+                                "revenue_minor = ?7, updated_at = ?8, body = ?9 WHERE id = ?1"));
+            st.bind(1, id);
+            st.bind(2, o.stage);
+            st.bind(3, o.status);
+            st.bind(4, o.forecast_category);
+            st.bind(5, o.probability);
+            if (o.closed_at) st.bind(6, o.closed_at->ms); else st.bind_null(6);
+            st.bind(7, o.status == "won" ? revenue_minor(o) : std::int64_t{0});
+            st.bind(8, o.updated_at.ms);
+            st.bind(9, body);
+            return st.exec();
+        }
         CRM_TRY(st, c_.stmt(
             "INSERT INTO opportunity (id, external_id, party_id, pipeline, pipeline_version, "
             "stage, status, owner, team, forecast_category, amount_minor, currency, "

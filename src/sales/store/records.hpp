@@ -52,7 +52,11 @@ public:
 
     /// `body` is the opportunity's JSON text when the caller has made it
     /// already (codec::opportunity_fields), or empty for the store to make.
-    result<void> put_opportunity(const Opportunity& o, std::string_view body = {});
+    /// `before`, the stored version when the caller has read it, lets a
+    /// change of only what a move changes (stage, status, probability,
+    /// forecast category, closing) update only those columns.
+    result<void> put_opportunity(const Opportunity& o, std::string_view body = {},
+                                 const Opportunity* before = nullptr);
     result<std::optional<Opportunity>> get_opportunity(const Id& id);
     result<Id> opportunity_by_external_id(std::string_view external_id);  ///< nil if none
     /// The opportunities of a party, newest first.
