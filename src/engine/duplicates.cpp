@@ -7,7 +7,6 @@
 #include "crm/core/email.hpp"
 #include "crm/core/text.hpp"
 #include "engine/impl.hpp"
-#include "marketing/work.hpp"
 
 namespace crm {
 
@@ -320,7 +319,9 @@ result<Party> Engine::merge(const Context& ctx, const Id& survivor, const std::v
                             "fields.external_id");
             }
             CRM_TRYV(impl_->store_party(tx, tomb));
-            CRM_TRYV(marketing::party_merging(*impl_, tx, tomb.id, s.id));
+            PartyChange merging = PartyChange::of(s.id, 0);
+            merging.merged_from = tomb.id;
+            CRM_TRYV(impl_->changed(tx, merging));
             CRM_TRYV(tx.reassign_party(tomb.id, s.id));
             CRM_TRYV(tx.put_merge(tomb.id, s.id, impl_->now()));
             // Parties merged into the merged one earlier now point at the survivor.
@@ -339,12 +340,12 @@ result<Party> Engine::merge(const Context& ctx, const Id& survivor, const std::v
         // once, and so are those of the persons who belonged to a merged
         // organisation.
         CRM_TRYV(tx.put_party(s, name_key(s)));
-        CRM_TRYV(marketing::party_changed(*impl_, tx, s.id, marketing::all_parts, &s));
+        CRM_TRYV(impl_->changed(tx, PartyChange::of(s.id, PartyChange::everything, &s)));
         if (s.kind == PartyKind::organization) {
             CRM_TRY(members, tx.memberships_of(s.id));
             for (const auto& m : members)
                 if (m.person != s.id)
-                    CRM_TRYV(marketing::party_changed(*impl_, tx, m.person, marketing::membership_part));
+                    CRM_TRYV(impl_->changed(tx, PartyChange::of(m.person, PartyChange::memberships)));
         }
         const auto after = codec::party_fields(s);
         json ids = json::array();

@@ -137,6 +137,7 @@ result<std::unique_ptr<Engine>> Engine::open(std::unique_ptr<storage::Store> sto
     impl->operators = options.operators ? options.operators : phone::OperatorTable::builtin();
     impl->file_directories = std::move(dirs);
     impl->options = std::move(options);
+    impl->observers.push_back(marketing::profile_observer());
     return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
 
@@ -245,7 +246,7 @@ result<void> Engine::Impl::record(Transaction& tx, const Context& ctx,
 
 result<void> Engine::Impl::store_party(Transaction& tx, const Party& p) {
     CRM_TRYV(tx.put_party(p, name_key(p)));
-    return marketing::party_changed(*this, tx, p.id, marketing::party_part, &p);
+    return changed(tx, PartyChange::of(p.id, PartyChange::fields, &p));
 }
 
 result<void> Engine::Impl::create_stored_party(Transaction& tx, const Context& ctx,
@@ -687,7 +688,7 @@ result<Membership> Engine::link_to_organization(const Context& ctx, const Id& pe
             return fail(errc::invalid_argument, "must be an organization", "organization");
         Membership m{p.id, o.id, text::tidy(role), impl_->now()};
         CRM_TRYV(tx.put_membership(m));
-        CRM_TRYV(marketing::party_changed(*impl_, tx, p.id, marketing::membership_part));
+        CRM_TRYV(impl_->changed(tx, PartyChange::of(p.id, PartyChange::memberships)));
         CRM_TRYV(impl_->record(tx, ctx, "membership", p.id, "link",
                                {{"organization", "null", json(o.id.str()).dump()},
                                 {"role", "null", json(m.role).dump()}},
@@ -704,7 +705,7 @@ result<void> Engine::unlink_from_organization(const Context& ctx, const Id& pers
         CRM_TRY(o, impl_->load_live_party(tx, organization, "organization"));
         CRM_TRY(removed, tx.delete_membership(p.id, o.id));
         if (!removed) return fail(errc::not_found, "the person is not a member", "organization");
-        CRM_TRYV(marketing::party_changed(*impl_, tx, p.id, marketing::membership_part));
+        CRM_TRYV(impl_->changed(tx, PartyChange::of(p.id, PartyChange::memberships)));
         return impl_->record(tx, ctx, "membership", p.id, "unlink",
                              {{"organization", json(o.id.str()).dump(), "null"}},
                              "membership.unlinked",
@@ -738,7 +739,9 @@ result<Interaction> Engine::log_interaction(const Context& ctx, const Interactio
         if (i.at.ms == 0) i.at = impl_->now();
         CRM_TRYV(check_instant(i.at, "at"));
         CRM_TRYV(tx.put_interaction(i));
-        CRM_TRYV(marketing::interaction_logged(*impl_, tx, i.party, i.channel, i.at));
+        PartyChange logged = PartyChange::of(i.party, 0);
+        logged.interaction = std::make_pair(i.channel, i.at);
+        CRM_TRYV(impl_->changed(tx, logged));
         const json j = codec::to_json(i);
         CRM_TRYV(impl_->record(tx, ctx, "interaction", i.id, "create", diff(json::object(), j),
                                "interaction.logged", j));
@@ -872,9 +875,9 @@ result<Written<Purchase>> Engine::record_purchase(const Context& ctx, const Purc
             p.id = impl_->new_id();
         }
         CRM_TRYV(tx.put_purchase(p));
-        CRM_TRYV(marketing::party_changed(*impl_, tx, p.party, marketing::purchase_part));
+        CRM_TRYV(impl_->changed(tx, PartyChange::of(p.party, PartyChange::purchases)));
         if (existing && existing->party != p.party)
-            CRM_TRYV(marketing::party_changed(*impl_, tx, existing->party, marketing::purchase_part));
+            CRM_TRYV(impl_->changed(tx, PartyChange::of(existing->party, PartyChange::purchases)));
         CRM_TRYV(marketing::purchase_recorded(*impl_, tx, ctx, p, existing ? existing->party : Id{}));
         const json after = codec::to_json(p);
         CRM_TRYV(impl_->record(tx, ctx, "purchase", p.id, existing ? "update" : "create",

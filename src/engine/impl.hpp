@@ -17,6 +17,7 @@
 #include "crm/service/service.hpp"
 #include "customer/codec.hpp"
 #include "customer/party_text.hpp"
+#include "engine/changes.hpp"
 
 namespace crm {
 
@@ -46,6 +47,14 @@ struct CRM_LOCAL Engine::Impl {
     std::map<std::pair<std::string, int>, EscalationRule, std::less<>> escalation_rule_cache;
     std::map<std::pair<std::string, int>, Segment, std::less<>> segment_cache;
     std::map<std::pair<std::string, int>, LoyaltyProgram, std::less<>> loyalty_cache;
+    // The read models kept in the writer's transaction (changes.hpp).
+    std::vector<std::unique_ptr<ChangeObserver>> observers;
+
+    /// Tells every observer what a write changed about a party.
+    result<void> changed(Transaction& tx, const PartyChange& change) {
+        for (const auto& o : observers) CRM_TRYV(o->changed(*this, tx, change));
+        return ok();
+    }
 
     void forget_caches() {
         field_cache.clear();

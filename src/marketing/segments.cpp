@@ -732,6 +732,35 @@ result<std::vector<Id>> segment_members_now(Engine::Impl& impl, Transaction& tx,
     return w.members_of(s);
 }
 
+namespace {
+
+// A change's parts are the profile's parts, bit for bit.
+constexpr bool same(PartyChange::Part a, Part b) {
+    return static_cast<unsigned>(a) == static_cast<unsigned>(b);
+}
+static_assert(same(PartyChange::fields, party_part) && same(PartyChange::purchases, purchase_part) &&
+              same(PartyChange::interactions, interaction_part) &&
+              same(PartyChange::tickets, ticket_part) &&
+              same(PartyChange::memberships, membership_part) &&
+              same(PartyChange::campaigns, campaign_part) &&
+              same(PartyChange::everything, all_parts));
+
+class ProfileObserver final : public ChangeObserver {
+public:
+    result<void> changed(Engine::Impl& impl, Transaction& tx, const PartyChange& c) override {
+        if (!c.merged_from.is_nil()) CRM_TRYV(party_merging(impl, tx, c.merged_from, c.party));
+        if (c.interaction)
+            CRM_TRYV(interaction_logged(impl, tx, c.party, c.interaction->first,
+                                        c.interaction->second));
+        if (c.parts) CRM_TRYV(party_changed(impl, tx, c.party, c.parts, c.known));
+        return ok();
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<ChangeObserver> profile_observer() { return std::make_unique<ProfileObserver>(); }
+
 }  // namespace marketing
 
 // ---- the public face -------------------------------------------------------------

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "records/transaction.hpp"
+#include "engine/changes.hpp"
 #include "crm/customer/timeline.hpp"
 #include "engine/access.hpp"
 #include "crm/marketing/campaign.hpp"
@@ -19,6 +20,12 @@ namespace crm::marketing {
 /// and leaves every segment.
 result<void> party_changed(Engine::Impl& impl, Transaction& tx, const Id& party,
                            unsigned parts, const Party* known = nullptr);
+
+/// The profiles and segment memberships as a read model of the Engine:
+/// told of every party change (engine/changes.hpp) in the writer's
+/// transaction, it calls party_changed, interaction_logged and
+/// party_merging.
+std::unique_ptr<ChangeObserver> profile_observer();
 
 /// `from` is being merged into `to`: a campaign both were members of keeps
 /// one member row, `to`'s, holding the earliest time of every status and

@@ -8,7 +8,6 @@
 #include "crm/core/text.hpp"
 #include "crm/sales/sales.hpp"
 #include "expr/json_form.hpp"
-#include "marketing/work.hpp"
 #include "sales/codec.hpp"
 #include "sales/record.hpp"
 #include "sales/work.hpp"
@@ -428,7 +427,7 @@ private:
             if (m.organization == organization) return ok();
         Membership m{person, organization, role, impl_.now()};
         CRM_TRYV(tx_.put_membership(m));
-        CRM_TRYV(marketing::party_changed(impl_, tx_, person, marketing::membership_part));
+        CRM_TRYV(impl_.changed(tx_, PartyChange::of(person, PartyChange::memberships)));
         return impl_.record(tx_, ctx_, "membership", person, "link",
                             {{"organization", "null", json(organization.str()).dump()},
                              {"role", "null", json(role).dump()}},

@@ -8,7 +8,6 @@
 #include "core/json_text.hpp"
 #include "crm/core/text.hpp"
 #include "engine/access.hpp"
-#include "marketing/work.hpp"
 #include "sales/codec.hpp"
 #include "sales/work.hpp"
 #include "service/codec.hpp"
@@ -541,7 +540,7 @@ public:
         CRM_TRYV(tx_.put_ticket(after, body));
         // Segments count a party's tickets, open ones and complaints.
         if (!before || before->status != after.status || before->type != after.type)
-            CRM_TRYV(marketing::party_changed(impl_, tx_, after.party, marketing::ticket_part));
+            CRM_TRYV(impl_.changed(tx_, PartyChange::of(after.party, PartyChange::tickets)));
         if (!before || before->state != after.state || tracked(*before) != tracked(after) ||
             !move.empty())
             CRM_TRYV(impl_.write_history(
