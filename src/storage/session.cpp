@@ -83,17 +83,22 @@ result<void> Session::savepoint() {
 result<void> Session::release_savepoint() {
     return run<void>("release savepoint", [&]() -> result<void> {
         if (depth_ == 0) return fail(errc::internal, "no savepoint to release");
-        Connection& c = shared_->conn;
-        if (depth_ <= kSavepointTexts) {
-            CRM_TRY(st, c.stmt(kRelease[depth_ - 1]));
-            CRM_TRYV(st.exec());
-        } else {
-            CRM_TRY(st, c.stmt_dynamic("RELEASE sp_" + std::to_string(depth_)));
-            CRM_TRYV(st.exec());
-        }
-        --depth_;
-        return ok();
+        return pop_savepoint();
     });
+}
+
+// Releases the innermost savepoint (depth_ > 0).
+result<void> Session::pop_savepoint() {
+    Connection& c = shared_->conn;
+    if (depth_ <= kSavepointTexts) {
+        CRM_TRY(st, c.stmt(kRelease[depth_ - 1]));
+        CRM_TRYV(st.exec());
+    } else {
+        CRM_TRY(st, c.stmt_dynamic("RELEASE sp_" + std::to_string(depth_)));
+        CRM_TRYV(st.exec());
+    }
+    --depth_;
+    return ok();
 }
 
 result<void> Session::rollback_to_savepoint() {
@@ -107,15 +112,7 @@ result<void> Session::rollback_to_savepoint() {
             CRM_TRY(st, c.stmt_dynamic("ROLLBACK TO sp_" + std::to_string(depth_)));
             CRM_TRYV(st.exec());
         }
-        if (depth_ <= kSavepointTexts) {
-            CRM_TRY(st, c.stmt(kRelease[depth_ - 1]));
-            CRM_TRYV(st.exec());
-        } else {
-            CRM_TRY(st, c.stmt_dynamic("RELEASE sp_" + std::to_string(depth_)));
-            CRM_TRYV(st.exec());
-        }
-        --depth_;
-        return ok();
+        return pop_savepoint();
     });
 }
 

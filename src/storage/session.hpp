@@ -134,6 +134,7 @@ private:
     error ended() const;
     error exception(const char* what);
     void finish();
+    result<void> pop_savepoint();
     result<void> begin_operation();
     result<void> end_operation(result<void> r);
 
