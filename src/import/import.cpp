@@ -141,6 +141,15 @@ public:
         if (engine_.in_transaction()) (void)engine_.rollback();
     }
 
+    /// The batch's transaction is still open. A write that failed after it
+    /// had written (decision 0016) rolls the whole batch back; the rows
+    /// that follow must not run outside of it.
+    result<void> still_open() const {
+        if (engine_.in_transaction()) return ok();
+        return fail(errc::storage, "a write failed part way, so the batch in progress was rolled "
+                                   "back");
+    }
+
     /// Rows of the batches committed so far.
     std::int64_t committed() const { return committed_; }
 
@@ -309,6 +318,7 @@ result<ImportReport> import_rows(Engine& engine, csv::Reader& reader, const Colu
         };
         auto outcome = import_row(row, line, ext, reject, report);
         if (!outcome) return batch.stop(outcome.error());
+        if (auto open = batch.still_open(); !open) return batch.stop(open.error());
         if (!outcome.value()) continue;
         batch.count(*outcome.value());
         if (auto r = batch.after_row(); !r) return batch.stop(r.error());

@@ -3,6 +3,7 @@
 #include "crm/storage/store.hpp"
 
 #include "crm/engine.hpp"
+#include "crm/import.hpp"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "audit/store/changes.hpp"
@@ -516,6 +518,34 @@ TEST_F(SqliteStoreTest, ACallFailingAfterItWroteRollsBackTheOpenTransactionWhole
     // Alone, the same call fails and writes nothing either.
     EXPECT_FALSE(engine->upsert_party(ctx, input("C", "Boom")));
     EXPECT_EQ(query(path(), "SELECT count(*) FROM party"), "1");
+}
+
+// A write that fails after it has written for a reason its decisions did
+// not foresee (a conflict at its second statement, injected here by a
+// unique index on the outbox's event type) rolls the import's batch back,
+// and the import stops instead of going on outside a transaction.
+TEST_F(SqliteStoreTest, AnImportStopsWhenAWriteRollsItsBatchBack) {
+    EngineOptions options;
+    options.database = path();
+    auto engine = std::move(Engine::open(options).value());
+    {
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+        ASSERT_EQ(sqlite3_exec(db, "CREATE UNIQUE INDEX injected ON event (type)", nullptr,
+                               nullptr, nullptr),
+                  SQLITE_OK);
+        sqlite3_close(db);
+    }
+    std::istringstream csv("external_id,last_name\nA,Ahmadi\nB,Bahrami\nC,Chamani\n");
+    ImportOptions o;
+    auto r = import_customers_csv(*engine, csv, o);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, errc::storage) << r.error().what();
+    EXPECT_NE(r.error().message.find("0 rows were committed"), std::string::npos)
+        << r.error().what();
+    EXPECT_FALSE(engine->in_transaction());
+    EXPECT_EQ(query(path(), "SELECT count(*) FROM party"), "0");
+    EXPECT_EQ(query(path(), "SELECT count(*) FROM event"), "0");
 }
 
 TEST_F(SqliteStoreTest, RefusesAFileWrittenByANewerVersion) {
