@@ -1,6 +1,6 @@
 // src/engine/impl.hpp - Engine::Impl: the store, the clock, the id
-// generator, the open explicit transaction, and the two ways every call
-// runs: read() and write() (one savepoint or transaction per call).
+// generator, the open explicit transaction, the read models, and how every
+// call runs: read(), write() or write_decided() (decision 0016).
 #pragma once
 
 #include <chrono>
