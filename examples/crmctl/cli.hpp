@@ -4,14 +4,17 @@
 #pragma once
 
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "commands/catalogue.hpp"
 #include "crm/crm.hpp"
 
 namespace crmctl {
+
+/// Requests and answers of Engine::execute, built and read as JSON.
+using json = nlohmann::ordered_json;
 
 struct Args {
     std::vector<std::string> positional;
@@ -57,8 +60,12 @@ struct Args {
 
 /// The text of a file named on the command line; not_found naming "file".
 crm::result<std::string> read_file(const std::string& path);
-/// A JSON file named on the command line, read within the library's limits.
-crm::result<crm::commands::json> read_json(const std::string& path, std::string_view what);
+/// JSON text given on the command line, read within the library's limits
+/// (crm/core/limits.hpp): parse naming `what` when malformed,
+/// invalid_argument when too large or nested too deep.
+crm::result<json> parse_json(std::string_view text, std::string_view what);
+/// A JSON file named on the command line, read as parse_json() reads text.
+crm::result<json> read_json(const std::string& path, std::string_view what);
 
 /// Prints why and the usage text to stderr; returns 2.
 int usage(const std::string& why);
@@ -72,8 +79,8 @@ inline const crm::Context kCli{"crmctl", "cli"};
 
 /// Runs a command of the catalogue and prints its JSON answer.
 inline int print_json(crm::Engine& engine, std::string_view method,
-                      const crm::commands::json& request) {
-    auto answer = crm::commands::execute(engine, method, request.dump());
+                      const json& request) {
+    auto answer = engine.execute(method, request.dump());
     if (!answer) return failed(answer.error());
     std::cout << answer.value() << "\n";
     return 0;

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "crmctl/cli.hpp"
+#include "cli.hpp"
 
 namespace crmctl {
 
@@ -542,7 +542,7 @@ int lead(crm::Engine& engine, const std::vector<std::string>& p, const Args& a) 
     if (verb == "convert") {
         if (p.size() != 4) return usage("lead convert takes DB LEAD");
         if (a.json) {
-            crm::commands::json request = {{"id", id.str()},
+            json request = {{"id", id.str()},
                                            {"create_opportunity", !a.opportunity.empty()},
                                            {"context", {{"actor", kCli.actor}, {"source", kCli.source}}}};
             if (!a.opportunity.empty()) request["opportunity_name"] = a.opportunity;
@@ -705,13 +705,13 @@ int quote(crm::Engine& engine, const std::vector<std::string>& p, const Args& a)
 
 int forecast(crm::Engine& engine, const Args& a) {
     if (a.period.empty()) return usage("forecast needs --period (1404-Q1, 2025-06, 1404)");
-    crm::commands::json request = {{"period", a.period}, {"calendar", a.calendar}, {"group_by", a.by}};
+    json request = {{"period", a.period}, {"calendar", a.calendar}, {"group_by", a.by}};
     if (!a.pipeline.empty()) request["pipeline"] = a.pipeline;
     if (!a.owner.empty()) request["owner"] = a.owner;
     if (a.json) return print_json(engine, "forecast", request);
-    auto answer = crm::commands::execute(engine, "forecast", request.dump());
+    auto answer = engine.execute("forecast", request.dump());
     if (!answer) return failed(answer.error());
-    const auto f = crm::commands::json::parse(answer.value());
+    const auto f = json::parse(answer.value());
     std::cout << "forecast " << f["period"].get<std::string>() << " (" << f["from_date"].get<std::string>()
               << " .. " << f["to_date"].get<std::string>() << ", by " << a.by << ")\n";
     const auto money = [](std::int64_t minor, const std::string& currency) {

@@ -1,19 +1,15 @@
 // examples/crmctl/marketing.cpp - crmctl's segments: create, count, list
 // members, sample, explain, history, snapshot, refresh; static lists and
 // suppression lists; and the demo's marketing story.
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
-
-#include "core/json_read.hpp"
-#include "crmctl/cli.hpp"
+#include "cli.hpp"
 
 namespace crmctl {
 namespace {
-
-using json = crm::commands::json;
 
 // A party named by id or external id.
 crm::result<crm::Id> party_of(crm::Engine& engine, const std::string& key) {
@@ -85,10 +81,32 @@ crm::result<std::string> read_file(const std::string& path) {
     return text.str();
 }
 
+// JSON text from the command line, held to the limits the library holds
+// requests to, so that what crmctl prints or sends on stays within them.
+// nlohmann's parser keeps its own stack, so depth is counted, not recursed.
+crm::result<json> parse_json(std::string_view text, std::string_view what) {
+    if (text.size() > crm::limits::request_bytes)
+        return crm::fail(crm::errc::invalid_argument,
+                         "is longer than " + std::to_string(crm::limits::request_bytes) + " bytes",
+                         std::string(what));
+    int deepest = 0;
+    const json::parser_callback_t depth = [&](int d, json::parse_event_t, json&) {
+        deepest = std::max(deepest, d);
+        return true;
+    };
+    json parsed = json::parse(text, depth, /*allow_exceptions=*/false);
+    if (deepest > static_cast<int>(crm::limits::json_depth))
+        return crm::fail(crm::errc::invalid_argument,
+                         "is nested deeper than " + std::to_string(crm::limits::json_depth) + " levels",
+                         std::string(what));
+    if (parsed.is_discarded()) return crm::fail(crm::errc::parse, "is not valid JSON", std::string(what));
+    return parsed;
+}
+
 // A JSON file named on the command line.
-crm::result<crm::commands::json> read_json(const std::string& path, std::string_view what) {
+crm::result<json> read_json(const std::string& path, std::string_view what) {
     CRM_TRY(text, read_file(path));
-    return crm::codec::parse(text, what);
+    return parse_json(text, what);
 }
 
 namespace {
@@ -235,7 +253,7 @@ int segment(crm::Engine& engine, const std::vector<std::string>& p, const Args& 
         json seg = {{"id", p[3]}, {"kind", "dynamic"}, {"track", !a.untracked}};
         if (!a.name.empty()) seg["name"] = a.name;
         if (!p[4].empty() && p[4][0] == '{') {
-            auto rule = crm::codec::parse(p[4], "rule");
+            auto rule = parse_json(p[4], "rule");
             if (!rule) return failed(rule.error());
             seg["rule"] = rule.value();
         } else {
@@ -318,7 +336,7 @@ int list(crm::Engine& engine, const std::vector<std::string>& p, const Args& a) 
     }
     json request = {{"list", p[3]}, {"parties", parties}};
     if (a.json) return print_json(engine, p[1] == "add" ? "list.add" : "list.remove", request);
-    auto answer = crm::commands::execute(engine, p[1] == "add" ? "list.add" : "list.remove", request.dump());
+    auto answer = engine.execute(p[1] == "add" ? "list.add" : "list.remove", request.dump());
     if (!answer) return failed(answer.error());
     const auto j = json::parse(answer.value());
     std::cout << p[3] << ": " << (p[1] == "add" ? "added " : "removed ")
@@ -379,7 +397,7 @@ int campaign(crm::Engine& engine, const std::vector<std::string>& p, const Args&
         auto text = read_file(p[3]);
         if (!text) return failed(text.error());
         if (a.json) {
-            auto body = crm::codec::parse(text.value(), "campaign");
+            auto body = parse_json(text.value(), "campaign");
             if (!body) return failed(body.error());
             return print_json(engine, "campaign.create", body.value());
         }

@@ -5,7 +5,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "crmctl/cli.hpp"
+#include "cli.hpp"
 
 namespace crmctl {
 namespace {
@@ -77,7 +77,7 @@ int queue(crm::Engine& engine, const std::vector<std::string>& p, const Args& a)
     }
     auto written = crm::Service(engine).define_queue(kCli, q);
     if (!written) return failed(written.error());
-    if (a.json) return print_json(engine, "queue.list", crm::commands::json::object());
+    if (a.json) return print_json(engine, "queue.list", json::object());
     std::cout << "queue " << q.id << " " << crm::to_string(written.value().outcome) << " ("
               << written.value().record.members.size() << " members)\n";
     return 0;
@@ -87,7 +87,7 @@ int queue(crm::Engine& engine, const std::vector<std::string>& p, const Args& a)
 int sla_report(crm::Engine& engine, const Args& a) {
     if (a.period.empty()) return usage("sla report needs --period (1404-Q1, 2025-06, 1404)");
     const std::string by = a.by == "owner" ? "queue" : a.by;  // --by defaults to owner for forecast
-    crm::commands::json request = {{"period", a.period}, {"calendar", a.calendar}, {"group_by", by}};
+    json request = {{"period", a.period}, {"calendar", a.calendar}, {"group_by", by}};
     if (a.json) return print_json(engine, "service.report", request);
     crm::ServiceReportQuery q;
     q.period = a.period;
@@ -139,7 +139,7 @@ int sla(crm::Engine& engine, const std::vector<std::string>& p, const Args& a) {
     crm::Service desk(engine);
     auto report = [&](const auto& written, const char* what, const char* list) {
         if (!written) return failed(written.error());
-        if (a.json) return print_json(engine, list, crm::commands::json::object());
+        if (a.json) return print_json(engine, list, json::object());
         std::cout << what << " " << written.value().record.id << " version "
                   << written.value().record.version << " "
                   << crm::to_string(written.value().outcome) << "\n";
@@ -237,9 +237,9 @@ int proactive(crm::Engine& engine, const std::vector<std::string>& p, const Args
     if (!request.is_object())
         return failed(crm::fail(crm::errc::parse, p[2] + " is not a JSON object", "file"));
     if (a.json) return print_json(engine, "service.proactive", request);
-    auto answer = crm::commands::execute(engine, "service.proactive", request.dump());
+    auto answer = engine.execute("service.proactive", request.dump());
     if (!answer) return failed(answer.error());
-    const auto r = crm::commands::json::parse(answer.value());
+    const auto r = json::parse(answer.value());
     std::cout << "scanned " << r["scanned"] << " parties: " << r["matched"] << " matched, "
               << r["created"] << " done now, " << r["already"] << " done before\n";
     return 0;
@@ -252,7 +252,7 @@ int tick(crm::Engine& engine, const Args& a) {
         if (!t) return failed(t.error());
         now = t.value();
     }
-    crm::commands::json request = crm::commands::json::object();
+    json request = json::object();
     if (now) request["now"] = crm::to_iso8601(*now);
     if (a.json) return print_json(engine, "tick", request);
     auto report = crm::Service(engine).tick(kCli, now);

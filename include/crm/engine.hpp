@@ -214,6 +214,17 @@ public:
     /// The last acknowledged cursor of `consumer` (0 when none).
     result<std::int64_t> consumer_cursor(std::string_view consumer);
 
+    // ---- commands by name --------------------------------------------------
+    /// Runs one command of the catalogue by name with its JSON request, the
+    /// same table C hosts reach through crm_execute() and Python through
+    /// Engine.execute: "party.upsert" with a party's fields, "commands" with
+    /// {} for the list of every command (docs/C-ABI.md lists them). The request may carry "context":
+    /// {"actor", "source"}. Answers the response as compact JSON text. An
+    /// unknown method fails with not_found naming "method"; malformed text
+    /// with parse naming "request"; a request over crm/core/limits.hpp with
+    /// invalid_argument; an exhausted allocator with out_of_memory.
+    result<std::string> execute(std::string_view method, std::string_view request_json);
+
     struct CRM_LOCAL Impl;
 
 private:

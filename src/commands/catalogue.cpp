@@ -121,3 +121,15 @@ result<std::string> execute(Engine& engine, std::string_view method, std::string
 }
 
 }  // namespace crm::commands
+
+namespace crm {
+
+result<std::string> Engine::execute(std::string_view method, std::string_view request_json) {
+    try {
+        return commands::execute(*this, method, request_json);
+    } catch (const std::bad_alloc&) {
+        return fail(errc::out_of_memory, "out of memory");
+    }
+}
+
+}  // namespace crm

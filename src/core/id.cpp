@@ -28,12 +28,6 @@ std::uint64_t next_random(std::uint64_t (&s)[2]) noexcept {
 }
 }  // namespace
 
-bool Id::is_nil() const noexcept {
-    for (auto b : bytes)
-        if (b) return false;
-    return true;
-}
-
 std::string Id::str() const {
     std::string out;
     out.reserve(36);

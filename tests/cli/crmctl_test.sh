@@ -94,6 +94,9 @@ status 0 "export with --overwrite" "$crmctl" export customers $db exported.csv -
 { printf '{"id":"deep","rule":'; printf '%100000s' '' | tr ' ' '['; printf '%100000s' '' | tr ' ' ']'; printf '}'; } > deep.json
 status 1 "a segment nested 100,000 deep" "$crmctl" segment define $db deep.json
 check "the depth limit is named" grep -q "deeper than 128 levels" err.txt
+printf '{"id":"broken","rule":' > broken.json
+status 1 "a segment file that is not JSON" "$crmctl" segment define $db broken.json
+check "the file's role and the reason are named" grep -q "parse: segment: is not valid JSON" err.txt
 check "sqlite3 is there to hold a write lock" command -v sqlite3
 (echo "BEGIN IMMEDIATE;"; sleep 4; echo "ROLLBACK;") | sqlite3 $db &
 writer=$!

@@ -35,6 +35,31 @@ TEST_P(Conformance, CreatesAPersonWithNormalisedContacts) {
     EXPECT_EQ(must(engine->find_party("C1")).id, p.id);
 }
 
+TEST_P(Conformance, ACommandRunsByNameThroughTheEngine) {
+    const std::string answer = must(engine->execute(
+        "party.upsert",
+        R"({"external_id": "X1", "first_name": "Sara", "contacts": [{"kind": "phone", "value": "09121234567"}],
+            "context": {"actor": "erp"}})"));
+    EXPECT_NE(answer.find("\"value\":\"+989121234567\""), std::string::npos) << answer;
+    const Party p = must(engine->get_party_by_external_id("X1"));
+    EXPECT_EQ(must(engine->audit_trail(p.id)).front().actor, "erp");
+    EXPECT_NE(must(engine->execute("commands", "{}")).find("\"party.upsert\""), std::string::npos);
+
+    const auto unknown = engine->execute("party.frobnicate", "{}");
+    ASSERT_FALSE(unknown);
+    EXPECT_EQ(unknown.error().code, errc::not_found);
+    EXPECT_EQ(unknown.error().field, "method");
+    const auto malformed = engine->execute("party.upsert", R"({"external_id": )");
+    ASSERT_FALSE(malformed);
+    EXPECT_EQ(malformed.error().code, errc::parse);
+    EXPECT_EQ(malformed.error().field, "request");
+    const auto wrong = engine->execute("party.upsert", R"({"external_id": "X2", "contacts": 5})");
+    ASSERT_FALSE(wrong);
+    EXPECT_EQ(wrong.error().code, errc::invalid_argument);
+    EXPECT_EQ(wrong.error().field, "contacts");
+    EXPECT_FALSE(engine->get_party_by_external_id("X2"));
+}
+
 TEST_P(Conformance, TheFourSpellingsOfOnePhoneAreOneContact) {
     Party p = person("C1", "Sara", "Ahmadi", "", "09121234567");
     for (const char* spelling : {"+98 912 123 4567", "00989121234567", "۰۹۱۲۱۲۳۴۵۶۷"}) {

@@ -19,14 +19,18 @@ namespace crm {
 struct Id {
     std::array<std::uint8_t, 16> bytes{};
 
-    bool is_nil() const noexcept;
+    bool is_nil() const noexcept {
+        for (auto b : bytes)
+            if (b) return false;
+        return true;
+    }
     explicit operator bool() const noexcept { return !is_nil(); }
     CRM_API std::string str() const;
     /// Parses the 36-character form (upper or lower case); fails with
     /// invalid_argument naming `field`.
     CRM_API static result<Id> parse(std::string_view text, std::string_view field = "id");
     /// Milliseconds since the epoch encoded in a UUIDv7 (0 for others).
-    std::int64_t unix_ms() const noexcept;
+    CRM_API std::int64_t unix_ms() const noexcept;
 
     friend auto operator<=>(const Id&, const Id&) = default;
 };
