@@ -10,10 +10,11 @@
 #include "crm/customer/purchase.hpp"
 #include "crm/customer/timeline.hpp"
 #include "crm/customer/view.hpp"
+#include "crm/view/customer_360.hpp"
 #include "crm/import.hpp"
 
 namespace crm::codec {
-// The 360 view's sales lists as JSON text (src/customer/codec.cpp), declared
+// The 360 view's lists as JSON text (src/view/codec.cpp), declared
 // here so this translation unit does not parse the JSON library.
 std::string view_part_json(const Customer360& v, std::string_view which);
 }  // namespace crm::codec

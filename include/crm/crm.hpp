@@ -35,3 +35,5 @@
 #include "crm/service/sla.hpp"
 #include "crm/service/ticket.hpp"
 #include "crm/storage/store.hpp"
+#include "crm/view/customer_360.hpp"
+#include "crm/view/json.hpp"

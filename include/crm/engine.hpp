@@ -33,6 +33,7 @@
 #include "crm/process/process.hpp"
 #include "crm/sales/opportunity.hpp"
 #include "crm/storage/store.hpp"
+#include "crm/view/customer_360.hpp"
 
 namespace crm {
 

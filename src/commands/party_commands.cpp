@@ -2,6 +2,7 @@
 // update, look up, consent, organisation membership, custom fields, the 360
 // view, search, duplicates and merge.
 #include "commands/request.hpp"
+#include "view/codec.hpp"
 
 namespace crm::commands {
 

@@ -2,7 +2,8 @@
 // SLA policies, tickets, their comments, moves and referrals, and tick.
 // The service codec first: request.hpp's items() finds the to_json
 // overloads declared before it.
-#include "sales/codec.hpp"
+#include "customer/codec.hpp"
+#include "process/codec.hpp"
 #include "service/codec.hpp"
 // clang-format off
 #include "commands/request.hpp"

@@ -13,6 +13,9 @@
 
 namespace crm::codec {
 
+json to_json(const Id& id) { return id.is_nil() ? json(nullptr) : json(id.str()); }
+json time_json(Timestamp t) { return to_iso8601(t); }
+
 std::string join(std::string_view path, std::string_view key) {
     if (path.empty()) return std::string(key);
     if (!key.empty() && key.front() == '[') return std::string(path) + std::string(key);

@@ -53,6 +53,11 @@ result<json> parse(std::string_view text, std::string_view what = "request");
 /// with this first.
 void dismantle(json& j) noexcept;
 
+/// An id as JSON: its text, or null when nil.
+json to_json(const Id& id);
+/// An instant as JSON: ISO 8601 UTC text with milliseconds.
+json time_json(Timestamp t);
+
 /// Fails unless `j` is an object whose keys are all in `allowed`.
 result<void> expect_object(const json& j, std::string_view path,
                            std::initializer_list<std::string_view> allowed);

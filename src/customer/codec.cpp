@@ -2,9 +2,6 @@
 // context's records.
 #include "customer/codec.hpp"
 
-#include "sales/codec.hpp"
-#include "service/codec.hpp"
-
 #include <algorithm>
 
 #include "crm/core/text.hpp"
@@ -13,8 +10,6 @@
 namespace crm::codec {
 
 // ---- writers -------------------------------------------------------------
-json time_json(Timestamp t) { return to_iso8601(t); }
-json to_json(const Id& id) { return id.is_nil() ? json(nullptr) : json(id.str()); }
 json to_json(const Money& m) { return {{"minor", m.minor}, {"currency", m.currency}}; }
 
 json to_json(const Value& v) {
@@ -92,59 +87,6 @@ json to_json(const FieldDef& f) {
     if (f.min) out["min"] = *f.min;
     if (f.max) out["max"] = *f.max;
     if (!f.currency.empty()) out["currency"] = f.currency;
-    return out;
-}
-
-namespace {
-json satisfaction_json(const Customer360& v) {
-    if (!v.last_csat) return nullptr;
-    return {{"ticket", to_json(v.last_csat->ticket)}, {"score", v.last_csat->score},
-            {"comment", v.last_csat->comment}, {"at", time_json(v.last_csat->at)}};
-}
-}  // namespace
-
-std::string view_part_json(const Customer360& v, std::string_view which) {
-    json a = json::array();
-    const auto add = [&a](const auto& items) {
-        for (const auto& x : items) a.push_back(to_json(x));
-    };
-    if (which == "open_opportunities") add(v.open_opportunities);
-    else if (which == "open_leads") add(v.open_leads);
-    else if (which == "open_quotes") add(v.open_quotes);
-    else if (which == "open_tickets") add(v.open_tickets);
-    else if (which == "last_csat") a = satisfaction_json(v);
-    else if (which == "last_nps") a = v.last_nps ? to_json(*v.last_nps) : json(nullptr);
-    else if (which == "segments") add(v.segments);
-    else if (which == "lists") a = v.lists;
-    else if (which == "loyalty") add(v.loyalty);
-    else if (which == "campaigns") add(v.campaigns);
-    return a.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-json to_json(const Customer360& v) {
-    json out = {{"party", to_json(v.party)}};
-    auto list = [](const auto& items) {
-        json a = json::array();
-        for (const auto& x : items) a.push_back(to_json(x));
-        return a;
-    };
-    out["memberships"] = list(v.memberships);
-    out["recent_interactions"] = list(v.recent_interactions);
-    out["open_activities"] = list(v.open_activities);
-    out["purchases"] = list(v.purchases);
-    json merged = json::array();
-    for (const auto& id : v.merged_ids) merged.push_back(id.str());
-    out["merged_ids"] = merged;
-    out["open_opportunities"] = list(v.open_opportunities);
-    out["open_leads"] = list(v.open_leads);
-    out["open_quotes"] = list(v.open_quotes);
-    out["open_tickets"] = list(v.open_tickets);
-    out["last_csat"] = satisfaction_json(v);
-    out["last_nps"] = v.last_nps ? to_json(*v.last_nps) : json(nullptr);
-    out["segments"] = list(v.segments);
-    out["lists"] = v.lists;
-    out["loyalty"] = list(v.loyalty);
-    out["campaigns"] = list(v.campaigns);
     return out;
 }
 
@@ -541,6 +483,27 @@ result<MergeRules> merge_rules_from_json(const json& j, std::string_view path) {
         }
     }
     return rules;
+}
+
+result<CustomValues> custom_of(const json& j, std::string_view path) {
+    CustomValues out;
+    const json* c = member(j, "custom");
+    if (!c) return out;
+    const std::string p = join(path, "custom");
+    if (!c->is_object()) return fail(errc::invalid_argument, "must be an object", p);
+    for (const auto& [k, v] : c->items()) {
+        CRM_TRY(value, value_from_json(v, join(p, k)));
+        out[k] = std::move(value);
+    }
+    return out;
+}
+
+result<std::optional<Money>> optional_money(const json& j, std::string_view key,
+                                            std::string_view path) {
+    const json* m = member(j, key);
+    if (!m) return std::optional<Money>{};
+    CRM_TRY(money, money_from_json(*m, join(path, key)));
+    return std::optional<Money>{money};
 }
 
 }  // namespace crm::codec

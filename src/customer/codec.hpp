@@ -18,12 +18,8 @@
 namespace crm::codec {
 
 // ---- writers -------------------------------------------------------------
-json to_json(const Id& id);  // null when nil
 json to_json(const Money& m);
 json to_json(const Value& v);
-json to_json(const SegmentMembership& m);
-json to_json(const LoyaltyStatus& s);
-json to_json(const CampaignMember& m);
 json to_json(const CustomValues& v);
 json to_json(const Consent& c);
 json to_json(const ContactPoint& c);
@@ -35,21 +31,21 @@ json to_json(const PurchaseLine& l);
 json to_json(const Purchase& p);
 json to_json(const PurchaseSummary& s);
 json to_json(const FieldDef& f);
-json to_json(const Customer360& v);
-/// The JSON text of one part of a 360 view kept in the catalogue's JSON
-/// form ("open_opportunities", "open_leads", "open_quotes", "open_tickets":
-/// arrays; "last_csat", "last_nps": an object or null; anything else:
-/// "[]"), for bindings that hand records on as parsed JSON.
-std::string view_part_json(const Customer360& v, std::string_view which);
 json to_json(const SearchHit& h);
 json to_json(const DuplicatePair& d);
 json to_json(const AuditEntry& a);
 json to_json(const Event& e);
-json time_json(Timestamp t);
 
 // ---- strict readers of the customer records (core/json_read.hpp: the generic ones)
 result<Value> value_from_json(const json& j, std::string_view path);
 result<Money> money_from_json(const json& j, std::string_view path);
+/// The "custom" object of a stored record or a request; errors name
+/// "<path>.custom.<name>".
+result<CustomValues> custom_of(const json& j, std::string_view path);
+
+/// The money object at `key` of `j`, or nothing when absent or null.
+result<std::optional<Money>> optional_money(const json& j, std::string_view key,
+                                            std::string_view path);
 result<Consent> consent_from_json(const json& j, std::string_view path);
 result<ContactInput> contact_input_from_json(const json& j, std::string_view path);
 result<PartyInput> party_input_from_json(const json& j, std::string_view path = "");

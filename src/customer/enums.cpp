@@ -4,7 +4,6 @@
 #include "crm/customer/party.hpp"
 #include "crm/customer/timeline.hpp"
 #include "crm/customer/view.hpp"
-#include "crm/engine.hpp"
 
 namespace crm {
 
@@ -39,14 +38,5 @@ CRM_ENUM_NAMES(Survivorship, parse_survivorship, {Survivorship::survivor, "survi
                {Survivorship::merged, "merged"}, {Survivorship::newest, "newest"})
 
 result<FieldType> parse_field_type(std::string_view s) { return parse_field_type_named(s, "type"); }
-
-const char* to_string(WriteOutcome o) noexcept {
-    switch (o) {
-        case WriteOutcome::created: return "created";
-        case WriteOutcome::updated: return "updated";
-        case WriteOutcome::unchanged: return "unchanged";
-    }
-    return "unknown";
-}
 
 }  // namespace crm

@@ -24,7 +24,6 @@ std::string to_json(const Interaction& r) { return text_of(r); }
 std::string to_json(const Activity& r) { return text_of(r); }
 std::string to_json(const Purchase& r) { return text_of(r); }
 std::string to_json(const FieldDef& r) { return text_of(r); }
-std::string to_json(const Customer360& r) { return text_of(r); }
 std::string to_json(const SearchHit& r) { return text_of(r); }
 std::string to_json(const DuplicatePair& r) { return text_of(r); }
 std::string to_json(const AuditEntry& r) { return text_of(r); }

@@ -1,8 +1,8 @@
 // src/customer/purchase_record.cpp - the record a rule over one purchase
 // of a party reads.
+#include "core/clean.hpp"
 #include "customer/purchase_record.hpp"
 
-#include "sales/work.hpp"
 
 namespace crm::customer {
 
@@ -36,7 +36,7 @@ expr::MapRecord purchase_record(const Party& p, const Purchase& o) {
     r.values["party_tags"] = p.tags;
     text("order_id", o.order_id);
     r.values["ordered_at"] = o.ordered_at.ms;
-    r.values["ordered_on"] = sales::today(o.ordered_at);  // the order's day in Tehran
+    r.values["ordered_on"] = tehran_date(o.ordered_at);  // the order's day in Tehran
     std::vector<std::string> skus;
     for (const auto& l : o.lines)
         if (!l.sku.empty()) skus.push_back(l.sku);

@@ -51,6 +51,15 @@ std::vector<FieldChange> diff(const json& before, const json& after) {
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Engine::~Engine() = default;
 
+const char* to_string(WriteOutcome o) noexcept {
+    switch (o) {
+        case WriteOutcome::created: return "created";
+        case WriteOutcome::updated: return "updated";
+        case WriteOutcome::unchanged: return "unchanged";
+    }
+    return "unknown";
+}
+
 CRM_ENUM_NAMES(OpenMode, parse_open_mode, {OpenMode::create, "create"},
                {OpenMode::must_exist, "must_exist"}, {OpenMode::read_only, "read_only"})
 

@@ -1,11 +1,12 @@
 // src/engine/processes.cpp - process definitions and business calendars
 // stored by version, the schemas of record types, and history.
+#include "core/clean.hpp"
 #include "core/json_read.hpp"
 #include "crm/core/text.hpp"
 #include "engine/impl.hpp"
-#include "sales/codec.hpp"
+#include "customer/codec.hpp"
+#include "process/codec.hpp"
 #include "sales/record.hpp"
-#include "sales/work.hpp"
 #include "service/record.hpp"
 #include "service/work.hpp"
 #include "marketing/work.hpp"
@@ -68,7 +69,7 @@ result<std::string> record_type_of(std::string_view json) {
 }  // namespace
 
 result<std::string> clean_key(const std::string& s, const char* field) {
-    CRM_TRY(t, sales::clean_text(s, field, 64));
+    CRM_TRY(t, clean_text(s, field, 64));
     if (t.empty()) return fail(errc::invalid_argument, "is required", field);
     for (char c : t)
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/clean.hpp"
 #include "core/enum_names.hpp"
 #include "core/json_read.hpp"
 #include "crm/core/text.hpp"
@@ -14,7 +15,6 @@
 #include "engine/access.hpp"
 #include "marketing/codec.hpp"
 #include "marketing/work.hpp"
-#include "sales/work.hpp"
 
 namespace crm {
 
@@ -249,7 +249,7 @@ public:
     result<Campaign> move(const Id& id, std::string_view name, std::string_view why) {
         CRM_TRY(before, load(id));
         CRM_TRY(d, impl_.definition(tx_, before.process, before.process_version, "process"));
-        CRM_TRY(reason, sales::clean_text(std::string(why), "reason", 1000));
+        CRM_TRY(reason, clean_text(std::string(why), "reason", 1000));
         auto checked = d.check_move(before.state, name, record_of(before), impl_.rule_context(), !reason.empty());
         if (!checked) {
             if (checked.error().field == "close")

@@ -1,10 +1,10 @@
 // src/marketing/codec.cpp - JSON forms of the marketing side's records.
+#include "core/clean.hpp"
 #include "marketing/codec.hpp"
 
 #include "crm/core/text.hpp"
 #include "customer/codec.hpp"
 #include "engine/impl.hpp"
-#include "sales/work.hpp"
 
 namespace crm::marketing {
 
@@ -56,10 +56,10 @@ result<Segment> segment_from_json(const json& doc, const expr::Schema& schema) {
     CRM_TRY(clean, clean_key(id, "id"));
     s.id = std::move(clean);
     CRM_TRY(name, codec::text_or_empty(doc, "name", "", 1024));
-    CRM_TRY(tidy_name, sales::clean_text(name, "name", 200));
+    CRM_TRY(tidy_name, clean_text(name, "name", 200));
     s.name = tidy_name.empty() ? s.id : tidy_name;
     CRM_TRY(description, codec::text_or_empty(doc, "description", "", 8192));
-    CRM_TRY(tidy_description, sales::clean_text(description, "description", 4096));
+    CRM_TRY(tidy_description, clean_text(description, "description", 4096));
     s.description = std::move(tidy_description);
     CRM_TRY(kind_text, codec::text_or_empty(doc, "kind", "", 64));
     if (kind_text.empty()) kind_text = "dynamic";
@@ -169,17 +169,17 @@ result<std::vector<std::string>> keys_of(const json& doc, const char* key, std::
 result<void> apply_campaign_json(const json& doc, Campaign& c) {
     if (const json* v = codec::member(doc, "name")) {
         if (!v->is_string()) return fail(errc::invalid_argument, "must be text", "name");
-        CRM_TRY(name, sales::clean_text(v->get<std::string>(), "name", 200));
+        CRM_TRY(name, clean_text(v->get<std::string>(), "name", 200));
         c.name = std::move(name);
     }
     if (const json* v = codec::member(doc, "description")) {
         if (!v->is_string()) return fail(errc::invalid_argument, "must be text", "description");
-        CRM_TRY(d, sales::clean_text(v->get<std::string>(), "description", 4096));
+        CRM_TRY(d, clean_text(v->get<std::string>(), "description", 4096));
         c.description = std::move(d);
     }
     if (const json* v = codec::member(doc, "external_id")) {
         if (!v->is_string()) return fail(errc::invalid_argument, "must be text", "external_id");
-        CRM_TRY(e, sales::clean_text(v->get<std::string>(), "external_id", 200));
+        CRM_TRY(e, clean_text(v->get<std::string>(), "external_id", 200));
         c.external_id = std::move(e);
     }
     if (codec::member(doc, "parent")) {

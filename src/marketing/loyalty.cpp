@@ -4,6 +4,7 @@
 // ledger entry carries an idempotency key, so no point is counted twice.
 #include <algorithm>
 
+#include "core/clean.hpp"
 #include "core/enum_names.hpp"
 #include "core/json_read.hpp"
 #include "crm/core/text.hpp"
@@ -14,7 +15,6 @@
 #include "expr/json_form.hpp"
 #include "marketing/codec.hpp"
 #include "marketing/work.hpp"
-#include "sales/work.hpp"
 
 namespace crm {
 
@@ -45,7 +45,7 @@ result<LoyaltyProgram> program_from_json(const json& doc) {
     CRM_TRY(clean, clean_key(id, "id"));
     p.id = std::move(clean);
     CRM_TRY(name, codec::text_or_empty(doc, "name", "", 1024));
-    CRM_TRY(tidy, sales::clean_text(name, "name", 200));
+    CRM_TRY(tidy, clean_text(name, "name", 200));
     p.name = tidy.empty() ? p.id : tidy;
     CRM_TRY(currency, codec::text_or_empty(doc, "currency", "", 8));
     if (!currency.empty()) {
@@ -545,7 +545,7 @@ result<LedgerEntry> member_entry(Engine& engine, const Context& ctx, std::string
                                  std::string_view reason, LedgerKind kind) {
     CRM_TRYV(check_context(ctx));
     CRM_TRY(k, marketing::clean_ledger_key(key));
-    CRM_TRY(why, sales::clean_text(std::string(reason), "reason", 1000));
+    CRM_TRY(why, clean_text(std::string(reason), "reason", 1000));
     if (kind == LedgerKind::redeem && points <= 0)
         return fail(errc::invalid_argument, "must be above 0", "points");
     if (kind == LedgerKind::adjust && points == 0) return fail(errc::invalid_argument, "must not be 0", "points");

@@ -6,6 +6,7 @@
 #include <iterator>
 #include <set>
 
+#include "core/clean.hpp"
 #include "core/enum_names.hpp"
 #include "core/json_read.hpp"
 #include "crm/core/email.hpp"
@@ -15,7 +16,6 @@
 #include "customer/codec.hpp"
 #include "marketing/codec.hpp"
 #include "marketing/work.hpp"
-#include "sales/work.hpp"
 
 namespace crm {
 
@@ -1083,7 +1083,7 @@ result<SuppressionEntry> Marketing::suppress(const Context& ctx, std::string_vie
                                              SuppressionKind kind, std::string_view value,
                                              std::string_view reason) {
     CRM_TRYV(check_context(ctx));
-    CRM_TRY(why, sales::clean_text(std::string(reason), "reason", 1024));
+    CRM_TRY(why, clean_text(std::string(reason), "reason", 1024));
     auto& impl = EngineAccess::impl(*engine_);
     return impl.write([&](Transaction& tx) -> result<SuppressionEntry> {
         Work w(impl, tx);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "process/data.hpp"
+#include "process/moves.hpp"
 
 namespace crm::process {
 namespace {
@@ -174,6 +175,29 @@ std::string Definition::to_mermaid() const {
                    mermaid_label(t.name) + "\n";
     for (const auto& s : d.states)
         if (s.is_closed) out += "  " + mermaid_id(s.id) + " --> [*]\n";
+    return out;
+}
+
+std::vector<const Effect*> effects_of(const Transition* t, const State& target) {
+    std::vector<const Effect*> out;
+    if (t)
+        for (const auto& e : t->effects) out.push_back(&e);
+    for (const auto& e : target.on_enter) out.push_back(&e);
+    return out;
+}
+
+std::vector<AllowedMove> moves_for_ui(const Definition& d, std::string_view state,
+                                      const expr::Record& record, const expr::Context& context) {
+    std::vector<AllowedMove> out;
+    for (const auto* t : d.allowed_moves(state, record, context)) {
+        const State& to = *d.find_state(t->to);
+        AllowedMove m{t->name, t->to, to.label, t->close_record, t->reopen, t->required_fields};
+        for (const auto& f : to.required_fields)
+            if (std::find(m.required_fields.begin(), m.required_fields.end(), f) ==
+                m.required_fields.end())
+                m.required_fields.push_back(f);
+        out.push_back(std::move(m));
+    }
     return out;
 }
 

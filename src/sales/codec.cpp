@@ -9,32 +9,9 @@
 namespace crm::codec {
 namespace {
 
-json strings_json(const std::vector<std::string>& v) { return json(v); }
-
 json money_or_null(const std::optional<Money>& m) { return m ? to_json(*m) : json(nullptr); }
 
 }  // namespace
-
-result<CustomValues> custom_of(const json& j, std::string_view path) {
-    CustomValues out;
-    const json* c = member(j, "custom");
-    if (!c) return out;
-    const std::string p = join(path, "custom");
-    if (!c->is_object()) return fail(errc::invalid_argument, "must be an object", p);
-    for (const auto& [k, v] : c->items()) {
-        CRM_TRY(value, value_from_json(v, join(p, k)));
-        out[k] = std::move(value);
-    }
-    return out;
-}
-
-result<std::optional<Money>> optional_money(const json& j, std::string_view key,
-                                            std::string_view path) {
-    const json* m = member(j, key);
-    if (!m) return std::optional<Money>{};
-    CRM_TRY(money, money_from_json(*m, join(path, key)));
-    return std::optional<Money>{money};
-}
 
 json to_json(const CloseRecord& c) {
     return {{"reason", c.reason},
@@ -86,35 +63,6 @@ FieldTexts opportunity_fields(const Opportunity& o) {
 
 json to_json(const Opportunity& o) { return json::parse(object_text(opportunity_fields(o))); }
 
-json to_json(const HistoryEntry& h) {
-    json values = json::object();
-    if (!h.values.empty()) {
-        auto parsed = json::parse(h.values, nullptr, false);
-        if (!parsed.is_discarded()) values = std::move(parsed);
-    }
-    return {{"seq", h.seq},
-            {"record_type", h.record_type},
-            {"record_id", to_json(h.record_id)},
-            {"process", h.process},
-            {"process_version", h.process_version},
-            {"from", h.from_state},
-            {"to", h.to_state},
-            {"move", h.move},
-            {"at", time_json(h.at)},
-            {"actor", h.actor},
-            {"reason", h.reason},
-            {"values", std::move(values)}};
-}
-
-json to_json(const AllowedMove& m) {
-    return {{"name", m.name},
-            {"to", m.to},
-            {"to_label", m.to_label},
-            {"close_record", m.close_record},
-            {"reopen", m.reopen},
-            {"required_fields", strings_json(m.required_fields)}};
-}
-
 json to_json(const StageTotal& t) {
     return {{"stage", t.stage},
             {"currency", t.currency},
@@ -122,8 +70,6 @@ json to_json(const StageTotal& t) {
             {"amount_minor", t.amount_minor},
             {"weighted_minor", t.weighted_minor}};
 }
-
-json to_json(const process::Definition& d) { return json::parse(d.to_json()); }
 
 result<CloseRecord> close_record_from_json(const json& j, std::string_view path) {
     CRM_TRYV(expect_object(j, path, {"reason", "competitor", "actual_revenue", "date", "note"}));

@@ -5,7 +5,7 @@
 
 #include "core/json_read.hpp"
 #include "customer/party_text.hpp"
-#include "crm/process/process.hpp"
+#include "process/codec.hpp"
 #include "crm/sales/forecast.hpp"
 #include "crm/sales/lead.hpp"
 #include "crm/sales/opportunity.hpp"
@@ -19,23 +19,11 @@ json to_json(const CloseRecord& c);
 /// the stored body and the events hold, and what its audit entries compare.
 FieldTexts opportunity_fields(const Opportunity& o);
 json to_json(const Opportunity& o);
-json to_json(const HistoryEntry& h);
-json to_json(const AllowedMove& m);
 json to_json(const StageTotal& t);
 json to_json(const Lead& l);
 json to_json(const Forecast& f);
 json to_json(const StageSnapshot& s);
 json to_json(const Conversion& c);
-/// The definition's canonical JSON form as a value.
-json to_json(const process::Definition& d);
-
-/// The "custom" object of a stored record or a request; errors name
-/// "<path>.custom.<name>".
-result<CustomValues> custom_of(const json& j, std::string_view path);
-
-/// The money object at `key` of `j`, or nothing when absent or null.
-result<std::optional<Money>> optional_money(const json& j, std::string_view key,
-                                            std::string_view path);
 
 /// Reads what to_json(Opportunity) wrote (the SQLite body).
 result<Opportunity> opportunity_from_json(const json& j, std::string_view path = "");

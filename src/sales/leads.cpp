@@ -7,7 +7,10 @@
 #include "crm/core/national_id.hpp"
 #include "crm/core/text.hpp"
 #include "crm/sales/sales.hpp"
+#include "core/clean.hpp"
 #include "expr/json_form.hpp"
+#include "process/moves.hpp"
+#include "records/lookup.hpp"
 #include "sales/codec.hpp"
 #include "sales/record.hpp"
 #include "sales/work.hpp"
@@ -16,7 +19,6 @@ namespace crm {
 namespace {
 
 using json = codec::json;
-using sales::clean_text;
 
 constexpr std::string_view kRecordType = "lead";
 constexpr std::string_view kScoringKind = "scoring";
@@ -83,7 +85,7 @@ public:
 
     result<Lead> load(const Id& id) { return records().load(id); }
     result<Lead> find(std::string_view key) { return records().find(key); }
-    sales::Records<Lead> records() {
+    Records<Lead> records() {
         return {tx_, &Transaction::get_lead, &Transaction::lead_by_external_id, "lead"};
     }
 
@@ -222,7 +224,7 @@ public:
                         "entering '" + target.id + "' converts the lead: use convert", "move");
         enter(after, target);
         after.disqualify_reason = target.is_closed ? disqualify_reason : "";
-        const auto effects = sales::effects_of(t, target);
+        const auto effects = process::effects_of(t, target);
         CRM_TRYV(set_fields(after, effects));
         const std::string event = target.is_closed ? "lead.disqualified"
                                   : t->reopen      ? "lead.reopened"
@@ -401,7 +403,7 @@ public:
         after.organization = c.organization;
         after.opportunity = c.opportunity;
         after.converted_at = impl_.now();
-        const auto effects = sales::effects_of(t, target);
+        const auto effects = process::effects_of(t, target);
         CRM_TRYV(set_fields(after, effects));
         CRM_TRYV(store(before, after, t->name, "", "convert", "lead.converted"));
         CRM_TRYV(effects_after(d, after, effects, t->name, before.state, ""));
@@ -464,7 +466,7 @@ result<Lead> Sales::capture_lead(const Context& ctx, const LeadInput& input) {
         w.enter(l, d.initial());
         // The initial state's field sets are part of the lead captured (and
         // scored); a taken external id is the store's conflict.
-        const auto effects = sales::effects_of(nullptr, d.initial());
+        const auto effects = process::effects_of(nullptr, d.initial());
         CRM_TRYV(w.set_fields(l, effects));
         CRM_TRYV(w.score(l));
         CRM_TRYV(w.store(std::nullopt, l, "", "", "create", "lead.captured"));

@@ -6,7 +6,10 @@
 
 #include "crm/core/text.hpp"
 #include "crm/sales/sales.hpp"
+#include "core/clean.hpp"
 #include "engine/access.hpp"
+#include "process/moves.hpp"
+#include "records/lookup.hpp"
 #include "sales/codec.hpp"
 #include "sales/record.hpp"
 #include "sales/work.hpp"
@@ -14,7 +17,6 @@
 namespace crm {
 namespace {
 
-using sales::clean_text;
 using json = codec::json;
 
 constexpr std::string_view kRecordType = "quote";
@@ -76,7 +78,7 @@ public:
 
     result<Quote> load(const Id& id) { return records().load(id); }
     result<Quote> find(std::string_view key) { return records().find(key); }
-    sales::Records<Quote> records() {
+    Records<Quote> records() {
         return {tx_, &Transaction::get_quote, &Transaction::quote_by_number, "quote"};
     }
 
@@ -192,7 +194,7 @@ public:
             q.note = *in.note;
         }
         if (in.valid_until) {
-            CRM_TRY(date, sales::clean_date(*in.valid_until, "valid_until"));
+            CRM_TRY(date, clean_date(*in.valid_until, "valid_until"));
             q.valid_until = std::move(date);
         }
         if (in.opportunity) {
@@ -310,14 +312,14 @@ public:
                 return fail(errc::invalid_argument, "a quote needs at least one line to leave " +
                                                         before.state,
                             "lines");
-            if (!before.valid_until.empty() && before.valid_until < sales::today(impl_.now()))
+            if (!before.valid_until.empty() && before.valid_until < tehran_date(impl_.now()))
                 return fail(errc::invalid_argument,
                             "has passed (" + before.valid_until + "); set a later date", "valid_until");
         }
         enter(after, target);
         if (target.is_closed) after.close_reason = reason;
         if (revising) after.superseded_by = next;
-        const auto effects = sales::effects_of(t, target);
+        const auto effects = process::effects_of(t, target);
         CRM_TRYV(set_fields(after, effects));
         const std::string event = target.is_won ? "quote.won"
                                   : target.category == process::Category::lost ? "quote.lost"
@@ -344,7 +346,7 @@ public:
         q.created_at = impl_.now();
         enter(q, d.initial());
         CRM_TRYV(apply(q, in, true));
-        const auto effects = sales::effects_of(nullptr, d.initial());
+        const auto effects = process::effects_of(nullptr, d.initial());
         CRM_TRYV(set_fields(q, effects));
         CRM_TRYV(store(std::nullopt, q, "", "", "create", "quote.created"));
         if (!effects.empty())
@@ -625,7 +627,7 @@ result<std::vector<AllowedMove>> Sales::quote_moves(const Id& id) {
         const Context ctx;
         CRM_TRY(q, QuoteWork(impl, tx, ctx).load(id));
         CRM_TRY(d, impl.definition(tx, q.process, q.process_version, "process"));
-        return sales::moves_for_ui(d, q.state, sales::QuoteRecord(q), impl.rule_context());
+        return process::moves_for_ui(d, q.state, sales::QuoteRecord(q), impl.rule_context());
     });
 }
 

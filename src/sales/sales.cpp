@@ -6,76 +6,19 @@
 
 #include "crm/core/calendar.hpp"
 #include "crm/core/text.hpp"
+#include "core/clean.hpp"
 #include "core/json_text.hpp"
 #include "engine/access.hpp"
+#include "process/moves.hpp"
+#include "records/lookup.hpp"
 #include "sales/codec.hpp"
 #include "sales/record.hpp"
 #include "sales/work.hpp"
 
 namespace crm {
 
-result<std::string> sales::clean_text(const std::string& s, const char* field, std::size_t max) {
-    CRM_TRYV(text::check(s, field, max));
-    return text::tidy(s);
-}
-
-// A date by the one rule of parse_iso8601 (a year below 1700 is Jalali),
-// with the one-digit month and day people write ("1403/1/5") padded first.
-// Answers the Gregorian date, or "" for empty input; invalid_argument
-// naming `field` otherwise.
-result<std::string> sales::clean_date(const std::string& s, std::string_view field) {
-    std::string t = text::ascii_digits(text::tidy(s));
-    if (t.empty()) return std::string();
-    std::replace(t.begin(), t.end(), '/', '-');
-    if (const auto a = t.find('-'), b = t.find('-', a + 1);
-        a != std::string::npos && b != std::string::npos && t.find_first_of("T ") == std::string::npos) {
-        const auto pad = [](std::string part) { return part.size() == 1 ? "0" + part : part; };
-        t = t.substr(0, a) + "-" + pad(t.substr(a + 1, b - a - 1)) + "-" + pad(t.substr(b + 1));
-    }
-    auto parsed = parse_iso8601(t, field);
-    if (!parsed || parsed.value().ms % kMsPerDay != 0)
-        return fail(errc::invalid_argument,
-                    (parsed ? std::string("is not a date") : parsed.error().message) +
-                        " (YYYY-MM-DD; a year below 1700 is Jalali)",
-                    std::string(field));
-    return to_iso8601(parsed.value()).substr(0, 10);
-}
-
-std::vector<const process::Effect*> sales::effects_of(const process::Transition* t,
-                                                      const process::State& target) {
-    std::vector<const process::Effect*> out;
-    if (t)
-        for (const auto& e : t->effects) out.push_back(&e);
-    for (const auto& e : target.on_enter) out.push_back(&e);
-    return out;
-}
-
-std::vector<AllowedMove> sales::moves_for_ui(const process::Definition& d, std::string_view state,
-                                             const expr::Record& record,
-                                             const expr::Context& context) {
-    std::vector<AllowedMove> out;
-    for (const auto* t : d.allowed_moves(state, record, context)) {
-        const process::State& to = *d.find_state(t->to);
-        AllowedMove m{t->name, t->to, to.label, t->close_record, t->reopen, t->required_fields};
-        for (const auto& f : to.required_fields)
-            if (std::find(m.required_fields.begin(), m.required_fields.end(), f) ==
-                m.required_fields.end())
-                m.required_fields.push_back(f);
-        out.push_back(std::move(m));
-    }
-    return out;
-}
-
-std::string sales::today(Timestamp now) {
-    static const TimeZone tehran = TimeZone::find("Asia/Tehran").value();
-    return format_date(tehran.to_local(now).date);
-}
-
 namespace {
 
-using sales::clean_date;
-using sales::clean_text;
-using sales::today;
 using json = codec::json;
 
 constexpr std::string_view kRecordType = "opportunity";
@@ -153,7 +96,7 @@ public:
 
     result<Opportunity> load(const Id& id) { return records().load(id); }
     result<Opportunity> find(std::string_view key) { return records().find(key); }
-    sales::Records<Opportunity> records() {
+    Records<Opportunity> records() {
         return {tx_, &Transaction::get_opportunity, &Transaction::opportunity_by_external_id, "opportunity"};
     }
 
@@ -320,7 +263,7 @@ public:
                 c.competitor = competitor;
                 CRM_TRYV(text::check(c.note, "close.note", 65536));
                 CRM_TRY(date, clean_date(c.date, "close.date"));
-                c.date = date.empty() ? today(impl_.now()) : date;
+                c.date = date.empty() ? tehran_date(impl_.now()) : date;
                 if (c.actual_revenue) {
                     CRM_TRY(revenue, clean_amount(*c.actual_revenue, "close.actual_revenue"));
                     c.actual_revenue = revenue;
@@ -333,7 +276,7 @@ public:
             after.closed_at.reset();
             after.close.reset();
         }
-        const auto effects = sales::effects_of(t, target);
+        const auto effects = process::effects_of(t, target);
         CRM_TRYV(set_fields(after, effects));
         const std::string event = target.is_won                     ? "opportunity.won"
                                   : target.category == process::Category::lost ? "opportunity.lost"
@@ -394,7 +337,7 @@ result<Opportunity> sales::create_opportunity_in(Engine::Impl& impl, Transaction
     w.enter(o, d.initial(), input.probability.has_value());
     // The initial state's field sets are part of the record created; a
     // taken external id is the store's conflict.
-    const auto effects = sales::effects_of(nullptr, d.initial());
+    const auto effects = process::effects_of(nullptr, d.initial());
     CRM_TRYV(w.set_fields(o, effects));
     CRM_TRYV(w.store(std::nullopt, o, "", "", "create", "opportunity.created"));
     if (!effects.empty()) {
@@ -498,7 +441,7 @@ result<std::vector<AllowedMove>> Sales::allowed_moves(const Id& id) {
         Work w(impl, tx, ctx);
         CRM_TRY(o, w.load(id));
         CRM_TRY(d, impl.definition(tx, o.pipeline, o.pipeline_version));
-        return sales::moves_for_ui(d, o.stage, sales::OpportunityRecord(o), impl.rule_context());
+        return process::moves_for_ui(d, o.stage, sales::OpportunityRecord(o), impl.rule_context());
     });
 }
 

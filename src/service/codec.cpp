@@ -8,7 +8,7 @@
 #include "crm/expr/expr.hpp"
 #include "expr/json_form.hpp"
 #include "customer/codec.hpp"
-#include "sales/codec.hpp"
+#include "process/codec.hpp"
 
 namespace crm::codec {
 namespace {

@@ -8,7 +8,6 @@
 #include "engine/access.hpp"
 #include "customer/purchase_record.hpp"
 #include "expr/json_form.hpp"
-#include "sales/work.hpp"
 
 namespace crm {
 result<ProactiveReport> Service::run_proactive(const Context& ctx, const ProactiveAction& action) {

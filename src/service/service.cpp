@@ -5,11 +5,14 @@
 #include <algorithm>
 #include <map>
 
+#include "core/clean.hpp"
 #include "core/json_text.hpp"
 #include "crm/core/text.hpp"
 #include "engine/access.hpp"
-#include "sales/codec.hpp"
-#include "sales/work.hpp"
+#include "process/moves.hpp"
+#include "records/lookup.hpp"
+#include "customer/codec.hpp"
+#include "process/codec.hpp"
 #include "service/codec.hpp"
 #include "service/record.hpp"
 #include "service/work.hpp"
@@ -17,7 +20,6 @@
 namespace crm {
 namespace {
 
-using sales::clean_text;
 using json = codec::json;
 
 constexpr std::string_view kRecordType = "ticket";
@@ -160,7 +162,7 @@ public:
     TicketWork(Engine::Impl& impl, Transaction& tx, const Context& ctx)
         : impl_(impl), tx_(tx), ctx_(ctx) {}
 
-    sales::Records<Ticket> records() {
+    Records<Ticket> records() {
         return {tx_, &Transaction::get_ticket,
                 &Transaction::ticket_by_external_id, "ticket"};
     }
@@ -755,7 +757,7 @@ public:
         t.process = d.id();
         t.process_version = d.version();
         enter(t, d.initial());
-        const auto effects = sales::effects_of(nullptr, d.initial());
+        const auto effects = process::effects_of(nullptr, d.initial());
         CRM_TRYV(set_fields(t, effects));
         CRM_TRY(party, party_of(t));
         CRM_TRYV(retarget(t, party, true));
@@ -802,7 +804,7 @@ public:
         const process::State& target = *d.find_state(t->to);
         Ticket after = before;
         enter(after, target);
-        const auto effects = sales::effects_of(t, target);
+        const auto effects = process::effects_of(t, target);
         CRM_TRYV(set_fields(after, effects));
         std::string event = "ticket.moved";
         if (t->reopen) {
@@ -1238,7 +1240,7 @@ result<std::vector<AllowedMove>> Service::ticket_moves(const Id& id) {
         CRM_TRY(t, w.load(id));
         CRM_TRY(d, impl.definition(tx, t.process, t.process_version, "process"));
         CRM_TRY(party, w.party_of(t));
-        auto moves = sales::moves_for_ui(d, t.state, service::TicketRecord(t, party),
+        auto moves = process::moves_for_ui(d, t.state, service::TicketRecord(t, party),
                                          impl.rule_context());
         moves.erase(std::remove_if(moves.begin(), moves.end(),
                                    [](const AllowedMove& m) { return m.name == "merge"; }),

@@ -21,7 +21,6 @@ CRM_API std::string to_json(const Interaction&);
 CRM_API std::string to_json(const Activity&);
 CRM_API std::string to_json(const Purchase&);
 CRM_API std::string to_json(const FieldDef&);
-CRM_API std::string to_json(const Customer360&);
 CRM_API std::string to_json(const SearchHit&);
 CRM_API std::string to_json(const DuplicatePair&);
 CRM_API std::string to_json(const AuditEntry&);

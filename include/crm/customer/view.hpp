@@ -1,5 +1,6 @@
-// crm/customer/view.hpp - the read side of the customer context: the 360
-// view, search, duplicate candidates and the merge survivorship rules.
+// crm/customer/view.hpp - the read side of the customer context: search,
+// duplicate candidates and the merge survivorship rules. The 360 view,
+// which gathers every context, is crm/view/customer_360.hpp.
 #pragma once
 
 #include <map>
@@ -7,45 +8,8 @@
 #include <vector>
 
 #include "crm/customer/party.hpp"
-#include "crm/customer/purchase.hpp"
-#include "crm/customer/timeline.hpp"
-#include "crm/marketing/campaign.hpp"
-#include "crm/marketing/loyalty.hpp"
-#include "crm/marketing/segment.hpp"
-#include "crm/sales/lead.hpp"
-#include "crm/sales/opportunity.hpp"
-#include "crm/sales/quote.hpp"
-#include "crm/service/ticket.hpp"
 
 namespace crm {
-
-/// A satisfaction answer on a ticket (CSAT, 1..5).
-struct Satisfaction {
-    Id ticket;
-    int score = 0;
-    std::string comment;
-    Timestamp at;
-};
-
-/// Everything the organisation knows about one party, in one call.
-struct Customer360 {
-    Party party;
-    std::vector<Membership> memberships;  ///< organisations of a person, members of an organisation
-    std::vector<Interaction> recent_interactions;  ///< newest first
-    std::vector<Activity> open_activities;         ///< soonest due first
-    std::vector<PurchaseSummary> purchases;        ///< one per currency
-    std::vector<Id> merged_ids;                    ///< parties merged into this one
-    std::vector<Opportunity> open_opportunities;   ///< newest first
-    std::vector<Lead> open_leads;                  ///< newest first
-    std::vector<Quote> open_quotes;                ///< draft or active, newest first
-    std::vector<Ticket> open_tickets;              ///< status open, newest first
-    std::optional<Satisfaction> last_csat;         ///< the latest CSAT answer on its tickets
-    std::optional<NpsResponse> last_nps;           ///< its latest NPS answer
-    std::vector<SegmentMembership> segments;       ///< tracked segments it is in, by id
-    std::vector<std::string> lists;                ///< static lists it is on, by id
-    std::vector<LoyaltyStatus> loyalty;            ///< programmes it belongs to, with 10 latest entries
-    std::vector<CampaignMember> campaigns;         ///< campaigns it was a member of, by campaign id
-};
 
 /// Search: `text` is matched against external_id, national id, e-mail,
 /// phone (any spelling), and the normalised name (prefix, then contains);

@@ -12,6 +12,7 @@
 #include "crm/core/money.hpp"
 #include "crm/core/time.hpp"
 #include "crm/core/value.hpp"
+#include "crm/process/process.hpp"
 
 namespace crm {
 
@@ -65,36 +66,6 @@ struct OpportunityInput {
     std::optional<std::vector<std::string>> competitors, products;
     CustomValues custom;  ///< null clears a field
     std::string pipeline; ///< create only
-};
-
-/// One entry of a record's history: a stage change (from != to) or a
-/// change of the values that matter to the record type (from == to,
-/// `move` empty). `values` is a JSON object; for opportunities: amount,
-/// probability, expected_close, forecast_category, owner.
-struct HistoryEntry {
-    std::int64_t seq = 0;  ///< assigned by the store, increasing
-    std::string record_type;
-    Id record_id;
-    std::string process;
-    int process_version = 0;
-    std::string from_state;  ///< "" for the entry that creates the record
-    std::string to_state;
-    std::string move;        ///< transition name; "" for a change of values
-    Timestamp at;
-    std::string actor;
-    std::string reason;
-    std::string values;
-    std::int64_t duration_ms = 0;  ///< time spent in from_state (0 when it is "")
-};
-
-/// A move a record may make now (for a host's user interface).
-struct AllowedMove {
-    std::string name;
-    std::string to;
-    std::string to_label;
-    bool close_record = false;
-    bool reopen = false;
-    std::vector<std::string> required_fields;  ///< of the move and its target stage
 };
 
 /// What one stage of a pipeline holds now, per currency.

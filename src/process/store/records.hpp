@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "crm/sales/opportunity.hpp"
+#include "crm/process/process.hpp"
 #include "storage/session.hpp"
 
 namespace crm {
