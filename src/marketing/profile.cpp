@@ -131,11 +131,11 @@ const std::vector<FieldSpec>& specs() {
                  if (t && (!last || t->ms > last->ms)) last = t;
              return opt_time(last);
          },
-         "NULLIF(max(ifnull(i_call, (-9223372036854775807 - 1)), ifnull(i_email, (-9223372036854775807 - 1)), "
-         "ifnull(i_sms, (-9223372036854775807 - 1)), ifnull(i_meeting, (-9223372036854775807 - 1)), "
-         "ifnull(i_chat, (-9223372036854775807 - 1)), ifnull(i_social, (-9223372036854775807 - 1)), "
-         "ifnull(i_portal, (-9223372036854775807 - 1)), ifnull(i_visit, (-9223372036854775807 - 1)), "
-         "ifnull(i_other, (-9223372036854775807 - 1))), (-9223372036854775807 - 1))"},
+         "NULLIF(max(coalesce(i_call, (-9223372036854775807 - 1)), coalesce(i_email, (-9223372036854775807 - 1)), "
+         "coalesce(i_sms, (-9223372036854775807 - 1)), coalesce(i_meeting, (-9223372036854775807 - 1)), "
+         "coalesce(i_chat, (-9223372036854775807 - 1)), coalesce(i_social, (-9223372036854775807 - 1)), "
+         "coalesce(i_portal, (-9223372036854775807 - 1)), coalesce(i_visit, (-9223372036854775807 - 1)), "
+         "coalesce(i_other, (-9223372036854775807 - 1))), (-9223372036854775807 - 1))"},
         {"tickets.count", expr::Type::integer, CRM_INT(p.tickets), "t_all"},
         {"tickets.open", expr::Type::integer, CRM_INT(p.open_tickets), "t_open"},
         {"tickets.complaints", expr::Type::integer, CRM_INT(p.complaints), "t_complaints"},

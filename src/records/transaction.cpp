@@ -3,6 +3,7 @@
 #include "records/transaction.hpp"
 
 #include "expr/sqlite.hpp"
+#include "marketing/store/sqlite_functions.hpp"
 #include "records/schema.hpp"
 #include "storage/sqlite/database.hpp"
 #include "storage/sqlite/migrate.hpp"

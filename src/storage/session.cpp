@@ -2,6 +2,8 @@
 // depth, and the helpers every repository reads rows with.
 #include "storage/session.hpp"
 
+#include <algorithm>
+
 namespace crm::storage {
 namespace {
 
@@ -185,6 +187,18 @@ result<void> Repository::exec_each(std::span<const char* const> sql, const Id& a
     return ok();
 }
 
+result<void> Repository::exec_each(std::span<const std::string> sql, const Id& a,
+                                    const Id& b) {
+    IdText first(a), second(b);
+    for (const std::string& text : sql) {
+        CRM_TRY(st, c_.stmt_dynamic(text));
+        st.bind(1, first);
+        st.bind(2, second);
+        CRM_TRYV(st.exec());
+    }
+    return ok();
+}
+
 result<void> check_limit(int limit, int max) {
     if (limit < 0 || limit > max)
         return fail(errc::invalid_argument,
@@ -195,6 +209,40 @@ result<void> check_limit(int limit, int max) {
 result<void> check_offset(int offset) {
     if (offset < 0) return fail(errc::invalid_argument, "offset must not be negative", "offset");
     return ok();
+}
+
+namespace {
+
+std::vector<std::string_view> names_of(std::string_view list) {
+    std::vector<std::string_view> out;
+    while (!list.empty()) {
+        const auto comma = list.find(',');
+        std::string_view name = list.substr(0, comma);
+        while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+        while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+        out.push_back(name);
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string upsert_sql(std::string_view table, std::string_view columns, std::string_view keys) {
+    const auto cols = names_of(columns);
+    const auto key_names = names_of(keys);
+    std::string sql = "INSERT INTO " + std::string(table) + " (" + std::string(columns) + ") VALUES (";
+    for (std::size_t i = 0; i < cols.size(); ++i)
+        sql += (i ? ", ?" : "?") + std::to_string(i + 1);
+    sql += ") ON CONFLICT (" + std::string(keys) + ") DO UPDATE SET ";
+    bool first = true;
+    for (const auto col : cols) {
+        if (std::find(key_names.begin(), key_names.end(), col) != key_names.end()) continue;
+        sql += (first ? "" : ", ") + std::string(col) + " = excluded." + std::string(col);
+        first = false;
+    }
+    return sql;
 }
 
 std::string prefix_upper_bound(std::string_view prefix) {

@@ -172,6 +172,8 @@ protected:
     /// Runs each statement of `sql` with ?1 bound to `a` and ?2 to `b`
     /// (a statement that names only one ignores the other).
     result<void> exec_each(std::span<const char* const> sql, const Id& a, const Id& b);
+    /// The same for SQL built at run time (through the session's dialect).
+    result<void> exec_each(std::span<const std::string> sql, const Id& a, const Id& b);
 
     /// Records kept as a JSON body: the bodies a statement with one id
     /// parameter selects, and the first of them.
@@ -218,6 +220,15 @@ result<void> check_offset(int offset);
 /// (byte order, the BINARY collation): the upper bound of a prefix range
 /// scan. UTF-8 never contains 0xFF, so "\xFF" bounds all text.
 std::string prefix_upper_bound(std::string_view prefix);
+
+/// The upsert both SQLite and PostgreSQL write the same way:
+/// "INSERT INTO table (columns) VALUES (?1, ..., ?n) ON CONFLICT (keys) DO
+/// UPDATE SET c = excluded.c" for every column not in `keys`. Unlike
+/// SQLite's INSERT OR REPLACE it deletes no row: another unique column
+/// that clashes fails as a conflict. `columns` and `keys` are
+/// comma-separated names. Built once into a static string, so the
+/// statement cache keys it by address.
+std::string upsert_sql(std::string_view table, std::string_view columns, std::string_view keys);
 
 /// Collects the first-column ids of every row.
 result<std::vector<Id>> collect_ids(Stmt& s);

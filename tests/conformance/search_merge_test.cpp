@@ -182,6 +182,58 @@ TEST_P(Conformance, MergeMovesEverythingAndTheOldIdResolves) {
     EXPECT_EQ(must(engine->get_party(b.id)).id, d.id);
 }
 
+// What both parties hold (a place in an organisation, on a list, on a
+// suppression list) is held once by the survivor, with the survivor's own
+// details, and nothing of the merged party is left behind.
+TEST_P(Conformance, MergeWherePartiesShareAPlaceKeepsOneOfEach) {
+    PartyInput oin;
+    oin.kind = PartyKind::organization;
+    oin.external_id = "ORG";
+    oin.organization_name = "Pars Co";
+    const Party org = must(engine->create_party(ctx, oin));
+    const Party a = person("A", "Sara", "Ahmadi");
+    const Party b = person("B", "Sara", "Ahmadi");
+    const Party c = person("C", "Reza", "Karimi");
+    must(engine->link_to_organization(ctx, a.id, org.id, "buyer"));
+    must(engine->link_to_organization(ctx, b.id, org.id, "manager"));
+    must(engine->link_to_organization(ctx, c.id, org.id, "engineer"));
+    Marketing mk(*engine);
+    must(mk.define_segment(ctx, R"({"id": "vip", "kind": "list"})"));
+    must(mk.define_segment(ctx, R"({"id": "dnc", "kind": "suppression"})"));
+    must(mk.add_to_list(ctx, "vip", {a.id, b.id}));
+    must(mk.suppress(ctx, "dnc", SuppressionKind::party, a.id.str(), "asked"));
+    must(mk.suppress(ctx, "dnc", SuppressionKind::party, b.id.str(), "complained"));
+
+    must(engine->merge(ctx, a.id, {b.id}));
+    const auto view = must(engine->customer_360(a.id));
+    ASSERT_EQ(view.memberships.size(), 1u);
+    EXPECT_EQ(view.memberships[0].organization, org.id);
+    EXPECT_EQ(view.memberships[0].role, "buyer") << "the survivor's own place is kept";
+    EXPECT_EQ(must(engine->customer_360(org.id)).memberships.size(), 2u) << "a and c";
+    EXPECT_EQ(must(mk.members(ctx, "vip")), std::vector<Id>{a.id});
+    const auto dnc = must(mk.suppression_entries("dnc"));
+    ASSERT_EQ(dnc.size(), 1u);
+    EXPECT_EQ(dnc[0].value, a.id.str());
+    EXPECT_EQ(dnc[0].reason, "asked");
+
+    // Two organisations merged: a person in both is in the survivor once.
+    PartyInput o2;
+    o2.kind = PartyKind::organization;
+    o2.external_id = "ORG2";
+    o2.organization_name = "Pars Company";
+    const Party org2 = must(engine->create_party(ctx, o2));
+    must(engine->link_to_organization(ctx, c.id, org2.id, "advisor"));
+    must(engine->merge(ctx, org.id, {org2.id}));
+    const auto people = must(engine->customer_360(org.id)).memberships;
+    ASSERT_EQ(people.size(), 2u);
+    for (const auto& m : people) {
+        if (m.person == c.id) {
+            EXPECT_EQ(m.role, "engineer");
+        }
+    }
+    EXPECT_EQ(must(engine->customer_360(c.id)).memberships.size(), 1u);
+}
+
 TEST_P(Conformance, MergeOfManyPartiesHasNoCap) {
     Party s = person("S", "Main", "Party");
     std::vector<Id> ids;

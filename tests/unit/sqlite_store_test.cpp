@@ -1643,3 +1643,88 @@ TEST_F(SqliteStoreTest, ReadTransactionsTakeNoWriteLock) {
     sqlite3_close(other);
     EXPECT_TRUE(reader->get_party(id_of(1)).value().has_value());
 }
+
+// ---- the forms the SQL above the seam shares with a server database --------
+
+namespace {
+
+void open_scratch(sqlite::Connection& c) {
+    auto opened = c.open(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 1000);
+    ASSERT_TRUE(opened) << opened.error().what();
+}
+
+}  // namespace
+
+TEST(StorageSeam, AnUpsertUpdatesInPlaceAndAClashOnAnotherKeyIsAConflict) {
+    EXPECT_EQ(upsert_sql("t", "k, a, u", "k"),
+              "INSERT INTO t (k, a, u) VALUES (?1, ?2, ?3) ON CONFLICT (k) DO UPDATE SET "
+              "a = excluded.a, u = excluded.u");
+    EXPECT_EQ(upsert_sql("m", "list, party_id, added_at", "list, party_id"),
+              "INSERT INTO m (list, party_id, added_at) VALUES (?1, ?2, ?3) ON CONFLICT "
+              "(list, party_id) DO UPDATE SET added_at = excluded.added_at");
+
+    sqlite::Connection c;
+    open_scratch(c);
+    ASSERT_TRUE(c.exec_script("CREATE TABLE t (k TEXT PRIMARY KEY, a INTEGER NOT NULL, "
+                              "u TEXT UNIQUE, note TEXT NOT NULL DEFAULT 'kept')",
+                              "t"));
+    static const std::string kPut = upsert_sql("t", "k, a, u", "k");
+    const auto put = [&](const char* k, int a, const char* u) -> result<void> {
+        CRM_TRY(st, c.stmt(kPut.c_str()));
+        st.bind(1, k);
+        st.bind(2, a);
+        st.bind(3, u);
+        return st.exec();
+    };
+    ASSERT_TRUE(put("x", 1, "ux"));
+    ASSERT_TRUE(put("y", 2, "uy"));
+    ASSERT_TRUE(put("x", 3, "ux2"));
+    EXPECT_EQ(c.changes(), 1);
+    const auto rows = [&]() {
+        std::vector<std::string> out;
+        auto st = c.stmt("SELECT k || ':' || a || ':' || u || ':' || note FROM t ORDER BY k");
+        EXPECT_TRUE(st);
+        while (st.value().step().value()) out.push_back(st.value().str(0));
+        return out;
+    };
+    EXPECT_EQ(rows(), (std::vector<std::string>{"x:3:ux2:kept", "y:2:uy:kept"}));
+
+    // INSERT OR REPLACE would delete row y to make room; the upsert refuses.
+    auto clash = put("x", 4, "uy");
+    ASSERT_FALSE(clash);
+    EXPECT_EQ(clash.error().code, errc::conflict);
+    EXPECT_EQ(clash.error().field, "u");
+    EXPECT_EQ(rows(), (std::vector<std::string>{"x:3:ux2:kept", "y:2:uy:kept"}));
+}
+
+TEST(StorageSeam, AnInsertAnswersTheKeyTheDatabaseGenerated) {
+    sqlite::Connection c;
+    open_scratch(c);
+    ASSERT_TRUE(c.exec_script("CREATE TABLE e (seq INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)", "e"));
+    const auto add = [&](const char* v) -> result<std::int64_t> {
+        CRM_TRY(st, c.stmt("INSERT INTO e (v) VALUES (?1)"));
+        st.bind(1, v);
+        return st.exec_insert();
+    };
+    EXPECT_EQ(add("a").value(), 1);
+    EXPECT_EQ(add("b").value(), 2);
+    auto again = add("a");
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().code, errc::conflict);
+    EXPECT_EQ(add("c").value(), 3) << "a refused insert takes no key and leaves the statement usable";
+}
+
+TEST(StorageSeam, TheDialectSetsAndReadsAJsonMember) {
+    const Dialect& d = sqlite_dialect();
+    sqlite::Connection c;
+    open_scratch(c);
+    const std::string sql = "SELECT " + d.json_set("?1", "$.party", "?2") + ", " +
+                            d.json_value(d.json_set("?1", "$.party", "?2"), "$.party");
+    auto st = c.stmt_dynamic(sql);
+    ASSERT_TRUE(st) << st.error().what();
+    st.value().bind(1, R"({"id":"x","party":"old"})");
+    st.value().bind(2, "new");
+    ASSERT_TRUE(st.value().step().value());
+    EXPECT_EQ(st.value().str(0), R"({"id":"x","party":"new"})");
+    EXPECT_EQ(st.value().str(1), "new");
+}

@@ -58,8 +58,8 @@ result<void> AuditRecords::append_audit(AuditEntry& e) {
         st.bind(5, rid);
         st.bind(6, e.action);
         st.bind(7, changes);
-        CRM_TRYV(st.exec());
-        e.seq = sqlite3_last_insert_rowid(c_.handle());
+        CRM_TRY(seq, st.exec_insert());
+        e.seq = seq;
         return ok();
     });
 }
@@ -87,8 +87,8 @@ result<void> AuditRecords::append_event(Event& e) {
         st.bind(3, e.record_type);
         st.bind(4, rid);
         st.bind(5, e.payload.empty() ? std::string_view("{}") : std::string_view(e.payload));
-        CRM_TRYV(st.exec());
-        e.seq = sqlite3_last_insert_rowid(c_.handle());
+        CRM_TRY(seq, st.exec_insert());
+        e.seq = seq;
         return ok();
     });
 }

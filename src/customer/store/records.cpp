@@ -191,7 +191,7 @@ result<void> CustomerRecords::put_party_impl(const Party& p, std::string_view na
     // Tags and contact keys index live parties only, like the other
     // lookups: a merged-away party has none.
     const bool live = !t.merged;
-    if (sqlite3_changes(c_.handle()) > 0) {
+    if (c_.changes() > 0) {
         if (!live) return ok();
         for (const std::string& tag : p.tags) CRM_TRYV(add_tag(t.id, tag));
         for (const ContactPoint& c : p.contacts)
@@ -257,9 +257,10 @@ result<void> CustomerRecords::put_party_impl(const Party& p, std::string_view na
     return ok();
 }
 
-// OR IGNORE: a list may name the same tag or contact twice.
+// DO NOTHING on conflict: a list may name the same tag or contact twice.
 result<void> CustomerRecords::add_tag(const IdText& pid, std::string_view tag) {
-    CRM_TRY(st, c_.stmt("INSERT OR IGNORE INTO party_tag (tag, party_id) VALUES (?1, ?2)"));
+    CRM_TRY(st, c_.stmt("INSERT INTO party_tag (tag, party_id) VALUES (?1, ?2) "
+                        "ON CONFLICT DO NOTHING"));
     st.bind(1, tag);
     st.bind(2, pid);
     return st.exec();
@@ -273,8 +274,8 @@ result<void> CustomerRecords::drop_tag(const IdText& pid, std::string_view tag) 
 }
 
 result<void> CustomerRecords::add_contact_key(const IdText& pid, std::string_view kind, std::string_view value) {
-    CRM_TRY(st, c_.stmt("INSERT OR IGNORE INTO contact_key (kind, value, party_id) "
-                        "VALUES (?1, ?2, ?3)"));
+    CRM_TRY(st, c_.stmt("INSERT INTO contact_key (kind, value, party_id) "
+                        "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING"));
     st.bind(1, kind);
     st.bind(2, value);
     st.bind(3, pid);
@@ -324,9 +325,10 @@ result<void> CustomerRecords::put_purchase_impl(const Purchase& p) {
                         "total");
         ++s.count;
         CRM_TRYV(write_purchase(p, id, party));
-        CRM_TRY(st, c_.stmt("INSERT OR REPLACE INTO purchase_summary (party_id, currency, "
-                            "count, total_minor, first_at, last_at) "
-                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+        static const std::string kPut = storage::upsert_sql(
+            "purchase_summary", "party_id, currency, count, total_minor, first_at, last_at",
+            "party_id, currency");
+        CRM_TRY(st, c_.stmt(kPut.c_str()));
         st.bind(1, party);
         st.bind(2, s.currency);
         st.bind(3, s.count);
@@ -475,11 +477,13 @@ result<std::vector<Id>> CustomerRecords::parties_by_name(std::string_view key, N
             st.bind(4, offset);
             return collect_ids(st);
         }
-        // instr() rather than LIKE: no wildcard characters to escape in
+        // A position rather than LIKE: no wildcard characters to escape in
         // the key. It scans the covering index, in order.
-        CRM_TRY(st, c_.stmt("SELECT id FROM party INDEXED BY party_name "
-                            "WHERE merged_into IS NULL AND instr(name_key, ?1) > 0 "
-                            "ORDER BY name_key, id LIMIT ?2 OFFSET ?3"));
+        const storage::Dialect& d = s_.dialect();
+        CRM_TRY(st, c_.stmt_dynamic("SELECT id FROM " + d.indexed("party", "party_name") +
+                                    " WHERE merged_into IS NULL AND " +
+                                    d.position("name_key", "?1") +
+                                    " > 0 ORDER BY name_key, id LIMIT ?2 OFFSET ?3"));
         st.bind(1, key);
         st.bind(2, limit);
         st.bind(3, offset);
@@ -564,7 +568,7 @@ result<bool> CustomerRecords::delete_membership(const Id& person, const Id& orga
         st.bind(1, p);
         st.bind(2, o);
         CRM_TRYV(st.exec());
-        return sqlite3_changes(c_.handle()) > 0;
+        return c_.changes() > 0;
     });
 }
 
@@ -854,10 +858,12 @@ result<void> CustomerRecords::reassign_party(const Id& from, const Id& to) {
         "UPDATE interaction SET party_id = ?2 WHERE party_id = ?1",
         "UPDATE activity SET party_id = ?2 WHERE party_id = ?1",
         "UPDATE purchase SET party_id = ?2 WHERE party_id = ?1",
-        // A membership both parties have keeps `to`'s: the moved copy
-        // is ignored on conflict, then the leftover deleted.
-        "UPDATE OR IGNORE membership SET person = ?2 WHERE person = ?1",
-        "UPDATE OR IGNORE membership SET organization = ?2 WHERE organization = ?1",
+        // A membership both parties have keeps `to`'s: the copy that
+        // would clash stays behind, then the leftovers are deleted.
+        "UPDATE membership SET person = ?2 WHERE person = ?1 AND NOT EXISTS (SELECT 1 FROM "
+        "membership m WHERE m.person = ?2 AND m.organization = membership.organization)",
+        "UPDATE membership SET organization = ?2 WHERE organization = ?1 AND NOT EXISTS (SELECT 1 "
+        "FROM membership m WHERE m.organization = ?2 AND m.person = membership.person)",
         "DELETE FROM membership WHERE person = ?1 OR organization = ?1",
         // A party is never a member of itself.
         "DELETE FROM membership WHERE person = ?2 AND organization = ?2",

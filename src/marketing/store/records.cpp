@@ -91,23 +91,6 @@ result<SuppressionEntry> read_suppression(const Stmt& s) {
     return e;
 }
 
-// crm_sample_key(id, seed): crm::sample_key, the order segment samples take.
-void sample_key_fn(sqlite3_context* ctx, int, sqlite3_value** argv) {
-    const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
-    const int n = sqlite3_value_bytes(argv[0]);
-    const auto seed = static_cast<std::uint64_t>(sqlite3_value_int64(argv[1]));
-    sqlite3_result_int64(ctx, sample_key(std::string_view(text ? text : "", static_cast<std::size_t>(n)), seed));
-}
-
-result<void> register_sample_key(sqlite3* db) {
-    const int rc = sqlite3_create_function_v2(db, "crm_sample_key", 2,
-                                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-                                              nullptr, sample_key_fn, nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK)
-        return fail(errc::storage, std::string("sqlite: registering crm_sample_key: ") + sqlite3_errstr(rc));
-    return ok();
-}
-
 #define CRM_LEDGER_COLS \
     "seq, program, party_id, kind, points, at, key, order_id, amount_minor, reason, expires_at, remaining"
 
@@ -169,19 +152,15 @@ result<Campaign> read_campaign(const Stmt& s) {
 
 }  // namespace
 
-result<void> register_marketing_functions(sqlite3* db) { return register_sample_key(db); }
-
 result<void> MarketingRecords::put_profile(const PartyProfile& p) {
     return run<void>("put_profile", [&]() -> result<void> {
         IdText id(p.party);
         const std::string tags = encode_strings(p.tags);
         const std::string orgs = encode_strings(p.organizations);
         const std::string custom = encode_custom(p.custom);
-        CRM_TRY(st, c_.stmt("INSERT OR REPLACE INTO party_profile (" CRM_PROFILE_COLS
-                            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                            "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, "
-                            "?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, "
-                            "?40, ?41, ?42, ?43, ?44, ?45, ?46, ?47, ?48)"));
+        static const std::string kPut =
+            storage::upsert_sql("party_profile", CRM_PROFILE_COLS, "party_id");
+        CRM_TRY(st, c_.stmt(kPut.c_str()));
         const auto time = [&](int col, const std::optional<Timestamp>& t) {
             if (t) st.bind(col, t->ms); else st.bind_null(col);
         };
@@ -352,7 +331,7 @@ result<void> MarketingRecords::join_segment(std::string_view segment, const Id& 
             re.bind(2, id);
             re.bind(3, at.ms);
             CRM_TRYV(re.exec());
-            if (sqlite3_changes(c_.handle()) > 0) return ok();
+            if (c_.changes() > 0) return ok();
         }
         CRM_TRY(st, c_.stmt("INSERT INTO segment_membership (segment, party_id, joined_at) "
                             "SELECT ?1, ?2, ?3 WHERE NOT EXISTS (SELECT 1 FROM "
@@ -396,9 +375,11 @@ result<std::vector<Id>> MarketingRecords::segment_members(std::string_view segme
     return run<std::vector<Id>>("segment_members", [&]() -> result<std::vector<Id>> {
         CRM_TRYV(check_limit(limit));
         IdText from(after);
-        CRM_TRY(st, c_.stmt("SELECT party_id FROM segment_membership INDEXED BY "
-                            "segment_membership_open WHERE segment = ?1 AND party_id > ?2 AND "
-                            "left_at IS NULL ORDER BY party_id LIMIT ?3"));
+        CRM_TRY(st, c_.stmt_dynamic(
+                        "SELECT party_id FROM " +
+                        s_.dialect().indexed("segment_membership", "segment_membership_open") +
+                        " WHERE segment = ?1 AND party_id > ?2 AND left_at IS NULL "
+                        "ORDER BY party_id LIMIT ?3"));
         st.bind(1, segment);
         if (after.is_nil()) st.bind(2, ""); else st.bind(2, from);
         st.bind(3, limit);
@@ -424,13 +405,13 @@ result<std::vector<SegmentMembership>> MarketingRecords::segment_history(std::st
 result<bool> MarketingRecords::put_list_member(std::string_view list, const Id& party, Timestamp at) {
     return run<bool>("put_list_member", [&]() -> result<bool> {
         IdText id(party);
-        CRM_TRY(st, c_.stmt("INSERT OR IGNORE INTO segment_list_member (list, party_id, "
-                            "added_at) VALUES (?1, ?2, ?3)"));
+        CRM_TRY(st, c_.stmt("INSERT INTO segment_list_member (list, party_id, added_at) "
+                            "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING"));
         st.bind(1, list);
         st.bind(2, id);
         st.bind(3, at.ms);
         CRM_TRYV(st.exec());
-        return sqlite3_changes(c_.handle()) > 0;
+        return c_.changes() > 0;
     });
 }
 
@@ -441,7 +422,7 @@ result<bool> MarketingRecords::delete_list_member(std::string_view list, const I
         st.bind(1, list);
         st.bind(2, id);
         CRM_TRYV(st.exec());
-        return sqlite3_changes(c_.handle()) > 0;
+        return c_.changes() > 0;
     });
 }
 
@@ -494,15 +475,15 @@ result<bool> MarketingRecords::in_list(std::string_view list, const Id& party) {
 
 result<bool> MarketingRecords::put_suppression(std::string_view list, const SuppressionEntry& e) {
     return run<bool>("put_suppression", [&]() -> result<bool> {
-        CRM_TRY(st, c_.stmt("INSERT OR IGNORE INTO suppression (list, kind, value, reason, "
-                            "added_at) VALUES (?1, ?2, ?3, ?4, ?5)"));
+        CRM_TRY(st, c_.stmt("INSERT INTO suppression (list, kind, value, reason, added_at) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING"));
         st.bind(1, list);
         st.bind(2, to_string(e.kind));
         st.bind(3, e.value);
         st.bind(4, e.reason);
         st.bind(5, e.added_at.ms);
         CRM_TRYV(st.exec());
-        return sqlite3_changes(c_.handle()) > 0;
+        return c_.changes() > 0;
     });
 }
 
@@ -514,7 +495,7 @@ result<bool> MarketingRecords::delete_suppression(std::string_view list, Suppres
         st.bind(2, to_string(kind));
         st.bind(3, value);
         CRM_TRYV(st.exec());
-        return sqlite3_changes(c_.handle()) > 0;
+        return c_.changes() > 0;
     });
 }
 
@@ -550,8 +531,9 @@ result<void> MarketingRecords::put_campaign(const Campaign& c) {
     return run<void>("put_campaign", [&]() -> result<void> {
         IdText id(c.id), parent(c.parent);
         const std::string body = marketing::stored_json(c).dump();
-        CRM_TRY(st, c_.stmt("INSERT OR REPLACE INTO campaign (id, external_id, parent, state, "
-                            "status, updated_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+        static const std::string kPut = storage::upsert_sql(
+            "campaign", "id, external_id, parent, state, status, updated_at, body", "id");
+        CRM_TRY(st, c_.stmt(kPut.c_str()));
         st.bind(1, id);
         st.bind_or_null(2, c.external_id);
         if (c.parent.is_nil()) st.bind_null(3); else st.bind(3, parent);
@@ -610,8 +592,9 @@ result<std::vector<Id>> MarketingRecords::campaign_children(const Id& parent) {
 result<void> MarketingRecords::put_campaign_member(const CampaignMember& m) {
     return run<void>("put_campaign_member", [&]() -> result<void> {
         IdText campaign(m.campaign), party(m.party);
-        CRM_TRY(st, c_.stmt("INSERT OR REPLACE INTO campaign_member (" CRM_MEMBER_COLS ") VALUES "
-                            "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"));
+        static const std::string kPut =
+            storage::upsert_sql("campaign_member", CRM_MEMBER_COLS, "campaign, party_id");
+        CRM_TRY(st, c_.stmt(kPut.c_str()));
         st.bind(1, campaign);
         st.bind(2, party);
         st.bind(3, m.variant);
@@ -685,9 +668,10 @@ result<std::vector<std::pair<std::string, Id>>> MarketingRecords::undispatched_m
     using Out = std::vector<std::pair<std::string, Id>>;
     return run<Out>("undispatched_members", [&]() -> result<Out> {
         IdText c(campaign);
-        CRM_TRY(st, c_.stmt("SELECT channel, party_id FROM campaign_member INDEXED BY "
-                            "campaign_member_batch WHERE campaign = ?1 AND batch = 0 "
-                            "ORDER BY channel, party_id"));
+        CRM_TRY(st, c_.stmt_dynamic(
+                        "SELECT channel, party_id FROM " +
+                        s_.dialect().indexed("campaign_member", "campaign_member_batch") +
+                        " WHERE campaign = ?1 AND batch = 0 ORDER BY channel, party_id"));
         st.bind(1, c);
         Out out;
         for (;;) {
@@ -749,8 +733,9 @@ result<void> MarketingRecords::put_delivery_plan(const Id& campaign, int number,
                                std::string_view body) {
     return run<void>("put_delivery_plan", [&]() -> result<void> {
         IdText c(campaign);
-        CRM_TRY(st, c_.stmt("INSERT OR REPLACE INTO delivery_plan (campaign, number, created_at, "
-                            "body) VALUES (?1, ?2, ?3, ?4)"));
+        static const std::string kPut = storage::upsert_sql(
+            "delivery_plan", "campaign, number, created_at, body", "campaign, number");
+        CRM_TRY(st, c_.stmt(kPut.c_str()));
         st.bind(1, c);
         st.bind(2, number);
         st.bind(3, at.ms);
@@ -777,8 +762,10 @@ result<std::optional<std::pair<int, std::string>>> MarketingRecords::get_deliver
 result<void> MarketingRecords::put_loyalty_account(const LoyaltyAccount& a) {
     return run<void>("put_loyalty_account", [&]() -> result<void> {
         IdText id(a.party);
-        CRM_TRY(st, c_.stmt("INSERT OR REPLACE INTO loyalty_account (program, party_id, tier, "
-                            "tier_since, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5)"));
+        static const std::string kPut = storage::upsert_sql(
+            "loyalty_account", "program, party_id, tier, tier_since, enrolled_at",
+            "program, party_id");
+        CRM_TRY(st, c_.stmt(kPut.c_str()));
         st.bind(1, a.program);
         st.bind(2, id);
         st.bind(3, a.tier);
@@ -848,13 +835,13 @@ result<void> MarketingRecords::append_ledger(LedgerEntry& e) {
         st.bind(9, e.reason);
         if (e.expires_at) st.bind(10, e.expires_at->ms); else st.bind_null(10);
         st.bind(11, e.remaining);
-        auto done = st.exec();
+        auto done = st.exec_insert();
         if (!done) {
             if (done.error().code == errc::conflict)
                 return fail(errc::conflict, "ledger key '" + e.key + "' is taken", "key");
-            return done;
+            return done.error();
         }
-        e.seq = sqlite3_last_insert_rowid(c_.handle());
+        e.seq = done.value();
         return ok();
     });
 }
@@ -976,17 +963,26 @@ result<std::pair<std::int64_t, std::int64_t>> MarketingRecords::loyalty_qualifyi
 // loyalty accounts and ledger entries follow the survivor.
 result<void> MarketingRecords::reassign_party(const Id& from, const Id& to) {
     static const char* const kMoves[] = {
-        // A list place or party suppression both have keeps `to`'s.
-        "UPDATE OR IGNORE segment_list_member SET party_id = ?2 WHERE party_id = ?1",
+        // A list place or party suppression both have keeps `to`'s: the
+        // copy that would clash stays behind and is deleted.
+        "UPDATE segment_list_member SET party_id = ?2 WHERE party_id = ?1 AND NOT EXISTS "
+        "(SELECT 1 FROM segment_list_member o WHERE o.party_id = ?2 AND o.list = "
+        "segment_list_member.list)",
         "DELETE FROM segment_list_member WHERE party_id = ?1",
-        "UPDATE OR IGNORE suppression SET value = ?2 WHERE kind = 'party' AND value = ?1",
+        "UPDATE suppression SET value = ?2 WHERE kind = 'party' AND value = ?1 AND NOT EXISTS "
+        "(SELECT 1 FROM suppression o WHERE o.kind = 'party' AND o.value = ?2 AND o.list = "
+        "suppression.list)",
         "DELETE FROM suppression WHERE kind = 'party' AND value = ?1",
         // Campaign places follow the party; one both have keeps `to`'s.
-        "UPDATE OR IGNORE campaign_member SET party_id = ?2 WHERE party_id = ?1",
+        "UPDATE campaign_member SET party_id = ?2 WHERE party_id = ?1 AND NOT EXISTS "
+        "(SELECT 1 FROM campaign_member o WHERE o.party_id = ?2 AND o.campaign = "
+        "campaign_member.campaign)",
         "DELETE FROM campaign_member WHERE party_id = ?1",
         // Loyalty: the ledger follows the party; an account both have keeps `to`'s.
         "UPDATE loyalty_ledger SET party_id = ?2 WHERE party_id = ?1",
-        "UPDATE OR IGNORE loyalty_account SET party_id = ?2 WHERE party_id = ?1",
+        "UPDATE loyalty_account SET party_id = ?2 WHERE party_id = ?1 AND NOT EXISTS "
+        "(SELECT 1 FROM loyalty_account o WHERE o.party_id = ?2 AND o.program = "
+        "loyalty_account.program)",
         "DELETE FROM loyalty_account WHERE party_id = ?1",
     };
     return run<void>("reassign_party", [&] { return exec_each(kMoves, from, to); });

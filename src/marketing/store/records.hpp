@@ -19,13 +19,7 @@
 #include "crm/marketing/segment.hpp"
 #include "storage/session.hpp"
 
-struct sqlite3;
-
 namespace crm {
-
-/// Registers crm_sample_key(id, seed) (crm::sample_key, the order segment
-/// samples take) on a SQLite connection.
-result<void> register_marketing_functions(sqlite3* db);
 
 class MarketingRecords : public storage::Repository {
 public:

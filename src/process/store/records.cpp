@@ -63,7 +63,8 @@ result<void> ProcessRecords::put_definition(const StoredDefinition& d) {
         st.bind(5, d.created_at.ms);
         st.bind(6, d.actor);
         auto r = st.exec();
-        if (!r && sqlite3_extended_errcode(c_.handle()) == SQLITE_CONSTRAINT_PRIMARYKEY)
+        // The key (kind, id, version) is the only constraint a row can break.
+        if (!r && r.error().code == errc::conflict)
             return fail(errc::conflict,
                         d.kind + " '" + d.id + "' version " + std::to_string(d.version) +
                             " exists",
@@ -171,8 +172,8 @@ result<void> ProcessRecords::append_history(HistoryEntry& e) {
         st.bind(10, e.reason);
         st.bind(11, e.values.empty() ? std::string_view("{}") : std::string_view(e.values));
         st.bind(12, e.duration_ms);
-        CRM_TRYV(st.exec());
-        e.seq = sqlite3_last_insert_rowid(c_.handle());
+        CRM_TRY(seq, st.exec_insert());
+        e.seq = seq;
         if (e.from_state.empty() || e.from_state == e.to_state) return ok();
         // A failure here is the connection's (I/O), fatal to the
         // transaction, so the two writes need no savepoint of their own.

@@ -337,8 +337,9 @@ result<std::vector<Opportunity>> SalesRecords::opportunities_of_campaign(const s
         Out out;
         for (const auto& key : keys) {
             if (key.empty()) continue;
-            CRM_TRY(st, c_.stmt("SELECT id FROM opportunity WHERE json_extract(body, '$.campaign') = ?1 "
-                                "ORDER BY id"));
+            CRM_TRY(st, c_.stmt_dynamic("SELECT id FROM opportunity WHERE " +
+                                        s_.dialect().json_value("body", "$.campaign") +
+                                        " = ?1 ORDER BY id"));
             st.bind(1, key);
             CRM_TRY(ids, collect_ids(st));
             for (const auto& id : ids) {
@@ -356,8 +357,9 @@ result<std::vector<Lead>> SalesRecords::leads_of_campaign(const std::vector<std:
         Out out;
         for (const auto& key : keys) {
             if (key.empty()) continue;
-            CRM_TRY(st, c_.stmt("SELECT id FROM lead WHERE json_extract(body, '$.campaign') = ?1 "
-                                "ORDER BY id"));
+            CRM_TRY(st, c_.stmt_dynamic("SELECT id FROM lead WHERE " +
+                                        s_.dialect().json_value("body", "$.campaign") +
+                                        " = ?1 ORDER BY id"));
             st.bind(1, key);
             CRM_TRY(ids, collect_ids(st));
             for (const auto& id : ids) {
@@ -448,17 +450,16 @@ result<std::vector<StageDuration>> SalesRecords::stage_durations(const ForecastS
 // Opportunities, leads (as party or organisation) and quotes follow
 // the survivor.
 result<void> SalesRecords::reassign_party(const Id& from, const Id& to) {
-    static const char* const kMoves[] = {
-        "UPDATE opportunity SET party_id = ?2, body = json_set(body, '$.party', ?2) "
-        "WHERE party_id = ?1",
-        "UPDATE lead SET party_id = ?2, body = json_set(body, '$.party', ?2) "
-        "WHERE party_id = ?1",
-        "UPDATE lead SET body = json_set(body, '$.organization', ?2) "
-        "WHERE json_extract(body, '$.organization') = ?1",
-        "UPDATE quote SET party_id = ?2, body = json_set(body, '$.party', ?2) "
-        "WHERE party_id = ?1",
+    const storage::Dialect& d = s_.dialect();
+    const std::string party = ", body = " + d.json_set("body", "$.party", "?2") + " WHERE party_id = ?1";
+    const std::string moves[] = {
+        "UPDATE opportunity SET party_id = ?2" + party,
+        "UPDATE lead SET party_id = ?2" + party,
+        "UPDATE lead SET body = " + d.json_set("body", "$.organization", "?2") + " WHERE " +
+            d.json_value("body", "$.organization") + " = ?1",
+        "UPDATE quote SET party_id = ?2" + party,
     };
-    return run<void>("reassign_party", [&] { return exec_each(kMoves, from, to); });
+    return run<void>("reassign_party", [&] { return exec_each(moves, from, to); });
 }
 
 }  // namespace crm

@@ -219,14 +219,15 @@ result<std::vector<TicketComment>> ServiceRecords::comments_of(const Id& ticket,
 
 // Tickets (as party or contact) and NPS answers follow the survivor.
 result<void> ServiceRecords::reassign_party(const Id& from, const Id& to) {
-    static const char* const kMoves[] = {
-        "UPDATE ticket SET party_id = ?2, body = json_set(body, '$.party', ?2) "
-        "WHERE party_id = ?1",
+    const storage::Dialect& d = s_.dialect();
+    const std::string moves[] = {
+        "UPDATE ticket SET party_id = ?2, body = " + d.json_set("body", "$.party", "?2") +
+            " WHERE party_id = ?1",
         "UPDATE nps_response SET party_id = ?2 WHERE party_id = ?1",
-        "UPDATE ticket SET body = json_set(body, '$.contact', ?2) "
-        "WHERE json_extract(body, '$.contact') = ?1",
+        "UPDATE ticket SET body = " + d.json_set("body", "$.contact", "?2") + " WHERE " +
+            d.json_value("body", "$.contact") + " = ?1",
     };
-    return run<void>("reassign_party", [&] { return exec_each(kMoves, from, to); });
+    return run<void>("reassign_party", [&] { return exec_each(moves, from, to); });
 }
 
 }  // namespace crm

@@ -111,6 +111,11 @@ result<void> Stmt::exec() {
     return sqlite_error(sqlite3_db_handle(s_), rc, "write");
 }
 
+result<std::int64_t> Stmt::exec_insert() {
+    CRM_TRYV(exec());
+    return sqlite3_last_insert_rowid(sqlite3_db_handle(s_));
+}
+
 result<Id> Stmt::id(int col) const {
     Id out;
     if (!parse_id(text(col), out))

@@ -71,6 +71,12 @@ public:
     result<bool> step();
     /// Steps a statement that returns no rows.
     result<void> exec();
+    /// Steps an INSERT into a table whose integer key the database
+    /// generates, and answers that key. The SQL names no RETURNING clause:
+    /// SQLite reads the key for nothing (sqlite3_last_insert_rowid), where
+    /// RETURNING costs 1.5 to 2.5 us an insert (docs/PERFORMANCE.md); a
+    /// server database's statement appends RETURNING itself.
+    result<std::int64_t> exec_insert();
 
     std::int64_t i64(int col) const noexcept { return sqlite3_column_int64(s_, col); }
     double f64(int col) const noexcept { return sqlite3_column_double(s_, col); }
@@ -102,6 +108,8 @@ public:
 
     result<void> open(const std::string& path, int flags, int busy_timeout_ms);
     sqlite3* handle() const noexcept { return db_; }
+    /// The rows the last finished INSERT, UPDATE or DELETE changed.
+    std::int64_t changes() const noexcept { return sqlite3_changes64(db_); }
 
     /// The cached statement for `sql`, a string literal (the cache is keyed by
     /// its address). A statement already in use (a nested call while a

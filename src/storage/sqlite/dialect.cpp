@@ -22,8 +22,16 @@ std::string position(std::string_view haystack, std::string_view needle) {
     return "instr(" + std::string(haystack) + ", " + std::string(needle) + ")";
 }
 
-constexpr Dialect kSqlite{"sqlite",      json_value,   json_array_length,
-                          json_elements, json_element, position};
+std::string json_set(std::string_view json, std::string_view path, std::string_view value) {
+    return "json_set(" + std::string(json) + ", '" + std::string(path) + "', " + std::string(value) + ")";
+}
+
+std::string indexed(std::string_view table, std::string_view index) {
+    return std::string(table) + " INDEXED BY " + std::string(index);
+}
+
+constexpr Dialect kSqlite{"sqlite",     json_value, json_array_length, json_elements,
+                          json_element, position,   json_set,          indexed};
 
 }  // namespace
 
