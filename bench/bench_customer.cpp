@@ -225,6 +225,69 @@ BENCHMARK_CAPTURE(BM_RawSqliteInsert, party_only, false)
 BENCHMARK_CAPTURE(BM_RawSqliteInsert, same_rows, true)
     ->Arg(1000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(1);
 
+// How a generated key is read: `exec_insert` reads sqlite3_last_insert_rowid
+// after the INSERT (what the repositories do); `returning` writes
+// `RETURNING seq` into the SQL, the form a server database needs. The same
+// 600-byte audit rows into the library's audit table, transactions of
+// kBatch; the difference is what RETURNING costs an insert on SQLite.
+void BM_RawInsertKey(benchmark::State& state, bool returning) {
+    const std::int64_t n = state.range(0);
+    const std::string changes(600, 'x');
+    std::int64_t keys = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        const std::string path = scratch("key");
+        remove_db(path);
+        open_engine(path).reset();  // creates the schema
+        sqlite3* db = nullptr;
+        sqlite3_open(path.c_str(), &db);
+        sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nullptr, nullptr, nullptr);
+        sqlite3_stmt* audit = nullptr;
+        sqlite3_prepare_v2(db,
+                           returning ? "INSERT INTO audit (at, actor, source, record_type, record_id, "
+                                       "action, changes) VALUES (?1, 'bench', 'bench', 'party', ?2, "
+                                       "'update', ?3) RETURNING seq"
+                                     : "INSERT INTO audit (at, actor, source, record_type, record_id, "
+                                       "action, changes) VALUES (?1, 'bench', 'bench', 'party', ?2, "
+                                       "'update', ?3)",
+                           -1, &audit, nullptr);
+        crm::IdGenerator ids;
+        crm::SystemClock clock;
+        state.ResumeTiming();
+        for (std::int64_t i = 0; i < n;) {
+            sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+            for (int k = 0; k < kBatch && i < n; ++k, ++i) {
+                const std::string id = ids.next(clock.now()).str();
+                sqlite3_bind_int64(audit, 1, clock.now().ms);
+                sqlite3_bind_text(audit, 2, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
+                sqlite3_bind_text(audit, 3, changes.data(), static_cast<int>(changes.size()), SQLITE_STATIC);
+                int rc = sqlite3_step(audit);
+                if (returning) {
+                    if (rc == SQLITE_ROW) keys += sqlite3_column_int64(audit, 0);
+                    while (rc == SQLITE_ROW) rc = sqlite3_step(audit);
+                } else {
+                    keys += sqlite3_last_insert_rowid(db);
+                }
+                if (rc != SQLITE_DONE) state.SkipWithError("insert failed");
+                sqlite3_reset(audit);
+            }
+            sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+        }
+        state.PauseTiming();
+        sqlite3_finalize(audit);
+        sqlite3_close(db);
+        remove_db(path);
+        state.ResumeTiming();
+    }
+    benchmark::DoNotOptimize(keys);
+    state.counters["inserts_per_s"] =
+        benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK_CAPTURE(BM_RawInsertKey, exec_insert, false)
+    ->Arg(1000)->Arg(100'000)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(BM_RawInsertKey, returning, true)
+    ->Arg(1000)->Arg(100'000)->Unit(benchmark::kMillisecond)->Iterations(1);
+
 // ---- reads on a warm database -------------------------------------------------
 
 // A database of n parties, built once per size and kept for the process;
