@@ -327,8 +327,8 @@ void fill_record(const PartyProfile& p, const expr::Schema& schema, expr::RowRec
     }
 }
 
-expr::SqlMapping profile_mapping(const expr::Schema& schema) {
-    expr::SqlMapping m;
+expr::SqlMapping profile_mapping(const expr::Schema& schema, const storage::Dialect& dialect) {
+    expr::SqlMapping m(dialect);
     for (const auto& s : specs()) {
         expr::Column c;
         c.sql = s.sql;

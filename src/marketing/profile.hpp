@@ -61,7 +61,8 @@ Value profile_value(const PartyProfile& p, const expr::Schema& schema, std::stri
 /// Fills a RowRecord of `schema` from the profile.
 void fill_record(const PartyProfile& p, const expr::Schema& schema, expr::RowRecord& record);
 
-/// How the SQLite table party_profile stores each field of `schema`.
-expr::SqlMapping profile_mapping(const expr::Schema& schema);
+/// How the table party_profile stores each field of `schema`, in the SQL
+/// of `dialect` (the store's).
+expr::SqlMapping profile_mapping(const expr::Schema& schema, const storage::Dialect& dialect);
 
 }  // namespace crm::marketing

@@ -178,19 +178,7 @@ protected:
     /// Records kept as a JSON body: the bodies a statement with one id
     /// parameter selects, and the first of them.
     template <class T>
-    result<std::vector<T>> bodies_by_id(const char* sql, const Id& id) {
-        IdText key(id);
-        CRM_TRY(st, c_.stmt(sql));
-        st.bind(1, key);
-        std::vector<T> out;
-        for (;;) {
-            CRM_TRY(row, st.step());
-            if (!row) break;
-            CRM_TRY(item, read_body<T>(st));
-            out.push_back(std::move(item));
-        }
-        return out;
-    }
+    result<std::vector<T>> bodies_by_id(const char* sql, const Id& id);
     template <class T>
     result<std::optional<T>> body_by_id(const char* sql, const Id& id) {
         CRM_TRY(rows, bodies_by_id<T>(sql, id));
@@ -248,5 +236,13 @@ result<std::vector<T>> collect(Stmt& s, Reader read) {
 
 /// A nullable instant column.
 std::optional<Timestamp> opt_time(const Stmt& s, int col);
+
+template <class T>
+result<std::vector<T>> Repository::bodies_by_id(const char* sql, const Id& id) {
+    IdText key(id);
+    CRM_TRY(st, c_.stmt(sql));
+    st.bind(1, key);
+    return collect<T>(st, [](Stmt& s) { return read_body<T>(s); });
+}
 
 }  // namespace crm::storage

@@ -249,7 +249,7 @@ result<std::vector<Id>> MarketingRecords::profiles_expiring(Timestamp until, int
 // A rule compiled for party_profile: "(<where>)" and its parameters.
 result<expr::SqlWhere> MarketingRecords::profile_where(const expr::Schema& schema, const expr::Expr& rule,
                                             const expr::Context& context) {
-    return expr::to_sql(rule, marketing::profile_mapping(schema), context);
+    return expr::to_sql(rule, marketing::profile_mapping(schema, s_.dialect()), context);
 }
 
 void MarketingRecords::bind_params(Stmt& st, int first, const std::vector<expr::SqlParam>& params) {

@@ -166,8 +166,8 @@ private:
     using IdText = storage::IdText;
     using Stmt = storage::Stmt;
     // A rule compiled for party_profile: "(<where>)" and its parameters.
-    static result<expr::SqlWhere> profile_where(const expr::Schema& schema, const expr::Expr& rule,
-                                                const expr::Context& context);
+    result<expr::SqlWhere> profile_where(const expr::Schema& schema, const expr::Expr& rule,
+                                         const expr::Context& context);
     static void bind_params(Stmt& st, int first, const std::vector<expr::SqlParam>& params);
 };
 
