@@ -60,9 +60,9 @@ struct Args {
 
 /// The text of a file named on the command line; not_found naming "file".
 crm::result<std::string> read_file(const std::string& path);
-/// JSON text given on the command line, read within the library's limits
-/// (crm/core/limits.hpp): parse naming `what` when malformed,
-/// invalid_argument when too large or nested too deep.
+/// JSON text given on the command line, checked by crm::json::check
+/// first: parse naming `what` when malformed, invalid_argument when over
+/// a limit of crm/core/limits.hpp or when a key repeats in one object.
 crm::result<json> parse_json(std::string_view text, std::string_view what);
 /// A JSON file named on the command line, read as parse_json() reads text.
 crm::result<json> read_json(const std::string& path, std::string_view what);

@@ -1,7 +1,6 @@
 // examples/crmctl/marketing.cpp - crmctl's segments: create, count, list
 // members, sample, explain, history, snapshot, refresh; static lists and
 // suppression lists; and the demo's marketing story.
-#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -81,24 +80,12 @@ crm::result<std::string> read_file(const std::string& path) {
     return text.str();
 }
 
-// JSON text from the command line, held to the limits the library holds
-// requests to, so that what crmctl prints or sends on stays within them.
-// nlohmann's parser keeps its own stack, so depth is counted, not recursed.
+// JSON text from the command line, checked first by the library's own
+// reader (limits, repeated keys), so that crmctl holds what it reads and
+// sends on to what a request may be, and no more memory than that.
 crm::result<json> parse_json(std::string_view text, std::string_view what) {
-    if (text.size() > crm::limits::request_bytes)
-        return crm::fail(crm::errc::invalid_argument,
-                         "is longer than " + std::to_string(crm::limits::request_bytes) + " bytes",
-                         std::string(what));
-    int deepest = 0;
-    const json::parser_callback_t depth = [&](int d, json::parse_event_t, json&) {
-        deepest = std::max(deepest, d);
-        return true;
-    };
-    json parsed = json::parse(text, depth, /*allow_exceptions=*/false);
-    if (deepest > static_cast<int>(crm::limits::json_depth))
-        return crm::fail(crm::errc::invalid_argument,
-                         "is nested deeper than " + std::to_string(crm::limits::json_depth) + " levels",
-                         std::string(what));
+    CRM_TRYV(crm::json::check(text, what));
+    json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (parsed.is_discarded()) return crm::fail(crm::errc::parse, "is not valid JSON", std::string(what));
     return parsed;
 }

@@ -8,6 +8,7 @@
 #include "crm/core/email.hpp"
 #include "crm/core/error.hpp"
 #include "crm/core/id.hpp"
+#include "crm/core/json.hpp"
 #include "crm/core/limits.hpp"
 #include "crm/core/money.hpp"
 #include "crm/core/national_id.hpp"

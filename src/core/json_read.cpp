@@ -8,6 +8,7 @@
 #include <new>
 #include <unordered_set>
 
+#include "crm/core/json.hpp"
 #include "crm/core/limits.hpp"
 #include "crm/core/text.hpp"
 
@@ -302,3 +303,13 @@ result<json> parse(std::string_view text, std::string_view what) {
 }
 
 }  // namespace crm::codec
+
+namespace crm::json {
+
+result<void> check(std::string_view text, std::string_view what) {
+    CRM_TRY(document, codec::parse(text, what));
+    codec::dismantle(document);
+    return ok();
+}
+
+}  // namespace crm::json

@@ -1,4 +1,4 @@
-// src/engine/view.cpp - the Engine's search over parties.
+// src/engine/search.cpp - the Engine's search over parties.
 #include <algorithm>
 #include <unordered_set>
 

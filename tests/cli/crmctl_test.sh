@@ -96,7 +96,10 @@ status 1 "a segment nested 100,000 deep" "$crmctl" segment define $db deep.json
 check "the depth limit is named" grep -q "deeper than 128 levels" err.txt
 printf '{"id":"broken","rule":' > broken.json
 status 1 "a segment file that is not JSON" "$crmctl" segment define $db broken.json
-check "the file's role and the reason are named" grep -q "parse: segment: is not valid JSON" err.txt
+check "the file's role and the reason are named" grep -q "parse: segment: " err.txt
+printf '{"id":"twice","kind":"list","id":"again"}' > twice.json
+status 1 "a segment file with a key given twice" "$crmctl" segment define $db twice.json --json
+check "the repeated key is named" grep -q "invalid_argument: segment.id: is given twice" err.txt
 check "sqlite3 is there to hold a write lock" command -v sqlite3
 (echo "BEGIN IMMEDIATE;"; sleep 4; echo "ROLLBACK;") | sqlite3 $db &
 writer=$!
