@@ -350,12 +350,8 @@ result<void> CustomerRecords::put_purchase_impl(const Purchase& p) {
 
 result<void> CustomerRecords::write_purchase(const Purchase& p, const IdText& id, const IdText& party) {
     std::string lines = encode_lines(p.lines);
-    CRM_TRY(st, c_.stmt("INSERT INTO purchase (" CRM_PURCHASE_COLS ") VALUES "
-                        "(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO UPDATE SET "
-                        "party_id = excluded.party_id, order_id = excluded.order_id, "
-                        "ordered_at = excluded.ordered_at, "
-                        "total_minor = excluded.total_minor, currency = excluded.currency, "
-                        "lines = excluded.lines"));
+    static const std::string kPut = storage::upsert_sql("purchase", CRM_PURCHASE_COLS, "id");
+    CRM_TRY(st, c_.stmt(kPut.c_str()));
     st.bind(1, id);
     st.bind(2, party);
     st.bind(3, p.order_id);
@@ -599,15 +595,9 @@ result<std::vector<Membership>> CustomerRecords::memberships_of(const Id& party)
 result<void> CustomerRecords::put_interaction(const Interaction& i) {
     return run<void>("put_interaction", [&]() -> result<void> {
         IdText id(i.id), party(i.party);
-        CRM_TRY(st, c_.stmt(
-                        "INSERT INTO interaction (" CRM_INTERACTION_COLS ") VALUES "
-                        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
-                        "ON CONFLICT (id) DO UPDATE SET party_id = excluded.party_id, "
-                        "channel = excluded.channel, direction = excluded.direction, "
-                        "at = excluded.at, subject = excluded.subject, "
-                        "summary = excluded.summary, actor = excluded.actor, "
-                        "duration_s = excluded.duration_s, outcome = excluded.outcome, "
-                        "external_id = excluded.external_id"));
+        static const std::string kPut =
+            storage::upsert_sql("interaction", CRM_INTERACTION_COLS, "id");
+        CRM_TRY(st, c_.stmt(kPut.c_str()));
         st.bind(1, id);
         st.bind(2, party);
         st.bind(3, to_string(i.channel));
@@ -681,14 +671,8 @@ result<Page<Interaction>> CustomerRecords::interactions(const Id& party, const T
 result<void> CustomerRecords::put_activity(const Activity& a) {
     return run<void>("put_activity", [&]() -> result<void> {
         IdText id(a.id), party(a.party);
-        CRM_TRY(st, c_.stmt("INSERT INTO activity (" CRM_ACTIVITY_COLS ") VALUES "
-                            "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
-                            "ON CONFLICT (id) DO UPDATE SET party_id = excluded.party_id, "
-                            "kind = excluded.kind, subject = excluded.subject, "
-                            "note = excluded.note, due_at = excluded.due_at, "
-                            "assignee = excluded.assignee, status = excluded.status, "
-                            "created_at = excluded.created_at, "
-                            "closed_at = excluded.closed_at"));
+        static const std::string kPut = storage::upsert_sql("activity", CRM_ACTIVITY_COLS, "id");
+        CRM_TRY(st, c_.stmt(kPut.c_str()));
         st.bind(1, id);
         st.bind(2, party);
         st.bind(3, to_string(a.kind));
@@ -791,13 +775,9 @@ result<std::vector<PurchaseSummary>> CustomerRecords::purchase_summary(const Id&
 result<void> CustomerRecords::put_field(const FieldDef& d) {
     return run<void>("put_field", [&]() -> result<void> {
         std::string allowed = encode_strings(d.allowed);
-        CRM_TRY(st, c_.stmt("INSERT INTO field_def (" CRM_FIELD_COLS ") VALUES "
-                            "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-                            "ON CONFLICT (record_type, name) DO UPDATE SET "
-                            "label = excluded.label, type = excluded.type, "
-                            "required = excluded.required, allowed = excluded.allowed, "
-                            "min_value = excluded.min_value, max_value = excluded.max_value, "
-                            "currency = excluded.currency"));
+        static const std::string kPut =
+            storage::upsert_sql("field_def", CRM_FIELD_COLS, "record_type, name");
+        CRM_TRY(st, c_.stmt(kPut.c_str()));
         st.bind(1, d.record_type);
         st.bind(2, d.name);
         st.bind(3, d.label);

@@ -88,20 +88,13 @@ result<void> SalesRecords::put_opportunity(const Opportunity& o, std::string_vie
             st.bind(9, body);
             return st.exec();
         }
-        CRM_TRY(st, c_.stmt(
-            "INSERT INTO opportunity (id, external_id, party_id, pipeline, pipeline_version, "
-            "stage, status, owner, team, forecast_category, amount_minor, currency, "
-            "probability, expected_close, closed_at, revenue_minor, updated_at, body) VALUES "
-            "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) "
-            "ON CONFLICT (id) DO UPDATE SET external_id = excluded.external_id, "
-            "party_id = excluded.party_id, pipeline = excluded.pipeline, "
-            "pipeline_version = excluded.pipeline_version, stage = excluded.stage, "
-            "status = excluded.status, owner = excluded.owner, team = excluded.team, "
-            "forecast_category = excluded.forecast_category, "
-            "amount_minor = excluded.amount_minor, currency = excluded.currency, "
-            "probability = excluded.probability, expected_close = excluded.expected_close, "
-            "closed_at = excluded.closed_at, revenue_minor = excluded.revenue_minor, "
-            "updated_at = excluded.updated_at, body = excluded.body"));
+        static const std::string kPut = storage::upsert_sql(
+            "opportunity",
+            "id, external_id, party_id, pipeline, pipeline_version, stage, status, owner, team, "
+            "forecast_category, amount_minor, currency, probability, expected_close, closed_at, "
+            "revenue_minor, updated_at, body",
+            "id");
+        CRM_TRY(st, c_.stmt(kPut.c_str()));
         st.bind(1, id);
         st.bind_or_null(2, o.external_id);
         st.bind(3, party);
@@ -183,13 +176,9 @@ result<void> SalesRecords::put_lead(const Lead& l) {
     return run<void>("put_lead", [&]() -> result<void> {
         IdText id(l.id), party(l.party);
         const std::string body = codec::to_json(l).dump();
-        CRM_TRY(st, c_.stmt(
-            "INSERT INTO lead (id, external_id, party_id, state, status, owner, score, "
-            "updated_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-            "ON CONFLICT (id) DO UPDATE SET external_id = excluded.external_id, "
-            "party_id = excluded.party_id, state = excluded.state, status = excluded.status, "
-            "owner = excluded.owner, score = excluded.score, updated_at = excluded.updated_at, "
-            "body = excluded.body"));
+        static const std::string kPut = storage::upsert_sql(
+            "lead", "id, external_id, party_id, state, status, owner, score, updated_at, body", "id");
+        CRM_TRY(st, c_.stmt(kPut.c_str()));
         st.bind(1, id);
         st.bind_or_null(2, l.external_id);
         if (l.party.is_nil()) st.bind_null(3); else st.bind(3, party);
@@ -229,10 +218,9 @@ result<std::vector<Lead>> SalesRecords::leads_of(const Id& party) {
 result<void> SalesRecords::put_product(const Product& p) {
     return run<void>("put_product", [&]() -> result<void> {
         const std::string body = codec::to_json(p).dump();
-        CRM_TRY(st, c_.stmt("INSERT INTO product (sku, name, active, updated_at, body) "
-                            "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (sku) DO UPDATE SET "
-                            "name = excluded.name, active = excluded.active, "
-                            "updated_at = excluded.updated_at, body = excluded.body"));
+        static const std::string kPut =
+            storage::upsert_sql("product", "sku, name, active, updated_at, body", "sku");
+        CRM_TRY(st, c_.stmt(kPut.c_str()));
         st.bind(1, p.sku);
         st.bind(2, p.name);
         st.bind(3, p.active ? 1 : 0);

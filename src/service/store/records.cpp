@@ -47,16 +47,12 @@ result<void> ServiceRecords::put_ticket(const Ticket& t, std::string_view given)
         IdText id(t.id), party(t.party);
         const std::string made = given.empty() ? codec::ticket_text(t) : std::string();
         const std::string_view body = given.empty() ? std::string_view(made) : given;
-        CRM_TRY(st, c_.stmt(
-            "INSERT INTO ticket (id, external_id, party_id, queue, assignee, state, status, "
-            "priority, type, sla_policy, due_at, updated_at, body) VALUES "
-            "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
-            "ON CONFLICT (id) DO UPDATE SET external_id = excluded.external_id, "
-            "party_id = excluded.party_id, queue = excluded.queue, "
-            "assignee = excluded.assignee, state = excluded.state, status = excluded.status, "
-            "priority = excluded.priority, type = excluded.type, "
-            "sla_policy = excluded.sla_policy, due_at = excluded.due_at, "
-            "updated_at = excluded.updated_at, body = excluded.body"));
+        static const std::string kPut = storage::upsert_sql(
+            "ticket",
+            "id, external_id, party_id, queue, assignee, state, status, priority, type, "
+            "sla_policy, due_at, updated_at, body",
+            "id");
+        CRM_TRY(st, c_.stmt(kPut.c_str()));
         st.bind(1, id);
         st.bind_or_null(2, t.external_id);
         st.bind(3, party);
