@@ -1,0 +1,138 @@
+// src/analytics/gamma_gamma.cpp - the Gamma-Gamma model of spend (Fader &
+// Hardie 2013), and the value a purchase model and it give together.
+#include <boost/math/special_functions/digamma.hpp>
+#include <boost/math/special_functions/gamma.hpp>
+
+#include <cmath>
+
+#include "analytics/numeric.hpp"
+
+namespace crm::analytics {
+
+namespace {
+
+using boost::math::digamma;
+using boost::math::lgamma;
+
+constexpr const char* kNames[] = {"p", "q", "gamma"};
+
+// log f(m | p, q, gamma; x) = lnG(px+q) - lnG(px) - lnG(q) + q ln gamma
+//   + (px-1) ln m + px ln x - (px+q) ln(gamma + x m)
+double term(const GammaGamma::Params& P, double x, double m, double* grad) {
+    const double px = P.p * x, lgxm = std::log(P.gamma + x * m);
+    const double lm = std::log(m), lx = std::log(x);
+    if (grad) {
+        const double dg = digamma(px + P.q);
+        grad[0] += x * (dg - digamma(px) + lm + lx - lgxm);
+        grad[1] += dg - digamma(P.q) + std::log(P.gamma) - lgxm;
+        grad[2] += P.q / P.gamma - (px + P.q) / (P.gamma + x * m);
+    }
+    return lgamma(px + P.q) - lgamma(px) - lgamma(P.q) + P.q * std::log(P.gamma) + (px - 1) * lm +
+           px * lx - (px + P.q) * lgxm;
+}
+
+struct Spend {
+    double x, m;
+};
+
+}  // namespace
+
+result<GammaGamma> GammaGamma::with(const Params& p) {
+    const double v[] = {p.p, p.q, p.gamma};
+    CRM_TRYV(numeric::check_params(v, kNames));
+    GammaGamma m;
+    m.p_ = p;
+    m.report_.model = "gamma_gamma";
+    for (int i = 0; i < 3; ++i) m.report_.parameters.push_back({kNames[i], v[i], std::nullopt});
+    return m;
+}
+
+result<GammaGamma> GammaGamma::fit(std::span<const CustomerSummary> customers,
+                                   const FitOptions& options) {
+    std::vector<Spend> spend;
+    double mean = 0;
+    for (std::size_t i = 0; i < customers.size(); ++i) {
+        CRM_TRYV(numeric::check(customers[i], i));
+        const auto& c = customers[i];
+        if (c.frequency == 0) continue;
+        if (!(c.monetary > 0))
+            return fail(errc::invalid_argument, "must be above 0 for a repeat buyer",
+                        "customers[" + std::to_string(i) + "].monetary");
+        spend.push_back({c.frequency, c.monetary});
+        mean += c.monetary;
+    }
+    if (spend.empty())
+        return fail(errc::invalid_argument, "must hold a customer with a repeat purchase",
+                    "customers");
+    mean /= static_cast<double>(spend.size());
+    numeric::Problem problem;
+    problem.model = "gamma_gamma";
+    problem.names.assign(std::begin(kNames), std::end(kNames));
+    problem.start = {1, 1, mean};  // gamma on the data's money scale
+    problem.has_gradient = true;
+    problem.customers = static_cast<std::int64_t>(spend.size());
+    problem.negative_log_likelihood = [&](std::span<const double> v, std::span<double> grad) {
+        const Params P{v[0], v[1], v[2]};
+        double g[3] = {0, 0, 0}, ll = 0;
+        for (const auto& s : spend) ll += term(P, s.x, s.m, grad.empty() ? nullptr : g);
+        for (std::size_t i = 0; i < grad.size(); ++i) grad[i] = -g[i];
+        return -ll;
+    };
+    CRM_TRY(report, numeric::maximise_likelihood(problem, options));
+    GammaGamma m;
+    m.p_ = {report.parameters[0].value, report.parameters[1].value, report.parameters[2].value};
+    m.report_ = std::move(report);
+    return m;
+}
+
+result<double> GammaGamma::log_likelihood(const CustomerSummary& c) const {
+    CRM_TRYV(numeric::check(c, 0));
+    if (c.frequency == 0 || !(c.monetary > 0))
+        return fail(errc::invalid_argument, "must be above 0 with a repeat purchase", "monetary");
+    return term(p_, c.frequency, c.monetary, nullptr);
+}
+
+result<double> GammaGamma::expected_spend(const CustomerSummary& c) const {
+    CRM_TRYV(numeric::check(c, 0));
+    if (!(p_.q > 1))
+        return fail(errc::invalid_argument,
+                    "must be above 1 for the mean spend to exist (gamma_gamma)", "q");
+    // (p (gamma + x m)) / (p x + q - 1); x = 0 gives the mean p gamma / (q - 1).
+    return p_.p * (p_.gamma + c.frequency * c.monetary) / (p_.p * c.frequency + p_.q - 1);
+}
+
+result<Clv> customer_lifetime_value(const PurchaseModel& purchases, const GammaGamma& spend,
+                                    const CustomerSummary& customer, const ClvOptions& o) {
+    if (!std::isfinite(o.horizon) || o.horizon <= 0 || o.horizon > 1e6)
+        return fail(errc::invalid_argument, "must be above 0 and at most 1000000", "horizon");
+    if (!std::isfinite(o.step) || o.step <= 0 || o.step > o.horizon ||
+        o.horizon / o.step > 100000)
+        return fail(errc::invalid_argument,
+                    "must be above 0, at most the horizon, and cut it in at most 100000 steps",
+                    "step");
+    if (!std::isfinite(o.annual_discount_rate) || o.annual_discount_rate < 0 ||
+        o.annual_discount_rate > 100)
+        return fail(errc::invalid_argument, "must be between 0 and 100", "annual_discount_rate");
+    if (!std::isfinite(o.days_per_unit) || o.days_per_unit <= 0 || o.days_per_unit > 366)
+        return fail(errc::invalid_argument, "must be above 0 and at most 366", "days_per_unit");
+    Clv v;
+    CRM_TRY(alive, purchases.p_alive(customer));
+    CRM_TRY(each, spend.expected_spend(customer));
+    v.p_alive = alive;
+    v.expected_spend = each;
+    const double log_rate = std::log1p(o.annual_discount_rate);
+    double before = 0;
+    const auto steps = static_cast<long>(std::ceil(o.horizon / o.step - 1e-9));
+    for (long i = 1; i <= steps; ++i) {
+        const double t = std::min(o.horizon, static_cast<double>(i) * o.step);
+        CRM_TRY(upto, purchases.expected_purchases(customer, t));
+        const double years = t * o.days_per_unit / 365.25;
+        v.value += (upto - before) * each * std::exp(-years * log_rate);
+        before = upto;
+    }
+    v.expected_purchases = before;
+    v.undiscounted = before * each;
+    return v;
+}
+
+}  // namespace crm::analytics
