@@ -255,6 +255,9 @@ void bind_records(py::module_& m) {
         .field("recent_interactions", [](const Customer360& v) { return py::object(list_of(v.recent_interactions)); }, "newest first")
         .field("open_activities", [](const Customer360& v) { return py::object(list_of(v.open_activities)); }, "soonest due first")
         .field("purchases", [](const Customer360& v) { return py::object(list_of(v.purchases)); }, "one PurchaseSummary per currency")
+        .field("clv",
+               [](const Customer360& v) { return from_json_text(crm::codec::view_part_json(v, "clv")); },
+               "its lifetime value as the last scoring run stored it, or None")
         .field("merged_ids",
                [](const Customer360& v) {
                    py::list out;

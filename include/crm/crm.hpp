@@ -1,6 +1,8 @@
 // crm/crm.hpp - the umbrella header: everything a C++ host needs.
 #pragma once
 
+#include "crm/analytics/analytics.hpp"
+#include "crm/analytics/clv.hpp"
 #include "crm/core/audit.hpp"
 #include "crm/core/business_calendar.hpp"
 #include "crm/core/calendar.hpp"

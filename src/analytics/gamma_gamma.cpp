@@ -3,6 +3,7 @@
 #include <boost/math/special_functions/digamma.hpp>
 #include <boost/math/special_functions/gamma.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "analytics/numeric.hpp"
@@ -101,8 +102,7 @@ result<double> GammaGamma::expected_spend(const CustomerSummary& c) const {
     return p_.p * (p_.gamma + c.frequency * c.monetary) / (p_.p * c.frequency + p_.q - 1);
 }
 
-result<Clv> customer_lifetime_value(const PurchaseModel& purchases, const GammaGamma& spend,
-                                    const CustomerSummary& customer, const ClvOptions& o) {
+result<void> check(const ClvOptions& o) {
     if (!std::isfinite(o.horizon) || o.horizon <= 0 || o.horizon > 1e6)
         return fail(errc::invalid_argument, "must be above 0 and at most 1000000", "horizon");
     if (!std::isfinite(o.step) || o.step <= 0 || o.step > o.horizon ||
@@ -115,23 +115,37 @@ result<Clv> customer_lifetime_value(const PurchaseModel& purchases, const GammaG
         return fail(errc::invalid_argument, "must be between 0 and 100", "annual_discount_rate");
     if (!std::isfinite(o.days_per_unit) || o.days_per_unit <= 0 || o.days_per_unit > 366)
         return fail(errc::invalid_argument, "must be above 0 and at most 366", "days_per_unit");
-    Clv v;
-    CRM_TRY(alive, purchases.p_alive(customer));
-    CRM_TRY(each, spend.expected_spend(customer));
-    v.p_alive = alive;
-    v.expected_spend = each;
+    return ok();
+}
+
+result<double> discounted_purchases(const PurchaseModel& purchases, const CustomerSummary& customer,
+                                    const ClvOptions& o) {
+    CRM_TRYV(check(o));
     const double log_rate = std::log1p(o.annual_discount_rate);
-    double before = 0;
+    double before = 0, sum = 0;
     const auto steps = static_cast<long>(std::ceil(o.horizon / o.step - 1e-9));
     for (long i = 1; i <= steps; ++i) {
         const double t = std::min(o.horizon, static_cast<double>(i) * o.step);
         CRM_TRY(upto, purchases.expected_purchases(customer, t));
         const double years = t * o.days_per_unit / 365.25;
-        v.value += (upto - before) * each * std::exp(-years * log_rate);
+        sum += (upto - before) * std::exp(-years * log_rate);
         before = upto;
     }
-    v.expected_purchases = before;
-    v.undiscounted = before * each;
+    return sum;
+}
+
+result<Clv> customer_lifetime_value(const PurchaseModel& purchases, const GammaGamma& spend,
+                                    const CustomerSummary& customer, const ClvOptions& o) {
+    CRM_TRY(discounted, discounted_purchases(purchases, customer, o));
+    Clv v;
+    CRM_TRY(alive, purchases.p_alive(customer));
+    CRM_TRY(each, spend.expected_spend(customer));
+    CRM_TRY(total, purchases.expected_purchases(customer, o.horizon));
+    v.p_alive = alive;
+    v.expected_spend = each;
+    v.expected_purchases = total;
+    v.undiscounted = total * each;
+    v.value = discounted * each;
     return v;
 }
 

@@ -38,6 +38,7 @@ std::span<const Command> catalogue() {
                           detail::sales_commands(), detail::quote_commands(),
                           detail::service_commands(),
                           detail::marketing_commands(),
+                          detail::analytics_commands(),
                           detail::outbox_commands(),
                           detail::import_commands(),
                           std::span<const Command>(kOwn)})

@@ -81,6 +81,7 @@ std::span<const Command> sales_commands();
 std::span<const Command> quote_commands();
 std::span<const Command> service_commands();
 std::span<const Command> marketing_commands();
+std::span<const Command> analytics_commands();
 }  // namespace detail
 
 }  // namespace crm::commands

@@ -1,6 +1,8 @@
 // src/core/clean.cpp - field cleaning shared by every context's writes.
 #include "core/clean.hpp"
 
+#include <cstdio>
+
 #include <algorithm>
 
 #include "crm/core/calendar.hpp"
@@ -38,6 +40,18 @@ result<std::string> clean_date(const std::string& s, std::string_view field) {
 std::string tehran_date(Timestamp at) {
     static const TimeZone tehran = TimeZone::find("Asia/Tehran").value();
     return format_date(tehran.to_local(at).date);
+}
+
+std::string millionths(double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.6f", v);
+    std::string out(buf);
+    if (out.find('.') != std::string::npos) {
+        while (out.back() == '0') out.pop_back();
+        if (out.back() == '.') out.pop_back();
+    }
+    if (out == "-0") out = "0";
+    return out;
 }
 
 }  // namespace crm

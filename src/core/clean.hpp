@@ -22,4 +22,8 @@ result<std::string> clean_date(const std::string& s, std::string_view field);
 /// The Gregorian date ("YYYY-MM-DD") of `at` in Asia/Tehran.
 std::string tehran_date(Timestamp at);
 
+/// A fraction as decimal text to a millionth, trailing zeros dropped
+/// ("0.869144", "2.5", "1"): how scores are stored and read by rules.
+std::string millionths(double v);
+
 }  // namespace crm

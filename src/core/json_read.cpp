@@ -2,6 +2,8 @@
 // library reads requests and definitions with.
 #include "core/json_read.hpp"
 
+#include <cmath>
+
 #include <algorithm>
 #include <cstdint>
 #include <memory>
@@ -74,6 +76,16 @@ result<std::optional<bool>> get_bool(const json& obj, std::string_view key, std:
     if (!m) return std::optional<bool>{};
     if (!m->is_boolean()) return fail(errc::invalid_argument, "must be true or false", join(path, key));
     return std::optional<bool>{m->get<bool>()};
+}
+
+result<std::optional<double>> get_number(const json& obj, std::string_view key,
+                                         std::string_view path) {
+    const json* m = member(obj, key);
+    if (!m) return std::optional<double>{};
+    if (!m->is_number()) return fail(errc::invalid_argument, "must be a number", join(path, key));
+    const double v = m->get<double>();
+    if (!std::isfinite(v)) return fail(errc::invalid_argument, "must be finite", join(path, key));
+    return std::optional<double>{v};
 }
 
 result<std::optional<Timestamp>> get_time(const json& obj, std::string_view key,

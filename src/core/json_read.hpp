@@ -75,6 +75,9 @@ result<std::string> text_or_empty(const json& obj, std::string_view key, std::st
 result<std::optional<std::int64_t>> get_int(const json& obj, std::string_view key,
                                             std::string_view path);
 result<std::optional<bool>> get_bool(const json& obj, std::string_view key, std::string_view path);
+/// A JSON number (integer or not), finite.
+result<std::optional<double>> get_number(const json& obj, std::string_view key,
+                                         std::string_view path);
 result<std::optional<Timestamp>> get_time(const json& obj, std::string_view key,
                                           std::string_view path);
 result<std::optional<Id>> get_id(const json& obj, std::string_view key, std::string_view path);

@@ -81,6 +81,18 @@ json to_json(const PurchaseSummary& s) {
             {"first_at", time_json(s.first_at)}, {"last_at", time_json(s.last_at)}};
 }
 
+json to_json(const ClvScore& s) {
+    return {{"party", to_json(s.party)},
+            {"computed_at", time_json(s.computed_at)},
+            {"model", s.model},
+            {"value", to_json(s.value)},
+            {"expected_spend", to_json(s.expected_spend)},
+            {"expected_purchases", s.expected_purchases},
+            {"p_alive", s.p_alive},
+            {"horizon_days", s.horizon_days},
+            {"annual_discount_rate", s.annual_discount_rate}};
+}
+
 json to_json(const FieldDef& f) {
     json out = {{"record_type", f.record_type}, {"name", f.name}, {"label", f.label},
                 {"type", to_string(f.type)}, {"required", f.required}, {"allowed", f.allowed}};

@@ -30,6 +30,7 @@ json to_json(const Activity& a);
 json to_json(const PurchaseLine& l);
 json to_json(const Purchase& p);
 json to_json(const PurchaseSummary& s);
+json to_json(const ClvScore& s);
 json to_json(const FieldDef& f);
 json to_json(const SearchHit& h);
 json to_json(const DuplicatePair& d);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <climits>
 
+#include "core/clean.hpp"
 #include "crm/core/text.hpp"
 
 namespace crm::marketing {
@@ -40,7 +41,16 @@ struct FieldSpec {
     Value (*get)(const PartyProfile&);
     const char* sql;
     bool money = false;  // a sum, in the settings' currency
+    // Money whose values carry their own currency: the SQL reading it.
+    const char* currency_sql = nullptr;
 };
+
+#define CRM_CLV_OF(col) "(SELECT " col " FROM party_clv c WHERE c.party_id = party_profile.party_id)"
+
+Value decimal_text(const std::string& s) {
+    if (s.empty()) return std::monostate{};
+    return s;
+}
 
 #define CRM_INT(expr_) [](const PartyProfile& p) -> Value { return std::int64_t{expr_}; }
 #define CRM_WINDOW(i)                                                                   \
@@ -136,6 +146,17 @@ const std::vector<FieldSpec>& specs() {
          "coalesce(i_chat, (-9223372036854775807 - 1)), coalesce(i_social, (-9223372036854775807 - 1)), "
          "coalesce(i_portal, (-9223372036854775807 - 1)), coalesce(i_visit, (-9223372036854775807 - 1)), "
          "coalesce(i_other, (-9223372036854775807 - 1))), (-9223372036854775807 - 1))"},
+        {"clv.value", expr::Type::money,
+         [](const PartyProfile& p) -> Value {
+             if (!p.clv_value) return std::monostate{};
+             return *p.clv_value;
+         },
+         CRM_CLV_OF("value_minor"), false, CRM_CLV_OF("currency")},
+        {"clv.p_alive", expr::Type::decimal,
+         [](const PartyProfile& p) { return decimal_text(p.clv_p_alive); }, CRM_CLV_OF("p_alive")},
+        {"clv.expected_purchases", expr::Type::decimal,
+         [](const PartyProfile& p) { return decimal_text(p.clv_expected_purchases); },
+         CRM_CLV_OF("expected_purchases")},
         {"tickets.count", expr::Type::integer, CRM_INT(p.tickets), "t_all"},
         {"tickets.open", expr::Type::integer, CRM_INT(p.open_tickets), "t_open"},
         {"tickets.complaints", expr::Type::integer, CRM_INT(p.complaints), "t_complaints"},
@@ -153,6 +174,7 @@ const std::vector<FieldSpec>& specs() {
 #undef CRM_INT
 #undef CRM_WINDOW
 #undef CRM_CHANNEL
+#undef CRM_CLV_OF
 
 const FieldSpec* spec_of(std::string_view name) {
     for (const auto& s : specs())
@@ -192,6 +214,16 @@ std::int64_t sample_key(std::string_view id_text, std::uint64_t seed) noexcept {
 }  // namespace crm
 
 namespace crm::marketing {
+
+void set_clv_part(PartyProfile& p, const std::optional<ClvScore>& score) {
+    p.clv_value.reset();
+    p.clv_p_alive.clear();
+    p.clv_expected_purchases.clear();
+    if (!score) return;
+    p.clv_value = score->value;
+    p.clv_p_alive = millionths(score->p_alive);
+    p.clv_expected_purchases = millionths(score->expected_purchases);
+}
 
 void set_party_part(PartyProfile& p, const Party& party) {
     p.party = party.id;
@@ -332,6 +364,7 @@ expr::SqlMapping profile_mapping(const expr::Schema& schema, const storage::Dial
     for (const auto& s : specs()) {
         expr::Column c;
         c.sql = s.sql;
+        if (s.currency_sql) c.currency_sql = s.currency_sql;
         c.normalized = s.type == expr::Type::text || s.type == expr::Type::text_list;
         m.set(s.name, std::move(c));
     }

@@ -43,6 +43,8 @@ void set_party_part(PartyProfile& p, const Party& party);
 void set_purchase_part(PartyProfile& p, std::span<const Purchase> purchases,
                        std::string_view currency, Timestamp now, const RfmCutoffs& rfm);
 void set_ticket_part(PartyProfile& p, std::span<const Ticket> tickets);
+/// The party's stored lifetime value (none: unset).
+void set_clv_part(PartyProfile& p, const std::optional<ClvScore>& score);
 void set_membership_part(PartyProfile& p, std::span<const Membership> memberships);
 /// Campaign response counts; `responded[i]` says whether memberships[i]
 /// counts as responded in its campaign.

@@ -46,6 +46,12 @@ bool reads_time(const Segment& s) {
     return j.find("\"now\"") != std::string::npos || j.find("\"start_of\"") != std::string::npos;
 }
 
+// A rule that reads a party's stored lifetime value (clv.*), which a
+// scoring run changes for every party at once.
+bool reads_scores(const Segment& s) {
+    return s.rule && s.rule->to_json().find("\"clv.") != std::string::npos;
+}
+
 // ---- the work of one transaction --------------------------------------------
 
 class Work {
@@ -145,6 +151,10 @@ public:
 
     result<void> compute(PartyProfile& p, const Party& party, unsigned parts) {
         if (parts & party_part) set_party_part(p, party);
+        if (parts == all_parts) {  // a new profile: the stored lifetime value too
+            CRM_TRY(clv, tx_.clv_score(party.id));
+            set_clv_part(p, clv);
+        }
         if (parts & purchase_part) {
             CRM_TRY(purchases, tx_.purchases_of(party.id));
             CRM_TRY(s, settings());
@@ -730,6 +740,23 @@ result<std::vector<Id>> segment_members_now(Engine::Impl& impl, Transaction& tx,
     if (kind) *kind = s.kind;
     CRM_TRYV(w.refresh_due());
     return w.members_of(s);
+}
+
+result<std::pair<std::int64_t, std::int64_t>> scores_changed(Engine::Impl& impl,
+                                                             Transaction& tx) {
+    Work w(impl, tx);
+    std::pair<std::int64_t, std::int64_t> moved{0, 0};
+    CRM_TRY(on, w.profiles_on());
+    if (!on) return moved;
+    CRM_TRY(all, w.segments());
+    const std::vector<Segment> segs = *all;
+    for (const auto& s : segs) {
+        if (s.kind != SegmentKind::dynamic || !s.track || !reads_scores(s)) continue;
+        CRM_TRY(changes, w.rescan(s));
+        moved.first += changes.first;
+        moved.second += changes.second;
+    }
+    return moved;
 }
 
 namespace {

@@ -45,6 +45,12 @@ result<std::vector<Id>> segment_members_now(Engine::Impl& impl, Transaction& tx,
                                             std::string_view segment, std::string_view field,
                                             SegmentKind* kind = nullptr);
 
+/// A scoring run replaced every party's stored lifetime value: tracked
+/// dynamic segments whose rule reads clv.* are evaluated again. Answers
+/// the stays opened and closed.
+result<std::pair<std::int64_t, std::int64_t>> scores_changed(Engine::Impl& impl,
+                                                             Transaction& tx);
+
 /// The fields a campaign's process guards read: name, channels, segments,
 /// members, expected_responses, budget.
 expr::Schema campaign_schema();

@@ -29,6 +29,7 @@ std::string view_part_json(const Customer360& v, std::string_view which) {
     else if (which == "open_tickets") add(v.open_tickets);
     else if (which == "last_csat") a = satisfaction_json(v);
     else if (which == "last_nps") a = v.last_nps ? to_json(*v.last_nps) : json(nullptr);
+    else if (which == "clv") a = v.clv ? to_json(*v.clv) : json(nullptr);
     else if (which == "segments") add(v.segments);
     else if (which == "lists") a = v.lists;
     else if (which == "loyalty") add(v.loyalty);
@@ -47,6 +48,7 @@ json to_json(const Customer360& v) {
     out["recent_interactions"] = list(v.recent_interactions);
     out["open_activities"] = list(v.open_activities);
     out["purchases"] = list(v.purchases);
+    out["clv"] = v.clv ? to_json(*v.clv) : json(nullptr);
     json merged = json::array();
     for (const auto& id : v.merged_ids) merged.push_back(id.str());
     out["merged_ids"] = merged;

@@ -23,6 +23,8 @@ result<Customer360> Engine::customer_360(const Id& party, int recent_interaction
         v.open_activities = std::move(acts);
         CRM_TRY(sums, tx.purchase_summary(id));
         v.purchases = std::move(sums);
+        CRM_TRY(clv, tx.clv_score(id));
+        v.clv = std::move(clv);
         CRM_TRY(merged, tx.merged_from(id));
         v.merged_ids = std::move(merged);
         CRM_TRY(opportunities, tx.opportunities_of(id));

@@ -1258,6 +1258,7 @@ static void test_commands(void) {
         "campaign.dispatch", "campaign.report",
         "loyalty.define", "loyalty.get", "loyalty.list", "loyalty.enrol", "loyalty.status",
         "loyalty.redeem", "loyalty.adjust", "loyalty.refresh",
+        "analytics.clv.summary", "analytics.clv.fit", "analytics.clv.score", "analytics.clv.get",
         "commands"};
     char *listed = NULL;
     char *by_execute = NULL;

@@ -415,6 +415,8 @@ CRM_API void crm_engine_close(crm_engine **engine);
  *   campaign.plan_get  campaign.dispatch  campaign.report
  *   loyalty.define  loyalty.get  loyalty.list  loyalty.enrol  loyalty.status
  *   loyalty.redeem  loyalty.adjust  loyalty.refresh
+ *   analytics.clv.summary  analytics.clv.fit  analytics.clv.score
+ *   analytics.clv.get
  *   audit.trail  events.after  events.ack  events.cursor
  *   import.customers  import.orders  export.customers  commands
  *

@@ -16,8 +16,9 @@ failure raises a subclass of crm.Error carrying .code, .field and .message.
 from __future__ import annotations
 
 import contextlib
+import dataclasses as _dataclasses
 import types as _types
-from typing import Iterator, Optional, Sequence, Union
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from . import _crm
 from ._crm import (
@@ -611,6 +612,172 @@ class Marketing:
         return self._run("loyalty.refresh", {"program": program})
 
 
+def _pandas():
+    try:
+        import pandas
+    except ImportError as e:  # pragma: no cover - Debian's python3-pandas is a dependency
+        raise Unsupported("to_pandas() needs pandas (Debian: python3-pandas)", "pandas") from e
+    return pandas
+
+
+@_dataclasses.dataclass(frozen=True)
+class Estimate:
+    """One fitted parameter: its value and standard error (None when the
+    observed information does not give one)."""
+    name: str = ""
+    value: float = 0.0
+    std_error: Optional[float] = None
+
+
+@_dataclasses.dataclass(frozen=True)
+class FitReport:
+    """How a model was fitted: estimates, log-likelihood, evaluations."""
+    model: str = ""
+    parameters: Tuple[Estimate, ...] = ()
+    log_likelihood: float = 0.0
+    customers: int = 0
+    evaluations: int = 0
+    optimiser: str = ""
+
+    @classmethod
+    def _of(cls, d: dict) -> "FitReport":
+        return cls(d["model"], tuple(Estimate(p["name"], p["value"], p["std_error"])
+                                     for p in d["parameters"]),
+                   d["log_likelihood"], d["customers"], d["evaluations"], d["optimiser"])
+
+    def params(self) -> Dict[str, float]:
+        """{"r": 0.243, "alpha": 4.414, ...}"""
+        return {p.name: p.value for p in self.parameters}
+
+    def to_pandas(self):
+        """A DataFrame indexed by parameter name: value, std_error."""
+        pd = _pandas()
+        return pd.DataFrame([{"name": p.name, "value": p.value, "std_error": p.std_error}
+                             for p in self.parameters]).set_index("name")
+
+
+@_dataclasses.dataclass(frozen=True)
+class ClvFit:
+    """What fitting the lifetime value models on the stored purchases found
+    (docs/ANALYTICS.md)."""
+    currency: str = ""
+    model: str = ""
+    unit: str = ""
+    calibration_end: str = ""
+    customers: int = 0
+    repeat_customers: int = 0
+    purchases_read: int = 0
+    purchases_after_calibration: int = 0
+    purchases_other_currencies: int = 0
+    customers_after_calibration: int = 0
+    purchase_model: Optional[FitReport] = None
+    spend_model: Optional[FitReport] = None
+
+    @classmethod
+    def _of(cls, d: dict) -> "ClvFit":
+        plain = {k: v for k, v in d.items() if k not in ("purchase_model", "spend_model")}
+        return cls(**plain, purchase_model=FitReport._of(d["purchase_model"]),
+                   spend_model=FitReport._of(d["spend_model"]))
+
+
+@_dataclasses.dataclass(frozen=True)
+class ClvRun:
+    """What a scoring run did: the run's audit record, the fit, the parties
+    scored and the sum of their values."""
+    run: str = ""
+    computed_at: str = ""
+    scored: int = 0
+    total_value: Optional[Money] = None
+    fit: Optional[ClvFit] = None
+
+    @classmethod
+    def _of(cls, d: dict) -> "ClvRun":
+        return cls(d["run"], d["computed_at"], d["scored"],
+                   Money(d["total_value"]["minor"], d["total_value"]["currency"]),
+                   ClvFit._of(d["fit"]))
+
+
+@_dataclasses.dataclass(frozen=True)
+class ClvScore:
+    """A party's stored lifetime value (crm::ClvScore)."""
+    party: str = ""
+    computed_at: str = ""
+    model: str = ""
+    value: Optional[Money] = None
+    expected_spend: Optional[Money] = None
+    expected_purchases: float = 0.0
+    p_alive: float = 0.0
+    horizon_days: float = 0.0
+    annual_discount_rate: float = 0.0
+
+    @classmethod
+    def _of(cls, d: dict) -> "ClvScore":
+        return cls(d["party"], d["computed_at"], d["model"],
+                   Money(d["value"]["minor"], d["value"]["currency"]),
+                   Money(d["expected_spend"]["minor"], d["expected_spend"]["currency"]),
+                   d["expected_purchases"], d["p_alive"], d["horizon_days"],
+                   d["annual_discount_rate"])
+
+
+@_dataclasses.dataclass(frozen=True)
+class ClvSummary:
+    """Per party: frequency (repeat purchase days), recency, age and mean
+    repeat spend, as Fader, Hardie & Lee define them."""
+    items: Tuple[Dict[str, Any], ...] = ()
+    customers_after_calibration: int = 0
+    purchases_read: int = 0
+
+    def to_pandas(self):
+        """A DataFrame indexed by party: frequency, recency, age, monetary."""
+        pd = _pandas()
+        columns = ["party", "frequency", "recency", "age", "monetary"]
+        return pd.DataFrame(self.items, columns=columns).set_index("party")
+
+
+class Analytics:
+    """The analytical side of an Engine: lifetime value models fitted on the
+    stored purchases and scores stored per party. Options are the fields of
+    the analytics.clv.* requests (docs/ANALYTICS.md): calibration_end,
+    currency, unit ("weeks" or "days"), time_zone, model ("bg_nbd" or
+    "pareto_nbd"), horizon, step, annual_discount_rate, max_evaluations,
+    tolerance. Results are typed; tables have to_pandas().
+
+        an = crm.Analytics(engine)
+        fit = an.fit_clv(calibration_end="1997-09-30", time_zone="UTC")
+        fit.purchase_model.params()           # {"r": 0.243, "alpha": 4.414, ...}
+        an.clv_summary(...).to_pandas()       # one row per party
+        run = an.score_clv(annual_discount_rate=0.3)
+        an.clv_score(party_id).p_alive
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _run(self, method: str, request: dict) -> dict:
+        return self.engine.execute(method, {k: v for k, v in request.items() if v is not None})
+
+    def clv_summary(self, *, page_size: int = 10000, **options: Any) -> ClvSummary:
+        items: List[Dict[str, Any]] = []
+        after = None
+        while True:
+            page = self._run("analytics.clv.summary", {**options, "after": after, "limit": page_size})
+            items.extend(page["items"])
+            after = page["next"]
+            if after is None:
+                return ClvSummary(tuple(items), page["customers_after_calibration"],
+                                  page["purchases_read"])
+
+    def fit_clv(self, **options: Any) -> ClvFit:
+        return ClvFit._of(self._run("analytics.clv.fit", options))
+
+    def score_clv(self, **options: Any) -> ClvRun:
+        return ClvRun._of(self._run("analytics.clv.score", options))
+
+    def clv_score(self, party: str) -> Optional[ClvScore]:
+        score = self._run("analytics.clv.get", {"party": party})["score"]
+        return None if score is None else ClvScore._of(score)
+
+
 Engine.transaction = _transaction  # type: ignore[attr-defined]
 Engine.iter_events = _iter_events  # type: ignore[attr-defined]
 Engine.iter_timeline = _iter_timeline  # type: ignore[attr-defined]
@@ -628,7 +795,12 @@ del _cls
 
 __all__ = [
     "Activity",
+    "Analytics",
     "AuditEntry",
+    "ClvFit",
+    "ClvRun",
+    "ClvScore",
+    "ClvSummary",
     "Conflict",
     "Consent",
     "ContactPoint",
@@ -636,9 +808,11 @@ __all__ = [
     "DuplicatePair",
     "Engine",
     "Error",
+    "Estimate",
     "Event",
     "FieldChange",
     "FieldDef",
+    "FitReport",
     "ImportProblem",
     "ImportReport",
     "Interaction",

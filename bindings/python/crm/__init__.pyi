@@ -327,6 +327,8 @@ class Customer360(_Record):
     @property
     def purchases(self) -> List[PurchaseSummary]: ...
     @property
+    def clv(self) -> Optional[Dict[str, Any]]: ...
+    @property
     def merged_ids(self) -> List[str]: ...
     @property
     def open_opportunities(self) -> List[Dict[str, Any]]: ...
@@ -938,3 +940,69 @@ class Marketing:
         self, program: str, party: str, points: int, key: str, reason: Optional[str] = ...
     ) -> Dict[str, Any]: ...
     def refresh_loyalty(self, program: Optional[str] = ...) -> Dict[str, Any]: ...
+
+class Estimate:
+    name: str
+    value: float
+    std_error: Optional[float]
+    def __init__(self, name: str = ..., value: float = ..., std_error: Optional[float] = ...) -> None: ...
+
+class FitReport:
+    model: str
+    parameters: Tuple[Estimate, ...]
+    log_likelihood: float
+    customers: int
+    evaluations: int
+    optimiser: str
+    def __init__(self, model: str = ..., parameters: Tuple[Estimate, ...] = ..., log_likelihood: float = ..., customers: int = ..., evaluations: int = ..., optimiser: str = ...) -> None: ...
+    def params(self) -> Dict[str, float]: ...
+    def to_pandas(self) -> Any: ...
+
+class ClvFit:
+    currency: str
+    model: str
+    unit: str
+    calibration_end: str
+    customers: int
+    repeat_customers: int
+    purchases_read: int
+    purchases_after_calibration: int
+    purchases_other_currencies: int
+    customers_after_calibration: int
+    purchase_model: Optional[FitReport]
+    spend_model: Optional[FitReport]
+    def __init__(self, currency: str = ..., model: str = ..., unit: str = ..., calibration_end: str = ..., customers: int = ..., repeat_customers: int = ..., purchases_read: int = ..., purchases_after_calibration: int = ..., purchases_other_currencies: int = ..., customers_after_calibration: int = ..., purchase_model: Optional[FitReport] = ..., spend_model: Optional[FitReport] = ...) -> None: ...
+
+class ClvRun:
+    run: str
+    computed_at: str
+    scored: int
+    total_value: Optional[Money]
+    fit: Optional[ClvFit]
+    def __init__(self, run: str = ..., computed_at: str = ..., scored: int = ..., total_value: Optional[Money] = ..., fit: Optional[ClvFit] = ...) -> None: ...
+
+class ClvScore:
+    party: str
+    computed_at: str
+    model: str
+    value: Optional[Money]
+    expected_spend: Optional[Money]
+    expected_purchases: float
+    p_alive: float
+    horizon_days: float
+    annual_discount_rate: float
+    def __init__(self, party: str = ..., computed_at: str = ..., model: str = ..., value: Optional[Money] = ..., expected_spend: Optional[Money] = ..., expected_purchases: float = ..., p_alive: float = ..., horizon_days: float = ..., annual_discount_rate: float = ...) -> None: ...
+
+class ClvSummary:
+    items: Tuple[Dict[str, Any], ...]
+    customers_after_calibration: int
+    purchases_read: int
+    def __init__(self, items: Tuple[Dict[str, Any], ...] = ..., customers_after_calibration: int = ..., purchases_read: int = ...) -> None: ...
+    def to_pandas(self) -> Any: ...
+
+class Analytics:
+    def __init__(self, engine: Engine) -> None: ...
+    def clv_summary(self, *, page_size: int = ..., **options: Any) -> ClvSummary: ...
+    def fit_clv(self, **options: Any) -> ClvFit: ...
+    def score_clv(self, **options: Any) -> ClvRun: ...
+    def clv_score(self, party: str) -> Optional[ClvScore]: ...

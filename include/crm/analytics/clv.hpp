@@ -253,6 +253,16 @@ struct Clv {
     double p_alive = 0;
 };
 
+/// Checks the options: invalid_argument naming "horizon", "step",
+/// "annual_discount_rate" or "days_per_unit".
+CRM_API result<void> check(const ClvOptions& options);
+
+/// The purchases expected over the horizon, each step's discounted as
+/// customer_lifetime_value says: the value is this times expected spend.
+CRM_API result<double> discounted_purchases(const PurchaseModel& purchases,
+                                            const CustomerSummary& customer,
+                                            const ClvOptions& options);
+
 /// The customer's lifetime value over the horizon. The horizon is cut into
 /// steps; the purchases expected in step i, E[Y(t_i)] - E[Y(t_{i-1})], are
 /// valued at expected_spend and discounted from the end of the step,

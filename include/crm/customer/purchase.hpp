@@ -40,4 +40,22 @@ struct PurchaseSummary {
     Timestamp last_at;
 };
 
+/// A party's customer lifetime value (ارزش طول عمر مشتری) as the last
+/// scoring run computed it (crm::Analytics::score_clv, docs/ANALYTICS.md):
+/// the purchases it expects over the run's horizon, the probability the
+/// customer is still active, and their value. A run replaces every score;
+/// a merge drops the merged-away party's and keeps the survivor's until the
+/// next run. Fractions are kept to a millionth.
+struct ClvScore {
+    Id party;
+    Timestamp computed_at;
+    std::string model;              ///< "bg_nbd" or "pareto_nbd" (spend: gamma_gamma)
+    Money value;                    ///< over the horizon, discounted: the net present value
+    Money expected_spend;           ///< per purchase
+    double expected_purchases = 0;  ///< over the horizon
+    double p_alive = 0;             ///< probability the customer has not dropped out
+    double horizon_days = 0;
+    double annual_discount_rate = 0;
+};
+
 }  // namespace crm

@@ -61,6 +61,13 @@ struct PartyProfile {
     std::int64_t campaigns_sent = 0, campaigns_opened = 0, campaigns_clicked = 0,
                  campaigns_responded = 0, campaigns_converted = 0;
 
+    /// The lifetime value the last scoring run stored for the party
+    /// (crm::ClvScore): unset, and empty texts, before a run scored it.
+    /// Rules read them as clv.value, clv.p_alive, clv.expected_purchases;
+    /// the fractions are decimal text.
+    std::optional<Money> clv_value;
+    std::string clv_p_alive, clv_expected_purchases;
+
     /// The instant the purchase windows were computed at.
     Timestamp as_of;
     /// When a window next loses a purchase (refresh brings it up to date).

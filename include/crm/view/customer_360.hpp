@@ -36,6 +36,7 @@ struct Customer360 {
     std::vector<Interaction> recent_interactions;  ///< newest first
     std::vector<Activity> open_activities;         ///< soonest due first
     std::vector<PurchaseSummary> purchases;        ///< one per currency
+    std::optional<ClvScore> clv;                   ///< its lifetime value, once a run scored it
     std::vector<Id> merged_ids;                    ///< parties merged into this one
     std::vector<Opportunity> open_opportunities;   ///< newest first
     std::vector<Lead> open_leads;                  ///< newest first

@@ -3,6 +3,9 @@
 // purchases and custom field declarations.
 #include "customer/store/records.hpp"
 
+#include <cstdlib>
+
+#include "core/clean.hpp"
 #include "customer/store/columns.hpp"
 #include "customer/store/timeline_cursor.hpp"
 
@@ -772,6 +775,85 @@ result<std::vector<PurchaseSummary>> CustomerRecords::purchase_summary(const Id&
         });
 }
 
+result<void> CustomerRecords::for_each_purchase_row(const PurchaseRowFn& fn) {
+    return run<void>("for_each_purchase_row", [&]() -> result<void> {
+        CRM_TRY(st, c_.stmt("SELECT party_id, ordered_at, total_minor, currency FROM purchase "
+                            "ORDER BY party_id, ordered_at, id"));
+        for (;;) {
+            CRM_TRY(row, st.step());
+            if (!row || !fn(st.text(0), Timestamp{st.i64(1)}, st.i64(2), st.text(3))) break;
+        }
+        return ok();
+    });
+}
+
+namespace {
+
+#define CRM_CLV_COLS                                                                   \
+    "party_id, computed_at, model, currency, value_minor, expected_spend_minor, "      \
+    "expected_purchases, p_alive, horizon_days, discount_rate"
+
+result<ClvScore> read_clv(const Stmt& s) {
+    ClvScore c;
+    CRM_TRY(id, s.id(0));
+    c.party = id;
+    c.computed_at = Timestamp{s.i64(1)};
+    c.model = s.str(2);
+    const std::string currency = s.str(3);
+    CRM_TRY(value, Money::of(s.i64(4), currency, "party_clv.value_minor"));
+    CRM_TRY(spend, Money::of(s.i64(5), currency, "party_clv.expected_spend_minor"));
+    c.value = value;
+    c.expected_spend = spend;
+    c.expected_purchases = std::strtod(s.str(6).c_str(), nullptr);
+    c.p_alive = std::strtod(s.str(7).c_str(), nullptr);
+    c.horizon_days = std::strtod(s.str(8).c_str(), nullptr);
+    c.annual_discount_rate = std::strtod(s.str(9).c_str(), nullptr);
+    return c;
+}
+
+}  // namespace
+
+result<void> CustomerRecords::clear_clv_scores() {
+    return run<void>("clear_clv_scores", [&]() -> result<void> {
+        CRM_TRY(st, c_.stmt("DELETE FROM party_clv"));
+        return st.exec();
+    });
+}
+
+result<void> CustomerRecords::put_clv_score(const ClvScore& c) {
+    return run<void>("put_clv_score", [&]() -> result<void> {
+        static const std::string kPut = storage::upsert_sql("party_clv", CRM_CLV_COLS, "party_id");
+        CRM_TRY(st, c_.stmt(kPut.c_str()));
+        IdText id(c.party);
+        const std::string purchases = millionths(c.expected_purchases), alive = millionths(c.p_alive),
+                          horizon = millionths(c.horizon_days),
+                          rate = millionths(c.annual_discount_rate);
+        st.bind(1, id);
+        st.bind(2, c.computed_at.ms);
+        st.bind(3, c.model);
+        st.bind(4, c.value.currency);
+        st.bind(5, c.value.minor);
+        st.bind(6, c.expected_spend.minor);
+        st.bind(7, purchases);
+        st.bind(8, alive);
+        st.bind(9, horizon);
+        st.bind(10, rate);
+        return st.exec();
+    });
+}
+
+result<std::optional<ClvScore>> CustomerRecords::clv_score(const Id& party) {
+    return run<std::optional<ClvScore>>("clv_score", [&]() -> result<std::optional<ClvScore>> {
+        IdText id(party);
+        CRM_TRY(st, c_.stmt("SELECT " CRM_CLV_COLS " FROM party_clv WHERE party_id = ?1"));
+        st.bind(1, id);
+        CRM_TRY(row, st.step());
+        if (!row) return std::optional<ClvScore>{};
+        CRM_TRY(c, read_clv(st));
+        return std::optional<ClvScore>(std::move(c));
+    });
+}
+
 result<void> CustomerRecords::put_field(const FieldDef& d) {
     return run<void>("put_field", [&]() -> result<void> {
         std::string allowed = encode_strings(d.allowed);
@@ -849,6 +931,9 @@ result<void> CustomerRecords::reassign_party(const Id& from, const Id& to) {
         "DELETE FROM membership WHERE person = ?2 AND organization = ?2",
         // Both parties' summaries are recomputed from their purchase rows.
         "DELETE FROM purchase_summary WHERE party_id IN (?1, ?2)",
+        // The merged-away party's lifetime value goes; the survivor keeps
+        // its own until the next scoring run sees the moved purchases.
+        "DELETE FROM party_clv WHERE party_id = ?1",
         "INSERT INTO purchase_summary (party_id, currency, count, total_minor, first_at, "
         "last_at) SELECT party_id, currency, count(*), sum(total_minor), min(ordered_at), "
         "max(ordered_at) FROM purchase WHERE party_id IN (?1, ?2) GROUP BY party_id, currency",

@@ -94,6 +94,16 @@ public:
     result<void> put_purchase(const Purchase& p);
     result<std::vector<Purchase>> purchases_of(const Id& party);
     result<std::vector<PurchaseSummary>> purchase_summary(const Id& party);
+    /// Calls fn(party id text, ordered_at, total_minor, currency) for every
+    /// purchase in (party, ordered_at) order, read from the index without a
+    /// sort; stops when fn returns false. Streams: nothing is collected.
+    using PurchaseRowFn = std::function<bool(std::string_view party, Timestamp at,
+                                             std::int64_t total_minor, std::string_view currency)>;
+    result<void> for_each_purchase_row(const PurchaseRowFn& fn);
+    /// Deletes every stored CLV score: a scoring run replaces them all.
+    result<void> clear_clv_scores();
+    result<void> put_clv_score(const ClvScore& score);
+    result<std::optional<ClvScore>> clv_score(const Id& party);
     result<void> put_field(const FieldDef& def);
     result<std::vector<FieldDef>> fields(std::string_view record_type);
     /// The instant of a party's last interaction on each channel it has used.

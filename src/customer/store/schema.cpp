@@ -1,7 +1,8 @@
 // customer/store/schema.cpp - the tables of parties and of the records that belong to a party.
 //
 // Tables: party, contact_key (the contact lookup index), party_tag,
-// membership, merge_log, interaction, activity, purchase, purchase_summary
+// membership, merge_log, interaction, activity, purchase, purchase_summary,
+// party_clv
 // and field_def (the custom field declarations of every record type, kept
 // by the customer context).
 // The views v_party, v_contact_point and v_interaction read only these
@@ -188,8 +189,28 @@ SELECT id, party_id, strftime('%Y-%m-%dT%H:%M:%fZ', at / 1000.0, 'unixepoch') AS
 FROM interaction;
 )sql";
 
+// Version 9: the customer lifetime value of each party, written by a
+// scoring run (analytics) and read by the 360 view and segment rules.
+// Fractions are decimal text to a millionth, so rules compare them as
+// decimals (crm_decimal_key) on every backend.
+constexpr const char* kV9 = R"sql(
+CREATE TABLE party_clv (
+    party_id             TEXT PRIMARY KEY NOT NULL REFERENCES party (id),
+    computed_at          INTEGER NOT NULL,
+    model                TEXT NOT NULL,
+    currency             TEXT NOT NULL,
+    value_minor          INTEGER NOT NULL,
+    expected_spend_minor INTEGER NOT NULL,
+    expected_purchases   TEXT NOT NULL,
+    p_alive              TEXT NOT NULL,
+    horizon_days         TEXT NOT NULL,
+    discount_rate        TEXT NOT NULL
+) WITHOUT ROWID;
+)sql";
+
 constexpr storage::Migration kSteps[] = {
     {1, kV1},
+    {9, kV9},
 };
 
 }  // namespace

@@ -25,6 +25,13 @@ namespace {
 
 constexpr int kProfileCols = 48;
 
+// What a profile is read with beyond its own columns: the party's stored
+// lifetime value (the customer context's party_clv), never copied into it.
+#define CRM_CLV_OF(col) "(SELECT " col " FROM party_clv c WHERE c.party_id = party_profile.party_id)"
+#define CRM_PROFILE_READ                                                              \
+    CRM_PROFILE_COLS ", " CRM_CLV_OF("value_minor") ", " CRM_CLV_OF("currency") ", "  \
+        CRM_CLV_OF("p_alive") ", " CRM_CLV_OF("expected_purchases")
+
 result<PartyProfile> read_profile(const Stmt& s) {
     PartyProfile p;
     CRM_TRY(id, s.id(0));
@@ -68,6 +75,12 @@ result<PartyProfile> read_profile(const Stmt& s) {
     p.expires_at = opt_time(s, 46);
     CRM_TRY(custom, decode_custom(s.text(47), "party_profile.custom"));
     p.custom = std::move(custom);
+    if (!s.is_null(48)) {
+        CRM_TRY(value, Money::of(s.i64(48), s.text(49), "party_clv.currency"));
+        p.clv_value = std::move(value);
+        p.clv_p_alive = s.str(50);
+        p.clv_expected_purchases = s.str(51);
+    }
     return p;
 }
 
@@ -209,7 +222,7 @@ result<std::optional<PartyProfile>> MarketingRecords::get_profile(const Id& part
     using Out = std::optional<PartyProfile>;
     return run<Out>("get_profile", [&]() -> result<Out> {
         IdText id(party);
-        CRM_TRY(st, c_.stmt("SELECT " CRM_PROFILE_COLS " FROM party_profile WHERE party_id = ?1"));
+        CRM_TRY(st, c_.stmt("SELECT " CRM_PROFILE_READ " FROM party_profile WHERE party_id = ?1"));
         st.bind(1, id);
         CRM_TRY(row, st.step());
         if (!row) return Out{};
@@ -308,7 +321,7 @@ result<std::vector<Id>> MarketingRecords::sample_profiles(const expr::Schema& sc
 
 result<void> MarketingRecords::for_each_profile(const std::function<bool(const PartyProfile&)>& fn) {
     return run<void>("for_each_profile", [&]() -> result<void> {
-        CRM_TRY(st, c_.stmt("SELECT " CRM_PROFILE_COLS " FROM party_profile ORDER BY party_id"));
+        CRM_TRY(st, c_.stmt("SELECT " CRM_PROFILE_READ " FROM party_profile ORDER BY party_id"));
         for (;;) {
             CRM_TRY(row, st.step());
             if (!row) break;

@@ -1,0 +1,88 @@
+// src/analytics/codec.cpp - see codec.hpp.
+#include "analytics/codec.hpp"
+
+#include <algorithm>
+#include <climits>
+
+namespace crm::codec {
+
+json to_json(const analytics::FitReport& r) {
+    json params = json::array();
+    for (const auto& e : r.parameters)
+        params.push_back({{"name", e.name},
+                          {"value", e.value},
+                          {"std_error", e.std_error ? json(*e.std_error) : json(nullptr)}});
+    return {{"model", r.model},
+            {"parameters", std::move(params)},
+            {"log_likelihood", r.log_likelihood},
+            {"customers", r.customers},
+            {"evaluations", r.evaluations},
+            {"optimiser", r.optimiser}};
+}
+
+json to_json(const ClvFit& f) {
+    return {{"currency", f.currency},
+            {"model", f.model},
+            {"unit", analytics::to_string(f.unit)},
+            {"calibration_end", time_json(f.calibration_end)},
+            {"customers", f.customers},
+            {"repeat_customers", f.repeat_customers},
+            {"purchases_read", f.purchases_read},
+            {"purchases_after_calibration", f.purchases_after_calibration},
+            {"purchases_other_currencies", f.purchases_other_currencies},
+            {"customers_after_calibration", f.customers_after_calibration},
+            {"purchase_model", to_json(f.purchases)},
+            {"spend_model", to_json(f.spend)}};
+}
+
+json to_json(const ClvRun& r) {
+    return {{"run", to_json(r.run)},
+            {"computed_at", time_json(r.computed_at)},
+            {"scored", r.scored},
+            {"total_value", to_json(r.total_value)},
+            {"fit", to_json(r.fit)}};
+}
+
+json to_json(const analytics::CustomerSummary& c) {
+    return {{"party", c.customer},
+            {"frequency", c.frequency},
+            {"recency", c.recency},
+            {"age", c.age},
+            {"monetary", c.monetary}};
+}
+
+result<ClvRequest> clv_request_from_json(const json& j, std::string_view path) {
+    ClvRequest r;
+    CRM_TRY(end, get_time(j, "calibration_end", path));
+    r.calibration_end = end;
+    CRM_TRY(currency, get_string(j, "currency", path, 3));
+    if (currency) r.currency = *currency;
+    CRM_TRY(unit, get_string(j, "unit", path, 16));
+    if (unit) {
+        CRM_TRY(u, analytics::parse_time_unit(*unit, join(path, "unit")));
+        r.unit = u;
+    }
+    CRM_TRY(zone, get_string(j, "time_zone", path, 64));
+    if (zone) r.time_zone = *zone;
+    CRM_TRY(model, get_string(j, "model", path, 32));
+    if (model) r.model = *model;
+    // The value options are in the request's unit; by default the horizon
+    // is a year (52 weeks or 365 days) and the step a month.
+    const bool weeks = r.unit == analytics::TimeUnit::weeks;
+    r.value.horizon = weeks ? 52 : 365;
+    r.value.step = 365.25 / 12 / (weeks ? 7 : 1);
+    CRM_TRY(horizon, get_number(j, "horizon", path));
+    if (horizon) r.value.horizon = *horizon;
+    CRM_TRY(step, get_number(j, "step", path));
+    if (step) r.value.step = *step;
+    if (!step && r.value.step > r.value.horizon) r.value.step = r.value.horizon;
+    CRM_TRY(rate, get_number(j, "annual_discount_rate", path));
+    if (rate) r.value.annual_discount_rate = *rate;
+    CRM_TRY(evals, get_int(j, "max_evaluations", path));
+    if (evals) r.fit.max_evaluations = static_cast<int>(std::clamp<std::int64_t>(*evals, INT_MIN, INT_MAX));
+    CRM_TRY(tol, get_number(j, "tolerance", path));
+    if (tol) r.fit.tolerance = *tol;
+    return r;
+}
+
+}  // namespace crm::codec

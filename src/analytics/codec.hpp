@@ -1,0 +1,25 @@
+// src/analytics/codec.hpp - the JSON of the analytics: requests of the
+// analytics.* commands and what they answer (docs/ANALYTICS.md).
+#pragma once
+
+#include "crm/analytics/analytics.hpp"
+#include "customer/codec.hpp"
+
+namespace crm::codec {
+
+json to_json(const analytics::FitReport& r);
+json to_json(const ClvFit& f);
+json to_json(const ClvRun& r);
+json to_json(const analytics::CustomerSummary& c);
+
+/// Reads the fields of a ClvRequest from `j` (at `path`): calibration_end,
+/// currency, unit, time_zone, model, horizon, step, annual_discount_rate,
+/// max_evaluations, tolerance; other keys are left to the caller.
+result<ClvRequest> clv_request_from_json(const json& j, std::string_view path);
+
+/// The keys clv_request_from_json reads.
+inline constexpr std::string_view kClvRequestKeys[] = {
+    "calibration_end", "currency", "unit", "time_zone", "model", "horizon",
+    "step", "annual_discount_rate", "max_evaluations", "tolerance"};
+
+}  // namespace crm::codec

@@ -1,0 +1,110 @@
+// src/commands/analytics_commands.cpp - commands of the analytical layer:
+// customer lifetime value fitted on the stored purchases and stored per
+// party (docs/ANALYTICS.md).
+#include <algorithm>
+
+#include "analytics/codec.hpp"
+#include "commands/request.hpp"
+
+namespace crm::commands {
+
+namespace {
+
+result<ClvRequest> clv_request(const json& request, std::initializer_list<std::string_view> more) {
+    std::vector<std::string_view> keys(std::begin(codec::kClvRequestKeys),
+                                       std::end(codec::kClvRequestKeys));
+    keys.insert(keys.end(), more);
+    for (auto it = request.begin(); it != request.end(); ++it)
+        if (std::find(keys.begin(), keys.end(), it.key()) == keys.end())
+            return fail(errc::invalid_argument, "is not a field of this request", it.key());
+    return codec::clv_request_from_json(request, "");
+}
+
+result<json> clv_summary(Engine& engine, const json& request, const Context&) {
+    CRM_TRY(r, clv_request(request, {"after", "limit"}));
+    CRM_TRY(after, codec::get_id(request, "after", ""));
+    CRM_TRY(limit, int_or(request, "limit", 1000));
+    if (limit < 1 || limit > 100000)
+        return fail(errc::invalid_argument, "must be between 1 and 100000", "limit");
+    Analytics an(engine);
+    CRM_TRY(s, an.clv_summary(r));
+    json list = json::array();
+    const std::string from = after ? after->str() : std::string();
+    std::string last;
+    for (const auto& c : s.customers) {
+        if (!from.empty() && c.customer <= from) continue;
+        if (static_cast<int>(list.size()) == limit) break;
+        list.push_back(codec::to_json(c));
+        last = c.customer;
+    }
+    json out{{"items", std::move(list)},
+             {"customers", static_cast<std::int64_t>(s.customers.size())},
+             {"customers_after_calibration", s.customers_after_calibration},
+             {"purchases_read", s.transactions}};
+    out["next"] = last.empty() || last == s.customers.back().customer ? json(nullptr) : json(last);
+    return out;
+}
+
+result<json> clv_fit(Engine& engine, const json& request, const Context&) {
+    CRM_TRY(r, clv_request(request, {}));
+    Analytics an(engine);
+    CRM_TRY(f, an.fit_clv(r));
+    return codec::to_json(f);
+}
+
+result<json> clv_score(Engine& engine, const json& request, const Context& ctx) {
+    CRM_TRY(r, clv_request(request, {}));
+    Analytics an(engine);
+    CRM_TRY(run, an.score_clv(ctx, r));
+    return codec::to_json(run);
+}
+
+result<json> clv_get(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"party"}));
+    CRM_TRY(party, required_id(request, "party"));
+    Analytics an(engine);
+    CRM_TRY(score, an.clv_score(party));
+    return json{{"score", score ? codec::to_json(*score) : json(nullptr)}};
+}
+
+#define CRM_CLV_REQUEST                                                                       \
+    "calibration_end (default now), currency (default: the purchases' one currency), unit "   \
+    "(weeks|days), time_zone (default Asia/Tehran), model (bg_nbd|pareto_nbd), horizon "       \
+    "(in units; default a year), step (default a month), annual_discount_rate (default 0), " \
+    "max_evaluations, tolerance"
+
+constexpr Command kCommands[] = {
+    {"analytics.clv.summary",
+     "Per party: repeat purchase days, recency, age and mean repeat spend up to a calibration "
+     "end, as the lifetime value models read them.",
+     "{" CRM_CLV_REQUEST ", after (a party id), limit (1..100000, default 1000)}",
+     "{items: [{party, frequency, recency, age, monetary}], customers, "
+     "customers_after_calibration, purchases_read, next}",
+     false, clv_summary},
+    {"analytics.clv.fit",
+     "Fits the purchase model (BG/NBD or Pareto/NBD) and the Gamma-Gamma spend model on the "
+     "stored purchases; writes nothing.",
+     "{" CRM_CLV_REQUEST "}",
+     "{currency, model, unit, calibration_end, customers, repeat_customers, purchases_read, "
+     "purchases_after_calibration, purchases_other_currencies, customers_after_calibration, "
+     "purchase_model, spend_model: {model, parameters: [{name, value, std_error}], "
+     "log_likelihood, customers, evaluations, optimiser}}",
+     false, clv_fit},
+    {"analytics.clv.score",
+     "Fits the models and stores every party's lifetime value, P(alive) and expected purchases "
+     "(replacing the last run's); tracked segments reading clv.* follow.",
+     "{" CRM_CLV_REQUEST "}", "{run, computed_at, scored, total_value, fit}", true, clv_score},
+    {"analytics.clv.get", "A party's stored lifetime value (null before a run scored it).",
+     "{party}",
+     "{score: {party, computed_at, model, value, expected_spend, expected_purchases, p_alive, "
+     "horizon_days, annual_discount_rate} | null}",
+     false, clv_get},
+};
+
+#undef CRM_CLV_REQUEST
+
+}  // namespace
+
+std::span<const Command> detail::analytics_commands() { return kCommands; }
+
+}  // namespace crm::commands

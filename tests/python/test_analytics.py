@@ -1,0 +1,107 @@
+"""crm.Analytics: lifetime value fitted on stored purchases, typed results
+and pandas frames, scores on the 360 view, errors naming the field."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+import crm
+
+DATA = Path(os.environ.get("CRM_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"))
+CDNOW = DATA / "cdnow"
+
+
+def load_cdnow(engine):
+    """The CDNOW 1/10th sample through the CSV importers: parties by sample
+    id, purchases in cents."""
+    rows = [line.split() for line in (CDNOW / "CDNOW_sample.txt").read_text().splitlines() if line.strip()]
+    ids = sorted({r[1] for r in rows})
+    customers = "external_id,kind,first_name,last_name\n" + "".join(
+        f"cdnow-{i},person,,Customer {i}\n" for i in ids)
+    orders = "external_id,order_id,ordered_at,amount_minor,currency\n" + "".join(
+        f"cdnow-{r[1]},o{n},{r[2][:4]}-{r[2][4:6]}-{r[2][6:]},{round(float(r[4]) * 100)},USD\n"
+        for n, r in enumerate(rows))
+    assert engine.import_customers(io.StringIO(customers)).imported == len(ids)
+    assert engine.import_orders(io.StringIO(orders)).imported == len(rows)
+    return len(ids), len(rows)
+
+
+OPTIONS = {"calibration_end": "1997-09-30", "time_zone": "UTC"}
+
+
+def test_fit_reproduces_the_published_cdnow_figures(engine):
+    customers, purchases = load_cdnow(engine)
+    an = crm.Analytics(engine)
+    fit = an.fit_clv(**OPTIONS)
+    assert isinstance(fit, crm.ClvFit)
+    assert (fit.customers, fit.repeat_customers, fit.purchases_read) == (2357, 946, purchases)
+    p = fit.purchase_model.params()
+    assert [round(p[k], 3) for k in ("r", "alpha", "a", "b")] == [0.243, 4.414, 0.793, 2.426]
+    assert round(fit.purchase_model.log_likelihood, 1) == -9582.4
+    g = fit.spend_model.params()
+    assert [round(g[k], 2) for k in ("p", "q", "gamma")] == [6.25, 3.74, 15.44]
+    frame = fit.purchase_model.to_pandas()
+    assert list(frame.index) == ["r", "alpha", "a", "b"]
+    assert (frame["std_error"] > 0).all()
+
+
+def test_summary_as_a_data_frame_equals_the_published_summary(engine):
+    pd = pytest.importorskip("pandas")
+    load_cdnow(engine)
+    an = crm.Analytics(engine)
+    summary = an.clv_summary(page_size=500, **OPTIONS)  # several pages
+    frame = summary.to_pandas()
+    assert len(frame) == 2357 and summary.purchases_read == 6919
+    published = pd.read_csv(CDNOW / "cdnow_customers_summary_with_transactions.csv")
+    ours = frame.sort_values(["frequency", "recency", "age", "monetary"]).reset_index(drop=True)
+    theirs = published.rename(columns={"x": "frequency", "t_x": "recency", "T": "age", "zbar": "monetary"})
+    theirs = theirs.sort_values(["frequency", "recency", "age", "monetary"]).reset_index(drop=True)
+    assert (ours["frequency"] == theirs["frequency"]).all()
+    assert (ours["recency"] - theirs["recency"]).abs().max() < 0.0051
+    assert (ours["age"] - theirs["age"]).abs().max() < 0.0051
+    # Stored in cents, summarised in the currency's major unit: dollars.
+    assert (ours["monetary"] - theirs["monetary"]).abs().max() < 0.0051
+
+
+def test_scores_are_stored_and_shown_on_the_360_view(engine):
+    load_cdnow(engine)
+    an = crm.Analytics(engine)
+    run = an.score_clv(**OPTIONS, horizon=39, step=13, annual_discount_rate=0.1)
+    assert isinstance(run, crm.ClvRun) and run.scored == 2357
+    assert run.total_value.currency == "USD"
+    one = engine.get_party_by_external_id("cdnow-0001")
+    score = an.clv_score(one.id)
+    assert isinstance(score, crm.ClvScore)
+    assert abs(score.expected_purchases - 1.226) < 0.0015
+    assert 0 < score.p_alive < 1
+    assert score.value.currency == "USD" and score.value.minor > 0
+    view = engine.customer_360(one.id)
+    assert view.clv["value"]["minor"] == score.value.minor
+    # A segment rule reads the score.
+    mk = crm.Marketing(engine)
+    mk.define_segment({"id": "valuable", "rule": "clv.value >= 50 USD", "track": False})
+    assert mk.count("valuable") > 0
+
+
+def test_bad_requests_raise_naming_the_field(engine):
+    an = crm.Analytics(engine)
+    with pytest.raises(crm.InvalidArgument) as e:
+        an.fit_clv()
+    assert e.value.field == "purchases"
+    load_cdnow(engine)
+    for options, field in [({"calibration_end": "1990-01-01"}, "calibration_end"),
+                           ({"model": "magic"}, "model"),
+                           ({"unit": "months"}, "unit"),
+                           ({"horizon": -5}, "horizon"),
+                           ({"colour": "red"}, "colour")]:
+        with pytest.raises(crm.InvalidArgument) as e:
+            an.fit_clv(**{**OPTIONS, **options})
+        assert e.value.field == field
+    with pytest.raises(crm.InvalidArgument) as e:
+        an.fit_clv(**OPTIONS, max_evaluations=10)
+    assert e.value.field == "model" and "did not converge" in str(e.value)
+    assert an.clv_score(engine.get_party_by_external_id("cdnow-0001").id) is None  # nothing stored
