@@ -56,6 +56,11 @@ struct Args {
     long long after = 0;
     long long limit = -1;
     double min_score = -1;
+    std::string calibration_end;
+    std::string model;
+    std::string time_zone;
+    double horizon = -1;
+    double discount = -1;
 };
 
 /// The text of a file named on the command line; not_found naming "file".
@@ -106,5 +111,9 @@ int suppression(crm::Engine& engine, const std::vector<std::string>& p, const Ar
 int loyalty(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
 int campaign(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
 int marketing_story(crm::Engine& engine, const crm::Id& party);
+
+// Analytics (analytics.cpp): "clv fit|score|show".
+int clv(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
+int analytics_story(crm::Engine& engine, const crm::Id& party);
 
 }  // namespace crmctl

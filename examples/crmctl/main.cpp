@@ -111,6 +111,11 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
   loyalty refresh DB [PROGRAM]              expire due points, review tiers
   forecast DB --period P [--calendar jalali|gregorian] [--by owner|team|pipeline]
            [--pipeline P] [--owner U] [--json] the forecast of a month, quarter or year (1404-Q1, 2025-06)
+  clv fit DB [--calibration-end T] [--currency C] [--unit weeks|days] [--model bg_nbd|pareto_nbd]
+             [--time-zone Z] [--json]       lifetime value models fitted on the stored purchases
+  clv score DB [same options] [--horizon H] [--discount RATE] [--json]
+                                            ... and every party's value, P(alive) stored (clv.*)
+  clv show DB PARTY [--json]                a party's stored lifetime value
   demo [--data DIR] [--db FILE]             import the Persian sample and show what the core does
 
 DB is a SQLite file. Exit status: 0 success, 1 failure, 2 usage error.
@@ -137,12 +142,16 @@ bool whole_number(const std::string& name, const char* text, long long lo, long 
     return true;
 }
 
-bool score(const char* text, double& out, std::string& why) {
+// A decimal option: the whole text a number in [lo, hi].
+bool decimal(const std::string& name, const char* text, double lo, double hi, double& out,
+             std::string& why) {
     const char* end = text + std::strlen(text);
     double v = 0;
     const auto [at, ec] = std::from_chars(text, end, v);
-    if (ec != std::errc() || at != end || *text == '\0' || !(v >= 0 && v <= 1)) {
-        why = "--min-score takes a number from 0 to 1, not '" + crm::text::excerpt(text, 40) + "'";
+    if (ec != std::errc() || at != end || *text == '\0' || !(v >= lo && v <= hi)) {
+        char range[64];
+        std::snprintf(range, sizeof range, " takes a number from %g to %g", lo, hi);
+        why = name + range + ", not '" + crm::text::excerpt(text, 40) + "'";
         return false;
     }
     out = v;
@@ -196,8 +205,13 @@ bool parse_args(int argc, char** argv, Args& a, std::string& why) {
         else if (s == "--internal") a.internal = true;
         else if (s == "--customer") a.customer = true;
         else if (s == "--limit") { const char* v = value("--limit"); if (!v || !whole_number(s, v, 1, kMax, a.limit, why)) return false; }
-        else if (s == "--min-score") { const char* v = value("--min-score"); if (!v || !score(v, a.min_score, why)) return false; }
+        else if (s == "--min-score") { const char* v = value("--min-score"); if (!v || !decimal(s, v, 0, 1, a.min_score, why)) return false; }
         else if (s == "--overwrite") a.overwrite = true;
+        else if (s == "--calibration-end") { const char* v = value("--calibration-end"); if (!v) return false; a.calibration_end = v; }
+        else if (s == "--model") { const char* v = value("--model"); if (!v) return false; a.model = v; }
+        else if (s == "--time-zone") { const char* v = value("--time-zone"); if (!v) return false; a.time_zone = v; }
+        else if (s == "--horizon") { const char* v = value("--horizon"); if (!v || !decimal(s, v, 1e-9, 1e6, a.horizon, why)) return false; }
+        else if (s == "--discount") { const char* v = value("--discount"); if (!v || !decimal(s, v, 0, 100, a.discount, why)) return false; }
         else if (s.size() > 2 && s.rfind("--", 0) == 0) { why = "unknown option " + s; return false; }
         else a.positional.push_back(s);
     }
@@ -886,7 +900,8 @@ int demo(const Args& a, const char* argv0) {
     const crm::Id customer = hits.value().empty() ? crm::Id{} : hits.value()[0].id;
     if (int rc = sales_story(*engine.value(), customer)) return rc;
     if (int rc = service_story(*engine.value(), customer)) return rc;
-    return marketing_story(*engine.value(), customer);
+    if (int rc = marketing_story(*engine.value(), customer)) return rc;
+    return analytics_story(*engine.value(), customer);
 }
 
 }  // namespace crmctl
@@ -927,7 +942,7 @@ int main(int argc, char** argv) {
         cmd == "pipeline" || cmd == "opp" || cmd == "lead" || cmd == "product" || cmd == "quote" ||
         cmd == "ticket" || cmd == "queue" || cmd == "sla" || cmd == "assignment" ||
         cmd == "escalation" || cmd == "segment" || cmd == "list" || cmd == "suppression" ||
-        cmd == "loyalty" || cmd == "campaign";
+        cmd == "loyalty" || cmd == "campaign" || cmd == "clv";
     std::vector<std::string> args = p;
     if (verb_first) {
         if (p.size() < 3) return usage(cmd + " needs a verb and a database file");
@@ -972,6 +987,7 @@ int main(int argc, char** argv) {
     if (cmd == "suppression") return suppression(e, p, a);
     if (cmd == "loyalty") return loyalty(e, p, a);
     if (cmd == "campaign") return campaign(e, p, a);
+    if (cmd == "clv") return clv(e, p, a);
     if (cmd == "forecast") return p.size() == 2 ? forecast(e, a) : usage("forecast takes DB --period P");
     return usage("unknown command '" + cmd + "'");
 }

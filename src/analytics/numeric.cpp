@@ -90,7 +90,6 @@ result<void> check(const CustomerSummary& c, std::size_t i) {
     if (c.recency > c.age) return bad("recency", "must not exceed age");
     if (c.frequency > 0 && c.recency <= 0)
         return bad("recency", "must be above 0 for a repeat buyer");
-    if (c.age <= 0) return bad("age", "must be above 0");
     return ok();
 }
 

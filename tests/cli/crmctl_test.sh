@@ -304,5 +304,21 @@ check "a report of no members" grep -q '"members":0' out.txt
 status 0 "campaign cancel" "$crmctl" campaign move $db WB-1 cancel "no consent"
 check "cancelled" grep -q "\[cancelled\]" out.txt
 
+# Lifetime value on the sample's orders (generated from BG/NBD r = 0.243,
+# alpha = 4.414, a = 0.793, b = 2.426: the fit lands near them).
+status 0 "clv fit" "$crmctl" clv fit $db --calibration-end 2025-06-30 --json
+check "fit in IRR" grep -q '"currency":"IRR","model":"bg_nbd","unit":"weeks"' out.txt
+check "r near the generating 0.243" grep -Eq '"name":"r","value":0\.2[0-9]+' out.txt
+status 0 "clv score" "$crmctl" clv score $db --calibration-end 2025-06-30 --horizon 52 --discount 0.3
+check "scored parties" grep -Eq '^scored [0-9]{4} parties; total value [0-9]+ IRR' out.txt
+status 0 "clv show" "$crmctl" clv show $db C0000002
+check "a stored value" grep -Eq '^value [0-9]+ IRR over 364 days, P\(alive\) 0\.[0-9]{3}' out.txt
+status 0 "a segment on the score" "$crmctl" segment create $db valuable "clv.value > 1000000000 IRR" --untracked
+check "the segment counts scored parties" grep -Eq "segment valuable v1 \(created\): [1-9][0-9]* members" out.txt
+status 1 "clv with a bad model" "$crmctl" clv fit $db --model magic
+check "the model is named" grep -q 'invalid_argument: model: must be "bg_nbd" or "pareto_nbd"' err.txt
+status 2 "clv with a bad discount" "$crmctl" clv score $db --discount lots
+check "the discount is named" grep -q -- "--discount takes a number from 0 to 100" err.txt
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
