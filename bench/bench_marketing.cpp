@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "crm/crm.hpp"
+#include "dataset.hpp"
 #include "engine/access.hpp"
 #include "marketing/work.hpp"
 
@@ -31,7 +32,7 @@ namespace {
 namespace fs = std::filesystem;
 constexpr std::int64_t kDay = 86'400'000;
 // "Now" of every run, so that windows never move between runs.
-constexpr std::int64_t kNow = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
+constexpr std::int64_t kNow = crm_bench::kSegmentNow;  // 2026-01-01T00:00:00Z
 const char* const kCities[] = {"تهران", "اصفهان", "شیراز", "مشهد", "تبریز", "کرج", "اهواز", "قم"};
 const char* const kStages[] = {"lead", "customer", "customer", "former"};
 
@@ -466,3 +467,5 @@ void BM_DeliveryPlanRawRead(benchmark::State& state) {
 BENCHMARK(BM_DeliveryPlanRawRead)->Arg(1000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
+
+std::filesystem::path crm_bench::segment_dataset(std::int64_t n) { return ensure_data(n); }

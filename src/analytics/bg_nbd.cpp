@@ -1,8 +1,6 @@
 // src/analytics/bg_nbd.cpp - the BG/NBD model (Fader, Hardie & Lee 2005):
 // likelihood with its gradient, P(alive), conditional expectations.
-#include <boost/math/special_functions/digamma.hpp>
-#include <boost/math/special_functions/gamma.hpp>
-
+#include <algorithm>
 #include <cmath>
 
 #include "analytics/numeric.hpp"
@@ -13,8 +11,8 @@ PurchaseModel::~PurchaseModel() = default;
 
 namespace {
 
-using boost::math::digamma;
-using boost::math::lgamma;
+using numeric::digamma;
+using numeric::lgamma;
 using numeric::log_add;
 
 constexpr const char* kNames[] = {"r", "alpha", "a", "b"};
@@ -40,21 +38,23 @@ struct Common {
           log_alpha(std::log(p.alpha)), log_a(std::log(p.a)) {}
 };
 
+// `log_aT` and `log_atx` are log(alpha + T) and log(alpha + t_x).
 double term(const BgNbd::Params& p, const Common& c, const XTerms& t, double x, double t_x,
-            double T, double weight, double* grad) {
+            double T, double log_aT, double log_atx, double weight, double* grad) {
     const double A1 = t.lg_rx - c.lg_r + p.r * c.log_alpha;
     const double A2 = c.lg_ab + t.lg_bx - c.lg_b - t.lg_abx;
-    const double log_aT = std::log(p.alpha + T);
     const double A3 = -(p.r + x) * log_aT;
     double ll;
-    double w3 = 1, w4 = 0, log_atx = 0;
+    double w3 = 1, w4 = 0;
     if (x > 0) {
-        log_atx = std::log(p.alpha + t_x);
+        // log(e^A3 + e^A4) and the weights of the two parts, from their
+        // difference: one exp and one log1p.
         const double A4 = c.log_a - t.log_bx1 - (p.r + x) * log_atx;
-        const double L = log_add(A3, A4);
-        ll = A1 + A2 + L;
-        w3 = std::exp(A3 - L);
-        w4 = std::exp(A4 - L);
+        const double d = A4 - A3;
+        const double e = std::exp(-std::abs(d));
+        ll = A1 + A2 + std::max(A3, A4) + std::log1p(e);
+        w3 = d > 0 ? e / (1 + e) : 1 / (1 + e);
+        w4 = 1 - w3;
     } else {
         ll = A1 + A2 + A3;
     }
@@ -127,14 +127,17 @@ result<BgNbd> BgNbd::fit(std::span<const CustomerSummary> customers, const FitOp
     problem.has_gradient = true;
     problem.customers = g.customers;
     std::vector<XTerms> xt(g.xs.size());
+    std::vector<double> log_at(g.times.size());
     problem.negative_log_likelihood = [&](std::span<const double> v, std::span<double> grad) {
         const Params p = from(v);
         const Common c(p);
         for (std::size_t k = 0; k < g.xs.size(); ++k) xt[k] = x_terms(p, g.xs[k]);
+        for (std::size_t k = 0; k < g.times.size(); ++k) log_at[k] = std::log(p.alpha + g.times[k]);
         double gsum[4] = {0, 0, 0, 0};
         double ll = 0;
         for (const auto& q : g.groups)
-            ll += term(p, c, xt[q.x_index], q.x, q.t_x, q.T, q.weight, grad.empty() ? nullptr : gsum);
+            ll += term(p, c, xt[q.x_index], q.x, q.t_x, q.T, log_at[q.T_index],
+                       log_at[q.t_x_index], q.weight, grad.empty() ? nullptr : gsum);
         for (std::size_t i = 0; i < grad.size(); ++i) grad[i] = -gsum[i];
         return -ll;
     };
@@ -148,8 +151,8 @@ result<BgNbd> BgNbd::fit(std::span<const CustomerSummary> customers, const FitOp
 
 result<double> BgNbd::log_likelihood(const CustomerSummary& c) const {
     CRM_TRYV(numeric::check(c, 0));
-    return finite(term(p_, Common(p_), x_terms(p_, c.frequency), c.frequency, c.recency, c.age, 1,
-                       nullptr),
+    return finite(term(p_, Common(p_), x_terms(p_, c.frequency), c.frequency, c.recency, c.age,
+                       std::log(p_.alpha + c.age), std::log(p_.alpha + c.recency), 1, nullptr),
                   "the log-likelihood");
 }
 

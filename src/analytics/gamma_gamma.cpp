@@ -1,10 +1,8 @@
 // src/analytics/gamma_gamma.cpp - the Gamma-Gamma model of spend (Fader &
 // Hardie 2013), and the value a purchase model and it give together.
-#include <boost/math/special_functions/digamma.hpp>
-#include <boost/math/special_functions/gamma.hpp>
-
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "analytics/numeric.hpp"
 
@@ -12,28 +10,43 @@ namespace crm::analytics {
 
 namespace {
 
-using boost::math::digamma;
-using boost::math::lgamma;
+using numeric::digamma;
+using numeric::lgamma;
 
 constexpr const char* kNames[] = {"p", "q", "gamma"};
 
+// The terms of one frequency x, computed once per evaluation.
+struct XTerms {
+    double lg_pxq, lg_px, dg_pxq, dg_px, log_x;
+};
+
+XTerms x_terms(const GammaGamma::Params& P, double x) {
+    const double px = P.p * x;
+    return {lgamma(px + P.q), lgamma(px), digamma(px + P.q), digamma(px), std::log(x)};
+}
+
 // log f(m | p, q, gamma; x) = lnG(px+q) - lnG(px) - lnG(q) + q ln gamma
 //   + (px-1) ln m + px ln x - (px+q) ln(gamma + x m)
-double term(const GammaGamma::Params& P, double x, double m, double* grad) {
+// `lm` is log m.
+double term(const GammaGamma::Params& P, const XTerms& t, double lg_q, double dg_q, double x,
+            double m, double lm, double* grad) {
     const double px = P.p * x, lgxm = std::log(P.gamma + x * m);
-    const double lm = std::log(m), lx = std::log(x);
     if (grad) {
-        const double dg = digamma(px + P.q);
-        grad[0] += x * (dg - digamma(px) + lm + lx - lgxm);
-        grad[1] += dg - digamma(P.q) + std::log(P.gamma) - lgxm;
+        grad[0] += x * (t.dg_pxq - t.dg_px + lm + t.log_x - lgxm);
+        grad[1] += t.dg_pxq - dg_q + std::log(P.gamma) - lgxm;
         grad[2] += P.q / P.gamma - (px + P.q) / (P.gamma + x * m);
     }
-    return lgamma(px + P.q) - lgamma(px) - lgamma(P.q) + P.q * std::log(P.gamma) + (px - 1) * lm +
-           px * lx - (px + P.q) * lgxm;
+    return t.lg_pxq - t.lg_px - lg_q + P.q * std::log(P.gamma) + (px - 1) * lm + px * t.log_x -
+           (px + P.q) * lgxm;
+}
+
+double term(const GammaGamma::Params& P, double x, double m) {
+    return term(P, x_terms(P, x), lgamma(P.q), digamma(P.q), x, m, std::log(m), nullptr);
 }
 
 struct Spend {
-    double x, m;
+    double x, m, log_m;
+    std::size_t x_index;
 };
 
 }  // namespace
@@ -51,6 +64,8 @@ result<GammaGamma> GammaGamma::with(const Params& p) {
 result<GammaGamma> GammaGamma::fit(std::span<const CustomerSummary> customers,
                                    const FitOptions& options) {
     std::vector<Spend> spend;
+    std::vector<double> xs;
+    std::map<double, std::size_t> x_index;
     double mean = 0;
     for (std::size_t i = 0; i < customers.size(); ++i) {
         CRM_TRYV(numeric::check(customers[i], i));
@@ -59,7 +74,9 @@ result<GammaGamma> GammaGamma::fit(std::span<const CustomerSummary> customers,
         if (!(c.monetary > 0))
             return fail(errc::invalid_argument, "must be above 0 for a repeat buyer",
                         "customers[" + std::to_string(i) + "].monetary");
-        spend.push_back({c.frequency, c.monetary});
+        auto [it, fresh] = x_index.emplace(c.frequency, xs.size());
+        if (fresh) xs.push_back(c.frequency);
+        spend.push_back({c.frequency, c.monetary, std::log(c.monetary), it->second});
         mean += c.monetary;
     }
     if (spend.empty())
@@ -72,10 +89,14 @@ result<GammaGamma> GammaGamma::fit(std::span<const CustomerSummary> customers,
     problem.start = {1, 1, mean};  // gamma on the data's money scale
     problem.has_gradient = true;
     problem.customers = static_cast<std::int64_t>(spend.size());
+    std::vector<XTerms> xt(xs.size());
     problem.negative_log_likelihood = [&](std::span<const double> v, std::span<double> grad) {
         const Params P{v[0], v[1], v[2]};
+        for (std::size_t k = 0; k < xs.size(); ++k) xt[k] = x_terms(P, xs[k]);
+        const double lg_q = lgamma(P.q), dg_q = digamma(P.q);
         double g[3] = {0, 0, 0}, ll = 0;
-        for (const auto& s : spend) ll += term(P, s.x, s.m, grad.empty() ? nullptr : g);
+        for (const auto& s : spend)
+            ll += term(P, xt[s.x_index], lg_q, dg_q, s.x, s.m, s.log_m, grad.empty() ? nullptr : g);
         for (std::size_t i = 0; i < grad.size(); ++i) grad[i] = -g[i];
         return -ll;
     };
@@ -90,7 +111,7 @@ result<double> GammaGamma::log_likelihood(const CustomerSummary& c) const {
     CRM_TRYV(numeric::check(c, 0));
     if (c.frequency == 0 || !(c.monetary > 0))
         return fail(errc::invalid_argument, "must be above 0 with a repeat purchase", "monetary");
-    return term(p_, c.frequency, c.monetary, nullptr);
+    return term(p_, c.frequency, c.monetary);
 }
 
 result<double> GammaGamma::expected_spend(const CustomerSummary& c) const {

@@ -3,6 +3,7 @@
 
 // Boost 1.74's pFq needs gamma and expm1 declared before it.
 #include <boost/math/special_functions/expm1.hpp>
+#include <boost/math/special_functions/digamma.hpp>
 #include <boost/math/special_functions/gamma.hpp>
 #include <boost/math/special_functions/hypergeometric_pFq.hpp>
 
@@ -24,7 +25,11 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 using namespace boost::math::policies;
 using Quiet = policy<overflow_error<errno_on_error>, evaluation_error<errno_on_error>,
                      domain_error<errno_on_error>, pole_error<errno_on_error>,
-                     max_series_iterations<2000000>>;
+                     max_series_iterations<2000000>, promote_double<false>>;
+// The special functions of the likelihoods, in double precision.
+using Double = policy<promote_double<false>, overflow_error<errno_on_error>,
+                      evaluation_error<errno_on_error>, domain_error<errno_on_error>,
+                      pole_error<errno_on_error>>;
 
 std::string fixed(double v) {
     char buf[48];
@@ -54,6 +59,22 @@ double logistic_neg(double x) noexcept {
         return e / (1 + e);
     }
     return 1 / (1 + std::exp(x));
+}
+
+double lgamma(double x) noexcept {
+    try {
+        return boost::math::lgamma(x, Double());
+    } catch (...) {
+        return kNaN;
+    }
+}
+
+double digamma(double x) noexcept {
+    try {
+        return boost::math::digamma(x, Double());
+    } catch (...) {
+        return kNaN;
+    }
 }
 
 double hyp2f1(double a, double b, double c, double z) noexcept {
@@ -134,11 +155,27 @@ double objective(unsigned n, const double* u, double* grad_u, void* data) {
 }
 
 // The observed information: the Hessian of the negative log-likelihood at
-// theta by central differences of its values, with relative steps.
+// theta, with relative steps of 1e-4: central differences of the gradient
+// where the model has one (2n evaluations), of its values otherwise.
 std::vector<double> hessian(const Problem& p, std::vector<double> theta) {
     const std::size_t n = theta.size();
     std::vector<double> h(n), H(n * n, kNaN);
     for (std::size_t i = 0; i < n; ++i) h[i] = 1e-4 * theta[i];
+    if (p.has_gradient) {
+        std::vector<double> plus(n), minus(n);
+        for (std::size_t j = 0; j < n; ++j) {
+            theta[j] += h[j];
+            p.negative_log_likelihood(theta, plus);
+            theta[j] -= 2 * h[j];
+            p.negative_log_likelihood(theta, minus);
+            theta[j] += h[j];
+            for (std::size_t i = 0; i < n; ++i) H[i * n + j] = (plus[i] - minus[i]) / (2 * h[j]);
+        }
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t j = i + 1; j < n; ++j)
+                H[i * n + j] = H[j * n + i] = (H[i * n + j] + H[j * n + i]) / 2;
+        return H;
+    }
     auto f = [&](std::vector<double>& t) { return p.negative_log_likelihood(t, {}); };
     const double f0 = f(theta);
     for (std::size_t i = 0; i < n; ++i) {
@@ -302,12 +339,18 @@ result<Grouped> group(std::span<const CustomerSummary> customers) {
     }
     Grouped g;
     g.customers = static_cast<std::int64_t>(customers.size());
-    std::map<double, std::size_t> xs;
+    std::map<double, std::size_t> xs, times;
+    auto time_index = [&](double t) {
+        auto [it, fresh] = times.emplace(t, g.times.size());
+        if (fresh) g.times.push_back(t);
+        return it->second;
+    };
     for (const auto& [key, n] : counts) {
         const double x = std::get<0>(key);
         auto [it, fresh] = xs.emplace(x, g.xs.size());
         if (fresh) g.xs.push_back(x);
-        g.groups.push_back({x, std::get<1>(key), std::get<2>(key), n, it->second});
+        const std::size_t tx = time_index(std::get<1>(key)), T = time_index(std::get<2>(key));
+        g.groups.push_back({x, std::get<1>(key), std::get<2>(key), n, it->second, tx, T});
     }
     return g;
 }

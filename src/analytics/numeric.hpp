@@ -21,6 +21,12 @@ double log_sub(double a, double b) noexcept;
 /// 1 / (1 + exp(x)) without overflow.
 double logistic_neg(double x) noexcept;
 
+/// log |Gamma(x)| and the digamma function by Boost.Math in double
+/// precision (its default promotes to long double, which costs ten times
+/// as much); NaN where undefined, never an exception.
+double lgamma(double x) noexcept;
+double digamma(double x) noexcept;
+
 /// 2F1(a, b; c; z) for |z| < 1 by Boost.Math's checked series; NaN when
 /// the series fails or overflows (no exception escapes). Callers transform
 /// their arguments so the value stays moderate (docs/ANALYTICS.md).
@@ -69,9 +75,13 @@ struct Grouped {
     struct Group {
         double x, t_x, T, weight;
         std::size_t x_index;
+        std::size_t t_x_index, T_index;  ///< into `times`
     };
     std::vector<Group> groups;
     std::vector<double> xs;
+    /// The distinct values of recency and age: log(alpha + t) is taken once
+    /// per value and evaluation.
+    std::vector<double> times;
     std::int64_t customers = 0;
 };
 

@@ -1,7 +1,5 @@
 // src/analytics/pareto_nbd.cpp - the Pareto/NBD model (Schmittlein,
 // Morrison & Colombo 1987; likelihood as in Fader & Hardie's notes).
-#include <boost/math/special_functions/gamma.hpp>
-
 #include <cmath>
 
 #include "analytics/numeric.hpp"
@@ -10,7 +8,7 @@ namespace crm::analytics {
 
 namespace {
 
-using boost::math::lgamma;
+using numeric::lgamma;
 
 constexpr const char* kNames[] = {"r", "alpha", "s", "beta"};
 
