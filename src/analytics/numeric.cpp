@@ -6,6 +6,7 @@
 #include <boost/math/special_functions/digamma.hpp>
 #include <boost/math/special_functions/gamma.hpp>
 #include <boost/math/special_functions/hypergeometric_pFq.hpp>
+#include <boost/math/tools/series.hpp>
 
 #include <nlopt.h>
 
@@ -25,8 +26,10 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 using namespace boost::math::policies;
 using Quiet = policy<overflow_error<errno_on_error>, evaluation_error<errno_on_error>,
                      domain_error<errno_on_error>, pole_error<errno_on_error>,
-                     max_series_iterations<2000000>, promote_double<false>>;
-// The special functions of the likelihoods, in double precision.
+                     max_series_iterations<2000000>>;
+// The special functions of the likelihoods, in double precision (Quiet,
+// for the checked series behind hyp2f1's fast path, keeps Boost's
+// promotion to long double: it is asked only where digits cancel).
 using Double = policy<promote_double<false>, overflow_error<errno_on_error>,
                       evaluation_error<errno_on_error>, domain_error<errno_on_error>,
                       pole_error<errno_on_error>>;
@@ -77,9 +80,38 @@ double digamma(double x) noexcept {
     }
 }
 
+namespace {
+
+// The terms of Gauss's series, each from the one before:
+// t_{n+1} = t_n (a+n)(b+n) / ((c+n)(n+1)) z. Also sums |t_n|, which tells
+// how much cancellation the sum suffered.
+struct Hyp2f1Terms {
+    using result_type = double;
+    double a, b, c, z, term = 1, n = 0, magnitude = 1;
+    double operator()() noexcept {
+        term *= (a + n) * (b + n) / ((c + n) * (n + 1)) * z;
+        n += 1;
+        magnitude += std::abs(term);
+        return term;
+    }
+};
+
+}  // namespace
+
 double hyp2f1(double a, double b, double c, double z) noexcept {
     if (z == 0) return 1;
     if (!(std::abs(z) < 1)) return kNaN;
+    // Boost.Math's plain series summation first (a tenth of the checked
+    // series' cost); when it runs out of terms, is not finite, or lost
+    // more than four digits to cancellation, the checked series decides.
+    {
+        Hyp2f1Terms terms{a, b, c, z};
+        std::uintmax_t max_terms = 1'000'000;
+        const double v = boost::math::tools::sum_series(
+            terms, std::numeric_limits<double>::epsilon(), max_terms, 1.0);
+        if (max_terms < 1'000'000 && std::isfinite(v) && terms.magnitude < 1e4 * std::abs(v))
+            return v;
+    }
     try {
         const std::initializer_list<double> top = {a, b}, bottom = {c};
         double* no_error_estimate = nullptr;
@@ -255,8 +287,14 @@ result<FitReport> maximise_likelihood(const Problem& p, const FitOptions& option
     CRM_TRYV(check(options));
     const unsigned n = static_cast<unsigned>(p.start.size());
     Call call{&p, p.start, std::vector<double>(n), 0, false};
-    std::vector<double> u(n), lower(n, std::log(1e-8)), upper(n, std::log(1e8));
-    for (unsigned i = 0; i < n; ++i) u[i] = std::log(p.start[i]);
+    // Each parameter within [1e-8, 1e8] times its start, which carries the
+    // data's scale (a spend in rials, a rate per day).
+    std::vector<double> u(n), lower(n), upper(n);
+    for (unsigned i = 0; i < n; ++i) {
+        u[i] = std::log(p.start[i]);
+        lower[i] = u[i] + std::log(1e-8);
+        upper[i] = u[i] + std::log(1e8);
+    }
 
     const nlopt_algorithm algorithm = p.has_gradient ? NLOPT_LD_LBFGS : NLOPT_LN_BOBYQA;
     nlopt_opt opt = nlopt_create(algorithm, n);

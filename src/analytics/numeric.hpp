@@ -45,7 +45,8 @@ struct Problem {
     std::int64_t customers = 0;
 };
 
-/// Minimises over the logarithms of the parameters (so each stays > 0):
+/// Minimises over the logarithms of the parameters (so each stays > 0,
+/// within [1e-8, 1e8] times its start):
 /// L-BFGS with the gradient, BOBYQA without. The report carries the
 /// estimates with standard errors, the log-likelihood and the evaluations.
 /// invalid_argument naming "model" when the optimiser stops without
