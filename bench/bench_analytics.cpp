@@ -184,7 +184,7 @@ fs::path clv_dataset(std::int64_t n) {
                        "INSERT INTO purchase_summary (party_id, currency, count, total_minor, "
                        "first_at, last_at) SELECT party_id, currency, count(*), sum(total_minor), "
                        "min(ordered_at), max(ordered_at) FROM purchase GROUP BY party_id, currency; "
-                       "COMMIT; PRAGMA wal_checkpoint(TRUNCATE)",
+                       "COMMIT; PRAGMA wal_checkpoint(TRUNCATE); VACUUM",
                        nullptr, nullptr, nullptr),
           raw, "commit");
     sqlite3_close(raw);

@@ -5,6 +5,7 @@
 
 #include "analytics/codec.hpp"
 #include "commands/request.hpp"
+#include "crm/analytics/stats.hpp"
 
 namespace crm::commands {
 
@@ -67,6 +68,38 @@ result<json> clv_get(Engine& engine, const json& request, const Context&) {
     return json{{"score", score ? codec::to_json(*score) : json(nullptr)}};
 }
 
+json to_json(const analytics::Proportion& p) {
+    return {{"successes", p.successes}, {"trials", p.trials}, {"value", p.value},
+            {"low", p.low},             {"high", p.high},     {"confidence", p.confidence},
+            {"too_few", p.too_few}};
+}
+
+// {successes, trials} at `key`.
+result<std::pair<std::int64_t, std::int64_t>> counts(const json& request, std::string_view key) {
+    const json* group = codec::member(request, key);
+    if (!group) return fail(errc::invalid_argument, "is required", std::string(key));
+    CRM_TRYV(codec::expect_object(*group, key, {"successes", "trials"}));
+    CRM_TRY(k, codec::get_int(*group, "successes", key));
+    CRM_TRY(n, codec::get_int(*group, "trials", key));
+    if (!k) return fail(errc::invalid_argument, "is required", codec::join(key, "successes"));
+    if (!n) return fail(errc::invalid_argument, "is required", codec::join(key, "trials"));
+    return std::make_pair(*k, *n);
+}
+
+result<json> compare(Engine&, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"a", "b", "level", "min_trials"}));
+    CRM_TRY(a, counts(request, "a"));
+    CRM_TRY(b, counts(request, "b"));
+    CRM_TRY(level, codec::get_number(request, "level", ""));
+    CRM_TRY(min, codec::get_int(request, "min_trials", ""));
+    CRM_TRY(t, analytics::compare_proportions(a.first, a.second, b.first, b.second,
+                                              level.value_or(0.05), min.value_or(30)));
+    return json{{"a", to_json(t.a)},          {"b", to_json(t.b)},
+                {"difference", t.difference}, {"p_value", t.p_value},
+                {"method", t.method},         {"level", t.level},
+                {"significant", t.significant}};
+}
+
 #define CRM_CLV_REQUEST                                                                       \
     "calibration_end (default now), currency (default: the purchases' one currency), unit "   \
     "(weeks|days), time_zone (default Asia/Tehran), model (bg_nbd|pareto_nbd), horizon "       \
@@ -99,6 +132,14 @@ constexpr Command kCommands[] = {
      "{score: {party, computed_at, model, value, expected_spend, expected_purchases, p_alive, "
      "horizon_days, annual_discount_rate} | null}",
      false, clv_get},
+    {"analytics.compare",
+     "Compares two proportions (A/B groups): each with its Wilson interval, the difference, "
+     "the p-value of a two-proportion z-test or, for small counts, Fisher's exact test.",
+     "{a: {successes, trials}, b: {successes, trials}, level (default 0.05), min_trials "
+     "(default 30)}",
+     "{a, b: {successes, trials, value, low, high, confidence, too_few}, difference, p_value, "
+     "method, level, significant}",
+     false, compare},
 };
 
 #undef CRM_CLV_REQUEST

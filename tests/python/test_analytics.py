@@ -105,3 +105,17 @@ def test_bad_requests_raise_naming_the_field(engine):
         an.fit_clv(**OPTIONS, max_evaluations=10)
     assert e.value.field == "model" and "did not converge" in str(e.value)
     assert an.clv_score(engine.get_party_by_external_id("cdnow-0001").id) is None  # nothing stored
+
+
+def test_compare_two_groups_with_their_intervals(engine):
+    an = crm.Analytics(engine)
+    t = an.compare((120, 1000), (90, 1000))
+    assert t["method"] == "two-proportion z-test" and t["significant"]
+    assert abs(t["p_value"] - 0.028650240398448473) < 1e-12  # scipy.stats.norm
+    assert t["a"]["low"] < 0.12 < t["a"]["high"]
+    small = an.compare((8, 10), (1, 6))
+    assert small["method"] == "Fisher's exact test"
+    assert small["a"]["too_few"] and small["b"]["too_few"]
+    with pytest.raises(crm.InvalidArgument) as e:
+        an.compare((5, 3), (1, 2))
+    assert e.value.field == "a.successes"

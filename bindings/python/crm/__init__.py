@@ -773,6 +773,15 @@ class Analytics:
     def score_clv(self, **options: Any) -> ClvRun:
         return ClvRun._of(self._run("analytics.clv.score", options))
 
+    def compare(self, a: Tuple[int, int], b: Tuple[int, int], *, level: float = 0.05,
+                min_trials: int = 30) -> dict:
+        """Two proportions, each (successes, trials): their Wilson intervals,
+        the difference and the p-value (z-test, or Fisher's exact test for
+        small counts), and whether it is significant at `level`."""
+        return self._run("analytics.compare", {
+            "a": {"successes": a[0], "trials": a[1]}, "b": {"successes": b[0], "trials": b[1]},
+            "level": level, "min_trials": min_trials})
+
     def clv_score(self, party: str) -> Optional[ClvScore]:
         score = self._run("analytics.clv.get", {"party": party})["score"]
         return None if score is None else ClvScore._of(score)

@@ -192,8 +192,12 @@ FROM interaction;
 // Version 9: the customer lifetime value of each party, written by a
 // scoring run (analytics) and read by the 360 view and segment rules.
 // Fractions are decimal text to a millionth, so rules compare them as
-// decimals (crm_decimal_key) on every backend.
+// decimals (crm_decimal_key) on every backend. The purchase index by party
+// also carries the amount and currency, so the lifetime value summary reads
+// every purchase in party order from the index alone.
 constexpr const char* kV9 = R"sql(
+DROP INDEX purchase_party;
+CREATE INDEX purchase_party ON purchase (party_id, ordered_at, id, total_minor, currency);
 CREATE TABLE party_clv (
     party_id             TEXT PRIMARY KEY NOT NULL REFERENCES party (id),
     computed_at          INTEGER NOT NULL,
