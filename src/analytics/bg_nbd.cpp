@@ -167,12 +167,18 @@ result<double> BgNbd::p_alive(const CustomerSummary& c) const {
     return finite(numeric::logistic_neg(log_odds), "P(alive)");
 }
 
-result<double> BgNbd::expected_purchases(const CustomerSummary& c, double t) const {
-    CRM_TRYV(check_t(t));
+result<double> PurchaseModel::expected_purchases(const CustomerSummary& c, double t) const {
     CRM_TRY(alive, p_alive(c));
+    CRM_TRY(if_alive, expected_purchases_if_alive(c, t));
+    return alive * if_alive;
+}
+
+result<double> BgNbd::expected_purchases_if_alive(const CustomerSummary& c, double t) const {
+    CRM_TRYV(check_t(t));
+    CRM_TRYV(numeric::check(c, 0));
     if (t == 0) return 0.0;
     const double z = t / (p_.alpha + c.age + t);
-    return finite(scaled_tail(p_, c.frequency, z) * alive, "the expected number of purchases");
+    return finite(scaled_tail(p_, c.frequency, z), "the expected number of purchases");
 }
 
 result<double> BgNbd::expected_purchases_new(double t) const {

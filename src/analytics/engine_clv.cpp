@@ -3,7 +3,7 @@
 // fitted on the summary, and every party's score stored in one run.
 #include <cmath>
 #include <map>
-#include <tuple>
+#include <utility>
 
 #include "analytics/numeric.hpp"
 #include "analytics/summary.hpp"
@@ -199,34 +199,35 @@ result<ClvRun> Analytics::score_clv(const Context& ctx, const ClvRequest& reques
         run.total_value = Money{0, s.currency};
         const auto options = value_options(request);
         CRM_TRYV(tx.clear_clv_scores());
-        // Customers with the same (x, t_x, T) expect the same purchases:
-        // the series behind each is summed once.
-        struct Counts {
-            double alive, expected, discounted;
+        // What a customer still active expects depends on (x, T) alone: the
+        // series behind it are summed once per pair, and each customer's
+        // P(alive) scales them.
+        struct IfAlive {
+            double expected, discounted;
         };
-        std::map<std::tuple<double, double, double>, Counts> known;
+        std::map<std::pair<double, double>, IfAlive> known;
         std::int64_t done = 0;
         for (const auto& c : s.summary.customers) {
-            const auto key = std::make_tuple(c.frequency, c.recency, c.age);
+            const auto key = std::make_pair(c.frequency, c.age);
             auto it = known.find(key);
             if (it == known.end()) {
-                CRM_TRY(alive, m.purchases->p_alive(c));
-                CRM_TRY(expected, m.purchases->expected_purchases(c, options.horizon));
-                CRM_TRY(discounted, analytics::discounted_purchases(*m.purchases, c, options));
-                it = known.emplace(key, Counts{alive, expected, discounted}).first;
+                CRM_TRY(expected, m.purchases->expected_purchases_if_alive(c, options.horizon));
+                CRM_TRY(discounted, analytics::discounted_purchases_if_alive(*m.purchases, c, options));
+                it = known.emplace(key, IfAlive{expected, discounted}).first;
             }
+            CRM_TRY(alive, m.purchases->p_alive(c));
             CRM_TRY(each, m.spend.expected_spend(c));
             CRM_TRY(id, Id::parse(c.customer));
             ClvScore score;
             score.party = id;
             score.computed_at = run.computed_at;
             score.model = request.model;
-            CRM_TRY(value, to_minor(it->second.discounted * each, s.currency, "value"));
+            CRM_TRY(value, to_minor(alive * it->second.discounted * each, s.currency, "value"));
             CRM_TRY(spend, to_minor(each, s.currency, "expected_spend"));
             score.value = Money{value, s.currency};
             score.expected_spend = Money{spend, s.currency};
-            score.expected_purchases = it->second.expected;
-            score.p_alive = it->second.alive;
+            score.expected_purchases = alive * it->second.expected;
+            score.p_alive = alive;
             score.horizon_days = options.horizon * options.days_per_unit;
             score.annual_discount_rate = options.annual_discount_rate;
             CRM_TRYV(tx.put_clv_score(score));

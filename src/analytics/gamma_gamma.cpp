@@ -141,13 +141,20 @@ result<void> check(const ClvOptions& o) {
 
 result<double> discounted_purchases(const PurchaseModel& purchases, const CustomerSummary& customer,
                                     const ClvOptions& o) {
+    CRM_TRY(alive, purchases.p_alive(customer));
+    CRM_TRY(if_alive, discounted_purchases_if_alive(purchases, customer, o));
+    return alive * if_alive;
+}
+
+result<double> discounted_purchases_if_alive(const PurchaseModel& purchases,
+                                             const CustomerSummary& customer, const ClvOptions& o) {
     CRM_TRYV(check(o));
     const double log_rate = std::log1p(o.annual_discount_rate);
     double before = 0, sum = 0;
     const auto steps = static_cast<long>(std::ceil(o.horizon / o.step - 1e-9));
     for (long i = 1; i <= steps; ++i) {
         const double t = std::min(o.horizon, static_cast<double>(i) * o.step);
-        CRM_TRY(upto, purchases.expected_purchases(customer, t));
+        CRM_TRY(upto, purchases.expected_purchases_if_alive(customer, t));
         const double years = t * o.days_per_unit / 365.25;
         sum += (upto - before) * std::exp(-years * log_rate);
         before = upto;

@@ -121,13 +121,13 @@ result<double> ParetoNbd::p_alive(const CustomerSummary& c) const {
     return finite(numeric::logistic_neg(q.a0 - q.b1), "P(alive)");
 }
 
-result<double> ParetoNbd::expected_purchases(const CustomerSummary& c, double t) const {
+result<double> ParetoNbd::expected_purchases_if_alive(const CustomerSummary& c, double t) const {
     CRM_TRYV(check_t(t));
-    CRM_TRY(alive, p_alive(c));
-    // (r+x)(beta+T) / ((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)] P(alive)
+    CRM_TRYV(numeric::check(c, 0));
+    // (r+x)(beta+T) / ((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)]
     const double bT = p_.beta + c.age;
     const double v = (p_.r + c.frequency) * bT / (p_.alpha + c.age) *
-                     power_gap(p_.s, std::log(bT / (bT + t))) * alive;
+                     power_gap(p_.s, std::log(bT / (bT + t)));
     return finite(v, "the expected number of purchases");
 }
 

@@ -139,8 +139,14 @@ public:
     virtual result<double> log_likelihood(const CustomerSummary& c) const = 0;
     /// P(alive): the probability the customer has not dropped out by T.
     virtual result<double> p_alive(const CustomerSummary& c) const = 0;
-    /// E[Y(t) | x, t_x, T]: purchases expected in the next t units.
-    virtual result<double> expected_purchases(const CustomerSummary& c, double t) const = 0;
+    /// E[Y(t) | x, t_x, T]: purchases expected in the next t units; the
+    /// product of p_alive and expected_purchases_if_alive.
+    result<double> expected_purchases(const CustomerSummary& c, double t) const;
+    /// E[Y(t) | alive at T, x, T]: purchases expected in the next t units
+    /// of a customer still active. It does not depend on the recency, so a
+    /// scoring run computes it once per (frequency, age).
+    virtual result<double> expected_purchases_if_alive(const CustomerSummary& c,
+                                                       double t) const = 0;
     /// E[X(t)]: purchases a new customer makes in their first t units.
     virtual result<double> expected_purchases_new(double t) const = 0;
 };
@@ -166,7 +172,8 @@ public:
     const FitReport& report() const noexcept override { return report_; }
     result<double> log_likelihood(const CustomerSummary& c) const override;
     result<double> p_alive(const CustomerSummary& c) const override;
-    result<double> expected_purchases(const CustomerSummary& c, double t) const override;
+    result<double> expected_purchases_if_alive(const CustomerSummary& c,
+                                               double t) const override;
     result<double> expected_purchases_new(double t) const override;
     /// P(X(t) = n): a new customer makes exactly n purchases in t units
     /// (FHL 2005, eq. 8).
@@ -193,7 +200,8 @@ public:
     const FitReport& report() const noexcept override { return report_; }
     result<double> log_likelihood(const CustomerSummary& c) const override;
     result<double> p_alive(const CustomerSummary& c) const override;
-    result<double> expected_purchases(const CustomerSummary& c, double t) const override;
+    result<double> expected_purchases_if_alive(const CustomerSummary& c,
+                                               double t) const override;
     result<double> expected_purchases_new(double t) const override;
 
 private:
@@ -262,6 +270,11 @@ CRM_API result<void> check(const ClvOptions& options);
 CRM_API result<double> discounted_purchases(const PurchaseModel& purchases,
                                             const CustomerSummary& customer,
                                             const ClvOptions& options);
+/// The same for a customer still active (expected_purchases_if_alive):
+/// discounted_purchases is this times p_alive.
+CRM_API result<double> discounted_purchases_if_alive(const PurchaseModel& purchases,
+                                                     const CustomerSummary& customer,
+                                                     const ClvOptions& options);
 
 /// The customer's lifetime value over the horizon. The horizon is cut into
 /// steps; the purchases expected in step i, E[Y(t_i)] - E[Y(t_{i-1})], are
