@@ -131,9 +131,10 @@ result<void> check(const FitOptions& o) {
 }
 
 result<void> check(const CustomerSummary& c, std::size_t i) {
-    const std::string at = "customers[" + std::to_string(i) + "].";
+    // The path is built only for an error: a million customers are checked.
     auto bad = [&](const char* field, const char* why) {
-        return fail(errc::invalid_argument, why, at + field);
+        return fail(errc::invalid_argument, why,
+                    "customers[" + std::to_string(i) + "]." + field);
     };
     for (auto [v, name] : {std::pair{c.frequency, "frequency"}, std::pair{c.recency, "recency"},
                            std::pair{c.age, "age"}, std::pair{c.monetary, "monetary"}})
@@ -370,25 +371,32 @@ namespace crm::analytics::numeric {
 result<Grouped> group(std::span<const CustomerSummary> customers) {
     if (customers.empty())
         return fail(errc::invalid_argument, "must hold at least one customer", "customers");
-    std::map<std::tuple<double, double, double>, double> counts;
+    // Sorted keys, then runs of equal keys: a million customers group in a
+    // sort, not a million tree insertions.
+    using Key = std::tuple<double, double, double>;
+    std::vector<Key> keys;
+    keys.reserve(customers.size());
     for (std::size_t i = 0; i < customers.size(); ++i) {
         CRM_TRYV(check(customers[i], i));
-        counts[{customers[i].frequency, customers[i].recency, customers[i].age}] += 1;
+        keys.emplace_back(customers[i].frequency, customers[i].recency, customers[i].age);
     }
+    std::sort(keys.begin(), keys.end());
     Grouped g;
     g.customers = static_cast<std::int64_t>(customers.size());
-    std::map<double, std::size_t> xs, times;
+    std::map<double, std::size_t> times;
     auto time_index = [&](double t) {
         auto [it, fresh] = times.emplace(t, g.times.size());
         if (fresh) g.times.push_back(t);
         return it->second;
     };
-    for (const auto& [key, n] : counts) {
-        const double x = std::get<0>(key);
-        auto [it, fresh] = xs.emplace(x, g.xs.size());
-        if (fresh) g.xs.push_back(x);
-        const std::size_t tx = time_index(std::get<1>(key)), T = time_index(std::get<2>(key));
-        g.groups.push_back({x, std::get<1>(key), std::get<2>(key), n, it->second, tx, T});
+    for (std::size_t i = 0; i < keys.size();) {
+        std::size_t j = i + 1;
+        while (j < keys.size() && keys[j] == keys[i]) ++j;
+        const auto [x, t_x, T] = keys[i];
+        if (g.xs.empty() || g.xs.back() != x) g.xs.push_back(x);  // keys sorted by x first
+        g.groups.push_back({x, t_x, T, static_cast<double>(j - i), g.xs.size() - 1,
+                            time_index(t_x), time_index(T)});
+        i = j;
     }
     return g;
 }

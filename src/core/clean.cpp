@@ -1,7 +1,7 @@
 // src/core/clean.cpp - field cleaning shared by every context's writes.
 #include "core/clean.hpp"
 
-#include <cstdio>
+#include <charconv>
 
 #include <algorithm>
 
@@ -44,8 +44,8 @@ std::string tehran_date(Timestamp at) {
 
 std::string millionths(double v) {
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%.6f", v);
-    std::string out(buf);
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 6);
+    std::string out(buf, ec == std::errc() ? end : buf);
     if (out.find('.') != std::string::npos) {
         while (out.back() == '0') out.pop_back();
         if (out.back() == '.') out.pop_back();
