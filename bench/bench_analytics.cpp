@@ -70,29 +70,13 @@ void BM_ClvFitCdnow(benchmark::State& state) {
 }
 BENCHMARK(BM_ClvFitCdnow)->Unit(benchmark::kMillisecond);
 
-// Runs a baseline script; its first output number is the median seconds.
-bool run_script(benchmark::State& state, const std::string& cmd, std::string& out) {
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) {
-        state.SkipWithError("cannot run /usr/bin/python3");
-        return false;
-    }
-    char buf[512];
-    while (std::fgets(buf, sizeof buf, p)) out += buf;
-    if (pclose(p) != 0) {
-        state.SkipWithError(("baseline failed: " + out).c_str());
-        return false;
-    }
-    return true;
-}
-
 // Baseline: scipy on the same summary, five fits per method.
 void BM_ClvFitCdnowScipy(benchmark::State& state) {
     const fs::path script = fs::path(CRM_BENCH_DIR) / "clv_scipy.py";
     const std::string cmd = "/usr/bin/python3 " + script.string() + " " + kSummary + " 5";
     for (auto _ : state) {
         std::string out;
-        if (!run_script(state, cmd, out)) return;
+        if (!crm_bench::run_baseline(state, cmd, out)) return;
         double median = 0, r = 0, gamma = 0;
         std::string method;
         std::istringstream(out) >> median >> method >> r >> gamma;
@@ -251,7 +235,7 @@ void BM_ClvSummaryPandas(benchmark::State& state) {
                             " " + std::to_string(crm_bench::kSegmentNow) + " 3";
     for (auto _ : state) {
         std::string out;
-        if (!run_script(state, cmd, out)) return;
+        if (!crm_bench::run_baseline(state, cmd, out)) return;
         double median = 0;
         long long customers = 0;
         std::istringstream(out) >> median >> customers;

@@ -208,18 +208,8 @@ void BM_SegmentCountPandas(benchmark::State& state) {
     const std::string cmd = "/usr/bin/python3 " + script.string() + " " + db.parent_path().string() +
                             " " + std::to_string(kNow) + " 5";
     for (auto _ : state) {
-        FILE* p = popen(cmd.c_str(), "r");
-        if (!p) {
-            state.SkipWithError("cannot run /usr/bin/python3");
-            return;
-        }
         std::string out;
-        char buf[256];
-        while (std::fgets(buf, sizeof buf, p)) out += buf;
-        if (pclose(p) != 0) {
-            state.SkipWithError(("pandas run failed: " + out).c_str());
-            return;
-        }
+        if (!crm_bench::run_baseline(state, cmd, out)) return;
         double median = 0;
         long long members = 0;
         std::istringstream(out) >> median >> members;

@@ -94,27 +94,14 @@ double scaled_tail(BgNbd::Params p, double x, double z) {
     return (lo + direct_scaled_tail(p, x, z)) / 2;
 }
 
-result<double> finite(double v, const char* what) {
-    if (!std::isfinite(v))
-        return fail(errc::invalid_argument,
-                    std::string("bg_nbd: ") + what + " is not finite at these parameters", "model");
-    return v;
-}
-
-result<void> check_t(double t) {
-    if (!std::isfinite(t) || t < 0) return fail(errc::invalid_argument, "must be a finite number >= 0", "t");
-    return ok();
-}
-
 }  // namespace
 
 result<BgNbd> BgNbd::with(const Params& p) {
     const double v[] = {p.r, p.alpha, p.a, p.b};
-    CRM_TRYV(numeric::check_params(v, kNames));
+    CRM_TRY(report, numeric::given("bg_nbd", v, kNames));
     BgNbd m;
     m.p_ = p;
-    m.report_.model = "bg_nbd";
-    for (int i = 0; i < 4; ++i) m.report_.parameters.push_back({kNames[i], v[i], std::nullopt});
+    m.report_ = std::move(report);
     return m;
 }
 
@@ -151,9 +138,10 @@ result<BgNbd> BgNbd::fit(std::span<const CustomerSummary> customers, const FitOp
 
 result<double> BgNbd::log_likelihood(const CustomerSummary& c) const {
     CRM_TRYV(numeric::check(c, 0));
-    return finite(term(p_, Common(p_), x_terms(p_, c.frequency), c.frequency, c.recency, c.age,
-                       std::log(p_.alpha + c.age), std::log(p_.alpha + c.recency), 1, nullptr),
-                  "the log-likelihood");
+    return numeric::finite(term(p_, Common(p_), x_terms(p_, c.frequency), c.frequency, c.recency,
+                                c.age, std::log(p_.alpha + c.age), std::log(p_.alpha + c.recency),
+                                1, nullptr),
+                           "bg_nbd", "the log-likelihood");
 }
 
 result<double> BgNbd::p_alive(const CustomerSummary& c) const {
@@ -164,7 +152,7 @@ result<double> BgNbd::p_alive(const CustomerSummary& c) const {
     const double log_odds = std::log(p_.a) - std::log(p_.b + c.frequency - 1) +
                             (p_.r + c.frequency) *
                                 (std::log(p_.alpha + c.age) - std::log(p_.alpha + c.recency));
-    return finite(numeric::logistic_neg(log_odds), "P(alive)");
+    return numeric::finite(numeric::logistic_neg(log_odds), "bg_nbd", "P(alive)");
 }
 
 result<double> PurchaseModel::expected_purchases(const CustomerSummary& c, double t) const {
@@ -174,21 +162,21 @@ result<double> PurchaseModel::expected_purchases(const CustomerSummary& c, doubl
 }
 
 result<double> BgNbd::expected_purchases_if_alive(const CustomerSummary& c, double t) const {
-    CRM_TRYV(check_t(t));
+    CRM_TRYV(numeric::check_t(t));
     CRM_TRYV(numeric::check(c, 0));
     if (t == 0) return 0.0;
     const double z = t / (p_.alpha + c.age + t);
-    return finite(scaled_tail(p_, c.frequency, z), "the expected number of purchases");
+    return numeric::finite(scaled_tail(p_, c.frequency, z), "bg_nbd", "the expected number of purchases");
 }
 
 result<double> BgNbd::expected_purchases_new(double t) const {
-    CRM_TRYV(check_t(t));
+    CRM_TRYV(numeric::check_t(t));
     if (t == 0) return 0.0;
-    return finite(scaled_tail(p_, 0, t / (p_.alpha + t)), "the expected number of purchases");
+    return numeric::finite(scaled_tail(p_, 0, t / (p_.alpha + t)), "bg_nbd", "the expected number of purchases");
 }
 
 result<double> BgNbd::probability_of_purchases(int n, double t) const {
-    CRM_TRYV(check_t(t));
+    CRM_TRYV(numeric::check_t(t));
     if (n < 0 || n > 100000)
         return fail(errc::invalid_argument, "must be between 0 and 100000", "n");
     if (t == 0) return n == 0 ? 1.0 : 0.0;
@@ -210,7 +198,7 @@ result<double> BgNbd::probability_of_purchases(int n, double t) const {
                                   lgamma(p_.a + p_.b + x) - log_beta_ab;
         p += std::exp(log_weight) * -std::expm1(p_.r * log_q + log_sum);
     }
-    return finite(p, "the probability");
+    return numeric::finite(p, "bg_nbd", "the probability");
 }
 
 }  // namespace crm::analytics

@@ -53,11 +53,10 @@ struct Spend {
 
 result<GammaGamma> GammaGamma::with(const Params& p) {
     const double v[] = {p.p, p.q, p.gamma};
-    CRM_TRYV(numeric::check_params(v, kNames));
+    CRM_TRY(report, numeric::given("gamma_gamma", v, kNames));
     GammaGamma m;
     m.p_ = p;
-    m.report_.model = "gamma_gamma";
-    for (int i = 0; i < 3; ++i) m.report_.parameters.push_back({kNames[i], v[i], std::nullopt});
+    m.report_ = std::move(report);
     return m;
 }
 

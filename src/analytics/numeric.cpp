@@ -154,6 +154,31 @@ result<void> check_params(std::span<const double> values, std::span<const char* 
     return ok();
 }
 
+result<FitReport> given(std::string_view model, std::span<const double> values,
+                        std::span<const char* const> names) {
+    CRM_TRYV(check_params(values, names));
+    FitReport r;
+    r.model = std::string(model);
+    for (std::size_t i = 0; i < values.size(); ++i)
+        r.parameters.push_back({names[i], values[i], std::nullopt});
+    return r;
+}
+
+result<double> finite(double v, std::string_view model, std::string_view what) {
+    if (!std::isfinite(v))
+        return fail(errc::invalid_argument,
+                    std::string(model) + ": " + std::string(what) +
+                        " is not finite at these parameters",
+                    "model");
+    return v;
+}
+
+result<void> check_t(double t) {
+    if (!std::isfinite(t) || t < 0)
+        return fail(errc::invalid_argument, "must be a finite number >= 0", "t");
+    return ok();
+}
+
 namespace {
 
 struct Call {

@@ -64,6 +64,18 @@ result<void> check(const CustomerSummary& c, std::size_t i);
 /// Checks named model parameters: each finite and > 0.
 result<void> check_params(std::span<const double> values, std::span<const char* const> names);
 
+/// The report of a model given its parameters rather than fitted: the
+/// estimates without standard errors. Checks them as check_params.
+result<FitReport> given(std::string_view model, std::span<const double> values,
+                        std::span<const char* const> names);
+
+/// `v`, or invalid_argument naming "model" when it is not finite: "<model>:
+/// <what> is not finite at these parameters".
+result<double> finite(double v, std::string_view model, std::string_view what);
+
+/// invalid_argument naming "t" unless t is finite and >= 0.
+result<void> check_t(double t);
+
 }  // namespace crm::analytics::numeric
 
 namespace crm::analytics::numeric {

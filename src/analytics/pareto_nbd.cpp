@@ -57,29 +57,14 @@ double power_gap(double s, double log_u) {
     return -std::expm1((s - 1) * log_u) / (s - 1);
 }
 
-result<double> finite(double v, const char* what) {
-    if (!std::isfinite(v))
-        return fail(errc::invalid_argument,
-                    std::string("pareto_nbd: ") + what + " is not finite at these parameters",
-                    "model");
-    return v;
-}
-
-result<void> check_t(double t) {
-    if (!std::isfinite(t) || t < 0)
-        return fail(errc::invalid_argument, "must be a finite number >= 0", "t");
-    return ok();
-}
-
 }  // namespace
 
 result<ParetoNbd> ParetoNbd::with(const Params& p) {
     const double v[] = {p.r, p.alpha, p.s, p.beta};
-    CRM_TRYV(numeric::check_params(v, kNames));
+    CRM_TRY(report, numeric::given("pareto_nbd", v, kNames));
     ParetoNbd m;
     m.p_ = p;
-    m.report_.model = "pareto_nbd";
-    for (int i = 0; i < 4; ++i) m.report_.parameters.push_back({kNames[i], v[i], std::nullopt});
+    m.report_ = std::move(report);
     return m;
 }
 
@@ -111,32 +96,32 @@ result<ParetoNbd> ParetoNbd::fit(std::span<const CustomerSummary> customers,
 
 result<double> ParetoNbd::log_likelihood(const CustomerSummary& c) const {
     CRM_TRYV(numeric::check(c, 0));
-    return finite(term(p_, c.frequency, c.recency, c.age), "the log-likelihood");
+    return numeric::finite(term(p_, c.frequency, c.recency, c.age), "pareto_nbd", "the log-likelihood");
 }
 
 result<double> ParetoNbd::p_alive(const CustomerSummary& c) const {
     CRM_TRYV(numeric::check(c, 0));
     // 1 / (1 + s/(r+s+x) (alpha+T)^(r+x) (beta+T)^s A0) = 1 / (1 + e^(a0 - b1))
     const Parts q = parts(p_, c.frequency, c.recency, c.age);
-    return finite(numeric::logistic_neg(q.a0 - q.b1), "P(alive)");
+    return numeric::finite(numeric::logistic_neg(q.a0 - q.b1), "pareto_nbd", "P(alive)");
 }
 
 result<double> ParetoNbd::expected_purchases_if_alive(const CustomerSummary& c, double t) const {
-    CRM_TRYV(check_t(t));
+    CRM_TRYV(numeric::check_t(t));
     CRM_TRYV(numeric::check(c, 0));
     // (r+x)(beta+T) / ((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)]
     const double bT = p_.beta + c.age;
     const double v = (p_.r + c.frequency) * bT / (p_.alpha + c.age) *
                      power_gap(p_.s, std::log(bT / (bT + t)));
-    return finite(v, "the expected number of purchases");
+    return numeric::finite(v, "pareto_nbd", "the expected number of purchases");
 }
 
 result<double> ParetoNbd::expected_purchases_new(double t) const {
-    CRM_TRYV(check_t(t));
+    CRM_TRYV(numeric::check_t(t));
     // r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)]
     const double v =
         p_.r * p_.beta / p_.alpha * power_gap(p_.s, std::log(p_.beta / (p_.beta + t)));
-    return finite(v, "the expected number of purchases");
+    return numeric::finite(v, "pareto_nbd", "the expected number of purchases");
 }
 
 }  // namespace crm::analytics

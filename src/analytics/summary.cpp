@@ -47,12 +47,12 @@ std::int64_t SummaryScale::day(Timestamp t) const {
     return floor_div(zone.to_local_ms(t), kMsPerDay);
 }
 
-std::optional<CustomerSummary> SummaryScale::summarise(std::string customer,
+std::optional<CustomerSummary> SummaryScale::summarise(std::string_view customer,
                                                        std::span<const DayAmount> days) const {
     // `days` is in day order; equal days are merged here.
     if (days.empty() || days.front().day > calibration_day) return std::nullopt;
     CustomerSummary c;
-    c.customer = std::move(customer);
+    c.customer.assign(customer);
     const std::int64_t first = days.front().day;
     std::int64_t last_day = first, repeat_days = 0, holdout_days = 0, prev = first;
     double repeat_spend = 0;

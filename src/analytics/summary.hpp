@@ -33,7 +33,7 @@ struct SummaryScale {
     std::int64_t day(Timestamp t) const;
     /// One customer's summary from their purchases in day order; none when
     /// the first purchase is after calibration.
-    std::optional<CustomerSummary> summarise(std::string customer,
+    std::optional<CustomerSummary> summarise(std::string_view customer,
                                              std::span<const DayAmount> days) const;
 };
 
