@@ -21,15 +21,19 @@ using analytics::SummaryScale;
 
 constexpr std::int64_t kProgressEvery = 10000;
 
+analytics::ClvOptions value_options(const ClvRequest& r) {
+    analytics::ClvOptions v = r.value;
+    v.days_per_unit = r.unit == analytics::TimeUnit::weeks ? 7 : 1;
+    return v;
+}
+
 result<void> check(const ClvRequest& r) {
     if (r.model != "bg_nbd" && r.model != "pareto_nbd")
         return fail(errc::invalid_argument, "must be \"bg_nbd\" or \"pareto_nbd\"", "model");
     if (!r.currency.empty() && currency_exponent(r.currency) < 0)
         return fail(errc::invalid_argument, "is not an ISO 4217 currency code", "currency");
     CRM_TRYV(analytics::numeric::check(r.fit));
-    analytics::ClvOptions v = r.value;
-    v.days_per_unit = r.unit == analytics::TimeUnit::weeks ? 7 : 1;
-    CRM_TRYV(analytics::check(v));
+    CRM_TRYV(analytics::check(value_options(r)));
     return ok();
 }
 
@@ -39,9 +43,13 @@ struct Summarised {
     std::string currency;
     Timestamp calibration_end;
     std::int64_t read = 0, after_calibration = 0, other_currencies = 0;
+    bool more = false;  ///< stopped at `limit` with parties left
 };
 
-result<Summarised> summarise(Engine::Impl& impl, Transaction& tx, const ClvRequest& r) {
+// The summary of the parties after `after` ("": all), at most `limit`
+// customers (0: no limit).
+result<Summarised> summarise(Engine::Impl& impl, Transaction& tx, const ClvRequest& r,
+                             std::string_view after = {}, std::int64_t limit = 0) {
     CRM_TRYV(check(r));
     analytics::SummaryOptions o;
     o.calibration_end = r.calibration_end ? *r.calibration_end : impl.now();
@@ -66,8 +74,18 @@ result<Summarised> summarise(Engine::Impl& impl, Transaction& tx, const ClvReque
             ++out.summary.customers_after_calibration;
         if (++parties % kProgressEvery == 0 && r.progress) r.progress(parties);
     };
-    CRM_TRYV(tx.for_each_purchase_row([&](std::string_view p, Timestamp at, std::int64_t minor,
-                                          std::string_view currency) {
+    CRM_TRYV(tx.for_each_purchase_row(after, [&](std::string_view p, Timestamp at, std::int64_t minor,
+                                                 std::string_view currency) {
+        if (p != party) {
+            flush();
+            if (limit > 0 && static_cast<std::int64_t>(out.summary.customers.size()) >= limit) {
+                out.more = true;  // the page is full; `p` starts the next one
+                party.clear();
+                return false;
+            }
+            party.assign(p);
+            days.clear();
+        }
         if (currency != out.currency) {
             if (!r.currency.empty()) {
                 ++out.other_currencies;
@@ -84,11 +102,6 @@ result<Summarised> summarise(Engine::Impl& impl, Transaction& tx, const ClvReque
             out.currency = std::string(currency);
             to_major = std::pow(10.0, -currency_exponent(out.currency));
         }
-        if (p != party) {
-            flush();
-            party.assign(p);
-            days.clear();
-        }
         ++out.read;
         const std::int64_t day = scale.day(at);
         if (day > scale.calibration_day) ++out.after_calibration;
@@ -99,7 +112,7 @@ result<Summarised> summarise(Engine::Impl& impl, Transaction& tx, const ClvReque
     flush();
     if (r.progress && parties % kProgressEvery != 0) r.progress(parties);
     out.summary.transactions = out.read;
-    if (out.summary.customers.empty())
+    if (out.summary.customers.empty() && after.empty())
         return fail(errc::invalid_argument,
                     out.read == 0 ? "no purchase is stored" + std::string(r.currency.empty() ? "" : " in " + r.currency)
                                   : "precedes every party's first purchase",
@@ -154,12 +167,6 @@ ClvFit describe(const ClvRequest& r, const Summarised& s, const Models& m) {
     return f;
 }
 
-analytics::ClvOptions value_options(const ClvRequest& r) {
-    analytics::ClvOptions v = r.value;
-    v.days_per_unit = r.unit == analytics::TimeUnit::weeks ? 7 : 1;
-    return v;
-}
-
 result<std::int64_t> to_minor(double major, const std::string& currency, std::string_view field) {
     const double minor = std::round(major * std::pow(10.0, currency_exponent(currency)));
     if (!std::isfinite(minor) || std::abs(minor) > 9e18)
@@ -176,6 +183,25 @@ result<analytics::Summary> Analytics::clv_summary(const ClvRequest& request) {
     return impl.read([&](Transaction& tx) -> result<analytics::Summary> {
         CRM_TRY(s, summarise(impl, tx, request));
         return std::move(s.summary);
+    });
+}
+
+result<ClvSummaryPage> Analytics::clv_summary_page(const ClvRequest& request, const Id& after,
+                                                   std::int64_t limit) {
+    if (limit < 1 || limit > 1'000'000)
+        return fail(errc::invalid_argument, "must be between 1 and 1000000", "limit");
+    auto& impl = EngineAccess::impl(*engine_);
+    const std::string from = after.is_nil() ? std::string() : after.str();
+    return impl.read([&](Transaction& tx) -> result<ClvSummaryPage> {
+        CRM_TRY(s, summarise(impl, tx, request, from, limit));
+        ClvSummaryPage page;
+        page.currency = s.currency;
+        if (s.more && !s.summary.customers.empty()) {
+            CRM_TRY(last, Id::parse(s.summary.customers.back().customer));
+            page.next = last;
+        }
+        page.summary = std::move(s.summary);
+        return page;
     });
 }
 

@@ -24,26 +24,16 @@ result<ClvRequest> clv_request(const json& request, std::initializer_list<std::s
 result<json> clv_summary(Engine& engine, const json& request, const Context&) {
     CRM_TRY(r, clv_request(request, {"after", "limit"}));
     CRM_TRY(after, codec::get_id(request, "after", ""));
-    CRM_TRY(limit, int_or(request, "limit", 1000));
-    if (limit < 1 || limit > 100000)
-        return fail(errc::invalid_argument, "must be between 1 and 100000", "limit");
+    CRM_TRY(limit, codec::get_int(request, "limit", ""));
     Analytics an(engine);
-    CRM_TRY(s, an.clv_summary(r));
+    CRM_TRY(page, an.clv_summary_page(r, after.value_or(Id{}), limit.value_or(1000)));
     json list = json::array();
-    const std::string from = after ? after->str() : std::string();
-    std::string last;
-    for (const auto& c : s.customers) {
-        if (!from.empty() && c.customer <= from) continue;
-        if (static_cast<int>(list.size()) == limit) break;
-        list.push_back(codec::to_json(c));
-        last = c.customer;
-    }
-    json out{{"items", std::move(list)},
-             {"customers", static_cast<std::int64_t>(s.customers.size())},
-             {"customers_after_calibration", s.customers_after_calibration},
-             {"purchases_read", s.transactions}};
-    out["next"] = last.empty() || last == s.customers.back().customer ? json(nullptr) : json(last);
-    return out;
+    for (const auto& c : page.summary.customers) list.push_back(codec::to_json(c));
+    return json{{"items", std::move(list)},
+                {"currency", page.currency},
+                {"customers_after_calibration", page.summary.customers_after_calibration},
+                {"purchases_read", page.summary.transactions},
+                {"next", page.next.is_nil() ? json(nullptr) : json(page.next.str())}};
 }
 
 result<json> clv_fit(Engine& engine, const json& request, const Context&) {
@@ -110,9 +100,11 @@ constexpr Command kCommands[] = {
     {"analytics.clv.summary",
      "Per party: repeat purchase days, recency, age and mean repeat spend up to a calibration "
      "end, as the lifetime value models read them.",
-     "{" CRM_CLV_REQUEST ", after (a party id), limit (1..100000, default 1000)}",
-     "{items: [{party, frequency, recency, age, monetary}], customers, "
-     "customers_after_calibration, purchases_read, next}",
+     "{" CRM_CLV_REQUEST ", after (a party id: the page after it), limit (1..1000000, default "
+     "1000)}",
+     "{items: [{party, frequency, recency, age, monetary}], currency (pass it with the next "
+     "page), customers_after_calibration, purchases_read (this page's), next (null on the last "
+     "page)}",
      false, clv_summary},
     {"analytics.clv.fit",
      "Fits the purchase model (BG/NBD or Pareto/NBD) and the Gamma-Gamma spend model on the "

@@ -84,6 +84,37 @@ TEST_P(Conformance, ClvFitOnStoredPurchasesReproducesCdnow) {
     EXPECT_EQ(round_to(p.purchases.log_likelihood, 1), -9595.0);
 }
 
+TEST_P(Conformance, ClvSummaryPagesReadOnlyTheirParties) {
+    load_cdnow(*engine, ctx);
+    Analytics an(*engine);
+    const auto whole = must(an.clv_summary(cdnow_request()));
+    std::vector<analytics::CustomerSummary> paged;
+    Id after;
+    int pages = 0;
+    for (;;) {
+        auto page = must(an.clv_summary_page(cdnow_request(), after, 1000));
+        EXPECT_EQ(page.currency, "USD");
+        ++pages;
+        paged.insert(paged.end(), page.summary.customers.begin(), page.summary.customers.end());
+        if (page.next.is_nil()) break;
+        EXPECT_EQ(page.summary.customers.size(), 1000u);
+        EXPECT_EQ(page.next.str(), page.summary.customers.back().customer);
+        after = page.next;
+    }
+    EXPECT_EQ(pages, 3);
+    ASSERT_EQ(paged.size(), whole.customers.size());
+    for (std::size_t i = 0; i < paged.size(); ++i) {
+        EXPECT_EQ(paged[i].customer, whole.customers[i].customer);
+        EXPECT_EQ(paged[i].frequency, whole.customers[i].frequency);
+        EXPECT_EQ(paged[i].monetary, whole.customers[i].monetary);
+    }
+    // Past the last party: an empty page, not an error.
+    auto past = must(an.clv_summary_page(cdnow_request(), Id::parse(paged.back().customer).value(), 10));
+    EXPECT_TRUE(past.summary.customers.empty());
+    EXPECT_TRUE(past.next.is_nil());
+    CRM_EXPECT_ERROR(an.clv_summary_page(cdnow_request(), Id{}, 0), errc::invalid_argument, "limit");
+}
+
 TEST_P(Conformance, ClvScoresAreStoredReadByTheViewAndBySegments) {
     auto parties = load_cdnow(*engine, ctx);
     Marketing mk(*engine);

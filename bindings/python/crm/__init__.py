@@ -756,16 +756,20 @@ class Analytics:
     def _run(self, method: str, request: dict) -> dict:
         return self.engine.execute(method, {k: v for k, v in request.items() if v is not None})
 
-    def clv_summary(self, *, page_size: int = 10000, **options: Any) -> ClvSummary:
+    def clv_summary(self, *, page_size: int = 100000, **options: Any) -> ClvSummary:
+        """Every party's summary, read a page at a time (each page reads only
+        its parties' purchases; the first page's currency is kept)."""
         items: List[Dict[str, Any]] = []
-        after = None
+        after, after_calibration, read = None, 0, 0
         while True:
             page = self._run("analytics.clv.summary", {**options, "after": after, "limit": page_size})
             items.extend(page["items"])
+            after_calibration += page["customers_after_calibration"]
+            read += page["purchases_read"]
+            options = {**options, "currency": page["currency"] or None}
             after = page["next"]
             if after is None:
-                return ClvSummary(tuple(items), page["customers_after_calibration"],
-                                  page["purchases_read"])
+                return ClvSummary(tuple(items), after_calibration, read)
 
     def fit_clv(self, **options: Any) -> ClvFit:
         return ClvFit._of(self._run("analytics.clv.fit", options))

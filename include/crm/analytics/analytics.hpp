@@ -50,6 +50,15 @@ struct ClvRequest {
     std::function<void(std::int64_t done)> progress;
 };
 
+/// One page of the calibration summary of the stored purchases.
+struct ClvSummaryPage {
+    /// The page's customers in party id order, and what its purchases
+    /// counted (customers_after_calibration, transactions: this page's).
+    analytics::Summary summary;
+    std::string currency;  ///< the purchases' currency: pass it on to the next page
+    Id next;               ///< the last party of the page; nil on the last page
+};
+
 /// What fitting the models on the stored purchases found.
 struct ClvFit {
     std::string currency;
@@ -85,6 +94,11 @@ public:
     /// unknown model, and a calibration end before the first purchase
     /// (invalid_argument naming "calibration_end").
     result<analytics::Summary> clv_summary(const ClvRequest& request);
+    /// At most `limit` (1..1000000) customers of the summary, those whose
+    /// party id follows `after` (nil: from the first); reads only their
+    /// purchases. A page past the last party is empty, not an error.
+    result<ClvSummaryPage> clv_summary_page(const ClvRequest& request, const Id& after,
+                                            std::int64_t limit);
     /// Summarises and fits the purchase and spend models; writes nothing.
     /// A model that does not converge fails with invalid_argument naming
     /// "model" and the optimiser's state.

@@ -775,10 +775,12 @@ result<std::vector<PurchaseSummary>> CustomerRecords::purchase_summary(const Id&
         });
 }
 
-result<void> CustomerRecords::for_each_purchase_row(const PurchaseRowFn& fn) {
+result<void> CustomerRecords::for_each_purchase_row(std::string_view after,
+                                                    const PurchaseRowFn& fn) {
     return run<void>("for_each_purchase_row", [&]() -> result<void> {
         CRM_TRY(st, c_.stmt("SELECT party_id, ordered_at, total_minor, currency FROM purchase "
-                            "ORDER BY party_id, ordered_at, id"));
+                            "WHERE party_id > ?1 ORDER BY party_id, ordered_at, id"));
+        st.bind(1, after);
         for (;;) {
             CRM_TRY(row, st.step());
             if (!row || !fn(st.text(0), Timestamp{st.i64(1)}, st.i64(2), st.text(3))) break;

@@ -95,11 +95,12 @@ public:
     result<std::vector<Purchase>> purchases_of(const Id& party);
     result<std::vector<PurchaseSummary>> purchase_summary(const Id& party);
     /// Calls fn(party id text, ordered_at, total_minor, currency) for every
-    /// purchase in (party, ordered_at) order, read from the index without a
-    /// sort; stops when fn returns false. Streams: nothing is collected.
+    /// purchase of a party whose id text is above `after` ("": every
+    /// party), in (party, ordered_at) order, read from the index alone;
+    /// stops when fn returns false. Streams: nothing is collected.
     using PurchaseRowFn = std::function<bool(std::string_view party, Timestamp at,
                                              std::int64_t total_minor, std::string_view currency)>;
-    result<void> for_each_purchase_row(const PurchaseRowFn& fn);
+    result<void> for_each_purchase_row(std::string_view after, const PurchaseRowFn& fn);
     /// Deletes every stored CLV score: a scoring run replaces them all.
     result<void> clear_clv_scores();
     result<void> put_clv_score(const ClvScore& score);
