@@ -51,6 +51,82 @@ json to_json(const analytics::CustomerSummary& c) {
             {"monetary", c.monetary}};
 }
 
+json to_json(const analytics::Proportion& p) {
+    return {{"successes", p.successes}, {"trials", p.trials}, {"value", p.value},
+            {"low", p.low},             {"high", p.high},     {"confidence", p.confidence},
+            {"too_few", p.too_few}};
+}
+
+namespace {
+
+json optional_days(const std::optional<double>& d) { return d ? json(*d) : json(nullptr); }
+
+}  // namespace
+
+json to_json(const Funnel& f) {
+    json stages = json::array();
+    for (const auto& s : f.stages)
+        stages.push_back({{"state", s.state},
+                          {"label", s.label},
+                          {"entered", s.entered},
+                          {"moved_on", s.moved_on},
+                          {"moved_back", s.moved_back},
+                          {"still_in", s.still_in},
+                          {"closed", s.closed},
+                          {"conversion", to_json(s.conversion)},
+                          {"cumulative", to_json(s.cumulative)},
+                          {"stays", s.stays},
+                          {"median_days", optional_days(s.median_days)},
+                          {"p90_days", optional_days(s.p90_days)},
+                          {"expected_days", optional_days(s.expected_days)},
+                          {"bottleneck", s.bottleneck}});
+    return {{"process", f.process},
+            {"version", f.version},
+            {"record_type", f.record_type},
+            {"period", f.period.empty() ? json(nullptr) : json(f.period)},
+            {"from_date", f.from_date.empty() ? json(nullptr) : json(f.from_date)},
+            {"to_date", f.to_date.empty() ? json(nullptr) : json(f.to_date)},
+            {"basis", to_string(f.basis)},
+            {"order", to_string(f.order)},
+            {"records", f.records},
+            {"stages", std::move(stages)},
+            {"won", to_json(f.won)},
+            {"outcomes", f.outcomes}};
+}
+
+result<FunnelQuery> funnel_query_from_json(const json& j, std::string_view path) {
+    CRM_TRYV(expect_object(j, path, {"process", "period", "calendar", "time_zone", "basis", "order",
+                                     "min_records"}));
+    FunnelQuery q;
+    CRM_TRY(process, get_string(j, "process", path, 64));
+    if (process) q.process = *process;
+    CRM_TRY(period, get_string(j, "period", path, 32));
+    if (period) q.period = *period;
+    CRM_TRY(calendar, get_string(j, "calendar", path, 16));
+    if (calendar) {
+        if (*calendar == "jalali") q.calendar = CalendarSystem::jalali;
+        else if (*calendar != "gregorian")
+            return fail(errc::invalid_argument, "must be \"gregorian\" or \"jalali\"", join(path, "calendar"));
+    }
+    CRM_TRY(zone, get_string(j, "time_zone", path, 64));
+    if (zone) q.time_zone = *zone;
+    CRM_TRY(basis, get_string(j, "basis", path, 16));
+    if (basis) {
+        if (*basis == "activity") q.basis = FunnelQuery::Basis::activity;
+        else if (*basis != "cohort")
+            return fail(errc::invalid_argument, "must be \"cohort\" or \"activity\"", join(path, "basis"));
+    }
+    CRM_TRY(order, get_string(j, "order", path, 16));
+    if (order) {
+        if (*order == "strict") q.order = FunnelQuery::Order::strict;
+        else if (*order != "any")
+            return fail(errc::invalid_argument, "must be \"any\" or \"strict\"", join(path, "order"));
+    }
+    CRM_TRY(min, get_int(j, "min_records", path));
+    if (min) q.min_records = *min;
+    return q;
+}
+
 result<ClvRequest> clv_request_from_json(const json& j, std::string_view path) {
     ClvRequest r;
     CRM_TRY(end, get_time(j, "calibration_end", path));

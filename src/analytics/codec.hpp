@@ -11,6 +11,12 @@ json to_json(const analytics::FitReport& r);
 json to_json(const ClvFit& f);
 json to_json(const ClvRun& r);
 json to_json(const analytics::CustomerSummary& c);
+json to_json(const analytics::Proportion& p);
+json to_json(const Funnel& f);
+
+/// Reads a FunnelQuery: process, period, calendar, time_zone, basis
+/// (cohort|activity), order (any|strict), min_records.
+result<FunnelQuery> funnel_query_from_json(const json& j, std::string_view path);
 
 /// Reads the fields of a ClvRequest from `j` (at `path`): calibration_end,
 /// currency, unit, time_zone, model, horizon, step, annual_discount_rate,

@@ -84,12 +84,15 @@ result<Summary> summarize(std::span<const Transaction> transactions, const Summa
     CRM_TRY(scale, SummaryScale::make(options));
     for (std::size_t i = 0; i < transactions.size(); ++i) {
         const auto& t = transactions[i];
-        const std::string at = "transactions[" + std::to_string(i) + "].";
+        // The path is built only for an error: there may be millions.
+        auto at = [i](const char* field) {
+            return "transactions[" + std::to_string(i) + "]." + field;
+        };
         if (t.customer.empty())
-            return fail(errc::invalid_argument, "must not be empty", at + "customer");
+            return fail(errc::invalid_argument, "must not be empty", at("customer"));
         if (!std::isfinite(t.amount) || t.amount < 0)
-            return fail(errc::invalid_argument, "must be a finite amount >= 0", at + "amount");
-        CRM_TRYV(check_instant(t.at, at + "at"));
+            return fail(errc::invalid_argument, "must be a finite amount >= 0", at("amount"));
+        if (!check_instant(t.at, "at")) CRM_TRYV(check_instant(t.at, at("at")));
     }
     std::vector<std::size_t> order(transactions.size());
     std::iota(order.begin(), order.end(), std::size_t{0});

@@ -58,12 +58,6 @@ result<json> clv_get(Engine& engine, const json& request, const Context&) {
     return json{{"score", score ? codec::to_json(*score) : json(nullptr)}};
 }
 
-json to_json(const analytics::Proportion& p) {
-    return {{"successes", p.successes}, {"trials", p.trials}, {"value", p.value},
-            {"low", p.low},             {"high", p.high},     {"confidence", p.confidence},
-            {"too_few", p.too_few}};
-}
-
 // {successes, trials} at `key`.
 result<std::pair<std::int64_t, std::int64_t>> counts(const json& request, std::string_view key) {
     const json* group = codec::member(request, key);
@@ -84,10 +78,17 @@ result<json> compare(Engine&, const json& request, const Context&) {
     CRM_TRY(min, codec::get_int(request, "min_trials", ""));
     CRM_TRY(t, analytics::compare_proportions(a.first, a.second, b.first, b.second,
                                               level.value_or(0.05), min.value_or(30)));
-    return json{{"a", to_json(t.a)},          {"b", to_json(t.b)},
+    return json{{"a", codec::to_json(t.a)},   {"b", codec::to_json(t.b)},
                 {"difference", t.difference}, {"p_value", t.p_value},
                 {"method", t.method},         {"level", t.level},
                 {"significant", t.significant}};
+}
+
+result<json> funnel(Engine& engine, const json& request, const Context&) {
+    CRM_TRY(q, codec::funnel_query_from_json(request, ""));
+    Analytics an(engine);
+    CRM_TRY(f, an.funnel(q));
+    return codec::to_json(f);
 }
 
 #define CRM_CLV_REQUEST                                                                       \
@@ -132,6 +133,18 @@ constexpr Command kCommands[] = {
      "{a, b: {successes, trials, value, low, high, confidence, too_few}, difference, p_value, "
      "method, level, significant}",
      false, compare},
+    {"analytics.funnel",
+     "The funnel of a process from its records' history: per open state entered, moved on or "
+     "back, closed there (by state), still in it; conversion from the state before and from "
+     "the first, with Wilson intervals; days in the state (median, p90) against the expected "
+     "duration, bottlenecks flagged; the won rate and current outcomes.",
+     "{process (default sales), period? (YYYY, YYYY-MM, YYYY-Qn; Jalali below 1700), calendar "
+     "(gregorian|jalali), time_zone (default Asia/Tehran), basis (cohort|activity), order "
+     "(any|strict), min_records (default 30)}",
+     "{process, version, record_type, period, from_date, to_date, basis, order, records, "
+     "stages: [{state, label, entered, moved_on, moved_back, still_in, closed, conversion, "
+     "cumulative, stays, median_days, p90_days, expected_days, bottleneck}], won, outcomes}",
+     false, funnel},
 };
 
 #undef CRM_CLV_REQUEST

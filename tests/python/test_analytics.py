@@ -119,3 +119,27 @@ def test_compare_two_groups_with_their_intervals(engine):
     with pytest.raises(crm.InvalidArgument) as e:
         an.compare((5, 3), (1, 2))
     assert e.value.field == "a.successes"
+
+
+def test_funnel_of_the_sales_pipeline(engine, person):
+    p = person("F1", "Sara", "Ahmadi")
+    sales = crm.Sales(engine)
+    deals = [sales.create_opportunity(party=p.id, name=f"deal {i}",
+                                      amount={"minor": 1000000, "currency": "IRR"}) for i in range(3)]
+    sales.move(deals[0]["id"], "develop")
+    sales.move(deals[0]["id"], "propose")
+    sales.win(deals[0]["id"], "price")
+    sales.lose(deals[1]["id"], "timing")
+    an = crm.Analytics(engine)
+    f = an.funnel("sales", min_records=2)
+    assert isinstance(f, crm.Funnel) and f.records == 3
+    stages = {s["state"]: s for s in f.stages}
+    assert stages["qualify"]["entered"] == 3 and stages["develop"]["entered"] == 1
+    assert stages["qualify"]["closed"] == {"lost": 1}
+    assert f.won["successes"] == 1 and f.outcomes == {"won": 1, "lost": 1}
+    frame = f.to_pandas()
+    assert frame.loc["develop", "conversion"] == pytest.approx(1 / 3)
+    assert frame.loc["qualify", "still_in"] == 1
+    with pytest.raises(crm.InvalidArgument) as e:
+        an.funnel("sales", basis="sideways")
+    assert e.value.field == "basis"

@@ -734,6 +734,42 @@ class ClvSummary:
         return pd.DataFrame(self.items, columns=columns).set_index("party")
 
 
+@_dataclasses.dataclass(frozen=True)
+class Funnel:
+    """The funnel of a process (docs/ANALYTICS.md): `stages` as dicts (state,
+    entered, moved_on, moved_back, still_in, closed, conversion, cumulative,
+    stays, median_days, p90_days, expected_days, bottleneck), `won` and
+    `outcomes`."""
+    process: str = ""
+    version: int = 0
+    record_type: str = ""
+    period: Optional[str] = None
+    basis: str = "cohort"
+    order: str = "any"
+    records: int = 0
+    stages: Tuple[Dict[str, Any], ...] = ()
+    won: Optional[Dict[str, Any]] = None
+    outcomes: Optional[Dict[str, int]] = None
+
+    @classmethod
+    def _of(cls, d: dict) -> "Funnel":
+        return cls(d["process"], d["version"], d["record_type"], d["period"], d["basis"],
+                   d["order"], d["records"], tuple(d["stages"]), d["won"], d["outcomes"])
+
+    def to_pandas(self):
+        """A DataFrame indexed by state: the counts, the conversion and its
+        interval, the days in the state and the bottleneck flag."""
+        pd = _pandas()
+        rows = [{"state": s["state"], "entered": s["entered"], "moved_on": s["moved_on"],
+                 "moved_back": s["moved_back"], "still_in": s["still_in"],
+                 "conversion": s["conversion"]["value"], "conversion_low": s["conversion"]["low"],
+                 "conversion_high": s["conversion"]["high"], "too_few": s["conversion"]["too_few"],
+                 "cumulative": s["cumulative"]["value"], "median_days": s["median_days"],
+                 "p90_days": s["p90_days"], "expected_days": s["expected_days"],
+                 "bottleneck": s["bottleneck"]} for s in self.stages]
+        return pd.DataFrame(rows).set_index("state")
+
+
 class Analytics:
     """The analytical side of an Engine: lifetime value models fitted on the
     stored purchases and scores stored per party. Options are the fields of
@@ -786,6 +822,11 @@ class Analytics:
             "a": {"successes": a[0], "trials": a[1]}, "b": {"successes": b[0], "trials": b[1]},
             "level": level, "min_trials": min_trials})
 
+    def funnel(self, process: str = "sales", **options: Any) -> Funnel:
+        """Options: period, calendar, time_zone, basis ("cohort" or
+        "activity"), order ("any" or "strict"), min_records."""
+        return Funnel._of(self._run("analytics.funnel", {"process": process, **options}))
+
     def clv_score(self, party: str) -> Optional[ClvScore]:
         score = self._run("analytics.clv.get", {"party": party})["score"]
         return None if score is None else ClvScore._of(score)
@@ -826,6 +867,7 @@ __all__ = [
     "FieldChange",
     "FieldDef",
     "FitReport",
+    "Funnel",
     "ImportProblem",
     "ImportReport",
     "Interaction",

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "crm/analytics/clv.hpp"
+#include "crm/analytics/funnel.hpp"
 #include "crm/core/context.hpp"
 #include "crm/customer/purchase.hpp"
 #include "crm/engine.hpp"
@@ -108,6 +109,11 @@ public:
     /// and one "clv.scored" event for the run. Tracked segments whose rule
     /// reads clv.* are evaluated again.
     result<ClvRun> score_clv(const Context& ctx, const ClvRequest& request);
+    /// The funnel of a process over its records' history (funnel.hpp).
+    /// invalid_argument naming "process" (empty), "period", "time_zone",
+    /// "min_records"; not_found naming "process" when no definition has
+    /// that id.
+    result<Funnel> funnel(const FunnelQuery& query);
     /// A party's stored score (a merged-away id resolves to its survivor);
     /// none before a run scored it; not_found naming "party".
     result<std::optional<ClvScore>> clv_score(const Id& party);

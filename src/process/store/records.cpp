@@ -153,6 +153,25 @@ result<void> ProcessRecords::for_each_history(std::string_view record_type, Time
     });
 }
 
+result<void> ProcessRecords::for_each_stage_change(
+    std::string_view record_type, std::string_view process,
+    const std::function<bool(const StageRow&)>& fn) {
+    return run<void>("for_each_stage_change", [&]() -> result<void> {
+        CRM_TRY(st, c_.stmt("SELECT record_id, from_state, to_state, at, duration_ms FROM history "
+                            "WHERE record_type = ?1 AND process = ?2 AND from_state <> to_state "
+                            "ORDER BY record_id, seq"));
+        st.bind(1, record_type);
+        st.bind(2, process);
+        for (;;) {
+            CRM_TRY(row, st.step());
+            if (!row) break;
+            if (!fn(StageRow{st.text(0), st.text(1), st.text(2), Timestamp{st.i64(3)}, st.i64(4)}))
+                break;
+        }
+        return ok();
+    });
+}
+
 result<void> ProcessRecords::append_history(HistoryEntry& e) {
     return run<void>("append_history", [&]() -> result<void> {
         IdText rid(e.record_id);

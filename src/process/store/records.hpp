@@ -51,6 +51,17 @@ std::string_view kind);
     /// [from, to), oldest first; stops early when fn returns false.
     result<void> for_each_history(std::string_view record_type, Timestamp from, Timestamp to,
                                   const std::function<bool(const HistoryEntry&)>& fn);
+    /// One stage change of a record (from "" when it was created).
+    struct StageRow {
+        std::string_view record_id, from_state, to_state;
+        Timestamp at;
+        std::int64_t duration_ms;  ///< time spent in from_state
+    };
+    /// Calls `fn` for every stage change of the records of `record_type`
+    /// on `process` (every version), in (record, seq) order, from an index
+    /// alone; stops when fn returns false.
+    result<void> for_each_stage_change(std::string_view record_type, std::string_view process,
+                                       const std::function<bool(const StageRow&)>& fn);
     result<void> append_history(HistoryEntry& entry);
     /// Oldest first.
     result<std::vector<HistoryEntry>> history_of(std::string_view record_type,

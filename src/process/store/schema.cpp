@@ -75,9 +75,17 @@ FROM history WHERE from_state <> '' AND from_state <> to_state
 GROUP BY record_type, at / 900000, process, from_state;
 )sql";
 
+// Version 9: the funnel of a process reads every stage change of its
+// records in record order from this index alone.
+constexpr const char* kV9 = R"sql(
+CREATE INDEX history_process ON history (record_type, process, record_id, seq, from_state,
+                                         to_state, at, duration_ms);
+)sql";
+
 constexpr storage::Migration kSteps[] = {
     {2, kV2},
     {3, kV3},
+    {9, kV9},
 };
 
 }  // namespace
