@@ -337,7 +337,7 @@ TEST_F(SqliteStoreTest, DaysPerStageFromQuarterHourSumsAgreeWithHistory) {
     EXPECT_EQ(durations(Timestamp{t0 - 7}, Timestamp{t0 + 30 * day + 7}), expected);  // rows
     EXPECT_EQ(query(path(), "SELECT count(*) FROM stage_time"), "4");  // four quarter hours
     // Back to schema 2 without the sums: the migration rebuilds them.
-    exec(path(), "DROP TABLE party_clv; DROP TABLE delivery_plan; DROP TABLE campaign_member; DROP TABLE campaign; "
+    exec(path(), "DROP INDEX history_process; DROP TABLE party_clv; DROP TABLE delivery_plan; DROP TABLE campaign_member; DROP TABLE campaign; "
                  "DROP TABLE loyalty_ledger; DROP TABLE loyalty_account; "
                  "DROP TABLE suppression; DROP TABLE segment_list_member; "
                  "DROP TABLE segment_membership; DROP TABLE party_profile; "
