@@ -1,5 +1,6 @@
 // examples/crmctl/analytics.cpp - "clv fit|score|show": customer lifetime
-// value fitted on the stored purchases (docs/ANALYTICS.md).
+// value fitted on the stored purchases; "funnel": a process's stages;
+// "cohorts": retention and churn (docs/ANALYTICS.md).
 #include <cmath>
 #include <cstdio>
 
@@ -98,6 +99,112 @@ int clv(crm::Engine& engine, const std::vector<std::string>& p, const Args& a) {
     return usage("clv takes fit|score DB [options] or show DB PARTY");
 }
 
+namespace {
+
+std::string percent(const json& proportion) {
+    return fixed(100 * proportion["value"].get<double>(), 1) + "%";
+}
+
+std::string days(const json& d) { return d.is_null() ? "-" : fixed(d.get<double>(), 1); }
+
+// Pads `text` to `width` characters (code points, so Persian labels line up).
+std::string pad(const std::string& text, std::size_t width) {
+    std::size_t chars = 0;
+    for (unsigned char c : text) chars += (c & 0xC0) != 0x80;
+    return chars >= width ? text + " " : text + std::string(width - chars, ' ');
+}
+
+std::string right(const std::string& text, std::size_t width) {
+    return text.size() >= width ? " " + text : std::string(width - text.size(), ' ') + text;
+}
+
+}  // namespace
+
+int funnel(crm::Engine& engine, const std::vector<std::string>& p, const Args& a) {
+    if (p.size() > 3) return usage("funnel takes DB [PROCESS]");
+    json r = {{"process", p.size() == 3 ? p[2] : "sales"}};
+    if (!a.period.empty()) r["period"] = a.period;
+    r["calendar"] = a.calendar;
+    if (!a.time_zone.empty()) r["time_zone"] = a.time_zone;
+    if (!a.basis.empty()) r["basis"] = a.basis;
+    if (!a.order.empty()) r["order"] = a.order;
+    if (a.json) return print_json(engine, "analytics.funnel", r);
+    auto answer = engine.execute("analytics.funnel", r.dump());
+    if (!answer) return failed(answer.error());
+    const json f = json::parse(answer.value());
+    std::cout << "funnel of " << f["process"].get<std::string>() << " v" << f["version"].get<int>() << " ("
+              << f["record_type"].get<std::string>() << " records"
+              << (f["period"].is_null() ? std::string(", all time") : ", " + f["period"].get<std::string>())
+              << ", " << f["basis"].get<std::string>() << " basis, " << f["order"].get<std::string>()
+              << " order): " << f["records"].get<long long>() << " records, won " << percent(f["won"]) << " ["
+              << percent(json{{"value", f["won"]["low"]}}) << ", " << percent(json{{"value", f["won"]["high"]}})
+              << "]\n";
+    std::cout << "  " << pad("stage", 14) << right("entered", 8) << right("on", 7) << right("back", 6)
+              << right("closed", 7) << right("now", 7) << right("conv.", 8) << right("cumul.", 8)
+              << right("median", 8) << right("p90", 7) << right("expect", 8) << "\n";
+    for (const auto& s : f["stages"]) {
+        long long closed = 0;
+        for (const auto& [state, n] : s["closed"].items()) closed += n.get<long long>();
+        std::cout << "  " << pad(s["state"].get<std::string>(), 14) << right(std::to_string(s["entered"].get<long long>()), 8)
+                  << right(std::to_string(s["moved_on"].get<long long>()), 7)
+                  << right(std::to_string(s["moved_back"].get<long long>()), 6) << right(std::to_string(closed), 7)
+                  << right(std::to_string(s["still_in"].get<long long>()), 7)
+                  << right(percent(s["conversion"]) + (s["conversion"]["too_few"].get<bool>() ? "*" : ""), 8)
+                  << right(percent(s["cumulative"]), 8) << right(days(s["median_days"]), 8)
+                  << right(days(s["p90_days"]), 7) << right(days(s["expected_days"]), 8)
+                  << (s["bottleneck"].get<bool>() ? "  bottleneck" : "") << "\n";
+    }
+    std::cout << "  (days in the stage: median and p90 of finished stays; * fewer records than a rate "
+                 "needs)\n";
+    return 0;
+}
+
+int cohorts(crm::Engine& engine, const std::vector<std::string>& p, const Args& a) {
+    if (p.size() != 2) return usage("cohorts takes DB");
+    json r = {{"unit", a.unit.empty() ? "month" : a.unit}, {"calendar", a.calendar}};
+    if (!a.time_zone.empty()) r["time_zone"] = a.time_zone;
+    if (!a.since.empty()) r["since"] = a.since;
+    if (!a.as_of.empty()) r["as_of"] = a.as_of;
+    if (!a.currency.empty()) r["currency"] = a.currency;
+    if (a.churn_after > 0) r["churn_after"] = a.churn_after;
+    if (a.json) return print_json(engine, "analytics.cohorts", r);
+    auto answer = engine.execute("analytics.cohorts", r.dump());
+    if (!answer) return failed(answer.error());
+    const json c = json::parse(answer.value());
+    std::cout << "cohorts by " << c["unit"].get<std::string>() << " of first purchase ("
+              << c["calendar"].get<std::string>() << "), as of " << c["as_of_period"].get<std::string>() << ": "
+              << c["customers"].get<long long>() << " customers, "
+              << c["purchases_read"].get<long long>() << " purchases"
+              << (c["currency"].is_null() ? std::string() : " in " + c["currency"].get<std::string>()) << "\n";
+    if (c["rows"].empty()) return 0;
+    std::cout << "  retained (share of the cohort buying in each later period; the last is in progress, "
+                 "blank the future)\n  "
+              << pad("cohort", 9) << right("size", 7);
+    const std::size_t columns = c["rows"][0]["cells"].size();
+    for (std::size_t o = 0; o < columns; ++o) std::cout << right("+" + std::to_string(o), 7);
+    std::cout << "\n";
+    for (const auto& row : c["rows"]) {
+        std::cout << "  " << pad(row["period"].get<std::string>(), 9)
+                  << right(std::to_string(row["customers"].get<long long>()), 7);
+        for (const auto& cell : row["cells"])
+            std::cout << right(cell.is_null() ? "" : percent(cell["retained"]), 7);
+        std::cout << "\n";
+    }
+    if (c["churn"].empty()) return 0;
+    std::cout << "  churn (lapsed: no purchase in " << c["churn_after"].get<int>() << " periods)\n  "
+              << pad("period", 9) << right("active", 8) << right("new", 7) << right("back", 7)
+              << right("lapsed", 8) << right("active", 8) << right("churn", 8) << "\n";
+    for (const auto& row : c["churn"])
+        std::cout << "  " << pad(row["period"].get<std::string>(), 9)
+                  << right(std::to_string(row["active_at_start"].get<long long>()), 8)
+                  << right(std::to_string(row["new_customers"].get<long long>()), 7)
+                  << right(std::to_string(row["returned"].get<long long>()), 7)
+                  << right(std::to_string(row["churned"].get<long long>()), 8)
+                  << right(std::to_string(row["active_at_end"].get<long long>()), 8)
+                  << right(percent(row["churn_rate"]), 8) << "\n";
+    return 0;
+}
+
 int analytics_story(crm::Engine& engine, const crm::Id& party) {
     // The sample's orders end on 2025-06-30 and were generated from the
     // BG/NBD and Gamma-Gamma models: the fit should find their parameters.
@@ -122,7 +229,16 @@ int analytics_story(crm::Engine& engine, const crm::Id& party) {
     if (!n) return failed(n.error());
     std::cout << "   segment at-risk-valuable (clv.p_alive < 0.5 and purchases.count >= 3): "
               << n.value() << " parties\n";
-    return 0;
+
+    std::cout << "\n-- cohorts: customers by the Jalali quarter of their first purchase, from 1403\n";
+    Args c;
+    c.unit = "quarter";
+    c.calendar = "jalali";
+    c.since = "1403";
+    c.as_of = "2025-06-30";
+    if (int rc = cohorts(engine, {"cohorts", ""}, c)) return rc;
+    std::cout << "\n-- the funnel of the sales pipeline\n";
+    return funnel(engine, {"funnel", ""}, Args{});
 }
 
 }  // namespace crmctl

@@ -61,6 +61,11 @@ struct Args {
     std::string time_zone;
     double horizon = -1;
     double discount = -1;
+    std::string basis;
+    std::string order;
+    std::string since;
+    std::string as_of;
+    long long churn_after = 0;
 };
 
 /// The text of a file named on the command line; not_found naming "file".
@@ -112,8 +117,10 @@ int loyalty(crm::Engine& engine, const std::vector<std::string>& p, const Args& 
 int campaign(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
 int marketing_story(crm::Engine& engine, const crm::Id& party);
 
-// Analytics (analytics.cpp): "clv fit|score|show".
+// Analytics (analytics.cpp): "clv fit|score|show", "funnel", "cohorts".
 int clv(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
+int funnel(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
+int cohorts(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
 int analytics_story(crm::Engine& engine, const crm::Id& party);
 
 }  // namespace crmctl

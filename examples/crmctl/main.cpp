@@ -116,6 +116,12 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
   clv score DB [same options] [--horizon H] [--discount RATE] [--json]
                                             ... and every party's value, P(alive) stored (clv.*)
   clv show DB PARTY [--json]                a party's stored lifetime value
+  funnel DB [PROCESS] [--period P] [--calendar jalali|gregorian] [--basis cohort|activity]
+            [--order any|strict] [--time-zone Z] [--json]
+                                            per stage: entered, moved on, closed, conversion, days, bottlenecks
+  cohorts DB [--unit month|quarter|year] [--calendar jalali|gregorian] [--since P] [--as-of T]
+             [--currency C] [--churn-after N] [--time-zone Z] [--json]
+                                            retention by cohort of first purchase, and churn per period
   demo [--data DIR] [--db FILE]             import the Persian sample and show what the core does
 
 DB is a SQLite file. Exit status: 0 success, 1 failure, 2 usage error.
@@ -211,6 +217,11 @@ bool parse_args(int argc, char** argv, Args& a, std::string& why) {
         else if (s == "--model") { const char* v = value("--model"); if (!v) return false; a.model = v; }
         else if (s == "--time-zone") { const char* v = value("--time-zone"); if (!v) return false; a.time_zone = v; }
         else if (s == "--horizon") { const char* v = value("--horizon"); if (!v || !decimal(s, v, 1e-9, 1e6, a.horizon, why)) return false; }
+        else if (s == "--basis") { const char* v = value("--basis"); if (!v) return false; a.basis = v; }
+        else if (s == "--order") { const char* v = value("--order"); if (!v) return false; a.order = v; }
+        else if (s == "--since") { const char* v = value("--since"); if (!v) return false; a.since = v; }
+        else if (s == "--as-of") { const char* v = value("--as-of"); if (!v) return false; a.as_of = v; }
+        else if (s == "--churn-after") { const char* v = value("--churn-after"); if (!v || !whole_number(s, v, 1, 120, a.churn_after, why)) return false; }
         else if (s == "--discount") { const char* v = value("--discount"); if (!v || !decimal(s, v, 0, 100, a.discount, why)) return false; }
         else if (s.size() > 2 && s.rfind("--", 0) == 0) { why = "unknown option " + s; return false; }
         else a.positional.push_back(s);
@@ -950,7 +961,8 @@ int main(int argc, char** argv) {
     }
     if (args.size() < 2) return usage(cmd + " needs a database file");
     const bool reads_only =
-        cmd == "show" || cmd == "search" || cmd == "duplicates" || cmd == "events";
+        cmd == "show" || cmd == "search" || cmd == "duplicates" || cmd == "events" ||
+        cmd == "funnel" || cmd == "cohorts";
     auto engine = open(args[1], cmd == "init"  ? crm::OpenMode::create
                                 : reads_only ? crm::OpenMode::read_only
                                              : crm::OpenMode::must_exist);
@@ -988,6 +1000,8 @@ int main(int argc, char** argv) {
     if (cmd == "loyalty") return loyalty(e, p, a);
     if (cmd == "campaign") return campaign(e, p, a);
     if (cmd == "clv") return clv(e, p, a);
+    if (cmd == "funnel") return funnel(e, p, a);
+    if (cmd == "cohorts") return cohorts(e, p, a);
     if (cmd == "forecast") return p.size() == 2 ? forecast(e, a) : usage("forecast takes DB --period P");
     return usage("unknown command '" + cmd + "'");
 }

@@ -61,6 +61,12 @@ namespace {
 
 json optional_days(const std::optional<double>& d) { return d ? json(*d) : json(nullptr); }
 
+result<CalendarSystem> calendar_from_json(const json& j, std::string_view path) {
+    CRM_TRY(calendar, get_string(j, "calendar", path, 16));
+    if (!calendar) return CalendarSystem::gregorian;
+    return parse_calendar_system(*calendar, join(path, "calendar"));
+}
+
 }  // namespace
 
 json to_json(const Funnel& f) {
@@ -102,12 +108,8 @@ result<FunnelQuery> funnel_query_from_json(const json& j, std::string_view path)
     if (process) q.process = *process;
     CRM_TRY(period, get_string(j, "period", path, 32));
     if (period) q.period = *period;
-    CRM_TRY(calendar, get_string(j, "calendar", path, 16));
-    if (calendar) {
-        if (*calendar == "jalali") q.calendar = CalendarSystem::jalali;
-        else if (*calendar != "gregorian")
-            return fail(errc::invalid_argument, "must be \"gregorian\" or \"jalali\"", join(path, "calendar"));
-    }
+    CRM_TRY(calendar, calendar_from_json(j, path));
+    q.calendar = calendar;
     CRM_TRY(zone, get_string(j, "time_zone", path, 64));
     if (zone) q.time_zone = *zone;
     CRM_TRY(basis, get_string(j, "basis", path, 16));
@@ -122,6 +124,66 @@ result<FunnelQuery> funnel_query_from_json(const json& j, std::string_view path)
         else if (*order != "any")
             return fail(errc::invalid_argument, "must be \"any\" or \"strict\"", join(path, "order"));
     }
+    CRM_TRY(min, get_int(j, "min_records", path));
+    if (min) q.min_records = *min;
+    return q;
+}
+
+json to_json(const Cohorts& c) {
+    json rows = json::array();
+    for (const auto& r : c.rows) {
+        json cells = json::array();
+        for (const auto& cell : r.cells)
+            cells.push_back(cell ? json{{"customers", cell->customers},
+                                        {"retained", to_json(cell->retained)},
+                                        {"revenue_minor", cell->revenue_minor}}
+                                 : json(nullptr));
+        rows.push_back({{"period", r.period}, {"customers", r.customers}, {"cells", std::move(cells)}});
+    }
+    json churn = json::array();
+    for (const auto& r : c.churn)
+        churn.push_back({{"period", r.period},
+                         {"active_at_start", r.active_at_start},
+                         {"new_customers", r.new_customers},
+                         {"returned", r.returned},
+                         {"churned", r.churned},
+                         {"active_at_end", r.active_at_end},
+                         {"churn_rate", to_json(r.churn_rate)}});
+    return {{"unit", to_string(c.unit)},
+            {"calendar", to_string(c.calendar)},
+            {"currency", c.currency.empty() ? json(nullptr) : json(c.currency)},
+            {"as_of", time_json(c.as_of)},
+            {"as_of_period", c.as_of_period},
+            {"churn_after", c.churn_after},
+            {"customers", c.customers},
+            {"purchases_read", c.purchases_read},
+            {"purchases_after_as_of", c.purchases_after_as_of},
+            {"purchases_other_currencies", c.purchases_other_currencies},
+            {"rows", std::move(rows)},
+            {"churn", std::move(churn)}};
+}
+
+result<CohortQuery> cohort_query_from_json(const json& j, std::string_view path) {
+    CRM_TRYV(expect_object(j, path, {"unit", "calendar", "time_zone", "since", "as_of", "currency",
+                                     "churn_after", "min_records"}));
+    CohortQuery q;
+    CRM_TRY(unit, get_string(j, "unit", path, 16));
+    if (unit) {
+        CRM_TRY(u, parse_period_unit(*unit, join(path, "unit")));
+        q.unit = u;
+    }
+    CRM_TRY(calendar, calendar_from_json(j, path));
+    q.calendar = calendar;
+    CRM_TRY(zone, get_string(j, "time_zone", path, 64));
+    if (zone) q.time_zone = *zone;
+    CRM_TRY(since, get_string(j, "since", path, 32));
+    if (since) q.since = *since;
+    CRM_TRY(as_of, get_time(j, "as_of", path));
+    q.as_of = as_of;
+    CRM_TRY(currency, get_string(j, "currency", path, 3));
+    if (currency) q.currency = *currency;
+    CRM_TRY(churn_after, get_int(j, "churn_after", path));
+    if (churn_after) q.churn_after = static_cast<int>(std::clamp<std::int64_t>(*churn_after, INT_MIN, INT_MAX));
     CRM_TRY(min, get_int(j, "min_records", path));
     if (min) q.min_records = *min;
     return q;

@@ -17,6 +17,10 @@ json to_json(const Funnel& f);
 /// Reads a FunnelQuery: process, period, calendar, time_zone, basis
 /// (cohort|activity), order (any|strict), min_records.
 result<FunnelQuery> funnel_query_from_json(const json& j, std::string_view path);
+json to_json(const Cohorts& c);
+/// Reads a CohortQuery: unit, calendar, time_zone, since, as_of, currency,
+/// churn_after, min_records; unknown fields are refused.
+result<CohortQuery> cohort_query_from_json(const json& j, std::string_view path);
 
 /// Reads the fields of a ClvRequest from `j` (at `path`): calibration_end,
 /// currency, unit, time_zone, model, horizon, step, annual_discount_rate,

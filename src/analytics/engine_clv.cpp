@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "analytics/numeric.hpp"
+#include "analytics/one_currency.hpp"
 #include "analytics/summary.hpp"
 #include "crm/analytics/analytics.hpp"
 #include "engine/access.hpp"
@@ -30,8 +31,6 @@ analytics::ClvOptions value_options(const ClvRequest& r) {
 result<void> check(const ClvRequest& r) {
     if (r.model != "bg_nbd" && r.model != "pareto_nbd")
         return fail(errc::invalid_argument, "must be \"bg_nbd\" or \"pareto_nbd\"", "model");
-    if (!r.currency.empty() && currency_exponent(r.currency) < 0)
-        return fail(errc::invalid_argument, "is not an ISO 4217 currency code", "currency");
     CRM_TRYV(analytics::numeric::check(r.fit));
     CRM_TRYV(analytics::check(value_options(r)));
     return ok();
@@ -58,9 +57,9 @@ result<Summarised> summarise(Engine::Impl& impl, Transaction& tx, const ClvReque
     CRM_TRY(scale, SummaryScale::make(o));
     Summarised out;
     out.calibration_end = o.calibration_end;
-    out.currency = r.currency;
+    CRM_TRY(gate, analytics::OneCurrency::make(r.currency));
     double to_major = 1;
-    if (!out.currency.empty()) to_major = std::pow(10.0, -currency_exponent(out.currency));
+    if (!gate.currency().empty()) to_major = std::pow(10.0, -currency_exponent(gate.currency()));
 
     std::string party;
     std::vector<DayAmount> days;
@@ -86,21 +85,14 @@ result<Summarised> summarise(Engine::Impl& impl, Transaction& tx, const ClvReque
             party.assign(p);
             days.clear();
         }
-        if (currency != out.currency) {
-            if (!r.currency.empty()) {
-                ++out.other_currencies;
-                return true;
-            }
-            if (!out.currency.empty()) {
-                failure = fail(errc::invalid_argument,
-                               "the purchases are in " + out.currency + " and " +
-                                   std::string(currency) +
-                                   ": name the one a lifetime value is computed in",
-                               "currency");
+        if (currency != gate.currency()) {
+            auto admitted = gate.admit(currency);
+            if (!admitted) {
+                failure = admitted.error();
                 return false;
             }
-            out.currency = std::string(currency);
-            to_major = std::pow(10.0, -currency_exponent(out.currency));
+            if (!admitted.value()) return true;
+            to_major = std::pow(10.0, -currency_exponent(gate.currency()));
         }
         ++out.read;
         const std::int64_t day = scale.day(at);
@@ -110,6 +102,8 @@ result<Summarised> summarise(Engine::Impl& impl, Transaction& tx, const ClvReque
     }));
     if (failure) return *failure;
     flush();
+    out.currency = gate.currency();
+    out.other_currencies = gate.others();
     if (r.progress && parties % kProgressEvery != 0) r.progress(parties);
     out.summary.transactions = out.read;
     if (out.summary.customers.empty() && after.empty())

@@ -91,6 +91,13 @@ result<json> funnel(Engine& engine, const json& request, const Context&) {
     return codec::to_json(f);
 }
 
+result<json> cohorts(Engine& engine, const json& request, const Context&) {
+    CRM_TRY(q, codec::cohort_query_from_json(request, ""));
+    Analytics an(engine);
+    CRM_TRY(c, an.cohorts(q));
+    return codec::to_json(c);
+}
+
 #define CRM_CLV_REQUEST                                                                       \
     "calibration_end (default now), currency (default: the purchases' one currency), unit "   \
     "(weeks|days), time_zone (default Asia/Tehran), model (bg_nbd|pareto_nbd), horizon "       \
@@ -145,6 +152,20 @@ constexpr Command kCommands[] = {
      "stages: [{state, label, entered, moved_on, moved_back, still_in, closed, conversion, "
      "cumulative, stays, median_days, p90_days, expected_days, bottleneck}], won, outcomes}",
      false, funnel},
+    {"analytics.cohorts",
+     "Cohort retention and churn from the stored purchases: customers by the period of their "
+     "first purchase, the share and revenue still buying in each later period (future cells "
+     "null); per ended period the customers active, new, returned and lapsed after churn_after "
+     "periods without a purchase, with the churn rate and its Wilson interval.",
+     "{unit (month|quarter|year), calendar (gregorian|jalali), time_zone (default Asia/Tehran), "
+     "since? (the first period shown: YYYY, YYYY-MM, YYYY-Qn), as_of (default now), currency "
+     "(default: the purchases' one currency), churn_after (1..120 periods, default 3), "
+     "min_records (default 30)}",
+     "{unit, calendar, currency, as_of, as_of_period, churn_after, customers, purchases_read, "
+     "purchases_after_as_of, purchases_other_currencies, rows: [{period, customers, cells: "
+     "[{customers, retained, revenue_minor} | null]}], churn: [{period, active_at_start, "
+     "new_customers, returned, churned, active_at_end, churn_rate}]}",
+     false, cohorts},
 };
 
 #undef CRM_CLV_REQUEST

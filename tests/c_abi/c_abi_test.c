@@ -1259,7 +1259,7 @@ static void test_commands(void) {
         "loyalty.define", "loyalty.get", "loyalty.list", "loyalty.enrol", "loyalty.status",
         "loyalty.redeem", "loyalty.adjust", "loyalty.refresh",
         "analytics.clv.summary", "analytics.clv.fit", "analytics.clv.score", "analytics.clv.get",
-        "analytics.compare", "analytics.funnel",
+        "analytics.compare", "analytics.funnel", "analytics.cohorts",
         "commands"};
     char *listed = NULL;
     char *by_execute = NULL;

@@ -320,5 +320,24 @@ check "the model is named" grep -q 'invalid_argument: model: must be "bg_nbd" or
 status 2 "clv with a bad discount" "$crmctl" clv score $db --discount lots
 check "the discount is named" grep -q -- "--discount takes a number from 0 to 100" err.txt
 
+# The funnel of the deals above and the orders' cohorts.
+status 0 "funnel" "$crmctl" funnel $db
+check "funnel counts the deals" grep -Eq "^funnel of sales v1 \(opportunity records, all time, cohort basis, any order\): [1-9][0-9]* records" out.txt
+check "funnel lists qualify" grep -Eq "^  qualify +[1-9]" out.txt
+status 0 "funnel as JSON" "$crmctl" funnel $db sales --period 1404 --calendar jalali --order strict --json
+check "funnel JSON says its order" grep -q '"basis":"cohort","order":"strict"' out.txt
+status 1 "funnel of no process" "$crmctl" funnel $db nothing
+check "the process is named" grep -q "not_found: process" err.txt
+status 0 "cohorts" "$crmctl" cohorts $db --unit quarter --calendar jalali --as-of 2025-06-30
+check "cohorts as of 1404-Q2" grep -Eq "^cohorts by quarter of first purchase \(jalali\), as of 1404-Q2: [0-9]+ customers, [0-9]+ purchases in IRR" out.txt
+check "a cohort row starts at 100%" grep -Eq "^  1403-Q1 +[0-9]+ +100\.0%" out.txt
+check "churn rows" grep -Eq "^  1404-Q1 +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9.]+%" out.txt
+status 0 "cohorts since, as JSON" "$crmctl" cohorts $db --since 1404 --calendar jalali --as-of 2025-06-30 --churn-after 6 --json
+check "cohorts JSON from 1404-01" grep -q '"rows":\[{"period":"1404-01"' out.txt
+status 1 "cohorts with a bad unit" "$crmctl" cohorts $db --unit week
+check "the unit is named" grep -q 'invalid_argument: unit: must be "month", "quarter" or "year"' err.txt
+status 2 "cohorts with a bad churn window" "$crmctl" cohorts $db --churn-after 0
+check "the window is named" grep -q -- "--churn-after takes" err.txt
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

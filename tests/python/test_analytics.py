@@ -143,3 +143,38 @@ def test_funnel_of_the_sales_pipeline(engine, person):
     with pytest.raises(crm.InvalidArgument) as e:
         an.funnel("sales", basis="sideways")
     assert e.value.field == "basis"
+
+
+def test_cohorts_of_cdnow_by_month_and_quarter(engine):
+    customers, purchases = load_cdnow(engine)
+    an = crm.Analytics(engine)
+    c = an.cohorts(time_zone="UTC", as_of="1997-12-15", currency="USD")
+    assert isinstance(c, crm.Cohorts)
+    assert c.customers == customers and c.purchases_read + c.purchases_after_as_of == purchases
+    assert c.as_of_period == "1997-12"
+    # From the file: each customer's first month, and who bought in March.
+    rows = [line.split() for line in (CDNOW / "CDNOW_sample.txt").read_text().splitlines() if line.strip()]
+    first = {}
+    for r in rows:
+        first[r[1]] = min(first.get(r[1], r[2]), r[2])
+    jan = {i for i, d in first.items() if d[4:6] == "01"}
+    jan_in_march = {r[1] for r in rows if r[1] in jan and r[2][:6] == "199703"}
+    frame = c.to_pandas()
+    assert list(frame.index) == [f"1997-{m:02d}" for m in range(1, 13)]
+    assert frame.loc["1997-01", "customers"] == len(jan)
+    assert frame.loc["1997-01", 2] == pytest.approx(len(jan_in_march) / len(jan))
+    assert c.to_pandas("customers").loc["1997-01", 2] == len(jan_in_march)
+    # The future is empty, not zero: March's cohort has ten periods to December.
+    assert frame.loc["1997-03"].isna().sum() == 2 and frame.loc["1997-03", 9] >= 0
+    churn = c.churn_to_pandas()
+    assert list(churn.index)[-1] == "1997-11"  # the last ended month
+    assert (churn["active_at_end"] == churn["active_at_start"] + churn["new_customers"]
+            + churn["returned"] - churn["churned"]).all()
+    q = an.cohorts(time_zone="UTC", as_of="1997-12-15", unit="quarter", calendar="jalali")
+    assert [r["period"] for r in q.rows][:2] == ["1375-Q4", "1376-Q1"]
+    with pytest.raises(crm.InvalidArgument) as e:
+        an.cohorts(unit="fortnight")
+    assert e.value.field == "unit"
+    with pytest.raises(crm.InvalidArgument) as e:
+        c.to_pandas("profit")
+    assert e.value.field == "value"

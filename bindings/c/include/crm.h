@@ -416,7 +416,7 @@ CRM_API void crm_engine_close(crm_engine **engine);
  *   loyalty.define  loyalty.get  loyalty.list  loyalty.enrol  loyalty.status
  *   loyalty.redeem  loyalty.adjust  loyalty.refresh
  *   analytics.clv.summary  analytics.clv.fit  analytics.clv.score
- *   analytics.clv.get  analytics.compare  analytics.funnel
+ *   analytics.clv.get  analytics.compare  analytics.funnel  analytics.cohorts
  *   audit.trail  events.after  events.ack  events.cursor
  *   import.customers  import.orders  export.customers  commands
  *

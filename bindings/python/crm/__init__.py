@@ -770,6 +770,63 @@ class Funnel:
         return pd.DataFrame(rows).set_index("state")
 
 
+@_dataclasses.dataclass(frozen=True)
+class Cohorts:
+    """Cohort retention and churn (docs/ANALYTICS.md): `rows` as dicts
+    (period, customers, cells: a dict per later period, None in the future)
+    and `churn` as dicts (period, active_at_start, new_customers, returned,
+    churned, active_at_end, churn_rate)."""
+    unit: str = "month"
+    calendar: str = "gregorian"
+    currency: Optional[str] = None
+    as_of_period: str = ""
+    churn_after: int = 3
+    customers: int = 0
+    purchases_read: int = 0
+    purchases_after_as_of: int = 0
+    purchases_other_currencies: int = 0
+    rows: Tuple[Dict[str, Any], ...] = ()
+    churn: Tuple[Dict[str, Any], ...] = ()
+
+    @classmethod
+    def _of(cls, d: dict) -> "Cohorts":
+        return cls(d["unit"], d["calendar"], d["currency"], d["as_of_period"], d["churn_after"],
+                   d["customers"], d["purchases_read"], d["purchases_after_as_of"],
+                   d["purchases_other_currencies"], tuple(d["rows"]), tuple(d["churn"]))
+
+    def to_pandas(self, value: str = "retained"):
+        """The cohort table: a DataFrame indexed by cohort period, a column
+        per period since the first purchase (0, 1, ...), holding `value`:
+        "retained" (the share still buying), "customers" or "revenue_minor".
+        Cells in the future are NaN, not zero."""
+        if value not in ("retained", "customers", "revenue_minor"):
+            raise InvalidArgument('must be "retained", "customers" or "revenue_minor"', "value")
+        pd = _pandas()
+        def cell(c):
+            if c is None:
+                return float("nan")
+            return c["retained"]["value"] if value == "retained" else c[value]
+        data = {r["period"]: [cell(c) for c in r["cells"]] for r in self.rows}
+        frame = pd.DataFrame.from_dict(data, orient="index")
+        frame.index.name = "cohort"
+        frame.insert(0, "customers", [r["customers"] for r in self.rows])
+        return frame
+
+    def churn_to_pandas(self):
+        """A DataFrame indexed by period: active at start, new, returned,
+        churned, active at end, the churn rate and its interval."""
+        pd = _pandas()
+        rows = [{"period": r["period"], "active_at_start": r["active_at_start"],
+                 "new_customers": r["new_customers"], "returned": r["returned"],
+                 "churned": r["churned"], "active_at_end": r["active_at_end"],
+                 "churn_rate": r["churn_rate"]["value"], "churn_low": r["churn_rate"]["low"],
+                 "churn_high": r["churn_rate"]["high"], "too_few": r["churn_rate"]["too_few"]}
+                for r in self.churn]
+        return pd.DataFrame(rows, columns=["period", "active_at_start", "new_customers", "returned",
+                                           "churned", "active_at_end", "churn_rate", "churn_low",
+                                           "churn_high", "too_few"]).set_index("period")
+
+
 class Analytics:
     """The analytical side of an Engine: lifetime value models fitted on the
     stored purchases and scores stored per party. Options are the fields of
@@ -827,6 +884,11 @@ class Analytics:
         "activity"), order ("any" or "strict"), min_records."""
         return Funnel._of(self._run("analytics.funnel", {"process": process, **options}))
 
+    def cohorts(self, **options: Any) -> Cohorts:
+        """Options: unit ("month", "quarter" or "year"), calendar, time_zone,
+        since, as_of, currency, churn_after, min_records."""
+        return Cohorts._of(self._run("analytics.cohorts", options))
+
     def clv_score(self, party: str) -> Optional[ClvScore]:
         score = self._run("analytics.clv.get", {"party": party})["score"]
         return None if score is None else ClvScore._of(score)
@@ -855,6 +917,7 @@ __all__ = [
     "ClvRun",
     "ClvScore",
     "ClvSummary",
+    "Cohorts",
     "Conflict",
     "Consent",
     "ContactPoint",

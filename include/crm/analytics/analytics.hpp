@@ -21,6 +21,7 @@
 #include <string>
 
 #include "crm/analytics/clv.hpp"
+#include "crm/analytics/cohort.hpp"
 #include "crm/analytics/funnel.hpp"
 #include "crm/core/context.hpp"
 #include "crm/customer/purchase.hpp"
@@ -114,6 +115,12 @@ public:
     /// "min_records"; not_found naming "process" when no definition has
     /// that id.
     result<Funnel> funnel(const FunnelQuery& query);
+    /// Cohort retention and inactivity churn over the stored purchases
+    /// (cohort.hpp). invalid_argument naming "time_zone", "since" (not a
+    /// period, after as_of, or a table of more than
+    /// CohortQuery::kMaxPeriods periods), "currency", "churn_after",
+    /// "min_records".
+    result<Cohorts> cohorts(const CohortQuery& query);
     /// A party's stored score (a merged-away id resolves to its survivor);
     /// none before a run scored it; not_found naming "party".
     result<std::optional<ClvScore>> clv_score(const Id& party);
