@@ -3,6 +3,8 @@
 // "cohorts": retention and churn (docs/ANALYTICS.md).
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 
 #include "cli.hpp"
 
@@ -128,6 +130,11 @@ int funnel(crm::Engine& engine, const std::vector<std::string>& p, const Args& a
     if (!a.time_zone.empty()) r["time_zone"] = a.time_zone;
     if (!a.basis.empty()) r["basis"] = a.basis;
     if (!a.order.empty()) r["order"] = a.order;
+    if (!a.owner.empty()) r["owner"] = a.owner;
+    if (!a.team.empty()) r["team"] = a.team;
+    if (!a.source.empty()) r["source"] = a.source;
+    if (!a.campaign.empty()) r["campaign"] = a.campaign;
+    if (!a.group_by.empty()) r["group_by"] = a.group_by;
     if (a.json) return print_json(engine, "analytics.funnel", r);
     auto answer = engine.execute("analytics.funnel", r.dump());
     if (!answer) return failed(answer.error());
@@ -156,6 +163,25 @@ int funnel(crm::Engine& engine, const std::vector<std::string>& p, const Args& a
     }
     std::cout << "  (days in the stage: median and p90 of finished stays; * fewer records than a rate "
                  "needs)\n";
+    if (!f["filters"].empty()) {
+        std::cout << "  only";
+        for (const auto& [dimension, value] : f["filters"].items())
+            std::cout << " " << dimension << "=" << value.get<std::string>();
+        std::cout << ": " << f["records"].get<long long>() << " of " << f["whole_records"].get<long long>()
+                  << " records";
+        if (!f["versus_rest"].is_null()) {
+            const auto& t = f["versus_rest"];
+            std::cout << "; won " << percent(t["a"]) << " against the rest's " << percent(t["b"]) << ", p = "
+                      << fixed(t["p_value"].get<double>(), 3) << " (" << t["method"].get<std::string>() << ")"
+                      << (t["significant"].get<bool>() ? ", significant" : ", not significant");
+        }
+        std::cout << "\n";
+    }
+    for (const auto& g : f["groups"])
+        std::cout << "  " << f["group_by"].get<std::string>() << " "
+                  << pad(g["value"].get<std::string>().empty() ? "(none)" : g["value"].get<std::string>(), 14)
+                  << right(std::to_string(g["records"].get<long long>()), 7) << " records, won "
+                  << percent(g["won"]) << (g["won"]["too_few"].get<bool>() ? "*" : "") << "\n";
     return 0;
 }
 
@@ -202,6 +228,44 @@ int cohorts(crm::Engine& engine, const std::vector<std::string>& p, const Args& 
                   << right(std::to_string(row["churned"].get<long long>()), 8)
                   << right(std::to_string(row["active_at_end"].get<long long>()), 8)
                   << right(percent(row["churn_rate"]), 8) << "\n";
+    return 0;
+}
+
+int dashboard(crm::Engine& engine, const std::vector<std::string>& p, const Args& a) {
+    if (p.size() != 2) return usage("dashboard takes DB --out FILE.html (or --json)");
+    if (a.out.empty() && !a.json) return usage("dashboard needs --out FILE.html (or --json)");
+    json r = {{"calendar", a.calendar_given ? a.calendar : "jalali"}};
+    if (!a.period.empty()) r["period"] = a.period;
+    if (!a.time_zone.empty()) r["time_zone"] = a.time_zone;
+    if (!a.currency.empty()) r["currency"] = a.currency;
+    if (a.churn_after > 0) r["churn_after"] = a.churn_after;
+    if (a.json) return print_json(engine, "analytics.dashboard", r);
+    const std::string& file = a.out;
+    if (!a.overwrite && std::filesystem::exists(file))
+        return failed(crm::fail(crm::errc::conflict, file + " exists; add --overwrite to replace it", "file"));
+    r["format"] = "html";
+    auto answer = engine.execute("analytics.dashboard", r.dump());
+    if (!answer) return failed(answer.error());
+    const std::string html = json::parse(answer.value())["html"].get<std::string>();
+    // Written beside the file and renamed, so a failed write leaves no half page.
+    const std::string part = file + ".part";
+    {
+        std::ofstream out(part, std::ios::binary | std::ios::trunc);
+        out << html;
+        out.close();
+        if (!out) {
+            std::filesystem::remove(part);
+            return failed(crm::fail(crm::errc::storage, "cannot write " + part, "file"));
+        }
+    }
+    std::error_code ec;
+    std::filesystem::rename(part, file, ec);
+    if (ec) {
+        std::filesystem::remove(part);
+        return failed(crm::fail(crm::errc::storage, "cannot write " + file + ": " + ec.message(), "file"));
+    }
+    std::cout << "dashboard" << (a.period.empty() ? std::string(" of this quarter") : " of " + a.period)
+              << " written to " << file << " (" << html.size() << " bytes)\n";
     return 0;
 }
 

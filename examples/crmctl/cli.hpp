@@ -36,6 +36,7 @@ struct Args {
     std::string tax;
     std::string period;
     std::string calendar = "gregorian";
+    bool calendar_given = false;  ///< --calendar was named (the dashboard defaults to jalali)
     std::string by = "owner";
     std::string queue;
     std::string assignee;
@@ -66,6 +67,10 @@ struct Args {
     std::string since;
     std::string as_of;
     long long churn_after = 0;
+    std::string out;
+    std::string team;
+    std::string campaign;
+    std::string group_by;
 };
 
 /// The text of a file named on the command line; not_found naming "file".
@@ -121,6 +126,7 @@ int marketing_story(crm::Engine& engine, const crm::Id& party);
 int clv(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
 int funnel(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
 int cohorts(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
+int dashboard(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
 int analytics_story(crm::Engine& engine, const crm::Id& party);
 
 }  // namespace crmctl

@@ -117,11 +117,15 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
                                             ... and every party's value, P(alive) stored (clv.*)
   clv show DB PARTY [--json]                a party's stored lifetime value
   funnel DB [PROCESS] [--period P] [--calendar jalali|gregorian] [--basis cohort|activity]
-            [--order any|strict] [--time-zone Z] [--json]
+            [--order any|strict] [--owner U] [--team T] [--source S] [--campaign C]
+            [--group-by owner|team|pipeline|source|campaign] [--time-zone Z] [--json]
                                             per stage: entered, moved on, closed, conversion, days, bottlenecks
   cohorts DB [--unit month|quarter|year] [--calendar jalali|gregorian] [--since P] [--as-of T]
              [--currency C] [--churn-after N] [--time-zone Z] [--json]
                                             retention by cohort of first purchase, and churn per period
+  dashboard DB --out FILE.html [--period P] [--calendar jalali|gregorian] [--currency C] [--overwrite]
+               [--json]
+                                            the manager's dashboard of a period: one Persian HTML page
   demo [--data DIR] [--db FILE]             import the Persian sample and show what the core does
 
 DB is a SQLite file. Exit status: 0 success, 1 failure, 2 usage error.
@@ -185,7 +189,7 @@ bool parse_args(int argc, char** argv, Args& a, std::string& why) {
         else if (s == "--company") { const char* v = value("--company"); if (!v) return false; a.company = v; }
         else if (s == "--source") { const char* v = value("--source"); if (!v) return false; a.source = v; }
         else if (s == "--period") { const char* v = value("--period"); if (!v) return false; a.period = v; }
-        else if (s == "--calendar") { const char* v = value("--calendar"); if (!v) return false; a.calendar = v; }
+        else if (s == "--calendar") { const char* v = value("--calendar"); if (!v) return false; a.calendar = v; a.calendar_given = true; }
         else if (s == "--by") { const char* v = value("--by"); if (!v) return false; a.by = v; }
         else if (s == "--opportunity") { const char* v = value("--opportunity"); if (!v) return false; a.opportunity = v; }
         else if (s == "--opp") { const char* v = value("--opp"); if (!v) return false; a.opp = v; }
@@ -217,6 +221,10 @@ bool parse_args(int argc, char** argv, Args& a, std::string& why) {
         else if (s == "--model") { const char* v = value("--model"); if (!v) return false; a.model = v; }
         else if (s == "--time-zone") { const char* v = value("--time-zone"); if (!v) return false; a.time_zone = v; }
         else if (s == "--horizon") { const char* v = value("--horizon"); if (!v || !decimal(s, v, 1e-9, 1e6, a.horizon, why)) return false; }
+        else if (s == "--out") { const char* v = value("--out"); if (!v) return false; a.out = v; }
+        else if (s == "--team") { const char* v = value("--team"); if (!v) return false; a.team = v; }
+        else if (s == "--campaign") { const char* v = value("--campaign"); if (!v) return false; a.campaign = v; }
+        else if (s == "--group-by") { const char* v = value("--group-by"); if (!v) return false; a.group_by = v; }
         else if (s == "--basis") { const char* v = value("--basis"); if (!v) return false; a.basis = v; }
         else if (s == "--order") { const char* v = value("--order"); if (!v) return false; a.order = v; }
         else if (s == "--since") { const char* v = value("--since"); if (!v) return false; a.since = v; }
@@ -962,7 +970,7 @@ int main(int argc, char** argv) {
     if (args.size() < 2) return usage(cmd + " needs a database file");
     const bool reads_only =
         cmd == "show" || cmd == "search" || cmd == "duplicates" || cmd == "events" ||
-        cmd == "funnel" || cmd == "cohorts";
+        cmd == "funnel" || cmd == "cohorts" || cmd == "dashboard";
     auto engine = open(args[1], cmd == "init"  ? crm::OpenMode::create
                                 : reads_only ? crm::OpenMode::read_only
                                              : crm::OpenMode::must_exist);
@@ -1002,6 +1010,7 @@ int main(int argc, char** argv) {
     if (cmd == "clv") return clv(e, p, a);
     if (cmd == "funnel") return funnel(e, p, a);
     if (cmd == "cohorts") return cohorts(e, p, a);
+    if (cmd == "dashboard") return dashboard(e, p, a);
     if (cmd == "forecast") return p.size() == 2 ? forecast(e, a) : usage("forecast takes DB --period P");
     return usage("unknown command '" + cmd + "'");
 }

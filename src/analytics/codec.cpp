@@ -1,5 +1,7 @@
 // src/analytics/codec.cpp - see codec.hpp.
 #include "analytics/codec.hpp"
+#include "sales/codec.hpp"
+#include "service/codec.hpp"
 
 #include <algorithm>
 #include <climits>
@@ -69,9 +71,18 @@ result<CalendarSystem> calendar_from_json(const json& j, std::string_view path) 
 
 }  // namespace
 
-json to_json(const Funnel& f) {
+json to_json(const analytics::ProportionTest& t) {
+    return {{"a", to_json(t.a)},           {"b", to_json(t.b)},   {"difference", t.difference},
+            {"p_value", t.p_value},        {"method", t.method},  {"level", t.level},
+            {"significant", t.significant}};
+}
+
+namespace {
+
+// The counts of a funnel or of one of its groups, into `out`.
+void put_counts(json& out, const FunnelCounts& c) {
     json stages = json::array();
-    for (const auto& s : f.stages)
+    for (const auto& s : c.stages)
         stages.push_back({{"state", s.state},
                           {"label", s.label},
                           {"entered", s.entered},
@@ -86,23 +97,44 @@ json to_json(const Funnel& f) {
                           {"p90_days", optional_days(s.p90_days)},
                           {"expected_days", optional_days(s.expected_days)},
                           {"bottleneck", s.bottleneck}});
-    return {{"process", f.process},
-            {"version", f.version},
-            {"record_type", f.record_type},
-            {"period", f.period.empty() ? json(nullptr) : json(f.period)},
-            {"from_date", f.from_date.empty() ? json(nullptr) : json(f.from_date)},
-            {"to_date", f.to_date.empty() ? json(nullptr) : json(f.to_date)},
-            {"basis", to_string(f.basis)},
-            {"order", to_string(f.order)},
-            {"records", f.records},
-            {"stages", std::move(stages)},
-            {"won", to_json(f.won)},
-            {"outcomes", f.outcomes}};
+    out["records"] = c.records;
+    out["stages"] = std::move(stages);
+    out["won"] = to_json(c.won);
+    out["outcomes"] = c.outcomes;
+}
+
+}  // namespace
+
+json to_json(const Funnel& f) {
+    json out = {{"process", f.process},
+                {"version", f.version},
+                {"record_type", f.record_type},
+                {"period", f.period.empty() ? json(nullptr) : json(f.period)},
+                {"from_date", f.from_date.empty() ? json(nullptr) : json(f.from_date)},
+                {"to_date", f.to_date.empty() ? json(nullptr) : json(f.to_date)},
+                {"basis", to_string(f.basis)},
+                {"order", to_string(f.order)}};
+    json filters = json::object();
+    for (const auto& [dimension, value] : f.filters) filters[dimension] = value;
+    out["filters"] = std::move(filters);
+    put_counts(out, f);
+    out["whole_records"] = f.whole_records;
+    out["versus_rest"] = f.versus_rest ? to_json(*f.versus_rest) : json(nullptr);
+    out["group_by"] = f.group_by.empty() ? json(nullptr) : json(f.group_by);
+    json groups = json::array();
+    for (const auto& g : f.groups) {
+        json one = {{"value", g.value}};
+        put_counts(one, g);
+        groups.push_back(std::move(one));
+    }
+    out["groups"] = std::move(groups);
+    return out;
 }
 
 result<FunnelQuery> funnel_query_from_json(const json& j, std::string_view path) {
     CRM_TRYV(expect_object(j, path, {"process", "period", "calendar", "time_zone", "basis", "order",
-                                     "min_records"}));
+                                     "min_records", "owner", "team", "pipeline", "source", "campaign",
+                                     "group_by"}));
     FunnelQuery q;
     CRM_TRY(process, get_string(j, "process", path, 64));
     if (process) q.process = *process;
@@ -126,6 +158,12 @@ result<FunnelQuery> funnel_query_from_json(const json& j, std::string_view path)
     }
     CRM_TRY(min, get_int(j, "min_records", path));
     if (min) q.min_records = *min;
+    for (auto [key, field] : {std::pair{"owner", &q.owner}, std::pair{"team", &q.team},
+                              std::pair{"pipeline", &q.pipeline}, std::pair{"source", &q.source},
+                              std::pair{"campaign", &q.campaign}, std::pair{"group_by", &q.group_by}}) {
+        CRM_TRY(v, get_string(j, key, path, 256));
+        if (v) *field = *v;
+    }
     return q;
 }
 
@@ -182,6 +220,45 @@ result<CohortQuery> cohort_query_from_json(const json& j, std::string_view path)
     q.as_of = as_of;
     CRM_TRY(currency, get_string(j, "currency", path, 3));
     if (currency) q.currency = *currency;
+    CRM_TRY(churn_after, get_int(j, "churn_after", path));
+    if (churn_after) q.churn_after = static_cast<int>(std::clamp<std::int64_t>(*churn_after, INT_MIN, INT_MAX));
+    CRM_TRY(min, get_int(j, "min_records", path));
+    if (min) q.min_records = *min;
+    return q;
+}
+
+json to_json(const Dashboard& d) {
+    return {{"period", d.period},
+            {"from_date", d.from_date},
+            {"to_date", d.to_date},
+            {"calendar", to_string(d.calendar)},
+            {"generated_at", time_json(d.generated_at)},
+            {"scope", d.scope},
+            {"funnel", to_json(d.funnel)},
+            {"sales", to_json(d.sales)},
+            {"service", to_json(d.service)},
+            {"customers", to_json(d.customers)}};
+}
+
+result<DashboardQuery> dashboard_query_from_json(const json& j, std::string_view path) {
+    CRM_TRYV(expect_object(j, path, {"period", "calendar", "time_zone", "process", "currency",
+                                     "cohort_months", "churn_after", "min_records", "format"}));
+    DashboardQuery q;
+    CRM_TRY(period, get_string(j, "period", path, 32));
+    if (period) q.period = *period;
+    CRM_TRY(calendar, get_string(j, "calendar", path, 16));
+    if (calendar) {
+        CRM_TRY(c, parse_calendar_system(*calendar, join(path, "calendar")));
+        q.calendar = c;
+    }
+    CRM_TRY(zone, get_string(j, "time_zone", path, 64));
+    if (zone) q.time_zone = *zone;
+    CRM_TRY(process, get_string(j, "process", path, 64));
+    if (process) q.process = *process;
+    CRM_TRY(currency, get_string(j, "currency", path, 3));
+    if (currency) q.currency = *currency;
+    CRM_TRY(months, get_int(j, "cohort_months", path));
+    if (months) q.cohort_months = static_cast<int>(std::clamp<std::int64_t>(*months, INT_MIN, INT_MAX));
     CRM_TRY(churn_after, get_int(j, "churn_after", path));
     if (churn_after) q.churn_after = static_cast<int>(std::clamp<std::int64_t>(*churn_after, INT_MIN, INT_MAX));
     CRM_TRY(min, get_int(j, "min_records", path));

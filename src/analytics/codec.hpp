@@ -12,6 +12,7 @@ json to_json(const ClvFit& f);
 json to_json(const ClvRun& r);
 json to_json(const analytics::CustomerSummary& c);
 json to_json(const analytics::Proportion& p);
+json to_json(const analytics::ProportionTest& t);
 json to_json(const Funnel& f);
 
 /// Reads a FunnelQuery: process, period, calendar, time_zone, basis
@@ -21,6 +22,12 @@ json to_json(const Cohorts& c);
 /// Reads a CohortQuery: unit, calendar, time_zone, since, as_of, currency,
 /// churn_after, min_records; unknown fields are refused.
 result<CohortQuery> cohort_query_from_json(const json& j, std::string_view path);
+/// The dashboard's parts, each in its own context's JSON.
+json to_json(const Dashboard& d);
+/// Reads a DashboardQuery: period, calendar (default jalali), time_zone,
+/// process, currency, cohort_months, churn_after, min_records; `format`
+/// ("json" or "html") is read by the command.
+result<DashboardQuery> dashboard_query_from_json(const json& j, std::string_view path);
 
 /// Reads the fields of a ClvRequest from `j` (at `path`): calibration_end,
 /// currency, unit, time_zone, model, horizon, step, annual_discount_rate,

@@ -4,8 +4,10 @@
 #include "crm/analytics/funnel.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
+#include <unordered_map>
 
 #include "core/period_span.hpp"
 #include "crm/analytics/analytics.hpp"
@@ -26,12 +28,71 @@ namespace {
 constexpr double kDayMs = 86'400'000.0;
 constexpr int kNoStage = -1;
 
+// The dimensions a funnel filters and groups by, in RecordDimensions' order.
+constexpr const char* kDimensions[] = {"owner", "team", "pipeline", "source", "campaign"};
+constexpr std::size_t kNoDimension = std::size(kDimensions);
+
+std::size_t dimension_index(std::string_view name) {
+    for (std::size_t k = 0; k < std::size(kDimensions); ++k)
+        if (name == kDimensions[k]) return k;
+    return kNoDimension;
+}
+
+// Every record's dimensions, by id (sorted for lookup), their values interned.
+class DimensionTable {
+public:
+    result<void> load(Transaction& tx, std::string_view record_type, std::string_view field) {
+        std::optional<error> failure;
+        CRM_TRYV(tx.for_each_record_dimensions(record_type, field, [&](const RecordDimensions& d) {
+            auto id = Id::parse(d.id);
+            if (!id) {
+                failure = fail(errc::storage, "record id " + std::string(d.id) + " is not an id");
+                return false;
+            }
+            rows_.push_back({id.value(),
+                             {intern(d.owner), intern(d.team), intern(d.pipeline), intern(d.source),
+                              intern(d.campaign)}});
+            return true;
+        }));
+        if (failure) return *failure;
+        std::sort(rows_.begin(), rows_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        return ok();
+    }
+    /// The value codes of the record `id` (all "" when it has none).
+    std::array<std::uint32_t, kNoDimension> of(std::string_view id) const {
+        std::array<std::uint32_t, kNoDimension> none{};
+        auto parsed = Id::parse(id);
+        if (!parsed) return none;
+        auto it = std::lower_bound(rows_.begin(), rows_.end(), parsed.value(),
+                                   [](const auto& row, const Id& x) { return row.first < x; });
+        return it != rows_.end() && it->first == parsed.value() ? it->second : none;
+    }
+    /// The code of `value`; kAbsent when no record has it.
+    std::uint32_t code(const std::string& value) const {
+        auto it = index_.find(value);
+        return it == index_.end() ? kAbsent : it->second;
+    }
+    const std::string& value(std::uint32_t code) const { return values_[code]; }
+    static constexpr std::uint32_t kAbsent = UINT32_MAX;
+
+private:
+    std::uint32_t intern(std::string_view v) {
+        auto [it, fresh] = index_.try_emplace(std::string(v), static_cast<std::uint32_t>(values_.size()));
+        if (fresh) values_.emplace_back(v);
+        return it->second;
+    }
+    std::vector<std::pair<Id, std::array<std::uint32_t, kNoDimension>>> rows_;
+    std::vector<std::string> values_{""};
+    std::unordered_map<std::string, std::uint32_t> index_{{"", 0}};
+};
+
 // What one record did, as the funnel counts it. Stage sets are indices into
 // the funnel's stages.
 struct Path {
     std::vector<char> entered, moved_on, moved_back, counted;
-    std::vector<std::pair<int, std::string>> closed;  // (stage left, closed state)
-    std::vector<int> order;                           // stages in order of first entry
+    std::vector<std::pair<int, std::string>> closed;   // (stage left, closed state)
+    std::vector<int> order;                            // stages in order of first entry
+    std::vector<std::pair<int, std::int64_t>> stays;   // (stage left, time in it)
     std::string current;
     bool in_scope = false, won = false;
 
@@ -39,8 +100,43 @@ struct Path {
         for (auto* v : {&entered, &moved_on, &moved_back, &counted}) v->assign(stages, 0);
         closed.clear();
         order.clear();
+        stays.clear();
         current.clear();
         in_scope = won = false;
+    }
+};
+
+// The sums of a funnel over the records added to it.
+struct Tally {
+    // entered[k]; with_previous[k]: entered k and k-1; with_first[k]: k and 0.
+    std::vector<std::int64_t> entered, with_previous, with_first, moved_on, moved_back, still_in;
+    std::vector<std::map<std::string, std::int64_t>> closed;
+    std::vector<std::vector<std::int64_t>> stays;
+    std::map<std::string, std::int64_t> outcomes;
+    std::int64_t records = 0, won = 0;
+
+    explicit Tally(std::size_t n)
+        : entered(n), with_previous(n), with_first(n), moved_on(n), moved_back(n), still_in(n), closed(n), stays(n) {}
+
+    void add(const Path& path, bool strict, int current_stage) {
+        const std::size_t n = entered.size();
+        ++records;
+        won += path.won;
+        // Strict order: the stages entered first-time as 0, 1, 2, ...
+        std::size_t prefix = 0;
+        while (prefix < path.order.size() && path.order[prefix] == static_cast<int>(prefix)) ++prefix;
+        auto counts = [&](std::size_t k) { return path.counted[k] != 0 && (!strict || k < prefix); };
+        for (std::size_t k = 0; k < n; ++k) {
+            entered[k] += counts(k);
+            with_previous[k] += counts(k) && (k == 0 || counts(k - 1));
+            with_first[k] += counts(k) && counts(0);
+            moved_on[k] += path.moved_on[k];
+            moved_back[k] += path.moved_back[k];
+        }
+        for (const auto& [k, state] : path.closed) ++closed[static_cast<std::size_t>(k)][state];
+        for (const auto& [k, ms] : path.stays) stays[static_cast<std::size_t>(k)].push_back(ms);
+        if (current_stage != kNoStage) ++still_in[static_cast<std::size_t>(current_stage)];
+        else if (!path.current.empty()) ++outcomes[path.current];
     }
 };
 
@@ -75,12 +171,53 @@ result<std::optional<double>> expected_days(const process::State& s, const Busin
     return std::optional<double>{};
 }
 
+// The counts of a tally as the funnel reports them.
+result<FunnelCounts> finish(Tally& t, const std::vector<const process::State*>& stages,
+                            const std::vector<std::optional<double>>& expected, std::int64_t min_records) {
+    FunnelCounts c;
+    c.records = t.records;
+    for (std::size_t k = 0; k < stages.size(); ++k) {
+        FunnelStage s;
+        s.state = stages[k]->id;
+        s.label = stages[k]->label;
+        s.entered = t.entered[k];
+        s.moved_on = t.moved_on[k];
+        s.moved_back = t.moved_back[k];
+        s.still_in = t.still_in[k];
+        s.closed = std::move(t.closed[k]);
+        // Of the records that entered the stage before (the first: itself),
+        // those that entered this one too; and the same of the first stage.
+        CRM_TRY(conversion, analytics::proportion(t.with_previous[k], k == 0 ? t.entered[0] : t.entered[k - 1],
+                                                  0.95, min_records));
+        CRM_TRY(cumulative, analytics::proportion(t.with_first[k], t.entered[0], 0.95, min_records));
+        s.conversion = conversion;
+        s.cumulative = cumulative;
+        s.stays = static_cast<std::int64_t>(t.stays[k].size());
+        if (!t.stays[k].empty()) {
+            const auto [median, p90] = quantiles(t.stays[k]);
+            s.median_days = median;
+            s.p90_days = p90;
+        }
+        s.expected_days = expected[k];
+        s.bottleneck = s.median_days && s.expected_days && *s.median_days > *s.expected_days;
+        c.stages.push_back(std::move(s));
+    }
+    CRM_TRY(w, analytics::proportion(t.won, t.records, 0.95, min_records));
+    c.won = w;
+    c.outcomes = std::move(t.outcomes);
+    return c;
+}
+
 }  // namespace
 
 result<Funnel> Analytics::funnel(const FunnelQuery& q) {
     if (q.process.empty() || q.process.size() > 64)
         return fail(errc::invalid_argument, "must name a process (at most 64 bytes)", "process");
     if (q.min_records < 0) return fail(errc::invalid_argument, "must be 0 or more", "min_records");
+    const std::size_t group = q.group_by.empty() ? kNoDimension : dimension_index(q.group_by);
+    if (!q.group_by.empty() && group == kNoDimension)
+        return fail(errc::invalid_argument, "must be owner, team, pipeline, source or campaign", "group_by");
+    const std::string* filter_values[] = {&q.owner, &q.team, &q.pipeline, &q.source, &q.campaign};
     std::optional<PeriodSpan> span;
     if (!q.period.empty()) {
         CRM_TRY(p, resolve_period(q.period, q.calendar, q.time_zone));
@@ -98,6 +235,9 @@ result<Funnel> Analytics::funnel(const FunnelQuery& q) {
     f.record_type = def.record_type();
     f.basis = q.basis;
     f.order = q.order;
+    f.group_by = q.group_by;
+    for (std::size_t k = 0; k < kNoDimension; ++k)
+        if (!filter_values[k]->empty()) f.filters.emplace_back(kDimensions[k], *filter_values[k]);
     if (span) {
         f.period = span->period;
         f.from_date = span->from_date;
@@ -114,38 +254,40 @@ result<Funnel> Analytics::funnel(const FunnelQuery& q) {
     };
     auto in_period = [&](Timestamp t) { return !span || (t >= span->from && t < span->to); };
     const std::size_t n = stages.size();
-    // entered[k]; with_previous[k]: entered k and k-1; with_first[k]: k and 0.
-    std::vector<std::int64_t> entered(n), with_previous(n), with_first(n), moved_on(n),
-        moved_back(n), still_in(n);
-    std::vector<std::map<std::string, std::int64_t>> closed(n);
-    std::vector<std::vector<std::int64_t>> stays(n);
-    std::int64_t won = 0;
+    const bool strict = q.order == FunnelQuery::Order::strict;
+    const bool activity = q.basis == FunnelQuery::Basis::activity;
+
+    DimensionTable dims;
+    // The filters as value codes: a value no record has matches nothing.
+    std::array<std::uint32_t, kNoDimension> wanted{};
+    Tally all(n);
+    std::map<std::uint32_t, Tally> groups;
+    std::int64_t whole = 0, whole_won = 0;
 
     Path path;
     std::string record;
     auto flush = [&] {
         if (record.empty() || !path.in_scope) return;
-        ++f.records;
-        won += path.won;
-        // Strict order: the stages entered first-time as 0, 1, 2, ...
-        std::size_t prefix = 0;
-        while (prefix < path.order.size() && path.order[prefix] == static_cast<int>(prefix)) ++prefix;
-        auto counts = [&](std::size_t k) {
-            return path.counted[k] != 0 && (q.order == FunnelQuery::Order::any || k < prefix);
-        };
-        for (std::size_t k = 0; k < n; ++k) {
-            entered[k] += counts(k);
-            with_previous[k] += counts(k) && (k == 0 || counts(k - 1));
-            with_first[k] += counts(k) && counts(0);
-            moved_on[k] += path.moved_on[k];
-            moved_back[k] += path.moved_back[k];
+        const int current = stage_of(path.current);
+        if (f.filters.empty() && group == kNoDimension) {
+            all.add(path, strict, current);
+            return;
         }
-        for (const auto& [k, state] : path.closed) ++closed[static_cast<std::size_t>(k)][state];
-        if (const int k = stage_of(path.current); k != kNoStage) ++still_in[static_cast<std::size_t>(k)];
-        else if (!path.current.empty()) ++f.outcomes[path.current];
+        const auto values = dims.of(record);
+        ++whole;
+        whole_won += path.won;
+        for (std::size_t k = 0; k < kNoDimension; ++k)
+            if (!filter_values[k]->empty() && values[k] != wanted[k]) return;
+        all.add(path, strict, current);
+        if (group != kNoDimension) groups.try_emplace(values[group], n).first->second.add(path, strict, current);
     };
     path.reset(n);
-    CRM_TRYV(impl.read([&](Transaction& tx) {
+    CRM_TRYV(impl.read([&](Transaction& tx) -> result<void> {
+        if (!f.filters.empty() || group != kNoDimension) {
+            CRM_TRYV(dims.load(tx, def.record_type(), group != kNoDimension ? "group_by" : f.filters.front().first));
+            for (std::size_t k = 0; k < kNoDimension; ++k)
+                if (!filter_values[k]->empty()) wanted[k] = dims.code(*filter_values[k]);
+        }
         return tx.for_each_stage_change(def.record_type(), def.id(), [&](const ProcessRecords::StageRow& r) {
             if (r.record_id != record) {
                 flush();
@@ -153,9 +295,9 @@ result<Funnel> Analytics::funnel(const FunnelQuery& q) {
                 path.reset(n);
             }
             const bool created = r.from_state.empty();
-            const bool counted_now = q.basis == FunnelQuery::Basis::cohort ? true : in_period(r.at);
-            if (created && q.basis == FunnelQuery::Basis::cohort) path.in_scope = in_period(r.at);
-            if (q.basis == FunnelQuery::Basis::activity && in_period(r.at)) path.in_scope = true;
+            const bool counted_now = activity ? in_period(r.at) : true;
+            if (created && !activity) path.in_scope = in_period(r.at);
+            if (activity && in_period(r.at)) path.in_scope = true;
             const int from = stage_of(r.from_state), to = stage_of(r.to_state);
             if (to != kNoStage) {
                 const auto k = static_cast<std::size_t>(to);
@@ -163,9 +305,9 @@ result<Funnel> Analytics::funnel(const FunnelQuery& q) {
                 path.entered[k] = 1;
                 if (counted_now) path.counted[k] = 1;
             }
+            const process::State* target = def.find_state(r.to_state);
             if (from != kNoStage && counted_now) {
                 const auto k = static_cast<std::size_t>(from);
-                const process::State* target = def.find_state(r.to_state);
                 if (to != kNoStage) {
                     (to > from ? path.moved_on : path.moved_back)[k] = 1;
                 } else if (target && target->is_won) {
@@ -173,11 +315,9 @@ result<Funnel> Analytics::funnel(const FunnelQuery& q) {
                 } else if (target) {
                     path.closed.emplace_back(from, std::string(r.to_state));
                 }
-                if (path.in_scope || q.basis == FunnelQuery::Basis::activity)
-                    stays[k].push_back(r.duration_ms);
+                if (path.in_scope || activity) path.stays.emplace_back(from, r.duration_ms);
             }
-            if (const process::State* target = def.find_state(r.to_state); target && target->is_won && counted_now)
-                path.won = true;
+            if (target && target->is_won && counted_now) path.won = true;
             path.current.assign(r.to_state);
             return true;
         });
@@ -185,35 +325,31 @@ result<Funnel> Analytics::funnel(const FunnelQuery& q) {
     flush();
 
     const Timestamp reference = span ? span->from : impl.now();
-    for (std::size_t k = 0; k < n; ++k) {
-        FunnelStage s;
-        s.state = stages[k]->id;
-        s.label = stages[k]->label;
-        s.entered = entered[k];
-        s.moved_on = moved_on[k];
-        s.moved_back = moved_back[k];
-        s.still_in = still_in[k];
-        s.closed = std::move(closed[k]);
-        // Of the records that entered the stage before (the first: itself),
-        // those that entered this one too; and the same of the first stage.
-        CRM_TRY(conversion, analytics::proportion(with_previous[k], k == 0 ? entered[0] : entered[k - 1],
-                                                  0.95, q.min_records));
-        CRM_TRY(cumulative, analytics::proportion(with_first[k], entered[0], 0.95, q.min_records));
-        s.conversion = conversion;
-        s.cumulative = cumulative;
-        s.stays = static_cast<std::int64_t>(stays[k].size());
-        if (!stays[k].empty()) {
-            const auto [median, p90] = quantiles(stays[k]);
-            s.median_days = median;
-            s.p90_days = p90;
-        }
-        CRM_TRY(expected, expected_days(*stages[k], calendar, reference));
-        s.expected_days = expected;
-        s.bottleneck = s.median_days && s.expected_days && *s.median_days > *s.expected_days;
-        f.stages.push_back(std::move(s));
+    std::vector<std::optional<double>> expected;
+    for (const auto* s : stages) {
+        CRM_TRY(e, expected_days(*s, calendar, reference));
+        expected.push_back(e);
     }
-    CRM_TRY(w, analytics::proportion(won, f.records, 0.95, q.min_records));
-    f.won = w;
+    CRM_TRY(counts, finish(all, stages, expected, q.min_records));
+    static_cast<FunnelCounts&>(f) = std::move(counts);
+    for (auto& [code, tally] : groups) {
+        CRM_TRY(g, finish(tally, stages, expected, q.min_records));
+        FunnelGroup fg;
+        static_cast<FunnelCounts&>(fg) = std::move(g);
+        fg.value = dims.value(code);
+        f.groups.push_back(std::move(fg));
+    }
+    std::sort(f.groups.begin(), f.groups.end(), [](const auto& a, const auto& b) { return a.value < b.value; });
+    if (!f.filters.empty()) {
+        f.whole_records = whole;
+        if (f.records > 0 && whole > f.records) {
+            CRM_TRY(t, analytics::compare_proportions(f.won.successes, f.records, whole_won - f.won.successes,
+                                                      whole - f.records, 0.05, q.min_records));
+            f.versus_rest = t;
+        }
+    } else {
+        f.whole_records = f.records;
+    }
     return f;
 }
 

@@ -78,10 +78,7 @@ result<json> compare(Engine&, const json& request, const Context&) {
     CRM_TRY(min, codec::get_int(request, "min_trials", ""));
     CRM_TRY(t, analytics::compare_proportions(a.first, a.second, b.first, b.second,
                                               level.value_or(0.05), min.value_or(30)));
-    return json{{"a", codec::to_json(t.a)},   {"b", codec::to_json(t.b)},
-                {"difference", t.difference}, {"p_value", t.p_value},
-                {"method", t.method},         {"level", t.level},
-                {"significant", t.significant}};
+    return codec::to_json(t);
 }
 
 result<json> funnel(Engine& engine, const json& request, const Context&) {
@@ -96,6 +93,18 @@ result<json> cohorts(Engine& engine, const json& request, const Context&) {
     Analytics an(engine);
     CRM_TRY(c, an.cohorts(q));
     return codec::to_json(c);
+}
+
+result<json> dashboard(Engine& engine, const json& request, const Context&) {
+    CRM_TRY(q, codec::dashboard_query_from_json(request, ""));
+    CRM_TRY(format, codec::get_string(request, "format", "", 8));
+    const bool html = format && *format == "html";
+    if (format && !html && *format != "json")
+        return fail(errc::invalid_argument, "must be \"json\" or \"html\"", "format");
+    Analytics an(engine);
+    CRM_TRY(d, an.dashboard(q));
+    if (html) return json{{"html", to_html(d)}};
+    return codec::to_json(d);
 }
 
 #define CRM_CLV_REQUEST                                                                       \
@@ -147,10 +156,13 @@ constexpr Command kCommands[] = {
      "duration, bottlenecks flagged; the won rate and current outcomes.",
      "{process (default sales), period? (YYYY, YYYY-MM, YYYY-Qn; Jalali below 1700), calendar "
      "(gregorian|jalali), time_zone (default Asia/Tehran), basis (cohort|activity), order "
-     "(any|strict), min_records (default 30)}",
-     "{process, version, record_type, period, from_date, to_date, basis, order, records, "
-     "stages: [{state, label, entered, moved_on, moved_back, still_in, closed, conversion, "
-     "cumulative, stays, median_days, p90_days, expected_days, bottleneck}], won, outcomes}",
+     "(any|strict), min_records (default 30), owner?, team?, pipeline?, source?, campaign? "
+     "(only those records), group_by? (owner|team|pipeline|source|campaign)}",
+     "{process, version, record_type, period, from_date, to_date, basis, order, filters, "
+     "records, stages: [{state, label, entered, moved_on, moved_back, still_in, closed, "
+     "conversion, cumulative, stays, median_days, p90_days, expected_days, bottleneck}], won, "
+     "outcomes, whole_records, versus_rest, group_by, groups: [{value, records, stages, won, "
+     "outcomes}]}",
      false, funnel},
     {"analytics.cohorts",
      "Cohort retention and churn from the stored purchases: customers by the period of their "
@@ -166,6 +178,16 @@ constexpr Command kCommands[] = {
      "[{customers, retained, revenue_minor} | null]}], churn: [{period, active_at_start, "
      "new_customers, returned, churned, active_at_end, churn_rate}]}",
      false, cohorts},
+    {"analytics.dashboard",
+     "The manager's dashboard of a period: the funnel of a process, sales by owner, the service "
+     "report by queue, monthly cohorts and churn to the period's end, and what each part read; "
+     "as JSON, or as one self-contained right-to-left Persian HTML page with inline SVG charts.",
+     "{period (YYYY, YYYY-MM, YYYY-Qn; default the quarter now is in), calendar (default jalali), time_zone (default "
+     "Asia/Tehran), process (default sales), currency, cohort_months (1..60, default 12), "
+     "churn_after (default 3), min_records (default 30), format (json|html)}",
+     "{period, from_date, to_date, calendar, generated_at, scope, funnel, sales, service, "
+     "customers} | {html}",
+     false, dashboard},
 };
 
 #undef CRM_CLV_REQUEST

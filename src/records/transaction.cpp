@@ -19,6 +19,18 @@ Transaction::Transaction(std::unique_ptr<storage::Session> session)
       AuditRecords(*session),
       session_(std::move(session)) {}
 
+result<void> Transaction::for_each_record_dimensions(std::string_view record_type,
+                                                     std::string_view field,
+                                                     const RecordDimensionsFn& fn) {
+    if (record_type == "opportunity") return for_each_opportunity_dimensions(fn);
+    if (record_type == "lead") return for_each_lead_dimensions(fn);
+    if (record_type == "ticket") return for_each_ticket_dimensions(fn);
+    return fail(errc::invalid_argument,
+                "records of type " + std::string(record_type) +
+                    " carry no owner, team, pipeline, source or campaign",
+                std::string(field));
+}
+
 result<void> Transaction::reassign_party(const Id& from, const Id& to) {
     return session_->run<void>("reassign_party", [&]() -> result<void> {
         return session_->atomically([&]() -> result<void> {

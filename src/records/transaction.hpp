@@ -41,6 +41,12 @@ public:
     /// suppressions, campaign places, loyalty), all or nothing.
     result<void> reassign_party(const Id& from, const Id& to);
 
+    /// The reporting dimensions of every record of `record_type`
+    /// (opportunity, lead, ticket), from the context that keeps them;
+    /// invalid_argument naming `field` for a record type that has none.
+    result<void> for_each_record_dimensions(std::string_view record_type, std::string_view field,
+                                            const RecordDimensionsFn& fn);
+
 private:
     std::unique_ptr<storage::Session> session_;
 };

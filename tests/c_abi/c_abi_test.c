@@ -1260,6 +1260,7 @@ static void test_commands(void) {
         "loyalty.redeem", "loyalty.adjust", "loyalty.refresh",
         "analytics.clv.summary", "analytics.clv.fit", "analytics.clv.score", "analytics.clv.get",
         "analytics.compare", "analytics.funnel", "analytics.cohorts",
+        "analytics.dashboard",
         "commands"};
     char *listed = NULL;
     char *by_execute = NULL;

@@ -328,6 +328,12 @@ status 0 "funnel as JSON" "$crmctl" funnel $db sales --period 1404 --calendar ja
 check "funnel JSON says its order" grep -q '"basis":"cohort","order":"strict"' out.txt
 status 1 "funnel of no process" "$crmctl" funnel $db nothing
 check "the process is named" grep -q "not_found: process" err.txt
+status 0 "funnel by owner" "$crmctl" funnel $db --group-by owner
+check "a line per owner" grep -Eq "^  owner [^ ]+ +[0-9]+ records, won" out.txt
+status 0 "funnel of one owner" "$crmctl" funnel $db --owner nobody
+check "says what it left out" grep -Eq "^  only owner=nobody: 0 of [1-9][0-9]* records" out.txt
+status 1 "funnel of quotes by owner" "$crmctl" funnel $db quote --group-by owner
+check "quotes carry no owner" grep -q "invalid_argument: group_by: records of type quote carry no owner" err.txt
 status 0 "cohorts" "$crmctl" cohorts $db --unit quarter --calendar jalali --as-of 2025-06-30
 check "cohorts as of 1404-Q2" grep -Eq "^cohorts by quarter of first purchase \(jalali\), as of 1404-Q2: [0-9]+ customers, [0-9]+ purchases in IRR" out.txt
 check "a cohort row starts at 100%" grep -Eq "^  1403-Q1 +[0-9]+ +100\.0%" out.txt
@@ -338,6 +344,21 @@ status 1 "cohorts with a bad unit" "$crmctl" cohorts $db --unit week
 check "the unit is named" grep -q 'invalid_argument: unit: must be "month", "quarter" or "year"' err.txt
 status 2 "cohorts with a bad churn window" "$crmctl" cohorts $db --churn-after 0
 check "the window is named" grep -q -- "--churn-after takes" err.txt
+
+# The manager's dashboard: one HTML file, never replaced unasked.
+rm -f dash.html
+status 0 "dashboard" "$crmctl" dashboard $db --out dash.html --period 1404-Q1
+check "dashboard written" grep -q "^dashboard of 1404-Q1 written to dash.html" out.txt
+check "a right-to-left Persian page" grep -q '<html lang="fa" dir="rtl">' dash.html
+check "with its charts" grep -q '<svg role="img" aria-label="churn"' dash.html
+status 1 "dashboard over a file" "$crmctl" dashboard $db --out dash.html --period 1404-Q1
+check "the file is kept" grep -q "conflict: file: dash.html exists; add --overwrite" err.txt
+status 0 "dashboard as JSON" "$crmctl" dashboard $db --json --period 1404 --calendar jalali
+check "dashboard JSON has its parts" grep -q '"period":"1404","from_date":"2025-03-21"' out.txt
+status 2 "dashboard without --out" "$crmctl" dashboard $db
+check "--out is asked for" grep -q "dashboard needs --out FILE.html" err.txt
+status 1 "dashboard of a bad period" "$crmctl" dashboard $db --json --period 1404-Q5
+check "the period is named" grep -q "invalid_argument: period" err.txt
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

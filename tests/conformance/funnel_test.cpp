@@ -137,6 +137,91 @@ TEST_P(FunnelData, CohortAndActivityReadDifferentPeriods) {
     EXPECT_EQ(funnel(jalali).records, 4);
 }
 
+TEST_P(FunnelData, FiltersAndGroupsByTheRecordsDimensions) {
+    Party p = person("F2", "Reza", "Karimi");
+    Sales s(*engine);
+    // A lead from the web, and the deal it became.
+    LeadInput li;
+    li.source = "web";
+    li.last_name = "Moradi";
+    li.phone = "09121234567";
+    Lead lead = must(s.capture_lead(ctx, li));
+    auto make = [&](const char* owner, const char* campaign, std::optional<Id> from_lead) {
+        OpportunityInput in;
+        in.party = p.id;
+        in.name = "deal";
+        in.owner = owner;
+        in.team = "north";
+        in.campaign = campaign;
+        in.amount = Money{5'000'000, "IRR"};
+        in.expected_close = "2024-01-31";
+        if (from_lead) in.source_lead = *from_lead;
+        return must(s.create_opportunity(ctx, in));
+    };
+    auto a = make("sara", "nowruz", lead.id), b = make("sara", "", std::nullopt),
+         c = make("reza", "", std::nullopt), d = make("reza", "", std::nullopt);
+    CloseRecord won;
+    won.reason = "price";
+    for (const auto& o : {a, b}) {
+        move(o, "propose");
+        must(s.win_opportunity(ctx, o.id, won));
+    }
+    CloseRecord lost;
+    lost.reason = "timing";
+    must(s.lose_opportunity(ctx, c.id, lost));
+    (void)d;
+    Analytics an(*engine);
+    FunnelQuery q;
+    q.min_records = 1;
+    q.owner = "sara";
+    Funnel mine = must(an.funnel(q));
+    EXPECT_EQ(mine.records, 2);
+    EXPECT_EQ(mine.won.successes, 2);
+    EXPECT_EQ(mine.whole_records, 4);
+    ASSERT_EQ(mine.filters.size(), 1u);
+    EXPECT_EQ(mine.filters[0].first, "owner");
+    ASSERT_TRUE(mine.versus_rest.has_value());  // sara 2 of 2 against the rest's 0 of 2
+    EXPECT_DOUBLE_EQ(mine.versus_rest->a.value, 1.0);
+    EXPECT_DOUBLE_EQ(mine.versus_rest->b.value, 0.0);
+    EXPECT_EQ(mine.versus_rest->method, "Fisher's exact test");
+    q.owner.clear();
+    q.source = "web";  // the source of the deal's lead
+    EXPECT_EQ(must(an.funnel(q)).records, 1);
+    q.source.clear();
+    q.campaign = "nowruz";
+    q.team = "north";
+    EXPECT_EQ(must(an.funnel(q)).records, 1);
+    q.campaign = "nobody's";
+    Funnel none = must(an.funnel(q));
+    EXPECT_EQ(none.records, 0);
+    EXPECT_FALSE(none.versus_rest.has_value());
+    FunnelQuery g;
+    g.min_records = 1;
+    g.group_by = "owner";
+    Funnel by_owner = must(an.funnel(g));
+    EXPECT_EQ(by_owner.records, 4);
+    EXPECT_TRUE(by_owner.filters.empty());
+    ASSERT_EQ(by_owner.groups.size(), 2u);
+    EXPECT_EQ(by_owner.groups[0].value, "reza");
+    EXPECT_EQ(by_owner.groups[0].records, 2);
+    EXPECT_EQ(by_owner.groups[0].won.successes, 0);
+    EXPECT_EQ(by_owner.groups[0].stages[0].still_in, 1);
+    EXPECT_EQ(by_owner.groups[1].value, "sara");
+    EXPECT_EQ(by_owner.groups[1].won.successes, 2);
+    g.group_by = "source";
+    Funnel by_source = must(an.funnel(g));
+    ASSERT_EQ(by_source.groups.size(), 2u);
+    EXPECT_EQ(by_source.groups[0].value, "");
+    EXPECT_EQ(by_source.groups[0].records, 3);
+    EXPECT_EQ(by_source.groups[1].value, "web");
+    // Leads group by their own owner and source.
+    g.process = "lead";
+    g.group_by = "source";
+    Funnel leads = must(an.funnel(g));
+    ASSERT_EQ(leads.groups.size(), 1u);
+    EXPECT_EQ(leads.groups[0].value, "web");
+}
+
 TEST_P(FunnelData, BadQueriesNameTheField) {
     Analytics an(*engine);
     FunnelQuery q;
@@ -153,6 +238,16 @@ TEST_P(FunnelData, BadQueriesNameTheField) {
     q.time_zone = "UTC";
     q.min_records = -1;
     CRM_EXPECT_ERROR(an.funnel(q), errc::invalid_argument, "min_records");
+    q.min_records = 30;
+    q.group_by = "colour";
+    CRM_EXPECT_ERROR(an.funnel(q), errc::invalid_argument, "group_by");
+    q.group_by = "owner";
+    must(engine->define_process(ctx, default_quote_process_json()));
+    q.process = "quote";  // quotes carry no owner of their own
+    CRM_EXPECT_ERROR(an.funnel(q), errc::invalid_argument, "group_by");
+    q.group_by.clear();
+    q.owner = "sara";
+    CRM_EXPECT_ERROR(an.funnel(q), errc::invalid_argument, "owner");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FunnelData, ::testing::ValuesIn(all_backends()),

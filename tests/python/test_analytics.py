@@ -145,6 +145,28 @@ def test_funnel_of_the_sales_pipeline(engine, person):
     assert e.value.field == "basis"
 
 
+def test_funnel_by_owner_and_of_one_owner(engine, person):
+    p = person("F2", "Reza", "Karimi")
+    sales = crm.Sales(engine)
+    owners = ["sara", "sara", "reza"]
+    deals = [sales.create_opportunity(party=p.id, name=f"deal {i}", owner=o,
+                                      amount={"minor": 1000000, "currency": "IRR"})
+             for i, o in enumerate(owners)]
+    sales.move(deals[0]["id"], "propose")
+    sales.win(deals[0]["id"], "price")
+    an = crm.Analytics(engine)
+    f = an.funnel("sales", group_by="owner", min_records=1)
+    frame = f.groups_to_pandas()
+    assert list(frame.index) == ["reza", "sara"] and frame.loc["sara", "won"] == 1
+    assert f.to_pandas(group="sara").loc["qualify", "entered"] == 2
+    with pytest.raises(crm.InvalidArgument) as e:
+        f.to_pandas(group="nobody")
+    assert e.value.field == "group"
+    mine = an.funnel("sales", owner="sara", min_records=1)
+    assert mine.records == 2 and mine.whole_records == 3 and mine.filters == {"owner": "sara"}
+    assert mine.versus_rest["a"]["successes"] == 1 and mine.versus_rest["b"]["trials"] == 1
+
+
 def test_cohorts_of_cdnow_by_month_and_quarter(engine):
     customers, purchases = load_cdnow(engine)
     an = crm.Analytics(engine)

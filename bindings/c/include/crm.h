@@ -417,6 +417,7 @@ CRM_API void crm_engine_close(crm_engine **engine);
  *   loyalty.redeem  loyalty.adjust  loyalty.refresh
  *   analytics.clv.summary  analytics.clv.fit  analytics.clv.score
  *   analytics.clv.get  analytics.compare  analytics.funnel  analytics.cohorts
+ *   analytics.dashboard
  *   audit.trail  events.after  events.ack  events.cursor
  *   import.customers  import.orders  export.customers  commands
  *

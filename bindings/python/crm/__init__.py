@@ -739,7 +739,9 @@ class Funnel:
     """The funnel of a process (docs/ANALYTICS.md): `stages` as dicts (state,
     entered, moved_on, moved_back, still_in, closed, conversion, cumulative,
     stays, median_days, p90_days, expected_days, bottleneck), `won` and
-    `outcomes`."""
+    `outcomes`; with filters, `whole_records` and `versus_rest` (the
+    subset's won rate tested against the rest's); with group_by, `groups`
+    (dicts with value, records, stages, won, outcomes)."""
     process: str = ""
     version: int = 0
     record_type: str = ""
@@ -750,24 +752,49 @@ class Funnel:
     stages: Tuple[Dict[str, Any], ...] = ()
     won: Optional[Dict[str, Any]] = None
     outcomes: Optional[Dict[str, int]] = None
+    filters: Optional[Dict[str, str]] = None
+    whole_records: int = 0
+    versus_rest: Optional[Dict[str, Any]] = None
+    group_by: Optional[str] = None
+    groups: Tuple[Dict[str, Any], ...] = ()
 
     @classmethod
     def _of(cls, d: dict) -> "Funnel":
         return cls(d["process"], d["version"], d["record_type"], d["period"], d["basis"],
-                   d["order"], d["records"], tuple(d["stages"]), d["won"], d["outcomes"])
+                   d["order"], d["records"], tuple(d["stages"]), d["won"], d["outcomes"],
+                   d["filters"], d["whole_records"], d["versus_rest"], d["group_by"],
+                   tuple(d["groups"]))
 
-    def to_pandas(self):
+    def to_pandas(self, group: Optional[str] = None):
         """A DataFrame indexed by state: the counts, the conversion and its
-        interval, the days in the state and the bottleneck flag."""
+        interval, the days in the state and the bottleneck flag; of one
+        group's records when `group` names a value of group_by."""
         pd = _pandas()
+        stages = self.stages
+        if group is not None:
+            found = [g for g in self.groups if g["value"] == group]
+            if not found:
+                raise InvalidArgument(f"is not a group of this funnel ({self.group_by})", "group")
+            stages = found[0]["stages"]
         rows = [{"state": s["state"], "entered": s["entered"], "moved_on": s["moved_on"],
                  "moved_back": s["moved_back"], "still_in": s["still_in"],
                  "conversion": s["conversion"]["value"], "conversion_low": s["conversion"]["low"],
                  "conversion_high": s["conversion"]["high"], "too_few": s["conversion"]["too_few"],
                  "cumulative": s["cumulative"]["value"], "median_days": s["median_days"],
                  "p90_days": s["p90_days"], "expected_days": s["expected_days"],
-                 "bottleneck": s["bottleneck"]} for s in self.stages]
+                 "bottleneck": s["bottleneck"]} for s in stages]
         return pd.DataFrame(rows).set_index("state")
+
+    def groups_to_pandas(self):
+        """A DataFrame indexed by the group_by value: records, won and the
+        won rate with its interval."""
+        pd = _pandas()
+        rows = [{self.group_by or "group": g["value"], "records": g["records"],
+                 "won": g["won"]["successes"], "won_rate": g["won"]["value"],
+                 "won_low": g["won"]["low"], "won_high": g["won"]["high"],
+                 "too_few": g["won"]["too_few"]} for g in self.groups]
+        return pd.DataFrame(rows, columns=[self.group_by or "group", "records", "won", "won_rate",
+                                           "won_low", "won_high", "too_few"]).set_index(self.group_by or "group")
 
 
 @_dataclasses.dataclass(frozen=True)
@@ -881,13 +908,26 @@ class Analytics:
 
     def funnel(self, process: str = "sales", **options: Any) -> Funnel:
         """Options: period, calendar, time_zone, basis ("cohort" or
-        "activity"), order ("any" or "strict"), min_records."""
+        "activity"), order ("any" or "strict"), min_records; owner, team,
+        pipeline, source, campaign (only those records); group_by."""
         return Funnel._of(self._run("analytics.funnel", {"process": process, **options}))
 
     def cohorts(self, **options: Any) -> Cohorts:
         """Options: unit ("month", "quarter" or "year"), calendar, time_zone,
         since, as_of, currency, churn_after, min_records."""
         return Cohorts._of(self._run("analytics.cohorts", options))
+
+    def dashboard(self, period: str, **options: Any) -> Dict[str, Any]:
+        """The manager's dashboard of a period as a dict: funnel, sales,
+        service, customers and the scope each read. Options: calendar
+        (default "jalali"), time_zone, process, currency, cohort_months,
+        churn_after, min_records."""
+        return self._run("analytics.dashboard", {"period": period, **options})
+
+    def dashboard_html(self, period: str, **options: Any) -> str:
+        """The same dashboard as one self-contained HTML page (right to left,
+        Persian, inline SVG charts, no script), to write to a file."""
+        return self._run("analytics.dashboard", {"period": period, **options, "format": "html"})["html"]
 
     def clv_score(self, party: str) -> Optional[ClvScore]:
         score = self._run("analytics.clv.get", {"party": party})["score"]

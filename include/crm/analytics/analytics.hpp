@@ -22,6 +22,7 @@
 
 #include "crm/analytics/clv.hpp"
 #include "crm/analytics/cohort.hpp"
+#include "crm/analytics/dashboard.hpp"
 #include "crm/analytics/funnel.hpp"
 #include "crm/core/context.hpp"
 #include "crm/customer/purchase.hpp"
@@ -121,6 +122,11 @@ public:
     /// CohortQuery::kMaxPeriods periods), "currency", "churn_after",
     /// "min_records".
     result<Cohorts> cohorts(const CohortQuery& query);
+    /// The manager's dashboard of a period (dashboard.hpp): the funnel, the
+    /// sales by owner, the service report by queue, monthly cohorts and
+    /// churn; to_html() renders it. invalid_argument naming "period",
+    /// "cohort_months" and the fields of the parts' queries.
+    result<Dashboard> dashboard(const DashboardQuery& query);
     /// A party's stored score (a merged-away id resolves to its survivor);
     /// none before a run scored it; not_found naming "party".
     result<std::optional<ClvScore>> clv_score(const Id& party);

@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "crm/analytics/stats.hpp"
@@ -39,6 +40,15 @@ struct FunnelQuery {
     Order order = Order::any;
     /// Rates from fewer records than this are marked too_few.
     std::int64_t min_records = 30;
+    /// Only the records with this owner, team, pipeline, source or
+    /// campaign (empty: any); the funnel then also says how the subset's
+    /// won rate differs from the rest's. Opportunities: the source is their
+    /// lead's; tickets: the owner is the assignee, the team the queue, the
+    /// source the channel.
+    std::string owner, team, pipeline, source, campaign;
+    /// Also a funnel per value of one of those ("owner", "team",
+    /// "pipeline", "source", "campaign"); empty: none.
+    std::string group_by;
 };
 
 CRM_API const char* to_string(FunnelQuery::Basis b) noexcept;
@@ -71,19 +81,37 @@ struct FunnelStage {
     bool bottleneck = false;
 };
 
-struct Funnel {
-    std::string process;
-    int version = 0;
-    std::string record_type;
-    std::string period, from_date, to_date;  ///< empty for all time
-    FunnelQuery::Basis basis = FunnelQuery::Basis::cohort;
-    FunnelQuery::Order order = FunnelQuery::Order::any;
+/// What a funnel counts, of all its records or of one group's.
+struct FunnelCounts {
     std::int64_t records = 0;  ///< records counted
     std::vector<FunnelStage> stages;
     /// Records that reached a won state, of those counted.
     analytics::Proportion won;
     /// Records now in each closed state, by its id.
     std::map<std::string, std::int64_t> outcomes;
+};
+
+/// The funnel of the records with one value of FunnelQuery::group_by.
+struct FunnelGroup : FunnelCounts {
+    std::string value;  ///< "" for the records without one
+};
+
+struct Funnel : FunnelCounts {
+    std::string process;
+    int version = 0;
+    std::string record_type;
+    std::string period, from_date, to_date;  ///< empty for all time
+    FunnelQuery::Basis basis = FunnelQuery::Basis::cohort;
+    FunnelQuery::Order order = FunnelQuery::Order::any;
+    /// The filters applied, as (dimension, value), in the query's order.
+    std::vector<std::pair<std::string, std::string>> filters;
+    /// With filters: the records of the period without them (the whole),
+    /// and the subset's won rate tested against the rest's (none when the
+    /// subset or the rest is empty).
+    std::int64_t whole_records = 0;
+    std::optional<analytics::ProportionTest> versus_rest;
+    std::string group_by;
+    std::vector<FunnelGroup> groups;  ///< by value
 };
 
 }  // namespace crm

@@ -451,3 +451,44 @@ result<void> SalesRecords::reassign_party(const Id& from, const Id& to) {
 }
 
 }  // namespace crm
+
+namespace crm {
+
+namespace {
+
+result<void> each_dimensions(Stmt& st, const RecordDimensionsFn& fn) {
+    for (;;) {
+        CRM_TRY(row, st.step());
+        if (!row) break;
+        if (!fn(RecordDimensions{st.text(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5)}))
+            break;
+    }
+    return ok();
+}
+
+}  // namespace
+
+result<void> SalesRecords::for_each_opportunity_dimensions(const RecordDimensionsFn& fn) {
+    return run<void>("for_each_opportunity_dimensions", [&]() -> result<void> {
+        const auto& d = s_.dialect();
+        // An opportunity's source is the source of the lead it came from.
+        CRM_TRY(st, c_.stmt_dynamic("SELECT o.id, o.owner, o.team, o.pipeline, coalesce(" +
+                            d.json_value("l.body", "$.source") + ", ''), coalesce(" +
+                            d.json_value("o.body", "$.campaign") +
+                            ", '') FROM opportunity o LEFT JOIN lead l ON l.id = " +
+                            d.json_value("o.body", "$.source_lead")));
+        return each_dimensions(st, fn);
+    });
+}
+
+result<void> SalesRecords::for_each_lead_dimensions(const RecordDimensionsFn& fn) {
+    return run<void>("for_each_lead_dimensions", [&]() -> result<void> {
+        const auto& d = s_.dialect();
+        CRM_TRY(st, c_.stmt_dynamic("SELECT id, owner, '', coalesce(" + d.json_value("body", "$.process") +
+                            ", ''), coalesce(" + d.json_value("body", "$.source") + ", ''), coalesce(" +
+                            d.json_value("body", "$.campaign") + ", '') FROM lead"));
+        return each_dimensions(st, fn);
+    });
+}
+
+}  // namespace crm

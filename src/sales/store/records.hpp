@@ -15,6 +15,7 @@
 #include "crm/sales/lead.hpp"
 #include "crm/sales/opportunity.hpp"
 #include "crm/sales/quote.hpp"
+#include "records/dimensions.hpp"
 #include "storage/session.hpp"
 
 namespace crm {
@@ -101,6 +102,11 @@ const std::vector<std::string>& keys);
     result<std::vector<StageDuration>> stage_durations(const ForecastScope& scope);
     /// Moves what this context keeps of party `from` to party `to` (a merge).
     result<void> reassign_party(const Id& from, const Id& to);
+    /// Every opportunity's (or lead's) reporting dimensions
+    /// (records/dimensions.hpp), in no particular order; stops when fn
+    /// returns false.
+    result<void> for_each_opportunity_dimensions(const RecordDimensionsFn& fn);
+    result<void> for_each_lead_dimensions(const RecordDimensionsFn& fn);
 };
 
 }  // namespace crm

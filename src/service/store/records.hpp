@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "crm/service/ticket.hpp"
+#include "records/dimensions.hpp"
 #include "storage/session.hpp"
 
 namespace crm {
@@ -50,6 +51,9 @@ std::string_view queue);
                                                    bool include_internal);
     /// Moves what this context keeps of party `from` to party `to` (a merge).
     result<void> reassign_party(const Id& from, const Id& to);
+    /// Every ticket's reporting dimensions: its assignee as owner, its
+    /// queue as team, its channel as source (records/dimensions.hpp).
+    result<void> for_each_ticket_dimensions(const RecordDimensionsFn& fn);
 };
 
 }  // namespace crm
