@@ -239,11 +239,14 @@ int dashboard(crm::Engine& engine, const std::vector<std::string>& p, const Args
     if (!a.time_zone.empty()) r["time_zone"] = a.time_zone;
     if (!a.currency.empty()) r["currency"] = a.currency;
     if (a.churn_after > 0) r["churn_after"] = a.churn_after;
+    if (!a.role.empty()) r["role"] = a.role;
+    if (!a.user.empty()) r["user"] = a.user;
     if (a.json) return print_json(engine, "analytics.dashboard", r);
     const std::string& file = a.out;
     if (!a.overwrite && std::filesystem::exists(file))
         return failed(crm::fail(crm::errc::conflict, file + " exists; add --overwrite to replace it", "file"));
     r["format"] = "html";
+    if (!a.lang.empty()) r["language"] = a.lang;
     auto answer = engine.execute("analytics.dashboard", r.dump());
     if (!answer) return failed(answer.error());
     const std::string html = json::parse(answer.value())["html"].get<std::string>();

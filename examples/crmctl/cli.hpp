@@ -71,6 +71,9 @@ struct Args {
     std::string team;
     std::string campaign;
     std::string group_by;
+    std::string role;
+    std::string user;
+    std::string lang;
 };
 
 /// The text of a file named on the command line; not_found naming "file".

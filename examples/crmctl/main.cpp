@@ -123,9 +123,10 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
   cohorts DB [--unit month|quarter|year] [--calendar jalali|gregorian] [--since P] [--as-of T]
              [--currency C] [--churn-after N] [--time-zone Z] [--json]
                                             retention by cohort of first purchase, and churn per period
-  dashboard DB --out FILE.html [--period P] [--calendar jalali|gregorian] [--currency C] [--overwrite]
-               [--json]
-                                            the manager's dashboard of a period: one Persian HTML page
+  dashboard DB --out FILE.html [--period P] [--calendar jalali|gregorian] [--lang fa|en]
+               [--role manager|sales_manager|sales_rep|service_manager|service_agent|marketing]
+               [--user U] [--currency C] [--overwrite] [--json]
+                                            a role's dashboard of a period: one HTML page
   demo [--data DIR] [--db FILE]             import the Persian sample and show what the core does
 
 DB is a SQLite file. Exit status: 0 success, 1 failure, 2 usage error.
@@ -221,6 +222,9 @@ bool parse_args(int argc, char** argv, Args& a, std::string& why) {
         else if (s == "--model") { const char* v = value("--model"); if (!v) return false; a.model = v; }
         else if (s == "--time-zone") { const char* v = value("--time-zone"); if (!v) return false; a.time_zone = v; }
         else if (s == "--horizon") { const char* v = value("--horizon"); if (!v || !decimal(s, v, 1e-9, 1e6, a.horizon, why)) return false; }
+        else if (s == "--role") { const char* v = value("--role"); if (!v) return false; a.role = v; }
+        else if (s == "--user") { const char* v = value("--user"); if (!v) return false; a.user = v; }
+        else if (s == "--lang") { const char* v = value("--lang"); if (!v) return false; a.lang = v; }
         else if (s == "--out") { const char* v = value("--out"); if (!v) return false; a.out = v; }
         else if (s == "--team") { const char* v = value("--team"); if (!v) return false; a.team = v; }
         else if (s == "--campaign") { const char* v = value("--campaign"); if (!v) return false; a.campaign = v; }
@@ -768,6 +772,18 @@ int forecast(crm::Engine& engine, const Args& a) {
                     static_cast<long long>(r["lost_count"].get<std::int64_t>()),
                     100.0 * r["win_rate"].get<double>(),
                     money(r["average_deal_minor"].get<std::int64_t>(), cur).c_str());
+        if (!r["cycle_median_days"].is_null())
+            std::printf("    sales cycle %.1f days (median; mean %.1f)\n", r["cycle_median_days"].get<double>(),
+                        r["cycle_mean_days"].get<double>());
+        if (r["at_start"]["count"].get<std::int64_t>() > 0)
+            std::printf("    forecast at the start %s (weighted, %lld deals)%s\n",
+                        money(r["at_start"]["weighted_minor"].get<std::int64_t>(), cur).c_str(),
+                        static_cast<long long>(r["at_start"]["count"].get<std::int64_t>()),
+                        r["forecast_accuracy"].is_null()
+                            ? ""
+                            : (", won " + std::to_string(std::lround(100 * r["forecast_accuracy"].get<double>())) +
+                               "% of it")
+                                  .c_str());
     }
     for (const auto& s : f["stages"])
         std::printf("  %s/%s: %.1f days on average over %lld moves\n", s["pipeline"].get<std::string>().c_str(),

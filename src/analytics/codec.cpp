@@ -227,22 +227,57 @@ result<CohortQuery> cohort_query_from_json(const json& j, std::string_view path)
     return q;
 }
 
+json to_json(const ClvDistribution& d) {
+    return {{"currency", d.currency},
+            {"scored", d.scored},
+            {"total_value_minor", d.total_value_minor},
+            {"computed_at", time_json(d.computed_at)},
+            {"value_quantiles_minor", d.value_quantiles_minor},
+            {"by_p_alive", d.by_p_alive},
+            {"at_risk", d.at_risk},
+            {"at_risk_value_minor", d.at_risk_value_minor}};
+}
+
+json to_json(const CampaignSummary& c) {
+    return {{"campaign", c.id.str()},
+            {"name", c.name},
+            {"state", c.state},
+            {"currency", c.currency},
+            {"members", c.members},
+            {"response", to_json(c.response)},
+            {"won_revenue_minor", c.won_revenue_minor},
+            {"actual_cost_minor", c.actual_cost_minor},
+            {"roi", c.roi ? json(*c.roi) : json(nullptr)},
+            {"group_a", c.group_a.empty() ? json(nullptr) : json(c.group_a)},
+            {"group_b", c.group_b.empty() ? json(nullptr) : json(c.group_b)},
+            {"ab", c.ab ? to_json(*c.ab) : json(nullptr)}};
+}
+
 json to_json(const Dashboard& d) {
+    auto part = [](const auto& v) { return v ? to_json(*v) : json(nullptr); };
+    json campaigns = json::array();
+    for (const auto& c : d.campaigns) campaigns.push_back(to_json(c));
     return {{"period", d.period},
             {"from_date", d.from_date},
             {"to_date", d.to_date},
             {"calendar", to_string(d.calendar)},
+            {"role", to_string(d.role)},
+            {"user", d.user.empty() ? json(nullptr) : json(d.user)},
             {"generated_at", time_json(d.generated_at)},
             {"scope", d.scope},
-            {"funnel", to_json(d.funnel)},
-            {"sales", to_json(d.sales)},
-            {"service", to_json(d.service)},
-            {"customers", to_json(d.customers)}};
+            {"funnel", part(d.funnel)},
+            {"sales", part(d.sales)},
+            {"service", part(d.service)},
+            {"tickets", part(d.tickets)},
+            {"customers", part(d.customers)},
+            {"clv", part(d.clv)},
+            {"campaigns", std::move(campaigns)}};
 }
 
 result<DashboardQuery> dashboard_query_from_json(const json& j, std::string_view path) {
-    CRM_TRYV(expect_object(j, path, {"period", "calendar", "time_zone", "process", "currency",
-                                     "cohort_months", "churn_after", "min_records", "format"}));
+    CRM_TRYV(expect_object(j, path, {"period", "calendar", "time_zone", "role", "user", "process", "currency",
+                                     "targets", "cohort_months", "churn_after", "min_records", "format",
+                                     "language"}));
     DashboardQuery q;
     CRM_TRY(period, get_string(j, "period", path, 32));
     if (period) q.period = *period;
@@ -253,10 +288,19 @@ result<DashboardQuery> dashboard_query_from_json(const json& j, std::string_view
     }
     CRM_TRY(zone, get_string(j, "time_zone", path, 64));
     if (zone) q.time_zone = *zone;
+    CRM_TRY(role, get_string(j, "role", path, 32));
+    if (role) {
+        CRM_TRY(r, parse_dashboard_role(*role, join(path, "role")));
+        q.role = r;
+    }
+    CRM_TRY(user, get_string(j, "user", path, 200));
+    if (user) q.user = *user;
     CRM_TRY(process, get_string(j, "process", path, 64));
     if (process) q.process = *process;
     CRM_TRY(currency, get_string(j, "currency", path, 3));
     if (currency) q.currency = *currency;
+    CRM_TRY(targets, targets_from_json(j, path));
+    q.targets = std::move(targets);
     CRM_TRY(months, get_int(j, "cohort_months", path));
     if (months) q.cohort_months = static_cast<int>(std::clamp<std::int64_t>(*months, INT_MIN, INT_MAX));
     CRM_TRY(churn_after, get_int(j, "churn_after", path));

@@ -25,8 +25,9 @@ result<CohortQuery> cohort_query_from_json(const json& j, std::string_view path)
 /// The dashboard's parts, each in its own context's JSON.
 json to_json(const Dashboard& d);
 /// Reads a DashboardQuery: period, calendar (default jalali), time_zone,
-/// process, currency, cohort_months, churn_after, min_records; `format`
-/// ("json" or "html") is read by the command.
+/// role, user, process, currency, targets, cohort_months, churn_after,
+/// min_records; `format` ("json" or "html") and `language` ("fa" or "en")
+/// are read by the command.
 result<DashboardQuery> dashboard_query_from_json(const json& j, std::string_view path);
 
 /// Reads the fields of a ClvRequest from `j` (at `path`): calibration_end,

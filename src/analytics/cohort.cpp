@@ -10,27 +10,15 @@
 #include <utility>
 
 #include "analytics/one_currency.hpp"
+#include "core/enum_names.hpp"
 #include "core/period_span.hpp"
 #include "crm/analytics/analytics.hpp"
 #include "engine/access.hpp"
 
 namespace crm {
 
-const char* to_string(PeriodUnit u) noexcept {
-    switch (u) {
-        case PeriodUnit::quarter: return "quarter";
-        case PeriodUnit::year: return "year";
-        case PeriodUnit::month: break;
-    }
-    return "month";
-}
-
-result<PeriodUnit> parse_period_unit(std::string_view s, std::string_view field) {
-    if (s == "month") return PeriodUnit::month;
-    if (s == "quarter") return PeriodUnit::quarter;
-    if (s == "year") return PeriodUnit::year;
-    return fail(errc::invalid_argument, "must be \"month\", \"quarter\" or \"year\"", std::string(field));
-}
+CRM_ENUM_NAMES(PeriodUnit, parse_period_unit, {PeriodUnit::month, "month"}, {PeriodUnit::quarter, "quarter"},
+               {PeriodUnit::year, "year"})
 
 namespace {
 

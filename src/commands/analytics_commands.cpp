@@ -101,9 +101,14 @@ result<json> dashboard(Engine& engine, const json& request, const Context&) {
     const bool html = format && *format == "html";
     if (format && !html && *format != "json")
         return fail(errc::invalid_argument, "must be \"json\" or \"html\"", "format");
+    CRM_TRY(language, codec::get_string(request, "language", "", 8));
+    if (language && *language != "fa" && *language != "en")
+        return fail(errc::invalid_argument, "must be \"fa\" or \"en\"", "language");
+    if (language && !html) return fail(errc::invalid_argument, "is taken only with format \"html\"", "language");
     Analytics an(engine);
     CRM_TRY(d, an.dashboard(q));
-    if (html) return json{{"html", to_html(d)}};
+    if (html)
+        return json{{"html", to_html(d, language && *language == "en" ? DashboardLanguage::en : DashboardLanguage::fa)}};
     return codec::to_json(d);
 }
 
@@ -179,14 +184,19 @@ constexpr Command kCommands[] = {
      "new_customers, returned, churned, active_at_end, churn_rate}]}",
      false, cohorts},
     {"analytics.dashboard",
-     "The manager's dashboard of a period: the funnel of a process, sales by owner, the service "
-     "report by queue, monthly cohorts and churn to the period's end, and what each part read; "
-     "as JSON, or as one self-contained right-to-left Persian HTML page with inline SVG charts.",
-     "{period (YYYY, YYYY-MM, YYYY-Qn; default the quarter now is in), calendar (default jalali), time_zone (default "
-     "Asia/Tehran), process (default sales), currency, cohort_months (1..60, default 12), "
-     "churn_after (default 3), min_records (default 30), format (json|html)}",
-     "{period, from_date, to_date, calendar, generated_at, scope, funnel, sales, service, "
-     "customers} | {html}",
+     "The dashboard of a period for a role: the sales funnel and sales by owner against "
+     "targets, the service desk and its tickets, customer retention, churn, lifetime value and "
+     "at-risk customers, campaigns with their A/B tests; and what each part read. As JSON, or as "
+     "one self-contained HTML page (Persian right to left, or English) with inline SVG charts.",
+     "{period (YYYY, YYYY-MM, YYYY-Qn; default the quarter now is in), calendar (default "
+     "jalali), time_zone (default Asia/Tehran), role (manager|sales_manager|sales_rep|"
+     "service_manager|service_agent|marketing), user (a rep's or agent's), process (default "
+     "sales), currency, targets ([{group, amount}]), cohort_months (1..60, default 12), "
+     "churn_after (default 3), min_records (default 30), format (json|html), language (fa|en, "
+     "with html)}",
+     "{period, from_date, to_date, calendar, role, user, generated_at, scope, funnel, sales, "
+     "service, tickets, customers, clv, campaigns} (parts the role does not see are null) | "
+     "{html}",
      false, dashboard},
 };
 

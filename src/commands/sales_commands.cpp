@@ -191,7 +191,7 @@ result<json> opportunity_migrate(Engine& engine, const json& request, const Cont
 
 result<json> forecast_get(Engine& engine, const json& request, const Context&) {
     CRM_TRYV(codec::expect_object(request, "", {"period", "calendar", "time_zone", "group_by",
-                                                "pipeline", "owner", "team"}));
+                                                "pipeline", "owner", "team", "targets"}));
     ForecastQuery q;
     CRM_TRY(period, required_string(request, "period", 32));
     q.period = std::move(period);
@@ -214,6 +214,8 @@ result<json> forecast_get(Engine& engine, const json& request, const Context&) {
         CRM_TRY(v, codec::get_string(request, keys[i], "", 200));
         *filters[i] = v.value_or("");
     }
+    CRM_TRY(targets, codec::targets_from_json(request, ""));
+    q.targets = std::move(targets);
     CRM_TRY(f, Sales(engine).forecast(q));
     return codec::to_json(f);
 }
@@ -401,12 +403,16 @@ constexpr Command kSales[] = {
      "{rules: [{name, when: rule, points}]}", "{rules: count}", true, lead_scoring},
     {"forecast",
      "The forecast of a period (Gregorian or Jalali month, quarter or year) per owner, team or "
-     "pipeline: amounts by forecast category, win rate, average deal, days per stage.",
+     "pipeline: amounts by forecast category, win rate, average deal, sales cycle, the "
+     "forecast at the period's start and its accuracy, coverage of targets, days per stage.",
      "{period: YYYY|YYYY-MM|YYYY-Qn, calendar?: gregorian|jalali, time_zone?, group_by?: "
-     "owner|team|pipeline, pipeline?, owner?, team?}",
+     "owner|team|pipeline, pipeline?, owner?, team?, targets?: [{group, amount: {minor, "
+     "currency}}]}",
      "{period, from_date, to_date, from, to, rows: [{group, currency, pipeline, best_case, "
      "commit, omitted: {count, amount_minor, weighted_minor}, won_count, lost_count, won_minor, "
-     "win_rate, average_deal_minor}], stages: [{pipeline, stage, moves, average_days}]}",
+     "win_rate, average_deal_minor, cycle_median_days, cycle_mean_days, at_start, "
+     "forecast_accuracy, target_minor, attainment, coverage}], stages: [{pipeline, stage, moves, "
+     "average_days}]}",
      false, forecast_get},
     {"pipeline.as_of", "Each stage of a pipeline as it stood at an instant, rebuilt from history.",
      "{pipeline?, at}", "{pipeline, items: [{stage, currency, count, amount_minor, weighted_minor}]}",

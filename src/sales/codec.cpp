@@ -329,6 +329,12 @@ json to_json(const Lead& l) {
     return j;
 }
 
+namespace {
+
+json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+}  // namespace
+
 json to_json(const Forecast& f) {
     const auto sums = [](const ForecastRow::Sums& s) {
         return json{{"count", s.count}, {"amount_minor", s.amount_minor},
@@ -346,7 +352,14 @@ json to_json(const Forecast& f) {
                         {"lost_count", r.lost_count},
                         {"won_minor", r.won_minor},
                         {"win_rate", r.win_rate},
-                        {"average_deal_minor", r.average_deal_minor}});
+                        {"average_deal_minor", r.average_deal_minor},
+                        {"cycle_median_days", optional_number(r.cycle_median_days)},
+                        {"cycle_mean_days", optional_number(r.cycle_mean_days)},
+                        {"at_start", sums(r.at_start)},
+                        {"forecast_accuracy", optional_number(r.forecast_accuracy)},
+                        {"target_minor", r.target_minor ? json(*r.target_minor) : json(nullptr)},
+                        {"attainment", optional_number(r.attainment)},
+                        {"coverage", optional_number(r.coverage)}});
     json stages = json::array();
     for (const auto& s : f.stages)
         stages.push_back({{"pipeline", s.pipeline},
@@ -356,6 +369,26 @@ json to_json(const Forecast& f) {
     return {{"period", f.period}, {"from_date", f.from_date}, {"to_date", f.to_date},
             {"from", time_json(f.from)}, {"to", time_json(f.to)}, {"rows", std::move(rows)},
             {"stages", std::move(stages)}};
+}
+
+result<std::vector<ForecastTarget>> targets_from_json(const json& j, std::string_view path) {
+    std::vector<ForecastTarget> out;
+    auto t = j.find("targets");
+    if (t == j.end() || t->is_null()) return out;
+    const std::string at = join(path, "targets");
+    if (!t->is_array()) return fail(errc::invalid_argument, "must be an array", at);
+    if (t->size() > 10000) return fail(errc::invalid_argument, "more than 10000 targets", at);
+    for (std::size_t i = 0; i < t->size(); ++i) {
+        const std::string item_path = at + "[" + std::to_string(i) + "]";
+        const json& item = (*t)[i];
+        CRM_TRYV(expect_object(item, item_path, {"group", "amount"}));
+        CRM_TRY(group, get_string(item, "group", item_path, 200));
+        auto a = item.find("amount");
+        if (a == item.end()) return fail(errc::invalid_argument, "is required", item_path + ".amount");
+        CRM_TRY(amount, money_from_json(*a, item_path + ".amount"));
+        out.push_back({group.value_or(""), amount});
+    }
+    return out;
 }
 
 json to_json(const StageSnapshot& s) {

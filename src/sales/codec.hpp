@@ -22,6 +22,9 @@ json to_json(const Opportunity& o);
 json to_json(const StageTotal& t);
 json to_json(const Lead& l);
 json to_json(const Forecast& f);
+/// The `targets` array of a request ([{group, amount: {minor, currency}}],
+/// at most 10000), or none when absent; errors name "<path>targets[i]...".
+result<std::vector<ForecastTarget>> targets_from_json(const json& j, std::string_view path);
 json to_json(const StageSnapshot& s);
 json to_json(const Conversion& c);
 

@@ -11,6 +11,7 @@
 #include "engine/access.hpp"
 #include "process/moves.hpp"
 #include "records/lookup.hpp"
+#include "sales/amount.hpp"
 #include "sales/codec.hpp"
 #include "sales/record.hpp"
 #include "sales/work.hpp"
@@ -22,7 +23,7 @@ namespace {
 using json = codec::json;
 
 constexpr std::string_view kRecordType = "opportunity";
-constexpr std::int64_t kMaxAmountMinor = 90'000'000'000'000'000;  // amount * 100 fits in int64
+using sales::clean_amount;
 
 constexpr const char* kDefaultPipeline = R"({
   "id": "sales", "record_type": "opportunity", "name": "Sales pipeline",
@@ -69,13 +70,6 @@ result<std::vector<std::string>> clean_list(const std::vector<std::string>& in, 
     return out;
 }
 
-result<Money> clean_amount(const Money& m, const std::string& field) {
-    CRM_TRY(checked, Money::of(m.minor, m.currency, field));
-    if (checked.minor < 0) return fail(errc::invalid_argument, "must not be negative", field);
-    if (checked.minor > kMaxAmountMinor)
-        return fail(errc::invalid_argument, "is larger than 9e16 minor units", field);
-    return checked;
-}
 
 
 // The values history keeps for an opportunity, as JSON text.

@@ -341,7 +341,7 @@ check "churn rows" grep -Eq "^  1404-Q1 +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ 
 status 0 "cohorts since, as JSON" "$crmctl" cohorts $db --since 1404 --calendar jalali --as-of 2025-06-30 --churn-after 6 --json
 check "cohorts JSON from 1404-01" grep -q '"rows":\[{"period":"1404-01"' out.txt
 status 1 "cohorts with a bad unit" "$crmctl" cohorts $db --unit week
-check "the unit is named" grep -q 'invalid_argument: unit: must be "month", "quarter" or "year"' err.txt
+check "the unit is named" grep -q "invalid_argument: unit: 'week' is not one of: month, quarter, year" err.txt
 status 2 "cohorts with a bad churn window" "$crmctl" cohorts $db --churn-after 0
 check "the window is named" grep -q -- "--churn-after takes" err.txt
 
@@ -357,6 +357,12 @@ status 0 "dashboard as JSON" "$crmctl" dashboard $db --json --period 1404 --cale
 check "dashboard JSON has its parts" grep -q '"period":"1404","from_date":"2025-03-21"' out.txt
 status 2 "dashboard without --out" "$crmctl" dashboard $db
 check "--out is asked for" grep -q "dashboard needs --out FILE.html" err.txt
+rm -f rep.html
+status 0 "a sales rep's page in English" "$crmctl" dashboard $db --out rep.html --period 1404 --role sales_rep --user sara --lang en
+check "the rep's page" grep -q "<title>Sales rep's dashboard — 1404 — sara</title>" rep.html
+check "left to right" grep -q '<html lang="en" dir="ltr">' rep.html
+status 1 "a rep's page without the rep" "$crmctl" dashboard $db --json --role sales_rep
+check "the user is asked for" grep -q "invalid_argument: user: is required for the role sales_rep" err.txt
 status 1 "dashboard of a bad period" "$crmctl" dashboard $db --json --period 1404-Q5
 check "the period is named" grep -q "invalid_argument: period" err.txt
 

@@ -176,3 +176,78 @@ TEST_P(Conformance, ForecastOfAJalaliQuarterAndAGregorianMonth) {
 
 }  // namespace
 }  // namespace crm::testing
+
+namespace crm::testing {
+namespace {
+
+// 2025-03-10T08:00Z is 1403-12-20 in Tehran, before 1404-Q1 (2025-03-21).
+constexpr Timestamp kBeforeQ1{1'741'593'600'000};
+
+TEST_P(Conformance, ForecastKpisAgainstTheStartAndTheTargets) {
+    clock->set(kBeforeQ1);
+    Party p = person("C1", "Ali", "Rezaei");
+    Deals deals(*engine, ctx, p.id);
+    Opportunity a = deals.add("sara", 10'000, "1404-02-10");
+    deals.move(a, "propose");
+    a = must(deals.sales().get_opportunity(a.id.str()));
+    Opportunity b = deals.add("sara", 5'000, "1404-03-01");
+    deals.add("reza", 8'000, "1404-05-01");  // expected after the quarter
+    Opportunity d = deals.add("reza", 3'000, "1404-01-20");
+    clock->set({kBeforeQ1.ms + 22 * kDay});  // in the quarter
+    Opportunity e = deals.add("sara", 2'000, "1404-02-01");
+    deals.move(e, "propose");
+    clock->set({kBeforeQ1.ms + 26 * kDay});
+    deals.close(a, true);  // 26 days from creation
+    deals.close(d, false);
+    clock->set({kBeforeQ1.ms + 27 * kDay});
+    deals.close(e, true);  // 5 days
+
+    ForecastQuery q;
+    q.period = "1404-Q1";
+    q.calendar = CalendarSystem::jalali;
+    q.targets = {{"sara", Money{20'000, "IRR"}}, {"reza", Money{10'000, "IRR"}}, {"mina", Money{1'000, "IRR"}}};
+    Forecast f = must(deals.sales().forecast(q));
+    ASSERT_EQ(f.rows.size(), 3u);  // by owner: mina, reza, sara
+    const ForecastRow& mina = f.rows[0];
+    const ForecastRow& reza = f.rows[1];
+    const ForecastRow& sara = f.rows[2];
+    EXPECT_EQ(mina.group, "mina");
+    EXPECT_EQ(mina.target_minor, 1'000);
+    EXPECT_EQ(mina.attainment, 0.0);
+    EXPECT_EQ(mina.coverage, 0.0);
+    EXPECT_FALSE(mina.forecast_accuracy.has_value());
+
+    EXPECT_EQ(sara.group, "sara");
+    EXPECT_EQ(sara.at_start.count, 2);  // a and b; e did not exist yet
+    EXPECT_EQ(sara.at_start.amount_minor, 15'000);
+    EXPECT_EQ(sara.at_start.weighted_minor, 10'000 * a.probability / 100 + 5'000 * b.probability / 100);
+    EXPECT_EQ(sara.won_minor, 12'000);
+    ASSERT_TRUE(sara.forecast_accuracy.has_value());
+    EXPECT_DOUBLE_EQ(*sara.forecast_accuracy, 12'000.0 / static_cast<double>(sara.at_start.weighted_minor));
+    ASSERT_TRUE(sara.cycle_median_days.has_value());
+    EXPECT_DOUBLE_EQ(*sara.cycle_median_days, 15.5);
+    EXPECT_DOUBLE_EQ(*sara.cycle_mean_days, 15.5);
+    EXPECT_DOUBLE_EQ(*sara.attainment, 0.6);
+    EXPECT_DOUBLE_EQ(*sara.coverage, 5'000.0 / 8'000.0);  // b open, 8,000 to go
+
+    EXPECT_EQ(reza.at_start.count, 1);  // d; the other is expected after the quarter
+    EXPECT_EQ(reza.at_start.amount_minor, 3'000);
+    EXPECT_EQ(reza.won_minor, 0);
+    EXPECT_DOUBLE_EQ(*reza.forecast_accuracy, 0.0);
+    EXPECT_FALSE(reza.cycle_median_days.has_value());
+    EXPECT_DOUBLE_EQ(*reza.coverage, 0.0);
+
+    // A met target has no coverage left to measure.
+    q.targets = {{"sara", Money{12'000, "IRR"}}};
+    Forecast met = must(deals.sales().forecast(q));
+    EXPECT_DOUBLE_EQ(*met.rows.back().attainment, 1.0);
+    EXPECT_FALSE(met.rows.back().coverage.has_value());
+
+    q.targets = {{"sara", Money{-1, "IRR"}}};
+    CRM_EXPECT_ERROR(deals.sales().forecast(q), errc::invalid_argument, "targets[0].amount");
+    q.targets = {{"sara", Money{1, "IRR"}}, {"sara", Money{2, "IRR"}}};
+    CRM_EXPECT_ERROR(deals.sales().forecast(q), errc::invalid_argument, "targets[1]");
+}
+
+}  // namespace
+}  // namespace crm::testing

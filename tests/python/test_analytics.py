@@ -200,3 +200,38 @@ def test_cohorts_of_cdnow_by_month_and_quarter(engine):
     with pytest.raises(crm.InvalidArgument) as e:
         c.to_pandas("profit")
     assert e.value.field == "value"
+
+
+def test_dashboard_roles_and_their_errors(engine, person):
+    p = person("D1", "Sara", "Ahmadi")
+    sales = crm.Sales(engine)
+    deal = sales.create_opportunity(party=p.id, name="d", owner="sara",
+                                    amount={"minor": 5_000_000, "currency": "IRR"})
+    sales.move(deal["id"], "propose")
+    sales.win(deal["id"], "price")
+    an = crm.Analytics(engine)
+    period = "1403-Q1"  # the fixture's clock: 2024-03-20 is 1403-01-01
+    manager = an.dashboard(period, targets=[{"group": "sara", "amount": {"minor": 10_000_000, "currency": "IRR"}}])
+    assert manager["role"] == "manager" and manager["user"] is None
+    [row] = manager["sales"]["rows"]
+    assert row["target_minor"] == 10_000_000 and row["attainment"] == pytest.approx(0.5)
+    assert row["cycle_median_days"] == 0
+    marketing = an.dashboard(period, role="marketing")
+    assert marketing["funnel"] is None and marketing["sales"] is None and marketing["customers"] is not None
+    agent = an.dashboard(period, role="service_agent", user="mina")
+    assert agent["tickets"] is None and "tickets: none yet" in agent["scope"]  # no ticket process yet
+    crm.Service(engine).create_ticket(subject="help", party=p.id)
+    agent = an.dashboard(period, role="service_agent", user="mina")
+    assert agent["tickets"]["filters"] == {"owner": "mina"} and agent["service"] is None
+    assert agent["tickets"]["records"] == 0 and agent["tickets"]["whole_records"] == 1
+    assert an.dashboard()["period"] == period  # the quarter now is in
+    html = an.dashboard_html(period, language="en", role="sales_manager")
+    assert html.startswith("<!DOCTYPE html>") and '<html lang="en" dir="ltr">' in html
+    for options, field in [({"role": "sales_rep"}, "user"), ({"user": "sara"}, "user"),
+                           ({"role": "boss"}, "role"), ({"language": "de", "format": "html"}, "language"),
+                           ({"cohort_months": 0}, "cohort_months"),
+                           ({"targets": [{"group": "sara", "amount": {"minor": -1, "currency": "IRR"}}]},
+                            "targets[0].amount")]:
+        with pytest.raises(crm.InvalidArgument) as e:
+            an.dashboard(period, **options)
+        assert e.value.field == field, options

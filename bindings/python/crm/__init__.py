@@ -917,17 +917,28 @@ class Analytics:
         since, as_of, currency, churn_after, min_records."""
         return Cohorts._of(self._run("analytics.cohorts", options))
 
-    def dashboard(self, period: str, **options: Any) -> Dict[str, Any]:
-        """The manager's dashboard of a period as a dict: funnel, sales,
-        service, customers and the scope each read. Options: calendar
-        (default "jalali"), time_zone, process, currency, cohort_months,
-        churn_after, min_records."""
-        return self._run("analytics.dashboard", {"period": period, **options})
+    def dashboard(self, period: Optional[str] = None, **options: Any) -> Dict[str, Any]:
+        """The dashboard of a period (default: the quarter now is in) as a
+        dict: funnel, sales, service, tickets, customers, clv, campaigns
+        (None where the role does not see them) and the scope each read.
+        Options: calendar (default "jalali"), time_zone, role ("manager",
+        "sales_manager", "sales_rep", "service_manager", "service_agent",
+        "marketing"), user (a rep's or agent's), process, currency, targets
+        ([{"group": owner, "amount": {...}}]), cohort_months, churn_after,
+        min_records."""
+        request = dict(options)
+        if period is not None:
+            request["period"] = period
+        return self._run("analytics.dashboard", request)
 
-    def dashboard_html(self, period: str, **options: Any) -> str:
-        """The same dashboard as one self-contained HTML page (right to left,
-        Persian, inline SVG charts, no script), to write to a file."""
-        return self._run("analytics.dashboard", {"period": period, **options, "format": "html"})["html"]
+    def dashboard_html(self, period: Optional[str] = None, language: str = "fa", **options: Any) -> str:
+        """The same dashboard as one self-contained HTML page (Persian and
+        right to left, or language="en"; inline SVG charts, no script), to
+        write to a file."""
+        request = dict(options, format="html", language=language)
+        if period is not None:
+            request["period"] = period
+        return self._run("analytics.dashboard", request)["html"]
 
     def clv_score(self, party: str) -> Optional[ClvScore]:
         score = self._run("analytics.clv.get", {"party": party})["score"]

@@ -3,16 +3,25 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "crm/core/calendar.hpp"
+#include "crm/core/money.hpp"
 #include "crm/core/time.hpp"
 
 namespace crm {
 
 /// Whose forecast a row is.
 enum class ForecastGroup { owner, team, pipeline };
+
+/// A target (quota) of one group for the period: the owner's, team's or
+/// pipeline's, as ForecastQuery::group_by names them.
+struct ForecastTarget {
+    std::string group;
+    Money amount;
+};
 
 struct ForecastQuery {
     /// "1404-Q1" (quarter), "1404-03" (month), "1404" (year), in `calendar`.
@@ -23,6 +32,9 @@ struct ForecastQuery {
     std::string pipeline;  ///< only this pipeline; empty: every pipeline
     std::string owner;     ///< only this owner; empty: all
     std::string team;      ///< only this team; empty: all
+    /// Targets to measure each group's pipeline coverage and attainment
+    /// against (at most 10000; one per group and currency).
+    std::vector<ForecastTarget> targets;
 };
 
 /// Sums of one group in one currency.
@@ -40,6 +52,22 @@ struct ForecastRow {
     std::int64_t won_minor = 0;  ///< actual revenue of the won deals
     double win_rate = 0;         ///< won / (won + lost); 0 when none closed
     std::int64_t average_deal_minor = 0;  ///< won_minor / won_count, rounded down
+    /// The sales cycle of the deals won in the period: days from creation
+    /// to the win (median and mean); none without a win.
+    std::optional<double> cycle_median_days, cycle_mean_days;
+    /// The forecast as it stood when the period began: the deals then open
+    /// and expected to close in it, as their last recorded move before it
+    /// left them (amount, probability, category; omitted ones left out).
+    Sums at_start;
+    /// won_minor / at_start.weighted_minor: above 1, more closed than was
+    /// forecast; none when nothing was forecast.
+    std::optional<double> forecast_accuracy;
+    /// The group's target in this currency, when one was given: won_minor
+    /// of it (attainment), and the open deals expected to close in the
+    /// period against what remains of it (pipeline coverage; none when the
+    /// target is met).
+    std::optional<std::int64_t> target_minor;
+    std::optional<double> attainment, coverage;
 };
 
 /// How long deals stayed in a stage, over the stage changes of the period.

@@ -856,6 +856,19 @@ result<std::optional<ClvScore>> CustomerRecords::clv_score(const Id& party) {
     });
 }
 
+result<void> CustomerRecords::for_each_clv_score(const std::function<bool(const ClvScore&)>& fn) {
+    return run<void>("for_each_clv_score", [&]() -> result<void> {
+        CRM_TRY(st, c_.stmt("SELECT " CRM_CLV_COLS " FROM party_clv"));
+        for (;;) {
+            CRM_TRY(row, st.step());
+            if (!row) break;
+            CRM_TRY(c, read_clv(st));
+            if (!fn(c)) break;
+        }
+        return ok();
+    });
+}
+
 result<void> CustomerRecords::put_field(const FieldDef& d) {
     return run<void>("put_field", [&]() -> result<void> {
         std::string allowed = encode_strings(d.allowed);

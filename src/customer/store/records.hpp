@@ -105,6 +105,8 @@ public:
     result<void> clear_clv_scores();
     result<void> put_clv_score(const ClvScore& score);
     result<std::optional<ClvScore>> clv_score(const Id& party);
+    /// Every stored score, in no particular order; stops when fn returns false.
+    result<void> for_each_clv_score(const std::function<bool(const ClvScore&)>& fn);
     result<void> put_field(const FieldDef& def);
     result<std::vector<FieldDef>> fields(std::string_view record_type);
     /// The instant of a party's last interaction on each channel it has used.

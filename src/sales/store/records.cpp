@@ -359,6 +359,28 @@ result<std::vector<Lead>> SalesRecords::leads_of_campaign(const std::vector<std:
     });
 }
 
+result<std::vector<WonDeal>> SalesRecords::won_deals(const ForecastScope& scope) {
+    return run<std::vector<WonDeal>>("won_deals", [&]() -> result<std::vector<WonDeal>> {
+        // The group column is one of a fixed list, never input.
+        const char* group = scope.group_by == ForecastGroup::owner  ? "owner"
+                            : scope.group_by == ForecastGroup::team ? "team"
+                                                                    : "pipeline";
+        CRM_TRY(st, c_.stmt_dynamic(std::string("SELECT ") + group + ", currency, coalesce(" +
+                                    s_.dialect().json_value("body", "$.created_at") +
+                                    ", ''), closed_at FROM opportunity WHERE status = 'won' "
+                                    "AND closed_at >= ?1 AND closed_at < ?2 AND (?3 = '' OR pipeline = ?3) "
+                                    "AND (?4 = '' OR owner = ?4) AND (?5 = '' OR team = ?5) ORDER BY 1, 2"));
+        st.bind(1, scope.from.ms);
+        st.bind(2, scope.to.ms);
+        st.bind(3, scope.pipeline);
+        st.bind(4, scope.owner);
+        st.bind(5, scope.team);
+        return collect<WonDeal>(st, [](Stmt& s) -> result<WonDeal> {
+            return WonDeal{s.str(0), s.str(1), s.str(2), Timestamp{s.i64(3)}};
+        });
+    });
+}
+
 result<std::vector<ForecastCell>> SalesRecords::forecast_cells(const ForecastScope& scope) {
     return run<std::vector<ForecastCell>>(
         "forecast_cells", [&]() -> result<std::vector<ForecastCell>> {

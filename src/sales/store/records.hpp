@@ -47,6 +47,13 @@ inline std::int64_t revenue_minor(const Opportunity& o) {
     return o.amount ? o.amount->minor : 0;
 }
 
+/// A deal won in a period, for the sales cycle: when it was created (its
+/// stored ISO 8601 text) and won.
+struct WonDeal {
+    std::string group, currency, created_at;
+    Timestamp closed_at;
+};
+
 class SalesRecords : public storage::Repository {
 public:
     explicit SalesRecords(storage::Session& s) : Repository(s) {}
@@ -96,6 +103,9 @@ const std::vector<std::string>& keys);
     result<std::vector<Lead>> leads_of_campaign(const std::vector<std::string>& keys);
     /// The cells of a forecast, ordered by group, currency, status, category.
     result<std::vector<ForecastCell>> forecast_cells(const ForecastScope& scope);
+    /// The deals won in [scope.from, scope.to), with the forecast's filters,
+    /// by group.
+    result<std::vector<WonDeal>> won_deals(const ForecastScope& scope);
     /// Mean time in each stage over the opportunity history entries of
     /// [scope.from, scope.to) that left a stage (scope.pipeline filters;
     /// owner and team do not), ordered by pipeline and stage.
