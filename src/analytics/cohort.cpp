@@ -151,14 +151,7 @@ result<Cohorts> Analytics::cohorts(const CohortQuery& q) {
                 flush();
                 party.assign(p);
             }
-            if (currency != gate.currency()) {
-                auto admitted = gate.admit(currency);
-                if (!admitted) {
-                    failure = admitted.error();
-                    return false;
-                }
-                if (!admitted.value()) return true;
-            }
+            if (!gate.take(currency, failure)) return !failure;
             if (at > out.as_of) {
                 ++out.purchases_after_as_of;
                 return true;

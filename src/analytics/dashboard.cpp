@@ -137,16 +137,21 @@ result<Dashboard> Analytics::dashboard(const DashboardQuery& q) {
     d.generated_at = impl.now();
     std::vector<std::string> scope;
 
-    if (sees_sales(q.role)) {
+    // A process's funnel of the period: one user's records for a personal
+    // page, by owner for the others.
+    auto funnel_query = [&](const std::string& process) {
         FunnelQuery f;
-        f.process = q.process;
+        f.process = process;
         f.period = period;
         f.calendar = q.calendar;
         f.time_zone = q.time_zone;
         f.min_records = q.min_records;
-        if (q.role == DashboardRole::sales_rep) f.owner = q.user;
+        if (personal) f.owner = q.user;
         else f.group_by = "owner";
-        CRM_TRY(funnel, this->funnel(f));
+        return f;
+    };
+    if (sees_sales(q.role)) {
+        CRM_TRY(funnel, this->funnel(funnel_query(q.process)));
         scope.push_back("funnel: the " + funnel.record_type + " records of process " + funnel.process +
                         " created in the period (" + std::to_string(funnel.records) +
                         (funnel.filters.empty() ? "" : " of " + std::to_string(funnel.whole_records) + ", owner " + q.user) +
@@ -176,17 +181,9 @@ result<Dashboard> Analytics::dashboard(const DashboardQuery& q) {
         d.service = std::move(service);
     }
     if (q.role == DashboardRole::service_manager || q.role == DashboardRole::service_agent) {
-        FunnelQuery t;
-        t.process = "ticket";
-        t.period = period;
-        t.calendar = q.calendar;
-        t.time_zone = q.time_zone;
-        t.min_records = q.min_records;
-        if (q.role == DashboardRole::service_agent) t.owner = q.user;
-        else t.group_by = "owner";
         // The ticket process is defined with the first ticket: before it,
         // there is nothing to show.
-        auto tickets = this->funnel(t);
+        auto tickets = this->funnel(funnel_query("ticket"));
         if (!tickets && tickets.error().code == errc::not_found) {
             scope.push_back("tickets: none yet");
         } else {

@@ -86,12 +86,7 @@ result<Summarised> summarise(Engine::Impl& impl, Transaction& tx, const ClvReque
             days.clear();
         }
         if (currency != gate.currency()) {
-            auto admitted = gate.admit(currency);
-            if (!admitted) {
-                failure = admitted.error();
-                return false;
-            }
-            if (!admitted.value()) return true;
+            if (!gate.take(currency, failure)) return !failure;
             to_major = std::pow(10.0, -currency_exponent(gate.currency()));
         }
         ++out.read;

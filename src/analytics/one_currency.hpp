@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,18 @@ public:
                         "currency");
         currency_.assign(currency);
         return true;
+    }
+    /// For a stream of purchases: true when the purchase in `currency` is
+    /// read; false when it is left out, or when the stream must stop, with
+    /// the error in `failure`.
+    bool take(std::string_view currency, std::optional<error>& failure) {
+        if (currency == currency_) return true;
+        auto admitted = admit(currency);
+        if (!admitted) {
+            failure = admitted.error();
+            return false;
+        }
+        return admitted.value();
     }
     /// Named, or the first one admitted ("" before any).
     const std::string& currency() const noexcept { return currency_; }
