@@ -112,6 +112,7 @@ result<std::vector<CampaignSummary>> campaigns_of(Engine& engine, const PeriodSp
 result<Dashboard> Analytics::dashboard(const DashboardQuery& q) {
     if (q.cohort_months < 1 || q.cohort_months > 60)
         return fail(errc::invalid_argument, "must be 1 to 60 months", "cohort_months");
+    if (q.user.size() > 256) return fail(errc::invalid_argument, "is longer than 256 bytes", "user");
     const bool personal = q.role == DashboardRole::sales_rep || q.role == DashboardRole::service_agent;
     if (personal && q.user.empty())
         return fail(errc::invalid_argument, std::string("is required for the role ") + to_string(q.role), "user");

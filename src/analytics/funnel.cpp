@@ -218,6 +218,9 @@ result<Funnel> Analytics::funnel(const FunnelQuery& q) {
     if (!q.group_by.empty() && group == kNoDimension)
         return fail(errc::invalid_argument, "must be owner, team, pipeline, source or campaign", "group_by");
     const std::string* filter_values[] = {&q.owner, &q.team, &q.pipeline, &q.source, &q.campaign};
+    for (std::size_t k = 0; k < kNoDimension; ++k)
+        if (filter_values[k]->size() > 256)
+            return fail(errc::invalid_argument, "is longer than 256 bytes", kDimensions[k]);
     std::optional<PeriodSpan> span;
     if (!q.period.empty()) {
         CRM_TRY(p, resolve_period(q.period, q.calendar, q.time_zone));
@@ -251,6 +254,19 @@ result<Funnel> Analytics::funnel(const FunnelQuery& q) {
         for (std::size_t k = 0; k < stages.size(); ++k)
             if (stages[k]->id == id) return static_cast<int>(k);
         return kNoStage;
+    };
+    // Every state once, so that a row costs one scan per state it names.
+    struct StateInfo {
+        std::string_view id;
+        int stage;
+        const process::State* state;
+    };
+    std::vector<StateInfo> states;
+    for (const auto& s : def.states()) states.push_back({s.id, stage_of(s.id), &s});
+    auto info_of = [&](std::string_view id) -> const StateInfo* {
+        for (const auto& i : states)
+            if (i.id == id) return &i;
+        return nullptr;
     };
     auto in_period = [&](Timestamp t) { return !span || (t >= span->from && t < span->to); };
     const std::size_t n = stages.size();
@@ -298,14 +314,16 @@ result<Funnel> Analytics::funnel(const FunnelQuery& q) {
             const bool counted_now = activity ? in_period(r.at) : true;
             if (created && !activity) path.in_scope = in_period(r.at);
             if (activity && in_period(r.at)) path.in_scope = true;
-            const int from = stage_of(r.from_state), to = stage_of(r.to_state);
+            const StateInfo* from_info = r.from_state.empty() ? nullptr : info_of(r.from_state);
+            const StateInfo* to_info = info_of(r.to_state);
+            const int from = from_info ? from_info->stage : kNoStage, to = to_info ? to_info->stage : kNoStage;
             if (to != kNoStage) {
                 const auto k = static_cast<std::size_t>(to);
                 if (!path.entered[k]) path.order.push_back(to);
                 path.entered[k] = 1;
                 if (counted_now) path.counted[k] = 1;
             }
-            const process::State* target = def.find_state(r.to_state);
+            const process::State* target = to_info ? to_info->state : nullptr;
             if (from != kNoStage && counted_now) {
                 const auto k = static_cast<std::size_t>(from);
                 if (to != kNoStage) {

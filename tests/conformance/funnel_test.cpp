@@ -248,6 +248,10 @@ TEST_P(FunnelData, BadQueriesNameTheField) {
     q.group_by.clear();
     q.owner = "sara";
     CRM_EXPECT_ERROR(an.funnel(q), errc::invalid_argument, "owner");
+    q.process = "sales";
+    q.owner.clear();
+    q.campaign = std::string(257, 'c');
+    CRM_EXPECT_ERROR(an.funnel(q), errc::invalid_argument, "campaign");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FunnelData, ::testing::ValuesIn(all_backends()),
