@@ -3,6 +3,7 @@
 #pragma once
 
 #include "crm/analytics/analytics.hpp"
+#include "analytics/stats_codec.hpp"
 #include "customer/codec.hpp"
 
 namespace crm::codec {
@@ -11,8 +12,6 @@ json to_json(const analytics::FitReport& r);
 json to_json(const ClvFit& f);
 json to_json(const ClvRun& r);
 json to_json(const analytics::CustomerSummary& c);
-json to_json(const analytics::Proportion& p);
-json to_json(const analytics::ProportionTest& t);
 json to_json(const Funnel& f);
 
 /// Reads a FunnelQuery: process, period, calendar, time_zone, basis

@@ -88,17 +88,9 @@ result<std::vector<CampaignSummary>> campaigns_of(Engine& engine, const PeriodSp
             s.won_revenue_minor = report.total.won_revenue_minor;
             s.actual_cost_minor = report.actual_cost_minor;
             s.roi = report.roi;
-            if (report.variants.size() >= 2) {
-                auto a = report.variants.begin(), b = std::next(a);
-                s.group_a = a->first;
-                s.group_b = b->first;
-                if (a->second.members > 0 && b->second.members > 0) {
-                    CRM_TRY(t, analytics::compare_proportions(a->second.responded, a->second.members,
-                                                              b->second.responded, b->second.members, 0.05,
-                                                              min_records));
-                    s.ab = t;
-                }
-            }
+            s.group_a = report.group_a;
+            s.group_b = report.group_b;
+            s.ab = report.ab;
             out.push_back(std::move(s));
             if (out.size() == kMostCampaigns) break;
         }

@@ -502,7 +502,8 @@ constexpr Command kMarketing[] = {
      "touch, last touch), cost per lead and ROI, per A/B group, children rolled up.",
      "{id}",
      "{campaign, currency, total, variants, first_touch_revenue_minor, last_touch_revenue_minor, "
-     "actual_cost_minor, cost_per_lead_minor, roi, children}",
+     "actual_cost_minor, cost_per_lead_minor, roi, children, ab: {group_a, group_b, test: {a, b, "
+     "difference, p_value, method, level, significant}} | null}",
      false, campaign_report},
     {"loyalty.define",
      "Stores a loyalty programme (docs/MARKETING.md): earn rules, expiry, tiers by points or spend.",

@@ -704,6 +704,16 @@ public:
         if (r.actual_cost_minor > 0)
             r.roi = static_cast<double>(r.total.won_revenue_minor - r.actual_cost_minor) /
                     static_cast<double>(r.actual_cost_minor);
+        if (r.variants.size() >= 2) {
+            const auto a = r.variants.begin(), b = std::next(a);
+            r.group_a = a->first;
+            r.group_b = b->first;
+            if (a->second.members > 0 && b->second.members > 0) {
+                CRM_TRY(t, analytics::compare_proportions(a->second.responded, a->second.members,
+                                                          b->second.responded, b->second.members));
+                r.ab = t;
+            }
+        }
         return r;
     }
 

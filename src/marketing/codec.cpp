@@ -1,6 +1,7 @@
 // src/marketing/codec.cpp - JSON forms of the marketing side's records.
 #include "core/clean.hpp"
 #include "marketing/codec.hpp"
+#include "analytics/stats_codec.hpp"
 
 #include "crm/core/text.hpp"
 #include "customer/codec.hpp"
@@ -453,7 +454,9 @@ json to_json(const CampaignReport& r) {
             {"actual_cost_minor", r.actual_cost_minor},
             {"cost_per_lead_minor", r.cost_per_lead_minor ? json(*r.cost_per_lead_minor) : json(nullptr)},
             {"roi", r.roi ? json(*r.roi) : json(nullptr)},
-            {"children", children}};
+            {"children", children},
+            {"ab", r.ab ? json{{"group_a", r.group_a}, {"group_b", r.group_b}, {"test", to_json(*r.ab)}}
+                        : json(nullptr)}};
 }
 
 json to_json(const LoyaltyAccount& a) {

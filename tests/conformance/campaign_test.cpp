@@ -303,6 +303,15 @@ TEST_P(Campaigns, TheReportAttributesRevenueAndRollsUpChildren) {
     EXPECT_DOUBLE_EQ(*r.roi, 2.0);  // (12 - 4) / 4
     ASSERT_EQ(r.variants.size(), 2u);
     EXPECT_EQ(r.variants["a"].members + r.variants["b"].members, 2);
+    // The groups' response rates compared, once both have members.
+    EXPECT_EQ(r.group_a, "a");
+    EXPECT_EQ(r.group_b, "b");
+    ASSERT_EQ(r.ab.has_value(), r.variants["a"].members > 0 && r.variants["b"].members > 0);
+    if (r.ab) {
+        EXPECT_EQ(r.ab->method, "Fisher's exact test");  // two members: small counts
+        EXPECT_EQ(r.ab->a.trials, r.variants["a"].members);
+        EXPECT_EQ(r.ab->b.successes, r.variants["b"].responded);
+    }
 
     // The parent rolls its child up.
     CampaignReport up = must(mk().campaign_report(parent.id));

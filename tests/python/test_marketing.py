@@ -160,6 +160,13 @@ def test_a_campaign_from_definition_to_result(engine, person):
     assert report["total"]["responded"] == 1
     assert set(report["variants"]) == {"a", "b"}
     assert report["roi"] == -1.0  # a cost, no revenue yet
+    sizes = {g: report["variants"][g]["members"] for g in ("a", "b")}
+    if min(sizes.values()) > 0:
+        ab = report["ab"]
+        assert (ab["group_a"], ab["group_b"]) == ("a", "b")
+        assert ab["test"]["method"] == "Fisher's exact test" and ab["test"]["a"]["trials"] == sizes["a"]
+    else:
+        assert report["ab"] is None
     mk.move_campaign(c["id"], "cancel", reason="over budget")
     with pytest.raises(crm.InvalidTransition) as e:
         mk.plan_delivery(c["id"])

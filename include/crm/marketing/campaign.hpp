@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "crm/analytics/stats.hpp"
 #include "crm/core/error.hpp"
 #include "crm/core/id.hpp"
 #include "crm/core/money.hpp"
@@ -144,6 +145,11 @@ struct CampaignReport {
     std::optional<std::int64_t> cost_per_lead_minor;  ///< none without leads
     std::optional<double> roi;  ///< (won revenue - actual cost) / actual cost; none without a cost
     std::vector<Id> children;   ///< rolled up into `total`
+    /// With A/B groups: the first two (in id order) compared by their
+    /// response rates (a z-test, or Fisher's exact test for small counts,
+    /// at the 0.05 level); none while either group has no member.
+    std::string group_a, group_b;
+    std::optional<analytics::ProportionTest> ab;
 };
 
 }  // namespace crm
