@@ -9,6 +9,8 @@
 #include <functional>
 #include <string_view>
 
+#include "storage/session.hpp"
+
 namespace crm {
 
 struct RecordDimensions {
@@ -16,5 +18,17 @@ struct RecordDimensions {
 };
 
 using RecordDimensionsFn = std::function<bool(const RecordDimensions&)>;
+
+/// Steps `st`, whose columns are id, owner, team, pipeline, source and
+/// campaign, calling `fn` per row until it returns false.
+inline result<void> each_dimensions(storage::Stmt& st, const RecordDimensionsFn& fn) {
+    for (;;) {
+        CRM_TRY(row, st.step());
+        if (!row) break;
+        if (!fn(RecordDimensions{st.text(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5)}))
+            break;
+    }
+    return ok();
+}
 
 }  // namespace crm

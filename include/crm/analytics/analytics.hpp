@@ -122,10 +122,11 @@ public:
     /// CohortQuery::kMaxPeriods periods), "currency", "churn_after",
     /// "min_records".
     result<Cohorts> cohorts(const CohortQuery& query);
-    /// The manager's dashboard of a period (dashboard.hpp): the funnel, the
-    /// sales by owner, the service report by queue, monthly cohorts and
-    /// churn; to_html() renders it. invalid_argument naming "period",
-    /// "cohort_months" and the fields of the parts' queries.
+    /// A role's dashboard of a period (dashboard.hpp): the parts that role
+    /// decides by, each from its context's report; to_html() renders it.
+    /// invalid_argument naming "period", "cohort_months", "user" (missing
+    /// for a rep or agent, given for another role, or over 256 bytes) and
+    /// the fields of the parts' queries.
     result<Dashboard> dashboard(const DashboardQuery& query);
     /// A party's stored score (a merged-away id resolves to its survivor);
     /// none before a run scored it; not_found naming "party".

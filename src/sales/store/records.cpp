@@ -476,20 +476,6 @@ result<void> SalesRecords::reassign_party(const Id& from, const Id& to) {
 
 namespace crm {
 
-namespace {
-
-result<void> each_dimensions(Stmt& st, const RecordDimensionsFn& fn) {
-    for (;;) {
-        CRM_TRY(row, st.step());
-        if (!row) break;
-        if (!fn(RecordDimensions{st.text(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5)}))
-            break;
-    }
-    return ok();
-}
-
-}  // namespace
-
 result<void> SalesRecords::for_each_opportunity_dimensions(const RecordDimensionsFn& fn) {
     return run<void>("for_each_opportunity_dimensions", [&]() -> result<void> {
         const auto& d = s_.dialect();

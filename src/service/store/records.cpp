@@ -234,13 +234,7 @@ result<void> ServiceRecords::for_each_ticket_dimensions(const RecordDimensionsFn
     return run<void>("for_each_ticket_dimensions", [&]() -> result<void> {
         CRM_TRY(st, c_.stmt_dynamic("SELECT id, assignee, queue, '', coalesce(" +
                             s_.dialect().json_value("body", "$.channel") + ", ''), '' FROM ticket"));
-        for (;;) {
-            CRM_TRY(row, st.step());
-            if (!row) break;
-            if (!fn(RecordDimensions{st.text(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5)}))
-                break;
-        }
-        return ok();
+        return each_dimensions(st, fn);
     });
 }
 
