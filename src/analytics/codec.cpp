@@ -253,6 +253,12 @@ json to_json(const CampaignSummary& c) {
             {"ab", c.ab ? to_json(*c.ab) : json(nullptr)}};
 }
 
+json to_json(const DashboardPipeline& p) {
+    json stages = json::array();
+    for (const auto& s : p.stages) stages.push_back(to_json(s));
+    return {{"process", p.process}, {"at", time_json(p.at)}, {"stages", std::move(stages)}};
+}
+
 json to_json(const Dashboard& d) {
     auto part = [](const auto& v) { return v ? to_json(*v) : json(nullptr); };
     json campaigns = json::array();
@@ -267,6 +273,7 @@ json to_json(const Dashboard& d) {
             {"scope", d.scope},
             {"funnel", part(d.funnel)},
             {"sales", part(d.sales)},
+            {"pipeline", part(d.pipeline)},
             {"service", part(d.service)},
             {"tickets", part(d.tickets)},
             {"customers", part(d.customers)},

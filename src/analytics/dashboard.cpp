@@ -162,6 +162,18 @@ result<Dashboard> Analytics::dashboard(const DashboardQuery& q) {
         scope.push_back("sales: deals closed in the period and open deals expected to close in it" +
                         std::string(q.role == DashboardRole::sales_rep ? ", owner " + q.user : ""));
         d.sales = std::move(sales);
+
+        if (d.funnel->record_type == "opportunity") {
+            DashboardPipeline pipeline;
+            pipeline.process = q.process;
+            pipeline.at = std::min(d.generated_at, Timestamp{span.to.ms - 1});
+            CRM_TRY(stages, Sales(*engine_).pipeline_as_of(q.process, pipeline.at, personal ? q.user : ""));
+            for (auto& stage : stages)
+                if (stage.category == "open") pipeline.stages.push_back(std::move(stage));
+            scope.push_back("pipeline: the open deals of " + q.process + " at " + to_iso8601(pipeline.at) +
+                            (personal ? ", owner " + q.user : ""));
+            d.pipeline = std::move(pipeline);
+        }
     }
     if (q.role == DashboardRole::manager || q.role == DashboardRole::service_manager) {
         ServiceReportQuery r;

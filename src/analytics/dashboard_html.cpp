@@ -167,31 +167,46 @@ void kpi(Page& p, const std::string& value, const char* label) {
     p.o << "<div class=\"kpi\"><b>" << value << "</b><span>" << label << "</span></div>";
 }
 
-// A horizontal bar per stage, growing from the start side (right in
-// Persian), with the stage's label and its entered count and conversion.
-void funnel_chart(Page& p, const FunnelCounts& f, const char* label) {
-    std::int64_t top = 1;
-    for (const auto& s : f.stages) top = std::max(top, s.entered);
-    const int row = 34, width = 640, labels = 170, bars = width - labels - 90;
-    const int height = row * static_cast<int>(f.stages.size()) + 10;
+// Horizontal bars growing from the start side (right in Persian), each
+// with its label and, past its end, its figures; `cls` names the bars for
+// the page's tests.
+struct Bar {
+    std::string label;  ///< escaped already
+    double value = 0;
+    std::string text;
+    bool alert = false;
+};
+
+void bar_chart(Page& p, const char* label, const char* cls, const std::vector<Bar>& bars) {
+    double top = 1;
+    for (const auto& b : bars) top = std::max(top, b.value);
+    const int row = 34, width = 640, labels = 170, room = width - labels - 140;
+    const int height = row * static_cast<int>(bars.size()) + 10;
     p.o << "<svg role=\"img\" aria-label=\"" << label << "\" viewBox=\"0 0 " << width << " " << height
         << "\" width=\"100%\" style=\"direction:ltr;max-width:760px\">";
     int y = 5;
-    for (const auto& s : f.stages) {
-        const double w = static_cast<double>(bars) * static_cast<double>(s.entered) / static_cast<double>(top);
+    for (const auto& b : bars) {
+        const double w = static_cast<double>(room) * b.value / top;
         const double edge = p.fa() ? width - labels : labels;  // where the bars start
         const double x = p.fa() ? edge - w : edge;
-        p.o << "<rect class=\"bar\" x=\"" << x << "\" y=\"" << y << "\" width=\"" << w << "\" height=\"" << row - 8
-            << "\" rx=\"3\" fill=\"" << (s.bottleneck ? "#d64545" : "#2f80c0") << "\"/>";
+        p.o << "<rect class=\"" << cls << "\" x=\"" << x << "\" y=\"" << y << "\" width=\"" << w
+            << "\" height=\"" << row - 8 << "\" rx=\"3\" fill=\"" << (b.alert ? "#d64545" : "#2f80c0") << "\"/>";
         p.o << "<text x=\"" << (p.fa() ? width - 4 : 4) << "\" y=\"" << y + row / 2 << "\" text-anchor=\""
-            << (p.fa() ? "end" : "start") << "\" font-size=\"14\">" << Page::escape(s.label.empty() ? s.state : s.label)
-            << "</text>";
+            << (p.fa() ? "end" : "start") << "\" font-size=\"14\">" << b.label << "</text>";
         p.o << "<text x=\"" << (p.fa() ? x - 6 : x + w + 6) << "\" y=\"" << y + row / 2 << "\" text-anchor=\""
-            << (p.fa() ? "end" : "start") << "\" font-size=\"13\">" << p.grouped(s.entered) << " · "
-            << p.rate(s.conversion) << "</text>";
+            << (p.fa() ? "end" : "start") << "\" font-size=\"13\">" << b.text << "</text>";
         y += row;
     }
     p.o << "</svg>";
+}
+
+// A bar per stage: its entered count and conversion, bottlenecks in red.
+void funnel_chart(Page& p, const FunnelCounts& f, const char* label) {
+    std::vector<Bar> bars;
+    for (const auto& s : f.stages)
+        bars.push_back({Page::escape(s.label.empty() ? s.state : s.label), static_cast<double>(s.entered),
+                        p.grouped(s.entered) + " · " + p.rate(s.conversion), s.bottleneck});
+    bar_chart(p, label, "bar", bars);
 }
 
 void funnel_table(Page& p, const FunnelCounts& f) {
@@ -294,6 +309,35 @@ void sales_section(Page& p, const Forecast& f) {
                "پایپلاین باز در برابر آنچه از هدف مانده است.",
                "Cycle: median days from creation to the win. Accuracy: revenue won against the weighted forecast "
                "at the period's start. Coverage: the open pipeline against what remains of the target.")
+        << "</p></section>";
+}
+
+// The open deals by stage at the period's end: a bar of each stage's
+// amount (per currency), with its deals and weighted amount beside it.
+void pipeline_section(Page& p, const DashboardPipeline& pl) {
+    p.o << "<section id=\"pipeline\" class=\"wide\"><h2>" << p.w("پایپلاین باز به تفکیک مرحله", "Open pipeline by stage") << "</h2>";
+    if (pl.stages.empty()) {
+        p.o << "<p class=\"empty\">" << p.w("معاملهٔ بازی نیست.", "No deal is open.") << "</p></section>";
+        return;
+    }
+    std::map<std::string, std::vector<const StageSnapshot*>> by_currency;
+    for (const auto& s : pl.stages) by_currency[s.currency].push_back(&s);
+    for (const auto& [currency, stages] : by_currency) {
+        std::vector<Bar> bars;
+        for (const auto* s : stages)
+            bars.push_back({Page::escape(s->label.empty() ? s->stage : s->label), static_cast<double>(s->amount_minor),
+                            p.grouped(s->count) + p.w(" معامله · ", " deals · ") + p.money(s->amount_minor, currency)});
+        bar_chart(p, "pipeline", "stage", bars);
+    }
+    p.o << "<table><tr><th>" << p.w("مرحله", "Stage") << "</th><th>" << p.w("معامله", "Deals") << "</th><th>"
+        << p.w("مبلغ", "Amount") << "</th><th>" << p.w("مبلغ وزنی", "Weighted") << "</th></tr>";
+    for (const auto& s : pl.stages)
+        p.o << "<tr><td>" << Page::escape(s.label.empty() ? s.stage : s.label) << "</td><td>" << p.grouped(s.count)
+            << "</td><td>" << p.money(s.amount_minor, s.currency) << "</td><td>"
+            << p.money(s.weighted_minor, s.currency) << "</td></tr>";
+    p.o << "</table><p class=\"empty\">" << p.w("وضعیت در ", "As it stood on ")
+        << p.date(to_iso8601(pl.at).substr(0, 10))
+        << p.w("؛ مبلغ وزنی: مبلغ ضرب در احتمال مرحله.", "; weighted: the amount times the stage's probability.")
         << "</p></section>";
 }
 
@@ -501,6 +545,10 @@ std::string scope(const Page& p, const Dashboard& d) {
     if (d.sales)
         parts.push_back(std::string(p.w("فروش: معاملات بسته‌شده در دوره و معاملات باز با تاریخ بستن در دوره",
                                         "sales: deals closed in the period and open deals expected to close in it")));
+    if (d.pipeline)
+        parts.push_back(p.w("پایپلاین: معاملات باز در ", "pipeline: the open deals on ") +
+                        p.date(to_iso8601(d.pipeline->at).substr(0, 10)) +
+                        (d.user.empty() ? std::string() : p.w("، کارشناس ", ", owner ") + Page::escape(d.user)));
     if (d.service)
         parts.push_back(std::string(p.w("خدمات: تیکت‌های بازشده در دوره و صف کار کنونی",
                                         "service: tickets opened in the period, the backlog now")));
@@ -573,6 +621,11 @@ std::string to_html(const Dashboard& d, DashboardLanguage language) {
             kpi(p, p.money(sums.first / sums.second, currency), p.w("میانگین معاملهٔ برنده", "Average deal won"));
         }
     }
+    if (d.pipeline) {
+        std::map<std::string, std::int64_t> open;  // currency -> minor
+        for (const auto& s : d.pipeline->stages) open[s.currency] += s.amount_minor;
+        for (const auto& [currency, minor] : open) kpi(p, p.money(minor, currency), p.w("پایپلاین باز", "Open pipeline"));
+    }
     if (d.service) kpi(p, p.grouped(d.service->opened), p.w("تیکت باز شده", "Tickets opened"));
     if (d.tickets) {
         kpi(p, p.grouped(d.tickets->records), p.w("تیکت‌های دوره", "Tickets of the period"));
@@ -590,6 +643,7 @@ std::string to_html(const Dashboard& d, DashboardLanguage language) {
     const char* owner = p.w("کارشناس", "Owner");
     if (d.funnel) funnel_section(p, *d.funnel, "funnel", p.w("قیف فرایند", "Funnel of"), owner);
     if (d.sales) sales_section(p, *d.sales);
+    if (d.pipeline) pipeline_section(p, *d.pipeline);
     if (d.service) service_section(p, *d.service);
     if (d.tickets) funnel_section(p, *d.tickets, "tickets", p.w("تیکت‌ها در فرایند", "Tickets in"), owner);
     if (d.customers) {

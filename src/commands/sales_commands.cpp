@@ -221,11 +221,12 @@ result<json> forecast_get(Engine& engine, const json& request, const Context&) {
 }
 
 result<json> pipeline_as_of(Engine& engine, const json& request, const Context&) {
-    CRM_TRYV(codec::expect_object(request, "", {"pipeline", "at"}));
+    CRM_TRYV(codec::expect_object(request, "", {"pipeline", "at", "owner"}));
     CRM_TRY(name, codec::get_string(request, "pipeline", "", 64));
     CRM_TRY(at, codec::get_time(request, "at", ""));
     if (!at) return fail(errc::invalid_argument, "is required", "at");
-    CRM_TRY(stages, Sales(engine).pipeline_as_of(name.value_or("sales"), *at));
+    CRM_TRY(owner, codec::get_string(request, "owner", "", 256));
+    CRM_TRY(stages, Sales(engine).pipeline_as_of(name.value_or("sales"), *at, owner.value_or("")));
     json out = items(stages);
     out["pipeline"] = name.value_or("sales");
     return out;
@@ -414,8 +415,10 @@ constexpr Command kSales[] = {
      "forecast_accuracy, target_minor, attainment, coverage}], stages: [{pipeline, stage, moves, "
      "average_days}]}",
      false, forecast_get},
-    {"pipeline.as_of", "Each stage of a pipeline as it stood at an instant, rebuilt from history.",
-     "{pipeline?, at}", "{pipeline, items: [{stage, currency, count, amount_minor, weighted_minor}]}",
+    {"pipeline.as_of", "Each stage of a pipeline as it stood at an instant, rebuilt from history; "
+                      "with owner, only the deals it owned at their last change before then.",
+     "{pipeline?, at, owner?}",
+     "{pipeline, items: [{stage, label, category, currency, count, amount_minor, weighted_minor}]}",
      false, pipeline_as_of},
     {"pipeline.show", "Each stage of a pipeline with count, amount and weighted amount per currency.",
      "{pipeline?}", "{pipeline, items: [{stage, label, category, probability, "

@@ -392,7 +392,8 @@ result<std::vector<ForecastTarget>> targets_from_json(const json& j, std::string
 }
 
 json to_json(const StageSnapshot& s) {
-    return {{"stage", s.stage}, {"currency", s.currency}, {"count", s.count},
+    return {{"stage", s.stage}, {"label", s.label}, {"category", s.category}, {"currency", s.currency},
+            {"count", s.count},
             {"amount_minor", s.amount_minor}, {"weighted_minor", s.weighted_minor}};
 }
 

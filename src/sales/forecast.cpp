@@ -176,7 +176,8 @@ result<Forecast> Sales::forecast(const ForecastQuery& query) {
     });
 }
 
-result<std::vector<StageSnapshot>> Sales::pipeline_as_of(std::string_view pipeline, Timestamp at) {
+result<std::vector<StageSnapshot>> Sales::pipeline_as_of(std::string_view pipeline, Timestamp at,
+                                                         std::string_view owner) {
     auto& impl = EngineAccess::impl(*engine_);
     return impl.read([&](Transaction& tx) -> result<std::vector<StageSnapshot>> {
         CRM_TRY(d, impl.definition(tx, pipeline, 0, "pipeline"));
@@ -186,6 +187,7 @@ result<std::vector<StageSnapshot>> Sales::pipeline_as_of(std::string_view pipeli
         std::map<std::pair<std::string, std::string>, StageSnapshot> stages;
         for (const auto& e : entries) {
             CRM_TRY(v, tracked_values(e));
+            if (!owner.empty() && v.owner != owner) continue;
             const std::string& currency = v.currency;
             const std::int64_t minor = v.minor, probability = v.probability;
             auto& s = stages[{e.to_state, currency}];
@@ -201,6 +203,8 @@ result<std::vector<StageSnapshot>> Sales::pipeline_as_of(std::string_view pipeli
             for (auto it = stages.begin(); it != stages.end();)
                 if (it->first.first == state.id) {
                     out.push_back(it->second);
+                    out.back().label = state.label;
+                    out.back().category = process::to_string(state.category);
                     it = stages.erase(it);
                 } else {
                     ++it;

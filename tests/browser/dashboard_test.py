@@ -143,7 +143,7 @@ def test_the_page_is_persian_right_to_left_and_self_contained(dashboard):
     assert re.search(r'<html lang="fa" dir="rtl">', dom)
     assert "<script" not in html and "http://" not in html and "https://" not in html
     assert "<title>داشبورد مدیریت — سه‌ماههٔ دوم ۱۴۰۴</title>" in dom
-    for section in ("kpis", "funnel", "sales", "service", "cohorts", "churn", "clv", "campaigns"):
+    for section in ("kpis", "funnel", "sales", "pipeline", "service", "cohorts", "churn", "clv", "campaigns"):
         assert f'id="{section}"' in dom, section
     text = re.sub(r"<[^>]+>", " ", dom)
     assert not re.search(r"\b(nan|inf|NaN|undefined)\b", text)
@@ -152,31 +152,41 @@ def test_the_page_is_persian_right_to_left_and_self_contained(dashboard):
 
 def test_the_figures_are_the_dashboards_data(dashboard):
     data, dom = dashboard["data"], dashboard["dom"]
-    funnel = data["funnel"]
-    assert funnel["records"] > 50 and data["period"] == "1404-Q2" and data["role"] == "manager"
-    assert f"<b>{fa(funnel['records'])}</b>" in dom
+    funnel = data.funnel
+    assert funnel.records > 50 and data.period == "1404-Q2" and data.role == "manager"
+    assert f"<b>{fa(funnel.records)}</b>" in dom
     bars = re.findall(r'<rect class="bar"', dom)
-    assert len(bars) == len(funnel["stages"])
+    assert len(bars) == len(funnel.stages)
     # The funnel by owner: a row per owner, the owner's name escaped.
-    assert {g["value"] for g in funnel["groups"]} == set(OWNERS)
+    assert {g["value"] for g in funnel.groups} == set(OWNERS)
     assert "&lt;i&gt;x&lt;/i&gt;" in dom and "<i>x</i>" not in dom
     # The cohort table: a row per month, an empty cell per future one.
-    rows = data["customers"]["rows"]
+    rows = data.customers.rows
     assert len(rows) == 12
     future = sum(cell is None for row in rows for cell in row["cells"])
     assert future == 11 * 12 // 2 and dom.count('class="future"') == future
-    assert data["customers"]["customers"] > 100
-    owners = {row["group"] for row in data["sales"]["rows"]}
+    assert data.customers.customers > 100
+    owners = {row["group"] for row in data.sales["rows"]}
     assert "<i>x</i>" in owners
-    assert data["service"]["opened"] > 20 and f"<b>{fa(data['service']['opened'])}</b>" in dom
+    # The open pipeline by stage: a bar and a row per open stage, the
+    # total among the key figures (IRR in rials: minor units / 100).
+    stages = data.pipeline["stages"]
+    assert [s["stage"] for s in stages] and all(s["currency"] == "IRR" for s in stages)
+    assert dom.count('<rect class="stage"') == len(stages)
+    for s in stages:
+        assert f"<td>{fa(s['count'])}</td><td>{fa(s['amount_minor'] // 100)} ریال</td>" in dom, s
+    assert f"<b>{fa(sum(s['amount_minor'] for s in stages) // 100)} ریال</b>" in dom
+    assert sum(s["count"] for s in stages) == sum(
+        st["still_in"] for st in funnel.stages if st["state"] in {s["stage"] for s in stages})
+    assert data.service["opened"] > 20 and f"<b>{fa(data.service['opened'])}</b>" in dom
     # The churn chart has a point per ended month.
-    assert dom.count("<circle") == len(data["customers"]["churn"]) > 0
+    assert dom.count("<circle") == len(data.customers.churn) > 0
     # Lifetime value: a column per tenth of P(alive), the at-risk count shown.
-    clv = data["clv"]
-    assert clv["scored"] == data["customers"]["customers"] and sum(clv["by_p_alive"]) == clv["scored"]
+    clv = data.clv
+    assert clv["scored"] == data.customers.customers and sum(clv["by_p_alive"]) == clv["scored"]
     assert dom.count('<rect class="alive"') == 10 and f"<b>{fa(clv['at_risk'])}</b>" in dom
     # The campaign with its A/B test, its name escaped.
-    [campaign] = data["campaigns"]
+    [campaign] = data.campaigns
     assert campaign["members"] == 240 and campaign["ab"]["method"]
     assert "جشنواره &lt;تابستان&gt;" in dom
 
@@ -184,11 +194,13 @@ def test_the_figures_are_the_dashboards_data(dashboard):
 def test_each_role_sees_what_it_decides_by(dashboard):
     rep, rep_data = dashboard["rep"], dashboard["rep_data"]
     assert "<title>داشبورد کارشناس فروش — سه‌ماههٔ دوم ۱۴۰۴ — sara</title>" in rep
-    assert rep_data["customers"] is None and rep_data["service"] is None and rep_data["clv"] is None
-    funnel = rep_data["funnel"]
-    assert funnel["filters"] == {"owner": "sara"}
-    assert funnel["whole_records"] == dashboard["data"]["funnel"]["records"] > funnel["records"] > 0
-    assert [row["group"] for row in rep_data["sales"]["rows"]] == ["sara"]
+    assert rep_data.customers is None and rep_data.service is None and rep_data.clv is None
+    funnel = rep_data.funnel
+    assert funnel.filters == {"owner": "sara"}
+    assert funnel.whole_records == dashboard["data"].funnel.records > funnel.records > 0
+    assert [row["group"] for row in rep_data.sales["rows"]] == ["sara"]
+    mine = sum(s["count"] for s in rep_data.pipeline["stages"])
+    assert 0 < mine < sum(s["count"] for s in dashboard["data"].pipeline["stages"])
     assert 'id="cohorts"' not in rep and 'id="funnel"' in rep and 'id="sales"' in rep
 
 

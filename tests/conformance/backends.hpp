@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -54,6 +56,24 @@ inline void must(result<void> r) {
         std::abort();
     }
 }
+
+/// Midnight UTC of a Gregorian day.
+inline Timestamp utc_day(int y, unsigned m, unsigned d) { return {days_from_civil(y, m, d) * kMsPerDay}; }
+
+/// One purchase of the CDNOW 1/10th sample: its customer's sample id, day
+/// (yyyymmdd) and amount in USD cents.
+struct CdnowPurchase {
+    std::string customer;
+    int ymd = 0;
+    std::int64_t cents = 0;
+};
+
+/// Loads the CDNOW sample (../shared/data/cdnow) in one transaction: a
+/// party per customer (external id "cdnow-" + sample id) and its purchases
+/// in USD at midnight UTC; `each` sees every purchase as stored. Answers
+/// the party of each sample id.
+std::map<std::string, Id> load_cdnow(Engine& engine, const Context& ctx,
+                                     const std::function<void(const CdnowPurchase&)>& each = {});
 
 #define CRM_EXPECT_ERROR(expr, code_, field_)                                    \
     do {                                                                        \

@@ -2,7 +2,6 @@
 // purchases, scored per party, read by the 360 view and segment rules, on
 // every backend.
 #include <cmath>
-#include <fstream>
 #include <map>
 
 #include "backends.hpp"
@@ -11,46 +10,14 @@
 namespace crm::testing {
 namespace {
 
-Timestamp day(int y, unsigned m, unsigned d) { return {days_from_civil(y, m, d) * kMsPerDay}; }
-
 double round_to(double v, int digits) {
     const double f = std::pow(10.0, digits);
     return std::round(v * f) / f;
 }
 
-// The CDNOW 1/10th sample as parties (external id = sample id) and
-// purchases in USD cents.
-std::map<std::string, Id> load_cdnow(Engine& engine, const Context& ctx) {
-    std::ifstream in(std::string(CRM_SHARED_DATA) + "/cdnow/CDNOW_sample.txt");
-    std::map<std::string, Id> parties;
-    std::string master, id, date;
-    int cds, n = 0;
-    double dollars;
-    must(engine.begin());
-    while (in >> master >> id >> date >> cds >> dollars) {
-        auto it = parties.find(id);
-        if (it == parties.end()) {
-            PartyInput p;
-            p.kind = PartyKind::person;
-            p.external_id = "cdnow-" + id;
-            p.last_name = "Customer " + id;
-            it = parties.emplace(id, must(engine.create_party(ctx, p)).id).first;
-        }
-        const int ymd = std::stoi(date);
-        Purchase x;
-        x.party = it->second;
-        x.order_id = "o" + std::to_string(++n);
-        x.ordered_at = day(ymd / 10000, ymd / 100 % 100, ymd % 100);
-        x.total = Money{std::llround(dollars * 100), "USD"};
-        must(engine.record_purchase(ctx, x));
-    }
-    must(engine.commit());
-    return parties;
-}
-
 ClvRequest cdnow_request() {
     ClvRequest r;
-    r.calibration_end = day(1997, 9, 30);
+    r.calibration_end = utc_day(1997, 9, 30);
     r.time_zone = "UTC";
     r.value.horizon = 39;
     r.value.step = 13;
@@ -204,14 +171,14 @@ TEST_P(Conformance, ClvBadRequestsNameTheFieldAndChangeNothing) {
         x.total = m;
         must(engine->record_purchase(ctx, x));
     };
-    buy(a, "1", day(2024, 1, 1), Money{1'000'000, "IRR"});
-    buy(a, "2", day(2024, 2, 1), Money{2'000'000, "IRR"});
-    buy(b, "3", day(2024, 1, 5), Money{500'000, "IRR"});
-    buy(b, "4", day(2024, 3, 5), Money{700'000, "IRR"});
+    buy(a, "1", utc_day(2024, 1, 1), Money{1'000'000, "IRR"});
+    buy(a, "2", utc_day(2024, 2, 1), Money{2'000'000, "IRR"});
+    buy(b, "3", utc_day(2024, 1, 5), Money{500'000, "IRR"});
+    buy(b, "4", utc_day(2024, 3, 5), Money{700'000, "IRR"});
     ClvRequest r;
-    r.calibration_end = day(2023, 12, 1);
+    r.calibration_end = utc_day(2023, 12, 1);
     CRM_EXPECT_ERROR(an.fit_clv(r), errc::invalid_argument, "calibration_end");
-    r.calibration_end = day(2024, 6, 1);
+    r.calibration_end = utc_day(2024, 6, 1);
     r.model = "magic";
     CRM_EXPECT_ERROR(an.fit_clv(r), errc::invalid_argument, "model");
     r.model = "bg_nbd";
@@ -226,7 +193,7 @@ TEST_P(Conformance, ClvBadRequestsNameTheFieldAndChangeNothing) {
     r.time_zone = "Asia/Tehran";
 
     // Two currencies: the caller must name one.
-    buy(b, "5", day(2024, 4, 5), Money{900, "USD"});
+    buy(b, "5", utc_day(2024, 4, 5), Money{900, "USD"});
     CRM_EXPECT_ERROR(an.fit_clv(r), errc::invalid_argument, "currency");
     CRM_EXPECT_ERROR(an.score_clv(ctx, r), errc::invalid_argument, "currency");
     EXPECT_FALSE(must(an.clv_score(a.id)));  // nothing written

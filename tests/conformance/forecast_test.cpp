@@ -170,6 +170,18 @@ TEST_P(Conformance, ForecastOfAJalaliQuarterAndAGregorianMonth) {
     for (const auto& s : now) stages.emplace_back(s.stage, s.count);
     EXPECT_EQ(stages, (std::vector<std::pair<std::string, std::int64_t>>{
                           {"qualify", 2}, {"negotiate", 1}, {"won", 1}, {"lost", 1}}));
+    ASSERT_EQ(now.size(), 4u);
+    EXPECT_EQ(now[0].category, "open");
+    EXPECT_EQ(now[2].category, "won");
+    EXPECT_EQ(now[3].category, "lost");
+    EXPECT_FALSE(now[0].label.empty());
+    // One owner's deals: sara's two in qualify and one in negotiate.
+    auto saras = must(deals.sales().pipeline_as_of("sales", clock->now(), "sara"));
+    stages.clear();
+    for (const auto& s : saras) stages.emplace_back(s.stage, s.count);
+    EXPECT_EQ(stages, (std::vector<std::pair<std::string, std::int64_t>>{{"qualify", 2}, {"negotiate", 1}}));
+    EXPECT_EQ(saras[0].amount_minor, 8'000);
+    EXPECT_TRUE(must(deals.sales().pipeline_as_of("sales", clock->now(), "nobody")).empty());
     EXPECT_TRUE(must(deals.sales().pipeline_as_of("sales", Timestamp{t0.ms - 1})).empty());
     (void)a;
 }

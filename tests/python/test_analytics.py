@@ -212,19 +212,43 @@ def test_dashboard_roles_and_their_errors(engine, person):
     an = crm.Analytics(engine)
     period = "1403-Q1"  # the fixture's clock: 2024-03-20 is 1403-01-01
     manager = an.dashboard(period, targets=[{"group": "sara", "amount": {"minor": 10_000_000, "currency": "IRR"}}])
-    assert manager["role"] == "manager" and manager["user"] is None
-    [row] = manager["sales"]["rows"]
+    assert isinstance(manager, crm.Dashboard) and isinstance(manager.funnel, crm.Funnel)
+    assert manager.role == "manager" and manager.user is None
+    [row] = manager.sales["rows"]
     assert row["target_minor"] == 10_000_000 and row["attainment"] == pytest.approx(0.5)
     assert row["cycle_median_days"] == 0
+    table = manager.to_pandas("sales")
+    assert table.loc[("sara", "IRR"), "won"] == 1
+    assert table.loc[("sara", "IRR"), "attainment"] == pytest.approx(0.5)
+    # The won deal left the open pipeline: no open stage holds a deal.
+    assert manager.pipeline["process"] == "sales" and manager.pipeline["stages"] == []
+    assert manager.to_pandas("pipeline").empty
+    assert manager.to_pandas("campaigns").empty and manager.to_pandas("sla").empty
+    with pytest.raises(crm.InvalidArgument) as e:
+        manager.to_pandas("profit")
+    assert e.value.field == "part"
     marketing = an.dashboard(period, role="marketing")
-    assert marketing["funnel"] is None and marketing["sales"] is None and marketing["customers"] is not None
+    assert marketing.funnel is None and marketing.sales is None and marketing.pipeline is None
+    assert isinstance(marketing.customers, crm.Cohorts)
+    with pytest.raises(crm.InvalidArgument) as e:
+        marketing.to_pandas("pipeline")
+    assert e.value.field == "part"
     agent = an.dashboard(period, role="service_agent", user="mina")
-    assert agent["tickets"] is None and "tickets: none yet" in agent["scope"]  # no ticket process yet
+    assert agent.tickets is None and "tickets: none yet" in agent.scope  # no ticket process yet
     crm.Service(engine).create_ticket(subject="help", party=p.id)
     agent = an.dashboard(period, role="service_agent", user="mina")
-    assert agent["tickets"]["filters"] == {"owner": "mina"} and agent["service"] is None
-    assert agent["tickets"]["records"] == 0 and agent["tickets"]["whole_records"] == 1
-    assert an.dashboard()["period"] == period  # the quarter now is in
+    assert agent.tickets.filters == {"owner": "mina"} and agent.service is None
+    assert agent.tickets.records == 0 and agent.tickets.whole_records == 1
+    assert an.dashboard().period == period  # the quarter now is in
+    # A rep's pipeline holds only their own open deals.
+    open_deal = sales.create_opportunity(party=p.id, name="e", owner="sara",
+                                         amount={"minor": 7_000_000, "currency": "IRR"})
+    sales.create_opportunity(party=p.id, name="f", owner="reza", amount={"minor": 1_000, "currency": "IRR"})
+    rep = an.dashboard(period, role="sales_rep", user="sara")
+    [stage] = rep.pipeline["stages"]
+    assert (stage["stage"], stage["count"], stage["amount_minor"]) == (open_deal["stage"], 1, 7_000_000)
+    assert rep.to_pandas("pipeline").loc[(open_deal["stage"], "IRR"), "deals"] == 1
+    assert sum(s["count"] for s in an.dashboard(period).pipeline["stages"]) == 2
     html = an.dashboard_html(period, language="en", role="sales_manager")
     assert html.startswith("<!DOCTYPE html>") and '<html lang="en" dir="ltr">' in html
     for options, field in [({"role": "sales_rep"}, "user"), ({"user": "sara"}, "user"),

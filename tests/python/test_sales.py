@@ -151,7 +151,9 @@ def test_the_forecast_of_a_jalali_quarter(engine, sales, person):
         sales.forecast("1403-Q9", calendar="jalali")
     assert e.value.field == "period"
     [stage] = sales.pipeline_as_of("2030-01-01T00:00:00Z")
-    assert (stage["stage"], stage["count"]) == ("propose", 1)
+    assert (stage["stage"], stage["category"], stage["count"]) == ("propose", "open", 1)
+    assert sales.pipeline_as_of("2030-01-01T00:00:00Z", owner="sara") == [stage]
+    assert sales.pipeline_as_of("2030-01-01T00:00:00Z", owner="reza") == []
 
 
 def test_a_quote_from_the_catalogue_to_the_erp_order(engine, sales, person):

@@ -282,8 +282,12 @@ class Sales:
         return self._run("forecast", dict(filters, period=period, calendar=calendar,
                                           group_by=group_by))
 
-    def pipeline_as_of(self, at: str, pipeline: str = "sales") -> list:
-        return self._run("pipeline.as_of", {"pipeline": pipeline, "at": at})["items"]
+    def pipeline_as_of(self, at: str, pipeline: str = "sales", owner: Optional[str] = None) -> list:
+        """Each stage as it stood at `at` (with `owner`: that owner's deals)."""
+        request = {"pipeline": pipeline, "at": at}
+        if owner is not None:
+            request["owner"] = owner
+        return self._run("pipeline.as_of", request)["items"]
 
     def migrate(self, pipeline: str, from_version: int, to_version: int,
                 mapping: Optional[dict] = None) -> int:
@@ -854,6 +858,101 @@ class Cohorts:
                                            "churn_high", "too_few"]).set_index("period")
 
 
+@_dataclasses.dataclass(frozen=True)
+class Dashboard:
+    """The dashboard of a period for a role (docs/ANALYTICS.md); a part the
+    role does not see is None. `funnel` and `tickets` are Funnel and
+    `customers` Cohorts (each with its own to_pandas()); `sales` (the
+    forecast by owner), `pipeline` (the open deals by stage), `service`
+    (the service report by queue) and `clv` (the stored values'
+    distribution) are dicts as in the JSON; `campaigns` a tuple of dicts.
+    to_pandas(part) gives the tables."""
+    period: str = ""
+    from_date: str = ""
+    to_date: str = ""
+    calendar: str = "jalali"
+    role: str = "manager"
+    user: Optional[str] = None
+    generated_at: str = ""
+    scope: str = ""
+    funnel: Optional[Funnel] = None
+    sales: Optional[Dict[str, Any]] = None
+    pipeline: Optional[Dict[str, Any]] = None
+    service: Optional[Dict[str, Any]] = None
+    tickets: Optional[Funnel] = None
+    customers: Optional[Cohorts] = None
+    clv: Optional[Dict[str, Any]] = None
+    campaigns: Tuple[Dict[str, Any], ...] = ()
+
+    _PARTS = ("sales", "pipeline", "sla", "backlog", "campaigns")
+
+    @classmethod
+    def _of(cls, d: dict) -> "Dashboard":
+        return cls(d["period"], d["from_date"], d["to_date"], d["calendar"], d["role"], d["user"],
+                   d["generated_at"], d["scope"],
+                   None if d["funnel"] is None else Funnel._of(d["funnel"]),
+                   d["sales"], d["pipeline"], d["service"],
+                   None if d["tickets"] is None else Funnel._of(d["tickets"]),
+                   None if d["customers"] is None else Cohorts._of(d["customers"]),
+                   d["clv"], tuple(d["campaigns"]))
+
+    def to_pandas(self, part: str = "sales"):
+        """One table of the page as a DataFrame: "sales" (by owner and
+        currency: won, lost, revenue, cycle, forecast at start, accuracy,
+        target, attainment, coverage), "pipeline" (by stage and currency:
+        deals, amount, weighted), "sla" and "backlog" (the service desk's,
+        by queue), "campaigns" (by campaign: members, response rate and
+        interval, revenue, cost, ROI, the A/B p-value). A part this role's
+        page does not hold is an InvalidArgument naming it."""
+        if part not in self._PARTS:
+            raise InvalidArgument("must be one of " + ", ".join(self._PARTS), "part")
+        pd = _pandas()
+        if part == "campaigns":
+            rows = [{"campaign": c["campaign"], "name": c["name"], "state": c["state"],
+                     "currency": c["currency"], "members": c["members"],
+                     "response": c["response"]["value"], "response_low": c["response"]["low"],
+                     "response_high": c["response"]["high"], "responded": c["response"]["successes"],
+                     "won_revenue_minor": c["won_revenue_minor"],
+                     "actual_cost_minor": c["actual_cost_minor"], "roi": c["roi"],
+                     "ab_p_value": None if c["ab"] is None else c["ab"]["p_value"]}
+                    for c in self.campaigns]
+            return pd.DataFrame(rows, columns=["campaign", "name", "state", "currency", "members",
+                                               "response", "response_low", "response_high",
+                                               "responded", "won_revenue_minor", "actual_cost_minor",
+                                               "roi", "ab_p_value"]).set_index("campaign")
+        source = {"sales": self.sales, "pipeline": self.pipeline, "sla": self.service,
+                  "backlog": self.service}[part]
+        if source is None:
+            raise InvalidArgument(f"is not on the {self.role} page", "part")
+        if part == "sales":
+            rows = [{"owner": r["group"], "currency": r["currency"], "won": r["won_count"],
+                     "lost": r["lost_count"], "win_rate": r["win_rate"], "won_minor": r["won_minor"],
+                     "average_deal_minor": r["average_deal_minor"],
+                     "cycle_median_days": r["cycle_median_days"],
+                     "open_minor": r["pipeline"]["amount_minor"] + r["best_case"]["amount_minor"]
+                                   + r["commit"]["amount_minor"],
+                     "forecast_at_start_minor": r["at_start"]["weighted_minor"],
+                     "forecast_accuracy": r["forecast_accuracy"], "target_minor": r["target_minor"],
+                     "attainment": r["attainment"], "coverage": r["coverage"]}
+                    for r in source["rows"]]
+            index = ["owner", "currency"]
+        elif part == "pipeline":
+            rows = [{"stage": s["stage"], "label": s["label"], "currency": s["currency"],
+                     "deals": s["count"], "amount_minor": s["amount_minor"],
+                     "weighted_minor": s["weighted_minor"]} for s in source["stages"]]
+            index = ["stage", "currency"]
+        elif part == "sla":
+            rows = [{"queue": r["group"], "kpi": r["kpi"], "met": r["met"], "breached": r["breached"],
+                     "open": r["open"], "compliance": r["compliance"]} for r in source["sla"]]
+            index = ["queue", "kpi"]
+        else:
+            rows = [{"queue": r["group"], "open": r["open"], "average_age_days": r["average_age_days"],
+                     "oldest_age_days": r["oldest_age_days"], **r["by_age"]} for r in source["backlog"]]
+            index = ["queue"]
+        frame = pd.DataFrame(rows)
+        return frame.set_index(index) if rows else frame
+
+
 class Analytics:
     """The analytical side of an Engine: lifetime value models fitted on the
     stored purchases and scores stored per party. Options are the fields of
@@ -917,9 +1016,9 @@ class Analytics:
         since, as_of, currency, churn_after, min_records."""
         return Cohorts._of(self._run("analytics.cohorts", options))
 
-    def dashboard(self, period: Optional[str] = None, **options: Any) -> Dict[str, Any]:
-        """The dashboard of a period (default: the quarter now is in) as a
-        dict: funnel, sales, service, tickets, customers, clv, campaigns
+    def dashboard(self, period: Optional[str] = None, **options: Any) -> Dashboard:
+        """The dashboard of a period (default: the quarter now is in):
+        funnel, sales, pipeline, service, tickets, customers, clv, campaigns
         (None where the role does not see them) and the scope each read.
         Options: calendar (default "jalali"), time_zone, role ("manager",
         "sales_manager", "sales_rep", "service_manager", "service_agent",
@@ -929,7 +1028,7 @@ class Analytics:
         request = dict(options)
         if period is not None:
             request["period"] = period
-        return self._run("analytics.dashboard", request)
+        return Dashboard._of(self._run("analytics.dashboard", request))
 
     def dashboard_html(self, period: Optional[str] = None, language: str = "fa", **options: Any) -> str:
         """The same dashboard as one self-contained HTML page (Persian and
@@ -973,6 +1072,7 @@ __all__ = [
     "Consent",
     "ContactPoint",
     "Customer360",
+    "Dashboard",
     "DuplicatePair",
     "Engine",
     "Error",

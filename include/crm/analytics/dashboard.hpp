@@ -90,6 +90,14 @@ struct CampaignSummary {
     std::optional<analytics::ProportionTest> ab;
 };
 
+/// The open stages of the sales process as they stood at the period's end
+/// (or now, within the period), rebuilt from history (Sales::pipeline_as_of).
+struct DashboardPipeline {
+    std::string process;
+    Timestamp at;
+    std::vector<StageSnapshot> stages;  ///< open stages, in definition order, per currency
+};
+
 struct Dashboard {
     std::string period, from_date, to_date;  ///< Gregorian [from, to)
     CalendarSystem calendar = CalendarSystem::jalali;
@@ -105,6 +113,9 @@ struct Dashboard {
     /// Sales by owner (a rep: their own) with cycle, forecast accuracy and
     /// targets.
     std::optional<Forecast> sales;
+    /// The open pipeline by stage (a rep: their own deals); none when the
+    /// funnel's process is not a pipeline of opportunities.
+    std::optional<DashboardPipeline> pipeline;
     std::optional<ServiceReport> service;  ///< by queue
     /// Tickets created in the period: by assignee for the service manager,
     /// `user`'s against the rest for an agent.

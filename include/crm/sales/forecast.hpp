@@ -89,6 +89,9 @@ struct Forecast {
 /// One stage of a pipeline as it stood at an instant, rebuilt from history.
 struct StageSnapshot {
     std::string stage;
+    /// The stage's label and category ("open", "won", "lost", ...) in the
+    /// latest definition; a stage it no longer has: empty, "open".
+    std::string label, category = "open";
     std::string currency;
     std::int64_t count = 0, amount_minor = 0, weighted_minor = 0;
 };

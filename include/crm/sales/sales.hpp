@@ -126,8 +126,11 @@ public:
     result<Forecast> forecast(const ForecastQuery& query);
     /// Each stage of `pipeline` as it stood at `at`: count, amount and
     /// weighted amount per currency, rebuilt from history (each deal's
-    /// latest history entry at or before `at`).
-    result<std::vector<StageSnapshot>> pipeline_as_of(std::string_view pipeline, Timestamp at);
+    /// latest history entry at or before `at`); with `owner`, only the
+    /// deals that entry names as owner (the owner at the deal's last stage
+    /// change before `at`).
+    result<std::vector<StageSnapshot>> pipeline_as_of(std::string_view pipeline, Timestamp at,
+                                                      std::string_view owner = {});
 
     // ---- leads -------------------------------------------------------------
     /// Captures a lead on its qualification process ("lead" unless
