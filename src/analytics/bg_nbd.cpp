@@ -109,6 +109,9 @@ result<BgNbd> BgNbd::fit(std::span<const CustomerSummary> customers, const FitOp
     CRM_TRY(g, numeric::group(customers));
     numeric::Problem problem;
     problem.model = "bg_nbd";
+    problem.degenerate =
+        "the purchases show too little sign of customers dropping out, or too little difference in their "
+        "rates, for BG/NBD to tell its parameters apart (a longer history, or more customers, helps)";
     problem.names.assign(std::begin(kNames), std::end(kNames));
     problem.start = {1, 1, 1, 1};
     problem.has_gradient = true;

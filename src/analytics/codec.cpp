@@ -19,7 +19,8 @@ json to_json(const analytics::FitReport& r) {
             {"log_likelihood", r.log_likelihood},
             {"customers", r.customers},
             {"evaluations", r.evaluations},
-            {"optimiser", r.optimiser}};
+            {"optimiser", r.optimiser},
+            {"warnings", r.warnings}};
 }
 
 json to_json(const ClvFit& f) {

@@ -84,6 +84,9 @@ result<GammaGamma> GammaGamma::fit(std::span<const CustomerSummary> customers,
     mean /= static_cast<double>(spend.size());
     numeric::Problem problem;
     problem.model = "gamma_gamma";
+    problem.degenerate =
+        "the repeat customers' spend varies too little, between purchases or between customers, for "
+        "Gamma-Gamma to tell its parameters apart";
     problem.names.assign(std::begin(kNames), std::end(kNames));
     problem.start = {1, 1, mean};  // gamma on the data's money scale
     problem.has_gradient = true;

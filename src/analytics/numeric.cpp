@@ -354,15 +354,25 @@ result<FitReport> maximise_likelihood(const Problem& p, const FitOptions& option
     }
     if (r < 0 || r == NLOPT_MAXEVAL_REACHED || r == NLOPT_MAXTIME_REACHED || call.failed ||
         !std::isfinite(minimum)) {
-        std::string state;
-        for (unsigned i = 0; i < n; ++i)
+        std::string state, running;
+        int ran = 0;
+        for (unsigned i = 0; i < n; ++i) {
             state += (i ? ", " : "") + p.names[i] + " = " + fixed(std::exp(u[i]));
+            // A thousandfold from its start: on its way to the edge.
+            if (std::abs(u[i] - std::log(p.start[i])) > std::log(1e3)) {
+                running += (ran++ ? " and " : "") + p.names[i];
+            }
+        }
+        std::string why;
+        if (ran > 0 && !p.degenerate.empty())
+            why = "; " + running + (ran == 1 ? " was" : " were") +
+                  " running to the edge of the range searched: " + p.degenerate;
         return fail(errc::invalid_argument,
                     p.model + " did not converge: the optimiser (" +
                         nlopt_algorithm_name(algorithm) + ") " + describe(r) + " after " +
                         std::to_string(call.evaluations) + " evaluations at " + state +
                         ", log-likelihood " +
-                        fixed(-minimum * static_cast<double>(std::max<std::int64_t>(1, p.customers))),
+                        fixed(-minimum * static_cast<double>(std::max<std::int64_t>(1, p.customers))) + why,
                     "model");
     }
 
@@ -381,6 +391,10 @@ result<FitReport> maximise_likelihood(const Problem& p, const FitOptions& option
         const bool at_bound = u[i] <= lower[i] + 1e-6 || u[i] >= upper[i] - 1e-6;
         if (!variances.empty() && !at_bound && variances[i] > 0)
             e.std_error = std::sqrt(variances[i]);
+        if (at_bound)
+            report.warnings.push_back(p.names[i] + " = " + fixed(theta[i]) +
+                                      " is at the edge of the range searched, a limit rather than an estimate" +
+                                      (p.degenerate.empty() ? std::string() : ": " + p.degenerate));
         report.parameters.push_back(std::move(e));
     }
     return report;

@@ -38,6 +38,9 @@ using Objective = std::function<double(std::span<const double> theta, std::span<
 
 struct Problem {
     std::string model;                  ///< "bg_nbd": names the model in errors
+    /// What parameters running to the edge of their range say about the
+    /// data, for the error or warning that reports it.
+    std::string degenerate;
     std::vector<std::string> names;     ///< parameter names
     std::vector<double> start;          ///< natural parameters, each > 0
     bool has_gradient = false;

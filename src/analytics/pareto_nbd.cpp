@@ -76,6 +76,9 @@ result<ParetoNbd> ParetoNbd::fit(std::span<const CustomerSummary> customers,
     mean_age /= static_cast<double>(g.customers);
     numeric::Problem problem;
     problem.model = "pareto_nbd";
+    problem.degenerate =
+        "the purchases show too little sign of customers dropping out, or too little difference in their "
+        "rates, for Pareto/NBD to tell its parameters apart (a longer history, or more customers, helps)";
     problem.names.assign(std::begin(kNames), std::end(kNames));
     // Rates per unit of time: start alpha and beta on the data's time scale.
     problem.start = {1, mean_age / 4, 1, mean_age / 4};

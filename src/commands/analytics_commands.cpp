@@ -135,7 +135,7 @@ constexpr Command kCommands[] = {
      "{currency, model, unit, calibration_end, customers, repeat_customers, purchases_read, "
      "purchases_after_calibration, purchases_other_currencies, customers_after_calibration, "
      "purchase_model, spend_model: {model, parameters: [{name, value, std_error}], "
-     "log_likelihood, customers, evaluations, optimiser}}",
+     "log_likelihood, customers, evaluations, optimiser, warnings}}",
      false, clv_fit},
     {"analytics.clv.score",
      "Fits the models and stores every party's lifetime value, P(alive) and expected purchases "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,7 @@ def test_fit_reproduces_the_published_cdnow_figures(engine):
     p = fit.purchase_model.params()
     assert [round(p[k], 3) for k in ("r", "alpha", "a", "b")] == [0.243, 4.414, 0.793, 2.426]
     assert round(fit.purchase_model.log_likelihood, 1) == -9582.4
+    assert fit.purchase_model.warnings == () and fit.spend_model.warnings == ()
     g = fit.spend_model.params()
     assert [round(g[k], 2) for k in ("p", "q", "gamma")] == [6.25, 3.74, 15.44]
     frame = fit.purchase_model.to_pandas()
@@ -259,3 +261,18 @@ def test_dashboard_roles_and_their_errors(engine, person):
         with pytest.raises(crm.InvalidArgument) as e:
             an.dashboard(period, **options)
         assert e.value.field == field, options
+
+
+def test_a_fit_on_purchases_without_drop_out_says_why_it_failed(engine, person):
+    # Every customer buys every week to the end: no sign of anyone stopping.
+    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    with engine.transaction():
+        for i in range(120):
+            p = person(f"W{i}", "Weekly", str(i))
+            for k in range(20):
+                engine.record_purchase(p.id, f"w{i}-{k}", start + timedelta(days=7 * k + i % 3),
+                                       {"minor": 100_000 * (1 + i % 5), "currency": "IRR"})
+    with pytest.raises(crm.InvalidArgument) as e:
+        crm.Analytics(engine).fit_clv(calibration_end="2024-05-20")
+    assert e.value.field == "model"
+    assert "bg_nbd did not converge" in str(e.value) and "dropping out" in str(e.value)

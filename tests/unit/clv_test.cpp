@@ -293,6 +293,34 @@ TEST(BgNbd, NonConvergenceIsAnErrorNamingTheModelAndItsState) {
     EXPECT_NE(r.error().message.find("log-likelihood"), std::string::npos);
 }
 
+// Customers who all buy at one pace to the end and never stop: nothing
+// for BG/NBD's drop-out or its spread of rates to be fitted on.
+TEST(BgNbd, DataWithoutDropOutOrHeterogeneityIsExplained) {
+    std::vector<CustomerSummary> cs;
+    for (int i = 0; i < 300; ++i) cs.push_back(customer(5, 50 - (i % 3), 50));
+    auto r = BgNbd::fit(cs);
+    ASSERT_FALSE(r) << "fitted: a = " << r.value().params().a;
+    EXPECT_EQ(r.error().field, "model");
+    EXPECT_NE(r.error().message.find("running to the edge of the range searched"), std::string::npos)
+        << r.error().message;
+    EXPECT_NE(r.error().message.find("too little sign of customers dropping out"), std::string::npos);
+}
+
+// Repeat customers whose spend never varies: Gamma-Gamma's shape runs off.
+TEST(GammaGamma, SpendWithoutVariationIsExplained) {
+    std::vector<CustomerSummary> cs;
+    for (int i = 0; i < 300; ++i) cs.push_back(customer(1 + i % 4, 20, 40, 25.0));
+    auto r = GammaGamma::fit(cs);
+    if (r) {
+        ASSERT_FALSE(r.value().report().warnings.empty()) << "a fit of constant spend without a warning";
+        EXPECT_NE(r.value().report().warnings[0].find("spend varies too little"), std::string::npos);
+        EXPECT_FALSE(r.value().report().parameters[0].std_error.has_value());
+    } else {
+        EXPECT_EQ(r.error().field, "model");
+        EXPECT_NE(r.error().message.find("spend varies too little"), std::string::npos) << r.error().message;
+    }
+}
+
 TEST(ParetoNbd, ReproducesThePublishedCdnowFit) {
     auto fitted = ParetoNbd::fit(cdnow().customers);
     ASSERT_TRUE(fitted) << fitted.error().message;

@@ -635,19 +635,23 @@ class Estimate:
 
 @_dataclasses.dataclass(frozen=True)
 class FitReport:
-    """How a model was fitted: estimates, log-likelihood, evaluations."""
+    """How a model was fitted: estimates, log-likelihood, evaluations, and
+    warnings naming a parameter that ended at the edge of its range (a
+    limit, not an estimate)."""
     model: str = ""
     parameters: Tuple[Estimate, ...] = ()
     log_likelihood: float = 0.0
     customers: int = 0
     evaluations: int = 0
     optimiser: str = ""
+    warnings: Tuple[str, ...] = ()
 
     @classmethod
     def _of(cls, d: dict) -> "FitReport":
         return cls(d["model"], tuple(Estimate(p["name"], p["value"], p["std_error"])
                                      for p in d["parameters"]),
-                   d["log_likelihood"], d["customers"], d["evaluations"], d["optimiser"])
+                   d["log_likelihood"], d["customers"], d["evaluations"], d["optimiser"],
+                   tuple(d["warnings"]))
 
     def params(self) -> Dict[str, float]:
         """{"r": 0.243, "alpha": 4.414, ...}"""

@@ -128,6 +128,10 @@ struct FitReport {
     std::int64_t customers = 0;  ///< customers the likelihood summed over
     int evaluations = 0;         ///< likelihood evaluations the optimiser took
     std::string optimiser;       ///< the NLopt algorithm
+    /// A parameter that ended at the edge of its search range (1e-8 or 1e8
+    /// times its start) is a limit, not an estimate: each such one is named
+    /// here with what it says about the data (its std_error is none).
+    std::vector<std::string> warnings;
 };
 
 /// What every model of purchase counts answers about one customer.
