@@ -5,7 +5,9 @@
 //    (bench/clv_scipy.py; the faster of Nelder-Mead and BFGS);
 //  - the summary, fit and scores of N parties with about 10 N purchases
 //    read from SQLite and stored back (Analytics::score_clv) vs pandas
-//    computing the summary alone from the raw rows (bench/clv_pandas.py).
+//    computing the summary alone from the raw rows (bench/clv_pandas.py),
+//    and the raw SQLite C API reading the same rows (and, for the scores,
+//    writing the same number of party_clv rows): the floor under both.
 //    The parties are the segment data set's (bench/dataset.hpp); their
 //    purchases are drawn from the models themselves (BG/NBD r = 1, alpha =
 //    6, a = 1, b = 9 per week; Gamma-Gamma p = 6, q = 4, gamma = 15 USD at
@@ -225,6 +227,82 @@ void BM_ClvSummaryStored(benchmark::State& state) {
     state.counters["customers"] = static_cast<double>(customers);
 }
 BENCHMARK(BM_ClvSummaryStored)->Arg(1000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+
+// Baseline: the raw SQLite C API, configured as the engine configures a
+// file (page cache, memory map, WAL, foreign keys), reading the rows the
+// summary reads in the same order and doing nothing with them; with
+// `write`, then inserting one party_clv row per party in one transaction,
+// as a scoring run does, with values of the same widths. The floor under
+// BM_ClvSummaryStored and BM_ClvScoreStored.
+void raw_clv_rows(benchmark::State& state, bool write) {
+    const auto db = clv_dataset(state.range(0));
+    const fs::path file = write ? scratch_copy(db) : db;
+    sqlite3* raw = nullptr;
+    check(sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr), raw, "open");
+    check(sqlite3_exec(raw,
+                       "PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; "
+                       "PRAGMA mmap_size = 1073741824; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+                       "PRAGMA wal_autocheckpoint = 10000",
+                       nullptr, nullptr, nullptr),
+          raw, "pragmas");
+    std::int64_t rows = 0, parties = 0;
+    for (auto _ : state) {
+        sqlite3_stmt* scan = nullptr;
+        check(sqlite3_prepare_v2(raw,
+                                 "SELECT party_id, ordered_at, total_minor, currency FROM purchase "
+                                 "WHERE party_id > ?1 ORDER BY party_id, ordered_at, id",
+                                 -1, &scan, nullptr),
+              raw, "prepare scan");
+        sqlite3_bind_text(scan, 1, "", 0, SQLITE_STATIC);
+        std::vector<std::string> ids;
+        std::string last;
+        std::int64_t sum = 0;
+        rows = 0;
+        while (sqlite3_step(scan) == SQLITE_ROW) {
+            ++rows;
+            const auto* party = reinterpret_cast<const char*>(sqlite3_column_text(scan, 0));
+            const int len = sqlite3_column_bytes(scan, 0);
+            sum += sqlite3_column_int64(scan, 1) + sqlite3_column_int64(scan, 2) + sqlite3_column_text(scan, 3)[0];
+            if (write && std::string_view(party, static_cast<std::size_t>(len)) != last) {
+                last.assign(party, static_cast<std::size_t>(len));
+                ids.push_back(last);
+            }
+        }
+        sqlite3_finalize(scan);
+        benchmark::DoNotOptimize(sum);
+        parties = static_cast<std::int64_t>(ids.size());
+        if (!write) continue;
+        sqlite3_stmt* ins = nullptr;
+        check(sqlite3_exec(raw, "BEGIN; DELETE FROM party_clv", nullptr, nullptr, nullptr), raw, "begin");
+        check(sqlite3_prepare_v2(raw,
+                                 "INSERT INTO party_clv (party_id, computed_at, model, currency, value_minor, "
+                                 "expected_spend_minor, expected_purchases, p_alive, horizon_days, discount_rate) "
+                                 "VALUES (?1, ?2, 'bg_nbd', 'IRR', ?3, ?4, ?5, ?6, '365', '0.15')",
+                                 -1, &ins, nullptr),
+              raw, "prepare insert");
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            sqlite3_bind_text(ins, 1, ids[i].c_str(), static_cast<int>(ids[i].size()), SQLITE_STATIC);
+            sqlite3_bind_int64(ins, 2, crm_bench::kSegmentNow);
+            sqlite3_bind_int64(ins, 3, 1'234'567'800 + static_cast<std::int64_t>(i));
+            sqlite3_bind_int64(ins, 4, 98'765'400);
+            sqlite3_bind_text(ins, 5, "1.234567", -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 6, "0.876543", -1, SQLITE_STATIC);
+            check(sqlite3_step(ins), raw, "insert");
+            sqlite3_reset(ins);
+        }
+        sqlite3_finalize(ins);
+        check(sqlite3_exec(raw, "COMMIT", nullptr, nullptr, nullptr), raw, "commit");
+    }
+    sqlite3_close(raw);
+    state.counters["rows"] = static_cast<double>(rows);
+    if (write) state.counters["parties"] = static_cast<double>(parties);
+}
+
+void BM_ClvRawScan(benchmark::State& state) { raw_clv_rows(state, false); }
+BENCHMARK(BM_ClvRawScan)->Arg(1000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+
+void BM_ClvRawScanWrite(benchmark::State& state) { raw_clv_rows(state, true); }
+BENCHMARK(BM_ClvRawScanWrite)->Arg(1000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 
 // Baseline: pandas computing the summary from the raw rows (loaded once,
 // not timed), three times; the iteration time is the median.

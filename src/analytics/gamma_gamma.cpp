@@ -2,7 +2,8 @@
 // Hardie 2013), and the value a purchase model and it give together.
 #include <algorithm>
 #include <cmath>
-#include <map>
+#include <utility>
+#include <vector>
 
 #include "analytics/numeric.hpp"
 
@@ -44,8 +45,10 @@ double term(const GammaGamma::Params& P, double x, double m) {
     return term(P, x_terms(P, x), lgamma(P.q), digamma(P.q), x, m, std::log(m), nullptr);
 }
 
+// Repeat customers with equal frequency and mean spend: one weighted term
+// (amounts are whole minor units, so many spends repeat).
 struct Spend {
-    double x, m, log_m;
+    double x, m, log_m, weight;
     std::size_t x_index;
 };
 
@@ -62,9 +65,7 @@ result<GammaGamma> GammaGamma::with(const Params& p) {
 
 result<GammaGamma> GammaGamma::fit(std::span<const CustomerSummary> customers,
                                    const FitOptions& options) {
-    std::vector<Spend> spend;
-    std::vector<double> xs;
-    std::map<double, std::size_t> x_index;
+    std::vector<std::pair<double, double>> pairs;  // (x, m) of each repeat customer
     double mean = 0;
     for (std::size_t i = 0; i < customers.size(); ++i) {
         CRM_TRYV(numeric::check(customers[i], i));
@@ -73,15 +74,25 @@ result<GammaGamma> GammaGamma::fit(std::span<const CustomerSummary> customers,
         if (!(c.monetary > 0))
             return fail(errc::invalid_argument, "must be above 0 for a repeat buyer",
                         "customers[" + std::to_string(i) + "].monetary");
-        auto [it, fresh] = x_index.emplace(c.frequency, xs.size());
-        if (fresh) xs.push_back(c.frequency);
-        spend.push_back({c.frequency, c.monetary, std::log(c.monetary), it->second});
+        pairs.emplace_back(c.frequency, c.monetary);
         mean += c.monetary;
     }
-    if (spend.empty())
+    if (pairs.empty())
         return fail(errc::invalid_argument, "must hold a customer with a repeat purchase",
                     "customers");
-    mean /= static_cast<double>(spend.size());
+    mean /= static_cast<double>(pairs.size());
+    std::sort(pairs.begin(), pairs.end());
+    std::vector<Spend> spend;
+    std::vector<double> xs;  // the distinct frequencies, ascending
+    for (std::size_t i = 0; i < pairs.size();) {
+        std::size_t j = i + 1;
+        while (j < pairs.size() && pairs[j] == pairs[i]) ++j;
+        const auto [x, m] = pairs[i];
+        if (xs.empty() || xs.back() != x) xs.push_back(x);
+        spend.push_back({x, m, std::log(m), static_cast<double>(j - i), xs.size() - 1});
+        i = j;
+    }
+    const auto n = static_cast<double>(pairs.size());
     numeric::Problem problem;
     problem.model = "gamma_gamma";
     problem.degenerate =
@@ -90,16 +101,32 @@ result<GammaGamma> GammaGamma::fit(std::span<const CustomerSummary> customers,
     problem.names.assign(std::begin(kNames), std::end(kNames));
     problem.start = {1, 1, mean};  // gamma on the data's money scale
     problem.has_gradient = true;
-    problem.customers = static_cast<std::int64_t>(spend.size());
+    problem.customers = static_cast<std::int64_t>(pairs.size());
     std::vector<XTerms> xt(xs.size());
+    // The sum of term() over the customers, with what does not depend on
+    // the customer taken out of the sum: one log and one division per
+    // group and evaluation.
     problem.negative_log_likelihood = [&](std::span<const double> v, std::span<double> grad) {
         const Params P{v[0], v[1], v[2]};
         for (std::size_t k = 0; k < xs.size(); ++k) xt[k] = x_terms(P, xs[k]);
-        const double lg_q = lgamma(P.q), dg_q = digamma(P.q);
-        double g[3] = {0, 0, 0}, ll = 0;
-        for (const auto& s : spend)
-            ll += term(P, xt[s.x_index], lg_q, dg_q, s.x, s.m, s.log_m, grad.empty() ? nullptr : g);
-        for (std::size_t i = 0; i < grad.size(); ++i) grad[i] = -g[i];
+        const double log_gamma = std::log(P.gamma);
+        double ll = 0, g0 = 0, g1 = 0, g2 = 0;
+        for (const auto& s : spend) {
+            const XTerms& t = xt[s.x_index];
+            const double px = P.p * s.x, lgxm = std::log(P.gamma + s.x * s.m);
+            ll += s.weight * (t.lg_pxq - t.lg_px + (px - 1) * s.log_m + px * t.log_x - (px + P.q) * lgxm);
+            if (!grad.empty()) {
+                g0 += s.weight * s.x * (t.dg_pxq - t.dg_px + s.log_m + t.log_x - lgxm);
+                g1 += s.weight * (t.dg_pxq - lgxm);
+                g2 += s.weight * (px + P.q) / (P.gamma + s.x * s.m);
+            }
+        }
+        ll += n * (P.q * log_gamma - lgamma(P.q));
+        if (!grad.empty()) {
+            grad[0] = -g0;
+            grad[1] = -(g1 + n * (log_gamma - digamma(P.q)));
+            grad[2] = -(n * P.q / P.gamma - g2);
+        }
         return -ll;
     };
     CRM_TRY(report, numeric::maximise_likelihood(problem, options));

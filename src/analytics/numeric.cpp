@@ -402,7 +402,6 @@ result<FitReport> maximise_likelihood(const Problem& p, const FitOptions& option
 
 }  // namespace crm::analytics::numeric
 
-#include <map>
 #include <tuple>
 
 namespace crm::analytics::numeric {
@@ -422,11 +421,17 @@ result<Grouped> group(std::span<const CustomerSummary> customers) {
     std::sort(keys.begin(), keys.end());
     Grouped g;
     g.customers = static_cast<std::int64_t>(customers.size());
-    std::map<double, std::size_t> times;
+    // The distinct times, sorted: each group finds its two by bisection.
+    g.times.reserve(2 * keys.size());
+    for (const auto& [x, t_x, T] : keys) {
+        g.times.push_back(t_x);
+        g.times.push_back(T);
+    }
+    std::sort(g.times.begin(), g.times.end());
+    g.times.erase(std::unique(g.times.begin(), g.times.end()), g.times.end());
+    g.times.shrink_to_fit();
     auto time_index = [&](double t) {
-        auto [it, fresh] = times.emplace(t, g.times.size());
-        if (fresh) g.times.push_back(t);
-        return it->second;
+        return static_cast<std::size_t>(std::lower_bound(g.times.begin(), g.times.end(), t) - g.times.begin());
     };
     for (std::size_t i = 0; i < keys.size();) {
         std::size_t j = i + 1;
