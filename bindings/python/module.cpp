@@ -8,6 +8,8 @@
 
 #include <cmath>
 
+#include "crm/core/amount_text.hpp"
+
 namespace crmpy {
 
 // ---- errors ---------------------------------------------------------------
@@ -354,6 +356,24 @@ void bind_money(py::module_& m) {
                  d["currency"] = x.currency;
                  return d;
              })
+        .def(
+            "in_words",
+            [](const crm::Money& x, py::handle unit) {
+                const auto u = unwrap(crm::persian::parse_irr_unit(to_text(unit, "unit"), "unit"));
+                return unwrap(crm::persian::amount_text(x, u, "amount")).words;
+            },
+            py::arg("unit") = "rial",
+            "The amount in Persian words as invoices print it (مبلغ به حروف): 'rial', or "
+            "'toman' for IRR; up to 10**15 minor units.")
+        .def(
+            "persian",
+            [](const crm::Money& x, py::handle unit) {
+                const auto u = unwrap(crm::persian::parse_irr_unit(to_text(unit, "unit"), "unit"));
+                return unwrap(crm::persian::amount_text(x, u, "amount")).digits;
+            },
+            py::arg("unit") = "rial",
+            "The amount in Persian digits with the Persian separators and its unit: "
+            "'۴٬۴۰۶٬۰۶۲٬۵۰۰ ریال'.")
         .def("__str__", [](const crm::Money& x) { return x.str(); })
         .def("__repr__",
              [](const crm::Money& x) {

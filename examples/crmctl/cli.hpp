@@ -54,6 +54,7 @@ struct Args {
     bool internal = false;
     bool customer = false;
     bool overwrite = false;
+    bool toman = false;  ///< IRR amounts shown in tomans
     long long after = 0;
     long long limit = -1;
     double min_score = -1;

@@ -55,7 +55,8 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
   quote revise DB QUOTE [SKU:QTY[:DISCOUNT%]...] [--json]
                                             the next revision (new lines replace the old)
   quote order DB QUOTE ERP_ORDER_ID [--json] record the ERP's order id on a won quote
-  quote show DB QUOTE [--json]              a quote (id or number): lines, totals, moves, revisions
+  quote show DB QUOTE [--toman] [--json]    a quote (id or number): lines, totals and the total in
+                                            Persian digits and words (in tomans), moves, revisions
   queue define DB QUEUE [USER[:SKILL,...]]... a queue (team) and its members
   sla define DB POLICY.json                 an SLA policy (docs/SERVICE.md); retargets open clocks
   sla report DB --period P [--calendar jalali|gregorian] [--by queue|type|priority] [--json]
@@ -218,6 +219,7 @@ bool parse_args(int argc, char** argv, Args& a, std::string& why) {
         else if (s == "--limit") { const char* v = value("--limit"); if (!v || !whole_number(s, v, 1, kMax, a.limit, why)) return false; }
         else if (s == "--min-score") { const char* v = value("--min-score"); if (!v || !decimal(s, v, 0, 1, a.min_score, why)) return false; }
         else if (s == "--overwrite") a.overwrite = true;
+        else if (s == "--toman") a.toman = true;
         else if (s == "--calibration-end") { const char* v = value("--calibration-end"); if (!v) return false; a.calibration_end = v; }
         else if (s == "--model") { const char* v = value("--model"); if (!v) return false; a.model = v; }
         else if (s == "--time-zone") { const char* v = value("--time-zone"); if (!v) return false; a.time_zone = v; }
@@ -656,7 +658,7 @@ crm::result<std::vector<crm::QuoteLineInput>> lines_arg(const std::vector<std::s
     return out;
 }
 
-void print_quote(crm::Engine& engine, const crm::Quote& q, bool detail) {
+void print_quote(crm::Engine& engine, const crm::Quote& q, bool detail, bool toman) {
     const auto money = [&](std::int64_t minor) { return crm::Money{minor, q.currency}.str(); };
     std::cout << q.id.str() << "  " << (q.number.empty() ? "(no number)" : q.number) << " rev " << q.revision
               << "  [" << q.process << ": " << q.state << "]  total " << money(q.total_minor);
@@ -672,6 +674,10 @@ void print_quote(crm::Engine& engine, const crm::Quote& q, bool detail) {
     }
     std::cout << "    subtotal " << money(q.subtotal_minor) << "  discount " << money(q.discount_minor)
               << "  tax " << money(q.tax_minor) << "  total " << money(q.total_minor) << "\n";
+    // The total as a pre-invoice prints it: مبلغ and مبلغ به حروف.
+    const auto unit = toman && q.currency == "IRR" ? crm::persian::IrrUnit::toman : crm::persian::IrrUnit::rial;
+    if (auto text = crm::persian::amount_text(crm::Money{q.total_minor, q.currency}, unit, "total"))
+        std::cout << "    مبلغ: " << text.value().digits << "\n    مبلغ به حروف: " << text.value().words << "\n";
     crm::Sales sales(engine);
     if (auto moves = sales.quote_moves(q.id); moves && !moves.value().empty()) {
         std::cout << "  moves:";
@@ -690,8 +696,10 @@ int quote(crm::Engine& engine, const std::vector<std::string>& p, const Args& a)
     const std::string& verb = p[1];
     auto finish = [&](const crm::result<crm::Quote>& q, bool detail) {
         if (!q) return failed(q.error());
-        if (a.json) return print_json(engine, "quote.get", {{"id", q.value().id.str()}});
-        print_quote(engine, q.value(), detail);
+        if (a.json)
+            return print_json(engine, "quote.get",
+                              {{"id", q.value().id.str()}, {"unit", a.toman ? "toman" : "rial"}});
+        print_quote(engine, q.value(), detail, a.toman);
         return 0;
     };
     if (verb == "create") {
@@ -875,7 +883,7 @@ int sales_story(crm::Engine& engine, const crm::Id& party) {
         if (auto moved = sales.move_quote(kCli, offered.value().id, step); !moved) return failed(moved.error());
     auto ordered = sales.record_order(kCli, offered.value().id, "SO-1404-0042");
     if (!ordered) return failed(ordered.error());
-    print_quote(engine, ordered.value(), true);
+    print_quote(engine, ordered.value(), true, false);
     std::cout << "   quote.won carried the lines to the ERP, which answered order SO-1404-0042\n";
 
     crm::CloseRecord why;

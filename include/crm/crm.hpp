@@ -4,6 +4,7 @@
 #include "crm/analytics/analytics.hpp"
 #include "crm/analytics/clv.hpp"
 #include "crm/analytics/stats.hpp"
+#include "crm/core/amount_text.hpp"
 #include "crm/core/audit.hpp"
 #include "crm/core/business_calendar.hpp"
 #include "crm/core/calendar.hpp"

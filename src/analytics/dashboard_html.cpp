@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "crm/analytics/dashboard.hpp"
+#include "crm/core/amount_text.hpp"
 #include "crm/core/money.hpp"
 
 namespace crm {
@@ -27,29 +28,8 @@ public:
     const char* w(const char* persian, const char* english) const { return fa_ ? persian : english; }
 
     /// ASCII digits, "." and "," in the page's script.
-    std::string digits(std::string_view s) const {
-        if (!fa_) return std::string(s);
-        static const char* const kDigits[] = {"۰", "۱", "۲", "۳", "۴", "۵", "۶", "۷", "۸", "۹"};
-        std::string out;
-        for (char c : s) {
-            if (c >= '0' && c <= '9') out += kDigits[c - '0'];
-            else if (c == '.') out += "٫";
-            else if (c == ',') out += "٬";
-            else out += c;
-        }
-        return out;
-    }
-    std::string grouped(std::int64_t v) const {
-        const unsigned long long magnitude =
-            v < 0 ? 0ULL - static_cast<unsigned long long>(v) : static_cast<unsigned long long>(v);
-        const std::string d = std::to_string(magnitude);
-        std::string out = v < 0 ? "-" : "";
-        for (std::size_t i = 0; i < d.size(); ++i) {
-            out += d[i];
-            if ((d.size() - 1 - i) % 3 == 0 && i + 1 < d.size()) out += ',';
-        }
-        return digits(out);
-    }
+    std::string digits(std::string_view s) const { return fa_ ? persian::persian_digits(s) : std::string(s); }
+    std::string grouped(std::int64_t v) const { return digits(persian::group_thousands(v)); }
     std::string number(double v, int places) const {
         char buf[64];
         std::snprintf(buf, sizeof buf, "%.*f", places, v);

@@ -6,10 +6,43 @@
 // clang-format off
 #include "commands/request.hpp"
 // clang-format on
+#include "crm/core/amount_text.hpp"
 #include "crm/sales/sales.hpp"
 
 namespace crm::commands {
 namespace {
+
+// A quote as answered: its fields, and its total as an Iranian pre-invoice
+// prints it (Persian digits and words, in rials or in tomans when asked;
+// null beyond what is written in words).
+result<json> answer(const Quote& q, persian::IrrUnit unit = persian::IrrUnit::rial) {
+    json j = codec::to_json(q);
+    auto text = persian::amount_text(Money{q.total_minor, q.currency}, unit, "total_minor");
+    if (!text && text.error().field == "unit") return text.error();
+    j["total_text"] = text ? json{{"digits", text.value().digits},
+                                  {"words", text.value().words},
+                                  {"unit", unit == persian::IrrUnit::toman ? "toman" : q.currency}}
+                           : json(nullptr);
+    return j;
+}
+
+// Money as printed: {amount, unit?} -> {digits, words, unit}.
+result<json> money_text(Engine&, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"amount", "unit"}));
+    const json* a = codec::member(request, "amount");
+    if (!a) return fail(errc::invalid_argument, "is required", "amount");
+    CRM_TRY(amount, codec::money_from_json(*a, "amount"));
+    CRM_TRY(unit_name, codec::get_string(request, "unit", "", 16));
+    persian::IrrUnit unit = persian::IrrUnit::rial;
+    if (unit_name) {
+        CRM_TRY(u, persian::parse_irr_unit(*unit_name, "unit"));
+        unit = u;
+    }
+    CRM_TRY(text, persian::amount_text(amount, unit, "amount"));
+    return json{{"digits", text.digits},
+                {"words", text.words},
+                {"unit", unit == persian::IrrUnit::toman ? "toman" : amount.currency}};
+}
 
 #define CRM_QUOTE_FIELDS \
     "number", "party", "opportunity", "owner", "currency", "price_list", "valid_until", "note", "lines"
@@ -52,7 +85,7 @@ result<json> quote_create(Engine& engine, const json& request, const Context& ct
     CRM_TRYV(codec::expect_object(request, "", {CRM_QUOTE_FIELDS, "process"}));
     CRM_TRY(input, codec::quote_input_from_json(request, "", true));
     CRM_TRY(q, Sales(engine).create_quote(ctx, input));
-    return codec::to_json(q);
+    return answer(q);
 }
 
 // The "changes" of an update or a revision, errors rebased onto it.
@@ -65,7 +98,7 @@ result<QuoteInput> changes_of(const json& request) {
 
 result<json> rebased(result<Quote> q) {
     if (!q) return q.error().field == "id" ? q.error() : rebase(q.error(), "changes");
-    return codec::to_json(q.value());
+    return answer(q.value());
 }
 
 result<json> quote_update(Engine& engine, const json& request, const Context& ctx) {
@@ -87,10 +120,16 @@ result<json> quote_revise(Engine& engine, const json& request, const Context& ct
 }
 
 result<json> quote_get(Engine& engine, const json& request, const Context&) {
-    CRM_TRYV(codec::expect_object(request, "", {"id"}));
+    CRM_TRYV(codec::expect_object(request, "", {"id", "unit"}));
     CRM_TRY(key, required_string(request, "id", 200));
+    CRM_TRY(unit_name, codec::get_string(request, "unit", "", 16));
+    persian::IrrUnit unit = persian::IrrUnit::rial;
+    if (unit_name) {
+        CRM_TRY(u, persian::parse_irr_unit(*unit_name, "unit"));
+        unit = u;
+    }
     CRM_TRY(q, Sales(engine).get_quote(key));
-    return codec::to_json(q);
+    return answer(q, unit);
 }
 
 result<json> quote_list(Engine& engine, const json& request, const Context&) {
@@ -124,7 +163,7 @@ result<json> quote_move(Engine& engine, const json& request, const Context& ctx)
     CRM_TRY(move, required_string(request, "move", 64));
     CRM_TRY(reason, codec::get_string(request, "reason", "", 1000));
     CRM_TRY(q, Sales(engine).move_quote(ctx, id, move, reason.value_or("")));
-    return codec::to_json(q);
+    return answer(q);
 }
 
 result<json> quote_order(Engine& engine, const json& request, const Context& ctx) {
@@ -132,7 +171,7 @@ result<json> quote_order(Engine& engine, const json& request, const Context& ctx
     CRM_TRY(id, required_id(request, "id"));
     CRM_TRY(order, required_string(request, "erp_order_id", 200));
     CRM_TRY(q, Sales(engine).record_order(ctx, id, order));
-    return codec::to_json(q);
+    return answer(q);
 }
 
 result<json> quote_moves(Engine& engine, const json& request, const Context&) {
@@ -164,8 +203,10 @@ constexpr Command kQuotes[] = {
      "the quote", true, quote_create},
     {"quote.update", "Changes a draft quote (an active one: owner and note only).",
      "{id, changes: {...quote fields}}", "the quote", true, quote_update},
-    {"quote.get", "One quote by id, or the latest revision of a quote number.", "{id}",
-     "the quote", false, quote_get},
+    {"quote.get",
+     "One quote by id, or the latest revision of a quote number; its total_text in tomans with "
+     "unit \"toman\".",
+     "{id, unit?: \"rial\" | \"toman\"}", "the quote", false, quote_get},
     {"quote.list", "The quotes of a party or of an opportunity (newest first), or every revision "
                    "of a quote (oldest first).",
      "{party} | {opportunity} | {revisions_of}", "{items: [quote]}", false, quote_list},
@@ -180,6 +221,11 @@ constexpr Command kQuotes[] = {
      "the quote", true, quote_order},
     {"quote.moves", "The moves a quote may make now.", "{id}",
      "{items: [{name, to, to_label, close_record, reopen, required_fields}]}", false, quote_moves},
+    {"money.text",
+     "An amount as Iranian invoices print it: Persian digits with the Persian separators and the "
+     "amount in Persian words (rials, or tomans of an IRR amount); up to 10^15 minor units.",
+     "{amount: {minor, currency}, unit?: \"rial\" | \"toman\"}", "{digits, words, unit}", false,
+     money_text},
 };
 
 }  // namespace

@@ -959,7 +959,27 @@ static void test_quotes(void) {
     crm_free(out);
     out = must(e, "quote.get", "{\"id\":\"PF-1\"}");
     CHECK(member_is(out, "state", "won"));
+    /* The total as a pre-invoice prints it: 24,750 rials, in tomans when asked. */
+    CHECK(has(out, "\"digits\":\"۲۴٬۷۵۰ ریال\""));
+    CHECK(has(out, "\"words\":\"بیست و چهار هزار و هفتصد و پنجاه ریال\""));
     crm_free(out);
+    out = must(e, "quote.get", "{\"id\":\"PF-1\",\"unit\":\"toman\"}");
+    CHECK(has(out, "\"words\":\"دو هزار و چهارصد و هفتاد و پنج تومان\""));
+    CHECK(has(out, "\"total_minor\":2475000"));
+    crm_free(out);
+    CHECK_STATUS(exec(e, "quote.get", &out, "{\"id\":\"PF-1\",\"unit\":\"dollar\"}"), CRM_EINVALID,
+                 "unit");
+    out = must(e, "money.text", "{\"amount\":{\"minor\":440606250000,\"currency\":\"IRR\"}}");
+    CHECK(has(out, "\"words\":\"چهار میلیارد و چهارصد و شش میلیون و شصت و دو هزار و پانصد ریال\""));
+    CHECK(has(out, "\"digits\":\"۴٬۴۰۶٬۰۶۲٬۵۰۰ ریال\""));
+    crm_free(out);
+    CHECK_STATUS(exec(e, "money.text", &out,
+                      "{\"amount\":{\"minor\":1000000000000001,\"currency\":\"IRR\"}}"),
+                 CRM_EINVALID, "amount");
+    CHECK_STATUS(exec(e, "money.text", &out, "{\"amount\":{\"minor\":5,\"currency\":\"USD\"},"
+                                             "\"unit\":\"toman\"}"),
+                 CRM_EINVALID, "unit");
+    CHECK_STATUS(exec(e, "money.text", &out, "{}"), CRM_EINVALID, "amount");
     CHECK_STATUS(crm_events_after(e, 0, 100, &out), CRM_OK, "");
     CHECK(has(out, "\"type\":\"quote.won\""));
     crm_free(out);
@@ -1241,7 +1261,8 @@ static void test_commands(void) {
         "lead.list", "lead.move", "lead.disqualify", "lead.convert", "lead.scoring",
         "forecast", "pipeline.as_of", "pipeline.show", "product.define", "product.get",
         "product.list", "tax.define", "tax.list", "quote.create", "quote.update", "quote.get",
-        "quote.list", "quote.move", "quote.revise", "quote.order", "quote.moves", "queue.define",
+        "quote.list", "quote.move", "quote.revise", "quote.order", "quote.moves", "money.text",
+        "queue.define",
         "queue.list", "sla.define", "sla.list", "assignment.define", "assignment.list",
         "escalation.define", "escalation.list",
         "ticket.auto_assign", "ticket.create", "ticket.update", "ticket.get",

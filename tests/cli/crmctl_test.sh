@@ -163,6 +163,10 @@ check "a missing price is named" grep -q "lines\[0\].unit_price: product 'ERP-1'
 status 0 "quote create" "$crmctl" quote create $db C0000011 ERP-1:2:10% --number PF-9
 check "quote totals: 2 x 1,250,000 less 10% plus 10% VAT" grep -q "PF-9 rev 1  \[quote: draft\]  total 2475000.00 IRR" out.txt
 check "quote shows its moves" grep -q "moves:  activate -> active  cancel -> cancelled  revise -> revised" out.txt
+check "quote prints its total in Persian digits" grep -q "مبلغ: ۲٬۴۷۵٬۰۰۰ ریال" out.txt
+check "quote prints its total in words" grep -q "مبلغ به حروف: دو میلیون و چهارصد و هفتاد و پنج هزار ریال" out.txt
+status 0 "quote show in tomans" "$crmctl" quote show $db PF-9 --toman
+check "the total in tomans" grep -q "مبلغ به حروف: دویست و چهل و هفت هزار و پانصد تومان" out.txt
 status 1 "quote win from draft" "$crmctl" quote win $db PF-9
 check "an illegal quote move names the allowed ones" grep -q "invalid_transition: move: .*allowed moves: activate -> active" err.txt
 status 0 "quote revise" "$crmctl" quote revise $db PF-9 ERP-1:3
@@ -176,6 +180,8 @@ status 1 "quote order again" "$crmctl" quote order $db PF-9 SO-78
 check "a second order id conflicts" grep -q "conflict: erp_order_id" err.txt
 status 0 "quote show" "$crmctl" quote show $db PF-9 --json
 check "the quote is won" grep -q '"state":"won"' out.txt
+status 0 "quote show in tomans as JSON" "$crmctl" quote show $db PF-9 --toman --json
+check "its JSON total in tomans" grep -q '"unit":"toman"' out.txt
 status 2 "quote lose without reason" "$crmctl" quote lose $db PF-9
 
 # Service desk: queues, a policy, a ticket's clocks on Tehran's business hours, bad input

@@ -182,6 +182,20 @@ def test_a_quote_from_the_catalogue_to_the_erp_order(engine, sales, person):
     assert [x["id"] for x in engine.customer_360(p.id).open_quotes] == [q["id"]]
     assert [l["total_minor"] for l in q["lines"]] == [3_564_812, 2_398]
     assert q["total_minor"] == 3_567_210
+    # The total as a pre-invoice prints it: 35,672.10 rials, or tomans and rials.
+    assert q["total_text"] == {"digits": "۳۵٬۶۷۲٫۱۰ ریال",
+                               "words": "سی و پنج هزار و ششصد و هفتاد و دو و ده صدم ریال", "unit": "IRR"}
+    assert q["total_text"]["words"] == crm.Money(3_567_210, "IRR").in_words()
+    assert sales.get_quote("PF-1", unit="toman")["total_text"]["digits"] == "۳٬۵۶۷ تومان و ۲٫۱۰ ریال"
+    assert crm.Money(440_606_250_000, "IRR").in_words("toman") == \
+        "چهارصد و چهل میلیون و ششصد و شش هزار و دویست و پنجاه تومان"
+    assert crm.Money(440_606_250_000, "IRR").persian() == "۴٬۴۰۶٬۰۶۲٬۵۰۰ ریال"
+    with pytest.raises(crm.InvalidArgument) as e:
+        crm.Money(10**15 + 1, "IRR").in_words()
+    assert e.value.field == "amount"
+    with pytest.raises(crm.InvalidArgument) as e:
+        crm.Money(100, "USD").persian("toman")
+    assert e.value.field == "unit"
     assert [m["name"] for m in sales.quote_moves(q["id"])] == ["activate", "cancel", "revise"]
     sales.move_quote(q["id"], "activate")
     with pytest.raises(crm.InvalidTransition):

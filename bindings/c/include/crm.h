@@ -397,7 +397,7 @@ CRM_API void crm_engine_close(crm_engine **engine);
  *   lead.convert  lead.scoring  forecast  pipeline.as_of
  *   product.define  product.get  product.list  tax.define  tax.list
  *   quote.create  quote.update  quote.get  quote.list  quote.move
- *   quote.revise  quote.order  quote.moves
+ *   quote.revise  quote.order  quote.moves  money.text
  *   queue.define  queue.list  sla.define  sla.list  assignment.define
  *   assignment.list  escalation.define  escalation.list  ticket.auto_assign
  *   ticket.create

@@ -316,8 +316,10 @@ class Sales:
     def update_quote(self, id: str, **changes: object) -> dict:
         return self._run("quote.update", {"id": id, "changes": changes})
 
-    def get_quote(self, id: str) -> dict:
-        return self._run("quote.get", {"id": id})
+    def get_quote(self, id: str, unit: str = "rial") -> dict:
+        """The quote by id or number; total_text (Persian digits and words)
+        in rials, or in tomans with unit="toman"."""
+        return self._run("quote.get", {"id": id, "unit": unit})
 
     def quotes(self, *, party: Optional[str] = None, opportunity: Optional[str] = None,
                revisions_of: Optional[str] = None) -> list:
