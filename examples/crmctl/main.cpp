@@ -55,6 +55,8 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
   quote revise DB QUOTE [SKU:QTY[:DISCOUNT%]...] [--json]
                                             the next revision (new lines replace the old)
   quote order DB QUOTE ERP_ORDER_ID [--json] record the ERP's order id on a won quote
+  check sheba|bank_card|postal_code|national_id|legal_id VALUE [--json]
+                                            an Iranian identifier checked: its canonical form, its bank
   quote show DB QUOTE [--toman] [--json]    a quote (id or number): lines, totals and the total in
                                             Persian digits and words (in tomans), moves, revisions
   queue define DB QUEUE [USER[:SKILL,...]]... a queue (team) and its members
@@ -978,6 +980,25 @@ int main(int argc, char** argv) {
             return failed(crm::fail(crm::errc::conflict, p[3] + " exists; add --overwrite to replace it", "file"));
         if (!written) return failed(written.error());
         std::cout << "exported " << written.value() << " parties\n";
+        return 0;
+    }
+    if (cmd == "check") {
+        // No database: the identifier is checked against its own rules.
+        if (p.size() != 3) return usage("check takes sheba|bank_card|postal_code|national_id|legal_id VALUE");
+        crm::EngineOptions memory;
+        memory.database = "memory:";
+        auto engine = crm::Engine::open(memory);
+        if (!engine) return failed(engine.error());
+        const json request = {{"kind", p[1]}, {"value", p[2]}};
+        if (a.json) return print_json(*engine.value(), "identifier.check", request);
+        auto answer = engine.value()->execute("identifier.check", request.dump());
+        if (!answer) return failed(answer.error());
+        const json j = json::parse(answer.value());
+        std::cout << j.value("formatted", j["value"].get<std::string>());
+        if (j.contains("bank") && j["bank"].is_object())
+            std::cout << "  " << j["bank"]["name_fa"].get<std::string>() << " (" << j["bank"]["name_en"].get<std::string>()
+                      << ", " << j["bank"]["code"].get<std::string>() << ")";
+        std::cout << "\n";
         return 0;
     }
     // "pipeline show DB" and "opp VERB DB ...": the database comes third.

@@ -6,6 +6,7 @@
 #include "crm/analytics/stats.hpp"
 #include "crm/core/amount_text.hpp"
 #include "crm/core/audit.hpp"
+#include "crm/core/bank.hpp"
 #include "crm/core/business_calendar.hpp"
 #include "crm/core/calendar.hpp"
 #include "crm/core/context.hpp"

@@ -2,6 +2,8 @@
 // update, look up, consent, organisation membership, custom fields, the 360
 // view, search, duplicates and merge.
 #include "commands/request.hpp"
+#include "crm/core/bank.hpp"
+#include "crm/core/national_id.hpp"
 #include "view/codec.hpp"
 
 namespace crm::commands {
@@ -94,6 +96,38 @@ result<json> party_unlink_organization(Engine& engine, const json& request, cons
     return json{{"person", person.str()}, {"organization", organization.str()}};
 }
 
+// An identifier checked and in its canonical form: {kind, value} ->
+// {kind, value, formatted?, bank?}.
+result<json> identifier_check(Engine&, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"kind", "value"}));
+    CRM_TRY(kind, required_string(request, "kind", 32));
+    CRM_TRY(value, required_string(request, "value", 256));
+    const auto bank_json = [](const std::optional<bank::Bank>& b) {
+        return b ? json{{"code", b->code}, {"name_fa", b->name_fa}, {"name_en", b->name_en}} : json(nullptr);
+    };
+    if (kind == "sheba") {
+        CRM_TRY(s, bank::parse_sheba(value, "value"));
+        return json{{"kind", kind}, {"value", s.value}, {"formatted", s.formatted},
+                    {"bank_code", s.bank_code}, {"bank", bank_json(s.bank)}};
+    }
+    if (kind == "bank_card") {
+        CRM_TRY(c, bank::parse_card(value, "value"));
+        return json{{"kind", kind}, {"value", c.value}, {"formatted", c.formatted}, {"bank", bank_json(c.bank)}};
+    }
+    if (kind == "postal_code") {
+        CRM_TRY(code, bank::normalize_postal_code(value, "value"));
+        return json{{"kind", kind}, {"value", code}, {"formatted", code.substr(0, 5) + "-" + code.substr(5)}};
+    }
+    if (kind == "national_id" || kind == "legal_id") {
+        CRM_TRY(id, national_id::normalize(kind == "national_id" ? national_id::Kind::person
+                                                                 : national_id::Kind::legal_entity,
+                                           value, "value"));
+        return json{{"kind", kind}, {"value", id}};
+    }
+    return fail(errc::invalid_argument,
+                "must be one of: sheba, bank_card, postal_code, national_id, legal_id", "kind");
+}
+
 result<json> field_define(Engine& engine, const json& request, const Context& ctx) {
     CRM_TRY(def, codec::field_def_from_json(request));
     CRM_TRY(stored, engine.define_field(ctx, def));
@@ -178,8 +212,13 @@ constexpr Command kCommands[] = {
      "{person, organization}", "{person, organization}", true, party_unlink_organization},
     {"field.define", "Declares (or updates) a custom field of a record type.",
      "FieldDef: {record_type (default party), name, label, type (text|integer|decimal|money|"
-     "boolean|date|enum|multi_enum), required, allowed[], min, max, currency}",
+     "boolean|date|enum|multi_enum|sheba|bank_card|postal_code), required, allowed[], min, max, currency}",
      "FieldDef", true, field_define},
+    {"identifier.check",
+     "Checks an Iranian identifier and gives its canonical form: a Sheba number (mod 97, its bank), a "
+     "bank card number (Luhn, its bank), a postal code, a national code or a legal entity's national id.",
+     "{kind: sheba|bank_card|postal_code|national_id|legal_id, value}",
+     "{kind, value, formatted?, bank_code?, bank?: {code, name_fa, name_en}}", false, identifier_check},
     {"field.list", "Lists the custom fields declared for a record type.",
      "{record_type (default party)}", "{items: [FieldDef]}", false, field_list},
     {"customer.view", "The 360 view of a party: profile, memberships, recent interactions, open "

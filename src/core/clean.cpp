@@ -54,4 +54,19 @@ std::string millionths(double v) {
     return out;
 }
 
+result<std::string> digits_only(std::string_view text, std::string_view field) {
+    if (text.size() > 256) return fail(errc::invalid_argument, "is longer than 256 bytes", std::string(field));
+    const std::string folded = text::ascii_digits(text::tidy(text));
+    std::string digits;
+    digits.reserve(folded.size());
+    for (const char c : folded) {
+        if (c >= '0' && c <= '9')
+            digits += c;
+        else if (c != ' ' && c != '-')
+            return fail(errc::invalid_argument, "contains a character that is not a digit", std::string(field));
+    }
+    if (digits.empty()) return fail(errc::invalid_argument, "is empty", std::string(field));
+    return digits;
+}
+
 }  // namespace crm

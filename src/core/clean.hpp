@@ -22,6 +22,12 @@ result<std::string> clean_date(const std::string& s, std::string_view field);
 /// The Gregorian date ("YYYY-MM-DD") of `at` in Asia/Tehran.
 std::string tehran_date(Timestamp at);
 
+/// The ASCII digits of an identifier as people write it: Persian and
+/// Arabic-Indic digits folded, the spaces and dashes put between digit
+/// groups dropped; any other character, an empty text or one longer than
+/// 256 bytes is an invalid_argument naming `field`.
+result<std::string> digits_only(std::string_view text, std::string_view field);
+
 /// A fraction as decimal text to a millionth, trailing zeros dropped
 /// ("0.869144", "2.5", "1"): how scores are stored and read by rules.
 std::string millionths(double v);

@@ -4,29 +4,12 @@
 
 #include <algorithm>
 
-#include "crm/core/text.hpp"
+#include "core/clean.hpp"
 
 namespace crm::national_id {
 namespace {
 
 int digit(char c) noexcept { return c - '0'; }
-
-// The ASCII digits of `text`; spaces and dashes, which cards and forms put
-// between digit groups, are dropped.
-result<std::string> digits_of(std::string_view text, std::string_view field) {
-    const std::string folded = text::ascii_digits(text::tidy(text));
-    std::string digits;
-    digits.reserve(folded.size());
-    for (const char c : folded) {
-        if (c >= '0' && c <= '9')
-            digits += c;
-        else if (c != ' ' && c != '-')
-            return fail(errc::invalid_argument, "contains a character that is not a digit",
-                        std::string(field));
-    }
-    if (digits.empty()) return fail(errc::invalid_argument, "is empty", std::string(field));
-    return digits;
-}
 
 // کد ملی: s = sum of d[i] * (10 - i) over the first nine digits, mod 11;
 // the tenth digit is s when s < 2, else 11 - s.
@@ -53,7 +36,7 @@ bool legal_entity_check_digit_holds(std::string_view d) noexcept {
 }  // namespace
 
 result<std::string> normalize_person(std::string_view text, std::string_view field) {
-    CRM_TRY(digits, digits_of(text, field));
+    CRM_TRY(digits, digits_only(text, field));
     // Old cards print the code without its leading zeros.
     if (digits.size() == 8 || digits.size() == 9) digits.insert(0, 10 - digits.size(), '0');
     if (digits.size() != 10)
@@ -71,7 +54,7 @@ result<std::string> normalize_person(std::string_view text, std::string_view fie
 }
 
 result<std::string> normalize_legal_entity(std::string_view text, std::string_view field) {
-    CRM_TRY(digits, digits_of(text, field));
+    CRM_TRY(digits, digits_only(text, field));
     if (digits.size() != 11)
         return fail(
             errc::invalid_argument,

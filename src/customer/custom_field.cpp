@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "crm/core/bank.hpp"
 #include "crm/core/text.hpp"
 #include "crm/core/time.hpp"
 
@@ -245,6 +246,21 @@ result<Value> check_value(const FieldDef& def, const Value& value, std::string_v
         case FieldType::enumeration: {
             if (!s) return type_error(def, path);
             return check_member(def, text::tidy(*s), path);
+        }
+        case FieldType::sheba: {
+            if (!s) return type_error(def, path);
+            CRM_TRY(sheba, bank::parse_sheba(*s, str_path(path)));
+            return Value{std::move(sheba.value)};
+        }
+        case FieldType::bank_card: {
+            if (!s) return type_error(def, path);
+            CRM_TRY(card, bank::parse_card(*s, str_path(path)));
+            return Value{std::move(card.value)};
+        }
+        case FieldType::postal_code: {
+            if (!s) return type_error(def, path);
+            CRM_TRY(code, bank::normalize_postal_code(*s, str_path(path)));
+            return Value{std::move(code)};
         }
         case FieldType::multi_enum: {
             std::vector<std::string> items;

@@ -28,7 +28,8 @@ CRM_ENUM_NAMES(FieldType, parse_field_type_named, {FieldType::text, "text"},
                {FieldType::integer, "integer"}, {FieldType::decimal, "decimal"},
                {FieldType::money, "money"}, {FieldType::boolean, "boolean"},
                {FieldType::date, "date"}, {FieldType::enumeration, "enum"},
-               {FieldType::multi_enum, "multi_enum"})
+               {FieldType::multi_enum, "multi_enum"}, {FieldType::sheba, "sheba"},
+               {FieldType::bank_card, "bank_card"}, {FieldType::postal_code, "postal_code"})
 CRM_ENUM_NAMES(MatchField, parse_match_field, {MatchField::phone, "phone"},
                {MatchField::email, "email"}, {MatchField::national_id, "national_id"},
                {MatchField::name, "name"}, {MatchField::city, "city"},

@@ -90,6 +90,9 @@ result<void> Schema::add_custom(const FieldDef& def) {
         case FieldType::date: f.type = Type::date; break;
         case FieldType::enumeration: f.type = Type::text; f.allowed = def.allowed; break;
         case FieldType::multi_enum: f.type = Type::text_list; f.allowed = def.allowed; break;
+        case FieldType::sheba:
+        case FieldType::bank_card:
+        case FieldType::postal_code: f.type = Type::text; break;
     }
     return add(std::move(f));
 }

@@ -980,6 +980,14 @@ static void test_quotes(void) {
                                              "\"unit\":\"toman\"}"),
                  CRM_EINVALID, "unit");
     CHECK_STATUS(exec(e, "money.text", &out, "{}"), CRM_EINVALID, "amount");
+    out = must(e, "identifier.check", "{\"kind\":\"sheba\",\"value\":\"ir82 0540 1026 8002 0817 9090 02\"}");
+    CHECK(member_is(out, "value", "IR820540102680020817909002"));
+    CHECK(has(out, "\"name_en\":\"Parsian Bank\""));
+    crm_free(out);
+    CHECK_STATUS(exec(e, "identifier.check", &out, "{\"kind\":\"bank_card\",\"value\":\"6037991234567890\"}"),
+                 CRM_EINVALID, "value");
+    CHECK_STATUS(exec(e, "identifier.check", &out, "{\"kind\":\"iban\",\"value\":\"1\"}"), CRM_EINVALID,
+                 "kind");
     CHECK_STATUS(crm_events_after(e, 0, 100, &out), CRM_OK, "");
     CHECK(has(out, "\"type\":\"quote.won\""));
     crm_free(out);
@@ -1252,6 +1260,7 @@ static void test_commands(void) {
         "party.link_organization", "party.unlink_organization", "interaction.log", "timeline.get",
         "activity.schedule", "activity.complete", "activity.cancel", "activity.overdue",
         "activity.due_by", "purchase.record", "purchase.list", "field.define", "field.list",
+        "identifier.check",
         "customer.view", "search", "duplicates.find", "merge", "audit.trail", "events.after",
         "events.ack", "events.cursor", "import.customers", "import.orders", "export.customers",
         "process.define", "process.get", "process.list", "calendar.define", "history.get",

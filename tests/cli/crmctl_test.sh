@@ -153,6 +153,15 @@ status 1 "forecast bad period" "$crmctl" forecast $db --period 1404-Q7 --calenda
 check "bad period named" grep -q "invalid_argument: period" err.txt
 status 2 "forecast without period" "$crmctl" forecast $db
 
+# Identifiers checked without a database: their canonical form and bank.
+status 0 "check a sheba" "$crmctl" check sheba "ir82 0540 1026 8002 0817 9090 02"
+check "the sheba's bank" grep -q "IR82 0540 1026 8002 0817 9090 02  بانک پارسیان (Parsian Bank, 054)" out.txt
+status 1 "check a sheba with a wrong check" "$crmctl" check sheba IR830540102680020817909002
+check "a wrong sheba says why" grep -q "invalid_argument: value: has a wrong check" err.txt
+status 0 "check a card as JSON" "$crmctl" check bank_card 6037-9912-3456-7893 --json
+check "the card's bank" grep -q '"code":"017"' out.txt
+status 1 "check a postal code" "$crmctl" check postal_code 1629735744
+
 # Quotes: a product, a quote priced from it, a currency mix refused, the lifecycle, the ERP order.
 status 0 "product add" "$crmctl" product add $db ERP-1 "ERP licence" 1250000 --unit licence
 check "product created" grep -q "^created  ERP-1  ERP licence  1250000.00 IRR per licence  tax standard" out.txt

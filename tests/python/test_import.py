@@ -107,3 +107,38 @@ def test_list_parties_pages_in_id_order(engine):
     with pytest.raises(crm.InvalidArgument) as err:
         engine.list_parties(limit=0)
     assert err.value.field == "limit"
+
+
+def test_bank_identifier_fields_are_checked_on_import(engine):
+    engine.define_field("sheba", "sheba", label="شبا")
+    engine.define_field("card", "bank_card")
+    engine.define_field("zip", "postal_code")
+    rows = """external_id,first_name,last_name,sheba,card,zip
+B1,علی,رضایی,IR82 0540 1026 8002 0817 9090 02,6037-9912-3456-7893,16197-35744
+B2,مینا,کاظمی,IR83 0540 1026 8002 0817 9090 02,,
+B3,رضا,نوری,,6037991234567890,
+B4,سارا,احمدی,,,1629735744
+"""
+    report = engine.import_customers(io.StringIO(rows))
+    assert (report.imported, report.rejected) == (1, 3)
+    fields = {p.external_id: p.field for p in report.problems if p.severity == "error"}
+    assert fields == {"B2": "custom.sheba", "B3": "custom.card", "B4": "custom.zip"}
+    b1 = engine.get_party_by_external_id("B1")
+    assert b1.custom == {"sheba": "IR820540102680020817909002", "card": "6037991234567893",
+                         "zip": "1619735744"}
+    with pytest.raises(crm.NotFound):
+        engine.get_party_by_external_id("B2")
+
+
+def test_identifiers_are_checked_with_their_bank(engine):
+    sheba = engine.check_identifier("sheba", "IR۸۲ ۰۵۴۰ ۱۰۲۶ ۸۰۰۲ ۰۸۱۷ ۹۰۹۰ ۰۲")
+    assert sheba["value"] == "IR820540102680020817909002"
+    assert sheba["bank"] == {"code": "054", "name_fa": "بانک پارسیان", "name_en": "Parsian Bank"}
+    card = engine.check_identifier("bank_card", "6104 3300 0000 0011")
+    assert card["formatted"] == "6104-3300-0000-0011" and card["bank"]["code"] == "012"
+    assert engine.check_identifier("postal_code", "۱۶۱۹۷۳۵۷۴۴")["formatted"] == "16197-35744"
+    for kind, value, field in [("sheba", "IR830540102680020817909002", "value"),
+                               ("bank_card", "610433000000001", "value"), ("passport", "X", "kind")]:
+        with pytest.raises(crm.InvalidArgument) as e:
+            engine.check_identifier(kind, value)
+        assert e.value.field == field, kind

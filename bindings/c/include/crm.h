@@ -385,7 +385,8 @@ CRM_API void crm_engine_close(crm_engine **engine);
  * The commands (see crm_commands() for each one's request and response):
  *   party.create  party.upsert  party.update  party.get  party.set_consent
  *   party.link_organization  party.unlink_organization
- *   field.define  field.list  customer.view  search  duplicates.find  merge
+ *   field.define  field.list  identifier.check  customer.view  search
+ *   duplicates.find  merge
  *   interaction.log  timeline.get
  *   activity.schedule  activity.complete  activity.cancel
  *   activity.overdue  activity.due_by  purchase.record  purchase.list

@@ -189,6 +189,14 @@ def _iter_timeline(
         before = page.next
 
 
+def _check_identifier(self: Engine, kind: str, value: str) -> Dict[str, Any]:
+    """An Iranian identifier checked, in its canonical form: kind "sheba"
+    (mod 97; its bank), "bank_card" (Luhn; its bank), "postal_code",
+    "national_id" or "legal_id". Answers {kind, value, formatted?, bank?};
+    a bad one raises InvalidArgument naming "value" (docs/IRAN.md)."""
+    return self.execute("identifier.check", {"kind": kind, "value": value})
+
+
 class Sales:
     """The sales side of an Engine: process definitions, leads and their
     qualification, scoring and conversion, opportunities on pipelines, their
@@ -1052,6 +1060,7 @@ class Analytics:
 
 Engine.transaction = _transaction  # type: ignore[attr-defined]
 Engine.iter_events = _iter_events  # type: ignore[attr-defined]
+Engine.check_identifier = _check_identifier  # type: ignore[attr-defined]
 Engine.iter_timeline = _iter_timeline  # type: ignore[attr-defined]
 # Written[Party] and Written[Purchase] in annotations, as in the stubs.
 Written.__class_getitem__ = classmethod(_types.GenericAlias)  # type: ignore[attr-defined]

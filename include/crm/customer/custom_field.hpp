@@ -12,7 +12,22 @@
 
 namespace crm {
 
-enum class FieldType { text, integer, decimal, money, boolean, date, enumeration, multi_enum };
+/// The types of custom values. sheba, bank_card and postal_code are text
+/// checked and stored in their canonical form (crm/core/bank.hpp):
+/// "IR" and 24 digits, 16 digits, 10 digits.
+enum class FieldType {
+    text,
+    integer,
+    decimal,
+    money,
+    boolean,
+    date,
+    enumeration,
+    multi_enum,
+    sheba,
+    bank_card,
+    postal_code
+};
 
 CRM_API const char* to_string(FieldType t) noexcept;
 CRM_API result<FieldType> parse_field_type(std::string_view s);
