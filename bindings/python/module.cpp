@@ -322,6 +322,12 @@ namespace {
 
 using namespace crmpy;
 
+// An amount as Iranian invoices print it, in the unit named by `unit`.
+crm::persian::AmountText printed(const crm::Money& x, py::handle unit) {
+    const auto u = unwrap(crm::persian::parse_irr_unit(to_text(unit, "unit"), "unit"));
+    return unwrap(crm::persian::amount_text(x, u, "amount"));
+}
+
 void bind_money(py::module_& m) {
     py::class_<crm::Money>(m, "Money",
                            "An amount of money: an integer in the currency's ISO 4217 minor "
@@ -357,20 +363,12 @@ void bind_money(py::module_& m) {
                  return d;
              })
         .def(
-            "in_words",
-            [](const crm::Money& x, py::handle unit) {
-                const auto u = unwrap(crm::persian::parse_irr_unit(to_text(unit, "unit"), "unit"));
-                return unwrap(crm::persian::amount_text(x, u, "amount")).words;
-            },
+            "in_words", [](const crm::Money& x, py::handle unit) { return printed(x, unit).words; },
             py::arg("unit") = "rial",
             "The amount in Persian words as invoices print it (مبلغ به حروف): 'rial', or "
             "'toman' for IRR; up to 10**15 minor units.")
         .def(
-            "persian",
-            [](const crm::Money& x, py::handle unit) {
-                const auto u = unwrap(crm::persian::parse_irr_unit(to_text(unit, "unit"), "unit"));
-                return unwrap(crm::persian::amount_text(x, u, "amount")).digits;
-            },
+            "persian", [](const crm::Money& x, py::handle unit) { return printed(x, unit).digits; },
             py::arg("unit") = "rial",
             "The amount in Persian digits with the Persian separators and its unit: "
             "'۴٬۴۰۶٬۰۶۲٬۵۰۰ ریال'.")

@@ -55,6 +55,7 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
   quote revise DB QUOTE [SKU:QTY[:DISCOUNT%]...] [--json]
                                             the next revision (new lines replace the old)
   quote order DB QUOTE ERP_ORDER_ID [--json] record the ERP's order id on a won quote
+  sms TEXT [--json]                         an SMS's encoding (gsm7, or ucs2 for Persian) and parts
   check sheba|bank_card|postal_code|national_id|legal_id VALUE [--json]
                                             an Iranian identifier checked: its canonical form, its bank
   quote show DB QUOTE [--toman] [--json]    a quote (id or number): lines, totals and the total in
@@ -982,18 +983,28 @@ int main(int argc, char** argv) {
         std::cout << "exported " << written.value() << " parties\n";
         return 0;
     }
-    if (cmd == "check") {
-        // No database: the identifier is checked against its own rules.
-        if (p.size() != 3) return usage("check takes sheba|bank_card|postal_code|national_id|legal_id VALUE");
+    if (cmd == "check" || cmd == "sms") {
+        // No database: an identifier or a text checked against its own rules.
+        const bool check = cmd == "check";
+        if (p.size() != (check ? 3u : 2u))
+            return usage(check ? "check takes sheba|bank_card|postal_code|national_id|legal_id VALUE"
+                               : "sms takes TEXT");
         crm::EngineOptions memory;
         memory.database = "memory:";
         auto engine = crm::Engine::open(memory);
         if (!engine) return failed(engine.error());
-        const json request = {{"kind", p[1]}, {"value", p[2]}};
-        if (a.json) return print_json(*engine.value(), "identifier.check", request);
-        auto answer = engine.value()->execute("identifier.check", request.dump());
+        const char* method = check ? "identifier.check" : "sms.parts";
+        const json request = check ? json{{"kind", p[1]}, {"value", p[2]}} : json{{"text", p[1]}};
+        if (a.json) return print_json(*engine.value(), method, request);
+        auto answer = engine.value()->execute(method, request.dump());
         if (!answer) return failed(answer.error());
         const json j = json::parse(answer.value());
+        if (!check) {
+            std::cout << j["characters"] << " characters, " << j["encoding"].get<std::string>() << ": " << j["parts"]
+                      << (j["parts"] == 1 ? " part" : " parts") << " of " << j["per_part"] << ", " << j["remaining"]
+                      << " left in the last\n";
+            return 0;
+        }
         std::cout << j.value("formatted", j["value"].get<std::string>());
         if (j.contains("bank") && j["bank"].is_object())
             std::cout << "  " << j["bank"]["name_fa"].get<std::string>() << " (" << j["bank"]["name_en"].get<std::string>()

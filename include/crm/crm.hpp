@@ -18,6 +18,7 @@
 #include "crm/core/money.hpp"
 #include "crm/core/national_id.hpp"
 #include "crm/core/phone.hpp"
+#include "crm/core/sms.hpp"
 #include "crm/core/text.hpp"
 #include "crm/core/time.hpp"
 #include "crm/core/value.hpp"

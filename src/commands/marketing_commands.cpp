@@ -6,6 +6,7 @@
 #include "marketing/codec.hpp"
 // clang-format off
 #include "commands/request.hpp"
+#include "crm/core/sms.hpp"
 // clang-format on
 
 namespace crm::commands {
@@ -402,6 +403,41 @@ result<json> campaign_report(Engine& engine, const json& request, const Context&
     return codec::to_json(r);
 }
 
+json parts_json(const sms::Parts& p) {
+    return json{{"encoding", sms::to_string(p.encoding)}, {"characters", p.characters}, {"units", p.units},
+                {"parts", p.parts}, {"per_part", p.per_part}, {"remaining", p.remaining}};
+}
+
+// An SMS text's encoding and parts: {text} -> {encoding, characters, units,
+// parts, per_part, remaining}.
+result<json> sms_parts(Engine&, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"text"}));
+    CRM_TRY(text, required_string(request, "text", sms::kMaxTextBytes));
+    CRM_TRY(p, sms::count_parts(text, "text"));
+    return parts_json(p);
+}
+
+// A template filled in for one recipient and its parts: {template, fields}
+// -> {text, encoding, ...}.
+result<json> sms_render(Engine&, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"template", "fields"}));
+    CRM_TRY(tmpl, required_string(request, "template", sms::kMaxTextBytes));
+    std::map<std::string, std::string> fields;
+    if (const json* f = codec::member(request, "fields")) {
+        if (!f->is_object()) return fail(errc::invalid_argument, "must be an object of texts", "fields");
+        if (f->size() > 256) return fail(errc::invalid_argument, "has more than 256 fields", "fields");
+        for (const auto& [name, value] : f->items()) {
+            CRM_TRY(v, codec::string_of(value, codec::join("fields", name), 4096));
+            fields[name] = std::move(v);
+        }
+    }
+    CRM_TRY(text, sms::render(tmpl, fields, "template"));
+    CRM_TRY(p, sms::count_parts(text, "template"));
+    json out = parts_json(p);
+    out["text"] = std::move(text);
+    return out;
+}
+
 constexpr Command kMarketing[] = {
     {"marketing.configure",
      "Stores the marketing settings; a changed currency builds every profile again.",
@@ -505,6 +541,15 @@ constexpr Command kMarketing[] = {
      "actual_cost_minor, cost_per_lead_minor, roi, children, ab: {group_a, group_b, test: {a, b, "
      "difference, p_value, method, level, significant}} | null}",
      false, campaign_report},
+    {"sms.parts",
+     "An SMS text's encoding and parts: GSM-7 (160 septets, 153 per part; the extension table "
+     "counting two) or UCS-2, which Persian needs (70, 67 per part).",
+     "{text}", "{encoding: gsm7|ucs2, characters, units, parts, per_part, remaining}", false, sms_parts},
+    {"sms.render",
+     "A message template filled in for one recipient ({first_name}; {{ and }} for braces) and the "
+     "parts it is sent as.",
+     "{template, fields?: {name: text}}",
+     "{text, encoding, characters, units, parts, per_part, remaining}", false, sms_render},
     {"loyalty.define",
      "Stores a loyalty programme (docs/MARKETING.md): earn rules, expiry, tiers by points or spend.",
      "{program: {id, name?, currency?, enrolment?: auto|explicit, expiry_days?, earn: [{id, when?, "

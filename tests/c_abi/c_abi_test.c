@@ -988,6 +988,19 @@ static void test_quotes(void) {
                  CRM_EINVALID, "value");
     CHECK_STATUS(exec(e, "identifier.check", &out, "{\"kind\":\"iban\",\"value\":\"1\"}"), CRM_EINVALID,
                  "kind");
+    out = must(e, "sms.render", "{\"template\":\"سلام {first_name}\",\"fields\":{\"first_name\":\"مریم\"}}");
+    CHECK(member_is(out, "text", "سلام مریم"));
+    CHECK(member_is(out, "encoding", "ucs2"));
+    CHECK(has(out, "\"parts\":1"));
+    crm_free(out);
+    CHECK_STATUS(exec(e, "sms.render", &out, "{\"template\":\"{city}\",\"fields\":{}}"), CRM_EINVALID,
+                 "template");
+    CHECK_STATUS(exec(e, "sms.render", &out, "{\"template\":\"x\",\"fields\":{\"a\":1}}"), CRM_EINVALID,
+                 "fields.a");
+    out = must(e, "sms.parts", "{\"text\":\"Price: 5 €\"}");
+    CHECK(member_is(out, "encoding", "gsm7"));
+    CHECK(has(out, "\"units\":11"));
+    crm_free(out);
     CHECK_STATUS(crm_events_after(e, 0, 100, &out), CRM_OK, "");
     CHECK(has(out, "\"type\":\"quote.won\""));
     crm_free(out);
@@ -1285,7 +1298,7 @@ static void test_commands(void) {
         "suppression.add", "suppression.remove", "suppression.list",
         "campaign.create", "campaign.update", "campaign.get", "campaign.list", "campaign.move",
         "campaign.members", "campaign.status", "campaign.plan", "campaign.plan_get",
-        "campaign.dispatch", "campaign.report",
+        "campaign.dispatch", "campaign.report", "sms.parts", "sms.render",
         "loyalty.define", "loyalty.get", "loyalty.list", "loyalty.enrol", "loyalty.status",
         "loyalty.redeem", "loyalty.adjust", "loyalty.refresh",
         "analytics.clv.summary", "analytics.clv.fit", "analytics.clv.score", "analytics.clv.get",

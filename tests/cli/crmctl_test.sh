@@ -162,6 +162,11 @@ status 0 "check a card as JSON" "$crmctl" check bank_card 6037-9912-3456-7893 --
 check "the card's bank" grep -q '"code":"017"' out.txt
 status 1 "check a postal code" "$crmctl" check postal_code 1629735744
 
+status 0 "sms parts of a Persian text" "$crmctl" sms "سلام مریم، جشنواره تابستان آغاز شد"
+check "a Persian SMS is UCS-2" grep -q "characters, ucs2: 1 part of 70" out.txt
+status 0 "sms parts as JSON" "$crmctl" sms "Hello" --json
+check "a Latin SMS is GSM-7" grep -q '"encoding":"gsm7"' out.txt
+
 # Quotes: a product, a quote priced from it, a currency mix refused, the lifecycle, the ERP order.
 status 0 "product add" "$crmctl" product add $db ERP-1 "ERP licence" 1250000 --unit licence
 check "product created" grep -q "^created  ERP-1  ERP licence  1250000.00 IRR per licence  tax standard" out.txt

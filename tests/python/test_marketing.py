@@ -171,3 +171,22 @@ def test_a_campaign_from_definition_to_result(engine, person):
     with pytest.raises(crm.InvalidTransition) as e:
         mk.plan_delivery(c["id"])
     assert e.value.field == "campaign"
+
+
+def test_sms_parts_and_templates(engine):
+    mk = crm.Marketing(engine)
+    latin = mk.sms_parts("a" * 161)
+    assert (latin["encoding"], latin["parts"], latin["per_part"]) == ("gsm7", 2, 153)
+    persian = mk.sms_parts("س" * 71)
+    assert (persian["encoding"], persian["parts"], persian["remaining"]) == ("ucs2", 2, 63)
+    filled = mk.render_sms("{greeting} {first_name}، جشنواره تابستان آغاز شد", greeting="جناب آقای",
+                           first_name="رضا")
+    assert filled["text"] == "جناب آقای رضا، جشنواره تابستان آغاز شد"
+    assert (filled["encoding"], filled["parts"]) == ("ucs2", 1)
+    assert filled["characters"] == len(filled["text"])
+    with pytest.raises(crm.InvalidArgument) as e:
+        mk.render_sms("{city} عزیز", first_name="رضا")
+    assert e.value.field == "template" and "{city}" in str(e.value)
+    with pytest.raises(crm.InvalidArgument) as e:
+        mk.sms_parts("x" * (64 * 1024 + 1))
+    assert e.value.field == "text"

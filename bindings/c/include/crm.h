@@ -413,7 +413,7 @@ CRM_API void crm_engine_close(crm_engine **engine);
  *   suppression.add  suppression.remove  suppression.list
  *   campaign.create  campaign.update  campaign.get  campaign.list
  *   campaign.move  campaign.members  campaign.status  campaign.plan
- *   campaign.plan_get  campaign.dispatch  campaign.report
+ *   campaign.plan_get  campaign.dispatch  campaign.report  sms.parts  sms.render
  *   loyalty.define  loyalty.get  loyalty.list  loyalty.enrol  loyalty.status
  *   loyalty.redeem  loyalty.adjust  loyalty.refresh
  *   analytics.clv.summary  analytics.clv.fit  analytics.clv.score

@@ -597,6 +597,17 @@ class Marketing:
     def campaign_report(self, id: str) -> dict:
         return self._run("campaign.report", {"id": id})
 
+    def sms_parts(self, text: str) -> dict:
+        """The encoding (gsm7, or ucs2 for Persian) and the parts an SMS is
+        sent as: {encoding, characters, units, parts, per_part, remaining}."""
+        return self._run("sms.parts", {"text": text})
+
+    def render_sms(self, template: str, **fields: str) -> dict:
+        """A template filled in for one recipient ({first_name}; {{ and }}
+        for braces) with its parts; an unknown field raises InvalidArgument
+        naming "template"."""
+        return self._run("sms.render", {"template": template, "fields": fields})
+
     def define_loyalty_program(self, program: dict) -> dict:
         return self._run("loyalty.define", {"program": program})
 
