@@ -137,8 +137,11 @@ def test_identifiers_are_checked_with_their_bank(engine):
     card = engine.check_identifier("bank_card", "6104 3300 0000 0011")
     assert card["formatted"] == "6104-3300-0000-0011" and card["bank"]["code"] == "012"
     assert engine.check_identifier("postal_code", "۱۶۱۹۷۳۵۷۴۴")["formatted"] == "16197-35744"
+    assert engine.check_identifier("national_id", "۰۰۱-۳۵۴۲۴۱-۹")["value"] == "0013542419"
+    assert engine.check_identifier("legal_id", "10101609407") == {"kind": "legal_id", "value": "10101609407"}
     for kind, value, field in [("sheba", "IR830540102680020817909002", "value"),
-                               ("bank_card", "610433000000001", "value"), ("passport", "X", "kind")]:
+                               ("bank_card", "610433000000001", "value"),
+                               ("national_id", "0013542418", "value"), ("passport", "X", "kind")]:
         with pytest.raises(crm.InvalidArgument) as e:
             engine.check_identifier(kind, value)
         assert e.value.field == field, kind
