@@ -12,6 +12,19 @@
 namespace crm::commands {
 namespace {
 
+// The optional "unit" of a request: rials unless "toman" is asked for.
+result<persian::IrrUnit> unit_of(const json& request) {
+    CRM_TRY(name, codec::get_string(request, "unit", "", 16));
+    if (!name) return persian::IrrUnit::rial;
+    return persian::parse_irr_unit(*name, "unit");
+}
+
+json text_json(const persian::AmountText& text, persian::IrrUnit unit, const std::string& currency) {
+    return json{{"digits", text.digits},
+                {"words", text.words},
+                {"unit", unit == persian::IrrUnit::toman ? "toman" : currency}};
+}
+
 // A quote as answered: its fields, and its total as an Iranian pre-invoice
 // prints it (Persian digits and words, in rials or in tomans when asked;
 // null beyond what is written in words).
@@ -19,10 +32,7 @@ result<json> answer(const Quote& q, persian::IrrUnit unit = persian::IrrUnit::ri
     json j = codec::to_json(q);
     auto text = persian::amount_text(Money{q.total_minor, q.currency}, unit, "total_minor");
     if (!text && text.error().field == "unit") return text.error();
-    j["total_text"] = text ? json{{"digits", text.value().digits},
-                                  {"words", text.value().words},
-                                  {"unit", unit == persian::IrrUnit::toman ? "toman" : q.currency}}
-                           : json(nullptr);
+    j["total_text"] = text ? text_json(text.value(), unit, q.currency) : json(nullptr);
     return j;
 }
 
@@ -32,16 +42,9 @@ result<json> money_text(Engine&, const json& request, const Context&) {
     const json* a = codec::member(request, "amount");
     if (!a) return fail(errc::invalid_argument, "is required", "amount");
     CRM_TRY(amount, codec::money_from_json(*a, "amount"));
-    CRM_TRY(unit_name, codec::get_string(request, "unit", "", 16));
-    persian::IrrUnit unit = persian::IrrUnit::rial;
-    if (unit_name) {
-        CRM_TRY(u, persian::parse_irr_unit(*unit_name, "unit"));
-        unit = u;
-    }
+    CRM_TRY(unit, unit_of(request));
     CRM_TRY(text, persian::amount_text(amount, unit, "amount"));
-    return json{{"digits", text.digits},
-                {"words", text.words},
-                {"unit", unit == persian::IrrUnit::toman ? "toman" : amount.currency}};
+    return text_json(text, unit, amount.currency);
 }
 
 #define CRM_QUOTE_FIELDS \
@@ -122,12 +125,7 @@ result<json> quote_revise(Engine& engine, const json& request, const Context& ct
 result<json> quote_get(Engine& engine, const json& request, const Context&) {
     CRM_TRYV(codec::expect_object(request, "", {"id", "unit"}));
     CRM_TRY(key, required_string(request, "id", 200));
-    CRM_TRY(unit_name, codec::get_string(request, "unit", "", 16));
-    persian::IrrUnit unit = persian::IrrUnit::rial;
-    if (unit_name) {
-        CRM_TRY(u, persian::parse_irr_unit(*unit_name, "unit"));
-        unit = u;
-    }
+    CRM_TRY(unit, unit_of(request));
     CRM_TRY(q, Sales(engine).get_quote(key));
     return answer(q, unit);
 }

@@ -68,8 +68,6 @@ constexpr Prefix kCardPrefixes[] = {
     {"585947", "078"}, {"507677", "080"}, {"639370", "090"}, {"581874", "095"},
 };
 
-std::string invalid(std::string_view field) { return std::string(field); }
-
 // Digits 0-9 as their values, letters A-Z as 10-35, per ISO 13616; the
 // remainder mod 97 of the number they spell.
 int mod97(std::string_view s) {
@@ -103,7 +101,7 @@ std::optional<Bank> bank_of_code(std::string_view code) noexcept {
 }
 
 result<Sheba> parse_sheba(std::string_view text, std::string_view field) {
-    if (text.size() > 256) return fail(errc::invalid_argument, "is longer than 256 bytes", invalid(field));
+    if (text.size() > 256) return fail(errc::invalid_argument, "is longer than 256 bytes", std::string(field));
     std::string t = text::tidy(text);
     // "IR" in either case at the start; another country's IBAN is refused
     // by name.
@@ -111,16 +109,16 @@ result<Sheba> parse_sheba(std::string_view text, std::string_view field) {
         t.erase(0, 2);
     else if (!t.empty() && std::isalpha(static_cast<unsigned char>(t[0])))
         return fail(errc::invalid_argument, "is not an Iranian Sheba number: it must begin with IR",
-                    invalid(field));
+                    std::string(field));
     CRM_TRY(digits, digits_only(t, field));
     if (digits.size() != 24)
         return fail(errc::invalid_argument,
                     "has " + std::to_string(digits.size()) + " digits after IR; a Sheba number has 24",
-                    invalid(field));
+                    std::string(field));
     // ISO 13616: the country and check digits move to the end; the whole
     // number is 1 mod 97.
     if (mod97(digits.substr(2) + "IR" + digits.substr(0, 2)) != 1)
-        return fail(errc::invalid_argument, "has a wrong check (ISO 7064 mod 97)", invalid(field));
+        return fail(errc::invalid_argument, "has a wrong check (ISO 7064 mod 97)", std::string(field));
     Sheba s;
     s.value = "IR" + digits;
     s.formatted = grouped(s.value, 4, ' ');
@@ -134,7 +132,7 @@ result<Card> parse_card(std::string_view text, std::string_view field) {
     if (digits.size() != 16)
         return fail(errc::invalid_argument,
                     "has " + std::to_string(digits.size()) + " digits; a bank card number has 16",
-                    invalid(field));
+                    std::string(field));
     // Luhn: every second digit from the right doubled (less 9 above 9);
     // the sum is a multiple of ten.
     int sum = 0;
@@ -146,7 +144,7 @@ result<Card> parse_card(std::string_view text, std::string_view field) {
         }
         sum += d;
     }
-    if (sum % 10 != 0) return fail(errc::invalid_argument, "has a wrong check digit (Luhn)", invalid(field));
+    if (sum % 10 != 0) return fail(errc::invalid_argument, "has a wrong check digit (Luhn)", std::string(field));
     Card c;
     c.value = digits;
     c.formatted = grouped(digits, 4, '-');
@@ -160,7 +158,7 @@ result<std::string> normalize_postal_code(std::string_view text, std::string_vie
     CRM_TRY(digits, digits_only(text, field));
     if (digits.size() != 10)
         return fail(errc::invalid_argument,
-                    "has " + std::to_string(digits.size()) + " digits; a postal code has 10", invalid(field));
+                    "has " + std::to_string(digits.size()) + " digits; a postal code has 10", std::string(field));
     const auto has = [&](std::size_t from, std::size_t to, char c) {
         return std::find(digits.begin() + static_cast<std::ptrdiff_t>(from),
                          digits.begin() + static_cast<std::ptrdiff_t>(to), c) !=
@@ -168,15 +166,15 @@ result<std::string> normalize_postal_code(std::string_view text, std::string_vie
     };
     if (has(0, 5, '0') || has(0, 5, '2'))
         return fail(errc::invalid_argument, "has a 0 or 2 in its first five digits, which no postal code has",
-                    invalid(field));
+                    std::string(field));
     if (digits[4] == '5')
-        return fail(errc::invalid_argument, "has 5 as its fifth digit, which no postal code has", invalid(field));
+        return fail(errc::invalid_argument, "has 5 as its fifth digit, which no postal code has", std::string(field));
     if (has(5, 10, '2'))
         return fail(errc::invalid_argument, "has a 2 in its last five digits, which no postal code has",
-                    invalid(field));
+                    std::string(field));
     if (digits[0] == digits[1] && digits[1] == digits[2] && digits[2] == digits[3])
         return fail(errc::invalid_argument, "begins with four equal digits, which no postal code does",
-                    invalid(field));
+                    std::string(field));
     return digits;
 }
 
