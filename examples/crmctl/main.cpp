@@ -58,6 +58,9 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
   sms TEXT [--json]                         an SMS's encoding (gsm7, or ucs2 for Persian) and parts
   check sheba|bank_card|postal_code|national_id|legal_id VALUE [--json]
                                             an Iranian identifier checked: its canonical form, its bank
+  holidays DB [JALALI_YEAR] [--business-calendar C] [--json]
+                                            a year's holidays (this year's by default); lunar ones
+                                            marked provisional until the calendar confirms their month
   quote show DB QUOTE [--toman] [--json]    a quote (id or number): lines, totals and the total in
                                             Persian digits and words (in tomans), moves, revisions
   queue define DB QUEUE [USER[:SKILL,...]]... a queue (team) and its members
@@ -1026,7 +1029,7 @@ int main(int argc, char** argv) {
     if (args.size() < 2) return usage(cmd + " needs a database file");
     const bool reads_only =
         cmd == "show" || cmd == "search" || cmd == "duplicates" || cmd == "events" ||
-        cmd == "funnel" || cmd == "cohorts" || cmd == "dashboard";
+        cmd == "funnel" || cmd == "cohorts" || cmd == "dashboard" || cmd == "holidays";
     auto engine = open(args[1], cmd == "init"  ? crm::OpenMode::create
                                 : reads_only ? crm::OpenMode::read_only
                                              : crm::OpenMode::must_exist);
@@ -1068,5 +1071,29 @@ int main(int argc, char** argv) {
     if (cmd == "cohorts") return cohorts(e, p, a);
     if (cmd == "dashboard") return dashboard(e, p, a);
     if (cmd == "forecast") return p.size() == 2 ? forecast(e, a) : usage("forecast takes DB --period P");
+    if (cmd == "holidays") {
+        if (p.size() > 3) return usage("holidays takes DB [JALALI_YEAR]");
+        int year = 0;
+        if (p.size() == 3) {
+            year = std::atoi(crm::text::ascii_digits(p[2]).c_str());
+            if (year < 1300 || year > 1600) return usage("holidays: the year must be a Jalali year such as 1404");
+        } else {
+            const auto tehran = crm::TimeZone::find("Asia/Tehran").value();
+            year = tehran.to_local(e.now(), crm::CalendarSystem::jalali).date.year;
+        }
+        json request{{"year", year}};
+        if (!a.calendar_id.empty()) request["calendar"] = a.calendar_id;
+        if (a.json) return print_json(e, "calendar.holidays", request);
+        auto answer = e.execute("calendar.holidays", request.dump());
+        if (!answer) return failed(answer.error());
+        const json j = json::parse(answer.value());
+        for (const auto& h : j["items"])
+            std::cout << h["jalali"].get<std::string>() << "  " << h["date"].get<std::string>() << "  "
+                      << h["name"].get<std::string>() << (h["provisional"].get<bool>() ? "  (provisional)" : "")
+                      << "\n";
+        std::cout << j["items"].size() << " holidays in " << year << " (calendar " << j["calendar"].get<std::string>()
+                  << ")\n";
+        return 0;
+    }
     return usage("unknown command '" + cmd + "'");
 }

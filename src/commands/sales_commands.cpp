@@ -64,6 +64,50 @@ result<json> calendar_define(Engine& engine, const json& request, const Context&
                 {"calendar", codec::parse(to_json(written.value().record)).value()}};
 }
 
+// A day of a "from"/"to" field: "YYYY-MM-DD", Jalali when the year is
+// below 1700 (the rule of every door), as a Gregorian Date.
+result<Date> request_day(const json& request, std::string_view key) {
+    CRM_TRY(text, codec::get_string(request, key, "", 32));
+    if (!text) return fail(errc::invalid_argument, "is required", std::string(key));
+    CRM_TRY(at, parse_iso8601(*text, key));
+    if (text->size() > 10) return fail(errc::invalid_argument, "must be a date YYYY-MM-DD", std::string(key));
+    const CivilDate c = civil_from_days(at.ms / kMsPerDay);
+    return Date{c.year, static_cast<int>(c.month), static_cast<int>(c.day)};
+}
+
+result<json> calendar_holidays(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {"calendar", "year", "from", "to"}));
+    CRM_TRY(id, codec::get_string(request, "calendar", "", 128));
+    CRM_TRY(cal, engine.business_calendar(id.value_or("")));
+    Date from, to;
+    if (codec::member(request, "year")) {
+        if (codec::member(request, "from") || codec::member(request, "to"))
+            return fail(errc::invalid_argument, "names the days already given by year", "from");
+        CRM_TRY(year, int_or(request, "year", 0));
+        if (year < 1300 || year > 1600)
+            return fail(errc::invalid_argument, "must be a Jalali year from 1300 to 1600", "year");
+        from = gregorian_from_jalali({year, 1, 1}).value();
+        to = gregorian_from_jalali({year, 12, is_jalali_leap_year(year) ? 30 : 29}).value();
+    } else {
+        CRM_TRY(a, request_day(request, "from"));
+        CRM_TRY(b, request_day(request, "to"));
+        from = a;
+        to = b;
+    }
+    CRM_TRY(days, cal.holidays(from, to));
+    json list = json::array();
+    for (const HolidayOn& h : days)
+        list.push_back({{"date", format_date(h.date)},
+                        {"jalali", format_date(jalali_from_gregorian(h.date).value())},
+                        {"name", h.name},
+                        {"hijri", h.hijri},
+                        {"provisional", h.provisional}});
+    return json{{"calendar", cal.def().id},
+                {"from", format_date(from)},
+                {"to", format_date(to)},
+                {"items", std::move(list)}};
+}
+
 result<json> history_get(Engine& engine, const json& request, const Context&) {
     CRM_TRYV(codec::expect_object(request, "", {"record_type", "id"}));
     CRM_TRY(record_type, required_string(request, "record_type", 64));
@@ -343,8 +387,14 @@ constexpr Command kSales[] = {
     {"process.list", "The latest version of every process definition.", "{}",
      "{items: [{id, version, record_type, name}]}", false, process_list},
     {"calendar.define", "Stores a business calendar (working hours, days off, holidays, zone).",
-     "{calendar: {id, name, time_zone, week, holidays}}", "{outcome, calendar}", true,
+     "{calendar: {id, name, time_zone, week, holidays, hijri_months?}}", "{outcome, calendar}", true,
      calendar_define},
+    {"calendar.holidays",
+     "The holidays of a business calendar from one day to another or in a Jalali year: fixed ones, "
+     "and lunar ones on their computed (provisional) or confirmed days.",
+     "{calendar? (id; default: the default calendar), year? (Jalali) | from, to (YYYY-MM-DD; a year below 1700 is Jalali; at most 3660 days)}",
+     "{calendar, from, to, items: [{date, jalali, name, hijri, provisional}]}", false,
+     calendar_holidays},
     {"history.get", "Every stage change and tracked value change of a record, oldest first.",
      "{record_type, id}", "{items: [history entry]}", false, history_get},
     {"opportunity.create",

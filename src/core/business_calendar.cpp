@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "crm/core/hijri.hpp"
 #include "crm/core/text.hpp"
 #include "core/json_read.hpp"
 
@@ -118,6 +119,33 @@ result<WorkingHours> parse_hours(std::string_view input, const std::string& path
     return wh;
 }
 
+// "1446-01-10" or "1446/1/10" (ASCII or Persian digits): year, month and
+// day as numbers, or all zero when malformed.
+Date read_numbers(std::string_view input, int parts) {
+    const std::string s = text::ascii_digits(input);
+    int v[3] = {0, 0, 0}, n = 0, digits = 0;
+    char sep = 0;
+    for (char c : s) {
+        if (c >= '0' && c <= '9') {
+            if (++digits > 4 || v[n] > 9999) return {0, 0, 0};
+            v[n] = v[n] * 10 + (c - '0');
+        } else if ((c == '-' || c == '/') && digits > 0 && n + 1 < parts && (!sep || sep == c)) {
+            sep = c;
+            ++n;
+            digits = 0;
+        } else {
+            return {0, 0, 0};
+        }
+    }
+    if (digits == 0 || n + 1 != parts) return {0, 0, 0};
+    return {v[0], v[1], parts == 3 ? v[2] : 1};
+}
+
+constexpr int kMaxHijriShift = 3;  // days a confirmed start may differ from the computed one
+constexpr int kHijriSlack = 6;     // months around the confirmed ones that may move with them
+
+int hijri_index(int year, int month) noexcept { return (year - hijri::kFirstYear) * 12 + month - 1; }
+
 }  // namespace
 
 // ---- the validated calendar --------------------------------------------------
@@ -129,27 +157,53 @@ struct BusinessCalendar::State {
     std::unordered_map<std::int64_t, std::string> dated;    // local day -> "holiday: name"
     std::unordered_map<int, std::string> yearly_gregorian;  // month * 100 + day -> label
     std::unordered_map<int, std::string> yearly_jalali;
+    // Lunar holidays: month * 100 + day -> labels, certain and provisional.
+    std::unordered_map<int, std::pair<std::string, std::string>> yearly_hijri;
+    // Their days over the supported Hijri years, computed or confirmed:
+    // local day -> (label, provisional).
+    std::unordered_multimap<std::int64_t, std::pair<const std::string*, bool>> lunar;
 
     State(BusinessCalendarDef d, TimeZone z) : def(std::move(d)), zone(std::move(z)) {}
 
-    // Why local day `day` (days since 1970-01-01) has no working time, or
-    // null when it is a working day. A holiday wins over the weekly pattern.
-    const std::string* day_off(std::int64_t day) const {
+    // Every holiday of local day `day`, in the order day_off prefers them;
+    // stops after the first when `all` is false. Each is its trace label
+    // and, for a lunar holiday, whether it is provisional.
+    template <typename F>
+    void holidays_of(std::int64_t day, bool all, F&& each) const {
         if (!dated.empty())
-            if (auto it = dated.find(day); it != dated.end()) return &it->second;
+            if (auto it = dated.find(day); it != dated.end()) {
+                each(it->second, false, false);
+                if (!all) return;
+            }
         if (!yearly_gregorian.empty()) {
             const CivilDate c = civil_from_days(day);
             if (auto it = yearly_gregorian.find(static_cast<int>(c.month * 100 + c.day));
-                it != yearly_gregorian.end())
-                return &it->second;
+                it != yearly_gregorian.end()) {
+                each(it->second, false, false);
+                if (!all) return;
+            }
         }
         if (!yearly_jalali.empty()) {
             if (auto d = date_from_days(day, CalendarSystem::jalali)) {
                 if (auto it = yearly_jalali.find(d.value().month * 100 + d.value().day);
-                    it != yearly_jalali.end())
-                    return &it->second;
+                    it != yearly_jalali.end()) {
+                    each(it->second, false, false);
+                    if (!all) return;
+                }
             }
         }
+        if (lunar.empty()) return;
+        const auto [first, last] = lunar.equal_range(day);
+        for (auto it = first; it != last; ++it) {
+            each(*it->second.first, true, it->second.second);
+            if (!all) return;
+        }
+    }
+
+    const std::string* day_off(std::int64_t day) const {
+        const std::string* found = nullptr;
+        holidays_of(day, false, [&](const std::string& label, bool, bool) { found = &label; });
+        if (found) return found;
         if (week[weekday_of_day(day)].empty()) return &kWeeklyDayOff;
         return nullptr;
     }
@@ -228,6 +282,22 @@ result<BusinessCalendar> BusinessCalendar::make(BusinessCalendarDef def) {
         const Holiday& h = d.holidays[i];
         const std::string base = item_path("holidays", i);
         CRM_TRYV(text::check(h.name, base + ".name", 256));
+        if (h.hijri) {
+            if (h.date.month < 1 || h.date.month > 12 || h.date.day < 1 || h.date.day > 30)
+                return fail(errc::invalid_argument,
+                            "must be a Hijri month 1-12 and day 1-30 (30: the month's last day)",
+                            base + ".date");
+            if (!h.every_year)
+                return fail(errc::invalid_argument,
+                            "must be true: a Hijri holiday recurs every lunar year (a year's "
+                            "dates are confirmed through hijri_months)",
+                            base + ".every_year");
+            std::string label = h.name.empty() ? "holiday" : "holiday: " + h.name;
+            std::string provisional = label + " (provisional)";
+            state->yearly_hijri.emplace(h.date.month * 100 + h.date.day,
+                                        std::make_pair(std::move(label), std::move(provisional)));
+            continue;
+        }
         if (!is_valid_date(h.date, h.calendar))
             return fail(errc::invalid_argument,
                         format_date(h.date) + " is not a day of the " + to_string(h.calendar) +
@@ -242,14 +312,116 @@ result<BusinessCalendar> BusinessCalendar::make(BusinessCalendarDef def) {
             state->dated.emplace(days_since_epoch(h.date, h.calendar).value(), std::move(label));
         }
     }
+    CRM_TRYV(place_lunar_holidays(*state));
     return BusinessCalendar(std::move(state));
+}
+
+// The days of the lunar holidays over the supported Hijri years: from the
+// computed month starts, where hijri_months replace them and the months
+// around move as little as keeps each 29 or 30 days long.
+result<void> BusinessCalendar::place_lunar_holidays(State& s) {
+    if (s.yearly_hijri.empty() && s.def.hijri_months.empty()) return ok();
+    const int months = (hijri::kLastYear - hijri::kFirstYear + 1) * 12;
+    std::vector<std::int64_t> starts;  // months 0 .. months - 1, then the end of the last
+    starts.reserve(static_cast<std::size_t>(months) + 1);
+    for (int k = 0; k < months; ++k) {
+        auto start = hijri::month_start(hijri::kFirstYear + k / 12, k % 12 + 1);
+        if (!start) return ok();  // ICU could not say: no lunar day is computed
+        starts.push_back(start.value());
+    }
+    starts.push_back(starts.back() + 29);
+    std::vector<char> confirmed(starts.size(), 0);
+    std::vector<int> named;
+    for (std::size_t i = 0; i < s.def.hijri_months.size(); ++i) {
+        const HijriMonthStart& m = s.def.hijri_months[i];
+        const std::string base = item_path("hijri_months", i);
+        CRM_TRY(computed, hijri::month_start(m.year, m.month, base + ".month"));
+        if (!is_valid_date(m.starts, m.calendar))
+            return fail(errc::invalid_argument,
+                        format_date(m.starts) + " is not a day of the " + to_string(m.calendar) +
+                            " calendar",
+                        base + ".starts");
+        const std::int64_t day = days_since_epoch(m.starts, m.calendar).value();
+        if (day < computed - kMaxHijriShift || day > computed + kMaxHijriShift)
+            return fail(errc::invalid_argument,
+                        "must be within " + std::to_string(kMaxHijriShift) +
+                            " days of the computed start " +
+                            format_date(date_from_days(computed, m.calendar).value()),
+                        base + ".starts");
+        const int index = hijri_index(m.year, m.month);
+        if (std::find(named.begin(), named.end(), index) != named.end())
+            return fail(errc::invalid_argument, "confirms a month named earlier in the list",
+                        base + ".month");
+        named.push_back(index);
+        starts[static_cast<std::size_t>(index)] = day;
+        confirmed[static_cast<std::size_t>(index)] = 1;
+    }
+    if (!named.empty()) {
+        const auto lo = static_cast<std::size_t>(std::max(0, *std::min_element(named.begin(), named.end()) - kHijriSlack));
+        const auto hi = std::min(starts.size() - 1,
+                                 static_cast<std::size_t>(*std::max_element(named.begin(), named.end()) + kHijriSlack));
+        for (std::size_t k = lo + 1; k <= hi; ++k)
+            if (!confirmed[k]) starts[k] = std::clamp(starts[k], starts[k - 1] + 29, starts[k - 1] + 30);
+        for (std::size_t k = hi; k-- > lo;)
+            if (!confirmed[k]) starts[k] = std::clamp(starts[k], starts[k + 1] - 30, starts[k + 1] - 29);
+        for (std::size_t k = lo + 1; k <= hi; ++k) {
+            const std::int64_t length = starts[k] - starts[k - 1];
+            if (length < 29 || length > 30) {
+                const std::size_t index = k - 1;
+                return fail(errc::invalid_argument,
+                            "leave Hijri month " + std::to_string(hijri::kFirstYear + index / 12) + "-" +
+                                std::to_string(index % 12 + 1) + " " + std::to_string(length) +
+                                " days long; a lunar month has 29 or 30",
+                            "hijri_months");
+            }
+        }
+    }
+    s.lunar.reserve(s.yearly_hijri.size() * 310);
+    for (const auto& [key, labels] : s.yearly_hijri) {
+        const int month = key / 100, day = key % 100;
+        for (int k = month - 1; k < months; k += 12) {
+            const auto i = static_cast<std::size_t>(k);
+            // Day 30 is the month's last day, certain once the next month's start is.
+            const bool last = day == 30;
+            const std::int64_t on = last ? starts[i + 1] - 1 : starts[i] + day - 1;
+            const bool provisional = !confirmed[last ? i + 1 : i];
+            s.lunar.emplace(on, std::make_pair(provisional ? &labels.second : &labels.first, provisional));
+        }
+    }
+    return ok();
+}
+
+result<std::vector<HolidayOn>> BusinessCalendar::holidays(Date from, Date to) const {
+    auto a = days_since_epoch(from, CalendarSystem::gregorian);
+    if (!a) return fail(errc::invalid_argument, format_date(from) + " is not a Gregorian date", "from");
+    auto b = days_since_epoch(to, CalendarSystem::gregorian);
+    if (!b) return fail(errc::invalid_argument, format_date(to) + " is not a Gregorian date", "to");
+    if (b.value() < a.value()) return fail(errc::invalid_argument, "must not be before from", "to");
+    if (b.value() - a.value() > kMaxIdleDays)
+        return fail(errc::invalid_argument,
+                    "must be at most " + std::to_string(kMaxIdleDays) + " days after from", "to");
+    std::vector<HolidayOn> out;
+    for (std::int64_t day = a.value(); day <= b.value(); ++day) {
+        state_->holidays_of(day, true, [&](const std::string& label, bool lunar, bool provisional) {
+            HolidayOn h;
+            h.date = date_from_days(day, CalendarSystem::gregorian).value();
+            // The label is "holiday" or "holiday: <name>"[ (provisional)].
+            std::string name = label.size() > 9 ? label.substr(9) : std::string();
+            if (provisional) name.resize(name.size() - 14);
+            h.name = std::move(name);
+            h.hijri = lunar;
+            h.provisional = provisional;
+            out.push_back(std::move(h));
+        });
+    }
+    return out;
 }
 
 BusinessCalendar BusinessCalendar::iran_default() {
     static const BusinessCalendar calendar = [] {
         BusinessCalendarDef def;
         def.id = "iran-default";
-        def.name = "Iran, public sector (fixed holidays only)";
+        def.name = "Iran, public sector";
         def.time_zone = "Asia/Tehran";
         const WorkingHours full{8 * 60, 16 * 60}, half{8 * 60, 12 * 60};
         for (int wd : {6, 0, 1, 2, 3}) def.week[static_cast<std::size_t>(wd)] = {full};  // Sat-Wed
@@ -267,6 +439,28 @@ BusinessCalendar BusinessCalendar::iran_default() {
         fixed(3, 15, "Uprising of 15 Khordad");
         fixed(11, 22, "Revolution Day");
         fixed(12, 29, "Oil Nationalisation Day");
+        const auto lunar = [&](int month, int day, const char* name) {
+            Holiday h{CalendarSystem::jalali, Date{1446, month, day}, true, name};
+            h.hijri = true;
+            def.holidays.push_back(std::move(h));
+        };
+        lunar(1, 9, "Tasua");
+        lunar(1, 10, "Ashura");
+        lunar(2, 20, "Arbaeen");
+        lunar(2, 28, "Passing of the Prophet and martyrdom of Imam Hasan");
+        lunar(2, 30, "Martyrdom of Imam Reza");
+        lunar(3, 8, "Martyrdom of Imam Hasan Askari");
+        lunar(3, 17, "Birthday of the Prophet and Imam Sadegh");
+        lunar(6, 3, "Martyrdom of Fatemeh (Fatemiyeh)");
+        lunar(7, 13, "Birthday of Imam Ali");
+        lunar(7, 27, "Mab'ath");
+        lunar(8, 15, "Birthday of Imam Mahdi (15 Sha'ban)");
+        lunar(9, 21, "Martyrdom of Imam Ali");
+        lunar(10, 1, "Eid al-Fitr");
+        lunar(10, 2, "Eid al-Fitr, second day");
+        lunar(10, 25, "Martyrdom of Imam Sadegh");
+        lunar(12, 10, "Eid al-Adha (Ghorban)");
+        lunar(12, 18, "Eid al-Ghadir");
         return make(std::move(def)).value();
     }();
     return calendar;
@@ -426,7 +620,7 @@ result<Timestamp> BusinessCalendar::add_days(Timestamp start, int business_days,
 result<BusinessCalendarDef> parse_business_calendar(std::string_view text) {
     CRM_TRY(j, codec::parse(text, "calendar"));
     if (!j.is_object()) return fail(errc::invalid_argument, "must be a JSON object", "calendar");
-    CRM_TRYV(codec::expect_object(j, "", {"id", "name", "time_zone", "week", "holidays"}));
+    CRM_TRYV(codec::expect_object(j, "", {"id", "name", "time_zone", "week", "holidays", "hijri_months"}));
     BusinessCalendarDef def;
     CRM_TRY(id, codec::get_string(j, "id", "", 128));
     if (!id) return fail(errc::invalid_argument, "is required", "id");
@@ -470,24 +664,65 @@ result<BusinessCalendarDef> parse_business_calendar(std::string_view text) {
             CRM_TRYV(codec::expect_object(h, base, {"date", "calendar", "every_year", "name"}));
             Holiday holiday;
             CRM_TRY(cal_text, codec::get_string(h, "calendar", base, 32));
-            if (cal_text) {
+            if (cal_text && *cal_text == "hijri") {
+                holiday.hijri = true;
+            } else if (cal_text) {
                 CRM_TRY(cal, parse_calendar_system(*cal_text, base + ".calendar"));
                 holiday.calendar = cal;
             }
             CRM_TRY(date_text, codec::get_string(h, "date", base, 64));
             if (!date_text) return fail(errc::invalid_argument, "is required", base + ".date");
-            auto date = parse_date(*date_text, holiday.calendar, base + ".date");
-            if (!date) {
-                error e = date.error();
-                e.code = errc::invalid_argument;  // the JSON parsed; its value is wrong
-                return e;
+            if (holiday.hijri) {
+                holiday.date = read_numbers(*date_text, 3);
+                if (holiday.date.year == 0)
+                    return fail(errc::invalid_argument, "must be a Hijri date YYYY-MM-DD",
+                                base + ".date");
+            } else {
+                auto date = parse_date(*date_text, holiday.calendar, base + ".date");
+                if (!date) {
+                    error e = date.error();
+                    e.code = errc::invalid_argument;  // the JSON parsed; its value is wrong
+                    return e;
+                }
+                holiday.date = date.value();
             }
-            holiday.date = date.value();
             CRM_TRY(every_year, codec::get_bool(h, "every_year", base));
             holiday.every_year = every_year.value_or(false);
             CRM_TRY(holiday_name, codec::get_string(h, "name", base, 256));
             if (holiday_name) holiday.name = std::move(*holiday_name);
             def.holidays.push_back(std::move(holiday));
+        }
+    }
+    if (auto it = j.find("hijri_months"); it != j.end() && !it->is_null()) {
+        if (!it->is_array()) return fail(errc::invalid_argument, "must be an array", "hijri_months");
+        for (std::size_t i = 0; i < it->size(); ++i) {
+            const json& m = (*it)[i];
+            const std::string base = item_path("hijri_months", i);
+            if (!m.is_object()) return fail(errc::invalid_argument, "must be a JSON object", base);
+            CRM_TRYV(codec::expect_object(m, base, {"month", "starts", "calendar"}));
+            HijriMonthStart start;
+            CRM_TRY(month_text, codec::get_string(m, "month", base, 16));
+            if (!month_text) return fail(errc::invalid_argument, "is required", base + ".month");
+            const Date month = read_numbers(*month_text, 2);
+            if (month.year == 0)
+                return fail(errc::invalid_argument, "must be a Hijri month YYYY-MM", base + ".month");
+            start.year = month.year;
+            start.month = month.month;
+            CRM_TRY(cal_text, codec::get_string(m, "calendar", base, 32));
+            if (cal_text) {
+                CRM_TRY(cal, parse_calendar_system(*cal_text, base + ".calendar"));
+                start.calendar = cal;
+            }
+            CRM_TRY(starts_text, codec::get_string(m, "starts", base, 64));
+            if (!starts_text) return fail(errc::invalid_argument, "is required", base + ".starts");
+            auto starts = parse_date(*starts_text, start.calendar, base + ".starts");
+            if (!starts) {
+                error e = starts.error();
+                e.code = errc::invalid_argument;
+                return e;
+            }
+            start.starts = starts.value();
+            def.hijri_months.push_back(start);
         }
     }
     CRM_TRYV(BusinessCalendar::make(def));
@@ -505,14 +740,25 @@ std::string to_json(const BusinessCalendarDef& def) {
     json holidays = json::array();
     for (const Holiday& h : def.holidays)
         holidays.push_back(json{{"date", format_date(h.date)},
-                                {"calendar", to_string(h.calendar)},
+                                {"calendar", h.hijri ? "hijri" : to_string(h.calendar)},
                                 {"every_year", h.every_year},
                                 {"name", h.name}});
-    const json out{{"id", def.id},
-                   {"name", def.name},
-                   {"time_zone", def.time_zone},
-                   {"week", std::move(week)},
-                   {"holidays", std::move(holidays)}};
+    json out{{"id", def.id},
+             {"name", def.name},
+             {"time_zone", def.time_zone},
+             {"week", std::move(week)},
+             {"holidays", std::move(holidays)}};
+    if (!def.hijri_months.empty()) {
+        json months = json::array();
+        for (const HijriMonthStart& m : def.hijri_months) {
+            char month[16];
+            std::snprintf(month, sizeof month, "%04d-%02d", m.year, m.month);
+            months.push_back(json{{"month", month},
+                                  {"starts", format_date(m.starts)},
+                                  {"calendar", to_string(m.calendar)}});
+        }
+        out["hijri_months"] = std::move(months);
+    }
     return out.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

@@ -1276,7 +1276,7 @@ static void test_commands(void) {
         "identifier.check",
         "customer.view", "search", "duplicates.find", "merge", "audit.trail", "events.after",
         "events.ack", "events.cursor", "import.customers", "import.orders", "export.customers",
-        "process.define", "process.get", "process.list", "calendar.define", "history.get",
+        "process.define", "process.get", "process.list", "calendar.define", "calendar.holidays", "history.get",
         "opportunity.create", "opportunity.update", "opportunity.get", "opportunity.list",
         "opportunity.move", "opportunity.win", "opportunity.lose", "opportunity.reopen",
         "opportunity.moves", "opportunity.migrate", "lead.capture", "lead.update", "lead.get",

@@ -390,7 +390,8 @@ CRM_API void crm_engine_close(crm_engine **engine);
  *   interaction.log  timeline.get
  *   activity.schedule  activity.complete  activity.cancel
  *   activity.overdue  activity.due_by  purchase.record  purchase.list
- *   process.define  process.get  process.list  calendar.define  history.get
+ *   process.define  process.get  process.list  calendar.define  calendar.holidays
+ *   history.get
  *   opportunity.create  opportunity.update  opportunity.get  opportunity.list
  *   opportunity.move  opportunity.win  opportunity.lose  opportunity.reopen
  *   opportunity.moves  opportunity.migrate  pipeline.show

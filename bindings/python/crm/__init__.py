@@ -225,6 +225,17 @@ class Sales:
     def define_calendar(self, calendar: dict) -> dict:
         return self._run("calendar.define", {"calendar": calendar})
 
+    def holidays(self, year: Optional[int] = None, *, from_date: object = None,
+                 to_date: object = None, calendar: Optional[str] = None) -> List[dict]:
+        """The holidays of a business calendar in a Jalali year, or from one
+        day to another ("YYYY-MM-DD" or a datetime.date): each {date, jalali,
+        name, hijri, provisional}. A lunar holiday on a computed day is
+        provisional until the calendar's hijri_months confirm its month."""
+        return self._run("calendar.holidays", {
+            "calendar": calendar, "year": year,
+            "from": None if from_date is None else str(from_date),
+            "to": None if to_date is None else str(to_date)})["items"]
+
     def create_opportunity(self, **fields: object) -> dict:
         return self._run("opportunity.create", fields)
 

@@ -26,14 +26,35 @@ struct WorkingHours {
 /// A day off. With every_year, the month and day recur each year in
 /// `calendar` (Nowruz: 1/1 Jalali) and the year of `date` is not used
 /// (it must still make `date` exist: 12-30 needs a leap year). Without it,
-/// `date` is one dated day: lunar (Hijri) holidays move against both
-/// calendars, so hosts load them year by year.
+/// `date` is one dated day.
+///
+/// With `hijri`, `date` is a month and day of the lunar Hijri calendar
+/// (Ashura: 1/10), `calendar` is not used and the holiday recurs every
+/// lunar year (every_year must be true); day 30 means the month's last
+/// day, the 29th or the 30th (the last day of Safar). Its day in a solar
+/// year is computed (crm/core/hijri.hpp) and provisional, unless the
+/// calendar's hijri_months confirm the month it falls in.
 struct Holiday {
     CalendarSystem calendar = CalendarSystem::jalali;
     Date date;
     bool every_year = false;
     std::string name;  ///< shown in traces: "holiday: Nowruz"
+    bool hijri = false;
     friend bool operator==(const Holiday&, const Holiday&) = default;
+};
+
+/// The start of a lunar month as Iran's Calendar Center announced it,
+/// confirming (or moving by up to three days) the computed start:
+/// Muharram 1446 started on 1403-04-17 (2024-07-07). `starts` is a date in
+/// `calendar`. The months between two confirmed ones must fit (29 or 30
+/// days each); an unconfirmed month next to a confirmed one is moved as
+/// little as keeps it 29 or 30 days long.
+struct HijriMonthStart {
+    int year = 0;   ///< Hijri year, 1300-1600
+    int month = 0;  ///< 1 (Muharram) .. 12 (Dhu al-Hijjah)
+    CalendarSystem calendar = CalendarSystem::jalali;
+    Date starts;
+    friend bool operator==(const HijriMonthStart&, const HijriMonthStart&) = default;
 };
 
 /// A business calendar as data. Its JSON form (parse_business_calendar,
@@ -47,12 +68,17 @@ struct Holiday {
 ///               "thursday": ["08:00-12:00"], "friday": []},
 ///      "holidays": [
 ///        {"date": "1404-01-01", "calendar": "jalali", "every_year": true, "name": "Nowruz"},
-///        {"date": "2025-06-06", "calendar": "gregorian", "name": "Eid al-Adha 1446"}]}
+///        {"date": "2025-06-06", "calendar": "gregorian", "name": "Company day"},
+///        {"date": "1446-01-10", "calendar": "hijri", "every_year": true, "name": "Ashura"}],
+///      "hijri_months": [{"month": "1446-01", "starts": "1403-04-17"}]}
 ///
 /// "id" is required; "name" defaults to "", "time_zone" to "Asia/Tehran",
 /// a missing day of "week" is a day off, "calendar" defaults to "jalali",
 /// "every_year" to false. Times are "HH:MM-HH:MM" (ASCII or Persian
-/// digits), "24:00" only as an end.
+/// digits), "24:00" only as an end. A "hijri" holiday's date is
+/// "YYYY-MM-DD" with any year (it is not used), month 1-12, day 1-30.
+/// "hijri_months" items: "month" "YYYY-MM" (Hijri), "starts" a date in
+/// "calendar" (default "jalali").
 struct BusinessCalendarDef {
     std::string id;
     std::string name;
@@ -60,6 +86,7 @@ struct BusinessCalendarDef {
     /// Index 0 = Sunday .. 6 = Saturday (as weekday()); empty = day off.
     std::array<std::vector<WorkingHours>, 7> week;
     std::vector<Holiday> holidays;
+    std::vector<HijriMonthStart> hijri_months;  ///< confirmed lunar month starts
     friend bool operator==(const BusinessCalendarDef&, const BusinessCalendarDef&) = default;
 };
 
@@ -84,7 +111,8 @@ CRM_API std::string to_json(const BusinessCalendarDef& def);
 /// what it was. Adjacent spans of the same kind are merged. `what` is
 /// "counted" (working time that counted; in add_days, a working day that
 /// counted), "off hours" (outside the working intervals of a working day),
-/// "weekly day off", "holiday: <name>" ("holiday" when it has no name),
+/// "weekly day off", "holiday: <name>" ("holiday" when it has no name;
+/// "holiday: Ashura (provisional)" for a lunar holiday on a computed day),
 /// "start day" (add_days: the rest of the day it started on). "paused" is
 /// reserved for callers that stop a clock (an SLA on hold) and splice their
 /// own steps in; the calendar never writes it.
@@ -94,6 +122,15 @@ struct BusinessTrace {
         std::string what;
     };
     std::vector<Step> steps;
+};
+
+/// One holiday on one day, as BusinessCalendar::holidays lists them.
+struct HolidayOn {
+    Date date;         ///< Gregorian
+    std::string name;  ///< the holiday's name ("" when it has none)
+    bool hijri = false;
+    bool provisional = false;  ///< a lunar holiday on a computed, unconfirmed day
+    friend bool operator==(const HolidayOn&, const HolidayOn&) = default;
 };
 
 /// A validated business calendar. Immutable, cheap to copy (shared state),
@@ -116,9 +153,16 @@ public:
     /// every year: 1-4 Farvardin (Nowruz), 12 Farvardin (Islamic Republic
     /// Day), 13 Farvardin (Sizdah Bedar), 14 Khordad (death of Khomeini),
     /// 15 Khordad (uprising of 15 Khordad), 22 Bahman (Revolution Day),
-    /// 29 Esfand (oil nationalisation). The lunar (Hijri) holidays - Tasua,
-    /// Ashura, Eid al-Fitr, Eid al-Adha and the others - move every year and
-    /// are NOT included: the host adds them per year as dated holidays.
+    /// 29 Esfand (oil nationalisation); and the lunar holidays of Iran's
+    /// official calendar: Tasua and Ashura (1/9, 1/10), Arbaeen (2/20), the
+    /// Prophet's passing and Imam Hasan's martyrdom (2/28), Imam Reza's
+    /// martyrdom (the last day of Safar), Imam Hasan Askari's martyrdom
+    /// (3/8), the Prophet's birthday (3/17), Fatemiyeh (6/3), Imam Ali's
+    /// birthday (7/13), Mab'ath (7/27), the 15th of Sha'ban (8/15), Imam
+    /// Ali's martyrdom (9/21), Eid al-Fitr and its second day (10/1, 10/2),
+    /// Imam Sadegh's martyrdom (10/25), Eid al-Adha (12/10) and Eid
+    /// al-Ghadir (12/18), on computed, provisional days: a host confirms a
+    /// year by storing a calendar with its hijri_months.
     static BusinessCalendar iran_default();
 
     const BusinessCalendarDef& def() const noexcept;
@@ -153,12 +197,20 @@ public:
     result<Timestamp> add_days(Timestamp start, int business_days,
                                BusinessTrace* trace = nullptr) const;
 
+    /// The holidays on the days `from` .. `to` (Gregorian, inclusive), in
+    /// day order, every holiday of a day (Sizdah Bedar and a lunar holiday
+    /// can share one). Fails with invalid_argument naming "from" or "to"
+    /// for a day that does not exist, "to" when it is before `from` or more
+    /// than 3660 days after it.
+    result<std::vector<HolidayOn>> holidays(Date from, Date to) const;
+
     /// Working milliseconds in [a, b) (0 if b <= a); the inverse of add:
     /// between(s, add(s, n)) == n. `trace`, when given, covers [a, b).
     std::int64_t between(Timestamp a, Timestamp b, BusinessTrace* trace = nullptr) const;
 
 private:
     struct State;  // the validated def, its zone and holiday lookups; business_calendar.cpp
+    static result<void> place_lunar_holidays(State& s);
     explicit BusinessCalendar(std::shared_ptr<const State> state) noexcept
         : state_(std::move(state)) {}
     std::shared_ptr<const State> state_;
