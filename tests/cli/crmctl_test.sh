@@ -167,6 +167,12 @@ check "a Persian SMS is UCS-2" grep -q "characters, ucs2: 1 part of 70" out.txt
 status 0 "sms parts as JSON" "$crmctl" sms "Hello" --json
 check "a Latin SMS is GSM-7" grep -q '"encoding":"gsm7"' out.txt
 
+status 0 "holidays of a Jalali year" "$crmctl" holidays $db ۱۴۰۴
+check "Ashura on its computed day, provisional" grep -q "^1404-04-15  2025-07-06  Ashura  (provisional)$" out.txt
+check "Nowruz is certain" grep -q "^1404-01-01  2025-03-21  Nowruz$" out.txt
+check "the year's count" grep -q "^28 holidays in 1404 (calendar iran-default)$" out.txt
+status 2 "holidays of a year out of range" "$crmctl" holidays $db 2025
+
 # Quotes: a product, a quote priced from it, a currency mix refused, the lifecycle, the ERP order.
 status 0 "product add" "$crmctl" product add $db ERP-1 "ERP licence" 1250000 --unit licence
 check "product created" grep -q "^created  ERP-1  ERP licence  1250000.00 IRR per licence  tax standard" out.txt

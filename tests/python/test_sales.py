@@ -3,6 +3,8 @@ records, history and pipeline totals, through Engine.execute and crm.Sales."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 import crm
@@ -218,3 +220,26 @@ def test_a_quote_from_the_catalogue_to_the_erp_order(engine, sales, person):
     view = engine.execute("customer.view", {"party": p.id})
     assert view["open_quotes"] == []
     assert engine.customer_360(p.id).open_quotes == []
+
+
+def test_holidays_lists_lunar_days_as_provisional_until_confirmed(sales):
+    year = sales.holidays(1404)
+    ashura = [h for h in year if h["name"] == "Ashura"]
+    assert ashura == [{"date": "2025-07-06", "jalali": "1404-04-15", "name": "Ashura",
+                       "hijri": True, "provisional": True}]
+    assert any(h["name"] == "Nowruz" and not h["hijri"] for h in year)
+    # A calendar that confirms Muharram 1447 a day late moves Ashura with it.
+    cal = {"id": "office", "week": {"saturday": ["08:00-16:00"]},
+           "holidays": [{"date": "1447-01-10", "calendar": "hijri", "every_year": True, "name": "Ashura"}],
+           "hijri_months": [{"month": "1447-01", "starts": "2025-06-28", "calendar": "gregorian"}]}
+    sales.define_calendar(cal)
+    moved = sales.holidays(from_date=datetime.date(2025, 7, 1), to_date="2025-07-31", calendar="office")
+    assert moved == [{"date": "2025-07-07", "jalali": "1404-04-16", "name": "Ashura",
+                      "hijri": True, "provisional": False}]
+    with pytest.raises(crm.InvalidArgument) as bad:
+        sales.define_calendar(dict(cal, hijri_months=[{"month": "1447-01", "starts": "2025-07-20",
+                                                       "calendar": "gregorian"}]))
+    assert bad.value.field == "calendar.hijri_months[0].starts"
+    with pytest.raises(crm.InvalidArgument) as bad:
+        sales.holidays(1200)
+    assert bad.value.field == "year"
