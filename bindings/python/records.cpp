@@ -304,7 +304,7 @@ void bind_records(py::module_& m) {
         .field("display_name", [](const SearchHit& h) { return str(h.display_name); })
         .field("city", [](const SearchHit& h) { return str(h.city); })
         .field("matched", [](const SearchHit& h) { return str(h.matched); },
-               "'external_id', 'national_id', 'email', 'phone', 'name_prefix', 'name_contains' or 'tag'")
+               "'external_id', 'national_id', 'email', 'phone', 'name_prefix', 'name_contains', 'name_latin' (the name in the other script) or 'tag'")
         .done({"id", "display_name", "matched"});
 
     Record<DuplicatePair>(m, "DuplicatePair", "Two parties that may be one, with the rules that held.")

@@ -22,6 +22,9 @@ struct Profile {
     std::string name;         // normalised display name
     std::string sorted_name;  // its words sorted: "first last" == "last first"
     std::string city;
+    std::string latin;       // text::latin_key of the name
+    std::string latin_city;  // ... and of the city
+    bool latin_script = false;  // the name is typed in Latin letters
     std::string organization;
     std::string national_id;
     std::vector<std::string> phones;
@@ -50,6 +53,9 @@ Profile profile_of(const Party& p) {
     std::sort(w.begin(), w.end());
     for (const auto& x : w) f.sorted_name += (f.sorted_name.empty() ? "" : " ") + x;
     f.city = text::normalize(p.city);
+    f.latin_script = text::is_latin_name(f.name);
+    f.latin = text::latin_key(f.name);
+    f.latin_city = text::latin_key(f.city);
     f.organization = p.kind == PartyKind::person ? text::normalize(p.organization_name) : std::string();
     f.national_id = p.national_id;
     for (const auto& c : p.contacts) {
@@ -65,12 +71,22 @@ bool share(const std::vector<std::string>& a, const std::vector<std::string>& b)
     return false;
 }
 
+// A name typed in Latin letters on either side: the two are compared by
+// their Latin keys (Mohammad Rezaei, Mohamad Rezayi, محمد رضایی), and so
+// are their cities (Tehran, تهران).
+bool finglish(const Profile& a, const Profile& b) { return a.latin_script || b.latin_script; }
+
 double name_similarity(const Profile& a, const Profile& b) {
     if (a.name.empty() || b.name.empty()) return 0;
     // Spaces and ZWNJ are written inconsistently in Persian names: compare
     // with and without them, and with word order free.
-    return std::max({text::similarity(a.name, b.name), text::similarity(a.sorted_name, b.sorted_name),
-                     text::similarity(text::compact_key(a.name), text::compact_key(b.name))});
+    const double same_script =
+        std::max({text::similarity(a.name, b.name), text::similarity(a.sorted_name, b.sorted_name),
+                  text::similarity(text::compact_key(a.name), text::compact_key(b.name))});
+    if (!finglish(a, b)) return same_script;
+    // Across scripts only the Latin keys say anything; between two Latin
+    // spellings they decide as well (Hasan and Hossein are alike letters).
+    return text::latin_key_similarity(a.latin, b.latin);
 }
 
 bool holds(const MatchCondition& c, const Profile& a, const Profile& b, double& name_sim) {
@@ -82,7 +98,9 @@ bool holds(const MatchCondition& c, const Profile& a, const Profile& b, double& 
         case MatchField::name:
             if (name_sim < 0) name_sim = name_similarity(a, b);
             return name_sim >= c.min_similarity;
-        case MatchField::city: return !a.city.empty() && a.city == b.city;
+        case MatchField::city:
+            if (finglish(a, b)) return !a.latin_city.empty() && a.latin_city == b.latin_city;
+            return !a.city.empty() && a.city == b.city;
         case MatchField::organization:
             return !a.organization.empty() && !b.organization.empty() &&
                    (c.min_similarity >= 1 ? a.organization == b.organization
@@ -179,6 +197,10 @@ result<std::vector<DuplicatePair>> Engine::find_duplicates(const DuplicateOption
             blocks["c" + f.city + "|" + s].push_back(i);
             if (!f.organization.empty()) blocks["o" + f.organization + "|" + s].push_back(i);
         }
+        // Latin-key blocks pair a name typed in Latin letters with the same
+        // name in either script; pairs of two Persian names are left to
+        // the blocks above, as they always were.
+        for (const auto& w : words(f.latin)) blocks["l" + f.latin_city + "|" + w.substr(0, 3)].push_back(i);
     }
     std::unordered_set<std::uint64_t> compared;
     std::vector<DuplicatePair> pairs;
@@ -186,11 +208,13 @@ result<std::vector<DuplicatePair>> Engine::find_duplicates(const DuplicateOption
         if (members.size() < 2) continue;
         const bool identifying = key[0] == 'p' || key[0] == 'e' || key[0] == 'n';
         if (!identifying && members.size() > kMaxBlock) continue;
+        const bool latin_block = key[0] == 'l';
         for (std::size_t x = 0; x < members.size(); ++x)
             for (std::size_t y = x + 1; y < members.size(); ++y) {
                 std::uint32_t i = members[x], j = members[y];
                 if (i == j) continue;
                 if (i > j) std::swap(i, j);
+                if (latin_block && !profiles[i].latin_script && !profiles[j].latin_script) continue;
                 if (!compared.insert(std::uint64_t(i) << 32 | j).second) continue;
                 const Profile& a = profiles[i];
                 const Profile& b = profiles[j];

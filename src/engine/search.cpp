@@ -53,12 +53,17 @@ result<std::vector<SearchHit>> Engine::search(const SearchQuery& query) {
         const std::size_t want = static_cast<std::size_t>(query.offset) + query.limit;
         std::vector<SearchHit> hits;
         std::unordered_set<Id> seen;
+        // latin_only: a Persian text's Latin key finds names typed in Latin
+        // letters only; its Persian matches came from the name key.
+        bool latin_only = false;
         auto add = [&](const std::vector<Id>& ids, const char* how) -> result<void> {
             for (const auto& id : ids) {
                 if (hits.size() >= want) break;
-                if (!seen.insert(id).second) continue;
+                if (seen.count(id)) continue;
                 CRM_TRY(b, tx.get_party_brief(id));
                 if (!b || !b->merged_into.is_nil()) continue;
+                if (latin_only && !text::is_latin_name(b->display_name)) continue;
+                seen.insert(id);
                 if (!tag.empty() && std::find(b->tags.begin(), b->tags.end(), tag) == b->tags.end())
                     continue;
                 hits.push_back(SearchHit{b->id, b->kind, std::move(b->external_id),
@@ -113,6 +118,16 @@ result<std::vector<SearchHit>> Engine::search(const SearchQuery& query) {
             if (!key.empty()) {
                 CRM_TRYV(add_pages("name_prefix", by_name(key, NameMatch::prefix)));
                 CRM_TRYV(add_pages("name_contains", by_name(key, NameMatch::contains)));
+                // The name in the other script: Mohammad Rezaei finds محمد
+                // رضایی and back, by their Latin keys.
+                // Short keys and texts with digits (ids) say too little.
+                const std::string latin = text::latin_search_key(key);
+                const bool digits = std::any_of(key.begin(), key.end(), [](char c) { return c >= '0' && c <= '9'; });
+                if (latin.size() >= 3 && !digits) {
+                    latin_only = !text::is_latin_name(key);
+                    CRM_TRYV(add_pages("name_latin", by_name(latin, NameMatch::latin_prefix)));
+                    CRM_TRYV(add_pages("name_latin", by_name(latin, NameMatch::latin_contains)));
+                }
             }
         } else {
             CRM_TRYV(add_pages("tag", [&](int offset, int limit) {

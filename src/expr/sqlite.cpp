@@ -46,6 +46,19 @@ void decimal(sqlite3_context* ctx, int, sqlite3_value** argv) {
     }
 }
 
+// The Latin search key of a name key: what schema version 10 fills the new column
+// of the rows already stored with.
+void latin(sqlite3_context* ctx, int, sqlite3_value** argv) {
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return sqlite3_result_null(ctx);
+    try {
+        result_text(ctx, text::latin_search_key(text_arg(argv[0])));
+    } catch (const std::bad_alloc&) {
+        sqlite3_result_error_nomem(ctx);
+    } catch (...) {
+        sqlite3_result_error(ctx, "crm_latin_key failed", -1);
+    }
+}
+
 error sqlite_failure(sqlite3* db, int rc, const char* what) {
     return fail(errc::storage, std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
 }
@@ -60,6 +73,9 @@ result<void> register_functions(sqlite3* db) {
     rc = sqlite3_create_function_v2(db, "crm_decimal_key", 1, kFlags, nullptr, decimal, nullptr,
                                     nullptr, nullptr);
     if (rc != SQLITE_OK) return sqlite_failure(db, rc, "registering crm_decimal_key");
+    rc = sqlite3_create_function_v2(db, "crm_latin_key", 1, kFlags, nullptr, latin, nullptr,
+                                    nullptr, nullptr);
+    if (rc != SQLITE_OK) return sqlite_failure(db, rc, "registering crm_latin_key");
     return ok();
 }
 

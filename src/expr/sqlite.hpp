@@ -14,6 +14,8 @@ namespace crm::expr::sqlite {
 ///                      blank key, so that blank text is missing as in memory
 ///   crm_decimal_key(x) the order-preserving key of a decimal (integers
 ///                      included); NULL for NULL and for anything else
+///   crm_latin_key(x)   crm::text::latin_search_key(x), for the schema step
+///                      that adds party.latin_key
 /// Call it once per connection, after opening it. Fails with storage.
 result<void> register_functions(sqlite3* db);
 

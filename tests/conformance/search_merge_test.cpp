@@ -118,6 +118,63 @@ TEST_P(Conformance, DuplicatesAreFoundWithReasons) {
     CRM_EXPECT_ERROR(engine->find_duplicates(custom), errc::invalid_argument, "rules[0].all_of");
 }
 
+// Names typed in Latin letters (Finglish) meet the same name in Persian, in
+// search and in duplicate detection; alike letters of another name do not.
+TEST_P(Conformance, FinglishNamesMeetTheirPersianSpelling) {
+    const auto with_city = [&](const std::string& ext, const std::string& first, const std::string& last,
+                               const std::string& city, const std::string& phone = "") {
+        Party p = person(ext, first, last, "", phone);
+        PartyInput in;
+        in.city = city;
+        return must(engine->update_party(ctx, p.id, in));
+    };
+    with_city("P1", "محمد", "رضایی", "تهران", "09121234567");
+    with_city("L1", "Mohammad", "Rezaei", "Tehran");
+    with_city("L2", "Mohamad", "Rezayi", "tehran");
+    with_city("L3", "Hasan", "Rezaei", "Tehran");         // another first name
+    with_city("L4", "Mohammad", "Razi", "Tehran");        // another last name
+    with_city("L5", "Mohammad", "Rezaei", "Shiraz");      // another city, no shared contact
+    with_city("P2", "محمد", "رضایی", "شیراز", "09350000000");  // Persian pair: as before
+
+    auto by = [&](const std::string& text) {
+        SearchQuery q;
+        q.text = text;
+        q.limit = 20;
+        std::vector<std::string> out;
+        for (const auto& h : must(engine->search(q))) out.push_back(h.external_id + ":" + h.matched);
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    // A Latin text finds the Persian spelling and the other Latin ones.
+    EXPECT_EQ(by("Mohammad Rezaei"),
+              (std::vector<std::string>{"L1:name_prefix", "L2:name_latin", "L5:name_prefix", "P1:name_latin",
+                                        "P2:name_latin"}));
+    EXPECT_EQ(by("Rezayi"), (std::vector<std::string>{"L1:name_latin", "L2:name_contains", "L3:name_latin",
+                                                       "L5:name_latin", "P1:name_latin", "P2:name_latin"}));
+    // A Persian text finds the Latin spellings; its Persian hits are the name key's.
+    EXPECT_EQ(by("محمد رضایی"), (std::vector<std::string>{"L1:name_latin", "L2:name_latin", "L5:name_latin",
+                                                          "P1:name_prefix", "P2:name_prefix"}));
+
+    DuplicateOptions loose;
+    loose.min_score = 0.5;
+    auto pairs = must(engine->find_duplicates(loose));
+    auto has = [&](const std::string& a, const std::string& b) {
+        for (const auto& p : pairs)
+            if ((p.a_external_id == a && p.b_external_id == b) || (p.a_external_id == b && p.b_external_id == a))
+                return &p;
+        return static_cast<const DuplicatePair*>(nullptr);
+    };
+    for (auto [a, b] : {std::pair{"P1", "L1"}, {"P1", "L2"}, {"L1", "L2"}}) {
+        ASSERT_TRUE(has(a, b)) << a << " " << b;
+        EXPECT_EQ(has(a, b)->reasons, std::vector<std::string>{"similar name in the same city"}) << a << " " << b;
+    }
+    for (auto [a, b] : {std::pair{"P1", "L3"}, {"P1", "L4"}, {"L1", "L3"}, {"L1", "L4"}, {"P1", "L5"}, {"L5", "L1"}})
+        EXPECT_FALSE(has(a, b)) << a << " " << b;
+    // Persian names are paired as they always were: by city, both in Persian.
+    EXPECT_FALSE(has("P1", "P2"));
+    EXPECT_TRUE(has("L5", "P2")) << "Shiraz and شیراز are one city";
+}
+
 TEST_P(Conformance, MergeMovesEverythingAndTheOldIdResolves) {
     Party a = person("C1", "Ali", "", "ali@x.ir", "");
     PartyInput bin;

@@ -6,6 +6,8 @@
 #include "crm/import.hpp"
 
 #include <gtest/gtest.h>
+
+#include "crm/core/text.hpp"
 #include <sqlite3.h>
 
 #include <atomic>
@@ -337,7 +339,8 @@ TEST_F(SqliteStoreTest, DaysPerStageFromQuarterHourSumsAgreeWithHistory) {
     EXPECT_EQ(durations(Timestamp{t0 - 7}, Timestamp{t0 + 30 * day + 7}), expected);  // rows
     EXPECT_EQ(query(path(), "SELECT count(*) FROM stage_time"), "4");  // four quarter hours
     // Back to schema 2 without the sums: the migration rebuilds them.
-    exec(path(), "DROP INDEX history_process; DROP TABLE party_clv; DROP TABLE delivery_plan; DROP TABLE campaign_member; DROP TABLE campaign; "
+    exec(path(), "DROP INDEX party_latin; ALTER TABLE party DROP COLUMN latin_key; "
+                 "DROP INDEX history_process; DROP TABLE party_clv; DROP TABLE delivery_plan; DROP TABLE campaign_member; DROP TABLE campaign; "
                  "DROP TABLE loyalty_ledger; DROP TABLE loyalty_account; "
                  "DROP TABLE suppression; DROP TABLE segment_list_member; "
                  "DROP TABLE segment_membership; DROP TABLE party_profile; "
@@ -456,6 +459,14 @@ TEST_F(SqliteStoreTest, AFileWrittenBySchemaVersion7MigratesAndReadsBack) {
     EXPECT_EQ(query(path(), "PRAGMA user_version"), std::to_string(sqlite_schema_version()));
     EXPECT_EQ(query(path(), "SELECT substr(changes, 1, 1) FROM audit ORDER BY seq LIMIT 1"), "[");
     EXPECT_EQ(query(path(), "SELECT count(*) FROM party WHERE merged_into IS NULL"), "40");
+    // Schema 10 gave every stored party its name's Latin key, and the index
+    // that reads it agrees with the rows.
+    EXPECT_EQ(query(path(), "SELECT count(*) FROM party WHERE name_key <> '' AND latin_key = ''"), "0");
+    const std::string name = query(path(), "SELECT name_key FROM party WHERE external_id = 'C0000002'");
+    ASSERT_FALSE(name.empty());
+    EXPECT_EQ(query(path(), "SELECT latin_key FROM party WHERE external_id = 'C0000002'"),
+              crm::text::latin_search_key(name));
+    EXPECT_EQ(query(path(), "PRAGMA integrity_check"), "ok");
 }
 
 // Upserting a party, moving a deal and creating a ticket take no savepoint

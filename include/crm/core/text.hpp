@@ -46,6 +46,40 @@ CRM_API bool is_key(std::string_view s) noexcept;
 /// normalize() with every space removed: "علی‌رضا" == "علیرضا" == "علی رضا".
 CRM_API std::string compact_key(std::string_view s);
 
+/// The Latin key of a name written in Persian or in Latin letters
+/// (Finglish), so that "Mohammad Rezaei", "Mohamad Rezayi" and "محمد رضایی"
+/// share one key ("mhmd rzi"). Each word becomes: a mark 'a' when it
+/// starts with a vowel (ا آ ع, or a e i o u); its consonants, one class
+/// per sound whatever the spelling (kh = x = خ, gh = q = ق = غ, sh = ش,
+/// ch = چ, zh = ژ, s = س ص ث, z = ز ذ ض ظ, t = ت ط, h = ح ه) with doubled
+/// letters written once; a long vowel inside the word, 'I' for ی (i, ee,
+/// ei, ey, y) and 'U' for و (u, ou, oo, v, w), short vowels dropped (Persian
+/// does not write them); and the sound it ends on: 'a' (ا, a), 'i' (ی, i,
+/// y, ee, -ei, -ey, -ie), 'e' (a final ه, e, eh) or 'u' (و, o, u, ow).
+/// Names ending in ی said as "a" (مرتضی Morteza, مصطفی, مجتبی, موسی, عیسی,
+/// یحیی, هدی, کبری, صغری) end on 'a'. Other characters separate words;
+/// apostrophes are dropped. The key of a text with no letters is "".
+CRM_API std::string latin_key(std::string_view name);
+
+/// latin_key() looser still, for search: without the vowels Finglish
+/// writes or leaves out (the weak o, و's 'U'), ژ as j. "Mohammad Rezaei",
+/// "Muhammad Rezayi" and "محمد رضایی" give "mhmd rzai"; so does "Mahmoud
+/// Rezaei" - a search finds more than a duplicate rule accepts.
+CRM_API std::string latin_search_key(std::string_view name);
+
+/// How alike two latin_key()s are, as names: 1 when they are equal (in any
+/// word order, or written as one word or two: علیرضا and Ali Reza); 0.95
+/// when they differ only where Finglish spells one name either way (a u for
+/// the short o after the first consonant: Muhammad, Husseini; j for ژ);
+/// otherwise at most 0.75, however alike the letters, because one long
+/// vowel or the last one makes another name (Hasan and Hossein, Zahra and
+/// Zohreh, Razi and Rezaei).
+CRM_API double latin_key_similarity(std::string_view a, std::string_view b);
+
+/// True when `s` has a Latin letter (a-z, A-Z) and no Persian or Arabic
+/// letter: a name typed in Finglish.
+CRM_API bool is_latin_name(std::string_view s) noexcept;
+
 /// Persian (U+06F0..U+06F9) and Arabic-Indic (U+0660..U+0669) digits to
 /// ASCII; everything else unchanged. For phone numbers, ids and amounts.
 CRM_API std::string ascii_digits(std::string_view s);

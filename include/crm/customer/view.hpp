@@ -31,7 +31,10 @@ struct SearchHit {
     std::string external_id;
     std::string display_name;
     std::string city;
-    std::string matched;  ///< "external_id", "national_id", "email", "phone", "name_prefix", "name_contains", "tag"
+    /// "external_id", "national_id", "email", "phone", "name_prefix",
+    /// "name_contains", "name_latin" (the name in the other script, by
+    /// text::latin_key: Mohammad Rezaei and محمد رضایی), "tag"
+    std::string matched;
 };
 
 /// A field a duplicate rule compares.

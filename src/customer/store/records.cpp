@@ -3,6 +3,8 @@
 // purchases and custom field declarations.
 #include "customer/store/records.hpp"
 
+#include "crm/core/text.hpp"
+
 #include <cstdlib>
 
 #include "core/clean.hpp"
@@ -155,7 +157,8 @@ result<FieldDef> read_field(const Stmt& s) {
 
 }  // namespace
 
-void CustomerRecords::bind_party(Stmt& st, const Party& p, const PartyText& t, std::string_view key) {
+void CustomerRecords::bind_party(Stmt& st, const Party& p, const PartyText& t, std::string_view key,
+                                 std::string_view latin) {
     st.bind(1, t.id);
     st.bind(2, to_string(p.kind));
     st.bind_or_null(3, p.external_id);
@@ -175,20 +178,23 @@ void CustomerRecords::bind_party(Stmt& st, const Party& p, const PartyText& t, s
     if (t.merged) st.bind(17, *t.merged); else st.bind_null(17);
     st.bind(18, t.contacts);
     st.bind(19, key);
+    st.bind(20, latin);
 }
 
 result<void> CustomerRecords::put_party_impl(const Party& p, std::string_view name_key) {
     PartyText t{IdText(p.id), std::nullopt, encode_strings(p.tags), encode_custom(p.custom),
                 encode_contacts(p.contacts)};
+    // Bound values must outlive the statement's execution.
+    const std::string latin = text::latin_search_key(name_key);
     if (!p.merged_into.is_nil()) t.merged.emplace(p.merged_into);
     // The insert is tried first: in a bulk import most parties are new,
     // and then there are no old tags or contact keys to reconcile. DO
     // NOTHING applies to the id only; a taken external_id still fails.
     {
-        CRM_TRY(st, c_.stmt("INSERT INTO party (" CRM_PARTY_COLS ", name_key) VALUES "
+        CRM_TRY(st, c_.stmt("INSERT INTO party (" CRM_PARTY_COLS ", name_key, latin_key) VALUES "
                             "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-                            "?15, ?16, ?17, ?18, ?19) ON CONFLICT (id) DO NOTHING"));
-        bind_party(st, p, t, name_key);
+                            "?15, ?16, ?17, ?18, ?19, ?20) ON CONFLICT (id) DO NOTHING"));
+        bind_party(st, p, t, name_key, latin);
         CRM_TRYV(st.exec());
     }
     // Tags and contact keys index live parties only, like the other
@@ -221,8 +227,8 @@ result<void> CustomerRecords::put_party_impl(const Party& p, std::string_view na
                             "national_id = ?7, lifecycle_stage = ?8, owner = ?9, city = ?10, "
                             "country = ?11, tags = ?12, custom = ?13, created_at = ?14, "
                             "updated_at = ?15, version = ?16, merged_into = ?17, "
-                            "contacts = ?18, name_key = ?19 WHERE id = ?1"));
-        bind_party(st, p, t, name_key);
+                            "contacts = ?18, name_key = ?19, latin_key = ?20 WHERE id = ?1"));
+        bind_party(st, p, t, name_key, latin);
         CRM_TRYV(st.exec());
     }
     if (was_live != live || old_tags != t.tags) {
@@ -464,12 +470,14 @@ result<std::vector<Id>> CustomerRecords::parties_by_name(std::string_view key, N
     return run<std::vector<Id>>("parties_by_name", [&]() -> result<std::vector<Id>> {
         CRM_TRYV(check_offset(offset));
         CRM_TRYV(check_limit(limit));
-        if (match == NameMatch::prefix) {
-            // A range on the partial index (name_key, id): no scan.
+        const bool latin = match == NameMatch::latin_prefix || match == NameMatch::latin_contains;
+        const std::string column = latin ? "latin_key" : "name_key";
+        if (match == NameMatch::prefix || match == NameMatch::latin_prefix) {
+            // A range on the partial index (key, id): no scan.
             std::string upper = prefix_upper_bound(key);
-            CRM_TRY(st, c_.stmt("SELECT id FROM party WHERE merged_into IS NULL "
-                                "AND name_key >= ?1 AND name_key < ?2 "
-                                "ORDER BY name_key, id LIMIT ?3 OFFSET ?4"));
+            CRM_TRY(st, c_.stmt_dynamic("SELECT id FROM party WHERE merged_into IS NULL AND " + column +
+                                        " >= ?1 AND " + column + " < ?2 ORDER BY " + column +
+                                        ", id LIMIT ?3 OFFSET ?4"));
             st.bind(1, key);
             st.bind(2, upper);
             st.bind(3, limit);
@@ -479,10 +487,9 @@ result<std::vector<Id>> CustomerRecords::parties_by_name(std::string_view key, N
         // A position rather than LIKE: no wildcard characters to escape in
         // the key. It scans the covering index, in order.
         const storage::Dialect& d = s_.dialect();
-        CRM_TRY(st, c_.stmt_dynamic("SELECT id FROM " + d.indexed("party", "party_name") +
-                                    " WHERE merged_into IS NULL AND " +
-                                    d.position("name_key", "?1") +
-                                    " > 0 ORDER BY name_key, id LIMIT ?2 OFFSET ?3"));
+        CRM_TRY(st, c_.stmt_dynamic("SELECT id FROM " + d.indexed("party", latin ? "party_latin" : "party_name") +
+                                    " WHERE merged_into IS NULL AND " + d.position(column, "?1") +
+                                    " > 0 ORDER BY " + column + ", id LIMIT ?2 OFFSET ?3"));
         st.bind(1, key);
         st.bind(2, limit);
         st.bind(3, offset);

@@ -48,7 +48,9 @@ struct PartyBrief {
 };
 
 /// How a name lookup matches the normalised name.
-enum class NameMatch { prefix, contains };
+/// How a name lookup matches: on the name key (text::normalize) or the
+/// Latin key (text::latin_key), from its start or anywhere in it.
+enum class NameMatch { prefix, contains, latin_prefix, latin_contains };
 
 class CustomerRecords : public storage::Repository {
 public:
@@ -125,7 +127,8 @@ private:
         std::optional<IdText> merged;
         std::string tags, custom, contacts;
     };
-    static void bind_party(Stmt& st, const Party& p, const PartyText& t, std::string_view key);
+    static void bind_party(Stmt& st, const Party& p, const PartyText& t, std::string_view key,
+                           std::string_view latin);
     result<void> put_party_impl(const Party& p, std::string_view name_key);
     // OR IGNORE: a list may name the same tag or contact twice.
     result<void> add_tag(const IdText& pid, std::string_view tag);

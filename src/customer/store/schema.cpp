@@ -1,6 +1,6 @@
 // customer/store/schema.cpp - the tables of parties and of the records that belong to a party.
 //
-// Tables: party, contact_key (the contact lookup index), party_tag,
+// Tables: party (with name_key and latin_key, the search keys of its name), contact_key (the contact lookup index), party_tag,
 // membership, merge_log, interaction, activity, purchase, purchase_summary,
 // party_clv
 // and field_def (the custom field declarations of every record type, kept
@@ -212,9 +212,20 @@ CREATE TABLE party_clv (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 10: the Latin key of each party's name (text::latin_search_key), so a
+// name typed in Latin letters finds one written in Persian and back. The
+// rows already there take it from their stored name key through the
+// crm_latin_key function every connection registers.
+constexpr const char* kV10 = R"sql(
+ALTER TABLE party ADD COLUMN latin_key TEXT NOT NULL DEFAULT '';
+UPDATE party SET latin_key = crm_latin_key(name_key) WHERE name_key <> '';
+CREATE INDEX party_latin ON party (latin_key, id, merged_into) WHERE merged_into IS NULL;
+)sql";
+
 constexpr storage::Migration kSteps[] = {
     {1, kV1},
     {9, kV9},
+    {10, kV10},
 };
 
 }  // namespace
