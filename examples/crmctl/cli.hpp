@@ -49,6 +49,7 @@ struct Args {
     std::string calendar_id;
     long long rate = 0;
     long long window = 0;
+    long long sms_cost = -1;  ///< --sms-cost: minor units per SMS part (currency --currency, else IRR)
     bool untracked = false;
     bool rfm = false;
     bool internal = false;
@@ -116,6 +117,7 @@ int sla(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
 int tick(crm::Engine& engine, const Args& a);
 int proactive(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
 int service_story(crm::Engine& engine, const crm::Id& party);
+int finglish_story(crm::Engine& engine);
 
 // Segments (marketing.cpp): "segment VERB DB ...", "list add|remove",
 // "suppression add|remove|show" and the demo's marketing story.

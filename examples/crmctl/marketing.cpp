@@ -132,7 +132,14 @@ void print_plan(const crm::DeliveryPlan& p) {
     std::cout << "plan " << p.number << ": " << p.members << " members in " << p.batches.size() << " batches\n";
     for (const auto& b : p.batches)
         std::cout << "  batch " << b.number << "  " << b.channel << "  " << b.count << " from "
-                  << crm::to_iso8601(b.send_at) << "\n";
+                  << crm::to_iso8601(b.send_at) << (b.parts > 0 ? "  " + std::to_string(b.parts) + " parts" : "")
+                  << "\n";
+    for (const auto& m : p.messages) {
+        std::cout << m.channel << ": " << m.messages << " messages, " << m.parts << " parts (at most " << m.most_parts
+                  << " a message, " << m.ucs2 << " in UCS-2)";
+        if (m.cost) std::cout << ", " << m.cost->str() << " at " << m.cost_per_part->str() << " a part";
+        std::cout << "\n";
+    }
 }
 
 void print_report(const crm::CampaignReport& r) {
@@ -182,7 +189,8 @@ int campaign_story(crm::Engine& engine) {
         "frequency_cap": {"max": 2, "days": 30},
         "variants": [{"id": "discount", "share": 50}, {"id": "gift", "share": 50}], "seed": 1405,
         "budget": {"minor": 5000000000, "currency": "IRR"}, "actual_cost": {"minor": 1200000000, "currency": "IRR"},
-        "expected_responses": 5})");
+        "expected_responses": 5,
+        "messages": {"sms": "{first_name} {last_name} عزیز، دلمان برایتان تنگ شده است: ۱۵٪ تخفیف خرید بعدی تا پایان ماه"}})");
     if (!c) return failed(c.error());
     auto early = mk.move_campaign(kCli, c.value().id, "launch");
     std::cout << "   launch before it is ready: " << (early ? "launched?" : early.error().what()) << "\n";
@@ -193,6 +201,7 @@ int campaign_story(crm::Engine& engine) {
     crm::PlanOptions o;
     o.default_rate = 10;
     o.calendar = "default";
+    o.cost_per_part["sms"] = crm::Money::of(250000, "IRR").value();  // 2,500 rials: what the gateway charges a part
     auto plan = mk.plan_delivery(kCli, c.value().id, o);
     if (!plan) return failed(plan.error());
     std::cout << "   ";
@@ -415,11 +424,18 @@ int campaign(crm::Engine& engine, const std::vector<std::string>& p, const Args&
         json request = {{"campaign", id.str()}, {"window_minutes", a.window > 0 ? a.window : 60}};
         if (a.rate > 0) request["default_rate"] = a.rate;
         if (!a.calendar_id.empty()) request["calendar"] = a.calendar_id;
+        const std::string currency = a.currency.empty() ? "IRR" : a.currency;
+        if (a.sms_cost >= 0) request["cost_per_part"] = {{"sms", {{"minor", a.sms_cost}, {"currency", currency}}}};
         if (a.json) return print_json(engine, "campaign.plan", request);
         crm::PlanOptions o;
         o.window_minutes = static_cast<int>(a.window > 0 ? a.window : 60);
         if (a.rate > 0) o.default_rate = a.rate;
         o.calendar = a.calendar_id;
+        if (a.sms_cost >= 0) {
+            auto cost = crm::Money::of(a.sms_cost, currency);
+            if (!cost) return failed(crm::fail(crm::errc::invalid_argument, cost.error().message, "--currency"));
+            o.cost_per_part["sms"] = cost.value();
+        }
         auto plan = mk.plan_delivery(kCli, id, o);
         if (!plan) return failed(plan.error());
         print_plan(plan.value());
@@ -447,7 +463,7 @@ int campaign(crm::Engine& engine, const std::vector<std::string>& p, const Args&
         return 0;
     }
     return usage("campaign takes create DB FILE.json | show|launch|report DB CAMPAIGN | move DB CAMPAIGN MOVE "
-                 "[REASON] | plan DB CAMPAIGN [--rate N] [--window MIN] [--business-calendar C] | "
+                 "[REASON] | plan DB CAMPAIGN [--rate N] [--window MIN] [--business-calendar C] [--sms-cost MINOR] | "
                  "dispatch DB CAMPAIGN PLAN BATCH | status DB CAMPAIGN PARTY STATUS");
 }
 

@@ -1,6 +1,7 @@
 // examples/crmctl/service.cpp - crmctl's service desk: queues, SLA
 // policies, tickets (create, assign, refer, pend, resolve, close, reopen,
 // comment, show), tick, and the demo's service story.
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -263,7 +264,48 @@ int tick(crm::Engine& engine, const Args& a) {
     return 0;
 }
 
+// A day of work asked for on the working day before the next lunar holiday:
+// the deadline skips the holiday, and its trace names it.
+int lunar_holiday_deadline(crm::Engine& engine) {
+    auto cal = engine.business_calendar();
+    if (!cal) return failed(cal.error());
+    const crm::TimeZone& zone = cal.value().zone();
+    const crm::Date today = zone.to_local(engine.now()).date;
+    const std::int64_t day0 = crm::days_since_epoch(today, crm::CalendarSystem::gregorian).value();
+    auto days = cal.value().holidays(today, crm::date_from_days(day0 + 400, crm::CalendarSystem::gregorian).value());
+    if (!days) return failed(days.error());
+    for (const crm::HolidayOn& h : days.value()) {
+        if (!h.hijri) continue;
+        // 10:00 on the last working day before it.
+        const std::int64_t holiday = crm::days_since_epoch(h.date, crm::CalendarSystem::gregorian).value();
+        crm::LocalTime at;
+        for (std::int64_t d = holiday - 1; d > holiday - 10; --d) {
+            at.date = crm::date_from_days(d, crm::CalendarSystem::gregorian).value();
+            at.hour = 10;
+            if (cal.value().is_working(zone.from_local(at).value())) break;
+        }
+        const crm::Timestamp start = zone.from_local(at).value();
+        crm::BusinessTrace trace;
+        auto due = cal.value().add(start, 8 * 3'600'000LL, &trace);
+        if (!due) return failed(due.error());
+        const auto shown = [&](crm::Timestamp t) {
+            const auto l = zone.to_local(t, crm::CalendarSystem::jalali);
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%04d/%02d/%02d %02d:%02d", l.date.year, l.date.month, l.date.day, l.hour,
+                          l.minute);
+            return std::string(buf);
+        };
+        std::cout << "\n-- a deadline of 8 business hours asked for at " << shown(start)
+                  << ", before " << h.name << "\n   due " << shown(due.value()) << "; the way there:\n";
+        for (const auto& step : trace.steps)
+            std::cout << "     " << shown(step.from) << " - " << shown(step.to) << "  " << step.what << "\n";
+        return 0;
+    }
+    return 0;
+}
+
 int service_story(crm::Engine& engine, const crm::Id& party) {
+    if (int rc = lunar_holiday_deadline(engine)) return rc;
     std::cout << "\n-- the service desk: a complaint on the SLA of Iran's public-sector week\n";
     crm::Service desk(engine);
     if (auto q = desk.define_queue(kCli, {"tier1", "Front line", {{"sara", {"fa"}}, {"reza", {}}}}); !q)

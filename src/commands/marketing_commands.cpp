@@ -356,7 +356,7 @@ result<json> campaign_status(Engine& engine, const json& request, const Context&
 
 result<json> campaign_plan(Engine& engine, const json& request, const Context& ctx) {
     CRM_TRYV(codec::expect_object(request, "", {"campaign", "start", "window_minutes", "rate_per_window",
-                                                "default_rate", "calendar"}));
+                                                "default_rate", "calendar", "cost_per_part"}));
     CRM_TRY(id, required_id(request, "campaign"));
     PlanOptions o;
     CRM_TRY(start, codec::get_time(request, "start", ""));
@@ -375,6 +375,16 @@ result<json> campaign_plan(Engine& engine, const json& request, const Context& c
     }
     CRM_TRY(calendar, codec::get_string(request, "calendar", "", 64));
     o.calendar = calendar.value_or("");
+    if (const json* costs = codec::member(request, "cost_per_part")) {
+        if (!costs->is_object()) return fail(errc::invalid_argument, "must be an object", "cost_per_part");
+        for (auto it = costs->begin(); it != costs->end(); ++it) {
+            const std::string key = "cost_per_part." + it.key();
+            const json one{{key, it.value()}};
+            CRM_TRY(cost, marketing::read_money(one, key.c_str()));
+            if (!cost) return fail(errc::invalid_argument, "needs minor and currency", key);
+            o.cost_per_part[it.key()] = *cost;
+        }
+    }
     CRM_TRY(plan, Marketing(engine).plan_delivery(ctx, id, o));
     return codec::to_json(plan);
 }
@@ -521,11 +531,12 @@ constexpr Command kMarketing[] = {
      "{campaign, party, status, at?}", "the member", true, campaign_status},
     {"campaign.plan",
      "Plans the delivery of every member not yet handed over, in batches per channel and "
-     "window, in a calendar's working time when one is named.",
-     "{campaign, start?, window_minutes? (60), rate_per_window?: {channel: n}, default_rate? "
+     "window, in a calendar's working time when one is named; the sms message of each member "
+     "rendered and counted in parts, and priced with a cost per part.",
+     "{campaign, start?, window_minutes? (60), rate_per_window?: {channel: n}, cost_per_part?: {sms: {minor, currency}}, default_rate? "
      "(1000), calendar?}",
      "{campaign, number, created_at, members, batches: [{number, channel, send_at, count, after, "
-     "last}]}",
+     "last, parts}], messages: [{channel, messages, parts, most_parts, ucs2, cost_per_part, cost}]}",
      true, campaign_plan},
     {"campaign.plan_get", "A stored delivery plan (0: the latest).", "{campaign, plan?}",
      "the plan", false, campaign_plan_get},

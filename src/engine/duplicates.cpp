@@ -23,7 +23,7 @@ struct Profile {
     std::string sorted_name;  // its words sorted: "first last" == "last first"
     std::string city;
     std::string latin;       // text::latin_key of the name
-    std::string latin_city;  // ... and of the city
+    std::string latin_city;  // text::latin_search_key of the city
     bool latin_script = false;  // the name is typed in Latin letters
     std::string organization;
     std::string national_id;
@@ -55,7 +55,7 @@ Profile profile_of(const Party& p) {
     f.city = text::normalize(p.city);
     f.latin_script = text::is_latin_name(f.name);
     f.latin = text::latin_key(f.name);
-    f.latin_city = text::latin_key(f.city);
+    f.latin_city = text::latin_search_key(f.city);
     f.organization = p.kind == PartyKind::person ? text::normalize(p.organization_name) : std::string();
     f.national_id = p.national_id;
     for (const auto& c : p.contacts) {

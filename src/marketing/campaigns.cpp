@@ -13,6 +13,7 @@
 #include "crm/marketing/marketing.hpp"
 #include "customer/codec.hpp"
 #include "engine/access.hpp"
+#include "crm/core/sms.hpp"
 #include "marketing/codec.hpp"
 #include "marketing/work.hpp"
 
@@ -130,9 +131,39 @@ public:
         return load(id);
     }
 
+    // The fields a message template may name, each with a member's value;
+    // without a party, every name with an empty value (for checking).
+    result<std::map<std::string, std::string>> message_fields(const Party* p) {
+        std::map<std::string, std::string> f{{"first_name", ""}, {"last_name", ""}, {"name", ""}, {"city", ""}};
+        CRM_TRY(defs, impl_.fields_of(tx_, "party"));
+        for (const FieldDef& d : *defs) f.emplace(d.name, "");
+        if (!p) return f;
+        f["first_name"] = p->first_name;
+        f["last_name"] = p->last_name;
+        f["name"] = p->display_name();
+        f["city"] = p->city;
+        for (const auto& [name, value] : p->custom) {
+            auto it = f.find(name);
+            if (it == f.end() || name == "first_name" || name == "last_name" || name == "name" || name == "city")
+                continue;
+            if (const auto* s = std::get_if<std::string>(&value)) it->second = *s;
+            else if (const auto* n = std::get_if<std::int64_t>(&value)) it->second = std::to_string(*n);
+        }
+        return f;
+    }
+
     result<void> check(const Campaign& c) {
         if (c.name.empty()) return fail(errc::invalid_argument, "is required", "name");
         if (c.channels.empty()) return fail(errc::invalid_argument, "must name at least one channel", "channels");
+        if (!c.messages.empty()) {
+            CRM_TRY(fields, message_fields(nullptr));
+            for (const auto& [channel, tmpl] : c.messages) {
+                const std::string at = "messages." + channel;
+                if (std::find(c.channels.begin(), c.channels.end(), channel) == c.channels.end())
+                    return fail(errc::invalid_argument, "is not a channel of the campaign", at);
+                CRM_TRYV(sms::render(tmpl, fields, at));
+            }
+        }
         for (std::size_t i = 0; i < c.segments.size(); ++i) {
             SegmentKind kind{};
             const std::string at = "segments[" + std::to_string(i) + "]";
@@ -202,7 +233,7 @@ public:
                                                 "segments", "suppressions", "frequency_cap",
                                                 "responded_statuses", "variants", "seed", "budget",
                                                 "actual_cost", "expected_revenue", "expected_responses",
-                                                "process"}));
+                                                "messages", "process"}));
         Campaign c;
         CRM_TRYV(apply_campaign_json(doc, c));
         c.id = impl_.new_id();
@@ -228,7 +259,8 @@ public:
         CRM_TRYV(codec::expect_object(doc, "", {"external_id", "name", "description", "parent", "channels",
                                                 "segments", "suppressions", "frequency_cap",
                                                 "responded_statuses", "variants", "seed", "budget",
-                                                "actual_cost", "expected_revenue", "expected_responses"}));
+                                                "actual_cost", "expected_revenue", "expected_responses",
+                                                "messages"}));
         CRM_TRY(before, load(id));
         if (before.status != "open")
             return fail(errc::invalid_transition, "the campaign is " + before.state + "; it no longer changes", "id");
@@ -440,6 +472,11 @@ public:
         if (o.default_rate < 1) return fail(errc::invalid_argument, "must be above 0", "default_rate");
         for (const auto& [channel, rate] : o.rate_per_window)
             if (rate < 1) return fail(errc::invalid_argument, "must be above 0", "rate_per_window." + channel);
+        for (const auto& [channel, cost] : o.cost_per_part) {
+            if (channel != "sms")
+                return fail(errc::invalid_argument, "parts are counted for sms only", "cost_per_part." + channel);
+            if (cost.minor < 0) return fail(errc::invalid_argument, "must not be negative", "cost_per_part.sms");
+        }
         CRM_TRY(c, load(campaign, "campaign"));
         if (c.state != "launched")
             return fail(errc::invalid_transition,
@@ -476,6 +513,22 @@ public:
         const auto usable = [&](Timestamp t) {
             return calendar && !calendar->is_working(t) ? calendar->next_working(t) : t;
         };
+        // The sms message of each member, rendered and counted in parts.
+        const auto sms_message = c.messages.find("sms");
+        PlannedMessages counted;
+        counted.channel = "sms";
+        const auto count_message = [&](const Id& party) -> result<std::int64_t> {
+            CRM_TRY(p, tx_.get_party(party));
+            if (!p) return fail(errc::internal, "a campaign member's party is gone");
+            CRM_TRY(fields, message_fields(&*p));
+            CRM_TRY(text, sms::render(sms_message->second, fields, "messages.sms"));
+            CRM_TRY(parts, sms::count_parts(text, "messages.sms"));
+            ++counted.messages;
+            counted.parts += parts.parts;
+            counted.most_parts = std::max(counted.most_parts, parts.parts);
+            if (parts.encoding == sms::Encoding::ucs2) ++counted.ucs2;
+            return parts.parts;
+        };
         // Each channel its own run of windows; batches cut in id order.
         std::vector<DeliveryBatch> batches;
         for (std::size_t i = 0; i < pending.size();) {
@@ -491,6 +544,10 @@ public:
                 b.after = after;
                 while (i < pending.size() && pending[i].first == channel && b.count < rate) {
                     b.last = pending[i].second;
+                    if (channel == "sms" && sms_message != c.messages.end()) {
+                        CRM_TRY(parts, count_message(b.last));
+                        b.parts += parts;
+                    }
                     ++b.count;
                     ++i;
                 }
@@ -507,6 +564,15 @@ public:
         });
         for (std::size_t k = 0; k < batches.size(); ++k) batches[k].number = static_cast<int>(k + 1);
         plan.batches = std::move(batches);
+        if (sms_message != c.messages.end()) {
+            if (auto cost = o.cost_per_part.find("sms"); cost != o.cost_per_part.end()) {
+                counted.cost_per_part = cost->second;
+                if (cost->second.minor > 0 && counted.parts > INT64_MAX / cost->second.minor)
+                    return fail(errc::invalid_argument, "times the parts is beyond 64 bits", "cost_per_part.sms");
+                counted.cost = Money{counted.parts * cost->second.minor, cost->second.currency};
+            }
+            plan.messages.push_back(std::move(counted));
+        }
         CRM_TRYV(tx_.put_delivery_plan(c.id, plan.number, plan.created_at, codec::to_json(plan).dump()));
         CRM_TRYV(impl_.record(tx_, ctx_, kRecordType, c.id, "plan",
                               {{"plan", "null", std::to_string(plan.number)}}, "campaign.planned",
@@ -544,7 +610,26 @@ public:
             x.after = after.value_or(Id{});
             CRM_TRY(last, codec::get_id(b, "last", "batches"));
             x.last = last.value_or(Id{});
+            CRM_TRY(parts, codec::get_int(b, "parts", "batches"));
+            x.parts = parts.value_or(0);
             p.batches.push_back(std::move(x));
+        }
+        if (const json* messages = codec::member(doc, "messages"); messages && messages->is_array()) {
+            for (const auto& m : *messages) {
+                PlannedMessages x;
+                CRM_TRY(channel, codec::text_or_empty(m, "channel", "messages", 64));
+                x.channel = channel;
+                for (auto [key, out] : {std::pair{"messages", &x.messages}, {"parts", &x.parts},
+                                        {"most_parts", &x.most_parts}, {"ucs2", &x.ucs2}}) {
+                    CRM_TRY(n, codec::get_int(m, key, "messages"));
+                    *out = n.value_or(0);
+                }
+                CRM_TRY(per_part, read_money(m, "cost_per_part"));
+                x.cost_per_part = per_part;
+                CRM_TRY(cost, read_money(m, "cost"));
+                x.cost = cost;
+                p.messages.push_back(std::move(x));
+            }
         }
         return p;
     }

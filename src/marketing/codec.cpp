@@ -167,6 +167,8 @@ result<std::vector<std::string>> keys_of(const json& doc, const char* key, std::
 
 }  // namespace
 
+result<std::optional<Money>> read_money(const json& doc, const char* key) { return money_of(doc, key); }
+
 result<void> apply_campaign_json(const json& doc, Campaign& c) {
     if (const json* v = codec::member(doc, "name")) {
         if (!v->is_string()) return fail(errc::invalid_argument, "must be text", "name");
@@ -269,6 +271,21 @@ result<void> apply_campaign_json(const json& doc, Campaign& c) {
         if (!n || *n < 0) return fail(errc::invalid_argument, "must be 0 or more", "expected_responses");
         c.expected_responses = *n;
     }
+    if (const json* messages = codec::member(doc, "messages")) {
+        if (!messages->is_object())
+            return fail(errc::invalid_argument, "must be an object of a template per channel", "messages");
+        std::map<std::string, std::string> out;
+        for (auto it = messages->begin(); it != messages->end(); ++it) {
+            const std::string at = "messages." + it.key();
+            if (it.key() != "sms" && it.key() != "email" && it.key() != "call" && it.key() != "whatsapp")
+                return fail(errc::invalid_argument, "must be sms, email, call or whatsapp", at);
+            if (!it.value().is_string()) return fail(errc::invalid_argument, "must be text", at);
+            const std::string& text = it.value().get_ref<const std::string&>();
+            CRM_TRYV(text::check(text, at, 16 * 1024));
+            if (!text.empty()) out[it.key()] = text;
+        }
+        c.messages = std::move(out);
+    }
     return ok();
 }
 
@@ -294,6 +311,7 @@ json stored_json(const Campaign& c) {
             {"actual_cost", money_json(c.actual_cost)},
             {"expected_revenue", money_json(c.expected_revenue)},
             {"expected_responses", c.expected_responses},
+            {"messages", c.messages},
             {"process", c.process},
             {"process_version", c.process_version},
             {"state", c.state},
@@ -311,7 +329,7 @@ result<Campaign> campaign_from_stored(const json& doc) {
     json host = json::object();
     for (const char* k : {"external_id", "name", "description", "parent", "channels", "segments", "suppressions",
                           "frequency_cap", "responded_statuses", "variants", "seed", "budget", "actual_cost",
-                          "expected_revenue", "expected_responses"})
+                          "expected_revenue", "expected_responses", "messages"})
         if (const json* v = codec::member(doc, k)) host[k] = *v;
     CRM_TRYV(apply_campaign_json(host, c));
     CRM_TRY(id, codec::get_id(doc, "id", ""));
@@ -422,9 +440,19 @@ json to_json(const DeliveryPlan& p) {
     for (const auto& b : p.batches)
         batches.push_back({{"number", b.number}, {"channel", b.channel}, {"send_at", to_iso8601(b.send_at)},
                            {"count", b.count}, {"after", b.after.is_nil() ? json(nullptr) : json(b.after.str())},
-                           {"last", b.last.str()}});
+                           {"last", b.last.str()}, {"parts", b.parts}});
+    json messages = json::array();
+    for (const auto& m : p.messages)
+        messages.push_back({{"channel", m.channel},
+                            {"messages", m.messages},
+                            {"parts", m.parts},
+                            {"most_parts", m.most_parts},
+                            {"ucs2", m.ucs2},
+                            {"cost_per_part", marketing::money_json(m.cost_per_part)},
+                            {"cost", marketing::money_json(m.cost)}});
     return {{"campaign", p.campaign.str()}, {"number", p.number}, {"created_at", to_iso8601(p.created_at)},
-            {"members", p.members}, {"held_back", p.held_back}, {"batches", batches}};
+            {"members", p.members}, {"held_back", p.held_back}, {"batches", batches},
+            {"messages", messages}};
 }
 
 namespace {

@@ -11,6 +11,9 @@ namespace crm::marketing {
 
 using codec::json;
 
+/// An optional {minor, currency} under `key` (absent or null: none).
+result<std::optional<Money>> read_money(const json& doc, const char* key);
+
 result<MarketingSettings> settings_from_json(const json& doc);
 json to_json(const MarketingSettings& s);
 result<RfmCutoffs> rfm_from_json(const json& doc);

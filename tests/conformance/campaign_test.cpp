@@ -5,6 +5,9 @@
 // with attribution and ROI, and bad input refused with nothing written.
 #include <algorithm>
 #include <set>
+#include <tuple>
+
+#include "crm/core/sms.hpp"
 
 #include "backends.hpp"
 
@@ -202,6 +205,81 @@ TEST_P(Campaigns, PlansThrottleAndNeverHandAMemberOverTwice) {
     PlanOptions bad;
     bad.window_minutes = 0;
     CRM_EXPECT_ERROR(mk().plan_delivery(ctx, c.id, bad), errc::invalid_argument, "window_minutes");
+}
+
+// A Persian SMS rendered per member with a salutation the host keeps as a
+// custom field, counted in parts, priced per part before anything is sent.
+TEST_P(Campaigns, PlansCountEachMembersSmsPartsAndTheirCost) {
+    FieldDef salutation;
+    salutation.name = "salutation";
+    salutation.type = FieldType::enumeration;
+    salutation.allowed = {"جناب آقای", "سرکار خانم"};
+    must(engine->define_field(ctx, salutation));
+    tehran_segment();
+    const auto with = [&](const std::string& ext, const std::string& first, const std::string& last,
+                          const std::string& title) {
+        Party p = customer(ext, true);
+        PartyInput in;
+        in.first_name = first;
+        in.last_name = last;
+        if (!title.empty()) in.custom = std::map<std::string, Value>{{"salutation", title}};
+        return must(engine->update_party(ctx, p.id, in));
+    };
+    with("m1", "علی", "رضایی", "جناب آقای");
+    with("m2", "مریم", "احمدی", "سرکار خانم");
+    // A long family name makes this member's message run past 70 characters: two parts.
+    with("m3", "ناصر", "خسروی‌نژاد‌اصفهانی‌پور", "");
+    const std::string body =
+        R"({"name": "Summer", "channels": ["sms"], "segments": ["tehran"],
+            "messages": {"sms": "{salutation} {last_name} عزیز، جشنواره تابستان آغاز شد: ۲۰٪ تخفیف تا جمعه"}})";
+    Campaign c = launched(body);
+    EXPECT_EQ(c.messages.at("sms").substr(0, 12), "{salutation}");
+    PlanOptions o;
+    o.rate_per_window["sms"] = 2;
+    o.cost_per_part["sms"] = Money::of(2500, "IRR").value();
+    auto plan = must(mk().plan_delivery(ctx, c.id, o));
+    ASSERT_EQ(plan.messages.size(), 1u);
+    const PlannedMessages& m = plan.messages[0];
+    // Each member's text, counted as crm::sms counts it.
+    std::int64_t want = 0, most = 0;
+    for (const auto& [first, last, title] : {std::tuple{"علی", "رضایی", "جناب آقای"},
+                                             {"مریم", "احمدی", "سرکار خانم"},
+                                             {"ناصر", "خسروی‌نژاد‌اصفهانی‌پور", ""}}) {
+        const std::string text = std::string(title) + " " + last + " عزیز، جشنواره تابستان آغاز شد: ۲۰٪ تخفیف تا جمعه";
+        const auto parts = must(sms::count_parts(text));
+        EXPECT_EQ(parts.encoding, sms::Encoding::ucs2);
+        want += parts.parts;
+        most = std::max(most, parts.parts);
+    }
+    EXPECT_EQ(m.channel, "sms");
+    EXPECT_EQ(m.messages, 3);
+    EXPECT_EQ(m.ucs2, 3);
+    EXPECT_EQ(m.parts, want);
+    EXPECT_EQ(m.most_parts, 2);
+    EXPECT_EQ(most, 2);
+    ASSERT_TRUE(m.cost);
+    EXPECT_EQ(m.cost->minor, want * 2500);
+    EXPECT_EQ(m.cost->currency, "IRR");
+    ASSERT_EQ(plan.batches.size(), 2u);
+    EXPECT_EQ(plan.batches[0].parts + plan.batches[1].parts, want);
+    // The stored plan reads back with its parts and cost.
+    auto stored = must(mk().delivery_plan(c.id));
+    ASSERT_EQ(stored.messages.size(), 1u);
+    EXPECT_EQ(stored.messages[0].parts, want);
+    EXPECT_EQ(stored.messages[0].cost->minor, want * 2500);
+    EXPECT_EQ(stored.batches[1].parts, plan.batches[1].parts);
+
+    // Bad input names its field and writes nothing.
+    CRM_EXPECT_ERROR(mk().create_campaign(ctx, R"({"name": "x", "channels": ["sms"], "segments": ["tehran"],
+        "messages": {"sms": "{salutation} {phone}"}})"), errc::invalid_argument, "messages.sms");
+    CRM_EXPECT_ERROR(mk().create_campaign(ctx, R"({"name": "x", "channels": ["sms"], "segments": ["tehran"],
+        "messages": {"email": "hello"}})"), errc::invalid_argument, "messages.email");
+    CRM_EXPECT_ERROR(mk().create_campaign(ctx, R"({"name": "x", "channels": ["sms"], "segments": ["tehran"],
+        "messages": {"fax": "hello"}})"), errc::invalid_argument, "messages.fax");
+    PlanOptions email_cost;
+    email_cost.cost_per_part["email"] = Money::of(1, "IRR").value();
+    CRM_EXPECT_ERROR(mk().plan_delivery(ctx, c.id, email_cost), errc::invalid_argument, "cost_per_part.email");
+    EXPECT_EQ(must(mk().delivery_plan(c.id)).number, 1);
 }
 
 TEST_P(Campaigns, PlansHoldBackCappedMembersAndSkipThoseReportedOn) {

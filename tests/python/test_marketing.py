@@ -190,3 +190,28 @@ def test_sms_parts_and_templates(engine):
     with pytest.raises(crm.InvalidArgument) as e:
         mk.sms_parts("x" * (64 * 1024 + 1))
     assert e.value.field == "text"
+
+
+def test_a_plan_counts_sms_parts_and_prices_them(engine):
+    mk = crm.Marketing(engine)
+    consent = [{"channel": "sms", "status": "opt_in", "at": "2024-03-01T00:00:00Z"}]
+    for i, (first, last) in enumerate([("علی", "رضایی"), ("Sara", "Karimi")]):
+        engine.create_party(first_name=first, last_name=last, city="مشهد",
+                            contacts=[{"kind": "phone", "value": f"0915100000{i}", "consents": consent}])
+    mk.define_segment({"id": "mashhad", "rule": 'city = "مشهد"'})
+    template = "{first_name} {last_name} عزیز، سفارش شما آماده است"
+    c = mk.create_campaign(name="Ready", channels=["sms"], segments=["mashhad"],
+                           messages={"sms": template})
+    mk.move_campaign(c["id"], "ready")
+    mk.move_campaign(c["id"], "launch")
+    plan = mk.plan_delivery(c["id"], cost_per_part={"sms": {"minor": 250000, "currency": "IRR"}})
+    want = sum(mk.sms_parts(mk.render_sms(template, first_name=f, last_name=l)["text"])["parts"]
+               for f, l in [("علی", "رضایی"), ("Sara", "Karimi")])
+    [sms] = plan["messages"]
+    assert (sms["channel"], sms["messages"], sms["parts"], sms["ucs2"]) == ("sms", 2, want, 2)
+    assert sms["cost"] == {"minor": want * 250000, "currency": "IRR"}
+    assert sum(b["parts"] for b in plan["batches"]) == want
+    with pytest.raises(crm.InvalidArgument) as e:
+        mk.create_campaign(name="Bad", channels=["sms"], segments=["mashhad"],
+                           messages={"sms": "{first_name} {mobile}"})
+    assert e.value.field == "messages.sms" and "{mobile}" in str(e.value)

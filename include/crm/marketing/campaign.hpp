@@ -47,9 +47,16 @@ struct CampaignVariant {
 ///      "responded_statuses": ["clicked", "responded", "converted"],
 ///      "variants": [{"id": "a", "share": 50}, {"id": "b", "share": 50}], "seed": 1405,
 ///      "budget": {"minor": 5000000000, "currency": "IRR"}, "expected_revenue": {...},
-///      "expected_responses": 300}
+///      "expected_responses": 300,
+///      "messages": {"sms": "{salutation} {last_name} عزیز، جشنواره تابستان آغاز شد"}}
 ///
-/// Channels are consent channels: email, sms, call, whatsapp.
+/// Channels are consent channels: email, sms, call, whatsapp. `messages`
+/// holds a template per channel of the campaign (crm::sms::render): its
+/// fields are a member's first_name, last_name, name (the display name),
+/// city and any custom field declared for parties (a salutation such as
+/// جناب آقای or سرکار خانم is one); a custom field a member has no value
+/// for is empty. The parts of the sms channel's message are counted per
+/// member when the delivery is planned.
 struct Campaign {
     Id id;
     std::string external_id, name, description;
@@ -63,6 +70,7 @@ struct Campaign {
     std::uint64_t seed = 0;
     std::optional<Money> budget, actual_cost, expected_revenue;
     std::int64_t expected_responses = 0;
+    std::map<std::string, std::string> messages;  ///< channel -> template
     std::string process;  ///< "campaign" unless another is named
     int process_version = 0;
     std::string state, status;  ///< proposed, ready, launched, suspended, completed, cancelled
@@ -96,6 +104,9 @@ struct PlanOptions {
     std::map<std::string, std::int64_t> rate_per_window;
     std::int64_t default_rate = 1000;
     std::string calendar;  ///< a stored business calendar, "default", or "" for any time
+    /// What one SMS part costs, for the plan's budget: the key is "sms"
+    /// (the only channel whose messages are counted in parts).
+    std::map<std::string, Money> cost_per_part;
 };
 
 /// One batch: up to the channel's rate of members, to send from `send_at`.
@@ -107,6 +118,19 @@ struct DeliveryBatch {
     Timestamp send_at;
     std::int64_t count = 0;
     Id after, last;
+    std::int64_t parts = 0;  ///< SMS parts of its members' messages; 0 without a message
+};
+
+/// What a channel's messages of a plan come to: each member's message
+/// rendered and counted in parts (crm::sms::count_parts), and with a cost
+/// per part, their cost.
+struct PlannedMessages {
+    std::string channel;
+    std::int64_t messages = 0;
+    std::int64_t parts = 0;
+    std::int64_t most_parts = 0;  ///< the longest member's message
+    std::int64_t ucs2 = 0;        ///< messages sent as UCS-2 (any Persian letter)
+    std::optional<Money> cost_per_part, cost;
 };
 
 /// A delivery plan: every member not yet handed to the host, in batches,
@@ -120,6 +144,7 @@ struct DeliveryPlan {
     std::int64_t members = 0;    ///< planned
     std::int64_t held_back = 0;  ///< left for a later plan: over the frequency cap now
     std::vector<DeliveryBatch> batches;
+    std::vector<PlannedMessages> messages;  ///< the sms channel's, when the campaign has a message for it
 };
 
 /// Figures of a campaign (or of one A/B group).
