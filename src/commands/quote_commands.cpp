@@ -6,18 +6,12 @@
 // clang-format off
 #include "commands/request.hpp"
 // clang-format on
+#include "commands/quote_answer.hpp"
 #include "crm/core/amount_text.hpp"
 #include "crm/sales/sales.hpp"
 
 namespace crm::commands {
 namespace {
-
-// The optional "unit" of a request: rials unless "toman" is asked for.
-result<persian::IrrUnit> unit_of(const json& request) {
-    CRM_TRY(name, codec::get_string(request, "unit", "", 16));
-    if (!name) return persian::IrrUnit::rial;
-    return persian::parse_irr_unit(*name, "unit");
-}
 
 json text_json(const persian::AmountText& text, persian::IrrUnit unit, const std::string& currency) {
     return json{{"digits", text.digits},
@@ -25,16 +19,8 @@ json text_json(const persian::AmountText& text, persian::IrrUnit unit, const std
                 {"unit", unit == persian::IrrUnit::toman ? "toman" : currency}};
 }
 
-// A quote as answered: its fields, and its total as an Iranian pre-invoice
-// prints it (Persian digits and words, in rials or in tomans when asked;
-// null beyond what is written in words).
-result<json> answer(const Quote& q, persian::IrrUnit unit = persian::IrrUnit::rial) {
-    json j = codec::to_json(q);
-    auto text = persian::amount_text(Money{q.total_minor, q.currency}, unit, "total_minor");
-    if (!text && text.error().field == "unit") return text.error();
-    j["total_text"] = text ? text_json(text.value(), unit, q.currency) : json(nullptr);
-    return j;
-}
+result<json> answer(const Quote& q, persian::IrrUnit unit = persian::IrrUnit::rial) { return quote_answer(q, unit); }
+result<persian::IrrUnit> unit_of(const json& request) { return irr_unit_of(request); }
 
 // Money as printed: {amount, unit?} -> {digits, words, unit}.
 result<json> money_text(Engine&, const json& request, const Context&) {
@@ -227,6 +213,23 @@ constexpr Command kQuotes[] = {
 };
 
 }  // namespace
+
+result<persian::IrrUnit> irr_unit_of(const json& request) {
+    CRM_TRY(name, codec::get_string(request, "unit", "", 16));
+    if (!name) return persian::IrrUnit::rial;
+    return persian::parse_irr_unit(*name, "unit");
+}
+
+// A quote as answered: its fields, and its total as an Iranian pre-invoice
+// prints it (Persian digits and words, in rials or in tomans when asked;
+// null beyond what is written in words).
+result<json> quote_answer(const Quote& q, persian::IrrUnit unit) {
+    json j = codec::to_json(q);
+    auto text = persian::amount_text(Money{q.total_minor, q.currency}, unit, "total_minor");
+    if (!text && text.error().field == "unit") return text.error();
+    j["total_text"] = text ? text_json(text.value(), unit, q.currency) : json(nullptr);
+    return j;
+}
 
 namespace detail {
 std::span<const Command> quote_commands() { return kQuotes; }

@@ -9,6 +9,8 @@
 #include "commands/request.hpp"
 // clang-format on
 #include "crm/service/service.hpp"
+#include "commands/quote_answer.hpp"
+#include "crm/sales/sales.hpp"
 
 namespace crm::commands {
 namespace {
@@ -219,11 +221,23 @@ result<json> nps_list(Engine& engine, const json& request, const Context&) {
     return items(list);
 }
 
+// The portal: a party's tickets, and the quotes sent to it (the current
+// revision of each, drafts left out) with their totals in Persian words.
 result<json> portal_view(Engine& engine, const json& request, const Context&) {
-    CRM_TRYV(codec::expect_object(request, "", {"party"}));
+    CRM_TRYV(codec::expect_object(request, "", {"party", "unit"}));
     CRM_TRY(party, required_id(request, "party"));
+    CRM_TRY(unit, irr_unit_of(request));
     CRM_TRY(list, Service(engine).portal_view(party));
-    return items(list);
+    json out = items(list);
+    CRM_TRY(quotes, Sales(engine).quotes_of(party));
+    json shown = json::array();
+    for (const Quote& q : quotes) {
+        if (q.state == "draft" || !q.superseded_by.is_nil()) continue;
+        CRM_TRY(answer, quote_answer(q, unit));
+        shown.push_back(std::move(answer));
+    }
+    out["quotes"] = std::move(shown);
+    return out;
 }
 
 result<json> service_report(Engine& engine, const json& request, const Context&) {
@@ -359,10 +373,13 @@ constexpr Command kService[] = {
     {"nps.list", "A party's NPS answers, newest first.", "{party, limit?}",
      "{items: [{id, party, score, comment, at}]}", false, nps_list},
     {"portal.view",
-     "What a customer portal shows a party: its tickets with state labels and public comments.",
-     "{party}",
+     "What a customer portal shows a party: its tickets with state labels and public comments, "
+     "and the quotes sent to it (the current revision, drafts left out) with their totals in "
+     "Persian digits and words.",
+     "{party, unit?: \"rial\" | \"toman\"}",
      "{items: [{id, external_id, subject, type, state, state_label, status, created_at, "
-     "updated_at, resolved_at, comments: [{author_kind, body, attachments, at}]}]}",
+     "updated_at, resolved_at, comments: [{author_kind, body, attachments, at}]}], quotes: "
+     "[quote with total_text: {digits, words, unit}]}",
      false, portal_view},
     {"service.report",
      "The service report of a period: SLA compliance by group and KPI, the backlog and its age, "

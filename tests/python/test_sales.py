@@ -199,7 +199,11 @@ def test_a_quote_from_the_catalogue_to_the_erp_order(engine, sales, person):
         crm.Money(100, "USD").persian("toman")
     assert e.value.field == "unit"
     assert [m["name"] for m in sales.quote_moves(q["id"])] == ["activate", "cancel", "revise"]
+    desk = crm.Service(engine)
+    assert desk.portal_quotes(p.id) == []  # a draft is not shown to the customer
     sales.move_quote(q["id"], "activate")
+    [shown] = desk.portal_quotes(p.id, unit="toman")
+    assert (shown["id"], shown["total_text"]["digits"]) == (q["id"], "۳٬۵۶۷ تومان و ۲٫۱۰ ریال")
     with pytest.raises(crm.InvalidTransition):
         sales.update_quote(q["id"], lines=[])
     second = sales.revise_quote(q["id"], reason="10% more off",
@@ -208,7 +212,12 @@ def test_a_quote_from_the_catalogue_to_the_erp_order(engine, sales, person):
     assert sales.get_quote(q["id"])["state"] == "revised"
     assert sales.get_quote("PF-1")["id"] == second["id"]
     assert [r["revision"] for r in sales.quotes(revisions_of=second["id"])] == [1, 2]
+    assert desk.portal_quotes(p.id) == []  # revised, and its next revision still a draft
     sales.move_quote(second["id"], "activate")
+    assert [x["id"] for x in desk.portal_quotes(p.id)] == [second["id"]]
+    with pytest.raises(crm.InvalidArgument) as e:
+        desk.portal_quotes(p.id, unit="dinar")
+    assert e.value.field == "unit"
     won = sales.move_quote(second["id"], "win", reason="signed")
     assert won["status"] == "won"
     handoff = [ev for ev in engine.events_after(0, limit=1000) if ev.type == "quote.won"]

@@ -461,6 +461,12 @@ class Service:
     def portal_view(self, party: str) -> list:
         return self._run("portal.view", {"party": party})["items"]
 
+    def portal_quotes(self, party: str, unit: Optional[str] = None) -> list:
+        """The quotes a customer portal shows a party: the current revision
+        of each sent quote, with total_text {digits, words, unit} in Persian
+        (unit "toman" shows an IRR total in tomans)."""
+        return self._run("portal.view", {"party": party, "unit": unit})["quotes"]
+
     def run_proactive(self, id: str, rule: dict, subject: str, **options: object) -> dict:
         return self._run("service.proactive",
                          dict(options, id=id, rule=rule, subject=subject))
