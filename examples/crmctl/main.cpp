@@ -1045,6 +1045,7 @@ int main(int argc, char** argv) {
         if (j.contains("bank") && j["bank"].is_object())
             std::cout << "  " << j["bank"]["name_fa"].get<std::string>() << " (" << j["bank"]["name_en"].get<std::string>()
                       << ", " << j["bank"]["code"].get<std::string>() << ")";
+        if (j.contains("account")) std::cout << "  account " << j["account"].get<std::string>();
         std::cout << "\n";
         return 0;
     }

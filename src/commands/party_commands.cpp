@@ -97,7 +97,7 @@ result<json> party_unlink_organization(Engine& engine, const json& request, cons
 }
 
 // An identifier checked and in its canonical form: {kind, value} ->
-// {kind, value, formatted?, bank?}.
+// {kind, value, formatted?, bank?, account?}.
 result<json> identifier_check(Engine&, const json& request, const Context&) {
     CRM_TRYV(codec::expect_object(request, "", {"kind", "value"}));
     CRM_TRY(kind, required_string(request, "kind", 32));
@@ -108,7 +108,7 @@ result<json> identifier_check(Engine&, const json& request, const Context&) {
     if (kind == "sheba") {
         CRM_TRY(s, bank::parse_sheba(value, "value"));
         return json{{"kind", kind}, {"value", s.value}, {"formatted", s.formatted},
-                    {"bank_code", s.bank_code}, {"bank", bank_json(s.bank)}};
+                    {"bank_code", s.bank_code}, {"bank", bank_json(s.bank)}, {"account", s.account}};
     }
     if (kind == "bank_card") {
         CRM_TRY(c, bank::parse_card(value, "value"));
@@ -218,7 +218,7 @@ constexpr Command kCommands[] = {
      "Checks an Iranian identifier and gives its canonical form: a Sheba number (mod 97, its bank), a "
      "bank card number (Luhn, its bank), a postal code, a national code or a legal entity's national id.",
      "{kind: sheba|bank_card|postal_code|national_id|legal_id, value}",
-     "{kind, value, formatted?, bank_code?, bank?: {code, name_fa, name_en}}", false, identifier_check},
+     "{kind, value, formatted?, bank_code?, bank?: {code, name_fa, name_en}, account? (sheba: the account as the Sheba holds it)}", false, identifier_check},
     {"field.list", "Lists the custom fields declared for a record type.",
      "{record_type (default party)}", "{items: [FieldDef]}", false, field_list},
     {"customer.view", "The 360 view of a party: profile, memberships, recent interactions, open "

@@ -124,6 +124,8 @@ result<Sheba> parse_sheba(std::string_view text, std::string_view field) {
     s.formatted = grouped(s.value, 4, ' ');
     s.bank_code = digits.substr(2, 3);
     s.bank = bank_of_code(s.bank_code);
+    const std::size_t first = digits.find_first_not_of('0', 5);
+    s.account = first == std::string::npos ? "0" : digits.substr(first);
     return s;
 }
 

@@ -156,6 +156,7 @@ status 2 "forecast without period" "$crmctl" forecast $db
 # Identifiers checked without a database: their canonical form and bank.
 status 0 "check a sheba" "$crmctl" check sheba "ir82 0540 1026 8002 0817 9090 02"
 check "the sheba's bank" grep -q "IR82 0540 1026 8002 0817 9090 02  بانک پارسیان (Parsian Bank, 054)" out.txt
+check "the sheba's account" grep -q "(Parsian Bank, 054)  account 102680020817909002$" out.txt
 status 1 "check a sheba with a wrong check" "$crmctl" check sheba IR830540102680020817909002
 check "a wrong sheba says why" grep -q "invalid_argument: value: has a wrong check" err.txt
 status 0 "check a card as JSON" "$crmctl" check bank_card 6037-9912-3456-7893 --json

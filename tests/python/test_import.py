@@ -134,6 +134,7 @@ def test_identifiers_are_checked_with_their_bank(engine):
     sheba = engine.check_identifier("sheba", "IR۸۲ ۰۵۴۰ ۱۰۲۶ ۸۰۰۲ ۰۸۱۷ ۹۰۹۰ ۰۲")
     assert sheba["value"] == "IR820540102680020817909002"
     assert sheba["bank"] == {"code": "054", "name_fa": "بانک پارسیان", "name_en": "Parsian Bank"}
+    assert sheba["account"] == "102680020817909002"
     card = engine.check_identifier("bank_card", "6104 3300 0000 0011")
     assert card["formatted"] == "6104-3300-0000-0011" and card["bank"]["code"] == "012"
     assert engine.check_identifier("postal_code", "۱۶۱۹۷۳۵۷۴۴")["formatted"] == "16197-35744"

@@ -45,6 +45,7 @@ TEST(Sheba, ValidNumbersInEveryWrittenForm) {
     ASSERT_TRUE(s.value().bank);
     EXPECT_EQ(s.value().bank->name_fa, "بانک پارسیان");
     EXPECT_EQ(s.value().bank->name_en, "Parsian Bank");
+    EXPECT_EQ(s.value().account, "102680020817909002");  // the 19 digits after 054, unpadded
     // Spaces, lower case, Persian digits, no IR at all.
     for (const char* written : {"ir82 0540 1026 8002 0817 9090 02", "IR۸۲۰۵۴۰۱۰۲۶۸۰۰۲۰۸۱۷۹۰۹۰۰۲",
                                 "820540102680020817909002", "IR82-0540-1026-8002-0817-9090-02"}) {
@@ -58,6 +59,7 @@ TEST(Sheba, ValidNumbersInEveryWrittenForm) {
         auto made = parse_sheba(n);
         ASSERT_TRUE(made) << n << ": " << made.error().message;
         EXPECT_EQ(made.value().bank_code, code);
+        EXPECT_EQ(made.value().account, "1234567890123");
         EXPECT_TRUE(made.value().bank.has_value()) << code;
     }
     // A valid number of a code no bank has: checked, its bank unknown.

@@ -27,6 +27,13 @@ struct Sheba {
     std::string formatted;  ///< in groups of four: "IR82 0540 1026 8002 0817 9090 02"
     std::string bank_code;  ///< digits 5-7: "054"
     std::optional<Bank> bank;
+    /// The 19 digits after the bank code without their leading zeros: the
+    /// bank's own number of the account as it pads it into the Sheba
+    /// ("102680020817909002"). Banks lay their deposit numbers into these
+    /// digits differently (some put a branch code or an account type
+    /// first), so this is the account as the Sheba holds it, not a
+    /// passbook's formatting; it tells two accounts of one bank apart.
+    std::string account;
 };
 
 /// Reads a Sheba number: "IR" (any case) and 24 digits, or the 24 digits
