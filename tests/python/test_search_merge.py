@@ -30,6 +30,18 @@ def test_search_finds_by_every_key(engine, person):
     assert e.value.field == "text"
 
 
+def test_finglish_names_meet_their_persian_spelling(engine, person):
+    person("P1", "محمد", "رضایی", city="تهران")
+    person("L1", "Mohamad", "Rezayi", city="Tehran")
+    person("L2", "Hasan", "Rezaei", city="Tehran")
+    hits = {h.external_id: h.matched for h in engine.search("Mohammad Rezaei")}
+    assert hits == {"P1": "name_latin", "L1": "name_latin"}
+    assert {h.external_id: h.matched for h in engine.search("محمد رضایی")} == \
+        {"P1": "name_prefix", "L1": "name_latin"}
+    pairs = {(p.a_external_id, p.b_external_id) for p in engine.find_duplicates(min_score=0.5)}
+    assert pairs in ({("P1", "L1")}, {("L1", "P1")})  # Hasan is another name
+
+
 def test_duplicates_are_found_with_reasons(engine, person):
     person("C1", "حسین", "رضایی", email="hosein@x.ir", phone="09121234567")
     person("C2", "حسين", "رضايي", phone="+989121234567")
