@@ -200,7 +200,9 @@ result<std::vector<DuplicatePair>> Engine::find_duplicates(const DuplicateOption
         // Latin-key blocks pair a name typed in Latin letters with the same
         // name in either script; pairs of two Persian names are left to
         // the blocks above, as they always were.
-        for (const auto& w : words(f.latin)) blocks["l" + f.latin_city + "|" + w.substr(0, 3)].push_back(i);
+        // The looser search key: Mohammad's weak o must not keep it from محمد.
+        for (const auto& w : words(text::latin_search_key(f.name)))
+            blocks["l" + f.latin_city + "|" + w.substr(0, 3)].push_back(i);
     }
     std::unordered_set<std::uint64_t> compared;
     std::vector<DuplicatePair> pairs;

@@ -135,6 +135,8 @@ TEST_P(Conformance, FinglishNamesMeetTheirPersianSpelling) {
     with_city("L4", "Mohammad", "Razi", "Tehran");        // another last name
     with_city("L5", "Mohammad", "Rezaei", "Shiraz");      // another city, no shared contact
     with_city("P2", "محمد", "رضایی", "شیراز", "09350000000");  // Persian pair: as before
+    with_city("P3", "محسن", "حسینی", "یزد");
+    with_city("L6", "Mohsen", "Hosseini", "Yazd");  // the weak o of both words: still one block
 
     auto by = [&](const std::string& text) {
         SearchQuery q;
@@ -164,7 +166,7 @@ TEST_P(Conformance, FinglishNamesMeetTheirPersianSpelling) {
                 return &p;
         return static_cast<const DuplicatePair*>(nullptr);
     };
-    for (auto [a, b] : {std::pair{"P1", "L1"}, {"P1", "L2"}, {"L1", "L2"}}) {
+    for (auto [a, b] : {std::pair{"P1", "L1"}, {"P1", "L2"}, {"L1", "L2"}, {"P3", "L6"}}) {
         ASSERT_TRUE(has(a, b)) << a << " " << b;
         EXPECT_EQ(has(a, b)->reasons, std::vector<std::string>{"similar name in the same city"}) << a << " " << b;
     }
