@@ -19,16 +19,13 @@ json text_json(const persian::AmountText& text, persian::IrrUnit unit, const std
                 {"unit", unit == persian::IrrUnit::toman ? "toman" : currency}};
 }
 
-result<json> answer(const Quote& q, persian::IrrUnit unit = persian::IrrUnit::rial) { return quote_answer(q, unit); }
-result<persian::IrrUnit> unit_of(const json& request) { return irr_unit_of(request); }
-
 // Money as printed: {amount, unit?} -> {digits, words, unit}.
 result<json> money_text(Engine&, const json& request, const Context&) {
     CRM_TRYV(codec::expect_object(request, "", {"amount", "unit"}));
     const json* a = codec::member(request, "amount");
     if (!a) return fail(errc::invalid_argument, "is required", "amount");
     CRM_TRY(amount, codec::money_from_json(*a, "amount"));
-    CRM_TRY(unit, unit_of(request));
+    CRM_TRY(unit, irr_unit_of(request));
     CRM_TRY(text, persian::amount_text(amount, unit, "amount"));
     return text_json(text, unit, amount.currency);
 }
@@ -74,7 +71,7 @@ result<json> quote_create(Engine& engine, const json& request, const Context& ct
     CRM_TRYV(codec::expect_object(request, "", {CRM_QUOTE_FIELDS, "process"}));
     CRM_TRY(input, codec::quote_input_from_json(request, "", true));
     CRM_TRY(q, Sales(engine).create_quote(ctx, input));
-    return answer(q);
+    return quote_answer(q);
 }
 
 // The "changes" of an update or a revision, errors rebased onto it.
@@ -87,7 +84,7 @@ result<QuoteInput> changes_of(const json& request) {
 
 result<json> rebased(result<Quote> q) {
     if (!q) return q.error().field == "id" ? q.error() : rebase(q.error(), "changes");
-    return answer(q.value());
+    return quote_answer(q.value());
 }
 
 result<json> quote_update(Engine& engine, const json& request, const Context& ctx) {
@@ -111,9 +108,9 @@ result<json> quote_revise(Engine& engine, const json& request, const Context& ct
 result<json> quote_get(Engine& engine, const json& request, const Context&) {
     CRM_TRYV(codec::expect_object(request, "", {"id", "unit"}));
     CRM_TRY(key, required_string(request, "id", 200));
-    CRM_TRY(unit, unit_of(request));
+    CRM_TRY(unit, irr_unit_of(request));
     CRM_TRY(q, Sales(engine).get_quote(key));
-    return answer(q, unit);
+    return quote_answer(q, unit);
 }
 
 result<json> quote_list(Engine& engine, const json& request, const Context&) {
@@ -147,7 +144,7 @@ result<json> quote_move(Engine& engine, const json& request, const Context& ctx)
     CRM_TRY(move, required_string(request, "move", 64));
     CRM_TRY(reason, codec::get_string(request, "reason", "", 1000));
     CRM_TRY(q, Sales(engine).move_quote(ctx, id, move, reason.value_or("")));
-    return answer(q);
+    return quote_answer(q);
 }
 
 result<json> quote_order(Engine& engine, const json& request, const Context& ctx) {
@@ -155,7 +152,7 @@ result<json> quote_order(Engine& engine, const json& request, const Context& ctx
     CRM_TRY(id, required_id(request, "id"));
     CRM_TRY(order, required_string(request, "erp_order_id", 200));
     CRM_TRY(q, Sales(engine).record_order(ctx, id, order));
-    return answer(q);
+    return quote_answer(q);
 }
 
 result<json> quote_moves(Engine& engine, const json& request, const Context&) {

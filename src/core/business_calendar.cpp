@@ -141,6 +141,16 @@ Date read_numbers(std::string_view input, int parts) {
     return {v[0], v[1], parts == 3 ? v[2] : 1};
 }
 
+// A date of the JSON form: the JSON parsed, so a bad value is
+// invalid_argument rather than parse_date's parse.
+result<Date> date_value(std::string_view text, CalendarSystem cal, const std::string& field) {
+    auto date = parse_date(text, cal, field);
+    if (date) return date.value();
+    error e = date.error();
+    e.code = errc::invalid_argument;
+    return e;
+}
+
 constexpr int kMaxHijriShift = 3;  // days a confirmed start may differ from the computed one
 constexpr int kHijriSlack = 6;     // months around the confirmed ones that may move with them
 
@@ -154,32 +164,37 @@ struct BusinessCalendar::State {
     BusinessCalendarDef def;
     TimeZone zone;
     std::array<std::vector<WorkingHours>, 7> week;          // sorted by start
-    std::unordered_map<std::int64_t, std::string> dated;    // local day -> "holiday: name"
-    std::unordered_map<int, std::string> yearly_gregorian;  // month * 100 + day -> label
-    std::unordered_map<int, std::string> yearly_jalali;
-    // Lunar holidays: month * 100 + day -> labels, certain and provisional.
-    std::unordered_map<int, std::pair<std::string, std::string>> yearly_hijri;
-    // Their days over the supported Hijri years, computed or confirmed:
-    // local day -> (label, provisional).
-    std::unordered_multimap<std::int64_t, std::pair<const std::string*, bool>> lunar;
+    // A holiday as the lookups hold it: its trace labels ("holiday: name",
+    // and for a lunar one "holiday: name (provisional)") and the holiday of
+    // the def it comes from (def is never changed after make()).
+    struct Off {
+        std::string label, provisional_label;
+        const Holiday* holiday = nullptr;
+    };
+    std::unordered_map<std::int64_t, Off> dated;    // local day
+    std::unordered_map<int, Off> yearly_gregorian;  // month * 100 + day
+    std::unordered_map<int, Off> yearly_jalali;
+    std::unordered_map<int, Off> yearly_hijri;
+    // The lunar holidays' days over the supported Hijri years, computed or
+    // confirmed: local day -> (holiday, provisional).
+    std::unordered_multimap<std::int64_t, std::pair<const Off*, bool>> lunar;
 
     State(BusinessCalendarDef d, TimeZone z) : def(std::move(d)), zone(std::move(z)) {}
 
     // Every holiday of local day `day`, in the order day_off prefers them;
-    // stops after the first when `all` is false. Each is its trace label
-    // and, for a lunar holiday, whether it is provisional.
+    // stops after the first when `all` is false. each(off, provisional).
     template <typename F>
     void holidays_of(std::int64_t day, bool all, F&& each) const {
         if (!dated.empty())
             if (auto it = dated.find(day); it != dated.end()) {
-                each(it->second, false, false);
+                each(it->second, false);
                 if (!all) return;
             }
         if (!yearly_gregorian.empty()) {
             const CivilDate c = civil_from_days(day);
             if (auto it = yearly_gregorian.find(static_cast<int>(c.month * 100 + c.day));
                 it != yearly_gregorian.end()) {
-                each(it->second, false, false);
+                each(it->second, false);
                 if (!all) return;
             }
         }
@@ -187,7 +202,7 @@ struct BusinessCalendar::State {
             if (auto d = date_from_days(day, CalendarSystem::jalali)) {
                 if (auto it = yearly_jalali.find(d.value().month * 100 + d.value().day);
                     it != yearly_jalali.end()) {
-                    each(it->second, false, false);
+                    each(it->second, false);
                     if (!all) return;
                 }
             }
@@ -195,14 +210,16 @@ struct BusinessCalendar::State {
         if (lunar.empty()) return;
         const auto [first, last] = lunar.equal_range(day);
         for (auto it = first; it != last; ++it) {
-            each(*it->second.first, true, it->second.second);
+            each(*it->second.first, it->second.second);
             if (!all) return;
         }
     }
 
     const std::string* day_off(std::int64_t day) const {
         const std::string* found = nullptr;
-        holidays_of(day, false, [&](const std::string& label, bool, bool) { found = &label; });
+        holidays_of(day, false, [&](const Off& off, bool provisional) {
+            found = provisional ? &off.provisional_label : &off.label;
+        });
         if (found) return found;
         if (week[weekday_of_day(day)].empty()) return &kWeeklyDayOff;
         return nullptr;
@@ -295,7 +312,7 @@ result<BusinessCalendar> BusinessCalendar::make(BusinessCalendarDef def) {
             std::string label = h.name.empty() ? "holiday" : "holiday: " + h.name;
             std::string provisional = label + " (provisional)";
             state->yearly_hijri.emplace(h.date.month * 100 + h.date.day,
-                                        std::make_pair(std::move(label), std::move(provisional)));
+                                        State::Off{std::move(label), std::move(provisional), &h});
             continue;
         }
         if (!is_valid_date(h.date, h.calendar))
@@ -307,9 +324,10 @@ result<BusinessCalendar> BusinessCalendar::make(BusinessCalendarDef def) {
         if (h.every_year) {
             auto& yearly = h.calendar == CalendarSystem::jalali ? state->yearly_jalali
                                                                 : state->yearly_gregorian;
-            yearly.emplace(h.date.month * 100 + h.date.day, std::move(label));
+            yearly.emplace(h.date.month * 100 + h.date.day, State::Off{std::move(label), {}, &h});
         } else {
-            state->dated.emplace(days_since_epoch(h.date, h.calendar).value(), std::move(label));
+            state->dated.emplace(days_since_epoch(h.date, h.calendar).value(),
+                                 State::Off{std::move(label), {}, &h});
         }
     }
     CRM_TRYV(place_lunar_holidays(*state));
@@ -377,7 +395,7 @@ result<void> BusinessCalendar::place_lunar_holidays(State& s) {
         }
     }
     s.lunar.reserve(s.yearly_hijri.size() * 310);
-    for (const auto& [key, labels] : s.yearly_hijri) {
+    for (const auto& [key, off] : s.yearly_hijri) {
         const int month = key / 100, day = key % 100;
         for (int k = month - 1; k < months; k += 12) {
             const auto i = static_cast<std::size_t>(k);
@@ -385,7 +403,7 @@ result<void> BusinessCalendar::place_lunar_holidays(State& s) {
             const bool last = day == 30;
             const std::int64_t on = last ? starts[i + 1] - 1 : starts[i] + day - 1;
             const bool provisional = !confirmed[last ? i + 1 : i];
-            s.lunar.emplace(on, std::make_pair(provisional ? &labels.second : &labels.first, provisional));
+            s.lunar.emplace(on, std::make_pair(&off, provisional));
         }
     }
     return ok();
@@ -402,16 +420,9 @@ result<std::vector<HolidayOn>> BusinessCalendar::holidays(Date from, Date to) co
                     "must be at most " + std::to_string(kMaxIdleDays) + " days after from", "to");
     std::vector<HolidayOn> out;
     for (std::int64_t day = a.value(); day <= b.value(); ++day) {
-        state_->holidays_of(day, true, [&](const std::string& label, bool lunar, bool provisional) {
-            HolidayOn h;
-            h.date = date_from_days(day, CalendarSystem::gregorian).value();
-            // The label is "holiday" or "holiday: <name>"[ (provisional)].
-            std::string name = label.size() > 9 ? label.substr(9) : std::string();
-            if (provisional) name.resize(name.size() - 14);
-            h.name = std::move(name);
-            h.hijri = lunar;
-            h.provisional = provisional;
-            out.push_back(std::move(h));
+        state_->holidays_of(day, true, [&](const State::Off& off, bool provisional) {
+            out.push_back(HolidayOn{date_from_days(day, CalendarSystem::gregorian).value(), off.holiday->name,
+                                    off.holiday->hijri, provisional});
         });
     }
     return out;
@@ -678,13 +689,8 @@ result<BusinessCalendarDef> parse_business_calendar(std::string_view text) {
                     return fail(errc::invalid_argument, "must be a Hijri date YYYY-MM-DD",
                                 base + ".date");
             } else {
-                auto date = parse_date(*date_text, holiday.calendar, base + ".date");
-                if (!date) {
-                    error e = date.error();
-                    e.code = errc::invalid_argument;  // the JSON parsed; its value is wrong
-                    return e;
-                }
-                holiday.date = date.value();
+                CRM_TRY(date, date_value(*date_text, holiday.calendar, base + ".date"));
+                holiday.date = date;
             }
             CRM_TRY(every_year, codec::get_bool(h, "every_year", base));
             holiday.every_year = every_year.value_or(false);
@@ -715,13 +721,8 @@ result<BusinessCalendarDef> parse_business_calendar(std::string_view text) {
             }
             CRM_TRY(starts_text, codec::get_string(m, "starts", base, 64));
             if (!starts_text) return fail(errc::invalid_argument, "is required", base + ".starts");
-            auto starts = parse_date(*starts_text, start.calendar, base + ".starts");
-            if (!starts) {
-                error e = starts.error();
-                e.code = errc::invalid_argument;
-                return e;
-            }
-            start.starts = starts.value();
+            CRM_TRY(starts, date_value(*starts_text, start.calendar, base + ".starts"));
+            start.starts = starts;
             def.hijri_months.push_back(start);
         }
     }
