@@ -24,6 +24,7 @@
 #include "crm/core/error.hpp"
 #include "crm/core/phone.hpp"
 #include "crm/core/time.hpp"
+#include "crm/core/worklist.hpp"
 #include "crm/customer/custom_field.hpp"
 #include "crm/customer/party.hpp"
 #include "crm/customer/purchase.hpp"
@@ -162,6 +163,11 @@ public:
     /// Open activities of `assignee` due before `until`.
     result<std::vector<Activity>> activities_due_by(std::string_view assignee, Timestamp until,
                                                     int limit = 100);
+    /// Activities filtered by assignee (owner), status, party, its tag, due
+    /// and overdue, creation and change (completion); ordered and paged
+    /// (crm/core/worklist.hpp). A rule may name subject, kind, status,
+    /// assignee, due and created_at.
+    result<ListPage<Activity>> list_activities(const ListQuery& query);
 
     // ---- purchases ---------------------------------------------------------
     /// Records an ERP order on a party; the same order_id again updates it.

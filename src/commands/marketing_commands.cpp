@@ -5,6 +5,7 @@
 // before it.
 #include "marketing/codec.hpp"
 // clang-format off
+#include "commands/list_request.hpp"
 #include "commands/request.hpp"
 #include "crm/core/sms.hpp"
 // clang-format on
@@ -318,11 +319,10 @@ result<json> campaign_get(Engine& engine, const json& request, const Context&) {
 }
 
 result<json> campaign_list(Engine& engine, const json& request, const Context&) {
-    CRM_TRYV(codec::expect_object(request, "", {"after", "limit"}));
-    CRM_TRY(after, codec::get_id(request, "after", ""));
-    CRM_TRY(limit, int_or(request, "limit", 100));
-    CRM_TRY(list, Marketing(engine).campaigns(after.value_or(Id{}), limit));
-    return items(list);
+    CRM_TRYV(codec::expect_object(request, "", {CRM_LIST_KEYS}));
+    CRM_TRY(query, list_query_of(request));
+    CRM_TRY(page, Marketing(engine).list_campaigns(query));
+    return page_json(page);
 }
 
 result<json> campaign_move(Engine& engine, const json& request, const Context& ctx) {
@@ -515,8 +515,10 @@ constexpr Command kMarketing[] = {
     {"campaign.update", "Changes a campaign's fields (its audience only before launch).",
      "{id, changes: {...campaign fields}}", "the campaign", true, campaign_update},
     {"campaign.get", "One campaign by id or external id.", "{id}", "the campaign", false, campaign_get},
-    {"campaign.list", "Campaigns in id order.", "{after?, limit? (100)}", "{items: [campaign]}", false,
-     campaign_list},
+    {"campaign.list", "Campaigns filtered, ordered and paged (a worklist).",
+     "{state?, status?, created_since?, changed_since?, where?, order? (newest|oldest|changed), "
+     "after?, limit? (50), count? (true)}",
+     "{items: [campaign], next, total}", false, campaign_list},
     {"campaign.move",
      "A move of the campaign's lifecycle: ready, launch (takes the members), suspend, resume, "
      "complete, cancel (with a reason).",

@@ -4,6 +4,7 @@
 // declared before it.
 #include "sales/codec.hpp"
 // clang-format off
+#include "commands/list_request.hpp"
 #include "commands/request.hpp"
 // clang-format on
 #include "commands/quote_answer.hpp"
@@ -114,20 +115,18 @@ result<json> quote_get(Engine& engine, const json& request, const Context&) {
 }
 
 result<json> quote_list(Engine& engine, const json& request, const Context&) {
-    CRM_TRYV(codec::expect_object(request, "", {"party", "opportunity", "revisions_of"}));
-    const char* keys[] = {"party", "opportunity", "revisions_of"};
-    int given = 0;
-    for (const char* k : keys) given += codec::member(request, k) ? 1 : 0;
-    if (given != 1)
-        return fail(errc::invalid_argument, "give exactly one of party, opportunity, revisions_of",
-                    "party");
     Sales sales(engine);
-    if (codec::member(request, "party")) {
-        CRM_TRY(party, required_id(request, "party"));
-        CRM_TRY(list, sales.quotes_of(party));
-        return items(list);
+    const bool of_opportunity = codec::member(request, "opportunity") != nullptr;
+    if (!of_opportunity && !codec::member(request, "revisions_of")) {
+        CRM_TRYV(codec::expect_object(request, "", {CRM_LIST_KEYS}));
+        CRM_TRY(query, list_query_of(request));
+        CRM_TRY(page, sales.list_quotes(query));
+        return page_json(page);
     }
-    if (codec::member(request, "opportunity")) {
+    CRM_TRYV(codec::expect_object(request, "", {"opportunity", "revisions_of"}));
+    if (of_opportunity && codec::member(request, "revisions_of"))
+        return fail(errc::invalid_argument, "give opportunity or revisions_of, not both", "revisions_of");
+    if (of_opportunity) {
         CRM_TRY(opp, required_id(request, "opportunity"));
         CRM_TRY(list, sales.quotes_for_opportunity(opp));
         return items(list);
@@ -188,9 +187,13 @@ constexpr Command kQuotes[] = {
      "One quote by id, or the latest revision of a quote number; its total_text in tomans with "
      "unit \"toman\".",
      "{id, unit?: \"rial\" | \"toman\"}", "the quote", false, quote_get},
-    {"quote.list", "The quotes of a party or of an opportunity (newest first), or every revision "
-                   "of a quote (oldest first).",
-     "{party} | {opportunity} | {revisions_of}", "{items: [quote]}", false, quote_list},
+    {"quote.list",
+     "Quote revisions filtered, ordered and paged (a worklist; due is the validity date); or "
+     "the quotes of an opportunity (newest first), or every revision of a quote, oldest first.",
+     "{party?, owner?, state?, status?, due_before?, overdue?, created_since?, changed_since?, "
+     "tag?, where?, order? (newest|oldest|changed|due), after?, limit? (50), count? (true)} | "
+     "{opportunity} | {revisions_of}",
+     "{items: [quote], next, total} | {items: [quote]}", false, quote_list},
     {"quote.move",
      "A move of the quote's lifecycle (activate, win, lose, cancel); win emits quote.won, the "
      "order hand-off.",

@@ -4,6 +4,7 @@
 // declared before it.
 #include "sales/codec.hpp"
 // clang-format off
+#include "commands/list_request.hpp"
 #include "commands/request.hpp"
 // clang-format on
 #include "crm/sales/sales.hpp"
@@ -149,10 +150,10 @@ result<json> opportunity_get(Engine& engine, const json& request, const Context&
 }
 
 result<json> opportunity_list(Engine& engine, const json& request, const Context&) {
-    CRM_TRYV(codec::expect_object(request, "", {"party"}));
-    CRM_TRY(party, required_id(request, "party"));
-    CRM_TRY(list, Sales(engine).opportunities_of(party));
-    return items(list);
+    CRM_TRYV(codec::expect_object(request, "", {CRM_LIST_KEYS}));
+    CRM_TRY(query, list_query_of(request));
+    CRM_TRY(page, Sales(engine).list_opportunities(query));
+    return page_json(page);
 }
 
 // Reads the optional close record of a request.
@@ -333,10 +334,10 @@ result<json> lead_get(Engine& engine, const json& request, const Context&) {
 }
 
 result<json> lead_list(Engine& engine, const json& request, const Context&) {
-    CRM_TRYV(codec::expect_object(request, "", {"party"}));
-    CRM_TRY(party, required_id(request, "party"));
-    CRM_TRY(list, Sales(engine).leads_of(party));
-    return items(list);
+    CRM_TRYV(codec::expect_object(request, "", {CRM_LIST_KEYS}));
+    CRM_TRY(query, list_query_of(request));
+    CRM_TRY(page, Sales(engine).list_leads(query));
+    return page_json(page);
 }
 
 result<json> lead_move(Engine& engine, const json& request, const Context& ctx) {
@@ -405,8 +406,13 @@ constexpr Command kSales[] = {
      "{id, changes: {...opportunity fields}}", "the opportunity", true, opportunity_update},
     {"opportunity.get", "One opportunity by id or external id.", "{id}", "the opportunity", false,
      opportunity_get},
-    {"opportunity.list", "The opportunities of a party, newest first.", "{party}",
-     "{items: [opportunity]}", false, opportunity_list},
+    {"opportunity.list",
+     "Opportunities filtered, ordered and paged (a worklist: crm/core/worklist.hpp); due is the "
+     "expected close.",
+     "{party?, owner?, team?, stage? | state?, status?, pipeline?, due_before?, overdue?, "
+     "created_since?, changed_since?, tag?, where?, order? (newest|oldest|changed|due), after?, "
+     "limit? (50), count? (true)}",
+     "{items: [opportunity], next, total}", false, opportunity_list},
     {"opportunity.move",
      "Moves an opportunity by transition name or target stage, with effects and history.",
      "{id, move, reason?, close?: {reason, competitor, actual_revenue, date, note}, changes?}",
@@ -435,8 +441,11 @@ constexpr Command kSales[] = {
     {"lead.update", "Changes the given fields of an open lead and scores it again.",
      "{id, changes: {...lead fields}}", "the lead", true, lead_update},
     {"lead.get", "One lead by id or external id.", "{id}", "the lead", false, lead_get},
-    {"lead.list", "The leads of a party, newest first.", "{party}", "{items: [lead]}", false,
-     lead_list},
+    {"lead.list",
+     "Leads filtered, ordered and paged (a worklist), those not yet linked to a party too.",
+     "{party?, owner?, state?, status?, created_since?, changed_since?, tag?, where?, "
+     "order? (newest|oldest|changed), after?, limit? (50), count? (true)}",
+     "{items: [lead], next, total}", false, lead_list},
     {"lead.move", "A move of the lead's process (contact, qualify, reopen ...).",
      "{id, move, reason?}", "the lead", true, lead_move},
     {"lead.disqualify",

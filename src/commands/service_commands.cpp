@@ -6,6 +6,7 @@
 #include "process/codec.hpp"
 #include "service/codec.hpp"
 // clang-format off
+#include "commands/list_request.hpp"
 #include "commands/request.hpp"
 // clang-format on
 #include "crm/service/service.hpp"
@@ -113,10 +114,10 @@ result<json> ticket_get(Engine& engine, const json& request, const Context&) {
 }
 
 result<json> ticket_list(Engine& engine, const json& request, const Context&) {
-    CRM_TRYV(codec::expect_object(request, "", {"party"}));
-    CRM_TRY(party, required_id(request, "party"));
-    CRM_TRY(list, Service(engine).tickets_of(party));
-    return items(list);
+    CRM_TRYV(codec::expect_object(request, "", {CRM_LIST_KEYS}));
+    CRM_TRY(query, list_query_of(request));
+    CRM_TRY(page, Service(engine).list_tickets(query));
+    return page_json(page);
 }
 
 result<json> ticket_move(Engine& engine, const json& request, const Context& ctx) {
@@ -340,8 +341,13 @@ constexpr Command kService[] = {
      "Changes the given fields of an open ticket; its SLA policy is chosen again.",
      "{id, changes: {...ticket fields}}", "the ticket", true, ticket_update},
     {"ticket.get", "One ticket by id or external id.", "{id}", "the ticket", false, ticket_get},
-    {"ticket.list", "The tickets of a party, newest first.", "{party}", "{items: [ticket]}", false,
-     ticket_list},
+    {"ticket.list",
+     "Tickets filtered, ordered and paged (a worklist: a queue's or an agent's open tickets by "
+     "SLA due, the overdue ones); due is the earliest failure of a running SLA clock.",
+     "{party?, owner? (assignee), queue?, state?, status?, priority?, sla_status?, due_before?, "
+     "overdue?, created_since?, changed_since?, tag?, where?, order? (newest|oldest|changed|due), "
+     "after?, limit? (50), count? (true)}",
+     "{items: [ticket], next, total}", false, ticket_list},
     {"ticket.move",
      "A move of the ticket's process (open, pend_customer, pend_third_party, resolve, close, "
      "reopen, cancel); resolve and cancel need a reason.",

@@ -1,5 +1,6 @@
 // src/commands/timeline_commands.cpp - commands on a party's timeline:
 // interactions, activities (follow-ups) and purchases.
+#include "commands/list_request.hpp"
 #include "commands/request.hpp"
 
 namespace crm::commands {
@@ -49,6 +50,13 @@ result<json> activity_overdue(Engine& engine, const json& request, const Context
     return items(due);
 }
 
+result<json> activity_list(Engine& engine, const json& request, const Context&) {
+    CRM_TRYV(codec::expect_object(request, "", {CRM_LIST_KEYS}));
+    CRM_TRY(query, list_query_of(request));
+    CRM_TRY(page, engine.list_activities(query));
+    return page_json(page);
+}
+
 result<json> activity_due_by(Engine& engine, const json& request, const Context&) {
     CRM_TRYV(codec::expect_object(request, "", {"assignee", "until", "limit"}));
     CRM_TRY(assignee, codec::get_string(request, "assignee", "", 200));
@@ -93,6 +101,12 @@ constexpr Command kCommands[] = {
     {"activity.overdue", "Lists the open activities of an assignee that are past due.",
      "{assignee (empty: unassigned), limit (1..10000, default 100)}", "{items: [Activity]}",
      false, activity_overdue},
+    {"activity.list",
+     "Activities filtered, ordered and paged (a worklist: an assignee's open follow-ups by due, "
+     "the overdue ones).",
+     "{party?, owner? (assignee), status?, due_before?, overdue?, created_since?, changed_since?, "
+     "tag?, where?, order? (newest|oldest|changed|due), after?, limit? (50), count? (true)}",
+     "{items: [Activity], next, total}", false, activity_list},
     {"activity.due_by", "Lists the open activities of an assignee due before a time.",
      "{assignee (empty: unassigned), until, limit (1..10000, default 100)}",
      "{items: [Activity]}", false, activity_due_by},

@@ -365,13 +365,15 @@ void SqlMapping::set(std::string field, Column column) {
     columns_[std::move(field)] = std::move(column);
 }
 
-void SqlMapping::set_custom_fields(const Schema& schema, std::string_view json_column) {
+void SqlMapping::set_custom_fields(const Schema& schema, std::string_view json_column,
+                                   std::string_view path_prefix) {
     constexpr std::string_view kPrefix = "custom.";
     for (const Field& f : schema.fields()) {
         if (f.name.compare(0, kPrefix.size(), kPrefix) != 0) continue;
         // Field names are [a-z0-9_] segments (Schema::add checks), so the
         // JSON path below cannot close the SQL string literal.
-        const std::string path = "$." + f.name.substr(kPrefix.size());
+        const std::string path =
+            std::string(path_prefix) + "." + f.name.substr(kPrefix.size());
         Column c;
         if (f.type == Type::money) {
             c.sql = dialect_->json_value(json_column, path + ".minor");

@@ -4,6 +4,7 @@
 #include <new>
 
 #include "crm/core/text.hpp"
+#include "crm/core/time.hpp"
 #include "expr/ast.hpp"
 
 namespace crm::expr::sqlite {
@@ -59,6 +60,22 @@ void latin(sqlite3_context* ctx, int, sqlite3_value** argv) {
     }
 }
 
+// UTC milliseconds of an ISO 8601 instant (NULL for NULL or for text that
+// is not one): what schema version 11 fills the creation columns of the
+// rows already stored with, from their JSON bodies.
+void ms(sqlite3_context* ctx, int, sqlite3_value** argv) {
+    if (sqlite3_value_type(argv[0]) != SQLITE_TEXT) return sqlite3_result_null(ctx);
+    try {
+        auto t = parse_iso8601(text_arg(argv[0]));
+        if (!t) return sqlite3_result_null(ctx);
+        sqlite3_result_int64(ctx, t.value().ms);
+    } catch (const std::bad_alloc&) {
+        sqlite3_result_error_nomem(ctx);
+    } catch (...) {
+        sqlite3_result_error(ctx, "crm_ms failed", -1);
+    }
+}
+
 error sqlite_failure(sqlite3* db, int rc, const char* what) {
     return fail(errc::storage, std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
 }
@@ -76,6 +93,9 @@ result<void> register_functions(sqlite3* db) {
     rc = sqlite3_create_function_v2(db, "crm_latin_key", 1, kFlags, nullptr, latin, nullptr,
                                     nullptr, nullptr);
     if (rc != SQLITE_OK) return sqlite_failure(db, rc, "registering crm_latin_key");
+    rc = sqlite3_create_function_v2(db, "crm_ms", 1, kFlags, nullptr, ms, nullptr, nullptr,
+                                    nullptr);
+    if (rc != SQLITE_OK) return sqlite_failure(db, rc, "registering crm_ms");
     return ok();
 }
 

@@ -42,6 +42,22 @@ expr::Schema ticket_schema() {
     return s;
 }
 
+const char* sla_status_of(const Ticket& t) noexcept {
+    const SlaStatus order[] = {SlaStatus::breached, SlaStatus::nearing_breach,
+                               SlaStatus::in_progress, SlaStatus::paused};
+    for (SlaStatus wanted : order)
+        for (const auto& s : t.slas)
+            if (!s.stopped() && s.status == wanted) return to_string(wanted);
+    return "";
+}
+
+std::optional<Timestamp> sla_due_of(const Ticket& t) noexcept {
+    std::optional<Timestamp> due;
+    for (const auto& s : t.slas)
+        if (!s.stopped() && s.failure_at && (!due || s.failure_at->ms < due->ms)) due = s.failure_at;
+    return due;
+}
+
 Value TicketRecord::get(std::string_view f) const {
     const auto text = [](const std::string& s) { return s.empty() ? Value{} : Value{s}; };
     const auto time = [](const std::optional<Timestamp>& t) { return t ? Value{t->ms} : Value{}; };
@@ -65,15 +81,7 @@ Value TicketRecord::get(std::string_view f) const {
     if (f == "created_at") return Value{t_.created_at.ms};
     if (f == "first_response_at") return time(t_.first_response_at);
     if (f == "resolved_at") return time(t_.resolved_at);
-    if (f == "sla_status") {
-        // The most pressing status of the running clocks.
-        const SlaStatus order[] = {SlaStatus::breached, SlaStatus::nearing_breach,
-                                   SlaStatus::in_progress, SlaStatus::paused};
-        for (SlaStatus wanted : order)
-            for (const auto& s : t_.slas)
-                if (!s.stopped() && s.status == wanted) return Value{std::string(to_string(wanted))};
-        return Value{};
-    }
+    if (f == "sla_status") return text(sla_status_of(t_));
     if (!p_) return Value{};
     if (f == "party_kind") return Value{std::string(to_string(p_->kind))};
     if (f == "party_stage") return text(p_->lifecycle_stage);

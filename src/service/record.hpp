@@ -18,6 +18,13 @@ namespace crm::service {
 /// type "ticket" are added by the Engine.
 expr::Schema ticket_schema();
 
+/// The most pressing status of the ticket's running clocks: "breached",
+/// "nearing_breach", "in_progress" or "paused"; "" when no clock runs.
+const char* sla_status_of(const Ticket& t) noexcept;
+/// The earliest failure instant of a running clock (the ticket's SLA due);
+/// empty when no running clock has one (none runs, or all are paused).
+std::optional<Timestamp> sla_due_of(const Ticket& t) noexcept;
+
 class TicketRecord final : public expr::Record {
 public:
     /// `party` may be null: its fields then read as missing.

@@ -1078,6 +1078,19 @@ static void test_service(void) {
     out = must(e, "tick", "{}");
     CHECK(has(out, "\"examined\":0"));
     crm_free(out);
+    /* The queue's worklist: the breached ticket is overdue, counted, and the
+       only page; filters a ticket has not are refused by name. */
+    out = must(e, "ticket.list",
+               "{\"queue\":\"tier1\",\"status\":\"open\",\"overdue\":true,"
+               "\"sla_status\":[\"breached\"],\"order\":\"due\",\"limit\":1}");
+    CHECK(count_items(out, "items") == 1);
+    CHECK(has(out, "\"total\":1"));
+    CHECK(has(out, "\"next\":null"));
+    crm_free(out);
+    CHECK_STATUS(exec(e, "ticket.list", &out, "{\"team\":\"north\"}"), CRM_EINVALID, "team");
+    CHECK_STATUS(exec(e, "ticket.list", &out, "{\"order\":\"soonest\"}"), CRM_EINVALID, "order");
+    CHECK_STATUS(exec(e, "ticket.list", &out, "{\"where\":\"custom.none = 1\"}"), CRM_EINVALID,
+                 "where@0");
     out = must(e, "ticket.comment", "{\"id\":\"%s\",\"body\":\"Sorry, on it\"}", tid);
     CHECK(member_is(out, "author_kind", "agent"));
     crm_free(out);
@@ -1272,7 +1285,7 @@ static void test_commands(void) {
         "party.create", "party.upsert", "party.update", "party.get", "party.set_consent",
         "party.link_organization", "party.unlink_organization", "interaction.log", "timeline.get",
         "activity.schedule", "activity.complete", "activity.cancel", "activity.overdue",
-        "activity.due_by", "purchase.record", "purchase.list", "field.define", "field.list",
+        "activity.list", "activity.due_by", "purchase.record", "purchase.list", "field.define", "field.list",
         "identifier.check",
         "customer.view", "search", "duplicates.find", "merge", "audit.trail", "events.after",
         "events.ack", "events.cursor", "import.customers", "import.orders", "export.customers",

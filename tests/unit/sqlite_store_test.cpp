@@ -339,7 +339,9 @@ TEST_F(SqliteStoreTest, DaysPerStageFromQuarterHourSumsAgreeWithHistory) {
     EXPECT_EQ(durations(Timestamp{t0 - 7}, Timestamp{t0 + 30 * day + 7}), expected);  // rows
     EXPECT_EQ(query(path(), "SELECT count(*) FROM stage_time"), "4");  // four quarter hours
     // Back to schema 2 without the sums: the migration rebuilds them.
-    exec(path(), "DROP INDEX party_latin; ALTER TABLE party DROP COLUMN latin_key; "
+    exec(path(), "DROP INDEX opportunity_owner; ALTER TABLE opportunity DROP COLUMN created_at; "
+                 "DROP INDEX lead_owner; ALTER TABLE lead DROP COLUMN created_at; "
+                 "DROP INDEX party_latin; ALTER TABLE party DROP COLUMN latin_key; "
                  "DROP INDEX history_process; DROP TABLE party_clv; DROP TABLE delivery_plan; DROP TABLE campaign_member; DROP TABLE campaign; "
                  "DROP TABLE loyalty_ledger; DROP TABLE loyalty_account; "
                  "DROP TABLE suppression; DROP TABLE segment_list_member; "
@@ -466,6 +468,36 @@ TEST_F(SqliteStoreTest, AFileWrittenBySchemaVersion7MigratesAndReadsBack) {
     ASSERT_FALSE(name.empty());
     EXPECT_EQ(query(path(), "SELECT latin_key FROM party WHERE external_id = 'C0000002'"),
               crm::text::latin_search_key(name));
+    // Schema 11 gave every stored record the creation instant of its body,
+    // and the ticket its SLA status and due as its clocks say.
+    for (const char* table : {"opportunity", "lead", "ticket"}) {
+        const std::string rows = query(path(), std::string("SELECT created_at, json_extract(body, "
+                                                           "'$.created_at') FROM ") + table);
+        std::istringstream lines(rows);
+        int n = 0;
+        for (std::string line; std::getline(lines, line); ++n) {
+            const auto bar = line.find('|');
+            ASSERT_NE(bar, std::string::npos) << line;
+            EXPECT_EQ(line.substr(0, bar), std::to_string(parse_iso8601(line.substr(bar + 1)).value().ms))
+                << table;
+        }
+        EXPECT_GE(n, 1) << table;
+    }
+    {
+        auto store = open(path());
+        auto tx = begin(*store);
+        const Ticket t = tx->tickets_of(tx->party_by_external_id("C0000003").value()).value().at(0);
+        std::optional<std::int64_t> due;
+        std::string status;
+        for (const auto& s : t.slas) {
+            if (s.stopped()) continue;
+            if (s.failure_at && (!due || s.failure_at->ms < *due)) due = s.failure_at->ms;
+            if (status.empty() || s.status == SlaStatus::breached) status = to_string(s.status);
+        }
+        EXPECT_EQ(query(path(), "SELECT sla_due FROM ticket"),
+                  std::to_string(due.value_or(INT64_MAX)));
+        EXPECT_EQ(query(path(), "SELECT sla_status FROM ticket"), status);
+    }
     EXPECT_EQ(query(path(), "PRAGMA integrity_check"), "ok");
 }
 

@@ -389,7 +389,7 @@ CRM_API void crm_engine_close(crm_engine **engine);
  *   duplicates.find  merge
  *   interaction.log  timeline.get
  *   activity.schedule  activity.complete  activity.cancel
- *   activity.overdue  activity.due_by  purchase.record  purchase.list
+ *   activity.list  activity.overdue  activity.due_by  purchase.record  purchase.list
  *   process.define  process.get  process.list  calendar.define  calendar.holidays
  *   history.get
  *   opportunity.create  opportunity.update  opportunity.get  opportunity.list

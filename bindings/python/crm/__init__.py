@@ -189,12 +189,113 @@ def _iter_timeline(
         before = page.next
 
 
+def _activities(self: Engine, *, owner: object = None, status: object = None,
+                due_before: object = None, overdue: Optional[bool] = None,
+                created_since: object = None, changed_since: object = None,
+                party: object = None, tag: Optional[str] = None, where: object = None,
+                order: Optional[str] = None) -> Worklist:
+    """Activities as a lazy worklist: owner (the assignee), status,
+    due_before, overdue, created_since, changed_since, party, tag, where,
+    order (newest, oldest, changed, due)."""
+    return Worklist(self, "activity.list", {
+        "owner": owner, "status": status, "due_before": due_before, "overdue": overdue,
+        "created_since": created_since, "changed_since": changed_since, "party": party,
+        "tag": tag, "where": where, "order": order})
+
+
 def _check_identifier(self: Engine, kind: str, value: str) -> Dict[str, Any]:
     """An Iranian identifier checked, in its canonical form: kind "sheba"
     (mod 97; its bank), "bank_card" (Luhn; its bank), "postal_code",
     "national_id" or "legal_id". Answers {kind, value, formatted?, bank?};
     a bad one raises InvalidArgument naming "value" (docs/IRAN.md)."""
     return self.execute("identifier.check", {"kind": kind, "value": value})
+
+
+def _request_value(value: object, field: str = "") -> object:
+    """A value as a JSON request takes it, at any depth: an aware datetime
+    as ISO 8601 text (a naive one is refused, as everywhere in this
+    module: its zone would be a guess), a date as "YYYY-MM-DD", Money as
+    {minor, currency}, a record (Party, Activity, ...) by its id."""
+    import datetime as _dt
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise InvalidArgument(
+                "is a naive datetime; give it a time zone (datetime.timezone.utc)", field)
+        return value.isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, Money):
+        return {"minor": value.minor, "currency": value.currency}
+    if isinstance(value, dict):
+        return {k: _request_value(v, f"{field}.{k}" if field else str(k))
+                for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_request_value(v, f"{field}[{i}]") for i, v in enumerate(value)]
+    if not isinstance(value, (str, bytes, int, float, bool)) and value is not None:
+        record_id = getattr(value, "id", None)
+        if isinstance(record_id, str):
+            return record_id
+    return value
+
+
+def _request(request: Dict[str, Any]) -> Dict[str, Any]:
+    """A wrapper's request: unset (None) members left out, values as
+    _request_value makes them."""
+    return {k: _request_value(v, k) for k, v in request.items() if v is not None}
+
+
+class Worklist:
+    """The records of one type a list command selects (a worklist: filters,
+    order and paging as docs/WORKLISTS.md describes), read lazily: iterating
+    reads page after page as it goes, so a list of a million tickets costs
+    one page of memory. `total` counts every record selected (one query,
+    made on first use); `page()` reads one page as {items, next, total}.
+
+        for t in desk.tickets(queue="billing", status="open", order="due"):
+            ...
+    """
+
+    def __init__(self, engine: "Engine", method: str, filters: Dict[str, Any],
+                 page_size: int = 100) -> None:
+        self._engine = engine
+        self._method = method
+        self._filters = _request(filters)
+        self._page_size = page_size
+        self._total: Optional[int] = None
+
+    def page(self, after: Optional[str] = None, limit: Optional[int] = None) -> Dict[str, Any]:
+        request = dict(self._filters)
+        request["limit"] = self._page_size if limit is None else limit
+        if after is not None:
+            request["after"] = after
+        return self._engine.execute(self._method, request)
+
+    @property
+    def total(self) -> int:
+        if self._total is None:
+            self._total = int(self.page(limit=1)["total"])
+        return self._total
+
+    def __iter__(self) -> Iterator[Dict[str, Any]]:
+        after: Optional[str] = None
+        first = True
+        while True:
+            request = dict(self._filters)
+            request["limit"] = self._page_size
+            request["count"] = first and self._total is None
+            if after is not None:
+                request["after"] = after
+            page = self._engine.execute(self._method, request)
+            if "total" in page:
+                self._total = int(page["total"])
+            first = False
+            yield from page["items"]
+            after = page.get("next")
+            if after is None:
+                return
+
+    def __len__(self) -> int:
+        return self.total
 
 
 class Sales:
@@ -214,7 +315,7 @@ class Sales:
         self.engine = engine
 
     def _run(self, method: str, request: dict) -> dict:
-        return self.engine.execute(method, {k: v for k, v in request.items() if v is not None})
+        return self.engine.execute(method, _request(request))
 
     def define_process(self, definition: dict) -> dict:
         return self._run("process.define", {"definition": definition})
@@ -246,7 +347,13 @@ class Sales:
         return self._run("opportunity.get", {"id": id})
 
     def opportunities_of(self, party: str) -> list:
-        return self._run("opportunity.list", {"party": party})["items"]
+        return list(self.opportunities(party=party))
+
+    def opportunities(self, **filters: object) -> Worklist:
+        """Opportunities as a lazy worklist: owner, team, stage, status,
+        pipeline, due_before, overdue, created_since, changed_since, party,
+        tag, where (a rule), order (newest, oldest, changed, due)."""
+        return Worklist(self.engine, "opportunity.list", dict(filters))
 
     def move(self, id: str, move: str, *, reason: Optional[str] = None,
              close: Optional[dict] = None, changes: Optional[dict] = None) -> dict:
@@ -282,7 +389,17 @@ class Sales:
         return self._run("lead.get", {"id": id})
 
     def leads_of(self, party: str) -> list:
-        return self._run("lead.list", {"party": party})["items"]
+        return list(self.leads(party=party))
+
+    def leads(self, **filters: object) -> Worklist:
+        """Leads as a lazy worklist, those without a party too: owner,
+        state, status, created_since, changed_since, party, tag, where, order."""
+        return Worklist(self.engine, "lead.list", dict(filters))
+
+    def quotes(self, **filters: object) -> Worklist:
+        """Quote revisions as a lazy worklist: owner, state, status,
+        due_before and overdue (the validity date), party, tag, where, order."""
+        return Worklist(self.engine, "quote.list", dict(filters))
 
     def move_lead(self, id: str, move: str, reason: Optional[str] = None) -> dict:
         return self._run("lead.move", {"id": id, "move": move, "reason": reason})
@@ -377,7 +494,7 @@ class Service:
         self.engine = engine
 
     def _run(self, method: str, request: dict) -> dict:
-        return self.engine.execute(method, {k: v for k, v in request.items() if v is not None})
+        return self.engine.execute(method, _request(request))
 
     def define_queue(self, id: str, name: Optional[str] = None,
                      members: Optional[list] = None) -> dict:
@@ -417,7 +534,13 @@ class Service:
         return self._run("ticket.get", {"id": id})
 
     def tickets_of(self, party: str) -> list:
-        return self._run("ticket.list", {"party": party})["items"]
+        return list(self.tickets(party=party))
+
+    def tickets(self, **filters: object) -> Worklist:
+        """Tickets as a lazy worklist: owner (the assignee), queue, state,
+        status, priority, sla_status, due_before and overdue (the SLA due),
+        created_since, changed_since, party, tag, where, order."""
+        return Worklist(self.engine, "ticket.list", dict(filters))
 
     def move(self, id: str, move: str, reason: Optional[str] = None) -> dict:
         return self._run("ticket.move", {"id": id, "move": move, "reason": reason})
@@ -498,7 +621,7 @@ class Marketing:
         self.engine = engine
 
     def _run(self, method: str, request: dict) -> dict:
-        return self.engine.execute(method, {k: v for k, v in request.items() if v is not None})
+        return self.engine.execute(method, _request(request))
 
     def configure(self, **settings: object) -> dict:
         return self._run("marketing.configure", {"settings": settings})
@@ -585,8 +708,11 @@ class Marketing:
     def campaign(self, id: str) -> dict:
         return self._run("campaign.get", {"id": id})
 
-    def campaigns(self, *, after: Optional[str] = None, limit: Optional[int] = None) -> list:
-        return self._run("campaign.list", {"after": after, "limit": limit})["items"]
+    def campaigns(self, **filters: object) -> Worklist:
+        """Campaigns as a lazy worklist: state, status, created_since,
+        changed_since, where (over name, channels, segments, members,
+        expected_responses, budget), order."""
+        return Worklist(self.engine, "campaign.list", dict(filters))
 
     def move_campaign(self, id: str, move: str, reason: Optional[str] = None) -> dict:
         return self._run("campaign.move", {"id": id, "move": move, "reason": reason})
@@ -1015,7 +1141,7 @@ class Analytics:
         self.engine = engine
 
     def _run(self, method: str, request: dict) -> dict:
-        return self.engine.execute(method, {k: v for k, v in request.items() if v is not None})
+        return self.engine.execute(method, _request(request))
 
     def clv_summary(self, *, page_size: int = 100000, **options: Any) -> ClvSummary:
         """Every party's summary, read a page at a time (each page reads only
@@ -1090,6 +1216,7 @@ Engine.transaction = _transaction  # type: ignore[attr-defined]
 Engine.iter_events = _iter_events  # type: ignore[attr-defined]
 Engine.check_identifier = _check_identifier  # type: ignore[attr-defined]
 Engine.iter_timeline = _iter_timeline  # type: ignore[attr-defined]
+Engine.activities = _activities  # type: ignore[attr-defined]
 # Written[Party] and Written[Purchase] in annotations, as in the stubs.
 Written.__class_getitem__ = classmethod(_types.GenericAlias)  # type: ignore[attr-defined]
 
@@ -1148,6 +1275,7 @@ __all__ = [
     "TimelinePage",
     "Unsupported",
     "VersionMismatch",
+    "Worklist",
     "Written",
     "__version__",
 ]

@@ -46,10 +46,19 @@ public:
     explicit SqlMapping(const storage::Dialect& dialect = storage::sqlite_dialect()) noexcept
         : dialect_(&dialect) {}
     void set(std::string field, Column column);
+    /// set(field, Column{sql}): a field read by one expression.
+    void set(std::string field, std::string sql) { set(std::move(field), Column{std::move(sql), {}, false}); }
+    /// A money field: its minor units and its currency.
+    void set(std::string field, std::string sql, std::string currency_sql) {
+        set(std::move(field), Column{std::move(sql), std::move(currency_sql), false});
+    }
     /// Maps every "custom.<name>" field of `schema` to the JSON object in
-    /// `json_column` as the storage writes it: the dialect's json_value of
-    /// '$.<name>', money as '$.<name>.minor' and '$.<name>.currency'.
-    void set_custom_fields(const Schema& schema, std::string_view json_column = "custom");
+    /// `json_column` at `path` as the storage writes it: the dialect's
+    /// json_value of '<path>.<name>', money as '<path>.<name>.minor' and
+    /// '<path>.<name>.currency'. A record kept as one JSON body holds its
+    /// custom fields at "$.custom" of the body.
+    void set_custom_fields(const Schema& schema, std::string_view json_column = "custom",
+                           std::string_view path = "$");
     const Column* find(std::string_view field) const noexcept;
     const storage::Dialect& dialect() const noexcept { return *dialect_; }
 

@@ -147,6 +147,10 @@ public:
     result<Campaign> campaign(std::string_view id_or_external_id);
     /// In id order after `after`, at most `limit` (1..1000).
     result<std::vector<Campaign>> campaigns(const Id& after = {}, int limit = 100);
+    /// Campaigns filtered by state, status, creation and change, or a rule
+    /// over name, channels, segments, members, expected_responses and
+    /// budget; ordered and paged (crm/core/worklist.hpp).
+    result<ListPage<Campaign>> list_campaigns(const ListQuery& query);
     /// A move of the campaign's process: ready, launch, suspend, resume,
     /// complete, cancel (with a reason). Launching takes the audience's
     /// members minus the suppression lists, those without consent on any of

@@ -78,6 +78,11 @@ public:
     result<Opportunity> get_opportunity(std::string_view id_or_external_id);
     /// The opportunities of a party, newest first (merged parties resolve).
     result<std::vector<Opportunity>> opportunities_of(const Id& party);
+    /// Opportunities filtered, ordered and read a page at a time
+    /// (crm/core/worklist.hpp): "my open deals in the propose stage" is
+    /// {owner: {"sara"}, stage as state: {"propose"}}; a rule may name any
+    /// field of the opportunity, custom ones too. Errors name the field.
+    result<ListPage<Opportunity>> list_opportunities(const ListQuery& query);
 
     /// Makes a move (Definition::check_move: invalid_transition naming the
     /// stage, the move and the moves allowed; invalid_argument for a missing
@@ -146,6 +151,9 @@ public:
     result<Lead> get_lead(std::string_view id_or_external_id);
     /// The leads of a party (known at capture or made by conversion), newest first.
     result<std::vector<Lead>> leads_of(const Id& party);
+    /// Leads filtered, ordered and paged, those not yet linked to a party
+    /// too (crm/core/worklist.hpp).
+    result<ListPage<Lead>> list_leads(const ListQuery& query);
     /// A move of the lead's process by transition name or target state
     /// ("contact", "qualify"); errors as move_opportunity's.
     result<Lead> move_lead(const Context& ctx, const Id& id, std::string_view move,
@@ -211,6 +219,9 @@ public:
     result<Quote> get_quote(std::string_view id_or_number);
     /// The quotes of a party, or of an opportunity, newest first.
     result<std::vector<Quote>> quotes_of(const Id& party);
+    /// Quote revisions filtered, ordered and paged (crm/core/worklist.hpp);
+    /// due is the validity date.
+    result<ListPage<Quote>> list_quotes(const ListQuery& query);
     result<std::vector<Quote>> quotes_for_opportunity(const Id& opportunity);
     /// Every revision of the quote `id` belongs to, oldest first.
     result<std::vector<Quote>> quote_revisions(const Id& id);

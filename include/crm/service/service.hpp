@@ -250,6 +250,12 @@ public:
     result<Ticket> get_ticket(std::string_view id_or_external_id);
     /// The tickets of a party, newest first (merged parties resolve).
     result<std::vector<Ticket>> tickets_of(const Id& party);
+    /// Tickets filtered, ordered and paged (crm/core/worklist.hpp): a
+    /// queue's or an agent's open tickets by SLA due ("due": the earliest
+    /// failure instant of a running clock), overdue ones (a running clock
+    /// has failed), by priority or SLA status; a rule may name any ticket
+    /// field, its party's and custom ones too.
+    result<ListPage<Ticket>> list_tickets(const ListQuery& query);
 
     /// Moves a ticket: a transition name ("pend_customer", "resolve",
     /// "close", "reopen", "cancel", ...) or a target state. Entering a

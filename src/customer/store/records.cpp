@@ -697,6 +697,36 @@ result<void> CustomerRecords::put_activity(const Activity& a) {
     });
 }
 
+const storage::ListSpec& CustomerRecords::activity_list_spec() {
+    static const storage::ListSpec spec = [] {
+        storage::ListSpec s{"activity", "activity", CRM_ACTIVITY_COLS, 10};
+        s.party = "party_id";
+        s.owner = "assignee";
+        s.status = "status";
+        s.created = "created_at";
+        s.changed = "coalesce(closed_at, created_at)";
+        s.due = "due_at";
+        return s;
+    }();
+    return spec;
+}
+
+result<ListPage<Activity>> CustomerRecords::list_activities(const storage::ListSql& sql) {
+    return run<ListPage<Activity>>("list_activities", [&] {
+        return storage::run_list<Activity>(c_, sql, [](Stmt& st) { return read_activity(st); });
+    });
+}
+
+std::string CustomerRecords::party_column_sql(std::string_view column, std::string_view party_id_sql) {
+    return "(SELECT p." + std::string(column) + " FROM party p WHERE p.id = " +
+           std::string(party_id_sql) + ")";
+}
+
+std::string CustomerRecords::party_tag_sql(std::string_view party_id_sql) {
+    return "EXISTS (SELECT 1 FROM party_tag WHERE party_tag.tag = ? AND party_tag.party_id = " +
+           std::string(party_id_sql) + ")";
+}
+
 result<std::optional<Activity>> CustomerRecords::get_activity(const Id& id) {
     return run<std::optional<Activity>>(
         "get_activity", [&]() -> result<std::optional<Activity>> {

@@ -16,6 +16,9 @@
 #include "crm/customer/party.hpp"
 #include "crm/customer/purchase.hpp"
 #include "crm/customer/timeline.hpp"
+#include "crm/core/worklist.hpp"
+#include "crm/expr/sql.hpp"
+#include "storage/list.hpp"
 #include "storage/session.hpp"
 
 namespace crm {
@@ -92,6 +95,16 @@ public:
     /// Open activities of an assignee due strictly before `until`, soonest first.
     result<std::vector<Activity>> activities_due(std::string_view assignee, Timestamp until,
                                                  int limit);
+    /// The activity worklist: where its filters live, and a page of it.
+    static const storage::ListSpec& activity_list_spec();
+    result<ListPage<Activity>> list_activities(const storage::ListSql& sql);
+    /// SQL reading `column` (kind, lifecycle_stage, city, tags) of the party
+    /// whose id `party_id_sql` reads: what another record's rule fields
+    /// party_kind, party_stage, party_city and party_tags map to.
+    static std::string party_column_sql(std::string_view column, std::string_view party_id_sql);
+    /// A condition with one parameter: the party whose id `party_id_sql`
+    /// reads carries that tag (a worklist's tag filter).
+    static std::string party_tag_sql(std::string_view party_id_sql);
     result<std::optional<Purchase>> purchase_by_order_id(std::string_view order_id);
     result<void> put_purchase(const Purchase& p);
     result<std::vector<Purchase>> purchases_of(const Id& party);

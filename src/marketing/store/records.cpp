@@ -540,12 +540,38 @@ result<std::optional<SuppressionEntry>> MarketingRecords::suppression(std::strin
     });
 }
 
+const storage::ListSpec& MarketingRecords::campaign_list_spec() {
+    static const storage::ListSpec spec = [] {
+        storage::ListSpec s{"campaign", "campaign", "body", 1};
+        s.state = "state";
+        s.status = "status";
+        s.created = "created_at";
+        s.changed = "updated_at";
+        return s;
+    }();
+    return spec;
+}
+
+expr::SqlMapping MarketingRecords::campaign_columns(const storage::Dialect& d) {
+    expr::SqlMapping m(d);
+    for (const char* f : {"name", "channels", "segments", "members", "expected_responses"})
+        m.set(f, d.json_value("body", std::string("$.") + f));
+    m.set("budget", d.json_value("body", "$.budget.minor"), d.json_value("body", "$.budget.currency"));
+    return m;
+}
+
+result<ListPage<Campaign>> MarketingRecords::list_campaigns(const storage::ListSql& sql) {
+    return run<ListPage<Campaign>>("list_campaigns", [&] {
+        return storage::run_list<Campaign>(c_, sql, [](Stmt& st) { return read_campaign(st); });
+    });
+}
+
 result<void> MarketingRecords::put_campaign(const Campaign& c) {
     return run<void>("put_campaign", [&]() -> result<void> {
         IdText id(c.id), parent(c.parent);
         const std::string body = marketing::stored_json(c).dump();
         static const std::string kPut = storage::upsert_sql(
-            "campaign", "id, external_id, parent, state, status, updated_at, body", "id");
+            "campaign", "id, external_id, parent, state, status, updated_at, body, created_at", "id");
         CRM_TRY(st, c_.stmt(kPut.c_str()));
         st.bind(1, id);
         st.bind_or_null(2, c.external_id);
@@ -554,6 +580,7 @@ result<void> MarketingRecords::put_campaign(const Campaign& c) {
         st.bind(5, c.status);
         st.bind(6, c.updated_at.ms);
         st.bind(7, body);
+        st.bind(8, c.created_at.ms);
         return st.exec();
     });
 }

@@ -17,6 +17,8 @@
 #include "crm/marketing/campaign.hpp"
 #include "crm/marketing/loyalty.hpp"
 #include "crm/marketing/segment.hpp"
+#include "crm/core/worklist.hpp"
+#include "storage/list.hpp"
 #include "storage/session.hpp"
 
 namespace crm {
@@ -85,6 +87,11 @@ public:
     result<std::optional<SuppressionEntry>> suppression(std::string_view list,
                                                         SuppressionKind kind,
                                                         std::string_view value);
+    /// The campaign worklist: where its filters live, the columns a rule
+    /// over a campaign's fields reads, and a page.
+    static const storage::ListSpec& campaign_list_spec();
+    static expr::SqlMapping campaign_columns(const storage::Dialect& d);
+    result<ListPage<Campaign>> list_campaigns(const storage::ListSql& sql);
     result<void> put_campaign(const Campaign& c);
     result<std::optional<Campaign>> get_campaign(const Id& id);
     result<Id> campaign_by_external_id(std::string_view external_id);  ///< nil if none

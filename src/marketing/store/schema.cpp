@@ -163,10 +163,18 @@ CREATE TABLE delivery_plan (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 11: a campaign's creation instant as a column, for its worklist
+// (the rows already there take it from their stored body through crm_ms).
+constexpr const char* kV11 = R"sql(
+ALTER TABLE campaign ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
+UPDATE campaign SET created_at = COALESCE(crm_ms(json_extract(body, '$.created_at')), updated_at);
+)sql";
+
 constexpr storage::Migration kSteps[] = {
     {5, kV5},
     {6, kV6},
     {7, kV7},
+    {11, kV11},
 };
 
 }  // namespace

@@ -92,7 +92,7 @@ result<void> SalesRecords::put_opportunity(const Opportunity& o, std::string_vie
             "opportunity",
             "id, external_id, party_id, pipeline, pipeline_version, stage, status, owner, team, "
             "forecast_category, amount_minor, currency, probability, expected_close, closed_at, "
-            "revenue_minor, updated_at, body",
+            "revenue_minor, updated_at, body, created_at",
             "id");
         CRM_TRY(st, c_.stmt(kPut.c_str()));
         st.bind(1, id);
@@ -113,6 +113,7 @@ result<void> SalesRecords::put_opportunity(const Opportunity& o, std::string_vie
         st.bind(16, o.status == "won" ? revenue_minor(o) : std::int64_t{0});
         st.bind(17, o.updated_at.ms);
         st.bind(18, body);
+        st.bind(19, o.created_at.ms);
         auto r = st.exec();
         if (!r && r.error().code == errc::conflict)
             return fail(errc::conflict, "opportunity '" + o.external_id + "' already exists",
@@ -177,7 +178,8 @@ result<void> SalesRecords::put_lead(const Lead& l) {
         IdText id(l.id), party(l.party);
         const std::string body = codec::to_json(l).dump();
         static const std::string kPut = storage::upsert_sql(
-            "lead", "id, external_id, party_id, state, status, owner, score, updated_at, body", "id");
+            "lead", "id, external_id, party_id, state, status, owner, score, updated_at, body, created_at",
+            "id");
         CRM_TRY(st, c_.stmt(kPut.c_str()));
         st.bind(1, id);
         st.bind_or_null(2, l.external_id);
@@ -188,6 +190,7 @@ result<void> SalesRecords::put_lead(const Lead& l) {
         st.bind(7, l.score);
         st.bind(8, l.updated_at.ms);
         st.bind(9, body);
+        st.bind(10, l.created_at.ms);
         auto r = st.exec();
         if (!r && r.error().code == errc::conflict)
             return fail(errc::conflict, "lead '" + l.external_id + "' already exists",
@@ -256,13 +259,15 @@ result<void> SalesRecords::put_quote(const Quote& q) {
         const std::string body = codec::to_json(q).dump();
         CRM_TRY(st, c_.stmt(
             "INSERT INTO quote (id, root, revision, number, party_id, opportunity_id, state, "
-            "status, currency, total_minor, erp_order_id, updated_at, body) VALUES "
-            "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+            "status, currency, total_minor, erp_order_id, updated_at, body, created_at, owner, "
+            "valid_until) VALUES "
+            "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
             "ON CONFLICT (id) DO UPDATE SET number = excluded.number, "
             "party_id = excluded.party_id, opportunity_id = excluded.opportunity_id, "
             "state = excluded.state, status = excluded.status, currency = excluded.currency, "
             "total_minor = excluded.total_minor, erp_order_id = excluded.erp_order_id, "
-            "updated_at = excluded.updated_at, body = excluded.body"));
+            "updated_at = excluded.updated_at, body = excluded.body, owner = excluded.owner, "
+            "valid_until = excluded.valid_until"));
         st.bind(1, id);
         st.bind(2, root);
         st.bind(3, q.revision);
@@ -276,6 +281,9 @@ result<void> SalesRecords::put_quote(const Quote& q) {
         st.bind_or_null(11, q.erp_order_id);
         st.bind(12, q.updated_at.ms);
         st.bind(13, body);
+        st.bind(14, q.created_at.ms);
+        st.bind(15, q.owner);
+        st.bind(16, q.valid_until);
         auto r = st.exec();
         if (!r && r.error().code == errc::conflict)
             return fail(errc::conflict,
@@ -496,6 +504,133 @@ result<void> SalesRecords::for_each_lead_dimensions(const RecordDimensionsFn& fn
                             ", ''), coalesce(" + d.json_value("body", "$.source") + ", ''), coalesce(" +
                             d.json_value("body", "$.campaign") + ", '') FROM lead"));
         return each_dimensions(st, fn);
+    });
+}
+
+}  // namespace crm
+
+// ---- worklists ---------------------------------------------------------------
+
+namespace crm {
+
+namespace {
+
+/// Maps each named field to the body's member of the same name.
+void body_fields(expr::SqlMapping& m, const storage::Dialect& d,
+                 std::initializer_list<const char*> names) {
+    for (const char* f : names) m.set(f, d.json_value("body", std::string("$.") + f));
+}
+
+/// Maps each named timestamp field to the body's ISO 8601 member, in ms.
+void body_times(expr::SqlMapping& m, const storage::Dialect& d,
+                std::initializer_list<const char*> names) {
+    for (const char* f : names) m.set(f, "crm_ms(" + d.json_value("body", std::string("$.") + f) + ")");
+}
+
+}  // namespace
+
+const storage::ListSpec& SalesRecords::opportunity_list_spec() {
+    static const storage::ListSpec spec = [] {
+        storage::ListSpec s{"opportunity", "opportunity", "body", 1};
+        s.party = "party_id";
+        s.owner = "owner";
+        s.team = "team";
+        s.state = "stage";
+        s.status = "status";
+        s.pipeline = "pipeline";
+        s.created = "created_at";
+        s.changed = "updated_at";
+        s.due = "(CASE WHEN expected_close = '' THEN '9999-12-31' ELSE expected_close END)";
+        s.due_is_date = true;
+        return s;
+    }();
+    return spec;
+}
+
+const storage::ListSpec& SalesRecords::lead_list_spec() {
+    static const storage::ListSpec spec = [] {
+        storage::ListSpec s{"lead", "lead", "body", 1};
+        s.party = "party_id";
+        s.owner = "owner";
+        s.state = "state";
+        s.status = "status";
+        s.created = "created_at";
+        s.changed = "updated_at";
+        return s;
+    }();
+    return spec;
+}
+
+const storage::ListSpec& SalesRecords::quote_list_spec() {
+    static const storage::ListSpec spec = [] {
+        storage::ListSpec s{"quote", "quote", "body", 1};
+        s.party = "party_id";
+        s.owner = "owner";
+        s.state = "state";
+        s.status = "status";
+        s.created = "created_at";
+        s.changed = "updated_at";
+        s.due = "(CASE WHEN valid_until = '' THEN '9999-12-31' ELSE valid_until END)";
+        s.due_is_date = true;
+        return s;
+    }();
+    return spec;
+}
+
+expr::SqlMapping SalesRecords::opportunity_columns(const expr::Schema& schema,
+                                                   const storage::Dialect& d) {
+    expr::SqlMapping m(d);
+    for (const char* c : {"owner", "team", "pipeline", "stage", "status", "probability",
+                          "forecast_category", "expected_close", "created_at"})
+        m.set(c, c);
+    m.set("amount", "amount_minor", "currency");
+    body_fields(m, d, {"name", "campaign", "competitors", "products"});
+    body_times(m, d, {"stage_entered_at"});
+    m.set_custom_fields(schema, "body", "$.custom");
+    return m;
+}
+
+expr::SqlMapping SalesRecords::lead_columns(const expr::Schema& schema, const storage::Dialect& d) {
+    expr::SqlMapping m(d);
+    for (const char* c : {"owner", "state", "status", "score", "created_at"}) m.set(c, c);
+    body_fields(m, d, {"source", "channel", "campaign", "first_name", "last_name", "company",
+                       "job_title", "email", "phone", "national_id", "city", "interest"});
+    const std::string email = d.json_value("body", "$.email");
+    const std::string at = d.position(email, "'@'");
+    m.set("email_domain", "(CASE WHEN " + at + " > 0 THEN substr(" + email + ", " + at + " + 1) END)");
+    m.set_custom_fields(schema, "body", "$.custom");
+    return m;
+}
+
+expr::SqlMapping SalesRecords::quote_columns(const expr::Schema& schema, const storage::Dialect& d) {
+    expr::SqlMapping m(d);
+    for (const char* c : {"state", "status", "currency", "revision", "created_at", "owner",
+                          "valid_until"})
+        m.set(c, c);
+    body_fields(m, d, {"price_list", "number"});
+    m.set("line_count", d.json_array_length(d.json_value("body", "$.lines")));
+    m.set("total", "total_minor", "currency");
+    for (const char* f : {"subtotal", "discount", "tax"})
+        m.set(f, d.json_value("body", std::string("$.") + f + "_minor"), "currency");
+    m.set_custom_fields(schema, "body", "$.custom");
+    return m;
+}
+
+result<ListPage<Opportunity>> SalesRecords::list_opportunities(const storage::ListSql& sql) {
+    return run<ListPage<Opportunity>>("list_opportunities", [&] {
+        return storage::run_list<Opportunity>(c_, sql, [](Stmt& st) { return read_body<Opportunity>(st); });
+    });
+}
+
+result<ListPage<Lead>> SalesRecords::list_leads(const storage::ListSql& sql) {
+    return run<ListPage<Lead>>("list_leads", [&] {
+        return storage::run_list<Lead>(c_, sql, [](Stmt& st) { return read_body<Lead>(st); });
+    });
+}
+
+result<ListPage<Quote>> SalesRecords::list_quotes(const storage::ListSql& sql) {
+    return run<ListPage<Quote>>("list_quotes", [&] {
+        return storage::run_list<Quote>(c_, sql, [](Stmt& st) { return read_body<Quote>(st); });
     });
 }
 

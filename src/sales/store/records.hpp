@@ -15,7 +15,10 @@
 #include "crm/sales/lead.hpp"
 #include "crm/sales/opportunity.hpp"
 #include "crm/sales/quote.hpp"
+#include "crm/core/worklist.hpp"
+#include "crm/expr/sql.hpp"
 #include "records/dimensions.hpp"
+#include "storage/list.hpp"
 #include "storage/session.hpp"
 
 namespace crm {
@@ -56,6 +59,18 @@ struct WonDeal {
 
 class SalesRecords : public storage::Repository {
 public:
+    // ---- worklists: where each list's filters live, the columns a rule
+    // over the record's schema (built-in and custom fields) reads, a page.
+    static const storage::ListSpec& opportunity_list_spec();
+    static const storage::ListSpec& lead_list_spec();
+    static const storage::ListSpec& quote_list_spec();
+    static expr::SqlMapping opportunity_columns(const expr::Schema& schema, const storage::Dialect& d);
+    static expr::SqlMapping lead_columns(const expr::Schema& schema, const storage::Dialect& d);
+    static expr::SqlMapping quote_columns(const expr::Schema& schema, const storage::Dialect& d);
+    result<ListPage<Opportunity>> list_opportunities(const storage::ListSql& sql);
+    result<ListPage<Lead>> list_leads(const storage::ListSql& sql);
+    result<ListPage<Quote>> list_quotes(const storage::ListSql& sql);
+
     explicit SalesRecords(storage::Session& s) : Repository(s) {}
 
     /// `body` is the opportunity's JSON text when the caller has made it

@@ -90,9 +90,30 @@ CREATE INDEX quote_opportunity ON quote (opportunity_id) WHERE opportunity_id IS
 CREATE INDEX quote_number ON quote (number, revision) WHERE number IS NOT NULL;
 )sql";
 
+// Version 11: worklists. Each record's creation instant as a column (and a
+// quote's owner and validity; all taken
+// from the stored body for the rows already there, through the crm_ms
+// function every connection registers), so that lists order and filter by
+// them; an owner's open records are one index range.
+constexpr const char* kV11 = R"sql(
+ALTER TABLE opportunity ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
+UPDATE opportunity SET created_at = COALESCE(crm_ms(json_extract(body, '$.created_at')), updated_at);
+CREATE INDEX opportunity_owner ON opportunity (owner, status, created_at, id);
+ALTER TABLE lead ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
+UPDATE lead SET created_at = COALESCE(crm_ms(json_extract(body, '$.created_at')), updated_at);
+CREATE INDEX lead_owner ON lead (owner, status, created_at, id);
+ALTER TABLE quote ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE quote ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE quote ADD COLUMN valid_until TEXT NOT NULL DEFAULT '';
+UPDATE quote SET created_at = COALESCE(crm_ms(json_extract(body, '$.created_at')), updated_at),
+    owner = COALESCE(json_extract(body, '$.owner'), ''),
+    valid_until = COALESCE(json_extract(body, '$.valid_until'), '');
+)sql";
+
 constexpr storage::Migration kSteps[] = {
     {2, kV2},
     {3, kV3},
+    {11, kV11},
 };
 
 }  // namespace

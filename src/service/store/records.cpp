@@ -3,6 +3,7 @@
 #include "service/store/records.hpp"
 
 #include "service/codec.hpp"
+#include "service/record.hpp"
 
 namespace crm {
 
@@ -50,7 +51,7 @@ result<void> ServiceRecords::put_ticket(const Ticket& t, std::string_view given)
         static const std::string kPut = storage::upsert_sql(
             "ticket",
             "id, external_id, party_id, queue, assignee, state, status, priority, type, "
-            "sla_policy, due_at, updated_at, body",
+            "sla_policy, due_at, updated_at, body, created_at, sla_status, sla_due",
             "id");
         CRM_TRY(st, c_.stmt(kPut.c_str()));
         st.bind(1, id);
@@ -66,6 +67,10 @@ result<void> ServiceRecords::put_ticket(const Ticket& t, std::string_view given)
         if (t.due_at) st.bind(11, t.due_at->ms); else st.bind_null(11);
         st.bind(12, t.updated_at.ms);
         st.bind(13, body);
+        st.bind(14, t.created_at.ms);
+        st.bind(15, std::string_view(service::sla_status_of(t)));
+        const auto due = service::sla_due_of(t);
+        st.bind(16, due ? due->ms : kNoDue);
         auto r = st.exec();
         if (!r && r.error().code == errc::conflict)
             return fail(errc::conflict, "ticket '" + t.external_id + "' already exists",
@@ -235,6 +240,50 @@ result<void> ServiceRecords::for_each_ticket_dimensions(const RecordDimensionsFn
         CRM_TRY(st, c_.stmt_dynamic("SELECT id, assignee, queue, '', coalesce(" +
                             s_.dialect().json_value("body", "$.channel") + ", ''), '' FROM ticket"));
         return each_dimensions(st, fn);
+    });
+}
+
+}  // namespace crm
+
+// ---- the ticket worklist -----------------------------------------------------
+
+namespace crm {
+
+const storage::ListSpec& ServiceRecords::ticket_list_spec() {
+    static const storage::ListSpec spec = [] {
+        storage::ListSpec s{"ticket", "ticket", "body", 1};
+        s.party = "party_id";
+        s.owner = "assignee";
+        s.queue = "queue";
+        s.state = "state";
+        s.status = "status";
+        s.priority = "priority";
+        s.sla_status = "sla_status";
+        s.created = "created_at";
+        s.changed = "updated_at";
+        s.due = "sla_due";
+        return s;
+    }();
+    return spec;
+}
+
+expr::SqlMapping ServiceRecords::ticket_columns(const expr::Schema& schema, const storage::Dialect& d) {
+    expr::SqlMapping m(d);
+    for (const char* c : {"queue", "assignee", "state", "status", "priority", "type", "created_at",
+                          "sla_status"})
+        m.set(c, c);
+    for (const char* f : {"subject", "channel", "category", "product_sku", "warranty", "reopen_count",
+                          "referral_count"})
+        m.set(f, d.json_value("body", std::string("$.") + f));
+    for (const char* f : {"first_response_at", "resolved_at"})
+        m.set(f, "crm_ms(" + d.json_value("body", std::string("$.") + f) + ")");
+    m.set_custom_fields(schema, "body", "$.custom");
+    return m;
+}
+
+result<ListPage<Ticket>> ServiceRecords::list_tickets(const storage::ListSql& sql) {
+    return run<ListPage<Ticket>>("list_tickets", [&] {
+        return storage::run_list<Ticket>(c_, sql, [](Stmt& st) { return read_body<Ticket>(st); });
     });
 }
 

@@ -3,6 +3,7 @@
 // Its SQL is written here once, over a storage session.
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -12,14 +13,27 @@
 #include <vector>
 
 #include "crm/service/ticket.hpp"
+#include "crm/core/worklist.hpp"
+#include "crm/expr/sql.hpp"
 #include "records/dimensions.hpp"
+#include "storage/list.hpp"
 #include "storage/session.hpp"
 
 namespace crm {
 
+/// The sla_due column of a ticket none of whose running clocks has a
+/// failure instant: after every instant, so "due" orders it last.
+inline constexpr std::int64_t kNoDue = INT64_MAX;
+
 class ServiceRecords : public storage::Repository {
 public:
     explicit ServiceRecords(storage::Session& s) : Repository(s) {}
+
+    /// The ticket worklist: where its filters live, the columns a rule over
+    /// the ticket's own fields (built-in and custom) reads, and a page.
+    static const storage::ListSpec& ticket_list_spec();
+    static expr::SqlMapping ticket_columns(const expr::Schema& schema, const storage::Dialect& d);
+    result<ListPage<Ticket>> list_tickets(const storage::ListSql& sql);
 
     result<void> put_ticket(const Ticket& t, std::string_view body = {});
     result<std::optional<Ticket>> get_ticket(const Id& id);

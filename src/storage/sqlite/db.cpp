@@ -177,6 +177,20 @@ result<Stmt> Connection::stmt(const char* sql) {
 }
 
 result<Stmt> Connection::stmt_dynamic(const std::string& sql) {
+    // Built SQL varies with what a caller asks (a list's filters, a
+    // rule): the cache keeps at most kMaxDynamic texts, and when full
+    // drops those not being stepped now.
+    constexpr std::size_t kMaxDynamic = 256;
+    if (dynamic_.size() >= kMaxDynamic && dynamic_.find(sql) == dynamic_.end()) {
+        for (auto it = dynamic_.begin(); it != dynamic_.end();) {
+            if (it->second.busy) {
+                ++it;
+                continue;
+            }
+            sqlite3_finalize(it->second.s);
+            it = dynamic_.erase(it);
+        }
+    }
     return borrow(dynamic_[sql], sql.c_str(), static_cast<int>(sql.size()));
 }
 
