@@ -76,6 +76,10 @@ struct Args {
     std::string role;
     std::string user;
     std::string lang;
+    // worklist filters (lists.cpp)
+    std::string status, state, stage, sla, due_before, created_since, changed_since, tag, where,
+        cursor;
+    bool overdue = false;
 };
 
 /// The text of a file named on the command line; not_found naming "file".
@@ -127,6 +131,11 @@ int suppression(crm::Engine& engine, const std::vector<std::string>& p, const Ar
 int loyalty(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
 int campaign(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);
 int marketing_story(crm::Engine& engine, const crm::Id& party);
+
+// Worklists (lists.cpp): "opp|lead|quote|ticket|activity|campaign list DB
+// [PARTY] [filters]" through the list commands.
+int list_records(crm::Engine& engine, std::string_view kind, const std::vector<std::string>& p,
+                 const Args& a);
 
 // Analytics (analytics.cpp): "clv fit|score|show", "funnel", "cohorts".
 int clv(crm::Engine& engine, const std::vector<std::string>& p, const Args& a);

@@ -82,7 +82,13 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
   ticket comment DB TICKET TEXT [--internal] [--customer] [--json]
                                             an agent's public comment is a response
   ticket show DB TICKET [--json]            a ticket: clocks, moves, comments
-  ticket list DB PARTY [--json]             a party's tickets, newest first
+  opp|lead|quote|ticket|activity|campaign list DB [PARTY] [--owner U,...] [--team T,...]
+               [--queue Q,...] [--stage S,...|--state S,...] [--status S,...] [--pipeline P]
+               [--priority P,...] [--sla breached|nearing_breach|in_progress|paused|none,...]
+               [--overdue] [--due-before T] [--created-since T] [--changed-since T] [--tag T]
+               [--where RULE] [--order newest|oldest|changed|due] [--limit N] [--cursor C] [--json]
+                                            a worklist: the records the filters select, a page at a
+                                            time, with their count (docs/WORKLISTS.md)
   proactive DB ACTION.json [--json]         recall cases or notices in bulk (service.proactive), once each
   tick DB [--now T] [--json]                all due work: clock warnings and breaches, escalations,
                                             each once (T: "2026-02-09T10:00+03:30"; without a zone, UTC)
@@ -240,6 +246,17 @@ bool parse_args(int argc, char** argv, Args& a, std::string& why) {
         else if (s == "--campaign") { const char* v = value("--campaign"); if (!v) return false; a.campaign = v; }
         else if (s == "--group-by") { const char* v = value("--group-by"); if (!v) return false; a.group_by = v; }
         else if (s == "--basis") { const char* v = value("--basis"); if (!v) return false; a.basis = v; }
+        else if (s == "--status") { const char* v = value("--status"); if (!v) return false; a.status = v; }
+        else if (s == "--state") { const char* v = value("--state"); if (!v) return false; a.state = v; }
+        else if (s == "--stage") { const char* v = value("--stage"); if (!v) return false; a.stage = v; }
+        else if (s == "--sla") { const char* v = value("--sla"); if (!v) return false; a.sla = v; }
+        else if (s == "--due-before") { const char* v = value("--due-before"); if (!v) return false; a.due_before = v; }
+        else if (s == "--created-since") { const char* v = value("--created-since"); if (!v) return false; a.created_since = v; }
+        else if (s == "--changed-since") { const char* v = value("--changed-since"); if (!v) return false; a.changed_since = v; }
+        else if (s == "--tag") { const char* v = value("--tag"); if (!v) return false; a.tag = v; }
+        else if (s == "--where") { const char* v = value("--where"); if (!v) return false; a.where = v; }
+        else if (s == "--cursor") { const char* v = value("--cursor"); if (!v) return false; a.cursor = v; }
+        else if (s == "--overdue") a.overdue = true;
         else if (s == "--order") { const char* v = value("--order"); if (!v) return false; a.order = v; }
         else if (s == "--since") { const char* v = value("--since"); if (!v) return false; a.since = v; }
         else if (s == "--as-of") { const char* v = value("--as-of"); if (!v) return false; a.as_of = v; }
@@ -1054,7 +1071,11 @@ int main(int argc, char** argv) {
         cmd == "pipeline" || cmd == "opp" || cmd == "lead" || cmd == "product" || cmd == "quote" ||
         cmd == "ticket" || cmd == "queue" || cmd == "sla" || cmd == "assignment" ||
         cmd == "escalation" || cmd == "segment" || cmd == "list" || cmd == "suppression" ||
-        cmd == "loyalty" || cmd == "campaign" || cmd == "clv";
+        cmd == "loyalty" || cmd == "campaign" || cmd == "clv" || cmd == "activity";
+    // "opp list DB ...": a worklist of any record type.
+    const bool worklist = verb_first && p.size() >= 2 && p[1] == "list" &&
+                          (cmd == "opp" || cmd == "lead" || cmd == "quote" || cmd == "ticket" ||
+                           cmd == "activity" || cmd == "campaign");
     std::vector<std::string> args = p;
     if (verb_first) {
         if (p.size() < 3) return usage(cmd + " needs a verb and a database file");
@@ -1063,7 +1084,7 @@ int main(int argc, char** argv) {
     if (args.size() < 2) return usage(cmd + " needs a database file");
     const bool reads_only =
         cmd == "show" || cmd == "search" || cmd == "duplicates" || cmd == "events" ||
-        cmd == "funnel" || cmd == "cohorts" || cmd == "dashboard" || cmd == "holidays";
+        cmd == "funnel" || cmd == "cohorts" || cmd == "dashboard" || cmd == "holidays" || worklist;
     auto engine = open(args[1], cmd == "init"  ? crm::OpenMode::create
                                 : reads_only ? crm::OpenMode::read_only
                                              : crm::OpenMode::must_exist);
@@ -1086,6 +1107,8 @@ int main(int argc, char** argv) {
         if (p.size() > 4 || p[1] != "show") return usage("pipeline show takes DB [PIPELINE]");
         return pipeline_show(e, p.size() == 4 ? p[3] : "sales", a);
     }
+    if (worklist) return list_records(e, cmd, p, a);
+    if (cmd == "activity") return usage("activity takes list DB [PARTY] [filters]");
     if (cmd == "opp") return opportunity(e, p, a);
     if (cmd == "lead") return lead(e, p, a);
     if (cmd == "product") return product(e, p, a);

@@ -183,16 +183,6 @@ int ticket(crm::Engine& engine, const std::vector<std::string>& p, const Args& a
         if (!a.category.empty()) in.category = a.category;
         return finish(engine, desk.create_ticket(kCli, in), a, false);
     }
-    if (verb == "list") {
-        if (p.size() != 4) return usage("ticket list takes DB PARTY");
-        auto party = engine.find_party(p[3]);
-        if (!party) return failed(party.error());
-        if (a.json) return print_json(engine, "ticket.list", {{"party", party.value().id.str()}});
-        auto list = desk.tickets_of(party.value().id);
-        if (!list) return failed(list.error());
-        for (const auto& t : list.value()) print_ticket(engine, t, false);
-        return 0;
-    }
     if (p.size() < 4) return usage("ticket " + verb + " needs DB and TICKET");
     auto found = desk.get_ticket(p[3]);
     if (!found) return failed(found.error());

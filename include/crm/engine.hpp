@@ -189,9 +189,12 @@ public:
     /// expected_close, custom.*; lead: owner, campaign, interest, note, city,
     /// custom.*).
     result<Written<process::Definition>> define_process(const Context& ctx, std::string_view json);
-    /// A stored definition; version 0 is the latest.
+    /// A stored definition; version 0 is the latest. A built-in process
+    /// (sales, lead, quote, ticket, campaign) not stored yet reads as the
+    /// version 1 its first record will store.
     result<process::Definition> process_definition(std::string_view id, int version = 0);
-    /// The latest version of every stored definition, by id.
+    /// The latest version of every definition, by id: the stored ones and
+    /// the built-in ones not stored yet.
     result<std::vector<process::Definition>> process_definitions();
     /// Stores a business calendar (JSON, crm/core/business_calendar.hpp) by
     /// id, versioned like definitions. Definitions name it in "calendar".

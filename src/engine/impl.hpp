@@ -204,6 +204,14 @@ struct CRM_LOCAL Engine::Impl {
     /// A stored definition (version 0: the latest); not_found names `field`.
     result<process::Definition> definition(Transaction& tx, std::string_view id,
                                            int version, std::string_view field = "pipeline");
+    /// definition(), or for a built-in process not stored yet its version 1:
+    /// what reads that show a process (its definition, a pipeline's stages)
+    /// answer on a fresh database. Record writes store the built-in one.
+    result<process::Definition> definition_to_show(Transaction& tx, std::string_view id,
+                                                   int version, std::string_view field = "pipeline");
+    /// A built-in process (sales, lead, quote, ticket, campaign) as its
+    /// version 1, loaded from its JSON; not_found for another id.
+    result<process::Definition> builtin_definition(Transaction& tx, std::string_view id);
     /// Stores `json` as a new version unless the latest has the same content.
     result<Written<process::Definition>> store_definition(Transaction& tx,
                                                           const Context& ctx,

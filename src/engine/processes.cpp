@@ -1,5 +1,7 @@
 // src/engine/processes.cpp - process definitions and business calendars
 // stored by version, the schemas of record types, and history.
+#include <algorithm>
+
 #include "core/clean.hpp"
 #include "core/json_read.hpp"
 #include "crm/core/text.hpp"
@@ -10,6 +12,8 @@
 #include "service/record.hpp"
 #include "service/work.hpp"
 #include "marketing/work.hpp"
+#include "crm/sales/sales.hpp"
+#include "crm/service/service.hpp"
 
 namespace crm {
 namespace {
@@ -116,6 +120,42 @@ result<expr::Schema> Engine::Impl::schema_of(Transaction& tx,
     CRM_TRY(defs, fields_of(tx, record_type));
     for (const auto& def : *defs) CRM_TRYV(schema.add_custom(def));
     return schema;
+}
+
+namespace {
+
+// The built-in processes: stored when their first record is created, and
+// read as version 1 until then, so a fresh database shows them.
+const char* builtin_process_json(std::string_view id) {
+    if (id == "sales") return default_pipeline_json();
+    if (id == "lead") return default_lead_process_json();
+    if (id == "quote") return default_quote_process_json();
+    if (id == "ticket") return default_ticket_process_json();
+    if (id == "campaign") return marketing::campaign_process_json();
+    return nullptr;
+}
+
+constexpr std::string_view kBuiltinProcesses[] = {"sales", "lead", "quote", "ticket", "campaign"};
+
+}  // namespace
+
+result<process::Definition> Engine::Impl::builtin_definition(Transaction& tx, std::string_view id) {
+    const char* json = builtin_process_json(id);
+    if (!json) return fail(errc::not_found, "no built-in process '" + std::string(id) + "'", "id");
+    CRM_TRY(rt, record_type_of(json));
+    CRM_TRY(schema, schema_of(tx, rt));
+    CRM_TRY(d, process::Definition::from_json(json, schema));
+    return d.with_version(1);
+}
+
+result<process::Definition> Engine::Impl::definition_to_show(Transaction& tx, std::string_view id,
+                                                             int version, std::string_view field) {
+    auto found = definition(tx, id, version, field);
+    // A built-in process not stored yet reads as its version 1 (not cached:
+    // a host may still store its own version 1 under that id).
+    if (!found && found.error().code == errc::not_found && version <= 1 && builtin_process_json(id))
+        return builtin_definition(tx, id);
+    return found;
 }
 
 result<process::Definition> Engine::Impl::definition(Transaction& tx, std::string_view id,
@@ -296,7 +336,7 @@ result<Written<process::Definition>> Engine::define_process(const Context& ctx,
 result<process::Definition> Engine::process_definition(std::string_view id, int version) {
     if (version < 0) return fail(errc::invalid_argument, "must not be negative", "version");
     return impl_->read([&](Transaction& tx) {
-        return impl_->definition(tx, id, version, "id");
+        return impl_->definition_to_show(tx, id, version, "id");
     });
 }
 
@@ -308,6 +348,16 @@ result<std::vector<process::Definition>> Engine::process_definitions() {
             CRM_TRY(d, impl_->definition(tx, s.id, s.version, "id"));
             out.push_back(std::move(d));
         }
+        // The built-in ones not stored yet, as they will be stored.
+        for (std::string_view id : kBuiltinProcesses) {
+            const bool kept = std::any_of(stored.begin(), stored.end(),
+                                          [&](const auto& s) { return s.id == id; });
+            if (kept) continue;
+            CRM_TRY(d, impl_->builtin_definition(tx, id));
+            out.push_back(std::move(d));
+        }
+        std::sort(out.begin(), out.end(),
+                  [](const process::Definition& a, const process::Definition& b) { return a.id() < b.id(); });
         return out;
     });
 }

@@ -809,6 +809,8 @@ private:
 };
 
 }  // namespace
+
+const char* campaign_process_json() noexcept { return kCampaignProcess; }
 }  // namespace marketing
 
 // ---- the public face ---------------------------------------------------------------

@@ -54,6 +54,8 @@ result<std::pair<std::int64_t, std::int64_t>> scores_changed(Engine::Impl& impl,
 /// The fields a campaign's process guards read: name, channels, segments,
 /// members, expected_responses, budget.
 expr::Schema campaign_schema();
+/// The built-in campaign lifecycle ("campaign").
+const char* campaign_process_json() noexcept;
 
 /// A purchase was recorded or changed: every loyalty programme brings the
 /// points its party holds for the order to what the order earns now

@@ -442,7 +442,7 @@ result<std::vector<AllowedMove>> Sales::allowed_moves(const Id& id) {
 result<std::vector<Sales::PipelineStage>> Sales::pipeline(std::string_view name) {
     auto& impl = EngineAccess::impl(*engine_);
     return impl.read([&](Transaction& tx) -> result<std::vector<PipelineStage>> {
-        CRM_TRY(d, impl.definition(tx, name, 0, "pipeline"));
+        CRM_TRY(d, impl.definition_to_show(tx, name, 0, "pipeline"));
         if (d.record_type() != kRecordType)
             return fail(errc::invalid_argument, "is not a pipeline of opportunities", "pipeline");
         CRM_TRY(totals, tx.stage_totals(name));

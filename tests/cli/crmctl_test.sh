@@ -19,6 +19,8 @@ status() {  # status EXPECTED NAME COMMAND...: exit status must be EXPECTED
 
 db=crm.db
 status 0 init "$crmctl" init $db
+status 0 "the built-in pipeline on a fresh database" "$crmctl" pipeline show $db
+check "its stages are shown" grep -q "^  Qualify " out.txt
 status 2 "no command" "$crmctl"
 status 2 "unknown command" "$crmctl" frobnicate $db
 status 2 "unknown option" "$crmctl" search $db x --bogus
@@ -226,7 +228,8 @@ status 0 "ticket create" "$crmctl" ticket create $db C0000011 "No internet" --qu
 check "the ticket is new with two clocks" grep -q '"state":"new".*"kpi":"first_response".*"kpi":"resolution"' out.txt
 ticket=$(sed -n 's/^{"id":"\([^"]*\)".*/\1/p' out.txt)
 status 0 "ticket list" "$crmctl" ticket list $db C0000011
-check "the list shows it" grep -q "No internet  \[ticket: new\]  incident, normal  queue tier1 / sara" out.txt
+check "the list shows it" grep -q "  new  normal  tier1/sara  due [0-9T:-]*  No internet$" out.txt
+check "the list counts it" grep -q "^1 of 1$" out.txt
 status 1 "assign to a non-member" "$crmctl" ticket assign $db "$ticket" mina
 check "the non-member is named" grep -q "invalid_argument: assignee: 'mina' is not a member of queue 'tier1'" err.txt
 status 1 "close a new ticket" "$crmctl" ticket close $db "$ticket"
@@ -392,6 +395,33 @@ status 1 "a rep's page without the rep" "$crmctl" dashboard $db --json --role sa
 check "the user is asked for" grep -q "invalid_argument: user: is required for the role sales_rep" err.txt
 status 1 "dashboard of a bad period" "$crmctl" dashboard $db --json --period 1404-Q5
 check "the period is named" grep -q "invalid_argument: period" err.txt
+
+# Worklists: any record type by its filters, a page at a time, with the count.
+status 0 "a queue's open tickets by due" "$crmctl" ticket list $db --queue tier1,billing --status open --order due --json
+check "... as JSON with next and total" grep -Eq '^\{"items":\[.*\],"next":null,"total":[0-9]+\}$' out.txt
+status 0 "a sales rep's won deals" "$crmctl" opp list $db --owner sara --stage won
+check "the won deal with its amount" grep -q "  won  sara  450000000 IRR  close -  ERP licences$" out.txt
+status 0 "every deal, a page of one" "$crmctl" opp list $db --order oldest --limit 1
+check "the first page offers the next" grep -q "^1 of 2; next page: --cursor oldest~" out.txt
+cursor=$(sed -n 's/.*--cursor \(.*\)$/\1/p' out.txt)
+status 0 "the next page" "$crmctl" opp list $db --order oldest --limit 1 --cursor "$cursor"
+check "the last page offers none" grep -q "^1 of 2$" out.txt
+check "the converted lead's deal" grep -q "  Pars ERP$" out.txt
+status 0 "converted leads" "$crmctl" lead list $db --status won --where 'company = "Pars Co"'
+check "the converted lead is listed" grep -q "  converted  -  Sara Ahmadi  Pars Co$" out.txt
+status 0 "quotes of a party" "$crmctl" quote list $db C0000011 --state won
+check "the won revision" grep -q "PF-9 r2  won  " out.txt
+status 0 "campaigns" "$crmctl" campaign list $db --json
+check "campaigns have a total" grep -q '"total":1' out.txt
+status 0 "overdue activities" "$crmctl" activity list $db --overdue
+check "none are overdue" grep -q "^0 of 0$" out.txt
+status 1 "a filter tickets do not have" "$crmctl" ticket list $db --team north
+check "the filter is named" grep -q "invalid_argument: team: a ticket list has no such filter" err.txt
+status 1 "a cursor from another order" "$crmctl" opp list $db --cursor "$cursor"
+check "the cursor is refused" grep -q "invalid_argument: after: is not a cursor of this list" err.txt
+status 1 "a bad rule" "$crmctl" ticket list $db --where 'colour = "red"'
+check "the rule's position is named" grep -q "invalid_argument: where@0" err.txt
+status 2 "activity without list" "$crmctl" activity show $db
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

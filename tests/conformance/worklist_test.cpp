@@ -375,6 +375,29 @@ TEST_P(Worklists, BadQueriesAreRefusedByField) {
     CRM_EXPECT_ERROR(Marketing(*engine).list_campaigns(q), errc::invalid_argument, "tag");
 }
 
+// A fresh database shows the built-in processes before any record uses
+// them: the sales pipeline's stages, empty; storing it on first use keeps
+// that same version 1.
+TEST_P(Worklists, BuiltInProcessesAreVisibleOnAFreshDatabase) {
+    auto stages = must(sales().pipeline("sales"));
+    ASSERT_FALSE(stages.empty());
+    EXPECT_EQ(stages.front().state.id, "qualify");
+    for (const auto& s : stages) EXPECT_TRUE(s.totals.empty());
+    EXPECT_EQ(must(engine->process_definition("ticket")).version(), 1);
+    CRM_EXPECT_ERROR(engine->process_definition("ticket", 2), errc::not_found, "id");
+    const std::size_t events = must(engine->events_after(0, 100)).size();
+    EXPECT_EQ(events, 0u);  // reading stored nothing
+    Party p = person("p1", "مریم", "احمدی");
+    OpportunityInput in;
+    in.party = p.id;
+    in.name = "First";
+    must(sales().create_opportunity(ctx, in));
+    EXPECT_EQ(must(engine->process_definition("sales")).version(), 1);
+    EXPECT_EQ(must(sales().pipeline("sales")).front().totals.size(), 1u);
+    // An id neither stored nor built in is not found.
+    CRM_EXPECT_ERROR(engine->process_definition("nothing"), errc::not_found, "id");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Worklists, ::testing::ValuesIn(all_backends()),
                          [](const auto& info) { return info.param.name; });
 

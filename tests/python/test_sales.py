@@ -173,7 +173,7 @@ def test_a_quote_from_the_catalogue_to_the_erp_order(engine, sales, person):
     with pytest.raises(crm.InvalidArgument) as e:
         sales.create_quote(party=p.id, lines=[{"sku": "ERP-1", "quantity": -1}])
     assert e.value.field == "lines[0].quantity"
-    assert sales.quotes(party=p.id) == []
+    assert list(sales.quotes(party=p.id)) == []
 
     q = sales.create_quote(party=p.id, number="PF-1", valid_until="1403-02-01",
                            lines=[{"sku": "ERP-1", "quantity": "3", "discount_percent": 12.5},

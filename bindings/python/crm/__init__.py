@@ -396,10 +396,6 @@ class Sales:
         state, status, created_since, changed_since, party, tag, where, order."""
         return Worklist(self.engine, "lead.list", dict(filters))
 
-    def quotes(self, **filters: object) -> Worklist:
-        """Quote revisions as a lazy worklist: owner, state, status,
-        due_before and overdue (the validity date), party, tag, where, order."""
-        return Worklist(self.engine, "quote.list", dict(filters))
 
     def move_lead(self, id: str, move: str, reason: Optional[str] = None) -> dict:
         return self._run("lead.move", {"id": id, "move": move, "reason": reason})
@@ -457,10 +453,17 @@ class Sales:
         in rials, or in tomans with unit="toman"."""
         return self._run("quote.get", {"id": id, "unit": unit})
 
-    def quotes(self, *, party: Optional[str] = None, opportunity: Optional[str] = None,
-               revisions_of: Optional[str] = None) -> list:
-        return self._run("quote.list", {"party": party, "opportunity": opportunity,
-                                        "revisions_of": revisions_of})["items"]
+    def quotes(self, *, opportunity: Optional[str] = None, revisions_of: Optional[str] = None,
+               **filters: object) -> Any:
+        """Quote revisions as a lazy worklist: owner, state, status,
+        due_before and overdue (the validity date), created_since,
+        changed_since, party, tag, where, order. With `opportunity`, the
+        quotes of a deal (newest first), and with `revisions_of` every
+        revision of a quote (oldest first), as lists."""
+        if opportunity is not None or revisions_of is not None:
+            return self._run("quote.list", {"opportunity": opportunity,
+                                            "revisions_of": revisions_of})["items"]
+        return Worklist(self.engine, "quote.list", dict(filters))
 
     def move_quote(self, id: str, move: str, reason: Optional[str] = None) -> dict:
         return self._run("quote.move", {"id": id, "move": move, "reason": reason})
