@@ -80,6 +80,7 @@ struct Args {
     std::string status, state, stage, sla, due_before, created_since, changed_since, tag, where,
         cursor;
     bool overdue = false;
+    bool version = false;  ///< --version
 };
 
 /// The text of a file named on the command line; not_found naming "file".

@@ -15,10 +15,12 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "crm.h"
 
 namespace crmctl {
 
 constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
+       crmctl --version                     the library's version and schema
 
   init DB                                   create (or migrate) a database file
   import customers DB FILE.csv [--errors F] [--dry-run]
@@ -257,6 +259,7 @@ bool parse_args(int argc, char** argv, Args& a, std::string& why) {
         else if (s == "--where") { const char* v = value("--where"); if (!v) return false; a.where = v; }
         else if (s == "--cursor") { const char* v = value("--cursor"); if (!v) return false; a.cursor = v; }
         else if (s == "--overdue") a.overdue = true;
+        else if (s == "--version") a.version = true;
         else if (s == "--order") { const char* v = value("--order"); if (!v) return false; a.order = v; }
         else if (s == "--since") { const char* v = value("--since"); if (!v) return false; a.since = v; }
         else if (s == "--as-of") { const char* v = value("--as-of"); if (!v) return false; a.as_of = v; }
@@ -1010,6 +1013,13 @@ int main(int argc, char** argv) {
     Args a;
     std::string why;
     if (!parse_args(argc, argv, a, why)) return usage(why);
+    if (a.version) {
+        // The library's version (crm_version(): the one linked, which may be
+        // newer than the headers crmctl was built with) and its schema.
+        std::cout << "crmctl " << crm_version() << " (schema " << crm::storage::sqlite_schema_version()
+                  << ")\n";
+        return 0;
+    }
     if (a.positional.empty()) return usage("no command given");
     const std::string cmd = a.positional[0];
     const auto& p = a.positional;

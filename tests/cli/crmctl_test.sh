@@ -22,6 +22,8 @@ status 0 init "$crmctl" init $db
 status 0 "the built-in pipeline on a fresh database" "$crmctl" pipeline show $db
 check "its stages are shown" grep -q "^  Qualify " out.txt
 status 2 "no command" "$crmctl"
+status 0 "--version" "$crmctl" --version
+check "the version and schema" grep -Eq '^crmctl [0-9]+\.[0-9]+\.[0-9]+ \(schema [0-9]+\)$' out.txt
 status 2 "unknown command" "$crmctl" frobnicate $db
 status 2 "unknown option" "$crmctl" search $db x --bogus
 
