@@ -113,10 +113,15 @@ result<ListSql> list_sql(const ListSpec& spec, const ListQuery& q, const Conditi
                         "order");
     }
     const std::string_view order_name = order->name;
-    const char* key = order_name == "due" ? spec.due : order_name == "changed" ? spec.changed : spec.created;
-    if (!key)
+    const std::string due = !spec.due ? std::string()
+                            : spec.due_is_date
+                                ? "(CASE WHEN " + std::string(spec.due) + " = '' THEN '9999-12-31' ELSE " +
+                                      spec.due + " END)"
+                                : std::string(spec.due);
+    if (order_name == "due" && due.empty())
         return fail(errc::invalid_argument,
                     "a " + std::string(spec.record_type) + " has no due date to order by", "order");
+    const std::string key = order_name == "due" ? due : order_name == "changed" ? spec.changed : spec.created;
     const bool text_key = order_name == "due" && spec.due_is_date;
 
     Builder b(spec);
@@ -154,17 +159,17 @@ result<ListSql> list_sql(const ListSpec& spec, const ListQuery& q, const Conditi
             zone = std::move(z);
         }
         if (q.due_before) {
-            b.add(std::string(spec.due) + " <= ?");
+            b.add(due + " <= ?");
             if (zone) b.param(date_in_zone(*q.due_before, *zone));
             else b.param(q.due_before->ms);
         }
         if (q.overdue) {
             b.add(std::string(spec.status) + " = 'open'");
             if (zone) {
-                b.add(std::string(spec.due) + " < ?");
+                b.add(due + " < ?");
                 b.param(date_in_zone(now, *zone));
             } else {
-                b.add(std::string(spec.due) + " <= ?");
+                b.add(due + " <= ?");
                 b.param(now.ms);
             }
         }
@@ -210,10 +215,10 @@ result<ListSql> list_sql(const ListSpec& spec, const ListQuery& q, const Conditi
             out.paged.emplace_back(v);
         }
         out.paged.emplace_back(id.str());
-        page += std::string(" AND (") + key + ", " + spec.table + ".id) " +
+        page += " AND (" + key + ", " + spec.table + ".id) " +
                 (order->descending ? "<" : ">") + " (?, ?)";
     }
-    page += std::string(" ORDER BY ") + key + dir + ", " + spec.table + ".id" + dir + " LIMIT ?";
+    page += " ORDER BY " + key + dir + ", " + spec.table + ".id" + dir + " LIMIT ?";
     out.paged.emplace_back(static_cast<std::int64_t>(q.limit) + 1);
     out.page = std::move(page);
     return out;

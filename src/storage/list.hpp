@@ -34,22 +34,23 @@ struct Condition {
 struct ListSpec {
     const char* record_type;  ///< "ticket": in errors
     const char* table;
-    const char* columns;      ///< what a row is read as ("body"), before the key and id
-    int column_count = 1;     ///< how many columns that is
-    const char* party = nullptr;
+    const char* columns = "body";  ///< what a row is read as, before the key and id
+    int column_count = 1;          ///< how many columns that is
+    const char* party = "party_id";
     const char* owner = nullptr;
     const char* team = nullptr;
     const char* queue = nullptr;
-    const char* state = nullptr;
-    const char* status = nullptr;
+    const char* state = "state";
+    const char* status = "status";
     const char* pipeline = nullptr;
     const char* priority = nullptr;
     const char* sla_status = nullptr;
-    const char* created = nullptr;  ///< INTEGER UTC ms
-    const char* changed = nullptr;  ///< INTEGER UTC ms
-    /// The due order key: INTEGER UTC ms, or with `due_is_date` a Gregorian
-    /// "YYYY-MM-DD"; never NULL (a record without a due gives a key after
-    /// every real one: INT64_MAX or "9999-12-31").
+    const char* created = "created_at";  ///< INTEGER UTC ms
+    const char* changed = "updated_at";  ///< INTEGER UTC ms
+    /// The due: an INTEGER UTC ms column that is never NULL (a record
+    /// without a due holds INT64_MAX, after every real one), or with
+    /// `due_is_date` a Gregorian "YYYY-MM-DD" column, '' when none (read
+    /// as "9999-12-31" for the same reason).
     const char* due = nullptr;
     bool due_is_date = false;
 };

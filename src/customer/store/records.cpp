@@ -698,16 +698,11 @@ result<void> CustomerRecords::put_activity(const Activity& a) {
 }
 
 const storage::ListSpec& CustomerRecords::activity_list_spec() {
-    static const storage::ListSpec spec = [] {
-        storage::ListSpec s{"activity", "activity", CRM_ACTIVITY_COLS, 10};
-        s.party = "party_id";
-        s.owner = "assignee";
-        s.status = "status";
-        s.created = "created_at";
-        s.changed = "coalesce(closed_at, created_at)";
-        s.due = "due_at";
-        return s;
-    }();
+    static const storage::ListSpec spec{.record_type = "activity", .table = "activity",
+                                         .columns = CRM_ACTIVITY_COLS, .column_count = 10,
+                                         .owner = "assignee", .state = nullptr,
+                                         .changed = "coalesce(closed_at, created_at)",
+                                         .due = "due_at"};
     return spec;
 }
 

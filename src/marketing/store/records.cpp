@@ -541,14 +541,7 @@ result<std::optional<SuppressionEntry>> MarketingRecords::suppression(std::strin
 }
 
 const storage::ListSpec& MarketingRecords::campaign_list_spec() {
-    static const storage::ListSpec spec = [] {
-        storage::ListSpec s{"campaign", "campaign", "body", 1};
-        s.state = "state";
-        s.status = "status";
-        s.created = "created_at";
-        s.changed = "updated_at";
-        return s;
-    }();
+    static const storage::ListSpec spec{.record_type = "campaign", .table = "campaign", .party = nullptr};
     return spec;
 }
 

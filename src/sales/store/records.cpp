@@ -530,50 +530,21 @@ void body_times(expr::SqlMapping& m, const storage::Dialect& d,
 }  // namespace
 
 const storage::ListSpec& SalesRecords::opportunity_list_spec() {
-    static const storage::ListSpec spec = [] {
-        storage::ListSpec s{"opportunity", "opportunity", "body", 1};
-        s.party = "party_id";
-        s.owner = "owner";
-        s.team = "team";
-        s.state = "stage";
-        s.status = "status";
-        s.pipeline = "pipeline";
-        s.created = "created_at";
-        s.changed = "updated_at";
-        s.due = "(CASE WHEN expected_close = '' THEN '9999-12-31' ELSE expected_close END)";
-        s.due_is_date = true;
-        return s;
-    }();
+    static const storage::ListSpec spec{.record_type = "opportunity", .table = "opportunity",
+                                         .owner = "owner", .team = "team", .state = "stage",
+                                         .pipeline = "pipeline", .due = "expected_close",
+                                         .due_is_date = true};
     return spec;
 }
 
 const storage::ListSpec& SalesRecords::lead_list_spec() {
-    static const storage::ListSpec spec = [] {
-        storage::ListSpec s{"lead", "lead", "body", 1};
-        s.party = "party_id";
-        s.owner = "owner";
-        s.state = "state";
-        s.status = "status";
-        s.created = "created_at";
-        s.changed = "updated_at";
-        return s;
-    }();
+    static const storage::ListSpec spec{.record_type = "lead", .table = "lead", .owner = "owner"};
     return spec;
 }
 
 const storage::ListSpec& SalesRecords::quote_list_spec() {
-    static const storage::ListSpec spec = [] {
-        storage::ListSpec s{"quote", "quote", "body", 1};
-        s.party = "party_id";
-        s.owner = "owner";
-        s.state = "state";
-        s.status = "status";
-        s.created = "created_at";
-        s.changed = "updated_at";
-        s.due = "(CASE WHEN valid_until = '' THEN '9999-12-31' ELSE valid_until END)";
-        s.due_is_date = true;
-        return s;
-    }();
+    static const storage::ListSpec spec{.record_type = "quote", .table = "quote", .owner = "owner",
+                                         .due = "valid_until", .due_is_date = true};
     return spec;
 }
 

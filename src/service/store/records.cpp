@@ -250,20 +250,9 @@ result<void> ServiceRecords::for_each_ticket_dimensions(const RecordDimensionsFn
 namespace crm {
 
 const storage::ListSpec& ServiceRecords::ticket_list_spec() {
-    static const storage::ListSpec spec = [] {
-        storage::ListSpec s{"ticket", "ticket", "body", 1};
-        s.party = "party_id";
-        s.owner = "assignee";
-        s.queue = "queue";
-        s.state = "state";
-        s.status = "status";
-        s.priority = "priority";
-        s.sla_status = "sla_status";
-        s.created = "created_at";
-        s.changed = "updated_at";
-        s.due = "sla_due";
-        return s;
-    }();
+    static const storage::ListSpec spec{.record_type = "ticket", .table = "ticket", .owner = "assignee",
+                                         .queue = "queue", .priority = "priority",
+                                         .sla_status = "sla_status", .due = "sla_due"};
     return spec;
 }
 
