@@ -4,6 +4,7 @@
 #include "crm/marketing/marketing.hpp"
 #include "crm/sales/sales.hpp"
 #include "crm/service/service.hpp"
+#include "crm/core/text.hpp"
 #include "engine/access.hpp"
 #include "engine/worklist.hpp"
 #include "marketing/work.hpp"
@@ -23,6 +24,28 @@ result<ListPage<T>> run_list(Engine::Impl& impl, const ListQuery& query, MakeTar
         CRM_TRY(sql, build_list(impl, tx, target, query));
         return run(tx, sql);
     });
+}
+
+/// A ticket list's priorities and SLA statuses checked, each as the
+/// columns hold it: an SLA status of "none" is a ticket no clock runs on.
+result<ListQuery> ticket_query(ListQuery q) {
+    for (std::size_t i = 0; i < q.priority.size(); ++i)
+        CRM_TRYV(parse_ticket_priority(text::tidy(q.priority[i]), "priority[" + std::to_string(i) + "]"));
+    for (std::size_t i = 0; i < q.sla_status.size(); ++i) {
+        std::string& s = q.sla_status[i];
+        s = text::tidy(s);
+        if (s == "none") {
+            s.clear();
+            continue;
+        }
+        CRM_TRY(status, parse_sla_status(s, "sla_status[" + std::to_string(i) + "]"));
+        if (status == SlaStatus::succeeded || status == SlaStatus::cancelled)
+            return fail(errc::invalid_argument,
+                        "'" + s + "' is a stopped clock's status: give breached, nearing_breach, "
+                        "in_progress, paused or none",
+                        "sla_status[" + std::to_string(i) + "]");
+    }
+    return q;
 }
 
 expr::Schema activity_schema() {
@@ -72,8 +95,9 @@ result<ListPage<Quote>> Sales::list_quotes(const ListQuery& query) {
 
 result<ListPage<Ticket>> Service::list_tickets(const ListQuery& query) {
     auto& impl = EngineAccess::impl(*engine_);
+    CRM_TRY(checked, ticket_query(query));
     return run_list<Ticket>(
-        impl, query,
+        impl, checked,
         [&](Transaction& tx) -> result<ListTarget> {
             CRM_TRY(schema, schema_with_custom(impl, tx, "ticket", service::ticket_schema()));
             auto mapping = ServiceRecords::ticket_columns(schema, impl.store->dialect());

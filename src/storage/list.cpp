@@ -32,7 +32,7 @@ public:
     /// column IN (values): any of them. An unsupported filter is refused
     /// only when it is set.
     result<void> any_of(const char* column, const std::vector<std::string>& values,
-                        std::string_view field, std::string_view (*translate)(std::string_view) = nullptr) {
+                        std::string_view field) {
         if (values.empty()) return ok();
         if (!column) return unsupported(field);
         if (values.size() > kMaxMembers)
@@ -42,16 +42,8 @@ public:
         for (std::size_t i = 0; i < values.size(); ++i) {
             const std::string path = std::string(field) + "[" + std::to_string(i) + "]";
             CRM_TRYV(text::check(values[i], path, kMaxValueBytes));
-            std::string v = text::tidy(values[i]);
-            if (translate) {
-                const std::string_view t = translate(v);
-                if (t.data() == nullptr)
-                    return fail(errc::invalid_argument, "'" + text::excerpt(v) + "' is not one of its values",
-                                path);
-                v = std::string(t);
-            }
             in += i ? ", ?" : "?";
-            param(std::move(v));
+            param(text::tidy(values[i]));
         }
         add(values.size() == 1 ? std::string(column) + " = ?" : std::string(column) + " IN (" + in + ")");
         return ok();
@@ -71,19 +63,6 @@ private:
     std::string where_;
     std::vector<SqlParam> params_;
 };
-
-std::string_view priority_value(std::string_view v) {
-    for (std::string_view p : {"low", "normal", "high", "urgent"})
-        if (v == p) return p;
-    return {};
-}
-
-std::string_view sla_status_value(std::string_view v) {
-    if (v == "none") return "";
-    for (std::string_view p : {"breached", "nearing_breach", "in_progress", "paused"})
-        if (v == p) return p;
-    return {};
-}
 
 std::string date_in_zone(Timestamp t, const TimeZone& zone) {
     return format_date(zone.to_local(t).date);
@@ -130,8 +109,8 @@ result<ListSql> list_sql(const ListSpec& spec, const ListQuery& q, const Conditi
     CRM_TRYV(b.any_of(spec.queue, q.queue, "queue"));
     CRM_TRYV(b.any_of(spec.state, q.state, "state"));
     CRM_TRYV(b.any_of(spec.status, q.status, "status"));
-    CRM_TRYV(b.any_of(spec.priority, q.priority, "priority", priority_value));
-    CRM_TRYV(b.any_of(spec.sla_status, q.sla_status, "sla_status", sla_status_value));
+    CRM_TRYV(b.any_of(spec.priority, q.priority, "priority"));
+    CRM_TRYV(b.any_of(spec.sla_status, q.sla_status, "sla_status"));
     if (!q.pipeline.empty()) {
         CRM_TRYV(b.any_of(spec.pipeline, {q.pipeline}, "pipeline"));
     }
@@ -150,7 +129,7 @@ result<ListSql> list_sql(const ListSpec& spec, const ListQuery& q, const Conditi
     }
     if (q.due_before || q.overdue) {
         const char* field = q.overdue ? "overdue" : "due_before";
-        if (!spec.due)
+        if (!spec.due || !spec.status)
             return fail(errc::invalid_argument,
                         "a " + std::string(spec.record_type) + " has no due date", field);
         std::optional<TimeZone> zone;

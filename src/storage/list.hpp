@@ -68,8 +68,9 @@ struct ListSql {
     int key_column = 1;                   ///< where the order key is in a page row
 };
 
-/// Validates `q` against the record type (every error names its field)
-/// and builds its SQL. `where` holds the conditions the caller writes
+/// Validates `q` against the record type (every error names its field;
+/// the values of its filters are the record type's to check, and are bound
+/// as given, tidied) and builds its SQL. `where` holds the conditions the caller writes
 /// itself (q.where compiled for the record type's columns, q.tag against
 /// the customer's tags; empty when there are none); `now` and `time_zone` say what is
 /// overdue and which day a date-valued due falls on.

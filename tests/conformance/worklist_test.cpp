@@ -355,6 +355,11 @@ TEST_P(Worklists, BadQueriesAreRefusedByField) {
     q.priority = {"critical"};
     CRM_EXPECT_ERROR(desk().list_tickets(q), errc::invalid_argument, "priority[0]");
     q = {};
+    q.sla_status = {"breached", "succeeded"};  // a stopped clock's: no ticket's is
+    CRM_EXPECT_ERROR(desk().list_tickets(q), errc::invalid_argument, "sla_status[1]");
+    q.sla_status = {"late"};
+    CRM_EXPECT_ERROR(desk().list_tickets(q), errc::invalid_argument, "sla_status[0]");
+    q = {};
     q.owner.assign(101, "sara");
     CRM_EXPECT_ERROR(desk().list_tickets(q), errc::invalid_argument, "owner");
     q = {};

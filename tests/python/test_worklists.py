@@ -47,7 +47,8 @@ def test_a_queue_is_read_lazily_page_by_page(engine, desk, person):
     rest = list(it)
     assert [t["id"] for t in [first, *rest]] == [t["id"] for t in made]
     assert len(calls) == 3
-    assert tickets.total == 7 and len(tickets) == 7
+    assert tickets.total == 7
+    assert len(calls) == 3  # the first page's total was kept: no query of its own
     mine = list(desk.tickets(owner="sara", created_since=MONDAY_8 + timedelta(minutes=15)))
     assert [t["subject"] for t in mine] == ["t5", "t3"]
     page = desk.tickets(owner=["sara", "reza"]).page(limit=2)

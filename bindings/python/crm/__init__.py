@@ -294,9 +294,6 @@ class Worklist:
             if after is None:
                 return
 
-    def __len__(self) -> int:
-        return self.total
-
 
 class Sales:
     """The sales side of an Engine: process definitions, leads and their
