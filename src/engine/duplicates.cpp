@@ -313,8 +313,11 @@ result<Party> Engine::merge(const Context& ctx, const Id& survivor, const std::v
             for (const auto& t : m->tags)
                 if (std::find(s.tags.begin(), s.tags.end(), t) == s.tags.end()) s.tags.push_back(t);
             for (auto c : m->contacts) {
+                // Equal as the lookup compares them: e-mail addresses
+                // that differ only in case are one contact point.
+                const std::string key = contact_index_key(c.kind, c.value);
                 auto same = std::find_if(s.contacts.begin(), s.contacts.end(), [&](const ContactPoint& o) {
-                    return o.kind == c.kind && o.value == c.value;
+                    return o.kind == c.kind && contact_index_key(o.kind, o.value) == key;
                 });
                 if (same == s.contacts.end()) {
                     c.primary = false;

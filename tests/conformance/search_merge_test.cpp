@@ -244,6 +244,42 @@ TEST_P(Conformance, MergeMovesEverythingAndTheOldIdResolves) {
 // What both parties hold (a place in an organisation, on a list, on a
 // suppression list) is held once by the survivor, with the survivor's own
 // details, and nothing of the merged party is left behind.
+// E-mail addresses that differ only in case are one contact point: a merge
+// folds them into the survivor's, keeping its spelling of the local part and the newer
+// consent of each channel.
+TEST_P(Conformance, MergeFoldsContactPointsThatDifferOnlyInCase) {
+    Party a = person("C1", "Ali", "Karimi", "Ali.Karimi@Example.IR", "09121234567");
+    clock->advance(1000);
+    Party b = person("C2", "Ali", "Karimi", "ali.karimi@example.ir", "0912 123 4567");
+    const ContactPoint* mail = nullptr;
+    for (const auto& c : b.contacts)
+        if (c.kind == ContactKind::email) mail = &c;
+    ASSERT_NE(mail, nullptr);
+    must(engine->set_consent(ctx, b.id, mail->id,
+                             Consent{"email", ConsentStatus::opt_in, clock->now(), "web form"}));
+    Party merged = must(engine->merge(ctx, a.id, {b.id}));
+    std::vector<std::string> mails, phones;
+    const ContactPoint* kept = nullptr;
+    for (const auto& c : merged.contacts) {
+        if (c.kind == ContactKind::email) {
+            mails.push_back(c.value);
+            kept = &c;
+        }
+        if (c.kind == ContactKind::phone) phones.push_back(c.value);
+    }
+    EXPECT_EQ(mails, (std::vector<std::string>{"Ali.Karimi@example.ir"}));  // domains are kept lower-case
+    EXPECT_EQ(phones.size(), 1u);
+    ASSERT_NE(kept, nullptr);
+    ASSERT_EQ(kept->consents.size(), 1u);
+    EXPECT_EQ(kept->consents[0].status, ConsentStatus::opt_in);
+    // Either spelling finds the one survivor.
+    SearchQuery q;
+    q.text = "ALI.KARIMI@EXAMPLE.IR";
+    auto hits = must(engine->search(q));
+    ASSERT_EQ(hits.size(), 1u);
+    EXPECT_EQ(hits[0].id, a.id);
+}
+
 TEST_P(Conformance, MergeWherePartiesShareAPlaceKeepsOneOfEach) {
     PartyInput oin;
     oin.kind = PartyKind::organization;
