@@ -295,6 +295,11 @@ void bind_records(py::module_& m) {
         .field("campaigns",
                [](const Customer360& v) { return from_json_text(crm::codec::view_part_json(v, "campaigns")); },
                "the campaigns it was a member of, as dicts: group, channel, statuses, batch")
+        .field("members",
+               [](const Customer360& v) { return from_json_text(crm::codec::view_part_json(v, "members")); },
+               "an organisation's members rolled up as a dict (members, members_read, complete, "
+               "open_opportunity_count, open_opportunities, open_ticket_count, open_tickets, "
+               "purchases); None for a person")
         .done({"party"});
 
     Record<SearchHit>(m, "SearchHit", "One party found by search().")

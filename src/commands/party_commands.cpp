@@ -223,7 +223,8 @@ constexpr Command kCommands[] = {
      "{record_type (default party)}", "{items: [FieldDef]}", false, field_list},
     {"customer.view", "The 360 view of a party: profile, memberships, recent interactions, open "
      "activities, purchase summaries, merged ids, open opportunities, leads, quotes and "
-     "tickets, and the last CSAT and NPS answers.",
+     "tickets, the last CSAT and NPS answers, segments, lists, loyalty and campaigns; an "
+     "organisation's also rolls up its members' open deals, open tickets and purchases.",
      "{party, recent_interactions (0..1000, default 20)}", "Customer360", false, customer_view},
     {"search", "Finds parties by external id, national id, e-mail, phone or name, and by tag.",
      "SearchQuery: {text, tag, limit (1..1000, default 20), offset}",

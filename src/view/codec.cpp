@@ -11,6 +11,23 @@
 namespace crm::codec {
 
 namespace {
+json rollup_json(const Customer360& v) {
+    if (!v.members) return nullptr;
+    const MembersRollup& r = *v.members;
+    json opps = json::array(), tickets = json::array(), purchases = json::array();
+    for (const auto& o : r.open_opportunities) opps.push_back(to_json(o));
+    for (const auto& t : r.open_tickets) tickets.push_back(to_json(t));
+    for (const auto& p : r.purchases) purchases.push_back(to_json(p));
+    return {{"members", r.members},
+            {"members_read", r.members_read},
+            {"complete", r.complete},
+            {"open_opportunity_count", r.open_opportunity_count},
+            {"open_opportunities", std::move(opps)},
+            {"open_ticket_count", r.open_ticket_count},
+            {"open_tickets", std::move(tickets)},
+            {"purchases", std::move(purchases)}};
+}
+
 json satisfaction_json(const Customer360& v) {
     if (!v.last_csat) return nullptr;
     return {{"ticket", to_json(v.last_csat->ticket)}, {"score", v.last_csat->score},
@@ -34,6 +51,7 @@ std::string view_part_json(const Customer360& v, std::string_view which) {
     else if (which == "lists") a = v.lists;
     else if (which == "loyalty") add(v.loyalty);
     else if (which == "campaigns") add(v.campaigns);
+    else if (which == "members") a = rollup_json(v);
     return a.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -62,6 +80,7 @@ json to_json(const Customer360& v) {
     out["lists"] = v.lists;
     out["loyalty"] = list(v.loyalty);
     out["campaigns"] = list(v.campaigns);
+    out["members"] = rollup_json(v);
     return out;
 }
 

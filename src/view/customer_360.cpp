@@ -1,9 +1,74 @@
 // src/view/customer_360.cpp - the 360 view, read in one transaction from
 // every context's repository.
+#include <algorithm>
+
 #include "engine/impl.hpp"
 #include "marketing/work.hpp"
 
 namespace crm {
+
+namespace {
+
+constexpr std::size_t kRollupMembers = 1000;  // members one view rolls up
+constexpr std::size_t kRollupItems = 100;     // deals and tickets it lists
+
+template <class T>
+void newest_first(std::vector<T>& items) {
+    std::sort(items.begin(), items.end(), [](const T& a, const T& b) {
+        return a.created_at.ms != b.created_at.ms ? a.created_at.ms > b.created_at.ms : b.id < a.id;
+    });
+    if (items.size() > kRollupItems) items.resize(kRollupItems);
+}
+
+// What an organisation's members have open and bought, read member by member.
+result<MembersRollup> rollup(Transaction& tx, const std::vector<Membership>& memberships) {
+    MembersRollup r;
+    std::vector<Id> people;
+    for (const auto& m : memberships) people.push_back(m.person);
+    std::sort(people.begin(), people.end());
+    people.erase(std::unique(people.begin(), people.end()), people.end());
+    r.members = static_cast<std::int64_t>(people.size());
+    if (people.size() > kRollupMembers) {
+        people.resize(kRollupMembers);
+        r.complete = false;
+    }
+    r.members_read = static_cast<std::int64_t>(people.size());
+    for (const Id& person : people) {
+        CRM_TRY(opportunities, tx.opportunities_of(person));
+        for (auto& o : opportunities)
+            if (o.status == "open") {
+                ++r.open_opportunity_count;
+                r.open_opportunities.push_back(std::move(o));
+            }
+        CRM_TRY(tickets, tx.tickets_of(person));
+        for (auto& t : tickets)
+            if (t.status == "open") {
+                ++r.open_ticket_count;
+                r.open_tickets.push_back(std::move(t));
+            }
+        CRM_TRY(sums, tx.purchase_summary(person));
+        for (const auto& s : sums) {
+            auto same = std::find_if(r.purchases.begin(), r.purchases.end(),
+                                     [&](const PurchaseSummary& x) { return x.currency == s.currency; });
+            if (same == r.purchases.end()) {
+                r.purchases.push_back(s);
+                continue;
+            }
+            same->count += s.count;
+            same->total_minor += s.total_minor;
+            if (s.first_at < same->first_at) same->first_at = s.first_at;
+            if (same->last_at < s.last_at) same->last_at = s.last_at;
+        }
+        // Keep memory bounded by the lists' caps, not by the members.
+        newest_first(r.open_opportunities);
+        newest_first(r.open_tickets);
+    }
+    std::sort(r.purchases.begin(), r.purchases.end(),
+              [](const PurchaseSummary& a, const PurchaseSummary& b) { return a.currency < b.currency; });
+    return r;
+}
+
+}  // namespace
 
 result<Customer360> Engine::customer_360(const Id& party, int recent_interactions) {
     if (recent_interactions < 0 || recent_interactions > 1000)
@@ -52,6 +117,10 @@ result<Customer360> Engine::customer_360(const Id& party, int recent_interaction
         v.loyalty = std::move(loyalty);
         CRM_TRY(campaigns, tx.campaign_members_of(id));
         v.campaigns = std::move(campaigns);
+        if (v.party.kind == PartyKind::organization) {
+            CRM_TRY(members, rollup(tx, v.memberships));
+            v.members = std::move(members);
+        }
         return v;
     });
 }

@@ -1,5 +1,7 @@
 // tests/conformance/party_test.cpp - parties, contact points, custom
 // fields, validation and atomicity, on every backend.
+#include <tuple>
+
 #include "backends.hpp"
 
 namespace crm::testing {
@@ -292,6 +294,66 @@ TEST_P(Conformance, AuditRecordsEveryChangeWithBeforeAndAfter) {
     EXPECT_EQ(trail[0].changes[0].before, "\"\"");
     EXPECT_EQ(trail[0].changes[0].after, "\"Shiraz\"");
     EXPECT_EQ(trail[1].action, "create");
+}
+
+// An organisation's 360 view rolls up what its members have open and
+// bought: their open deals and tickets (newest first, with counts) and
+// their purchases per currency; a person's view has no roll-up.
+TEST_P(Conformance, AnOrganisationsViewRollsUpItsMembers) {
+    PartyInput oin;
+    oin.kind = PartyKind::organization;
+    oin.organization_name = "پارس";
+    Party org = must(engine->create_party(ctx, oin));
+    Party a = person("C1", "Ali", "Karimi");
+    Party b = person("C2", "Sara", "Ahmadi");
+    Party outsider = person("C3", "Reza", "Moradi");
+    must(engine->link_to_organization(ctx, a.id, org.id, "buyer"));
+    must(engine->link_to_organization(ctx, b.id, org.id, "manager"));
+    Sales sales(*engine);
+    Opportunity first, second;
+    for (auto [who, name, out] : {std::tuple{a.id, "ERP", &first}, std::tuple{b.id, "CRM", &second},
+                                  std::tuple{outsider.id, "Other", (Opportunity*)nullptr}}) {
+        OpportunityInput in;
+        in.party = who;
+        in.name = name;
+        Opportunity o = must(sales.create_opportunity(ctx, in));
+        if (out) *out = o;
+        clock->advance(1000);
+    }
+    CloseRecord lost;
+    lost.reason = "price";
+    must(sales.lose_opportunity(ctx, first.id, lost));
+    TicketInput tin;
+    tin.subject = "Invoice";
+    tin.party = a.id;
+    Ticket t = must(Service(*engine).create_ticket(ctx, tin));
+    for (auto [who, order, minor] : {std::tuple{a.id, "SO-1", 1000}, std::tuple{b.id, "SO-2", 500},
+                                     std::tuple{outsider.id, "SO-3", 7}}) {
+        Purchase p;
+        p.party = who;
+        p.order_id = order;
+        p.ordered_at = clock->now();
+        p.total = Money{minor, "IRR"};
+        must(engine->record_purchase(ctx, p));
+    }
+
+    Customer360 view = must(engine->customer_360(org.id));
+    ASSERT_TRUE(view.members);
+    const MembersRollup& r = *view.members;
+    EXPECT_EQ(r.members, 2);
+    EXPECT_EQ(r.members_read, 2);
+    EXPECT_TRUE(r.complete);
+    EXPECT_EQ(r.open_opportunity_count, 1);  // the lost one is not open
+    ASSERT_EQ(r.open_opportunities.size(), 1u);
+    EXPECT_EQ(r.open_opportunities[0].id, second.id);
+    EXPECT_EQ(r.open_ticket_count, 1);
+    ASSERT_EQ(r.open_tickets.size(), 1u);
+    EXPECT_EQ(r.open_tickets[0].id, t.id);
+    ASSERT_EQ(r.purchases.size(), 1u);
+    EXPECT_EQ(r.purchases[0].count, 2);
+    EXPECT_EQ(r.purchases[0].total_minor, 1500);
+    EXPECT_NE(crm::json::to_json(view).find("\"open_opportunity_count\":1"), std::string::npos);
+    EXPECT_FALSE(must(engine->customer_360(a.id)).members);
 }
 
 TEST_P(Conformance, EventsAreReadAfterACursorAndAcknowledged) {

@@ -265,3 +265,15 @@ def test_integer_like_values_are_ints(engine):
     with pytest.raises(crm.InvalidArgument) as e:
         engine.create_party(first_name="n", custom={"visits": 7.5})
     assert e.value.field == "custom.visits"
+
+
+def test_an_organisations_view_rolls_up_its_members(engine, person):
+    org = engine.create_party("organization", organization_name="پارس", external_id="O1")
+    ali = person("C1", "Ali", "Karimi")
+    engine.link_to_organization(ali, org, "buyer")
+    deal = crm.Sales(engine).create_opportunity(party=ali, name="ERP")
+    view = engine.customer_360(org)
+    assert view.members is not None
+    assert (view.members["members"], view.members["open_opportunity_count"]) == (1, 1)
+    assert [o["id"] for o in view.members["open_opportunities"]] == [deal["id"]]
+    assert engine.customer_360(ali).members is None

@@ -29,6 +29,21 @@ struct Satisfaction {
     Timestamp at;
 };
 
+/// What an organisation's members (the people linked to it) have open and
+/// bought, rolled up into its 360 view.
+struct MembersRollup {
+    std::int64_t members = 0;  ///< people linked to the organisation
+    /// Members rolled up: all of them, or the first 1,000 by id (`complete`
+    /// false) so that one view of a huge organisation stays bounded.
+    std::int64_t members_read = 0;
+    bool complete = true;
+    std::int64_t open_opportunity_count = 0;
+    std::vector<Opportunity> open_opportunities;  ///< newest first, at most 100
+    std::int64_t open_ticket_count = 0;
+    std::vector<Ticket> open_tickets;             ///< newest first, at most 100
+    std::vector<PurchaseSummary> purchases;       ///< the members' purchases, one per currency
+};
+
 /// Everything the organisation knows about one party, in one call.
 struct Customer360 {
     Party party;
@@ -48,6 +63,9 @@ struct Customer360 {
     std::vector<std::string> lists;                ///< static lists it is on, by id
     std::vector<LoyaltyStatus> loyalty;            ///< programmes it belongs to, with 10 latest entries
     std::vector<CampaignMember> campaigns;         ///< campaigns it was a member of, by campaign id
+    /// An organisation's members' open deals, open tickets and purchases;
+    /// empty for a person.
+    std::optional<MembersRollup> members;
 };
 
 }  // namespace crm
