@@ -17,7 +17,8 @@ CRM_ENUM_NAMES(ConsentStatus, parse_consent_status, {ConsentStatus::unknown, "un
 CRM_ENUM_NAMES(Channel, parse_channel, {Channel::call, "call"}, {Channel::email, "email"},
                {Channel::sms, "sms"}, {Channel::meeting, "meeting"}, {Channel::chat, "chat"},
                {Channel::social, "social"}, {Channel::portal, "portal"},
-               {Channel::visit, "visit"}, {Channel::other, "other"})
+               {Channel::visit, "visit"}, {Channel::other, "other"},
+               {Channel::whatsapp, "whatsapp"})
 CRM_ENUM_NAMES(Direction, parse_direction, {Direction::inbound, "inbound"},
                {Direction::outbound, "outbound"}, {Direction::internal, "internal"})
 CRM_ENUM_NAMES(ActivityKind, parse_activity_kind, {ActivityKind::task, "task"},

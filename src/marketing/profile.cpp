@@ -134,6 +134,7 @@ const std::vector<FieldSpec>& specs() {
         CRM_CHANNEL("portal", portal),
         CRM_CHANNEL("visit", visit),
         CRM_CHANNEL("other", other),
+        CRM_CHANNEL("whatsapp", whatsapp),
         {"last_interaction.any", expr::Type::timestamp,
          [](const PartyProfile& p) -> Value {
              std::optional<Timestamp> last;
@@ -145,7 +146,8 @@ const std::vector<FieldSpec>& specs() {
          "coalesce(i_sms, (-9223372036854775807 - 1)), coalesce(i_meeting, (-9223372036854775807 - 1)), "
          "coalesce(i_chat, (-9223372036854775807 - 1)), coalesce(i_social, (-9223372036854775807 - 1)), "
          "coalesce(i_portal, (-9223372036854775807 - 1)), coalesce(i_visit, (-9223372036854775807 - 1)), "
-         "coalesce(i_other, (-9223372036854775807 - 1))), (-9223372036854775807 - 1))"},
+         "coalesce(i_other, (-9223372036854775807 - 1)), coalesce(i_whatsapp, (-9223372036854775807 - 1))), "
+         "(-9223372036854775807 - 1))"},
         {"clv.value", expr::Type::money,
          [](const PartyProfile& p) -> Value {
              if (!p.clv_value) return std::monostate{};

@@ -143,6 +143,23 @@ TEST_P(Segments, FirstSegmentBuildsProfilesAndWritesKeepThem) {
     Party b = customer("b", "شیراز");
     EXPECT_EQ(must(mk().profile(b.id)).purchase_count, 0);
     EXPECT_EQ(count("all"), 3);
+
+    // WhatsApp is a channel of the timeline as of consent and campaigns: its
+    // interactions are logged, and segment rules read the last one (alone
+    // and among every channel's).
+    Interaction chat;
+    chat.party = b.id;
+    chat.channel = Channel::whatsapp;
+    chat.direction = Direction::inbound;
+    chat.at = Timestamp{clock->now().ms - kDay};
+    EXPECT_EQ(must(engine->log_interaction(ctx, chat)).channel, Channel::whatsapp);
+    p = must(mk().profile(b.id));
+    ASSERT_TRUE(p.last_interaction[static_cast<int>(Channel::whatsapp)].has_value());
+    EXPECT_EQ(p.last_interaction[static_cast<int>(Channel::whatsapp)]->ms, chat.at.ms);
+    must(mk().define_segment(ctx, R"({"id": "wa", "rule": "last_interaction.whatsapp > now - 7d"})"));
+    EXPECT_EQ(count("wa"), 1);
+    must(mk().define_segment(ctx, R"({"id": "recent", "rule": "last_interaction.any > now - 3d"})"));
+    EXPECT_EQ(count("recent"), 2);  // a's call and b's message
 }
 
 TEST_P(Segments, DynamicSegmentsCountListAndSample) {

@@ -640,7 +640,7 @@ class Engine:
         self,
         party: _IdLike,
         channel: Literal[
-            "call", "email", "sms", "meeting", "chat", "social", "portal", "visit", "other"
+            "call", "email", "sms", "meeting", "chat", "social", "portal", "visit", "other", "whatsapp"
         ] = "other",
         *,
         direction: Literal["inbound", "outbound", "internal"] = "inbound",

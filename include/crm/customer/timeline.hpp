@@ -12,7 +12,9 @@
 
 namespace crm {
 
-enum class Channel { call, email, sms, meeting, chat, social, portal, visit, other };
+/// How a customer was reached: every consent and campaign channel (email,
+/// sms, call, whatsapp) is one of these too.
+enum class Channel { call, email, sms, meeting, chat, social, portal, visit, other, whatsapp };
 enum class Direction { inbound, outbound, internal };
 enum class ActivityKind { task, call, meeting };
 enum class ActivityStatus { open, done, cancelled };

@@ -22,7 +22,7 @@ namespace crm {
 /// purchases.sum_90d and so on count the purchases of the last N days.
 inline constexpr std::array<int, 4> kPurchaseWindows = {30, 90, 180, 365};
 /// The channels a profile keeps the last interaction of, in Channel order.
-inline constexpr int kChannelCount = 9;
+inline constexpr int kChannelCount = 10;
 
 /// The segment-facing summary of one live party: its own fields and its
 /// behaviour, kept up to date by every write that changes either, so a
@@ -52,7 +52,7 @@ struct PartyProfile {
     /// before the first refresh that scores.
     int rfm_recency = 0, rfm_frequency = 0, rfm_monetary = 0;
     /// The last interaction of each Channel (call, email, sms, meeting,
-    /// chat, social, portal, visit, other).
+    /// chat, social, portal, visit, other, whatsapp).
     std::array<std::optional<Timestamp>, kChannelCount> last_interaction;
     /// Tickets: all, open (not resolved, closed, cancelled or merged), and
     /// complaints among all.

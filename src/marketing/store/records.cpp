@@ -21,9 +21,13 @@ namespace {
     "p_last, c30, c90, c180, c365, s30, s90, s180, s365, rfm_r, rfm_f, rfm_m, i_call, "        \
     "i_email, i_sms, i_meeting, i_chat, i_social, i_portal, i_visit, i_other, t_all, t_open, " \
     "t_complaints, m_sent, m_opened, m_clicked, m_responded, m_converted, as_of, expires_at, "  \
-    "custom"
+    "custom, i_whatsapp"
 
-constexpr int kProfileCols = 48;
+constexpr int kProfileCols = 49;
+
+// The column (from 0) of a channel's last interaction: the first nine in
+// Channel order, whatsapp (schema 11) after custom.
+constexpr int channel_column(int c) { return c < 9 ? 28 + c : 48; }
 
 // What a profile is read with beyond its own columns: the party's stored
 // lifetime value (the customer context's party_clv), never copied into it.
@@ -62,7 +66,8 @@ result<PartyProfile> read_profile(const Stmt& s) {
     p.rfm_recency = static_cast<int>(s.i64(25));
     p.rfm_frequency = static_cast<int>(s.i64(26));
     p.rfm_monetary = static_cast<int>(s.i64(27));
-    for (int c = 0; c < kChannelCount; ++c) p.last_interaction[static_cast<std::size_t>(c)] = opt_time(s, 28 + c);
+    for (int c = 0; c < kChannelCount; ++c)
+        p.last_interaction[static_cast<std::size_t>(c)] = opt_time(s, channel_column(c));
     p.tickets = s.i64(37);
     p.open_tickets = s.i64(38);
     p.complaints = s.i64(39);
@@ -75,11 +80,11 @@ result<PartyProfile> read_profile(const Stmt& s) {
     p.expires_at = opt_time(s, 46);
     CRM_TRY(custom, decode_custom(s.text(47), "party_profile.custom"));
     p.custom = std::move(custom);
-    if (!s.is_null(48)) {
-        CRM_TRY(value, Money::of(s.i64(48), s.text(49), "party_clv.currency"));
+    if (!s.is_null(kProfileCols)) {
+        CRM_TRY(value, Money::of(s.i64(kProfileCols), s.text(kProfileCols + 1), "party_clv.currency"));
         p.clv_value = std::move(value);
-        p.clv_p_alive = s.str(50);
-        p.clv_expected_purchases = s.str(51);
+        p.clv_p_alive = s.str(kProfileCols + 2);
+        p.clv_expected_purchases = s.str(kProfileCols + 3);
     }
     return p;
 }
@@ -202,7 +207,7 @@ result<void> MarketingRecords::put_profile(const PartyProfile& p) {
         st.bind(27, p.rfm_frequency);
         st.bind(28, p.rfm_monetary);
         for (int c = 0; c < kChannelCount; ++c)
-            time(29 + c, p.last_interaction[static_cast<std::size_t>(c)]);
+            time(channel_column(c) + 1, p.last_interaction[static_cast<std::size_t>(c)]);
         st.bind(38, p.tickets);
         st.bind(39, p.open_tickets);
         st.bind(40, p.complaints);
@@ -213,7 +218,7 @@ result<void> MarketingRecords::put_profile(const PartyProfile& p) {
         st.bind(45, p.campaigns_converted);
         st.bind(46, p.as_of.ms);
         time(47, p.expires_at);
-        st.bind(kProfileCols, custom);
+        st.bind(48, custom);
         return st.exec();
     });
 }

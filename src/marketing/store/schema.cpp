@@ -164,9 +164,12 @@ CREATE TABLE delivery_plan (
 )sql";
 
 // Version 11: a campaign's creation instant as a column, for its worklist
-// (the rows already there take it from their stored body through crm_ms).
+// (the rows already there take it from their stored body through crm_ms);
+// a profile's last WhatsApp interaction, now a channel of the timeline too
+// (none was stored before).
 constexpr const char* kV11 = R"sql(
 ALTER TABLE campaign ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE party_profile ADD COLUMN i_whatsapp INTEGER;
 UPDATE campaign SET created_at = COALESCE(crm_ms(json_extract(body, '$.created_at')), updated_at);
 )sql";
 
