@@ -647,7 +647,8 @@ public:
         if (creating && in.assignee) CRM_TRYV(set_assignee(t, *in.assignee));
         if (t.type == TicketType::warranty_claim) CRM_TRYV(check_warranty(t));
         else t.warranty.clear();
-        if (!in.custom.empty()) CRM_TRYV(impl_.apply_custom(tx_, kRecordType, in.custom, t.custom));
+        // Also without values given: a required custom field must be set.
+        CRM_TRYV(impl_.apply_custom(tx_, kRecordType, in.custom, t.custom));
         return ok();
     }
 

@@ -449,8 +449,33 @@ TEST_P(Desk, BadInputIsRefusedAndWritesNothing) {
     in.parent.reset();
     in.process = "nope";
     CRM_EXPECT_ERROR(s.create_ticket(ctx, in), errc::not_found, "process");
+    in.process.clear();
     EXPECT_EQ(event_count(), before);
     EXPECT_TRUE(must(s.tickets_of(p.id)).empty());
+
+    // A required custom field must be given, also when no custom value is.
+    FieldDef device;
+    device.record_type = "ticket";
+    device.name = "device";
+    device.required = true;
+    must(engine->define_field(ctx, device));
+    const std::size_t declared = event_count();
+    CRM_EXPECT_ERROR(s.create_ticket(ctx, in), errc::invalid_argument, "custom.device");
+    EXPECT_EQ(event_count(), declared);
+    in.custom["device"] = Value{std::string("modem")};
+    const Ticket with_device = must(s.create_ticket(ctx, in));
+    EXPECT_EQ(std::get<std::string>(with_device.custom.at("device")), "modem");
+    TicketInput clear;
+    clear.custom["device"] = Value{};
+    CRM_EXPECT_ERROR(s.update_ticket(ctx, with_device.id, clear), errc::invalid_argument,
+                     "custom.device");
+    must(engine->define_field(ctx, [] {
+        FieldDef d;
+        d.record_type = "ticket";
+        d.name = "device";
+        return d;
+    }()));
+    in.custom.clear();
 
     // An illegal move names the state and the moves allowed.
     const Ticket t = open_ticket(p);
