@@ -125,7 +125,7 @@ def print_360(engine: crm.Engine, party: crm.Party) -> None:
     print(f"\n360 view of {p.display_name} ({p.external_id}, {p.kind}, {p.city or 'no city'})")
     print(f"  tags: {', '.join(p.tags) or '-'}   stage: {p.lifecycle_stage}   since {p.created_at:%Y-%m-%d}")
     for c in p.contacts:
-        extra = f" [{c.operator_name}]" if c.operator_name else ""
+        extra = f" [{c.operator}]" if c.operator else ""
         print(f"  {c.kind:<6} {c.value}{extra}{' (primary)' if c.primary else ''}")
     for s in view.purchases:
         print(f"  purchases: {s.count} orders, {rials(s.total)}, "

@@ -116,11 +116,12 @@ crm::Consent consent_of(py::handle h, const std::string& path) {
 }
 
 crm::ContactInput contact_of(py::handle h, const std::string& path) {
-    // id and operator_name are what a ContactPoint's to_dict() carries; an
-    // input is matched by kind and value, so they are read-only and ignored.
+    // id and operator are what a ContactPoint's to_dict() carries (and
+    // operator_name, its earlier name); an input is matched by kind and
+    // value, so they are read-only and ignored.
     py::dict d = to_dict_arg(h, path,
                              {"kind", "value", "type", "primary", "verified", "consents", "id",
-                              "operator_name"});
+                              "operator", "operator_name"});
     crm::ContactInput c;
     py::object kind = item(d, "kind"), value = item(d, "value");
     if (is_none(kind)) raise(errc::invalid_argument, "is required", join(path, "kind"));

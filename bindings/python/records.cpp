@@ -140,7 +140,10 @@ void bind_records(py::module_& m) {
         .field("value", [](const ContactPoint& c) { return str(c.value); }, "the normalised value")
         .field("primary", [](const ContactPoint& c) { return py::object(py::bool_(c.primary)); })
         .field("verified", [](const ContactPoint& c) { return py::object(py::bool_(c.verified)); })
-        .field("operator_name", [](const ContactPoint& c) { return str(c.operator_name); }, "mobile operator of a phone, if known")
+        .field("operator", [](const ContactPoint& c) { return str(c.operator_name); },
+               "mobile operator of a phone, if known (named as in the JSON form)")
+        .extra("operator_name", [](const ContactPoint& c) { return str(c.operator_name); },
+               "the same as operator, under its earlier name")
         .field("consents", [](const ContactPoint& c) { return py::object(list_of(c.consents)); })
         .done({"kind", "value", "primary"});
 

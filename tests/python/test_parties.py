@@ -37,7 +37,9 @@ def test_create_person_with_normalised_contacts(engine):
     email, phone = p.contacts
     assert (email.kind, email.value, email.primary) == ("email", "Ali.Rezaei@example.ir", True)
     assert (phone.kind, phone.value) == ("phone", "+989121234567")
-    assert phone.operator_name  # an Iranian mobile operator
+    assert phone.operator  # an Iranian mobile operator, named as in JSON
+    assert phone.operator_name == phone.operator  # its earlier name
+    assert phone.to_dict()["operator"] == phone.operator and "operator_name" not in phone.to_dict()
     assert engine.get_party(p.id) == p
     assert engine.get_party(p) == p  # a record stands for its id
     assert engine.find_party(p.id) == p

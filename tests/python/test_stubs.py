@@ -152,3 +152,10 @@ def test_engine_method_signatures_match(name):
     assert [(n, k) for n, _, k in runtime] == [(n, k) for n, _, k in stub]
     for (n, rd, _), (_, sd, _) in zip(runtime, stub):
         assert literal(rd) == literal(sd), f"default of {name}({n})"
+
+
+def test_the_module_exports_only_its_own_names():
+    """dir(crm) holds the names of __all__ and private ones, nothing a
+    `from typing import ...` or `import contextlib` brought in."""
+    leaked = sorted(n for n in dir(crm) if not n.startswith("_") and n not in crm.__all__)
+    assert leaked == []

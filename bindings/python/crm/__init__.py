@@ -1279,3 +1279,7 @@ __all__ = [
     "Written",
     "__version__",
 ]
+
+# The module exports its own names only: the typing names its annotations
+# use (text, never evaluated at run time) and contextlib are not part of it.
+del annotations, contextlib, Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union

@@ -63,6 +63,7 @@ class _ContactDict(TypedDict, total=False):
     verified: bool
     consents: Sequence[Union[_ConsentDict, Consent]]
     id: Optional[str]
+    operator: str
     operator_name: str
 
 class _LineDict(TypedDict, total=False):
@@ -156,6 +157,8 @@ class ContactPoint(_Record):
     def primary(self) -> bool: ...
     @property
     def verified(self) -> bool: ...
+    @property
+    def operator(self) -> str: ...
     @property
     def operator_name(self) -> str: ...
     @property
