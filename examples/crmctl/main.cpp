@@ -28,7 +28,8 @@ constexpr const char* kUsage = R"(usage: crmctl COMMAND ...
                                             import a CSV file; prints a summary line
   export customers DB FILE.csv [--overwrite]
                                             write every party as CSV that imports back
-  show DB ID_OR_EXTERNAL_ID [--json]        the 360 view of a party
+  show DB PARTY [--json]                    the 360 view of a party: by id, external id, or a
+                                            phone, e-mail or national id that only it has
   search DB QUERY [--json] [--limit N]      by name, e-mail, phone, external or national id
   duplicates DB [--json] [--limit N] [--min-score S]
                                             candidate duplicate pairs with reasons
@@ -392,6 +393,30 @@ std::string json_array(const std::vector<T>& items) {
 
 int show(crm::Engine& engine, const std::string& key, const Args& a) {
     auto party = engine.find_party(key);
+    if (!party && party.error().code == crm::errc::not_found) {
+        // Not an id or external id: a phone, an e-mail address or a
+        // national id of exactly one party names it too.
+        crm::SearchQuery q;
+        q.text = key;
+        auto hits = engine.search(q);
+        std::vector<crm::SearchHit> exact;
+        if (hits)
+            for (const auto& h : hits.value())
+                if (h.matched == "phone" || h.matched == "email" || h.matched == "national_id")
+                    exact.push_back(h);
+        if (exact.empty())
+            return failed(crm::error{crm::errc::not_found,
+                                     "no party with that id, external id, phone, e-mail or national id: '" +
+                                         crm::text::excerpt(key) + "'",
+                                     "party"});
+        if (exact.size() == 1) party = engine.get_party(exact[0].id);
+        else if (exact.size() > 1) {
+            std::cerr << "crmctl: " << exact.size() << " parties have " << exact[0].matched << " '" << key
+                      << "'; show one of them by id:\n";
+            for (const auto& h : exact) std::cerr << "  " << h.id.str() << "  " << h.display_name << "\n";
+            return 1;
+        }
+    }
     if (!party) return failed(party.error());
     auto view = engine.customer_360(party.value().id);
     if (!view) return failed(view.error());
@@ -1105,7 +1130,7 @@ int main(int argc, char** argv) {
         std::cout << "database " << p[1] << " is ready (schema " << crm::storage::sqlite_schema_version() << ")\n";
         return 0;
     }
-    if (cmd == "show") return p.size() == 3 ? show(e, p[2], a) : usage("show takes DB ID_OR_EXTERNAL_ID");
+    if (cmd == "show") return p.size() == 3 ? show(e, p[2], a) : usage("show takes DB PARTY");
     if (cmd == "search") return p.size() == 3 ? search(e, p[2], a) : usage("search takes DB QUERY");
     if (cmd == "duplicates") return p.size() == 2 ? duplicates(e, a, 1000) : usage("duplicates takes DB");
     if (cmd == "merge") {

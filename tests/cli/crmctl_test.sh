@@ -60,7 +60,9 @@ check "show names the party" grep -q "C0000002" out.txt
 status 0 "show json" "$crmctl" show $db C0000002 --json
 check "show json has the party" grep -q '"external_id":"C0000002"' out.txt
 status 1 "show unknown" "$crmctl" show $db NO-SUCH-ID
-check "not found message" grep -q "not_found" err.txt
+check "not found message" grep -q "not_found: party: no party with that id, external id, phone, e-mail or national id: 'NO-SUCH-ID'" err.txt
+status 0 "show by phone in Persian digits" "$crmctl" show $db "۰۹۱۹۳۵۰۵۳۷۹" --json
+check "the phone's one party" grep -q '"external_id":"C0000002"' out.txt
 status 0 "search by phone in Persian digits" "$crmctl" search $db "۰۹۱۹۳۵۰۵۳۷۹" --json
 check "search found C0000002" grep -q '"external_id":"C0000002"' out.txt
 status 0 "duplicates" "$crmctl" duplicates $db --json
