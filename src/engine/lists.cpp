@@ -7,20 +7,22 @@
 #include "crm/core/text.hpp"
 #include "engine/access.hpp"
 #include "engine/worklist.hpp"
-#include "marketing/work.hpp"
-#include "sales/record.hpp"
-#include "service/record.hpp"
 
 namespace crm {
 
 namespace {
 
-/// Runs one list: the target is made inside the read (its custom fields
-/// are read there), then the query.
-template <class T, class MakeTarget, class Run>
-result<ListPage<T>> run_list(Engine::Impl& impl, const ListQuery& query, MakeTarget make, Run run) {
+/// Runs one list in one read: the record type's rule fields (`schema`,
+/// custom ones included), the columns its repository maps them to, then
+/// the one list query; `party_fields` maps the rule fields of the
+/// record's party too.
+template <class T, class Schema, class Columns, class Run>
+result<ListPage<T>> run_list(Engine::Impl& impl, const ListQuery& query, const storage::ListSpec& spec,
+                             Schema schema, Columns columns, Run run, bool party_fields = false) {
     return impl.read([&](Transaction& tx) -> result<ListPage<T>> {
-        CRM_TRY(target, make(tx));
+        CRM_TRY(fields, schema(tx));
+        ListTarget target{spec, fields, columns(fields, impl.store->dialect())};
+        if (party_fields) map_party_fields(target);
         CRM_TRY(sql, build_list(impl, tx, target, query));
         return run(tx, sql);
     });
@@ -48,88 +50,58 @@ result<ListQuery> ticket_query(ListQuery q) {
     return q;
 }
 
-expr::Schema activity_schema() {
-    expr::Schema s;
-    for (const char* f : {"subject", "note", "kind", "status", "assignee"}) (void)s.add(f, expr::Type::text);
-    for (const char* f : {"due", "created_at", "closed_at"}) (void)s.add(f, expr::Type::timestamp);
-    return s;
-}
-
 }  // namespace
+
+/// The rule schema of a record type a process runs on (Impl::schema_of).
+auto schema_of(Engine::Impl& impl, std::string_view record_type) {
+    return [&impl, record_type](Transaction& tx) { return impl.schema_of(tx, record_type); };
+}
 
 result<ListPage<Opportunity>> Sales::list_opportunities(const ListQuery& query) {
     auto& impl = EngineAccess::impl(*engine_);
-    return run_list<Opportunity>(
-        impl, query,
-        [&](Transaction& tx) -> result<ListTarget> {
-            CRM_TRY(schema, schema_with_custom(impl, tx, "opportunity", sales::opportunity_schema()));
-            auto mapping = SalesRecords::opportunity_columns(schema, impl.store->dialect());
-            return ListTarget{SalesRecords::opportunity_list_spec(), std::move(schema), std::move(mapping)};
-        },
-        [](Transaction& tx, const storage::ListSql& sql) { return tx.list_opportunities(sql); });
+    return run_list<Opportunity>(impl, query, SalesRecords::opportunity_list_spec(),
+                                 schema_of(impl, "opportunity"), SalesRecords::opportunity_columns,
+                                 [](Transaction& tx, const storage::ListSql& sql) {
+                                     return tx.list_opportunities(sql);
+                                 });
 }
 
 result<ListPage<Lead>> Sales::list_leads(const ListQuery& query) {
     auto& impl = EngineAccess::impl(*engine_);
-    return run_list<Lead>(
-        impl, query,
-        [&](Transaction& tx) -> result<ListTarget> {
-            CRM_TRY(schema, schema_with_custom(impl, tx, "lead", sales::lead_schema()));
-            auto mapping = SalesRecords::lead_columns(schema, impl.store->dialect());
-            return ListTarget{SalesRecords::lead_list_spec(), std::move(schema), std::move(mapping)};
-        },
-        [](Transaction& tx, const storage::ListSql& sql) { return tx.list_leads(sql); });
+    return run_list<Lead>(impl, query, SalesRecords::lead_list_spec(), schema_of(impl, "lead"),
+                          SalesRecords::lead_columns,
+                          [](Transaction& tx, const storage::ListSql& sql) { return tx.list_leads(sql); });
 }
 
 result<ListPage<Quote>> Sales::list_quotes(const ListQuery& query) {
     auto& impl = EngineAccess::impl(*engine_);
-    return run_list<Quote>(
-        impl, query,
-        [&](Transaction&) -> result<ListTarget> {
-            expr::Schema schema = sales::quote_schema();
-            auto mapping = SalesRecords::quote_columns(schema, impl.store->dialect());
-            return ListTarget{SalesRecords::quote_list_spec(), std::move(schema), std::move(mapping)};
-        },
-        [](Transaction& tx, const storage::ListSql& sql) { return tx.list_quotes(sql); });
+    return run_list<Quote>(impl, query, SalesRecords::quote_list_spec(), schema_of(impl, "quote"),
+                           SalesRecords::quote_columns,
+                           [](Transaction& tx, const storage::ListSql& sql) { return tx.list_quotes(sql); });
 }
 
 result<ListPage<Ticket>> Service::list_tickets(const ListQuery& query) {
     auto& impl = EngineAccess::impl(*engine_);
     CRM_TRY(checked, ticket_query(query));
     return run_list<Ticket>(
-        impl, checked,
-        [&](Transaction& tx) -> result<ListTarget> {
-            CRM_TRY(schema, schema_with_custom(impl, tx, "ticket", service::ticket_schema()));
-            auto mapping = ServiceRecords::ticket_columns(schema, impl.store->dialect());
-            ListTarget t{ServiceRecords::ticket_list_spec(), std::move(schema), std::move(mapping)};
-            map_party_fields(t);
-            return t;
-        },
-        [](Transaction& tx, const storage::ListSql& sql) { return tx.list_tickets(sql); });
+        impl, checked, ServiceRecords::ticket_list_spec(), schema_of(impl, "ticket"),
+        ServiceRecords::ticket_columns,
+        [](Transaction& tx, const storage::ListSql& sql) { return tx.list_tickets(sql); }, true);
 }
 
 result<ListPage<Campaign>> Marketing::list_campaigns(const ListQuery& query) {
     auto& impl = EngineAccess::impl(*engine_);
     return run_list<Campaign>(
-        impl, query,
-        [&](Transaction&) -> result<ListTarget> {
-            return ListTarget{MarketingRecords::campaign_list_spec(), marketing::campaign_schema(),
-                              MarketingRecords::campaign_columns(impl.store->dialect())};
-        },
+        impl, query, MarketingRecords::campaign_list_spec(), schema_of(impl, "campaign"),
+        MarketingRecords::campaign_columns,
         [](Transaction& tx, const storage::ListSql& sql) { return tx.list_campaigns(sql); });
 }
 
 result<ListPage<Activity>> Engine::list_activities(const ListQuery& query) {
-    auto& impl = *impl_;
     return run_list<Activity>(
-        impl, query,
-        [&](Transaction&) -> result<ListTarget> {
-            expr::SqlMapping m(impl.store->dialect());
-            for (const char* c : {"subject", "note", "kind", "status", "assignee", "created_at", "closed_at"})
-                m.set(c, c);
-            m.set("due", "due_at");
-            return ListTarget{CustomerRecords::activity_list_spec(), activity_schema(), std::move(m)};
-        },
+        *impl_, query, CustomerRecords::activity_list_spec(),
+        [](Transaction&) -> result<expr::Schema> { return CustomerRecords::activity_schema(); },
+        CustomerRecords::activity_columns,
         [](Transaction& tx, const storage::ListSql& sql) { return tx.list_activities(sql); });
 }
 

@@ -36,13 +36,6 @@ void map_party_fields(ListTarget& target) {
         if (target.schema.find(field)) target.mapping.set(field, CustomerRecords::party_column_sql(column, id));
 }
 
-result<expr::Schema> schema_with_custom(Engine::Impl& impl, Transaction& tx, std::string_view rt,
-                                        expr::Schema builtin) {
-    CRM_TRY(defs, impl.fields_of(tx, rt));
-    for (const FieldDef& d : *defs) CRM_TRYV(builtin.add_custom(d));
-    return builtin;
-}
-
 result<storage::ListSql> build_list(Engine::Impl& impl, Transaction& tx, const ListTarget& target,
                                     const ListQuery& query) {
     ListQuery q = query;

@@ -30,9 +30,4 @@ void map_party_fields(ListTarget& target);
 result<storage::ListSql> build_list(Engine::Impl& impl, Transaction& tx, const ListTarget& target,
                                     const ListQuery& q);
 
-/// The schema of record type `rt`'s rules: `builtin` and its declared
-/// custom fields as custom.<name>.
-result<expr::Schema> schema_with_custom(Engine::Impl& impl, Transaction& tx, std::string_view rt,
-                                        expr::Schema builtin);
-
 }  // namespace crm

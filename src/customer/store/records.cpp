@@ -706,6 +706,21 @@ const storage::ListSpec& CustomerRecords::activity_list_spec() {
     return spec;
 }
 
+expr::Schema CustomerRecords::activity_schema() {
+    expr::Schema s;
+    for (const char* f : {"subject", "note", "kind", "status", "assignee"}) (void)s.add(f, expr::Type::text);
+    for (const char* f : {"due", "created_at", "closed_at"}) (void)s.add(f, expr::Type::timestamp);
+    return s;
+}
+
+expr::SqlMapping CustomerRecords::activity_columns(const expr::Schema&, const storage::Dialect& d) {
+    expr::SqlMapping m(d);
+    for (const char* c : {"subject", "note", "kind", "status", "assignee", "created_at", "closed_at"})
+        m.set(c, c);
+    m.set("due", "due_at");
+    return m;
+}
+
 result<ListPage<Activity>> CustomerRecords::list_activities(const storage::ListSql& sql) {
     return run<ListPage<Activity>>("list_activities", [&] {
         return storage::run_list<Activity>(c_, sql, [](Stmt& st) { return read_activity(st); });

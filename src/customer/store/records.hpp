@@ -97,6 +97,10 @@ public:
                                                  int limit);
     /// The activity worklist: where its filters live, and a page of it.
     static const storage::ListSpec& activity_list_spec();
+    /// The fields a rule over an activity may name (subject, note, kind,
+    /// status, assignee; due, created_at, closed_at) and their columns.
+    static expr::Schema activity_schema();
+    static expr::SqlMapping activity_columns(const expr::Schema& schema, const storage::Dialect& d);
     result<ListPage<Activity>> list_activities(const storage::ListSql& sql);
     /// SQL reading `column` (kind, lifecycle_stage, city, tags) of the party
     /// whose id `party_id_sql` reads: what another record's rule fields

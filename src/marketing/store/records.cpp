@@ -550,7 +550,7 @@ const storage::ListSpec& MarketingRecords::campaign_list_spec() {
     return spec;
 }
 
-expr::SqlMapping MarketingRecords::campaign_columns(const storage::Dialect& d) {
+expr::SqlMapping MarketingRecords::campaign_columns(const expr::Schema&, const storage::Dialect& d) {
     expr::SqlMapping m(d);
     for (const char* f : {"name", "channels", "segments", "members", "expected_responses"})
         m.set(f, d.json_value("body", std::string("$.") + f));

@@ -90,7 +90,7 @@ public:
     /// The campaign worklist: where its filters live, the columns a rule
     /// over a campaign's fields reads, and a page.
     static const storage::ListSpec& campaign_list_spec();
-    static expr::SqlMapping campaign_columns(const storage::Dialect& d);
+    static expr::SqlMapping campaign_columns(const expr::Schema& schema, const storage::Dialect& d);
     result<ListPage<Campaign>> list_campaigns(const storage::ListSql& sql);
     result<void> put_campaign(const Campaign& c);
     result<std::optional<Campaign>> get_campaign(const Id& id);
